@@ -1,0 +1,34 @@
+// @ts-check
+import js from "@eslint/js"
+import tseslint from "typescript-eslint"
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { console: "readonly", process: "readonly" }
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-constant-condition": ["error", { checkLoops: false }],
+      "no-control-regex": "off",
+      "no-undef": "off"
+    }
+  },
+  {
+    // Layering: L0/L1 modules must stay pure (no node:* and no Effect runtime).
+    files: ["src/internal/http1/**", "src/internal/values/**"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["node:*"], message: "L0/L1 modules are pure: no node:* imports (see docs/architecture.md)." },
+          { group: ["effect", "effect/Effect", "effect/Stream", "effect/Clock", "effect/Layer"], message: "L0/L1 modules do not use the Effect runtime." }
+        ]
+      }]
+    }
+  }
+)

@@ -1,0 +1,575 @@
+/**
+ * The one error vocabulary of effect-hackney.
+ *
+ * Every failure a request can meet is one of the tagged classes below, so a
+ * caller can `Effect.catchTag("ConnectTimeout", …)` or handle the whole
+ * {@link HackneyError} union. Each error carries:
+ *
+ * - `method` and `url`: the request it belongs to; the URL is redacted (no
+ *   userinfo), so errors are safe to log;
+ * - `cause`: the underlying error (a Node `Error`, an `Http1ParseError`, …);
+ * - a `message` that says what happened and what to do about it. The wording
+ *   is not API: match on `_tag` and `reason`.
+ *
+ * | `_tag`             | raised when                                               | retryable¹ |
+ * |--------------------|-----------------------------------------------------------|------------|
+ * | `ConnectTimeout`   | TCP/TLS/proxy connect exceeded `connectTimeout`           | yes        |
+ * | `CheckoutTimeout`  | no pooled connection became free within `checkoutTimeout` | yes        |
+ * | `RecvTimeout`      | the peer sent nothing for `recvTimeout`                   | no         |
+ * | `ConnectError`     | refused, DNS failure, unreachable, reset while connecting | yes        |
+ * | `TlsError`         | certificate, hostname or handshake failure                | handshake  |
+ * | `ConnectionClosed` | the peer closed the connection                            | if unsent  |
+ * | `ProtocolError`    | the peer broke HTTP (malformed status, chunk size, …)     | no         |
+ * | `TooManyRedirects` | more than `maxRedirect` redirects                         | no         |
+ * | `InvalidRequest`   | bad URL, method, header name/value, body                  | no         |
+ * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
+ * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
+ * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
+ *
+ * ¹ {@link isRetryable} is true only when nothing of the request reached the wire.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HackneyError } from "effect-hackney"
+ *
+ * const recover = <A, R>(self: Effect.Effect<A, HackneyError.HackneyError, R>) =>
+ *   self.pipe(
+ *     Effect.catchTag("ConnectTimeout", (e) => Effect.logWarning(e.message).pipe(Effect.as(undefined)))
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * @since 0.1.0
+ * @category type IDs
+ */
+export const TypeId: unique symbol = Symbol.for("effect-hackney/HackneyError")
+
+/**
+ * @since 0.1.0
+ * @category type IDs
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Fields every error carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Common {
+  /** The request method, upper case, when the error belongs to a request. */
+  readonly method?: string | undefined
+  /** The request URL with userinfo removed, when the error belongs to a request. */
+  readonly url?: string | undefined
+  /** The underlying error. */
+  readonly cause?: unknown
+}
+
+/**
+ * The shape every error class shares: a tagged, yieldable error with the
+ * {@link TypeId} brand and the fields `A`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorClass<Tag extends string> = new<A extends Common>(
+  args: A
+) => Cause.YieldableError & { readonly _tag: Tag; readonly [TypeId]: TypeId } & Readonly<A>
+
+// One helper builds every class: the tag, the brand, and URL redaction in one place.
+const make = <const Tag extends string>(tag: Tag): ErrorClass<Tag> => {
+  class Base extends Data.TaggedError(tag)<Record<string, unknown>> {
+    readonly [TypeId]: TypeId = TypeId
+    constructor(args: Common) {
+      super(args.url === undefined ? { ...args } : { ...args, url: redactUrl(args.url) })
+    }
+  }
+  return Base as any
+}
+
+const where = (e: Common): string =>
+  e.method !== undefined || e.url !== undefined ? ` (${[e.method, e.url].filter(Boolean).join(" ")})` : ""
+
+const causeText = (cause: unknown): string =>
+  cause instanceof Error ? `: ${cause.message}` : typeof cause === "string" ? `: ${cause}` : ""
+
+/**
+ * Connecting (TCP, TLS handshake, or proxy handshake) took longer than
+ * `connectTimeout` (default 8 seconds).
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.ConnectTimeout({ host: "example.test", port: 443, timeoutMillis: 8000 })
+ * console.log(e._tag) // "ConnectTimeout"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectTimeout extends make("ConnectTimeout")<Common & {
+  readonly host: string
+  readonly port: number
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `Connecting to ${this.host}:${this.port} took longer than ${this.timeoutMillis} ms${where(this)}. ` +
+      `Check that the host is reachable, or raise the \`connectTimeout\` option.`
+  }
+}
+
+/**
+ * No connection of the pool became available within `checkoutTimeout`
+ * (default: the `connectTimeout`, 8 seconds) because `maxPerHost`
+ * connections to the host were busy.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.CheckoutTimeout({ pool: "default", host: "a.test", port: 80, timeoutMillis: 8000 })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class CheckoutTimeout extends make("CheckoutTimeout")<Common & {
+  readonly pool: string
+  readonly host: string
+  readonly port: number
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `No connection to ${this.host}:${this.port} was free in pool "${this.pool}" within ${this.timeoutMillis} ms${
+      where(this)
+    }. All \`maxPerHost\` connections were busy: raise \`maxPerHost\` or \`checkoutTimeout\`, or make sure response bodies are consumed so connections return to the pool.`
+  }
+}
+
+/**
+ * The peer sent nothing for `recvTimeout` (default 5 seconds) while a
+ * response (its head or its body) was awaited. The request was sent, so it is
+ * not retryable unless its method is idempotent.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.RecvTimeout({ timeoutMillis: 5000, phase: "headers" })
+ * console.log(e.phase) // "headers"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class RecvTimeout extends make("RecvTimeout")<Common & {
+  readonly timeoutMillis: number
+  /** What was being awaited: the status line and headers, or body bytes. */
+  readonly phase: "headers" | "body"
+}> {
+  override get message(): string {
+    return `The server sent no ${this.phase === "headers" ? "response" : "body data"} for ${this.timeoutMillis} ms${
+      where(this)
+    }. The server may be overloaded or stalled; raise the \`recvTimeout\` option if it is legitimately slow.`
+  }
+}
+
+/**
+ * Why a connection could not be established.
+ *
+ * - `refused`: nothing listens on that port (ECONNREFUSED);
+ * - `dns`: the host name does not resolve (ENOTFOUND, EAI_AGAIN);
+ * - `unreachable`: no route to the host or network (EHOSTUNREACH, ENETUNREACH);
+ * - `reset`: the peer reset the connection while connecting (ECONNRESET, EPIPE);
+ * - `other`: any other socket error (see `code` and `cause`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConnectErrorReason = "refused" | "dns" | "unreachable" | "reset" | "other"
+
+/**
+ * The connection could not be established. Nothing was sent.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.ConnectError({ reason: "refused", host: "127.0.0.1", port: 1 })
+ * console.log(e.reason) // "refused"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectError extends make("ConnectError")<Common & {
+  readonly reason: ConnectErrorReason
+  readonly host: string
+  readonly port: number
+  /** The system error code, such as `ECONNREFUSED`. */
+  readonly code?: string | undefined
+}> {
+  override get message(): string {
+    const what = {
+      refused: "the connection was refused (nothing listens there)",
+      dns: "the host name could not be resolved",
+      unreachable: "the host or network is unreachable",
+      reset: "the connection was reset while connecting",
+      other: "the connection failed"
+    }[this.reason]
+    return `Could not connect to ${this.host}:${this.port}: ${what}${this.code ? ` [${this.code}]` : ""}${where(this)}. ` +
+      `Check the URL, the port and the network; the request was not sent and can be retried.`
+  }
+}
+
+/**
+ * Why TLS failed.
+ *
+ * - `certificate`: the chain does not verify against the trusted CAs
+ *   (self-signed, unknown issuer, expired);
+ * - `hostname`: the certificate is valid but not for this host;
+ * - `handshake`: protocol failure (no shared version or cipher, reset mid-handshake).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TlsErrorReason = "certificate" | "hostname" | "handshake"
+
+/**
+ * The TLS handshake failed. Verification is on by default; pass `ca` to
+ * trust a private CA, or, only for tests, `insecure: true`.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.TlsError({ reason: "hostname", host: "a.test", port: 443 })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class TlsError extends make("TlsError")<Common & {
+  readonly reason: TlsErrorReason
+  readonly host: string
+  readonly port: number
+  readonly code?: string | undefined
+}> {
+  override get message(): string {
+    const advice = this.reason === "handshake"
+      ? "check `minVersion`/`maxVersion` and that the port speaks TLS"
+      : this.reason === "hostname"
+      ? "the certificate does not name this host; connect with the right host name or set `servername`"
+      : "the certificate chain is not trusted; pass the issuing CA as the `ca` option (or `insecure: true` in tests only)"
+    return `TLS with ${this.host}:${this.port} failed (${this.reason}${this.code ? `, ${this.code}` : ""})${
+      where(this)
+    }${causeText(this.cause)}: ${advice}.`
+  }
+}
+
+/**
+ * The peer closed the connection before the response was complete.
+ * `requestSent` tells whether any byte of the request reached the wire: when
+ * false, the request can safely be retried on a new connection.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.ConnectionClosed({ requestSent: false })
+ * console.log(HackneyError.isRetryable(e)) // true
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionClosed extends make("ConnectionClosed")<Common & {
+  readonly requestSent: boolean
+  /** True when the connection had served earlier requests (a pooled, kept-alive one). */
+  readonly reused?: boolean | undefined
+}> {
+  override get message(): string {
+    return `The server closed the connection ${
+      this.requestSent ? "before the response was complete" : "before the request was sent"
+    }${where(this)}${causeText(this.cause)}. ${
+      this.requestSent
+        ? "The request may have been processed; retry only if it is idempotent."
+        : "Nothing was sent; the request can be retried."
+    }`
+  }
+}
+
+/**
+ * The peer broke the HTTP protocol: a malformed status line or header, an
+ * invalid chunk size, conflicting lengths, a header section over the limit.
+ * `reason` is the parser's reason (see `Http1.ParseError`) and `cause` the
+ * parser error itself.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.ProtocolError({ reason: "InvalidChunkSize", detail: "non-hex digit" })
+ * console.log(e.reason)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends make("ProtocolError")<Common & {
+  readonly reason: string
+  readonly detail?: string | undefined
+  /** Byte offset in the response stream, when known. */
+  readonly offset?: number | undefined
+}> {
+  override get message(): string {
+    return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${this.detail}` : ""}${
+      this.offset !== undefined ? ` at byte ${this.offset}` : ""
+    })${where(this)}. The connection was closed; this is a server or intermediary bug.`
+  }
+}
+
+/**
+ * More redirects than `maxRedirect` (default 5) were followed. `chain` lists
+ * the redacted URLs visited, in order.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.TooManyRedirects({ max: 5, chain: ["http://a.test/1", "http://a.test/2"] })
+ * console.log(e.chain.length)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class TooManyRedirects extends make("TooManyRedirects")<Common & {
+  readonly max: number
+  readonly chain: ReadonlyArray<string>
+}> {
+  constructor(args: Common & { readonly max: number; readonly chain: ReadonlyArray<string> }) {
+    super({ ...args, chain: args.chain.map(redactUrl) })
+  }
+  override get message(): string {
+    return `Stopped after ${this.max} redirects${where(this)}: ${this.chain.join(" -> ")}. ` +
+      `This is likely a redirect loop; raise \`maxRedirect\` only if the chain is legitimately long.`
+  }
+}
+
+/**
+ * Why a request was rejected before anything was sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InvalidRequestReason =
+  | "url"
+  | "scheme"
+  | "method"
+  | "target"
+  | "header-name"
+  | "header-value"
+  | "body"
+  | "option"
+
+/**
+ * The request itself is invalid (URL, method, header name or value — CR, LF
+ * and NUL are rejected, never stripped — body or option). Nothing was sent.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.InvalidRequest({ reason: "header-value", detail: "x-id contains CR or LF" })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequest extends make("InvalidRequest")<Common & {
+  readonly reason: InvalidRequestReason
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `Invalid request (${this.reason}): ${this.detail}${where(this)}. Fix the request; nothing was sent.`
+  }
+}
+
+/**
+ * Why a proxy failed.
+ *
+ * - `connect-refused`: an HTTP proxy answered the CONNECT with a non-2xx status;
+ * - `auth-required`: the proxy answered 407; supply credentials;
+ * - `auth-failed`: the proxy rejected the credentials;
+ * - `socks5`: the SOCKS5 handshake failed (see `detail`);
+ * - `invalid-response`: the proxy sent something that is not HTTP/SOCKS5.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProxyErrorReason = "connect-refused" | "auth-required" | "auth-failed" | "socks5" | "invalid-response"
+
+/**
+ * A proxy (HTTP CONNECT, plain HTTP, or SOCKS5) refused or broke the tunnel.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.ProxyError({ reason: "auth-required", proxy: "http://127.0.0.1:3128", status: 407 })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProxyError extends make("ProxyError")<Common & {
+  readonly reason: ProxyErrorReason
+  readonly proxy: string
+  readonly status?: number | undefined
+  readonly detail?: string | undefined
+}> {
+  constructor(args: Common & {
+    readonly reason: ProxyErrorReason
+    readonly proxy: string
+    readonly status?: number | undefined
+    readonly detail?: string | undefined
+  }) {
+    super({ ...args, proxy: redactUrl(args.proxy) })
+  }
+  override get message(): string {
+    const advice = this.reason === "auth-required" || this.reason === "auth-failed"
+      ? "give the proxy credentials in its URL (http://user:pass@proxy) or as `proxyAuth`"
+      : "check the proxy URL and that the proxy allows this destination"
+    return `The proxy ${this.proxy} failed (${this.reason}${this.status !== undefined ? `, status ${this.status}` : ""}${
+      this.detail ? `: ${this.detail}` : ""
+    })${where(this)}: ${advice}.`
+  }
+}
+
+/**
+ * A body (after decompression, for responses) exceeded `maxBodySize`. The
+ * connection is closed rather than drained.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.BodyTooLarge({ limit: 1024, direction: "response" })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class BodyTooLarge extends make("BodyTooLarge")<Common & {
+  readonly limit: number
+  readonly direction: "request" | "response"
+}> {
+  override get message(): string {
+    return `The ${this.direction} body is larger than the limit of ${this.limit} bytes${where(this)}. ` +
+      `Raise \`maxBodySize\`, or use \`Hackney.stream\` to process the body incrementally.`
+  }
+}
+
+/**
+ * The pool was closed (its scope ended) while the request waited for, or
+ * held, one of its connections.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.PoolClosed({ pool: "api" })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolClosed extends make("PoolClosed")<Common & { readonly pool: string }> {
+  override get message(): string {
+    return `The pool "${this.pool}" was closed${where(this)}. ` +
+      `Run requests inside the scope that provides the pool (for example under \`Effect.provide(Hackney.layer)\`).`
+  }
+}
+
+/**
+ * Every error effect-hackney raises.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HackneyError =
+  | ConnectTimeout
+  | CheckoutTimeout
+  | RecvTimeout
+  | ConnectError
+  | TlsError
+  | ConnectionClosed
+  | ProtocolError
+  | TooManyRedirects
+  | InvalidRequest
+  | ProxyError
+  | BodyTooLarge
+  | PoolClosed
+
+/**
+ * Whether a value is one of effect-hackney's errors.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * console.log(HackneyError.isHackneyError(new Error("x"))) // false
+ * ```
+ * @since 0.1.0
+ * @category guards
+ */
+export const isHackneyError = (u: unknown): u is HackneyError => Predicate.hasProperty(u, TypeId)
+
+/**
+ * True for the timeouts: `ConnectTimeout`, `CheckoutTimeout`, `RecvTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * console.log(HackneyError.isTimeout(new HackneyError.RecvTimeout({ timeoutMillis: 1, phase: "body" }))) // true
+ * ```
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTimeout = (u: unknown): boolean =>
+  isHackneyError(u) && (u._tag === "ConnectTimeout" || u._tag === "CheckoutTimeout" || u._tag === "RecvTimeout")
+
+/**
+ * True when nothing of the request reached the wire, so sending it again —
+ * on another connection — cannot repeat a side effect: connect failures and
+ * timeouts, checkout timeouts, TLS handshake failures, and a connection that
+ * closed before the request was written. Certificate and hostname failures
+ * are not retryable: they will fail again.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * console.log(HackneyError.isRetryable(new HackneyError.ConnectionClosed({ requestSent: true }))) // false
+ * ```
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable = (u: unknown): boolean => {
+  if (!isHackneyError(u)) return false
+  switch (u._tag) {
+    case "ConnectTimeout":
+    case "CheckoutTimeout":
+    case "ConnectError":
+      return true
+    case "TlsError":
+      return u.reason === "handshake"
+    case "ConnectionClosed":
+      return !u.requestSent
+    default:
+      return false
+  }
+}
+
+/**
+ * Removes the userinfo (`user:password@`) from a URL string, for logs and
+ * errors. Strings that are not absolute URLs are returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * console.log(HackneyError.redactUrl("http://u:p@a.test/x")) // "http://a.test/x"
+ * ```
+ * @since 0.1.0
+ * @category encoding
+ */
+export const redactUrl = (url: string): string => url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/, "$1")
