@@ -131,10 +131,12 @@ export const latin1 = (buf: Uint8Array, start: number, end: number): string => {
   if (n > 1024) {
     let s = ""
     for (let i = start; i < end; i += 1024) {
+      // eslint-disable-next-line prefer-spread -- apply over a typed array avoids the iterator protocol
       s += fcc.apply(null, buf.subarray(i, Math.min(end, i + 1024)) as unknown as Array<number>)
     }
     return s
   }
+  // eslint-disable-next-line prefer-spread -- apply over a typed array avoids the iterator protocol
   return fcc.apply(null, buf.subarray(start, end) as unknown as Array<number>)
 }
 
