@@ -3,8 +3,8 @@
 #
 #   bash scripts/peers.sh up      install what is missing (Debian packages), write configs, start every peer
 #   bash scripts/peers.sh check   one real request per peer, one line each (exit 1 if a running peer fails)
-#   bash scripts/peers.sh down    stop what `up` started, by the PIDs it recorded
-#   bash scripts/peers.sh status  which peers are running (by PID)
+#   bash scripts/peers.sh down [peer...]  stop what `up` started (all, or the named peers), by recorded PIDs
+#   bash scripts/peers.sh status  which peers are running (by PID); `running` prints their names on one line
 #   bash scripts/peers.sh env     print the env file (source it: `. .peers/env`)
 #
 # Everything listens on 127.0.0.1 / ::1 only, and the proxies forward to loopback only.
@@ -543,11 +543,21 @@ cmd_up() {
   log "up: $(. "$S/env"; echo "$HACKNEY_PEERS_UP")"
 }
 
-cmd_down() {
-  local peer u
-  for peer in "${PEERS[@]}"; do for u in $(units_of "$peer"); do stop_unit "$u"; done; done
+cmd_down() {  # down [peer...]: all peers by default
+  local peer u targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=("${PEERS[@]}")
+  for peer in "${targets[@]}"; do
+    [[ " ${PEERS[*]} " == *" $peer "* ]] || die "unknown peer '$peer' (known: ${PEERS[*]})"
+    for u in $(units_of "$peer"); do stop_unit "$u"; done
+  done
   [ ! -f "$S/env" ] || write_env
   log "down"
+}
+
+cmd_running() {  # the names of the peers whose processes are all alive, one line
+  local peer up=()
+  for peer in "${PEERS[@]}"; do if peer_running "$peer"; then up+=("$peer"); fi; done
+  echo "${up[*]}"
 }
 
 cmd_status() {
@@ -619,10 +629,11 @@ cmd_check() {
 
 case ${1:-} in
   up) cmd_up ;;
-  down) cmd_down ;;
+  down) shift; cmd_down "$@" ;;
   restart) cmd_down; cmd_up ;;
+  running) cmd_running ;;
   check) cmd_check ;;
   status) cmd_status ;;
   env) cat "$S/env" ;;
-  *) echo "usage: $0 up|down|restart|check|status|env   (see docs/interop.md)" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [peer...]|restart|check|status|running|env   (see docs/interop.md)" >&2; exit 2 ;;
 esac
