@@ -37,6 +37,7 @@
  */
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
+import type { Pipeable } from "effect/Pipeable"
 import type { InvalidRequest } from "./HackneyError.js"
 import { isIpLiteral as isIpLiteralInternal } from "./internal/url/ip.js"
 import { fixPath as fixPathInternal, makeUrl as makeUrlInternal } from "./internal/url/join.js"
@@ -115,7 +116,7 @@ export type Transport = model.Transport
  * @since 0.1.0
  * @category models
  */
-export interface Url {
+export interface Url extends Pipeable {
   readonly [TypeId]: TypeId
   readonly scheme: string
   readonly transport: Transport | undefined

@@ -77,6 +77,9 @@ export const rawPathOf = (path: string, query: string, fragment: string): string
 /** @internal */
 export class UrlImpl extends Data.Class<Fields> {
   declare readonly [TypeId]: TypeId
+  pipe(...fns: ReadonlyArray<(a: any) => any>): unknown {
+    return fns.reduce((value: unknown, f) => f(value), this)
+  }
   /** The URL with its userinfo removed, safe to log. */
   override toString(): string {
     return formatFields(this, false)
