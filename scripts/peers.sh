@@ -11,7 +11,7 @@
 # State (configs, certs, logs, PID files, env): ${HACKNEY_PEERS_DIR:-<repo>/.peers}; delete it when down.
 # Options (environment):
 #   HACKNEY_PEERS_DIR=dir      state folder (default <repo>/.peers)
-#   HACKNEY_PEERS_BIG=1        also create the 100 MiB file /100m.bin (for benchmarks)
+#   HACKNEY_PEERS_BIG=1        also create the 100 MiB file /100m.bin (for benchmarks; kept once made)
 #   HACKNEY_PEERS_SKIP="a b"   peers not to start (names as in `status`: httpbin nginx squid tinyproxy dante
 #                              microsocks caddy nghttpd)
 #   HACKNEY_PEERS_NO_INSTALL=1 never call apt-get (peers whose binaries are missing are reported unavailable)
@@ -148,8 +148,11 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 # fails (a package that does not exist here), retries package by package so one missing peer does
 # not take the others down; peers whose binaries are still absent are reported as unavailable.
 install_packages() {
-  local want=($BASE_PKGS) peer p missing=()
-  for peer in "${PEERS[@]}"; do skipped "$peer" || want+=(${PKGS[$peer]}); done
+  local want=() peer p missing=()
+  read -r -a want <<<"$BASE_PKGS"
+  for peer in "${PEERS[@]}"; do
+    if ! skipped "$peer"; then read -r -a p <<<"${PKGS[$peer]}"; want+=("${p[@]}"); fi
+  done
   for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
   [ ${#missing[@]} -gt 0 ] || { log "packages: all installed"; return 0; }
   if [ "${HACKNEY_PEERS_NO_INSTALL:-0}" = 1 ]; then warn "not installing (HACKNEY_PEERS_NO_INSTALL=1): ${missing[*]}"; return 0; fi
@@ -161,7 +164,7 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; own_policy=1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  local t=$(ms)
+  local t; t=$(ms)
   # Unreachable third-party sources only produce warnings here; Debian's own are what we need.
   apt-get update -qq >"$LOGS/apt-update.log" 2>&1 || warn "apt-get update reported errors (see $LOGS/apt-update.log)"
   log "apt-get update done ($(( $(ms) - t )) ms)"
@@ -198,7 +201,6 @@ prepare_files() {
       rm -f "$HTML/SHA256SUMS"
     fi
   done
-  [ "${HACKNEY_PEERS_BIG:-0}" != 0 ] || rm -f "$HTML/100m.bin"
   [ -s "$HTML/index.html" ] || echo 'hello from nginx' > "$HTML/index.html"
   if [ ! -s "$HTML/SHA256SUMS" ] || [ "$(wc -l < "$HTML/SHA256SUMS")" != "$(ls "$HTML"/*.bin | wc -l)" ]; then
     (cd "$HTML" && sha256sum ./*.bin | sed 's# \./# #' > SHA256SUMS)
@@ -523,7 +525,7 @@ write_env() {
 cmd_up() {
   mkdir -p "$PIDDIR" "$RUN" "$LOGS" "$PKI" "$HTML"
   install_packages
-  local t=$(ms)
+  local t; t=$(ms)
   prepare_pki
   prepare_files
   : > "$S/unavailable"
@@ -575,14 +577,14 @@ cmd_status() {
 CHECK_FAIL=0
 # probe <peer> <label> <want prefix of "code/http_version"> curl-args...
 probe() {
-  local peer=$1 label=$2 want=$3; shift 3
+  local peer=$1 label=$2 expect=$3; shift 3
   if ! peer_running "$peer"; then
     local why; why=$(grep "^$peer:" "$S/unavailable" 2>/dev/null | head -1 || true)
     printf '%-5s %-34s %s\n' skip "$label" "${why:-$peer not running}"; return 0
   fi
   local got; got=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}/%{http_version}' "$@" 2>/dev/null || true)
-  if [[ $got == "$want"* ]]; then printf '%-5s %-34s %s\n' ok "$label" "$got"
-  else printf '%-5s %-34s got %s, want %s\n' FAIL "$label" "$got" "$want"; CHECK_FAIL=1; fi
+  if [[ $got == "$expect"* ]]; then printf '%-5s %-34s %s\n' ok "$label" "$got"
+  else printf '%-5s %-34s got %s, want %s\n' FAIL "$label" "$got" "$expect"; CHECK_FAIL=1; fi
 }
 # probe_cmd <peer> <label> <grep pattern> command...: for non-curl clients (HTTP/3, server push)
 probe_cmd() {
