@@ -14,8 +14,10 @@ import {
   COMMON_HEADER_NAMES,
   CR,
   FIELD_VALUE,
+  HEX,
   HTAB,
   LF,
+  SEMI,
   SP,
   StringCache,
   TARGET,
@@ -375,6 +377,7 @@ export class Http1Parser {
           le = this.#lineLen
           abs = this.#lineAbs
           this.#lineLen = 0
+          this.#nameScan = 0
         } else {
           this.#checkLine(le - ls, abs)
         }
@@ -439,8 +442,101 @@ export class Http1Parser {
       grown.set(this.#line.subarray(0, this.#lineLen))
       this.#line = grown
     }
-    this.#line.set(buf.subarray(start, end), this.#lineLen)
+    const from = this.#lineLen
+    this.#line.set(buf.subarray(start, end), from)
     this.#lineLen = need
+    this.#earlyCheck(from)
+  }
+
+  /**
+   * Fails as soon as a partial line (no LF yet) is certainly invalid, so a
+   * peer cannot keep the parser waiting on a line that can never be valid.
+   * `from` is where the newly stashed bytes start in the line buffer.
+   */
+  #earlyCheck(from: number): void {
+    const b = this.#line
+    const n = this.#lineLen
+    const abs = this.#lineAbs
+    // A CR must be followed by LF: a CR with a byte after it is a bare CR.
+    for (let k = from > 0 ? from - 1 : 0; k < n - 1; k++) {
+      if (b[k] === CR) fail("InvalidLineEnding", abs + k + 1, "CR not followed by LF")
+    }
+    const st = this.#state
+    if ((st === S_HEAD && this.#startSeen) || st === S_TRAILERS) {
+      if (from === 0 && (b[0] === SP || b[0] === HTAB)) {
+        fail("ObsoleteLineFolding", abs, "a line starting with whitespace (obs-fold) is not accepted")
+      }
+      // The field name so far: tchars, then a colon.
+      if (this.#nameScan >= 0) {
+        let i = this.#nameScan
+        while (i < n && TCHAR[b[i]] === 1) i++
+        this.#nameScan = i
+        if (i < n) {
+          if ((b[i] !== COLON || i === 0) && b[i] !== CR) {
+            fail("InvalidHeaderName", abs + i, "an invalid byte in the header name")
+          }
+          this.#nameScan = -1
+        }
+      }
+    } else if (st === S_HEAD && (n <= 256 || b.subarray(from, n).includes(SP))) {
+      if (this.#mode === MODE_REQUEST) this.#requestLinePrefix(b, n, abs)
+      else if (this.#mode === MODE_RESPONSE) this.#statusLinePrefix(b, n, abs)
+    } else if (st === S_CHUNK_SIZE) {
+      // Hex digits, then `;` or the CR of the line end.
+      let i = 0
+      while (i < n && HEX[b[i]] !== 255) i++
+      if (i < n && b[i] !== SEMI && b[i] !== CR) fail("InvalidChunkSize", abs + i, "invalid byte in chunk size")
+    }
+  }
+
+  /** How far the field name of the partial line was checked; -1 once past the colon. */
+  #nameScan = 0
+
+  #requestLinePrefix(b: Uint8Array, n: number, abs: number): void {
+    if (b[0] === CR) return
+    let i = 0
+    while (i < n && TCHAR[b[i]] === 1) i++
+    if (i === n) return
+    if (b[i] !== SP || i === 0) fail("InvalidRequestLine", abs + i, "invalid method")
+    const ts = ++i
+    while (i < n && TARGET[b[i]] === 1) i++
+    if (i === n) return
+    if (b[i] !== SP || i === ts) fail("InvalidRequestLine", abs + i, "invalid request target")
+    this.#versionPrefix(b, i + 1, n, abs, true)
+  }
+
+  #statusLinePrefix(b: Uint8Array, n: number, abs: number): void {
+    if (b[0] === CR || this.#versionPrefix(b, 0, n, abs, false)) return
+    if (n > 8 && b[8] !== SP) fail("InvalidVersion", abs + 8, "expected SP after the version")
+    for (let i = 9; i < 12 && i < n; i++) {
+      if (b[i] < 0x30 || b[i] > 0x39) fail("InvalidStatusLine", abs + i, "the status code is not three digits")
+    }
+    if (n > 12 && b[12] !== SP && b[12] !== CR) fail("InvalidStatusLine", abs + 12, "expected SP after the status code")
+  }
+
+  /** Checks `HTTP/d.d` at `b[i]` as far as it goes; true when it is still incomplete. */
+  #versionPrefix(b: Uint8Array, i: number, n: number, abs: number, request: boolean): boolean {
+    const proto = "HTTP/"
+    for (let k = 0; k < 5; k++) {
+      if (i + k >= n) return true
+      if (b[i + k] !== proto.charCodeAt(k)) {
+        fail(request ? "InvalidRequestLine" : "InvalidStatusLine", abs + i + k, "expected HTTP/")
+      }
+    }
+    if (i + 5 >= n) return true
+    if (b[i + 5] < 0x30 || b[i + 5] > 0x39) fail("InvalidVersion", abs + i + 5, "expected a version digit")
+    if (i + 6 >= n) return true
+    if (b[i + 6] !== 0x2e) fail("InvalidVersion", abs + i + 6, "expected a dot in the version")
+    if (i + 7 >= n) return true
+    const maj = b[i + 5] - 0x30
+    const min = b[i + 7] - 0x30
+    if (min < 0 || min > 9 || !((maj === 1 && min <= 1) || (request && maj === 2 && min === 0))) {
+      fail("InvalidVersion", abs + i + 5, "unsupported HTTP version")
+    }
+    if (request && i + 8 < n && b[i + 8] !== CR) {
+      fail("InvalidRequestLine", abs + i + 8, "unexpected bytes after the version")
+    }
+    return i + 8 >= n
   }
 
   /** Checks the length of a (partial) line, CRLF excluded, against the limits. */
@@ -596,10 +692,10 @@ export class Http1Parser {
     }
     this.#version(b, i + 5, e, at)
     if (i + 8 !== e) fail("InvalidRequestLine", at(i + 8), "unexpected bytes after the version")
-    if (this.#vMaj === 2) {
-      if (method !== "PRI" || target !== "*") fail("InvalidVersion", at(i + 5), "HTTP/2.0 outside the PRI preface")
-      this.#pri = true
-    }
+    if (this.#vMaj === 2 && method !== "PRI") fail("InvalidVersion", at(i + 5), "HTTP/2.0 outside the PRI preface")
+    // `PRI * HTTP/2.0`, the HTTP/2 prior-knowledge preface (RFC 9113 §3.4), is
+    // handed over as an upgrade, as llhttp does for any PRI request.
+    this.#pri = method === "PRI"
     this.#method = method
     this.#target = target
   }
