@@ -239,7 +239,12 @@ describe("Url.normalize", () => {
       ["http://a%zz.test/", "percent-escape"],
       ["http://a%FF.test/", "percent-escape"],
       ["http://a%2Fb.test/", "not allowed"],
-      ["http://ab\ufffdc.test/", "not a valid domain"]
+      ["http://ab\ufffdc.test/", "not a valid domain"],
+      ["http://%25/", "not allowed"],
+      ["http://foo.1.2.3.4/", "ends in a number"],
+      ["http://0x100.2.3.4/", "ends in a number"],
+      ["http://foo.0x4./", "ends in a number"],
+      ["http://192.168.0.257/", "ends in a number"]
     ]
     for (const [input, detail] of rejects) expectUrlError(Url.normalize(input), detail)
     expectUrlError(Url.normalize("http://a.test:x/"), "port")

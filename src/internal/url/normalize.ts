@@ -33,6 +33,17 @@ export const domainToAscii = (host: string): string | undefined => {
 // IDEOGRAPHIC FULL STOP: IDNA maps them to "." (UTS #46 §4).
 const foldDots = (host: string): string => host.replace(/[\u3002\uff0e\uff61]/g, ".")
 
+/**
+ * WHATWG "ends in a number": the last label (ignoring one trailing dot) is
+ * decimal digits or `0x` + hex digits. Such a host must be an IPv4 address.
+ */
+const endsInANumber = (host: string): boolean => {
+  const labels = host.split(".")
+  if (labels[labels.length - 1] === "" && labels.length > 1) labels.pop()
+  const last = labels[labels.length - 1]!
+  return /^[0-9]+$/.test(last) || /^0[xX][0-9A-Fa-f]*$/.test(last)
+}
+
 /** `host[:port]`, bracketing IPv6 and leaving out the scheme's default port. @internal */
 export const netlocOf = (scheme: string, host: string, port: number, transport: string | undefined): string => {
   if (transport === "unix") return urlencode(host, { noplus: true })
@@ -59,13 +70,16 @@ export const normalize = (
       // would slip past an allowlist that checked the written host.
       return Either.left(invalidUrl(`the host "${host}" decodes to the IP literal "${folded}"`, where))
     }
-    if (hasForbiddenHostChar(decoded)) {
+    if (hasForbiddenHostChar(decoded) || decoded.indexOf("%") !== -1) {
       return Either.left(invalidUrl(`the host "${host}" decodes to a character not allowed in a host`, where))
     }
     const ascii = domainToAscii(decoded)
     if (ascii === undefined) return Either.left(invalidUrl(`the host "${host}" is not a valid domain name`, where))
     if (isIpLiteral(ascii)) {
       return Either.left(invalidUrl(`the host "${host}" maps to the IP literal "${ascii}" under IDNA`, where))
+    }
+    if (endsInANumber(ascii)) {
+      return Either.left(invalidUrl(`the host "${host}" ends in a number but is not an IPv4 address`, where))
     }
     host = ascii
   }

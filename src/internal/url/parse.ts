@@ -33,7 +33,7 @@ export const isScheme = (text: string): boolean => {
 const FORBIDDEN_HOST = new Uint8Array(128)
 for (let c = 0; c <= 32; c++) FORBIDDEN_HOST[c] = 1
 FORBIDDEN_HOST[127] = 1
-for (const ch of "#/:<>?@[\\]^|\"") FORBIDDEN_HOST[ch.charCodeAt(0)] = 1
+for (const ch of "#/:<>?@[\\]^|") FORBIDDEN_HOST[ch.charCodeAt(0)] = 1
 
 /** @internal */
 export const hasForbiddenHostChar = (host: string): boolean => {
