@@ -331,6 +331,9 @@ export interface NormalizeOptions {
  *   then is (or, after folding the Unicode full stops `。．｡`, or after
  *   IDNA, becomes) an IP literal — GHSA-pj7v, an SSRF allowlist bypass —
  *   and converted to ASCII with IDNA (UTS #46, through the platform `URL`);
+ *   a host that decodes to a forbidden character (`/`, `%`, space, …) or
+ *   ends in a number without being an IPv4 address (`foo.1.2.3.4`,
+ *   `192.168.0.257`) is refused too, as WHATWG does;
  * - `netloc` is rebuilt without the scheme's default port;
  * - the path is re-encoded with {@link pathEncode} (or `options.pathEncode`).
  *
