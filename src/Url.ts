@@ -39,6 +39,7 @@ import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type { InvalidRequest } from "./HackneyError.js"
+import type * as QueryString from "./QueryString.js"
 import { isIpLiteral as isIpLiteralInternal } from "./internal/url/ip.js"
 import { fixPath as fixPathInternal, makeUrl as makeUrlInternal } from "./internal/url/join.js"
 import * as model from "./internal/url/model.js"
@@ -433,11 +434,11 @@ export const setPath: {
  * @category combinators
  */
 export const setQuery: {
-  (query: string | qs.Input): (self: Url) => Url
-  (self: Url, query: string | qs.Input): Url
+  (query: string | QueryString.Input): (self: Url) => Url
+  (self: Url, query: string | QueryString.Input): Url
 } = dual(
   2,
-  (self: Url, query: string | qs.Input): Url =>
+  (self: Url, query: string | QueryString.Input): Url =>
     rebuild(self, { query: typeof query === "string" ? query : qs.encode(query) })
 )
 
@@ -706,5 +707,5 @@ export const fixPath = (path: string): string => fixPathInternal(path)
  * @since 0.1.0
  * @category constructors
  */
-export const makeUrl = (base: string, paths: string | ReadonlyArray<string>, query: string | qs.Input): string =>
+export const makeUrl = (base: string, paths: string | ReadonlyArray<string>, query: string | QueryString.Input): string =>
   makeUrlInternal(base, paths, typeof query === "string" ? query : qs.encode(query))
