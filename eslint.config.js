@@ -21,12 +21,16 @@ export default tseslint.config(
   },
   {
     // Layering: L0/L1 modules must stay pure (no node:* and no Effect runtime).
-    files: ["src/internal/http1/**", "src/internal/values/**"],
+    files: ["src/internal/http1/**", "src/internal/headers/**", "src/internal/cookie/**", "src/internal/url/**", "src/Url.ts", "src/Headers.ts", "src/HttpDate.ts", "src/Cookie.ts", "src/QueryString.ts", "src/Http1.ts"],
     rules: {
       "no-restricted-imports": ["error", {
+        paths: [{ name: "effect", message: "L0/L1 modules import only effect/Data, Either, Option, Function, Equal, Hash, Inspectable, Predicate." }],
         patterns: [
           { group: ["node:*"], message: "L0/L1 modules are pure: no node:* imports (see docs/architecture.md)." },
-          { group: ["effect", "effect/Effect", "effect/Stream", "effect/Clock", "effect/Layer"], message: "L0/L1 modules do not use the Effect runtime." }
+          {
+            group: ["effect/Effect", "effect/Stream", "effect/Clock", "effect/Layer", "effect/Scope", "effect/Fiber", "effect/Runtime", "effect/Schedule"],
+            message: "L0/L1 modules do not use the Effect runtime."
+          }
         ]
       }]
     }

@@ -269,8 +269,18 @@ export class TlsError extends make("TlsError")<Common & {
 
 /**
  * The peer closed the connection before the response was complete.
- * `requestSent` tells whether any byte of the request reached the wire: when
- * false, the request can safely be retried on a new connection.
+ *
+ * - `requestSent`: whether any byte of the request was handed to the socket;
+ * - `reused`: the connection had served earlier requests (a kept-alive one);
+ * - `responseStarted`: whether any byte of the response arrived.
+ *
+ * A request that was never sent can be retried anywhere. A request sent on a
+ * *reused* connection that closed *before any response byte* is the stale
+ * keep-alive race (the server closed an idle connection as the request went
+ * out; RFC 9112 §9.3.1): servers close such connections without processing
+ * the request, so it is marked retryable too — effect-hackney retries it once
+ * by itself when the method is idempotent and the body replayable, and leaves
+ * the decision to the caller otherwise.
  *
  * @example
  * ```ts
@@ -283,16 +293,21 @@ export class TlsError extends make("TlsError")<Common & {
  */
 export class ConnectionClosed extends make("ConnectionClosed")<Common & {
   readonly requestSent: boolean
-  /** True when the connection had served earlier requests (a pooled, kept-alive one). */
   readonly reused?: boolean | undefined
+  readonly responseStarted?: boolean | undefined
 }> {
   override get message(): string {
+    const stale = this.requestSent && this.reused === true && this.responseStarted !== true
     return `The server closed the connection ${
-      this.requestSent ? "before the response was complete" : "before the request was sent"
+      !this.requestSent
+        ? "before the request was sent"
+        : stale
+        ? "(a reused keep-alive connection) before sending any response"
+        : "before the response was complete"
     }${where(this)}${causeText(this.cause)}. ${
-      this.requestSent
-        ? "The request may have been processed; retry only if it is idempotent."
-        : "Nothing was sent; the request can be retried."
+      !this.requestSent || stale
+        ? "The server did not process the request; it can be retried."
+        : "The request may have been processed; retry only if it is idempotent."
     }`
   }
 }
@@ -530,11 +545,12 @@ export const isTimeout = (u: unknown): boolean =>
   isHackneyError(u) && (u._tag === "ConnectTimeout" || u._tag === "CheckoutTimeout" || u._tag === "RecvTimeout")
 
 /**
- * True when nothing of the request reached the wire, so sending it again —
+ * True when the server did not process the request, so sending it again —
  * on another connection — cannot repeat a side effect: connect failures and
- * timeouts, checkout timeouts, TLS handshake failures, and a connection that
- * closed before the request was written. Certificate and hostname failures
- * are not retryable: they will fail again.
+ * timeouts, checkout timeouts, TLS handshake failures, a connection that
+ * closed before the request was written, and the stale keep-alive race (see
+ * {@link ConnectionClosed}). Certificate and hostname failures are not
+ * retryable: they will fail again.
  *
  * @example
  * ```ts
@@ -554,7 +570,7 @@ export const isRetryable = (u: unknown): boolean => {
     case "TlsError":
       return u.reason === "handshake"
     case "ConnectionClosed":
-      return !u.requestSent
+      return !u.requestSent || (u.reused === true && u.responseStarted !== true)
     default:
       return false
   }

@@ -1,19 +1,71 @@
 /**
  * effect-hackney: hackney's HTTP client, rebuilt on Effect.
  *
- * Each public module is exported as a namespace:
+ * Each public module is exported as a namespace, and also as its own entry
+ * point (`effect-hackney/Hackney`, …).
  *
  * @example
  * ```ts
- * import { HackneyError, Url } from "effect-hackney"
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ *
+ * const program = Hackney.get("http://127.0.0.1:8080/").pipe(Effect.provide(Hackney.layer))
  * ```
  *
  * @since 0.1.0
  */
 
 /**
+ * hackney's verbs: one-shot requests, streaming responses and request bodies, connections.
+ *
+ * @since 0.1.0
+ */
+export * as Hackney from "./Hackney.js"
+/**
+ * Connection pools as Layers: per-host limits, checkout timeout, keep-alive, prewarm, stats.
+ *
+ * @since 0.1.0
+ */
+export * as Pool from "./Pool.js"
+/**
  * The error vocabulary: tagged errors, the `HackneyError` union, `isTimeout`, `isRetryable`.
  *
  * @since 0.1.0
  */
 export * as HackneyError from "./HackneyError.js"
+/**
+ * URLs (hackney_url): parse, format, normalise, resolve, encode.
+ *
+ * @since 0.1.0
+ */
+export * as Url from "./Url.js"
+/**
+ * `application/x-www-form-urlencoded` query strings (hackney_url:qs / parse_qs).
+ *
+ * @since 0.1.0
+ */
+export * as QueryString from "./QueryString.js"
+/**
+ * Header fields: ordered, case-insensitive, multi-valued; wire validation, media types, redaction.
+ *
+ * @since 0.1.0
+ */
+export * as Headers from "./Headers.js"
+/**
+ * HTTP dates: IMF-fixdate, RFC 850, asctime, RFC 2109, and the RFC 6265 cookie-date algorithm.
+ *
+ * @since 0.1.0
+ */
+export * as HttpDate from "./HttpDate.js"
+/**
+ * Cookies: Set-Cookie parsing (RFC 6265 §5.2), Cookie header parse/serialise, Set-Cookie building.
+ *
+ * @since 0.1.0
+ */
+export * as Cookie from "./Cookie.js"
+/**
+ * The HTTP/1.1 protocol core (hackney_http): a sans-IO incremental parser and the request encoder.
+ *
+ * @since 0.1.0
+ */
+export * as Http1 from "./Http1.js"

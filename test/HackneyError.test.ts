@@ -41,6 +41,8 @@ describe("HackneyError", () => {
       [new HackneyError.TlsError({ reason: "certificate", host: "h", port: 1 }), false, false],
       [new HackneyError.ConnectionClosed({ requestSent: false }), false, true],
       [new HackneyError.ConnectionClosed({ requestSent: true }), false, false],
+      [new HackneyError.ConnectionClosed({ requestSent: true, reused: true, responseStarted: false }), false, true],
+      [new HackneyError.ConnectionClosed({ requestSent: true, reused: true, responseStarted: true }), false, false],
       [new HackneyError.ProtocolError({ reason: "InvalidChunkSize" }), false, false],
       [new HackneyError.InvalidRequest({ reason: "url", detail: "x" }), false, false],
       [new HackneyError.BodyTooLarge({ limit: 1, direction: "response" }), false, false],

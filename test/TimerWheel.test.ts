@@ -74,3 +74,37 @@ describe("TimerWheel", () => {
       expect(wheel.size).toBe(0)
     }))
 })
+
+describe("TimerWheel: reuse", () => {
+  it.effect("a restarted deadline keeps one heap entry", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      let fired = 0
+      const d = wheel.deadline(() => fired++)
+      for (let i = 0; i < 1000; i++) {
+        d.restart(100)
+        d.cancel()
+      }
+      expect(wheel.size).toBe(1)
+      d.restart(100)
+      yield* TestClock.adjust("100 millis")
+      expect(fired).toBe(1)
+      expect(wheel.size).toBe(0)
+      d.restart(10)
+      yield* TestClock.adjust("10 millis")
+      expect(fired).toBe(2)
+    }))
+
+  it.effect("restarting earlier than filed moves the entry", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const fired: Array<string> = []
+      const a = wheel.schedule(100, () => fired.push("a"))
+      wheel.schedule(50, () => fired.push("b"))
+      a.restart(10)
+      yield* TestClock.adjust("10 millis")
+      expect(fired).toEqual(["a"])
+      yield* TestClock.adjust("40 millis")
+      expect(fired).toEqual(["a", "b"])
+    }))
+})

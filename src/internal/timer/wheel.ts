@@ -3,15 +3,17 @@
  *
  * `Effect.timeoutFail` races two fibers and costs ~25 µs per use on this
  * machine, more than a whole HTTP request should. Request-path timeouts
- * (recv inactivity, checkout) instead register a {@link Deadline} here: an
- * entry in a min-heap watched by one daemon fiber per `Clock`, which sleeps
- * (through that Clock, so `TestClock.adjust` drives it) until the earliest
- * deadline, fires what expired and sleeps again. It exits when no deadline
- * is pending, so it never keeps a process alive.
+ * (recv inactivity, checkout, keep-alive expiry) instead use a
+ * {@link Deadline}: an entry in a min-heap with one sleeper per `Clock`. For
+ * Effect's live Clock the sleeper is a native timer, unref'd so it never
+ * keeps a process alive; for any other Clock (a `TestClock`) it is a fiber
+ * sleeping through that Clock, so `TestClock.adjust` fires deadlines exactly.
  *
- * A deadline can be pushed back cheaply (`touch`): the entry keeps its heap
- * position and is re-filed when the daemon reaches it. Cancelling only marks
- * the entry.
+ * A Deadline object is reusable: a connection keeps one and `restart`s it for
+ * each request; `touch` pushes it back (on every socket read) without heap
+ * work — the entry is re-filed only when the sleeper reaches it; `cancel`
+ * only marks it. So the heap holds at most one entry per connection or
+ * waiter, whatever the request rate.
  *
  * @internal
  */
@@ -19,111 +21,142 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
-import type * as Fiber from "effect/Fiber"
 
-/** A pending deadline. @internal */
+/** A deadline on a wheel. @internal */
 export class Deadline {
-  /** Absolute time (Clock milliseconds) at which `onExpire` runs. */
-  at: number
-  active = true
-  /** Position in the heap: the time it was filed under. */
-  filedAt: number
+  /** Absolute Clock time at which `onExpire` runs, when active. */
+  at = 0
+  active = false
+  /** In the heap, under `filedAt`. */
+  filed = false
+  filedAt = 0
   constructor(
     readonly wheel: TimerWheel,
-    at: number,
     readonly onExpire: () => void
-  ) {
-    this.at = at
-    this.filedAt = at
-  }
-  /** Moves the deadline to `millis` from now (Clock time). */
-  touch(millis: number): void {
+  ) {}
+
+  /** (Re)starts the deadline `millis` from now. */
+  restart(millis: number): void {
     this.at = this.wheel.clock.unsafeCurrentTimeMillis() + millis
+    this.active = true
+    this.wheel.file(this)
   }
+
+  /** Pushes an active deadline back to `millis` from now (cheap: no heap work). */
+  touch(millis: number): void {
+    if (this.active) this.at = this.wheel.clock.unsafeCurrentTimeMillis() + millis
+  }
+
   cancel(): void {
     this.active = false
   }
 }
 
+/** Live-clock deadlines fire on this granularity (ms), so bursts of them cost one wake-up. */
+const liveGranularity = 10
+
 /** One per Clock. @internal */
 export class TimerWheel {
   private heap: Array<Deadline> = []
-  private daemon: Fiber.RuntimeFiber<void> | undefined
-  /** The time the daemon sleeps until, when it sleeps. */
+  /** The time the sleeper wakes at, or Infinity when none sleeps. */
   private wakeAt = Infinity
   private firing = false
+  private cancelSleep: () => void = () => {}
+  private readonly live: boolean
 
-  constructor(readonly clock: Clock.Clock) {}
+  constructor(readonly clock: Clock.Clock) {
+    this.live = clock === liveClock
+  }
 
-  /** Registers `onExpire` to run once `millis` have passed on the Clock, unless cancelled. */
+  /** A new deadline, started `millis` from now. */
   schedule(millis: number, onExpire: () => void): Deadline {
-    const d = new Deadline(this, this.clock.unsafeCurrentTimeMillis() + millis, onExpire)
-    this.push(d)
-    // Scheduled from an expiry callback: the running loop re-reads the heap itself.
-    if (this.firing) return d
-    if (this.daemon === undefined) this.start()
-    else if (d.at < this.wakeAt) {
-      // Earlier than what the daemon waits for: restart it (rare: only with mixed timeouts).
-      const old = this.daemon
-      this.daemon = undefined
-      old.unsafeInterruptAsFork(FiberId.none)
-      this.start()
-    }
+    const d = new Deadline(this, onExpire)
+    d.restart(millis)
     return d
   }
 
+  /** A new deadline, not started. */
+  deadline(onExpire: () => void): Deadline {
+    return new Deadline(this, onExpire)
+  }
+
+  /** Entries in the heap (active or awaiting removal). */
   get size(): number {
     return this.heap.length
   }
 
-  private start(): void {
-    this.daemon = Effect.runFork(Effect.withClock(this.loop, this.clock))
+  /** @internal */
+  file(d: Deadline): void {
+    if (d.filed) {
+      if (d.at >= d.filedAt) return // re-filed lazily when reached
+      this.remove(d)
+    }
+    d.filed = true
+    d.filedAt = d.at
+    this.push(d)
+    // From an expiry callback the running step re-reads the heap itself.
+    if (!this.firing && d.at < this.wakeAt) this.sleepUntil(d.at)
   }
 
-  private readonly loop: Effect.Effect<void> = Effect.suspend(() => {
+  /** Fires what expired; returns the next wake-up time, or Infinity. */
+  private step(): number {
     const now = this.clock.unsafeCurrentTimeMillis()
     this.firing = true
     try {
-      return this.step(now)
+      for (;;) {
+        const top = this.heap[0]
+        if (top === undefined) return Infinity
+        if (!top.active) {
+          this.pop()
+          top.filed = false
+          continue
+        }
+        if (top.at > top.filedAt) {
+          this.pop()
+          top.filedAt = top.at
+          this.push(top)
+          continue
+        }
+        if (top.at <= now) {
+          this.pop()
+          top.filed = false
+          top.active = false
+          top.onExpire()
+          continue
+        }
+        return top.at
+      }
     } finally {
       this.firing = false
     }
-  })
+  }
 
-  private step(now: number): Effect.Effect<void> {
-    for (;;) {
-      const top = this.heap[0]
-      if (top === undefined) {
-        this.daemon = undefined
-        this.wakeAt = Infinity
-        return Effect.void
-      }
-      if (!top.active) {
-        this.pop()
-        continue
-      }
-      if (top.at > top.filedAt) {
-        // Pushed back since it was filed: re-file under the new time.
-        this.pop()
-        top.filedAt = top.at
-        this.push(top)
-        continue
-      }
-      if (top.at <= now) {
-        this.pop()
-        top.active = false
-        top.onExpire()
-        continue
-      }
-      this.wakeAt = top.at
-      return Effect.zipRight(this.clock.sleep(Duration.millis(top.at - now)), this.loop)
+  private sleepUntil(at: number): void {
+    this.cancelSleep()
+    this.cancelSleep = noop
+    this.wakeAt = at
+    if (at === Infinity) return
+    const delay = Math.max(0, at - this.clock.unsafeCurrentTimeMillis())
+    if (this.live) {
+      const t = setTimeout(this.onWake, Math.ceil(delay / liveGranularity) * liveGranularity)
+      t.unref()
+      this.cancelSleep = () => clearTimeout(t)
+    } else {
+      const fiber = Effect.runFork(Effect.map(this.clock.sleep(Duration.millis(delay)), this.onWake))
+      this.cancelSleep = () => fiber.unsafeInterruptAsFork(FiberId.none)
     }
+  }
+
+  private readonly onWake = (): void => {
+    this.cancelSleep = noop
+    this.wakeAt = Infinity
+    this.sleepUntil(this.step())
   }
 
   private push(d: Deadline): void {
     const h = this.heap
+    let i = h.length
     h.push(d)
-    let i = h.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
       if (h[p].filedAt <= d.filedAt) break
@@ -134,10 +167,20 @@ export class TimerWheel {
   }
 
   private pop(): void {
+    this.removeAt(0)
+  }
+
+  private remove(d: Deadline): void {
+    const i = this.heap.indexOf(d)
+    if (i >= 0) this.removeAt(i)
+  }
+
+  private removeAt(index: number): void {
     const h = this.heap
     const last = h.pop()!
-    if (h.length === 0) return
-    let i = 0
+    if (index === h.length) return
+    // Sift `last` into the hole at `index`, down then up.
+    let i = index
     const n = h.length
     for (;;) {
       const l = 2 * i + 1
@@ -148,9 +191,20 @@ export class TimerWheel {
       h[i] = h[c]
       i = c
     }
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (h[p].filedAt <= last.filedAt) break
+      h[i] = h[p]
+      i = p
+    }
     h[i] = last
   }
 }
+
+const noop = () => {}
+
+// The live Clock of Effect's default services (a singleton).
+const liveClock: Clock.Clock = Effect.runSync(Effect.clock)
 
 const wheels = new WeakMap<Clock.Clock, TimerWheel>()
 

@@ -1,0 +1,490 @@
+/**
+ * hackney's verbs, Effect-native: one-shot requests with the body returned
+ * directly, streaming responses (hackney's `async`, `{async, once}` and
+ * `stream_body`), streaming request bodies (`send_body` /
+ * `finish_send_body` / `start_response`) and the low-level connection API.
+ *
+ * Every request is an Effect that fails with a typed {@link HackneyError}
+ * (`ConnectTimeout`, `RecvTimeout`, `ConnectionClosed`, …); timeouts run on
+ * Effect's Clock; streaming responses and connections are scoped, so their
+ * sockets are released whatever happens.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ *
+ * const program = Effect.gen(function*() {
+ *   const res = yield* Hackney.post("http://127.0.0.1:8080/items", {
+ *     headers: { "content-type": "application/json" },
+ *     body: JSON.stringify({ name: "a" })
+ *   })
+ *   console.log(res.status, res.text())
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as net from "node:net"
+import type * as tls from "node:tls"
+import type { HackneyError } from "./HackneyError.js"
+import type * as Headers from "./Headers.js"
+import * as Pool from "./Pool.js"
+import type * as QueryString from "./QueryString.js"
+import * as Url from "./Url.js"
+import * as connection from "./internal/client/connection.js"
+import * as execute from "./internal/client/execute.js"
+import { millis } from "./internal/client/duration.js"
+import { prepare } from "./internal/client/prepare.js"
+import { direct } from "./internal/client/source.js"
+import type { ConnectionSource } from "./internal/client/source.js"
+import { openFile } from "./internal/node/file.js"
+import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
+import type { PoolImpl } from "./internal/pool/pool.js"
+import { lookupOrCreate } from "./internal/pool/registry.js"
+
+/**
+ * A request body.
+ *
+ * - `string`: sent as UTF-8; `Content-Type: text/plain; charset=utf-8` unless set;
+ * - `Uint8Array`: sent as is; `Content-Type: application/octet-stream` unless set (hackney);
+ * - `{ form }`: `application/x-www-form-urlencoded` (hackney's `{form, KVs}`);
+ * - `{ file }`: streamed from disk with its size as Content-Length;
+ * - `Stream<Uint8Array>`: chunked, or identity when the caller sets
+ *   `Content-Length` (the byte count is then checked).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Body =
+  | string
+  | Uint8Array
+  | { readonly form: QueryString.Input }
+  | { readonly file: string }
+  | Stream.Stream<Uint8Array, unknown>
+
+/**
+ * TLS options. Verification is always on unless the request sets `insecure: true`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TlsOptions = Omit<InternalTlsOptions, "insecure">
+
+/**
+ * Request options. Every field is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Request headers: a record or `[name, value]` pairs (order kept). */
+  readonly headers?: Headers.Input | undefined
+  /** The request body. Default: none. */
+  readonly body?: Body | undefined
+  /** TCP connect plus TLS handshake. Default 8 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Inactivity while awaiting the response (head or body). Default 5 seconds. */
+  readonly recvTimeout?: Duration.DurationInput | undefined
+  /** Waiting for a pooled connection when `maxPerHost` are busy. Default: the pool's (8 seconds). */
+  readonly checkoutTimeout?: Duration.DurationInput | undefined
+  /** A pool name, a {@link Pool.Pool}, or `false` for a direct connection. Default: the `Pool` in context, else `"default"`. */
+  readonly pool?: string | Pool.Pool | false | undefined
+  /** Largest response body accepted (after decompression); more fails with `BodyTooLarge`. Default: no limit. */
+  readonly maxBodySize?: number | undefined
+  /** `[user, password]` for `Authorization: Basic`. Userinfo in the URL wins. Default: none. */
+  readonly basicAuth?: readonly [string, string] | undefined
+  /** TLS options (CA, client certificate, SNI, versions, session reuse). */
+  readonly tls?: TlsOptions | undefined
+  /** Skip TLS certificate and hostname verification. For tests only. Default false. */
+  readonly insecure?: boolean | undefined
+  /** ALPN protocols offered over TLS. Default `["http/1.1"]`. */
+  readonly protocols?: ReadonlyArray<string> | undefined
+  /** A custom DNS lookup (as `net.connect`'s). Default: the system resolver. */
+  readonly lookup?: net.LookupFunction | undefined
+  /** Restrict to one address family. Default: both, RFC 8305 style. */
+  readonly family?: 0 | 4 | 6 | undefined
+  /** Local address to bind. */
+  readonly localAddress?: string | undefined
+  /** With `Hackney.open` and `Expect: 100-continue`: how long to wait for `100` before sending the body anyway. Default 1 second. */
+  readonly continueTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * An informational (1xx) response that preceded the final one (100 Continue, 103 Early Hints).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Informational {
+  readonly status: number
+  readonly reason: string
+  readonly headers: Headers.Headers
+}
+
+/**
+ * A response with its whole body.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Response {
+  readonly status: number
+  readonly reason: string
+  readonly headers: Headers.Headers
+  /** The body; empty for HEAD, 204 and 304. */
+  readonly body: Uint8Array
+  /** The URL that answered. */
+  readonly url: string
+  readonly protocol: "http/1.1" | "h2"
+  /** Trailers of a chunked response, if any. */
+  readonly trailers: Headers.Headers | undefined
+  /** 1xx responses received before this one. */
+  readonly informational: ReadonlyArray<Informational>
+  /** The body decoded as UTF-8. */
+  text(): string
+  /** The body parsed as JSON (throws on invalid JSON, as `JSON.parse`). */
+  json(): unknown
+}
+
+/**
+ * A response whose body is read as a Stream. It lives in a Scope: when the
+ * scope closes the connection returns to the pool if the body was read to
+ * the end, and is closed otherwise.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamingResponse {
+  readonly status: number
+  readonly reason: string
+  readonly headers: Headers.Headers
+  readonly url: string
+  readonly protocol: "http/1.1" | "h2"
+  readonly informational: ReadonlyArray<Informational>
+  /** The body, pulled from the socket with backpressure. Read it once. */
+  readonly body: Stream.Stream<Uint8Array, HackneyError>
+  /** Reads the whole body. */
+  readonly bytes: Effect.Effect<Uint8Array, HackneyError>
+  /** Reads the whole body as UTF-8. */
+  readonly text: Effect.Effect<string, HackneyError>
+  /** The trailers, once the body has been read. */
+  readonly trailers: Effect.Effect<Headers.Headers | undefined, HackneyError>
+}
+
+/**
+ * A request whose body is written piece by piece (hackney's `send_body`,
+ * `finish_send_body`, `start_response`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Writer {
+  /** Sends a piece of the body; waits while the socket is saturated. */
+  readonly send: (chunk: Uint8Array | string) => Effect.Effect<void, HackneyError>
+  /** Ends the body. */
+  readonly finish: Effect.Effect<void, HackneyError>
+  /** Ends the body if needed and awaits the response. */
+  readonly response: Effect.Effect<StreamingResponse, HackneyError>
+}
+
+/**
+ * A request on a {@link Connection}: a path on its origin.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionRequest {
+  readonly method: string
+  /** Path and query. Default `/`. */
+  readonly path?: string | undefined
+  readonly headers?: Headers.Input | undefined
+  readonly body?: Body | undefined
+}
+
+/**
+ * One connection held by a scope (hackney's `connect`): requests run one at a
+ * time over keep-alive; a connection the peer closed is re-dialled.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Connection {
+  readonly request: (request: ConnectionRequest) => Effect.Effect<Response, HackneyError>
+  readonly stream: (request: ConnectionRequest) => Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>
+  /** The remote address (undefined for Unix sockets or when closed). */
+  readonly peername: Effect.Effect<net.AddressInfo | undefined>
+  readonly sockname: Effect.Effect<net.AddressInfo | undefined>
+  /** The server certificate, over TLS. */
+  readonly peercert: Effect.Effect<tls.DetailedPeerCertificate | undefined>
+  /** Closes the socket now (the next request re-dials). */
+  readonly close: Effect.Effect<void>
+}
+
+const sourceFor = (options: Options): Effect.Effect<ConnectionSource> => {
+  const pool = options.pool
+  if (pool === false) return Effect.succeed(direct)
+  if (pool !== undefined) return Effect.succeed((typeof pool === "string" ? lookupOrCreate(pool) : pool) as PoolImpl)
+  return Effect.map(
+    Effect.serviceOption(Pool.Pool),
+    (p) => (Option.isSome(p) ? p.value : lookupOrCreate("default")) as PoolImpl
+  )
+}
+
+const prepared = (method: string, url: string | Url.Url, options: Options) =>
+  Effect.suspend(() => prepare(method, url, options, openFile))
+
+/**
+ * Sends a request and returns the response with its whole body (hackney's
+ * `request/5`). The method is upper-cased. Redirects are not followed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.request("GET", "http://127.0.0.1:8080/", { recvTimeout: "2 seconds" }).pipe(
+ *   Effect.map((res) => res.status),
+ *   Effect.catchTag("RecvTimeout", () => Effect.succeed(504))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const request = (method: string, url: string | Url.Url, options: Options = {}): Effect.Effect<Response, HackneyError> =>
+  Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.oneShot(p, s)))
+
+const verb = (method: string) => (url: string | Url.Url, options?: Options): Effect.Effect<Response, HackneyError> =>
+  request(method, url, options)
+
+/**
+ * `GET`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.get("http://127.0.0.1:8080/", { headers: { accept: "application/json" } })
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const get = verb("GET")
+/**
+ * `HEAD`: the response has no body.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.head("http://127.0.0.1:8080/")
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const head = verb("HEAD")
+/**
+ * `POST`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.post("http://127.0.0.1:8080/form", { body: { form: { a: "1", b: "2" } } })
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const post = verb("POST")
+/**
+ * `PUT`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.put("http://127.0.0.1:8080/upload", { body: { file: "./data.bin" } })
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const put = verb("PUT")
+/**
+ * `PATCH`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.patch("http://127.0.0.1:8080/items/1", { body: "{}" })
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const patch = verb("PATCH")
+/**
+ * `DELETE` (exported as `delete` too). See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.del("http://127.0.0.1:8080/items/1")
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const del = verb("DELETE")
+export {
+  /**
+   * `DELETE`. See {@link request}.
+   *
+   * @example
+   * ```ts
+   * import { Hackney } from "effect-hackney"
+   * const program = Hackney.delete("http://127.0.0.1:8080/items/1")
+   * ```
+   * @since 0.1.0
+   * @category requests
+   */
+  del as delete
+}
+/**
+ * `OPTIONS`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.options("http://127.0.0.1:8080/")
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const options = verb("OPTIONS")
+/**
+ * `TRACE`. See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.trace("http://127.0.0.1:8080/")
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const trace = verb("TRACE")
+/**
+ * `QUERY` (RFC 10008: safe and idempotent, with a body). See {@link request}.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const program = Hackney.query("http://127.0.0.1:8080/search", { body: "select *" })
+ * ```
+ * @since 0.1.0
+ * @category requests
+ */
+export const query = verb("QUERY")
+
+/**
+ * Sends a request and returns as soon as the response head arrived; the body
+ * is a pull-based `Stream` (hackney's `async` / `{async, once}` /
+ * `stream_body`: pull one chunk at a time for `once`). 1xx responses are in
+ * `informational`. Needs a Scope: closing it returns the connection to the
+ * pool if the body was read to the end, and closes it otherwise — stopping
+ * early (`Stream.take`, interruption) never leaks a socket.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const res = yield* Hackney.stream("GET", "http://127.0.0.1:8080/big")
+ *   return yield* res.body.pipe(Stream.runFold(0, (n, chunk) => n + chunk.length))
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category streaming
+ */
+export const stream = (
+  method: string,
+  url: string | Url.Url,
+  options: Options = {}
+): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
+  Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.streaming(p, s)))
+
+/**
+ * Opens a request whose body the caller writes piece by piece (hackney's
+ * body `stream` + `send_body` / `finish_send_body` / `start_response`). The
+ * body is chunked unless `Content-Length` is set in `headers` (then the byte
+ * count is checked). With `Expect: 100-continue` in `headers`, the first
+ * `send` waits for the server's `100` (or `continueTimeout`); if the server
+ * answers with a final status instead, the body is not sent.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const w = yield* Hackney.open("PUT", "http://127.0.0.1:8080/upload")
+ *   yield* w.send("part 1, ")
+ *   yield* w.send("part 2")
+ *   const res = yield* w.response
+ *   return yield* res.text
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category streaming
+ */
+export const open = (
+  method: string,
+  url: string | Url.Url,
+  options: Omit<Options, "body"> = {}
+): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
+  Effect.flatMap(
+    prepared(method, url, { ...options, body: Stream.empty }),
+    (p) =>
+      Effect.flatMap(sourceFor(options), (s) =>
+        execute.open(p, s, Effect.sleep(millis(options.continueTimeout, 1000))))
+  )
+
+/**
+ * Opens one connection to an origin (hackney's `connect`), closed when the
+ * scope closes. Its requests take a path; they run one at a time over
+ * keep-alive, and a connection the peer closed is re-dialled. Connect errors
+ * surface here.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const conn = yield* Hackney.connect("http://127.0.0.1:8080")
+ *   const a = yield* conn.request({ method: "GET", path: "/a" })
+ *   const b = yield* conn.request({ method: "GET", path: "/b" })
+ *   const peer = yield* conn.peername
+ *   return [a.status, b.status, peer?.port]
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category connections
+ */
+export const connect = (
+  url: string,
+  options: Omit<Options, "body" | "pool"> = {}
+): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
+  Effect.flatMap(Url.parse(url), (u) => connection.make(u, url, options, openFile))
+
+/**
+ * The default pool (`"default"`, hackney's defaults) as a Layer: requests
+ * inside use it, and its sockets close when the layer's scope closes.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const main = Hackney.get("http://127.0.0.1:8080/").pipe(Effect.provide(Hackney.layer))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Pool.Pool> = Pool.layer({ name: "default" })

@@ -1,0 +1,259 @@
+/**
+ * Connection pools: per-origin host pools with a per-host limit and a fair
+ * FIFO checkout queue, keep-alive reuse (LIFO) with an idle timeout, a
+ * liveness check on checkout, a cap on idle connections, prewarming and
+ * stats — hackney's `hackney_pool`, as Effect Layers.
+ *
+ * - Requests use the `Pool` service in their context (`Pool.layer`,
+ *   `Hackney.layer`), or the pool named by their `pool` option, or `false`
+ *   for a direct connection. With none of these, the process-wide `default`
+ *   pool (created on first use) serves them.
+ * - Closing a pool's scope closes every socket it holds and fails its waiters
+ *   with `PoolClosed`.
+ * - Every timeout (checkout, keep-alive) runs on the Clock of the fiber that
+ *   built the pool, so `TestClock` drives them in tests.
+ *
+ * See `docs/pooling.md` for the model and a migration table from hackney.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney, Pool } from "effect-hackney"
+ *
+ * const program = Effect.gen(function*() {
+ *   const res = yield* Hackney.get("http://127.0.0.1:8080/")
+ *   const stats = yield* Pool.stats("api")
+ *   console.log(res.status, stats.inUse)
+ * }).pipe(Effect.provide(Pool.layer({ name: "api", maxPerHost: 10 })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type { Options as RequestOptions } from "./Hackney.js"
+import { InvalidRequest } from "./HackneyError.js"
+import * as Url from "./Url.js"
+import { millis } from "./internal/client/duration.js"
+import { dialSpec } from "./internal/client/prepare.js"
+import { PoolImpl, TypeId as PoolTypeId } from "./internal/pool/pool.js"
+import { lookup, lookupOrCreate, poolDefaults, register, unregister } from "./internal/pool/registry.js"
+import { currentWheel } from "./internal/timer/wheel.js"
+
+/**
+ * @since 0.1.0
+ * @category type IDs
+ */
+export const TypeId: typeof PoolTypeId = PoolTypeId
+
+/**
+ * A connection pool. Obtain one with {@link make} or {@link layer}.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "effect-hackney"
+ * const name = Effect.map(Pool.Pool, (pool) => pool.name)
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Pool {
+  readonly [TypeId]: typeof TypeId
+  /** The pool's name, as used by the `pool` request option and {@link stats}. */
+  readonly name: string
+}
+
+/**
+ * The pool requests use by default. `Pool.layer` and `Hackney.layer` provide it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "effect-hackney"
+ * const program = Effect.flatMap(Pool.Pool, (pool) => Pool.stats(pool))
+ * ```
+ * @since 0.1.0
+ * @category tags
+ */
+export const Pool: Context.Tag<Pool, Pool> = Context.GenericTag<Pool>("effect-hackney/Pool")
+
+/**
+ * Pool options. Every field is optional; defaults follow hackney.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The name, for the `pool` request option and stats. Default `"default"`. */
+  readonly name?: string | undefined
+  /** Connections in use plus connecting per host (scheme, host, port, TLS options). Default 50. */
+  readonly maxPerHost?: number | undefined
+  /** Idle connections kept across all hosts; more are closed on check-in. Default 50. */
+  readonly maxConnections?: number | undefined
+  /** How long an idle connection is kept. Default 2 seconds (hackney's). */
+  readonly keepaliveTimeout?: Duration.DurationInput | undefined
+  /** How long a request waits for a free connection when `maxPerHost` are busy, unless the request sets `checkoutTimeout`. Default 8 seconds. */
+  readonly checkoutTimeout?: Duration.DurationInput | undefined
+  /** Idle connections {@link prewarm} opens by default. Default 4. */
+  readonly prewarmCount?: number | undefined
+  /** Keep TLS connections for reuse (keyed by their full TLS options). `false` closes them after each request, as hackney 2.x. Default true. */
+  readonly tlsPooling?: boolean | undefined
+}
+
+/**
+ * Connection counts of a pool.
+ *
+ * - `inUse`: connections serving a request;
+ * - `free`: idle connections kept for reuse;
+ * - `queued`: requests waiting for a connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  readonly name: string
+  readonly maxConnections: number
+  readonly inUse: number
+  readonly free: number
+  readonly queued: number
+}
+
+/**
+ * Connection counts of one host in a pool. `active` counts connections in
+ * use plus connecting (what `maxPerHost` bounds).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HostStats {
+  readonly active: number
+  readonly inUse: number
+  readonly free: number
+}
+
+const configOf = (options: Options) => ({
+  name: options.name ?? "default",
+  maxPerHost: options.maxPerHost ?? poolDefaults.maxPerHost,
+  maxConnections: options.maxConnections ?? poolDefaults.maxConnections,
+  keepaliveTimeout: millis(options.keepaliveTimeout, poolDefaults.keepaliveTimeout),
+  checkoutTimeout: millis(options.checkoutTimeout, poolDefaults.checkoutTimeout),
+  prewarmCount: options.prewarmCount ?? poolDefaults.prewarmCount,
+  tlsPooling: options.tlsPooling ?? poolDefaults.tlsPooling
+})
+
+/**
+ * Creates a pool, registered under its name until the scope closes; closing
+ * the scope closes its connections and fails its waiters with `PoolClosed`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney, Pool } from "effect-hackney"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* Pool.make({ name: "api", maxPerHost: 4 })
+ *   return yield* Hackney.get("http://127.0.0.1:8080/", { pool })
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Effect.Effect<Pool, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.map(currentWheel, (wheel) => {
+      const pool = new PoolImpl(configOf(options), wheel)
+      register(pool)
+      return pool as Pool
+    }),
+    (pool) =>
+      Effect.sync(() => {
+        unregister(pool as PoolImpl)
+        ;(pool as PoolImpl).close()
+      })
+  )
+
+/**
+ * A Layer providing a pool as the {@link Pool} service (the default pool of
+ * the requests it serves), also registered under its name.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney, Pool } from "effect-hackney"
+ * const program = Hackney.get("http://127.0.0.1:8080/").pipe(
+ *   Effect.provide(Pool.layer({ name: "api", maxPerHost: 10, keepaliveTimeout: "5 seconds" }))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Pool> => Layer.scoped(Pool, make(options))
+
+const resolve = (pool: string | Pool): Effect.Effect<PoolImpl, InvalidRequest> =>
+  Effect.suspend(() => {
+    if (typeof pool !== "string") return Effect.succeed(pool as PoolImpl)
+    const found = lookup(pool)
+    return found === undefined
+      ? Effect.fail(new InvalidRequest({ reason: "option", detail: `no pool named "${pool}" is running` }))
+      : Effect.succeed(found)
+  })
+
+/**
+ * The counts of a pool (hackney's `get_stats`). Fails with `InvalidRequest`
+ * when no pool of that name runs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "effect-hackney"
+ * const program = Effect.map(Pool.stats("default"), (s) => `${s.inUse} in use, ${s.free} idle, ${s.queued} waiting`)
+ * ```
+ * @since 0.1.0
+ * @category getters
+ */
+export const stats = (pool: string | Pool): Effect.Effect<Stats, InvalidRequest> =>
+  Effect.map(resolve(pool), (p) => ({ name: p.config.name, maxConnections: p.config.maxConnections, ...p.stats() }))
+
+/**
+ * The counts of one host in a pool (hackney's `host_stats`), summed over
+ * its TLS variants.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "effect-hackney"
+ * const program = Pool.hostStats("default", "127.0.0.1", 8080)
+ * ```
+ * @since 0.1.0
+ * @category getters
+ */
+export const hostStats = (pool: string | Pool, host: string, port: number): Effect.Effect<HostStats, InvalidRequest> =>
+  Effect.map(resolve(pool), (p) => p.hostStats(host, port))
+
+/**
+ * Opens idle connections to a host ahead of use (hackney's `prewarm`), up to
+ * `count` (default: the pool's `prewarmCount`) minus those already idle.
+ * Returns how many were opened. `url` gives the scheme, host and port; the
+ * request options give the TLS options and timeouts.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "effect-hackney"
+ * const program = Pool.prewarm("default", "http://127.0.0.1:8080", 4)
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const prewarm = (
+  pool: string | Pool,
+  url: string,
+  count?: number,
+  options: RequestOptions = {}
+): Effect.Effect<number, InvalidRequest> =>
+  Effect.flatMap(resolve(pool), (p) =>
+    Effect.flatMap(Url.parse(url), (u) => p.prewarm(dialSpec(u, options, "GET", url), count ?? p.config.prewarmCount)))
+
+/** @internal */
+export const named = (name: string): Pool => lookupOrCreate(name)

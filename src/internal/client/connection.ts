@@ -1,0 +1,72 @@
+/**
+ * `Hackney.connect`: one connection, held by a scope, running requests one
+ * at a time over keep-alive and re-dialling when the peer closed it
+ * (hackney's `connect/send_request`).
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { Connection, ConnectionRequest, Options, Response, StreamingResponse } from "../../Hackney.js"
+import type { HackneyError } from "../../HackneyError.js"
+import type * as Url from "../../Url.js"
+import type { H1Connection } from "../connection/h1Connection.js"
+import { oneShot, streaming } from "./execute.js"
+import { dialSpec, prepare } from "./prepare.js"
+import type { ConnectionSource } from "./source.js"
+import { direct } from "./source.js"
+
+/** @internal */
+export const make = (
+  base: Url.Url,
+  href: string,
+  options: Options,
+  openFile: Parameters<typeof prepare>[3]
+): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const lock = yield* Effect.makeSemaphore(1)
+    let current: H1Connection | undefined
+    const source: ConnectionSource = {
+      checkout: (spec, ctx) =>
+        current !== undefined && current.isAvailable
+          ? Effect.succeed(current)
+          : Effect.tap(direct.checkout(spec, ctx), (c) => {
+            current = c
+          }),
+      checkin: (conn, reusable) => {
+        if (!reusable) {
+          conn.close()
+          if (current === conn) current = undefined
+        }
+      }
+    }
+    yield* Effect.addFinalizer(() => Effect.sync(() => current?.close()))
+    // Dial now, so connect errors surface at connect time (as hackney:connect).
+    yield* source.checkout(dialSpec(base, options, "CONNECT", href), { checkoutTimeout: Infinity })
+    const prepared = (req: ConnectionRequest) =>
+      Effect.suspend(() => {
+        const target = req.path ?? "/"
+        const url = `${base.scheme}://${base.netloc}${target.startsWith("/") ? target : `/${target}`}`
+        return prepare(req.method, url, {
+          ...options,
+          ...(req.headers !== undefined ? { headers: req.headers } : {}),
+          ...(req.body !== undefined ? { body: req.body } : {})
+        }, openFile)
+      })
+    const conn: Connection = {
+      request: (req) => lock.withPermits(1)(Effect.flatMap(prepared(req), (p) => oneShot(p, source))) as Effect.Effect<Response, HackneyError>,
+      stream: (req) =>
+        Effect.flatMap(
+          Effect.acquireRelease(lock.take(1), () => lock.release(1)),
+          () => Effect.flatMap(prepared(req), (p) => streaming(p, source))
+        ) as Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>,
+      peername: Effect.sync(() => current?.peername),
+      sockname: Effect.sync(() => current?.sockname),
+      peercert: Effect.sync(() => current?.peercert),
+      close: Effect.sync(() => {
+        current?.close()
+        current = undefined
+      })
+    }
+    return conn
+  })

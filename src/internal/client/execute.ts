@@ -1,0 +1,285 @@
+/**
+ * Running a prepared request on a connection: one-shot (body collected),
+ * streaming (scoped, body as a pull-based Stream), and the request writer
+ * (send / finish / response). The connection is always given back: to the
+ * pool when the exchange completed with keep-alive, destroyed otherwise.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Informational, Response, StreamingResponse, Writer } from "../../Hackney.js"
+import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import * as Headers from "../../Headers.js"
+import type { Exchange } from "../connection/exchange.js"
+import type { H1Connection } from "../connection/h1Connection.js"
+import type { ResponseHead } from "../http1/parser.js"
+import type { Prepared, PreparedBody } from "./prepare.js"
+import type { ConnectionSource } from "./source.js"
+
+const decoder = new TextDecoder()
+const emptyBody = new Uint8Array(0)
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 0) return emptyBody
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(total)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.length
+  }
+  return out
+}
+
+const informationalOf = (heads: ReadonlyArray<ResponseHead>): ReadonlyArray<Informational> =>
+  heads.map((h) => ({ status: h.status, reason: h.reason, headers: Headers.fromRaw(h.rawHeaders) }))
+
+/** A one-shot response. @internal */
+export class ResponseImpl implements Response {
+  #headers: Headers.Headers | undefined
+  readonly status: number
+  readonly reason: string
+  constructor(
+    private readonly head: ResponseHead,
+    readonly body: Uint8Array,
+    readonly url: string,
+    readonly protocol: "http/1.1" | "h2",
+    private readonly rawTrailers: ReadonlyArray<string> | undefined,
+    private readonly informationalHeads: ReadonlyArray<ResponseHead>
+  ) {
+    this.status = head.status
+    this.reason = head.reason
+  }
+  get headers(): Headers.Headers {
+    return this.#headers ??= Headers.fromRaw(this.head.rawHeaders)
+  }
+  get trailers(): Headers.Headers | undefined {
+    return this.rawTrailers === undefined ? undefined : Headers.fromRaw(this.rawTrailers)
+  }
+  get informational(): ReadonlyArray<Informational> {
+    return informationalOf(this.informationalHeads)
+  }
+  text(): string {
+    return decoder.decode(this.body)
+  }
+  json(): unknown {
+    return JSON.parse(this.text())
+  }
+  toJSON(): unknown {
+    return { status: this.status, reason: this.reason, url: this.url, headers: this.headers.toJSON(), bodyLength: this.body.length }
+  }
+}
+
+const bodyError = (p: Prepared, detail: string, cause?: unknown) =>
+  new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, cause })
+
+/** Sends a streamed body: chunked, or identity with the declared length checked. */
+const sendStream = (
+  p: Prepared,
+  conn: H1Connection,
+  ex: Exchange,
+  body: Extract<PreparedBody, { _tag: "Stream" }>
+): Effect.Effect<void, HackneyError> => {
+  const length = body.length
+  let sent = 0
+  const write = length === undefined
+    ? (chunk: Uint8Array) => conn.writeChunk(chunk, ex)
+    : (chunk: Uint8Array) => {
+      sent += chunk.length
+      if (sent > length) return Effect.fail(bodyError(p, `the body stream gave more than the declared ${length} bytes`))
+      return conn.write(chunk, ex)
+    }
+  return Stream.runForEach(body.stream, write).pipe(
+    Effect.mapError((e) => (isHackneyError(e) ? e : bodyError(p, "the request body stream failed", e))),
+    Effect.flatMap(() => {
+      if (length === undefined) return conn.write("0\r\n\r\n", ex)
+      if (sent !== length) return Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared`))
+      return Effect.void
+    }),
+    Effect.tap(() => conn.requestFinished()),
+    Effect.tapError((e) => Effect.sync(() => ex.fail(e)))
+  )
+}
+
+const staleRetryable = (e: HackneyError, p: Prepared): boolean =>
+  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
+  (p.body._tag !== "Stream" || p.body.replayable)
+
+const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Effect.Effect<Response, HackneyError> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(restore(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh })), (conn) => {
+      const body = p.body
+      const streamed = body._tag === "Stream"
+      const ex = conn.begin(
+        p.method,
+        p.href,
+        p.head,
+        body._tag === "Bytes" ? body.bytes : undefined,
+        "collect",
+        p.maxBodySize,
+        p.recvTimeout,
+        streamed
+      )
+      const run = (streamed ? Effect.zipRight(sendStream(p, conn, ex, body), ex.waitFor(ex.isComplete)) : ex.waitFor(ex.isComplete))
+        .pipe(Effect.map(() =>
+          new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, "http/1.1", ex.rawTrailers, ex.informational)
+        ))
+      return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
+    })
+  )
+
+/**
+ * One-shot: sends the request, collects the body. A request that met a stale
+ * kept-alive connection (closed before any response byte) is sent once more
+ * on a fresh connection when it is idempotent and its body replayable.
+ *
+ * @internal
+ */
+export const oneShot = (p: Prepared, source: ConnectionSource): Effect.Effect<Response, HackneyError> =>
+  Effect.catchIf(oneShotOnce(p, source, false), (e) => staleRetryable(e, p), () => oneShotOnce(p, source, true))
+
+/** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
+const acquireExchange = (
+  p: Prepared,
+  source: ConnectionSource,
+  bodyFollows: boolean
+): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.map(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout }), (conn) => {
+      const bytes = p.body._tag === "Bytes" ? p.body.bytes : undefined
+      const ex = conn.begin(p.method, p.href, p.head, bytes, "stream", p.maxBodySize, p.recvTimeout, bodyFollows)
+      return { conn, ex }
+    }),
+    ({ conn, ex }) => Effect.sync(() => source.checkin(conn, conn.release(ex)))
+  )
+
+/** The body of a streaming exchange as a pull-based Stream. */
+const bodyStream = (ex: Exchange): Stream.Stream<Uint8Array, HackneyError> =>
+  Stream.repeatEffectChunkOption(
+    Effect.matchEffect(ex.waitFor(ex.hasData), {
+      onFailure: (e) => Effect.fail(Option.some(e)),
+      onSuccess: () =>
+        ex.buffered > 0
+          ? Effect.succeed(Chunk.unsafeFromArray(ex.takeChunks()))
+          : Effect.fail(Option.none())
+    })
+  )
+
+/** @internal */
+export class StreamingResponseImpl implements StreamingResponse {
+  readonly status: number
+  readonly reason: string
+  readonly headers: Headers.Headers
+  readonly informational: ReadonlyArray<Informational>
+  readonly body: Stream.Stream<Uint8Array, HackneyError>
+  constructor(private readonly ex: Exchange, readonly url: string, readonly protocol: "http/1.1" | "h2") {
+    const head = ex.head!
+    this.status = head.status
+    this.reason = head.reason
+    this.headers = Headers.fromRaw(head.rawHeaders)
+    this.informational = informationalOf(ex.informational)
+    this.body = bodyStream(ex)
+  }
+  get bytes(): Effect.Effect<Uint8Array, HackneyError> {
+    return Effect.map(
+      Stream.runCollect(this.body),
+      (chunks) => concat(Chunk.toReadonlyArray(chunks), Chunk.reduce(chunks, 0, (n, c) => n + c.length))
+    )
+  }
+  get text(): Effect.Effect<string, HackneyError> {
+    return Effect.map(this.bytes, (b) => decoder.decode(b))
+  }
+  get trailers(): Effect.Effect<Headers.Headers | undefined, HackneyError> {
+    return Effect.map(this.ex.waitFor(this.ex.isComplete), () =>
+      this.ex.rawTrailers === undefined ? undefined : Headers.fromRaw(this.ex.rawTrailers))
+  }
+}
+
+/**
+ * Streaming: sends the request (a streamed body concurrently with reading
+ * the response), waits for the response head, and returns the response with
+ * its body as a Stream. The connection is released when the scope closes.
+ *
+ * @internal
+ */
+export const streaming = (
+  p: Prepared,
+  source: ConnectionSource
+): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
+  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream"), ({ conn, ex }) => {
+    const body = p.body
+    const send = body._tag === "Stream" ? Effect.forkScoped(Effect.ignore(sendStream(p, conn, ex, body))) : Effect.void
+    return Effect.zipRight(
+      send,
+      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, "http/1.1"))
+    )
+  })
+
+/** Whether the prepared head asks for `Expect: 100-continue`. */
+const expectsContinue = (head: string): boolean => /\r\nexpect:[ \t]*100-continue/i.test(head)
+
+/**
+ * The request writer (hackney's send_body / finish_send_body /
+ * start_response). The body is chunked unless the caller set Content-Length,
+ * in which case the byte count is checked at `finish`.
+ *
+ * @internal
+ */
+export const open = (
+  p: Prepared,
+  source: ConnectionSource,
+  continueTimeout: Effect.Effect<void>
+): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
+  Effect.map(acquireExchange(p, source, true), ({ conn, ex }) => {
+    const body = p.body
+    const length = body._tag === "Stream" ? body.length : undefined
+    let sent = 0
+    let finished = false
+    let mayWrite = !expectsContinue(p.head)
+    // Expect: 100-continue — wait for 100 (or a final response, or the timeout) before the first body byte.
+    const awaitContinue = Effect.suspend(() => {
+      if (mayWrite) return Effect.void
+      return Effect.raceFirst(
+        ex.waitFor(() => ex.informational.some((h) => h.status === 100) || ex.head !== undefined),
+        continueTimeout
+      ).pipe(Effect.tap(() => {
+        mayWrite = true
+      }))
+    })
+    const send = (chunk: Uint8Array | string): Effect.Effect<void, HackneyError> =>
+      Effect.suspend(() => {
+        if (finished) return Effect.fail(bodyError(p, "send after finish"))
+        const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk
+        return Effect.zipRight(
+          awaitContinue,
+          Effect.suspend(() => {
+            // The server already answered with a final status: it does not want the body.
+            if (ex.head !== undefined && ex.head.status >= 300) return Effect.void
+            if (length === undefined) return conn.writeChunk(bytes, ex)
+            sent += bytes.length
+            if (sent > length) return Effect.fail(bodyError(p, `more than the declared ${length} bytes were sent`))
+            return conn.write(bytes, ex)
+          })
+        )
+      })
+    const finish: Effect.Effect<void, HackneyError> = Effect.suspend(() => {
+      if (finished) return Effect.void
+      finished = true
+      const end = length === undefined
+        ? conn.write("0\r\n\r\n", ex)
+        : sent === length
+        ? Effect.void
+        : Effect.fail(bodyError(p, `${sent} bytes were sent, ${length} were declared`))
+      return Effect.tap(end, () => conn.requestFinished())
+    })
+    const response = Effect.zipRight(
+      finish,
+      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, "http/1.1") as StreamingResponse)
+    )
+    return { send, finish, response }
+  })

@@ -1,0 +1,224 @@
+/**
+ * Turns `(method, url, options)` into a prepared request: the parsed URL,
+ * the encoded head, the body in a sendable form, and what the pool needs to
+ * dial. Everything invalid fails here with `InvalidRequest`, before any I/O.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import type { Body, Options } from "../../Hackney.js"
+import { InvalidRequest } from "../../HackneyError.js"
+import * as Headers from "../../Headers.js"
+import * as QueryString from "../../QueryString.js"
+import * as Url from "../../Url.js"
+import { encodeRequestHead } from "../http1/encoder.js"
+import type { BodyFraming } from "../http1/encoder.js"
+import type { TlsOptions } from "../node/socket.js"
+import type { DialSpec } from "../pool/pool.js"
+import { millis } from "./duration.js"
+import { userAgent } from "./version.js"
+
+/** A body ready to send. @internal */
+export type PreparedBody =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
+  | {
+    readonly _tag: "Stream"
+    readonly stream: Stream.Stream<Uint8Array, unknown>
+    /** Declared length (identity framing, byte count checked), or undefined for chunked. */
+    readonly length: number | undefined
+    /** Can be sent again (a file), for redirects and retries. */
+    readonly replayable: boolean
+  }
+
+/** @internal */
+export interface Prepared {
+  readonly method: string
+  readonly url: Url.Url
+  /** The URL as text, for errors (redacted by them) and the response. */
+  readonly href: string
+  readonly head: string
+  readonly body: PreparedBody
+  readonly spec: DialSpec
+  readonly maxBodySize: number
+  readonly recvTimeout: number
+  readonly checkoutTimeout: number
+  readonly idempotent: boolean
+}
+
+/** Defaults (milliseconds), as hackney. @internal */
+export const defaults = {
+  connectTimeout: 8000,
+  recvTimeout: 5000,
+  maxBodySize: Infinity
+} as const
+
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
+
+const encoder = new TextEncoder()
+
+const invalid = (reason: InvalidRequest["reason"], detail: string, method?: string, url?: string) =>
+  Either.left(new InvalidRequest({ reason, detail, method, url }))
+
+const withRequest = (e: InvalidRequest, method: string, url: string) =>
+  new InvalidRequest({ reason: e.reason, detail: e.detail, method, url, cause: e.cause })
+
+const base64 = (s: string): string => {
+  const bytes = encoder.encode(s)
+  let bin = ""
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
+  return btoa(bin)
+}
+
+const isStream = (u: unknown): u is Stream.Stream<Uint8Array, unknown> =>
+  typeof u === "object" && u !== null && Stream.StreamTypeId in u
+
+/** The TLS-relevant part of the options, with `insecure` folded in. */
+const tlsOptionsOf = (options: Options): TlsOptions | undefined =>
+  options.tls === undefined && options.insecure === undefined
+    ? undefined
+    : { ...options.tls, ...(options.insecure !== undefined ? { insecure: options.insecure } : {}) }
+
+// Pool keys include the TLS options; hashing them per request would cost, so memoise per options object.
+const tlsKeys = new WeakMap<object, string>()
+const tlsKey = (options: Options): string => {
+  if (options.tls === undefined && options.insecure === undefined) return ""
+  let k = tlsKeys.get(options)
+  if (k === undefined) {
+    k = JSON.stringify([options.tls ?? null, options.insecure ?? false, options.protocols ?? null])
+    tlsKeys.set(options, k)
+  }
+  return k
+}
+
+/** The pool key of a connection: scheme, host, port, TLS options. @internal */
+export const poolKey = (url: Url.Url, options: Options): string =>
+  `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
+
+/** Builds the dial spec for a URL. @internal */
+export const dialSpec = (url: Url.Url, options: Options, method: string, href: string): DialSpec => {
+  const connectTimeout = millis(options.connectTimeout, defaults.connectTimeout)
+  const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
+  return {
+    key: poolKey(url, options),
+    transport: url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp",
+    host: url.host,
+    port: url.port,
+    connectTimeout,
+    recvTimeout: millis(options.recvTimeout, defaults.recvTimeout),
+    ...(tls !== undefined ? { tls } : {}),
+    ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
+    ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
+    ...(options.family !== undefined ? { family: options.family } : {}),
+    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+    method,
+    url: href
+  }
+}
+
+const hasHeader = (raw: ReadonlyArray<string>, lower: string): boolean => {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lower.length && raw[i].toLowerCase() === lower) return true
+  return false
+}
+
+const headerValue = (raw: ReadonlyArray<string>, lower: string): string | undefined => {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lower.length && raw[i].toLowerCase() === lower) return raw[i + 1]
+  return undefined
+}
+
+const withoutHeader = (raw: ReadonlyArray<string>, lower: string): Array<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() !== lower) out.push(raw[i], raw[i + 1])
+  return out
+}
+
+/** Resolves the body and the headers it implies (Content-Type defaults). */
+const prepareBody = (
+  body: Body | undefined,
+  raw: Array<string>,
+  openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
+): Either.Either<PreparedBody, InvalidRequest> => {
+  if (body === undefined) return Either.right({ _tag: "None" })
+  if (typeof body === "string") {
+    if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "text/plain; charset=utf-8")
+    return Either.right({ _tag: "Bytes", bytes: encoder.encode(body) })
+  }
+  if (body instanceof Uint8Array) {
+    if (body.length > 0 && !hasHeader(raw, "content-type")) raw.push("Content-Type", "application/octet-stream")
+    return Either.right({ _tag: "Bytes", bytes: body })
+  }
+  if (isStream(body)) {
+    const declared = headerValue(raw, "content-length")
+    if (declared !== undefined) {
+      if (!/^\d+$/.test(declared.trim())) return invalid("header-value", `Content-Length ${JSON.stringify(declared)} is not a number`)
+      return Either.right({ _tag: "Stream", stream: body, length: Number(declared.trim()), replayable: false })
+    }
+    return Either.right({ _tag: "Stream", stream: body, length: undefined, replayable: false })
+  }
+  if ("form" in body) {
+    if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    return Either.right({ _tag: "Bytes", bytes: encoder.encode(QueryString.encode(body.form)) })
+  }
+  if ("file" in body) {
+    const f = openFile(body.file)
+    if (f instanceof Error) return invalid("body", `cannot read file ${JSON.stringify(body.file)}: ${f.message}`)
+    if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "application/octet-stream")
+    return Either.right({ _tag: "Stream", stream: f.stream, length: f.size, replayable: true })
+  }
+  return invalid("body", "unsupported body: give a string, Uint8Array, { form }, { file } or a Stream<Uint8Array>")
+}
+
+/**
+ * Prepares a request. `openFile` is the L2 file opener (stat + stream).
+ *
+ * @internal
+ */
+export const prepare = (
+  method: string,
+  input: string | Url.Url,
+  options: Options,
+  openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
+): Either.Either<Prepared, InvalidRequest> => {
+  const m = method.toUpperCase()
+  const parsed = typeof input === "string" ? Url.parse(input) : Either.right(input)
+  if (Either.isLeft(parsed)) return Either.left(parsed.left)
+  const url = parsed.right
+  const href = typeof input === "string" ? input : Url.format(input)
+  if (url.transport === undefined) {
+    return invalid("scheme", `unsupported scheme "${url.scheme}": use http, https or http+unix`, m, href)
+  }
+  let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
+  // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
+  const auth = url.user !== "" ? [url.user, url.password] as const : options.basicAuth
+  if (auth !== undefined) {
+    raw = withoutHeader(raw, "authorization")
+    raw.push("Authorization", `Basic ${base64(`${auth[0]}:${auth[1]}`)}`)
+  }
+  if (!hasHeader(raw, "user-agent")) raw.push("User-Agent", userAgent)
+  const body = prepareBody(options.body, raw, openFile)
+  if (Either.isLeft(body)) return Either.left(withRequest(body.left, m, href))
+  const b = body.right
+  const framing: BodyFraming = b._tag === "None"
+    ? (m === "POST" || m === "PUT" || m === "PATCH" ? { _tag: "Length", length: 0 } : { _tag: "None" })
+    : b._tag === "Bytes"
+    ? { _tag: "Length", length: b.bytes.length }
+    : b.length !== undefined
+    ? { _tag: "Length", length: b.length }
+    : { _tag: "Chunked" }
+  const head = encodeRequestHead({ method: m, target: Url.requestTarget(url), host: Url.hostHeader(url), rawHeaders: raw, framing })
+  if (Either.isLeft(head)) return Either.left(withRequest(head.left, m, href))
+  const spec = dialSpec(url, options, m, href)
+  return Either.right({
+    method: m,
+    url,
+    href,
+    head: head.right,
+    body: b,
+    spec,
+    maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
+    recvTimeout: spec.recvTimeout,
+    checkoutTimeout: millis(options.checkoutTimeout, spec.connectTimeout),
+    idempotent: idempotentMethods.has(m)
+  })
+}

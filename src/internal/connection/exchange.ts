@@ -1,0 +1,105 @@
+/**
+ * One request/response exchange on an HTTP/1.1 connection: the response
+ * head, the buffered body chunks, completion or failure, and the single
+ * waiter (the fiber reading the response). Filled by the connection's
+ * socket callbacks, drained by the reading fiber.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type { HackneyError } from "../../HackneyError.js"
+import type { ResponseHead } from "../http1/parser.js"
+
+/** How body bytes are delivered to the reader. @internal */
+export type BodyMode =
+  /** Collect everything; wake the reader only on completion (one-shot requests). */
+  | "collect"
+  /** Wake the reader on every chunk; pause the socket above the high-water mark. */
+  | "stream"
+
+/** @internal */
+export class Exchange {
+  head: ResponseHead | undefined = undefined
+  readonly informational: Array<ResponseHead> = []
+  chunks: Array<Uint8Array> = []
+  /** Bytes buffered in `chunks`. */
+  buffered = 0
+  /** Bytes of body received in total. */
+  received = 0
+  rawTrailers: ReadonlyArray<string> | undefined = undefined
+  complete = false
+  error: HackneyError | undefined = undefined
+  /** Any byte of the request was handed to the socket. */
+  requestSent = false
+  /** The connection had served earlier requests. */
+  reused = false
+  /** Any byte of the response arrived. */
+  responseStarted = false
+  /** Whether the connection may serve another request after this one. */
+  keepAlive = false
+  private waiter: (() => void) | undefined = undefined
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    public mode: BodyMode,
+    readonly maxBodySize: number,
+    /** Called when a stream-mode reader drained the buffer, to resume the socket. */
+    readonly onDrained: () => void
+  ) {}
+
+  /** Wakes the reader, if one waits. */
+  wake(): void {
+    const w = this.waiter
+    if (w !== undefined) {
+      this.waiter = undefined
+      w()
+    }
+  }
+
+  /** True once nothing more will arrive (complete or failed). */
+  get settled(): boolean {
+    return this.complete || this.error !== undefined
+  }
+
+  fail(error: HackneyError): void {
+    if (this.settled) return
+    this.error = error
+    this.wake()
+  }
+
+  /** Suspends until `ready()` holds or the exchange failed. */
+  waitFor(ready: () => boolean): Effect.Effect<void, HackneyError> {
+    return Effect.suspend(() => {
+      if (this.error !== undefined) return Effect.fail(this.error)
+      if (ready()) return Effect.void
+      return Effect.async<void, HackneyError>((resume) => {
+        const check = () => {
+          if (this.error !== undefined) resume(Effect.fail(this.error))
+          else if (ready()) resume(Effect.void)
+          else this.waiter = check
+        }
+        this.waiter = check
+        return Effect.sync(() => {
+          if (this.waiter === check) this.waiter = undefined
+        })
+      })
+    })
+  }
+
+  /** The head has arrived. */
+  readonly hasHead = (): boolean => this.head !== undefined
+  /** The message is complete. */
+  readonly isComplete = (): boolean => this.complete
+  /** Body bytes are buffered, or nothing more will come. */
+  readonly hasData = (): boolean => this.buffered > 0 || this.complete
+
+  /** Takes everything buffered (stream mode), resuming the socket if it was paused. */
+  takeChunks(): Array<Uint8Array> {
+    const out = this.chunks
+    this.chunks = []
+    this.buffered = 0
+    this.onDrained()
+    return out
+  }
+}

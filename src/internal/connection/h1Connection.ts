@@ -1,0 +1,375 @@
+/**
+ * The HTTP/1.1 connection driver: owns one socket and one sans-IO parser,
+ * writes requests, feeds socket bytes to the parser and routes the events to
+ * the current {@link Exchange}. Plain callbacks inside (this is the hot path);
+ * Effects only where a fiber waits.
+ *
+ * States: `idle` (no exchange; reusable if the last response allowed
+ * keep-alive) → `active` (one exchange in flight) → back to `idle`, or
+ * `closed` (socket destroyed; terminal). Bytes that arrive while idle, or
+ * a close by the peer, make an idle connection `closed`, so a pool never
+ * hands it out.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as net from "node:net"
+import type * as tls from "node:tls"
+import { BodyTooLarge, ConnectionClosed, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import { encodeChunkHeader } from "../http1/encoder.js"
+import { Http1ParseError, Http1Parser } from "../http1/parser.js"
+import type { ParserSink, ResponseHead } from "../http1/parser.js"
+import type { OpenSocket } from "../node/socket.js"
+import type { Deadline, TimerWheel } from "../timer/wheel.js"
+import { Exchange } from "./exchange.js"
+import type { BodyMode } from "./exchange.js"
+
+/** Stream-mode buffer size above which the socket is paused (backpressure). @internal */
+export const highWaterMark = 256 * 1024
+
+/** @internal */
+export type ConnectionState = "idle" | "active" | "closed"
+
+/** @internal */
+export interface ConnectionOptions {
+  /** Inactivity timeout while a response is awaited, in ms. */
+  readonly recvTimeout: number
+  readonly wheel: TimerWheel
+}
+
+/** @internal */
+export class H1Connection implements ParserSink {
+  state: ConnectionState = "idle"
+  /** Requests started on this connection. */
+  requests = 0
+  /** Clock time the connection last became idle. */
+  idleSince: number
+  readonly socket: net.Socket
+  readonly alpn: string
+  readonly isTls: boolean
+  private readonly parser = new Http1Parser({ mode: "response" })
+  private ex: Exchange | undefined = undefined
+  /** The recv-inactivity deadline, reused across this connection's requests. */
+  private readonly deadline: Deadline
+  private paused = false
+  private recvTimeout: number
+  /** Called once when the connection closes (peer close, error, or `close()`). */
+  onClosed: (() => void) | undefined = undefined
+  /** Why the connection closed, when the peer or an error closed it. */
+  closeCause: unknown = undefined
+
+  constructor(open: OpenSocket, readonly options: ConnectionOptions) {
+    this.socket = open.socket
+    this.alpn = open.alpn
+    this.isTls = open.tls
+    this.recvTimeout = options.recvTimeout
+    this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
+    this.deadline = options.wheel.deadline(this.onRecvTimeout)
+    const socket = this.socket
+    socket.on("data", this.onSocketData)
+    socket.on("end", this.onSocketEnd)
+    socket.on("error", this.onSocketError)
+    socket.on("close", this.onSocketClose)
+  }
+
+  /** Reusable for a new request: idle, open, not told to close. */
+  get isAvailable(): boolean {
+    return this.state === "idle" && !this.socket.destroyed && this.socket.readable && this.socket.writable
+  }
+
+  get peername(): net.AddressInfo | undefined {
+    const address = this.socket.remoteAddress
+    if (address === undefined) return undefined
+    return { address, family: this.socket.remoteFamily ?? "", port: this.socket.remotePort ?? 0 }
+  }
+
+  get sockname(): net.AddressInfo | undefined {
+    const a = this.socket.address()
+    return typeof a === "object" && "port" in a ? a : undefined
+  }
+
+  get peercert(): tls.DetailedPeerCertificate | undefined {
+    if (!this.isTls) return undefined
+    const c = (this.socket as tls.TLSSocket).getPeerCertificate(true)
+    return c && Object.keys(c).length > 0 ? c : undefined
+  }
+
+  /**
+   * Starts an exchange: writes the request head (and `body`, if given, in the
+   * same flush) and returns the exchange the response will fill. The caller
+   * must have checked `isAvailable`.
+   */
+  begin(
+    method: string,
+    url: string,
+    head: string,
+    body: Uint8Array | undefined,
+    mode: BodyMode,
+    maxBodySize: number,
+    recvTimeout: number,
+    bodyFollows: boolean
+  ): Exchange {
+    const ex = new Exchange(method, url, mode, maxBodySize, this.onDrained)
+    this.ex = ex
+    this.state = "active"
+    ex.reused = this.requests > 0
+    this.requests++
+    this.recvTimeout = recvTimeout
+    this.parser.expectResponseTo(method)
+    const socket = this.socket
+    ex.requestSent = true
+    if (body !== undefined && body.length > 0) {
+      socket.cork()
+      socket.write(head, "latin1")
+      socket.write(body)
+      socket.uncork()
+    } else {
+      socket.write(head, "latin1")
+    }
+    if (!bodyFollows) this.armRecvTimeout()
+    return ex
+  }
+
+  /** Writes request body bytes; resolves when the socket accepted them (backpressure). */
+  write(chunk: Uint8Array | string, ex: Exchange): Effect.Effect<void, HackneyError> {
+    return Effect.suspend(() => {
+      if (ex.error !== undefined) return Effect.fail(ex.error)
+      if (this.socket.destroyed) return Effect.fail(this.closedError(ex))
+      const ok = typeof chunk === "string" ? this.socket.write(chunk, "latin1") : this.socket.write(chunk)
+      return ok ? Effect.void : this.awaitDrain(ex)
+    })
+  }
+
+  /** Writes one chunk of a chunked body (size line, data, CRLF) in one flush. */
+  writeChunk(chunk: Uint8Array, ex: Exchange): Effect.Effect<void, HackneyError> {
+    return Effect.suspend(() => {
+      if (ex.error !== undefined) return Effect.fail(ex.error)
+      if (this.socket.destroyed) return Effect.fail(this.closedError(ex))
+      if (chunk.length === 0) return Effect.void
+      const socket = this.socket
+      socket.cork()
+      socket.write(encodeChunkHeader(chunk.length), "latin1")
+      socket.write(chunk)
+      const ok = socket.write("\r\n", "latin1")
+      socket.uncork()
+      return ok ? Effect.void : this.awaitDrain(ex)
+    })
+  }
+
+  private awaitDrain(ex: Exchange): Effect.Effect<void, HackneyError> {
+    return Effect.async<void, HackneyError>((resume) => {
+      const onDrain = () => {
+        cleanup()
+        resume(Effect.void)
+      }
+      const onClose = () => {
+        cleanup()
+        resume(Effect.fail(ex.error ?? this.closedError(ex)))
+      }
+      const cleanup = () => {
+        this.socket.removeListener("drain", onDrain)
+        this.socket.removeListener("close", onClose)
+      }
+      this.socket.on("drain", onDrain)
+      this.socket.on("close", onClose)
+      return Effect.sync(cleanup)
+    })
+  }
+
+  /** The request body is fully written: the recv timeout starts now. */
+  requestFinished(): void {
+    if (this.ex !== undefined && !this.ex.settled) this.armRecvTimeout()
+  }
+
+  /**
+   * Ends the current exchange from the reader's side. When the response was
+   * complete and allowed keep-alive the connection becomes idle (reusable);
+   * otherwise it is closed. Returns whether it is reusable.
+   */
+  release(ex: Exchange): boolean {
+    if (this.ex !== ex) return this.isAvailable
+    this.ex = undefined
+    this.disarm()
+    if (this.paused) {
+      this.paused = false
+      this.socket.resume()
+    }
+    if (ex.complete && ex.keepAlive && ex.error === undefined && this.state === "active") {
+      this.state = "idle"
+      this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
+      return true
+    }
+    this.close()
+    return false
+  }
+
+  /** Destroys the socket. Idempotent. */
+  close(): void {
+    if (this.state === "closed") return
+    this.state = "closed"
+    this.disarm()
+    const socket = this.socket
+    socket.destroy()
+    const ex = this.ex
+    if (ex !== undefined && !ex.settled) ex.fail(this.closedError(ex))
+    const cb = this.onClosed
+    this.onClosed = undefined
+    if (cb !== undefined) cb()
+  }
+
+  // --- socket callbacks -------------------------------------------------
+
+  private readonly onSocketData = (data: Buffer): void => {
+    const ex = this.ex
+    if (ex === undefined || ex.settled) {
+      // Bytes nobody asked for: the connection is out of sync; never reuse it.
+      this.closeCause = "unexpected data while idle"
+      this.close()
+      return
+    }
+    ex.responseStarted = true
+    this.deadline.touch(this.recvTimeout)
+    try {
+      this.parser.execute(data, this)
+    } catch (e) {
+      this.failProtocol(ex, e)
+      return
+    }
+    if (ex.mode === "stream" && ex.buffered > highWaterMark && !this.paused && !ex.settled) {
+      this.paused = true
+      this.socket.pause()
+    }
+  }
+
+  private readonly onSocketEnd = (): void => {
+    const ex = this.ex
+    if (ex !== undefined && !ex.settled && ex.head !== undefined) {
+      try {
+        this.parser.finish(this)
+      } catch (e) {
+        if (e instanceof Http1ParseError) {
+          ex.fail(
+            new ConnectionClosed({
+              method: ex.method,
+              url: ex.url,
+              requestSent: true,
+              reused: ex.reused,
+              responseStarted: ex.responseStarted,
+              cause: e
+            })
+          )
+        } else ex.fail(this.closedError(ex, e))
+      }
+    }
+    this.close()
+  }
+
+  private readonly onSocketError = (error: Error): void => {
+    this.closeCause = error
+    this.close()
+  }
+
+  private readonly onSocketClose = (): void => {
+    this.close()
+  }
+
+  private readonly onDrained = (): void => {
+    if (this.paused) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+
+  // --- parser sink ----------------------------------------------------------
+
+  onResponseHead(head: ResponseHead): void {
+    const ex = this.ex!
+    ex.head = head
+    if (ex.mode === "stream") ex.wake()
+  }
+
+  onInformational(head: ResponseHead): void {
+    const ex = this.ex!
+    ex.informational.push(head)
+    ex.wake()
+  }
+
+  onData(chunk: Uint8Array): void {
+    const ex = this.ex!
+    ex.received += chunk.length
+    if (ex.received > ex.maxBodySize) {
+      ex.fail(new BodyTooLarge({ method: ex.method, url: ex.url, limit: ex.maxBodySize, direction: "response" }))
+      // The rest of the body will not be read: the connection cannot be reused.
+      queueMicrotask(() => this.close())
+      return
+    }
+    ex.chunks.push(chunk)
+    ex.buffered += chunk.length
+    if (ex.mode === "stream") ex.wake()
+  }
+
+  onTrailers(rawTrailers: ReadonlyArray<string>): void {
+    this.ex!.rawTrailers = rawTrailers
+  }
+
+  onMessageComplete(keepAlive: boolean): void {
+    const ex = this.ex!
+    if (ex.settled) return
+    ex.keepAlive = keepAlive
+    ex.complete = true
+    this.disarm()
+    ex.wake()
+  }
+
+  // --- helpers ----------------------------------------------------------------
+
+  private failProtocol(ex: Exchange, e: unknown): void {
+    if (e instanceof Http1ParseError) {
+      ex.fail(
+        new ProtocolError({ method: ex.method, url: ex.url, reason: e.reason, detail: e.detail, offset: e.offset, cause: e })
+      )
+    } else {
+      ex.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "Internal", detail: String(e), cause: e }))
+    }
+    this.close()
+  }
+
+  private closedError(ex: Exchange, cause: unknown = this.closeCause): ConnectionClosed {
+    return new ConnectionClosed({
+      method: ex.method,
+      url: ex.url,
+      requestSent: ex.requestSent,
+      reused: ex.reused,
+      responseStarted: ex.responseStarted,
+      cause
+    })
+  }
+
+  private armRecvTimeout(): void {
+    if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)
+  }
+
+  private disarm(): void {
+    this.deadline.cancel()
+  }
+
+  private readonly onRecvTimeout = (): void => {
+    const ex = this.ex
+    if (ex === undefined || ex.settled) return
+    if (this.paused) {
+      // Our reader is slow, not the peer: wait again.
+      this.armRecvTimeout()
+      return
+    }
+    ex.fail(
+      new RecvTimeout({
+        method: ex.method,
+        url: ex.url,
+        timeoutMillis: this.recvTimeout,
+        phase: ex.head === undefined ? "headers" : "body"
+      })
+    )
+    this.close()
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * The connection pool: per-origin host pools with a per-host limit and a fair
+ * FIFO wait queue, LIFO idle reuse with keep-alive expiry, a checkout-time
+ * liveness check, and a cap on idle connections across hosts.
+ *
+ * Everything here runs synchronously in socket and fiber callbacks, except
+ * dialling (an Effect) and waiting for a free slot (one `Effect.async` per
+ * waiter). Deadlines (checkout timeout, keep-alive) are {@link Deadline}s on
+ * the pool's Clock, so `TestClock` drives them.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import { H1Connection } from "../connection/h1Connection.js"
+import { connect } from "../node/socket.js"
+import type { ConnectOptions } from "../node/socket.js"
+import type { Deadline, TimerWheel } from "../timer/wheel.js"
+
+/** Pool options, resolved (milliseconds). @internal */
+export interface PoolConfig {
+  readonly name: string
+  readonly maxPerHost: number
+  readonly maxConnections: number
+  readonly keepaliveTimeout: number
+  /** Default checkout timeout when a request gives none. */
+  readonly checkoutTimeout: number
+  readonly prewarmCount: number
+  readonly tlsPooling: boolean
+}
+
+/** What a checkout needs to open a connection. @internal */
+export interface DialSpec extends ConnectOptions {
+  /** The host pool key: scheme, host, port, TLS options, proxy. */
+  readonly key: string
+  readonly recvTimeout: number
+}
+
+/** Per-checkout context, for errors and the timeout. @internal */
+export interface CheckoutContext {
+  readonly checkoutTimeout: number
+  /** Skip idle connections and dial (a retry after a stale connection). */
+  readonly fresh?: boolean | undefined
+}
+
+interface Waiter {
+  readonly spec: DialSpec
+  readonly resume: (effect: Effect.Effect<H1Connection, HackneyError>) => void
+  deadline: Deadline | undefined
+  /** A connection handed to this waiter (returned if the waiter is interrupted before taking it). */
+  served: H1Connection | undefined
+  done: boolean
+}
+
+/** The pool's bookkeeping for one connection. @internal */
+interface Pooled {
+  readonly host: HostPool
+  readonly keepalive: Deadline
+}
+
+/** @internal */
+export class HostPool {
+  readonly idle: Array<H1Connection> = []
+  /** In use plus connecting: what `maxPerHost` bounds. */
+  active = 0
+  inUse = 0
+  readonly waiters: Array<Waiter> = []
+  /** Explicitly prewarmed, or a connection was closed instead of pooled. */
+  warm = false
+  constructor(readonly key: string, readonly host: string, readonly port: number) {}
+}
+
+/** @internal */
+export const TypeId: unique symbol = Symbol.for("effect-hackney/Pool")
+
+/** @internal */
+export class PoolImpl {
+  readonly [TypeId]: typeof TypeId = TypeId
+  readonly hosts = new Map<string, HostPool>()
+  private readonly meta = new WeakMap<H1Connection, Pooled>()
+  private idleCount = 0
+  closed = false
+
+  constructor(readonly config: PoolConfig, readonly wheel: TimerWheel) {}
+
+  get name(): string {
+    return this.config.name
+  }
+
+  /** Hands out an available connection for `spec`: idle (LIFO), newly dialled, or after waiting. */
+  checkout(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
+      const hp = this.hostPool(spec)
+      if (ctx.fresh !== true) {
+        const conn = this.takeIdle(hp)
+        if (conn !== undefined) return Effect.succeed(conn)
+      }
+      if (hp.active < this.config.maxPerHost) {
+        hp.active++
+        return this.dial(hp, spec)
+      }
+      return this.wait(hp, spec, ctx)
+    })
+  }
+
+  /**
+   * Returns a connection after an exchange. Reusable ones go to the oldest
+   * waiter, or to the idle stack; others are closed, and their slot goes to
+   * the oldest waiter, which dials.
+   */
+  checkin(conn: H1Connection, reusable: boolean): void {
+    const m = this.meta.get(conn)
+    if (m === undefined) {
+      conn.close()
+      return
+    }
+    const hp = m.host
+    hp.inUse--
+    // hackney 2.x behaviour on request: TLS connections are not kept.
+    if (reusable && conn.isTls && !this.config.tlsPooling) reusable = false
+    if (reusable && conn.isAvailable && !this.closed) {
+      const w = this.nextWaiter(hp)
+      if (w !== undefined) {
+        hp.inUse++
+        this.serve(w, conn)
+        return
+      }
+      hp.active--
+      if (this.idleCount >= this.config.maxConnections) {
+        conn.close()
+        this.dropIfEmpty(hp)
+        return
+      }
+      this.park(hp, conn, m)
+      return
+    }
+    hp.active--
+    conn.close()
+    hp.warm = hp.warm || !this.closed
+    const w = this.nextWaiter(hp)
+    if (w !== undefined) {
+      hp.active++
+      w.done = true
+      w.deadline?.cancel()
+      w.resume(this.dial(hp, w.spec))
+      return
+    }
+    this.dropIfEmpty(hp)
+  }
+
+  /** Opens up to `count` idle connections for `spec`'s host (fewer when some are idle or in flight). */
+  prewarm(spec: DialSpec, count: number): Effect.Effect<number> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.succeed(0)
+      const hp = this.hostPool(spec)
+      hp.warm = true
+      const want = Math.min(count - hp.idle.length, this.config.maxPerHost - hp.active)
+      if (want <= 0) return Effect.succeed(0)
+      hp.active += want
+      const one = this.dial(hp, spec).pipe(
+        Effect.map((conn) => {
+          this.checkin(conn, true)
+          return 1
+        }),
+        Effect.orElseSucceed(() => 0)
+      )
+      return Effect.map(Effect.all(Array.from({ length: want }, () => one), { concurrency: "unbounded" }), (xs) =>
+        xs.reduce((a, b) => a + b, 0))
+    })
+  }
+
+  /** Closes every connection and fails every waiter with `PoolClosed`. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    for (const hp of this.hosts.values()) {
+      for (const w of hp.waiters.splice(0)) {
+        if (w.done) continue
+        w.done = true
+        w.deadline?.cancel()
+        w.resume(Effect.fail(new PoolClosed({ pool: this.config.name, method: w.spec.method, url: w.spec.url })))
+      }
+      for (const c of hp.idle.splice(0)) c.close()
+    }
+    this.idleCount = 0
+    this.hosts.clear()
+  }
+
+  /** Totals across hosts. */
+  stats(): { inUse: number; free: number; queued: number } {
+    let inUse = 0
+    let queued = 0
+    for (const hp of this.hosts.values()) {
+      inUse += hp.inUse
+      queued += hp.waiters.length
+    }
+    return { inUse, free: this.idleCount, queued }
+  }
+
+  /** Counts for one host (all TLS/proxy variants of it summed). */
+  hostStats(host: string, port: number): { active: number; inUse: number; free: number } {
+    let active = 0
+    let inUse = 0
+    let free = 0
+    const h = host.toLowerCase()
+    for (const hp of this.hosts.values()) {
+      if (hp.host === h && hp.port === port) {
+        active += hp.active
+        inUse += hp.inUse
+        free += hp.idle.length
+      }
+    }
+    return { active, inUse, free }
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  private hostPool(spec: DialSpec): HostPool {
+    let hp = this.hosts.get(spec.key)
+    if (hp === undefined) {
+      hp = new HostPool(spec.key, spec.host.toLowerCase(), spec.port)
+      this.hosts.set(spec.key, hp)
+    }
+    return hp
+  }
+
+  private takeIdle(hp: HostPool): H1Connection | undefined {
+    for (;;) {
+      const conn = hp.idle.pop()
+      if (conn === undefined) return undefined
+      this.idleCount--
+      const m = this.meta.get(conn)!
+      m.keepalive.cancel()
+      conn.onClosed = undefined
+      // Liveness check: a connection the peer closed, or that received bytes while idle, is closed already.
+      if (!conn.isAvailable) {
+        conn.close()
+        continue
+      }
+      conn.socket.ref()
+      hp.active++
+      hp.inUse++
+      return conn
+    }
+  }
+
+  private park(hp: HostPool, conn: H1Connection, m: Pooled): void {
+    hp.idle.push(conn)
+    this.idleCount++
+    // An idle socket must not keep the process alive.
+    conn.socket.unref()
+    m.keepalive.restart(this.config.keepaliveTimeout)
+    conn.onClosed = () => this.unpark(hp, conn)
+  }
+
+  /** An idle connection closed (peer close, stray bytes, keep-alive expiry). */
+  private unpark(hp: HostPool, conn: H1Connection): void {
+    const i = hp.idle.lastIndexOf(conn)
+    if (i >= 0) {
+      hp.idle.splice(i, 1)
+      this.idleCount--
+    }
+    this.meta.get(conn)?.keepalive.cancel()
+    this.dropIfEmpty(hp)
+  }
+
+  private dropIfEmpty(hp: HostPool): void {
+    if (hp.active === 0 && hp.idle.length === 0 && hp.waiters.length === 0 && !hp.warm) this.hosts.delete(hp.key)
+  }
+
+  private dial(hp: HostPool, spec: DialSpec): Effect.Effect<H1Connection, HackneyError> {
+    // Once the socket is open, registering it must not be interrupted (it would leak).
+    return Effect.uninterruptibleMask((restore) => Effect.matchEffect(restore(connect(spec)), {
+      onFailure: (error) => {
+        hp.active--
+        // The slot is free again: let the oldest waiter try.
+        const w = this.nextWaiter(hp)
+        if (w !== undefined) {
+          hp.active++
+          w.done = true
+          w.deadline?.cancel()
+          w.resume(this.dial(hp, w.spec))
+        } else this.dropIfEmpty(hp)
+        return Effect.fail(error)
+      },
+      onSuccess: (open) => {
+        const conn = new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel })
+        if (this.closed) {
+          hp.active--
+          conn.close()
+          return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
+        }
+        this.meta.set(conn, { host: hp, keepalive: this.wheel.deadline(() => conn.close()) })
+        hp.inUse++
+        return Effect.succeed(conn)
+      }
+    })).pipe(
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          // Interrupted while dialling: the socket is destroyed by `connect`; free the slot.
+          hp.active--
+          const w = this.nextWaiter(hp)
+          if (w !== undefined) {
+            hp.active++
+            w.done = true
+            w.deadline?.cancel()
+            w.resume(this.dial(hp, w.spec))
+          }
+        })
+      )
+    )
+  }
+
+  private wait(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
+    let waiter: Waiter | undefined
+    return Effect.async<H1Connection, HackneyError>((resume) => {
+      const w: Waiter = { spec, resume, deadline: undefined, served: undefined, done: false }
+      waiter = w
+      hp.waiters.push(w)
+      if (Number.isFinite(ctx.checkoutTimeout)) {
+        w.deadline = this.wheel.schedule(ctx.checkoutTimeout, () => {
+          if (w.done) return
+          w.done = true
+          const i = hp.waiters.indexOf(w)
+          if (i >= 0) hp.waiters.splice(i, 1)
+          resume(Effect.fail(
+            new CheckoutTimeout({
+              pool: this.config.name,
+              host: spec.host,
+              port: spec.port,
+              timeoutMillis: ctx.checkoutTimeout,
+              method: spec.method,
+              url: spec.url
+            })
+          ))
+        })
+      }
+      return Effect.sync(() => {
+        // Interrupted while queued: leave the queue.
+        w.done = true
+        w.deadline?.cancel()
+        const i = hp.waiters.indexOf(w)
+        if (i >= 0) hp.waiters.splice(i, 1)
+        this.dropIfEmpty(hp)
+      })
+    }).pipe(
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          // Served just before the interruption landed: give the connection back.
+          const served = waiter?.served
+          if (served !== undefined) {
+            waiter!.served = undefined
+            this.checkin(served, true)
+          }
+        })
+      ),
+      Effect.tap(() => {
+        if (waiter !== undefined) waiter.served = undefined
+      })
+    )
+  }
+
+  private nextWaiter(hp: HostPool): Waiter | undefined {
+    for (;;) {
+      const w = hp.waiters.shift()
+      if (w === undefined) return undefined
+      if (!w.done) return w
+    }
+  }
+
+  private serve(w: Waiter, conn: H1Connection): void {
+    w.done = true
+    w.deadline?.cancel()
+    w.served = conn
+    w.resume(Effect.succeed(conn))
+  }
+}
