@@ -4,8 +4,6 @@
  *
  * @internal
  */
-// effect/Either is allowed in L1 (docs/architecture.md); the lint pattern "effect" also matches it.
-// eslint-disable-next-line no-restricted-imports
 import * as Either from "effect/Either"
 import { InvalidRequest } from "../../HackneyError.js"
 import { TCHAR } from "./bytes.js"

@@ -3,8 +3,6 @@
  *
  * @internal
  */
-// effect/Data is allowed in L1 (docs/architecture.md); the lint pattern "effect" also matches "effect/Data".
-// eslint-disable-next-line no-restricted-imports
 import * as Data from "effect/Data"
 
 /**

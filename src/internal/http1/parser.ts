@@ -192,6 +192,7 @@ const STATE_NAMES = [
 const MODE_RESPONSE = 0
 const MODE_REQUEST = 1
 const MODE_AUTO = 2
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]
 
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)
 const eqLower = (buf: Uint8Array, s: number, word: string): boolean => {
@@ -437,15 +438,22 @@ export class Http1Parser {
     if (this.#lineLen === 0) this.#lineAbs = this.#consumed + start
     const need = this.#lineLen + n
     this.#checkLine(need, this.#lineAbs)
+    const from = this.#stashed(buf, start, end)
+    this.#earlyCheck(from)
+  }
+
+  /** Copies bytes into the line buffer (already checked against the limits); returns where they start. */
+  #stashed(buf: Uint8Array, start: number, end: number): number {
+    const from = this.#lineLen
+    const need = from + end - start
     if (need > this.#line.length) {
       const grown = new Uint8Array(Math.max(need, this.#line.length * 2))
-      grown.set(this.#line.subarray(0, this.#lineLen))
+      grown.set(this.#line.subarray(0, from))
       this.#line = grown
     }
-    const from = this.#lineLen
     this.#line.set(buf.subarray(start, end), from)
     this.#lineLen = need
-    this.#earlyCheck(from)
+    return from
   }
 
   /**
@@ -455,12 +463,23 @@ export class Http1Parser {
    */
   #earlyCheck(from: number): void {
     const b = this.#line
-    const n = this.#lineLen
+    const all = this.#lineLen
     const abs = this.#lineAbs
     // A CR must be followed by LF: a CR with a byte after it is a bare CR.
-    for (let k = from > 0 ? from - 1 : 0; k < n - 1; k++) {
-      if (b[k] === CR) fail("InvalidLineEnding", abs + k + 1, "CR not followed by LF")
+    // The bytes before it are checked first, so the earliest error wins.
+    let bareCr = -1
+    for (let k = from > 0 ? from - 1 : 0; k < all - 1; k++) {
+      if (b[k] === CR) {
+        bareCr = k
+        break
+      }
     }
+    const n = bareCr === -1 ? all : bareCr + 1
+    this.#prefixCheck(b, from, n, abs)
+    if (bareCr !== -1) fail("InvalidLineEnding", abs + bareCr + 1, "CR not followed by LF")
+  }
+
+  #prefixCheck(b: Uint8Array, from: number, n: number, abs: number): void {
     const st = this.#state
     if ((st === S_HEAD && this.#startSeen) || st === S_TRAILERS) {
       if (from === 0 && (b[0] === SP || b[0] === HTAB)) {
@@ -479,8 +498,17 @@ export class Http1Parser {
         }
       }
     } else if (st === S_HEAD && (n <= 256 || b.subarray(from, n).includes(SP))) {
-      if (this.#mode === MODE_REQUEST) this.#requestLinePrefix(b, n, abs)
-      else if (this.#mode === MODE_RESPONSE) this.#statusLinePrefix(b, n, abs)
+      let mode = this.#mode
+      if (mode === MODE_AUTO) {
+        // The same guess as #startLine: "HTTP/" starts a status line.
+        let k = 0
+        while (k < 5 && k < n && b[k] === HTTP_SLASH[k]) k++
+        if (k === 5) mode = MODE_RESPONSE
+        else if (k === n) return
+        else mode = MODE_REQUEST
+      }
+      if (mode === MODE_REQUEST) this.#requestLinePrefix(b, n, abs)
+      else this.#statusLinePrefix(b, n, abs)
     } else if (st === S_CHUNK_SIZE) {
       // Hex digits, then `;` or the CR of the line end.
       let i = 0
@@ -563,7 +591,36 @@ export class Http1Parser {
   #onLine(lbuf: Uint8Array, ls: number, le: number, abs: number, sink: ParserSink): void {
     let end = le
     if (end > ls && lbuf[end - 1] === CR) end--
-    else if (!this.#bareLf) fail("InvalidLineEnding", abs + (le - ls), "LF without CR")
+    else if (!this.#bareLf) {
+      this.#recheck(lbuf, ls, le, abs)
+      fail("InvalidLineEnding", abs + (le - ls), "LF without CR")
+    }
+    try {
+      this.#onCompleteLine(lbuf, ls, end, le, abs, sink)
+    } catch (e) {
+      if (e instanceof Http1ParseError) this.#recheck(lbuf, ls, end, abs)
+      throw e
+    }
+  }
+
+  /**
+   * On the (cold) error path: runs the partial-line check over the whole line
+   * so that the error reported is the one a byte-by-byte feed would have hit
+   * first; the result does not depend on how the input was split.
+   */
+  #recheck(lbuf: Uint8Array, ls: number, le: number, abs: number): void {
+    if (lbuf === this.#line) this.#lineLen = le
+    else {
+      this.#lineLen = 0
+      this.#stashed(lbuf, ls, le)
+    }
+    this.#lineAbs = abs
+    this.#nameScan = 0
+    this.#earlyCheck(0)
+    this.#lineLen = 0
+  }
+
+  #onCompleteLine(lbuf: Uint8Array, ls: number, end: number, le: number, abs: number, sink: ParserSink): void {
     const st = this.#state
     if (st === S_HEAD) {
       if (!this.#startSeen) {
@@ -716,7 +773,7 @@ export class Http1Parser {
     let i = s
     while (i < e && TCHAR[b[i]] === 1) i++
     if (i === e || b[i] !== COLON || i === s) {
-      const c = b[i]
+      const c = i < e ? b[i] : -1
       fail(
         c === CR ? "InvalidLineEnding" : "InvalidHeaderName",
         abs + (i - s),

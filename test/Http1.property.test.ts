@@ -1,0 +1,178 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "effect/FastCheck"
+import * as Http1 from "../src/Http1.js"
+
+const enc = (s: string): Uint8Array => {
+  const b = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i)
+  return b
+}
+const dec = (b: Uint8Array): string => String.fromCharCode(...b)
+
+type Outcome = { events: Array<unknown>; error: string | undefined }
+
+/** Feeds `input` in the given pieces through `push`; events with adjacent Data merged. */
+const run = (
+  input: Uint8Array,
+  cuts: ReadonlyArray<number>,
+  options: Http1.ParserOptions,
+  methods: ReadonlyArray<string>,
+  finish: boolean
+): Outcome => {
+  const p = new Http1.Http1Parser(options)
+  for (const m of methods) p.expectResponseTo(m)
+  const events: Array<any> = []
+  const add = (es: ReadonlyArray<Http1.Http1Event>) => {
+    for (const e of es) {
+      if (e._tag === "Data") {
+        if (e.chunk.length === 0) continue
+        const last = events[events.length - 1]
+        if (last !== undefined && last._tag === "Data") last.data += dec(e.chunk)
+        else events.push({ _tag: "Data", data: dec(e.chunk) })
+      } else if (e._tag === "Upgrade") {
+        events.push({ _tag: "Upgrade" })
+      } else events.push(e)
+    }
+  }
+  // execute + a collecting sink keeps the events that precede an error.
+  const sink: Http1.ParserSink = {
+    onRequestHead: (head) => add([{ _tag: "RequestHead", head }]),
+    onResponseHead: (head) => add([{ _tag: "ResponseHead", head }]),
+    onInformational: (head) => add([{ _tag: "Informational", head }]),
+    onData: (chunk) => add([{ _tag: "Data", chunk }]),
+    onTrailers: (rawTrailers) => add([{ _tag: "Trailers", rawTrailers }]),
+    onMessageComplete: (keepAlive) => add([{ _tag: "Done", keepAlive }]),
+    onUpgrade: () => add([{ _tag: "Upgrade", rest: new Uint8Array(0) }])
+  }
+  let upgraded = false
+  const points = [0, ...[...cuts].sort((a, b) => a - b), input.length]
+  try {
+    for (let i = 0; i + 1 < points.length && !upgraded; i++) {
+      p.execute(input.subarray(points[i], points[i + 1]), sink)
+      upgraded = events.some((e) => e._tag === "Upgrade")
+    }
+    if (finish && !upgraded) p.finish(sink)
+  } catch (e) {
+    if (!(e instanceof Http1.Http1ParseError)) throw e
+    return { events, error: e.reason }
+  }
+  return { events, error: undefined }
+}
+
+const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/)
+const value = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,20}[\x21-\x7e])?$/)
+const headers = fc.array(fc.tuple(token, value), { maxLength: 8 }).map((hs) =>
+  hs.filter(([n]) => !/^(content-length|transfer-encoding|connection|upgrade)$/i.test(n))
+)
+const body = fc.string({ maxLength: 40 })
+
+const response = fc.oneof(
+  fc.tuple(headers, body).map(([hs, b]) =>
+    `HTTP/1.1 200 OK\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}Content-Length: ${b.length}\r\n\r\n${b}`
+  ),
+  fc.tuple(headers, fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 4 }), headers).map(
+    ([hs, chunks, trailers]) =>
+      `HTTP/1.1 201 Created\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}Transfer-Encoding: chunked\r\n\r\n` +
+      chunks.map((c) => `${c.length.toString(16)};x=y\r\n${c}\r\n`).join("") +
+      `0\r\n${trailers.map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`
+  ),
+  fc.constant("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nDate: x\r\n\r\n"),
+  fc.constant("HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n")
+)
+
+describe("Http1Parser properties", () => {
+  it.prop(
+    "any split of a pipelined response stream yields the same events",
+    [fc.array(response, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 12 })],
+    ([responses, rawCuts]) => {
+      const input = enc(responses.join(""))
+      const cuts = rawCuts.map((c) => c % (input.length + 1))
+      const whole = run(input, [], {}, [], false)
+      expect(whole.error).toBeUndefined()
+      expect(run(input, cuts, {}, [], false)).toEqual(whole)
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
+
+  it.prop(
+    "every single-byte split of a read-until-close response and a request stream",
+    [fc.tuple(headers, body)],
+    ([[hs, b]]) => {
+      const res = enc(`HTTP/1.0 200 OK\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n${b}`)
+      const all = Array.from({ length: res.length }, (_, i) => i)
+      expect(run(res, all, {}, [], true)).toEqual(run(res, [], {}, [], true))
+      const req = enc(
+        `POST /x HTTP/1.1\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}Content-Length: ${b.length}\r\n\r\n${b}` +
+          `GET /y HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n`
+      )
+      const allReq = Array.from({ length: req.length }, (_, i) => i)
+      const whole = run(req, [], { mode: "request" }, [], false)
+      expect(whole.error).toBeUndefined()
+      expect(run(req, allReq, { mode: "request" }, [], false)).toEqual(whole)
+    },
+    { fastCheck: { numRuns: 60 } }
+  )
+})
+
+describe("Http1Parser fuzz", () => {
+  const mutate = (bytes: Uint8Array, edits: ReadonlyArray<[number, number, number]>): Uint8Array => {
+    let out = Array.from(bytes)
+    for (const [kind, at, b] of edits) {
+      const i = out.length === 0 ? 0 : at % out.length
+      if (kind === 0) out[i] = b
+      else if (kind === 1) out.splice(i, 0, b)
+      else if (kind === 2) out.splice(i, 1)
+      else out = out.concat(out.slice(i, i + 16))
+    }
+    return Uint8Array.from(out)
+  }
+  const interesting = fc.constantFrom(0, 9, 10, 13, 32, 48, 58, 59, 0x22, 0x7f, 0xff, 0x66, 0x2d, 0x2c)
+  const edit = fc.tuple(fc.nat(3), fc.nat(), fc.oneof(interesting, fc.nat(255)))
+
+  const limits: Http1.ParserOptions = {
+    maxStartLineLength: 256,
+    maxHeaderSize: 1024,
+    maxHeaderCount: 16,
+    maxChunkExtensionLength: 64,
+    maxTrailerSize: 256
+  }
+
+  it.prop(
+    "mutated responses: only Http1ParseError, no hang, bounded",
+    [fc.array(response, { minLength: 1, maxLength: 3 }), fc.array(edit, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 6 })],
+    ([responses, edits, rawCuts]) => {
+      const input = mutate(enc(responses.join("")), edits)
+      const cuts = rawCuts.map((c) => c % (input.length + 1))
+      for (const mode of ["response", "request", "auto"] as const) {
+        const r = run(input, cuts, { ...limits, mode }, ["GET", "HEAD", "CONNECT"], true)
+        // Same outcome whatever the split.
+        expect(run(input, [], { ...limits, mode }, ["GET", "HEAD", "CONNECT"], true)).toEqual(r)
+      }
+    },
+    { fastCheck: { numRuns: 400 } }
+  )
+
+  it.prop(
+    "random bytes: only Http1ParseError",
+    [fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 6 })],
+    ([input, rawCuts]) => {
+      const cuts = rawCuts.map((c) => c % (input.length + 1))
+      run(input, cuts, limits, [], true)
+      run(input, cuts, { ...limits, mode: "request" }, [], true)
+    },
+    { fastCheck: { numRuns: 400 } }
+  )
+
+  it("a peer streaming an endless header line stops at the limit (memory bounded)", () => {
+    const p = new Http1.Http1Parser({ maxHeaderSize: 4096 })
+    p.push(enc("HTTP/1.1 200 OK\r\nX: "))
+    const chunk = enc("a".repeat(1000))
+    let error: unknown
+    try {
+      for (let i = 0; i < 100; i++) p.push(chunk)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ reason: "HeaderSectionTooLarge" })
+  })
+})

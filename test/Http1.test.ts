@@ -1,0 +1,417 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Http1 from "../src/Http1.js"
+
+const enc = (s: string): Uint8Array => {
+  const b = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i)
+  return b
+}
+const dec = (b: Uint8Array): string => String.fromCharCode(...b)
+
+/** Events as plain data, adjacent Data merged. */
+const simplify = (events: ReadonlyArray<Http1.Http1Event>): Array<unknown> => {
+  const out: Array<any> = []
+  for (const e of events) {
+    if (e._tag === "Data") {
+      const last = out[out.length - 1]
+      if (last !== undefined && last._tag === "Data") last.data += dec(e.chunk)
+      else out.push({ _tag: "Data", data: dec(e.chunk) })
+    } else if (e._tag === "Upgrade") out.push({ _tag: "Upgrade", rest: dec(e.rest) })
+    else out.push(e)
+  }
+  return out
+}
+
+const parse = (input: string, options?: Http1.ParserOptions, methods: Array<string> = []) => {
+  const p = new Http1.Http1Parser(options)
+  for (const m of methods) p.expectResponseTo(m)
+  return simplify(p.push(enc(input)))
+}
+
+const parseError = (input: string, options?: Http1.ParserOptions, methods: Array<string> = []) => {
+  const p = new Http1.Http1Parser(options)
+  for (const m of methods) p.expectResponseTo(m)
+  try {
+    p.push(enc(input))
+  } catch (e) {
+    expect(e).toBeInstanceOf(Http1.Http1ParseError)
+    return e as Http1.Http1ParseError
+  }
+  throw new Error("expected an Http1ParseError")
+}
+
+const head = (over: Partial<Http1.ResponseHead>): Http1.ResponseHead => ({
+  versionMajor: 1,
+  versionMinor: 1,
+  status: 200,
+  reason: "OK",
+  rawHeaders: [],
+  keepAlive: true,
+  body: "none",
+  contentLength: undefined,
+  upgrade: false,
+  ...over
+})
+
+describe("Http1Parser (responses)", () => {
+  it("Content-Length body", () => {
+    expect(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer:  x  \r\n\r\nhello")).toEqual([
+      {
+        _tag: "ResponseHead",
+        head: head({ rawHeaders: ["Content-Length", "5", "Server", "x"], body: "length", contentLength: 5 })
+      },
+      { _tag: "Data", data: "hello" },
+      { _tag: "Done", keepAlive: true }
+    ])
+  })
+
+  it("chunked body with extensions and trailers", () => {
+    const input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "5;name=value;q=\"a \\\" b\"\r\nhello\r\n1\r\n!\r\n0\r\nX-Sum: 1\r\nX-B:  2 \r\n\r\n"
+    expect(parse(input)).toEqual([
+      { _tag: "ResponseHead", head: head({ rawHeaders: ["Transfer-Encoding", "chunked"], body: "chunked" }) },
+      { _tag: "Data", data: "hello!" },
+      { _tag: "Trailers", rawTrailers: ["X-Sum", "1", "X-B", "2"] },
+      { _tag: "Done", keepAlive: true }
+    ])
+  })
+
+  it("read until close, completed by finish", () => {
+    const p = new Http1.Http1Parser()
+    const a = simplify(p.push(enc("HTTP/1.1 200 OK\r\n\r\nsome")))
+    const b = simplify(p.push(enc(" data")))
+    const c = simplify(p.end())
+    expect([...a, ...b, ...c]).toEqual([
+      { _tag: "ResponseHead", head: head({ body: "close", keepAlive: false }) },
+      { _tag: "Data", data: "some" },
+      { _tag: "Data", data: " data" },
+      { _tag: "Done", keepAlive: false }
+    ])
+  })
+
+  it("Transfer-Encoding not ending in chunked on a response: read until close (RFC 9112 §6.3)", () => {
+    const events = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nxyz")
+    expect(events[0]).toMatchObject({ head: { body: "close", keepAlive: false } })
+  })
+
+  it("no body after HEAD, 204, 304, and pipelined responses keep their methods", () => {
+    const input = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" +
+      "HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n" +
+      "HTTP/1.1 304 Not Modified\r\n\r\n" +
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    const tags = parse(input, undefined, ["HEAD", "GET", "GET", "GET"]).map((e: any) => e._tag)
+    expect(tags).toEqual(["ResponseHead", "Done", "ResponseHead", "Done", "ResponseHead", "Done", "ResponseHead", "Data", "Done"])
+  })
+
+  it("1xx informational then the final response", () => {
+    const input = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n" +
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    expect(parse(input)).toEqual([
+      { _tag: "Informational", head: head({ status: 100, reason: "Continue" }) },
+      {
+        _tag: "Informational",
+        head: head({ status: 103, reason: "Early Hints", rawHeaders: ["Link", "</a>; rel=preload"] })
+      },
+      { _tag: "ResponseHead", head: head({ rawHeaders: ["Content-Length", "0"], body: "length", contentLength: 0 }) },
+      { _tag: "Done", keepAlive: true }
+    ])
+  })
+
+  it("101 Switching Protocols hands over the rest", () => {
+    expect(parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x00")).toEqual([
+      {
+        _tag: "ResponseHead",
+        head: head({
+          status: 101,
+          reason: "Switching Protocols",
+          rawHeaders: ["Upgrade", "websocket", "Connection", "Upgrade"],
+          keepAlive: false,
+          upgrade: true
+        })
+      },
+      { _tag: "Done", keepAlive: false },
+      { _tag: "Upgrade", rest: "\x81\x00" }
+    ])
+  })
+
+  it("2xx to CONNECT is an upgrade; the parser then stops", () => {
+    const p = new Http1.Http1Parser()
+    p.expectResponseTo("CONNECT")
+    const events = simplify(p.push(enc("HTTP/1.1 200 Connection established\r\n\r\n")))
+    expect(events.map((e: any) => e._tag)).toEqual(["ResponseHead", "Done", "Upgrade"])
+    expect(() => p.push(enc("x"))).toThrow(expect.objectContaining({ reason: "Stopped" }))
+  })
+
+  it("keep-alive: HTTP/1.0 defaults, Connection tokens across headers", () => {
+    const ka = (s: string) => (parse(s)[0] as any).head.keepAlive
+    expect(ka("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")).toBe(false)
+    expect(ka("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n")).toBe(true)
+    expect(ka("HTTP/1.1 200 OK\r\nConnection: foo\r\nConnection: bar, CLOSE\r\nContent-Length: 0\r\n\r\n")).toBe(false)
+    expect(Http1.shouldKeepAlive(1, 1, [])).toBe(true)
+    expect(Http1.shouldKeepAlive(1, 0, ["connection", "keep-alive"])).toBe(true)
+    expect(Http1.shouldKeepAlive(1, 1, ["Connection", "keep-alive", "CONNECTION", " close "])).toBe(false)
+  })
+
+  it("empty reason, latin1 values, isIdle", () => {
+    const p = new Http1.Http1Parser()
+    expect(p.isIdle).toBe(true)
+    p.push(enc("HTTP/1.1 200"))
+    expect(p.isIdle).toBe(false)
+    const events = simplify(p.push(enc("\r\nX: caf\xe9\r\nContent-Length: 0\r\n\r\n")))
+    expect(events[0]).toMatchObject({ head: { reason: "", rawHeaders: ["X", "caf\xe9", "Content-Length", "0"] } })
+    expect(p.isIdle).toBe(true)
+  })
+
+  it("bare LF only with allowBareLf", () => {
+    expect(parseError("HTTP/1.1 200 OK\nContent-Length: 0\n\n").reason).toBe("InvalidLineEnding")
+    expect(parse("HTTP/1.1 200 OK\nContent-Length: 0\n\n", { allowBareLf: true }).length).toBe(2)
+  })
+
+  it("body data are views into the input", () => {
+    const input = enc("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
+    const chunks: Array<Uint8Array> = []
+    new Http1.Http1Parser().execute(input, { onData: (c) => chunks.push(c), onMessageComplete: () => {} })
+    expect(chunks[0].buffer).toBe(input.buffer)
+    expect(chunks[0].byteOffset).toBe(input.length - 3)
+  })
+})
+
+describe("Http1Parser (errors)", () => {
+  const cases: Array<[string, string, Http1.ParseErrorReason]> = [
+    ["status code of 4 digits", "HTTP/1.1 2000 OK\r\n\r\n", "InvalidStatusLine"],
+    ["not HTTP", "HTTQ/1.1 200 OK\r\n\r\n", "InvalidStatusLine"],
+    ["version 1.2", "HTTP/1.2 200 OK\r\n\r\n", "InvalidVersion"],
+    ["TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", "TransferEncodingAndContentLength"],
+    ["differing CL", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", "InvalidContentLength"],
+    ["negative CL", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "InvalidContentLength"],
+    ["overflowing CL", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", "InvalidContentLength"],
+    ["CL list", "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\n", "InvalidContentLength"],
+    ["non-hex chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "InvalidChunkSize"],
+    ["overflowing chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", "InvalidChunkSize"],
+    ["space after chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\n", "InvalidChunkSize"],
+    ["bad chunk extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\n", "InvalidChunkExtension"],
+    ["no CRLF after chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab", "InvalidChunkData"],
+    ["no colon", "HTTP/1.1 200 OK\r\nFoo\r\n\r\n", "InvalidHeaderName"],
+    ["space before colon", "HTTP/1.1 200 OK\r\nFoo : bar\r\n\r\n", "InvalidHeaderName"],
+    ["empty name", "HTTP/1.1 200 OK\r\n: bar\r\n\r\n", "InvalidHeaderName"],
+    ["obs-fold", "HTTP/1.1 200 OK\r\nFoo: bar\r\n baz\r\n\r\n", "ObsoleteLineFolding"],
+    ["NUL in value", "HTTP/1.1 200 OK\r\nFoo: b\x00r\r\n\r\n", "InvalidHeaderValue"],
+    ["bare CR in value", "HTTP/1.1 200 OK\r\nFoo: b\rar\r\n\r\n", "InvalidLineEnding"],
+    ["bytes after a closing message", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nxy", "UnexpectedData"],
+    ["too many empty lines", "\r\n".repeat(11) + "HTTP/1.1 200 OK\r\n\r\n", "TooManyEmptyLines"]
+  ]
+  for (const [name, input, reason] of cases) {
+    it(name, () => {
+      const e = parseError(input)
+      expect(e.reason).toBe(reason)
+      expect(e._tag).toBe("Http1ParseError")
+      expect(e.offset).toBeGreaterThanOrEqual(0)
+      expect(e.offset).toBeLessThanOrEqual(input.length)
+    })
+  }
+
+  it("reports the offset of the offending byte", () => {
+    expect(parseError("HTTP/1.1 200 OK\r\nFoo : bar\r\n\r\n").offset).toBe(20)
+    expect(parseError("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").offset).toBe(47)
+  })
+
+  it("limits", () => {
+    expect(parseError("HTTP/1.1 200 " + "x".repeat(100), { maxStartLineLength: 64 }).reason).toBe("StartLineTooLong")
+    expect(parseError("HTTP/1.1 200 OK\r\nA: " + "x".repeat(200), { maxHeaderSize: 128 }).reason).toBe(
+      "HeaderSectionTooLarge"
+    )
+    expect(parseError("HTTP/1.1 200 OK\r\n" + "A: b\r\n".repeat(5), { maxHeaderCount: 4 }).reason).toBe(
+      "TooManyHeaders"
+    )
+    expect(
+      parseError("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;a=" + "b".repeat(100) + "\r\n", {
+        maxChunkExtensionLength: 64
+      }).reason
+    ).toBe("ChunkExtensionTooLong")
+    expect(
+      parseError("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + "T: v\r\n".repeat(20), {
+        maxTrailerSize: 64
+      }).reason
+    ).toBe("TrailerSectionTooLarge")
+  })
+
+  it("finish mid-message says where; the parser is then unusable", () => {
+    const p = new Http1.Http1Parser()
+    p.push(enc("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"))
+    expect(() => p.end()).toThrow(expect.objectContaining({ reason: "IncompleteMessage", detail: expect.stringContaining("7 bytes short") }))
+    expect(() => p.push(enc("x"))).toThrow(expect.objectContaining({ reason: "Stopped" }))
+    const q = new Http1.Http1Parser()
+    q.push(enc("HTTP/1.1 200 OK\r\nFoo"))
+    expect(() => q.end()).toThrow(expect.objectContaining({ reason: "IncompleteMessage" }))
+    expect(new Http1.Http1Parser().end()).toEqual([])
+  })
+})
+
+describe("Http1Parser (requests and auto)", () => {
+  it("request with body, then a pipelined one", () => {
+    const input = "POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET / HTTP/1.0\r\n\r\n"
+    expect(parse(input, { mode: "request" })).toEqual([
+      {
+        _tag: "RequestHead",
+        head: {
+          method: "POST",
+          target: "/a?b=1",
+          versionMajor: 1,
+          versionMinor: 1,
+          rawHeaders: ["Host", "x", "Content-Length", "2"],
+          keepAlive: true,
+          body: "length",
+          contentLength: 2,
+          upgrade: false
+        }
+      },
+      { _tag: "Data", data: "hi" },
+      { _tag: "Done", keepAlive: true },
+      {
+        _tag: "RequestHead",
+        head: {
+          method: "GET",
+          target: "/",
+          versionMajor: 1,
+          versionMinor: 0,
+          rawHeaders: [],
+          keepAlive: false,
+          body: "none",
+          contentLength: undefined,
+          upgrade: false
+        }
+      },
+      { _tag: "Done", keepAlive: false }
+    ])
+  })
+
+  it("request Transfer-Encoding other than a final chunked is rejected", () => {
+    expect(parseError("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", { mode: "request" }).reason).toBe(
+      "InvalidTransferEncoding"
+    )
+    expect(
+      parseError("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", {
+        mode: "request"
+      }).reason
+    ).toBe("InvalidTransferEncoding")
+  })
+
+  it("a request pipelined after Connection: close is UnexpectedData", () => {
+    expect(
+      parseError("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n", { mode: "request" }).reason
+    ).toBe("UnexpectedData")
+  })
+
+  it("CONNECT and Upgrade requests", () => {
+    const c = parse("CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n\x16\x03", { mode: "request" })
+    expect(c.map((e: any) => e._tag)).toEqual(["RequestHead", "Done", "Upgrade"])
+    expect(c[2]).toEqual({ _tag: "Upgrade", rest: "\x16\x03" })
+    const u = parse("GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 1\r\n\r\nXrest", {
+      mode: "request"
+    })
+    expect(u).toEqual([
+      expect.objectContaining({ _tag: "RequestHead", head: expect.objectContaining({ upgrade: true, keepAlive: false }) }),
+      { _tag: "Data", data: "X" },
+      { _tag: "Done", keepAlive: false },
+      { _tag: "Upgrade", rest: "rest" }
+    ])
+  })
+
+  it("auto mode detects the first message's kind", () => {
+    expect((parse("GET / HTTP/1.1\r\n\r\n", { mode: "auto" })[0] as any)._tag).toBe("RequestHead")
+    expect((parse("HTTP/1.1 204 No Content\r\n\r\n", { mode: "auto" })[0] as any)._tag).toBe("ResponseHead")
+  })
+})
+
+describe("encoder", () => {
+  const right = <A>(e: Either.Either<A, unknown>): A => {
+    if (Either.isLeft(e)) throw new Error(String(e.left))
+    return e.right
+  }
+  const left = (e: Either.Either<unknown, any>): string => {
+    if (Either.isRight(e)) throw new Error("expected Left")
+    return e.left.reason
+  }
+
+  it("writes the Host first, then the headers, then the framing header", () => {
+    expect(
+      right(Http1.encodeRequestHead({
+        method: "POST",
+        target: "/items?x=1",
+        host: "api.test:8080",
+        rawHeaders: ["content-type", "application/json", "X-Id", "7"],
+        framing: { _tag: "Length", length: 13 }
+      }))
+    ).toBe(
+      "POST /items?x=1 HTTP/1.1\r\nHost: api.test:8080\r\ncontent-type: application/json\r\nX-Id: 7\r\nContent-Length: 13\r\n\r\n"
+    )
+  })
+
+  it("keeps the caller's Host, and drops the caller's framing headers", () => {
+    expect(
+      right(Http1.encodeRequestHead({
+        method: "PUT",
+        target: "/",
+        host: "ignored.test",
+        rawHeaders: ["host", "mine.test", "Content-Length", "99", "transfer-encoding", "gzip"],
+        framing: { _tag: "Chunked" }
+      }))
+    ).toBe("PUT / HTTP/1.1\r\nhost: mine.test\r\nTransfer-Encoding: chunked\r\n\r\n")
+  })
+
+  it("Content-Length: 0 only for an empty POST/PUT/PATCH", () => {
+    const enc0 = (method: string) =>
+      right(Http1.encodeRequestHead({ method, target: "/", host: "h", rawHeaders: [], framing: { _tag: "Length", length: 0 } }))
+    expect(enc0("POST")).toBe("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+    expect(enc0("PATCH")).toBe("PATCH / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+    expect(enc0("GET")).toBe("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    expect(enc0("DELETE")).toBe("DELETE / HTTP/1.1\r\nHost: h\r\n\r\n")
+    expect(
+      right(Http1.encodeRequestHead({ method: "GET", target: "*", host: undefined, rawHeaders: [], framing: { _tag: "None" } }))
+    ).toBe("GET * HTTP/1.1\r\n\r\n")
+  })
+
+  it("rejects CR, LF, NUL and invalid tokens", () => {
+    const base = { method: "GET", target: "/", host: "h", rawHeaders: [] as Array<string>, framing: { _tag: "None" } as const }
+    expect(left(Http1.encodeRequestHead({ ...base, method: "GE\r\nT" }))).toBe("method")
+    expect(left(Http1.encodeRequestHead({ ...base, method: "" }))).toBe("method")
+    expect(left(Http1.encodeRequestHead({ ...base, target: "/a\r\nX: y" }))).toBe("target")
+    expect(left(Http1.encodeRequestHead({ ...base, target: "/a b" }))).toBe("target")
+    expect(left(Http1.encodeRequestHead({ ...base, target: "/\x00" }))).toBe("target")
+    expect(left(Http1.encodeRequestHead({ ...base, rawHeaders: ["X\n", "v"] }))).toBe("header-name")
+    expect(left(Http1.encodeRequestHead({ ...base, rawHeaders: ["X Y", "v"] }))).toBe("header-name")
+    expect(left(Http1.encodeRequestHead({ ...base, rawHeaders: ["X", "a\r\nInjected: 1"] }))).toBe("header-value")
+    expect(left(Http1.encodeRequestHead({ ...base, rawHeaders: ["X", "a\x00"] }))).toBe("header-value")
+    expect(left(Http1.encodeRequestHead({ ...base, host: "h\r\n" }))).toBe("header-value")
+    expect(left(Http1.encodeRequestHead({ ...base, framing: { _tag: "Length", length: -1 } }))).toBe("body")
+  })
+
+  it("chunk framing", () => {
+    expect(Http1.encodeChunkHeader(1)).toBe("1\r\n")
+    expect(Http1.encodeChunkHeader(1048576)).toBe("100000\r\n")
+    expect(right(Http1.encodeLastChunk())).toBe("0\r\n\r\n")
+    expect(right(Http1.encodeLastChunk(["X-Sum", "abc", "x-b", ""]))).toBe("0\r\nX-Sum: abc\r\nx-b: \r\n\r\n")
+    expect(left(Http1.encodeLastChunk(["X-Sum", "a\nb"]))).toBe("header-value")
+  })
+
+  it("round-trips through the parser", () => {
+    const head = right(Http1.encodeRequestHead({
+      method: "PUT",
+      target: "/up",
+      host: "h",
+      rawHeaders: ["X", "1"],
+      framing: { _tag: "Chunked" }
+    }))
+    const wire = head + Http1.encodeChunkHeader(3) + "abc\r\n" + right(Http1.encodeLastChunk(["T", "v"]))
+    expect(parse(wire, { mode: "request" })).toEqual([
+      expect.objectContaining({
+        _tag: "RequestHead",
+        head: expect.objectContaining({ rawHeaders: ["Host", "h", "X", "1", "Transfer-Encoding", "chunked"], body: "chunked" })
+      }),
+      { _tag: "Data", data: "abc" },
+      { _tag: "Trailers", rawTrailers: ["T", "v"] },
+      { _tag: "Done", keepAlive: true }
+    ])
+  })
+})
