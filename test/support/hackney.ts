@@ -1,0 +1,109 @@
+/**
+ * Helpers for the Hackney behaviour tests: an echo server, a raw server that
+ * captures exact request bytes, and small waits on real I/O.
+ */
+import * as Effect from "effect/Effect"
+import type * as http from "node:http"
+import type * as net from "node:net"
+import { httpServer, rawServer } from "./servers.js"
+
+/** What the echo server saw. */
+export interface Echo {
+  readonly method: string
+  readonly url: string
+  /** Raw header pairs, as received. */
+  readonly rawHeaders: ReadonlyArray<string>
+  readonly body: string
+}
+
+/** Reads a node:http request body as a Buffer. */
+export const readBody = (req: http.IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const parts: Array<Buffer> = []
+    req.on("data", (d: Buffer) => parts.push(d))
+    req.on("end", () => resolve(Buffer.concat(parts)))
+    req.on("error", reject)
+  })
+
+/** The echo handler: answers every request with a JSON {@link Echo}. */
+export const echoHandler: http.RequestListener = (req, res) => {
+  readBody(req).then((body) => {
+    const out = JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body: body.toString("utf8") })
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(out) })
+    res.end(out)
+  }, () => res.destroy())
+}
+
+/** A node:http server answering with {@link Echo} JSON. */
+export const echoServer = httpServer(echoHandler)
+
+/** The values of a header (case-insensitive) in raw pairs. */
+export const rawValues = (raw: ReadonlyArray<string>, name: string): Array<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === name.toLowerCase()) out.push(raw[i + 1])
+  return out
+}
+
+/**
+ * A raw server that captures each request's exact bytes (head and body, by
+ * Content-Length or chunked) and answers `response` (default: an empty 200).
+ */
+export const captureServer = (response = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n") => {
+  const captured: Array<string> = []
+  return Effect.map(
+    rawServer((socket) => {
+      let buf = Buffer.alloc(0)
+      socket.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d])
+        for (;;) {
+          const n = requestLength(buf)
+          if (n === undefined) return
+          captured.push(buf.subarray(0, n).toString("latin1"))
+          buf = buf.subarray(n)
+          socket.write(response)
+        }
+      })
+    }),
+    (srv) => ({ ...srv, captured })
+  )
+}
+
+/** The length of the first complete request in `buf`, or undefined. */
+const requestLength = (buf: Buffer): number | undefined => {
+  const h = buf.indexOf("\r\n\r\n")
+  if (h < 0) return undefined
+  const head = buf.subarray(0, h).toString("latin1")
+  const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head)
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+    const end = buf.indexOf("\r\n0\r\n\r\n", h + 2)
+    if (end >= 0) return end + 7
+    // An empty chunked body: "0\r\n\r\n" right after the head.
+    if (buf.subarray(h + 4, h + 9).toString("latin1") === "0\r\n\r\n") return h + 9
+    return undefined
+  }
+  const len = cl !== null ? Number(cl[1]) : 0
+  return buf.length >= h + 4 + len ? h + 4 + len : undefined
+}
+
+/** Waits (real time) until `cond` holds, polling every few ms; fails the test after `timeoutMs`. */
+export const eventually = (cond: () => boolean, timeoutMs = 2000, what = "condition"): Effect.Effect<void> =>
+  Effect.promise(() =>
+    new Promise<void>((resolve, reject) => {
+      const start = Date.now()
+      const tick = () => {
+        if (cond()) resolve()
+        else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${what}`))
+        else setTimeout(tick, 5)
+      }
+      tick()
+    })
+  )
+
+/** Real-time sleep (for I/O to happen while a TestClock is in force). */
+export const realSleep = (ms: number): Effect.Effect<void> =>
+  Effect.promise(() => new Promise<void>((r) => setTimeout(r, ms)))
+
+/** Destroys a socket after writing `bytes`. */
+export const writeAndClose = (socket: net.Socket, bytes: string | Buffer): void => {
+  socket.end(bytes)
+}
