@@ -23,6 +23,7 @@ export const readBody = (req: http.IncomingMessage): Promise<Buffer> =>
     req.on("data", (d: Buffer) => parts.push(d))
     req.on("end", () => resolve(Buffer.concat(parts)))
     req.on("error", reject)
+    req.resume()
   })
 
 /** The echo handler: answers every request with a JSON {@link Echo}. */
