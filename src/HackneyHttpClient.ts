@@ -1,0 +1,140 @@
+/**
+ * `@effect/platform`'s `HttpClient` as a Layer backed by effect-hackney's
+ * engine (its HTTP/1.1 parser, connections and pools). A program written
+ * against `HttpClient` switches to it by changing one `provide`:
+ *
+ * - `NodeHttpClient.layerUndici` → `HackneyHttpClient.layer`;
+ * - per-request engine options (timeouts, pool, TLS, body limit) come from
+ *   the {@link RequestOptions} service, as `FetchHttpClient.RequestInit`'s;
+ * - failures are `RequestError`s whose `cause` is the typed
+ *   `HackneyError` (`ConnectTimeout`, `RecvTimeout`, `ConnectionClosed`…),
+ *   with reason `Transport` so `HttpClient.retryTransient` retries them;
+ * - redirects are never followed by the transport: `HttpClient.followRedirects`
+ *   decides.
+ *
+ * Bodies: every `HttpBody` (`Empty`, `Uint8Array`, `Raw`, `Stream` — chunked
+ * unless a length is known — and `FormData`, encoded as multipart/form-data
+ * with an exact `Content-Length`, files streamed, never buffered).
+ *
+ * Lifetimes: a response whose body arrived with its head (small bodies,
+ * HEAD, 204) is read into memory at once and its connection pooled before
+ * `execute` returns. Otherwise the connection is pooled when the body has
+ * been read to the end (`text`, `json`, `stream`…) and destroyed when the
+ * request is aborted before that (interruption, timeout, `Stream.take`,
+ * `HttpClient.withScope`'s scope closing, or an unread response being
+ * garbage collected).
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HackneyHttpClient } from "effect-hackney"
+ *
+ * const program = HttpClient.get("http://127.0.0.1:8080/todos/1").pipe(
+ *   Effect.flatMap((res) => res.json),
+ *   Effect.provide(HackneyHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import type * as Layer from "effect/Layer"
+import type * as Hackney from "./Hackney.js"
+import type * as Pool from "./Pool.js"
+import * as internal from "./internal/httpclient/client.js"
+
+/**
+ * Engine options for the requests of the `HttpClient` layer: every
+ * `Hackney.Options` field but `body` (the request carries it). Defaults are
+ * hackney's: `connectTimeout` 8 s, `recvTimeout` 5 s (inactivity while
+ * awaiting the response head or body), `checkoutTimeout` the connect
+ * timeout, `pool` the layer's pool, no `maxBodySize`, TLS verification on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = Omit<Hackney.Options, "body">
+
+/**
+ * Per-request engine options, read from the request's context (as
+ * `FetchHttpClient.RequestInit`): provide it around a request, or around the
+ * whole program. Its fields override the client's field by field; its
+ * `headers` are sent unless the request sets the same header.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HackneyHttpClient } from "effect-hackney"
+ *
+ * const slow = HttpClient.get("http://127.0.0.1:8080/report").pipe(
+ *   Effect.provideService(HackneyHttpClient.RequestOptions, { recvTimeout: "30 seconds", pool: "reports" }),
+ *   Effect.provide(HackneyHttpClient.layer)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category tags
+ */
+export class RequestOptions extends Context.Tag(internal.requestOptionsKey)<RequestOptions, Options>() {}
+
+/**
+ * An `HttpClient` sending through the engine with `options` as its defaults.
+ * Without a `pool` option it uses the `Pool` service of each request's
+ * context, else the process-wide `"default"` pool.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HackneyHttpClient } from "effect-hackney"
+ *
+ * const client = HackneyHttpClient.make({ recvTimeout: "2 seconds", pool: "api" })
+ * const program = client.get("http://127.0.0.1:8080/").pipe(Effect.flatMap((res) => res.text))
+ * const asService = Effect.provideService(program, HttpClient.HttpClient, client)
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => HttpClient.HttpClient = internal.make
+
+/**
+ * The `HttpClient` over the `Pool` already in context (`Hackney.layer`,
+ * `Pool.layer(…)`, or your own), with hackney's default options.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ * import { HackneyHttpClient, Pool } from "effect-hackney"
+ *
+ * const ClientLive = HackneyHttpClient.layerWithoutHackney.pipe(
+ *   Layer.provide(Pool.layer({ name: "api", maxPerHost: 100, keepaliveTimeout: "5 seconds" }))
+ * )
+ * const program = HttpClient.get("http://127.0.0.1:8080/").pipe(Effect.provide(ClientLive))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithoutHackney: Layer.Layer<HttpClient.HttpClient, never, Pool.Pool> = internal.layerWithoutHackney
+
+/**
+ * The `HttpClient` over a fresh `"default"` pool (hackney's defaults: 50
+ * connections per host, 2 s keep-alive), closed with the layer.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HackneyHttpClient } from "effect-hackney"
+ *
+ * const program = HttpClient.get("http://127.0.0.1:8080/").pipe(
+ *   Effect.flatMap((res) => res.text),
+ *   Effect.provide(HackneyHttpClient.layer)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<HttpClient.HttpClient> = internal.layer

@@ -1,0 +1,88 @@
+/**
+ * The `HttpClient` service over the engine: `HttpClient.make` with a
+ * function that builds the request, checks a connection out of the pool,
+ * writes the request and returns a {@link HackneyClientResponse} as soon as
+ * the head arrived. No Scope and no fiber per request (a streamed request
+ * body adds one daemon fiber).
+ *
+ * @internal
+ */
+import * as Client from "@effect/platform/HttpClient"
+import * as Error from "@effect/platform/HttpClientError"
+import type * as ClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import type { Options } from "../../Hackney.js"
+import type { HackneyError } from "../../HackneyError.js"
+import * as Pool from "../../Pool.js"
+import { direct } from "../client/source.js"
+import type { ConnectionSource } from "../client/source.js"
+import type { PoolImpl } from "../pool/pool.js"
+import { lookupOrCreate } from "../pool/registry.js"
+import { send } from "./exchange.js"
+import { build } from "./request.js"
+import { HackneyClientResponse } from "./response.js"
+
+/** The key of the per-request options tag. @internal */
+export const requestOptionsKey = "effect-hackney/HackneyHttpClient/RequestOptions"
+
+/** The key of the `Pool` service tag. */
+const poolKey = "effect-hackney/Pool"
+
+/** Request options for the HttpClient layer (no body: the request carries it). @internal */
+export type RequestOptions = Omit<Options, "body">
+
+/**
+ * A `HackneyError` as the platform's `RequestError`: invalid URLs are
+ * `InvalidUrl`, request body failures `Encode`, everything else `Transport`
+ * (so `HttpClient.retryTransient` retries them). The typed error is the cause.
+ *
+ * @internal
+ */
+export const requestError = (request: ClientRequest.HttpClientRequest, e: HackneyError): Error.RequestError =>
+  new Error.RequestError({
+    request,
+    reason: e._tag === "InvalidRequest"
+      ? e.reason === "body" ? "Encode" : e.reason === "url" || e.reason === "scheme" ? "InvalidUrl" : "Transport"
+      : "Transport",
+    cause: e,
+    description: e.message
+  })
+
+const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>): ConnectionSource => {
+  if (pool === false) return direct
+  if (pool === undefined) return (context.get(poolKey) as PoolImpl | undefined) ?? lookupOrCreate("default")
+  return typeof pool === "string" ? lookupOrCreate(pool) : pool as PoolImpl
+}
+
+/**
+ * An `HttpClient` sending through the engine with `options` (per-request
+ * `RequestOptions` override them field by field).
+ *
+ * @internal
+ */
+export const make = (options: RequestOptions = {}): Client.HttpClient =>
+  Client.make((request, url, signal, fiber) => {
+    const context = fiber.getFiberRef(FiberRef.currentContext).unsafeMap
+    const over = context.get(requestOptionsKey) as RequestOptions | undefined
+    const opts: RequestOptions = over === undefined ? options : { ...options, ...over }
+    const out = build(request, url, opts)
+    if (!("head" in out)) {
+      return Effect.fail(
+        new Error.RequestError({ request, reason: out.reason, cause: out.cause, description: out.cause.message })
+      )
+    }
+    return Effect.mapError(
+      send(out, sourceOf(opts.pool, context), (lease) => new HackneyClientResponse(request, lease, signal)),
+      (e) => requestError(request, e)
+    )
+  })
+
+/** @internal */
+export const layerWithoutHackney: Layer.Layer<Client.HttpClient, never, Pool.Pool> = Client.layerMergedContext(
+  Effect.map(Pool.Pool, (pool) => make({ pool }))
+)
+
+/** @internal */
+export const layer: Layer.Layer<Client.HttpClient> = Layer.provide(layerWithoutHackney, Pool.layer({ name: "default" }))

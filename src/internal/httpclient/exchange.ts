@@ -1,0 +1,183 @@
+/**
+ * Running one request through the engine for the `HttpClient` layer, without
+ * a Scope or a fiber per request: the connection is checked out, the request
+ * written, and the response head awaited; from then on a {@link Lease} owns
+ * the connection and gives it back exactly once —
+ *
+ * - to the pool, as soon as the body has been read to the end (so the
+ *   platform's later `abort()` finds nothing to do);
+ * - destroyed, when the response is aborted (interrupt, timeout,
+ *   `Stream.take`, scope close, or the platform's GC registry) before that.
+ *
+ * A request body that is a Stream is written by a daemon fiber, the only
+ * fiber this adds, interrupted if the response is released first.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Stream from "effect/Stream"
+import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import type { ConnectionSource } from "../client/source.js"
+import type { Exchange } from "../connection/exchange.js"
+import type { H1Connection } from "../connection/h1Connection.js"
+import type { Outgoing } from "./request.js"
+
+const emptyBody = new Uint8Array(0)
+
+/** Joins chunks into one array (no copy for zero or one chunk). @internal */
+export const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 0) return emptyBody
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(total)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.length
+  }
+  return out
+}
+
+/** The connection of one exchange, held until the response lets it go. @internal */
+export class Lease {
+  released = false
+  /** The daemon fiber writing a streamed request body, while it runs. */
+  sender: Fiber.RuntimeFiber<void, never> | undefined = undefined
+  sending = false
+  private signal: AbortSignal | undefined = undefined
+
+  constructor(readonly conn: H1Connection, readonly ex: Exchange, readonly source: ConnectionSource) {}
+
+  /** Gives the connection back: pooled when the exchange completed with keep-alive, destroyed otherwise. Idempotent. */
+  readonly release = (): void => {
+    if (this.released) return
+    this.released = true
+    if (this.signal !== undefined) {
+      this.signal.removeEventListener("abort", this.release)
+      this.signal = undefined
+    }
+    if (this.sending) {
+      // The request body is still being written: the connection cannot be reused.
+      this.sending = false
+      this.sender?.unsafeInterruptAsFork(FiberId.none)
+      this.conn.close()
+    }
+    this.source.checkin(this.conn, this.conn.release(this.ex))
+  }
+
+  /** Releases when `signal` aborts (until released otherwise). */
+  watch(signal: AbortSignal): void {
+    if (this.released) return
+    if (signal.aborted) {
+      this.release()
+      return
+    }
+    this.signal = signal
+    signal.addEventListener("abort", this.release, { once: true })
+  }
+}
+
+const bodyError = (o: Outgoing, detail: string, cause?: unknown) =>
+  new InvalidRequest({ reason: "body", detail, method: o.method, url: o.href, cause })
+
+/** Writes a streamed body (chunked, or identity with the length checked); failures fail the exchange. */
+const sendStream = (
+  o: Outgoing,
+  lease: Lease,
+  stream: Stream.Stream<Uint8Array, unknown>,
+  length: number | undefined
+): Effect.Effect<void> => {
+  const { conn, ex } = lease
+  let sent = 0
+  const write = length === undefined
+    ? (chunk: Uint8Array) => conn.writeChunk(chunk, ex)
+    : (chunk: Uint8Array) => {
+      sent += chunk.length
+      if (sent > length) return Effect.fail(bodyError(o, `the body stream gave more than the declared ${length} bytes`))
+      return conn.write(chunk, ex)
+    }
+  return Stream.runForEach(stream, write).pipe(
+    Effect.mapError((e) => (isHackneyError(e) ? e : bodyError(o, "the request body stream failed", e))),
+    Effect.flatMap(() => {
+      if (length === undefined) return conn.write("0\r\n\r\n", ex)
+      if (sent !== length) return Effect.fail(bodyError(o, `the body stream gave ${sent} bytes, ${length} were declared`))
+      return Effect.void
+    }),
+    Effect.matchEffect({
+      onFailure: (e: HackneyError) =>
+        Effect.sync(() => {
+          lease.sending = false
+          ex.fail(e)
+          // A half-written request leaves the connection unusable.
+          conn.close()
+        }),
+      onSuccess: () =>
+        Effect.sync(() => {
+          lease.sending = false
+          conn.requestFinished()
+        })
+    })
+  )
+}
+
+const staleRetryable = (e: HackneyError, o: Outgoing): boolean =>
+  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && o.idempotent &&
+  o.body._tag !== "Stream"
+
+const attempt = <A>(
+  o: Outgoing,
+  source: ConnectionSource,
+  fresh: boolean,
+  onHead: (lease: Lease) => A
+): Effect.Effect<A, HackneyError> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(restore(source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh })), (conn) => {
+      const body = o.body
+      const streamed = body._tag === "Stream"
+      const ex = conn.begin(
+        o.method,
+        o.href,
+        o.head,
+        body._tag === "Bytes" ? body.bytes : undefined,
+        "stream",
+        o.maxBodySize,
+        o.recvTimeout,
+        streamed
+      )
+      const lease = new Lease(conn, ex, source)
+      // The sender runs interruptibly (forked fibers inherit our uninterruptible region otherwise).
+      const start = streamed
+        ? Effect.suspend(() => {
+          lease.sending = true
+          return Effect.map(
+            Effect.forkDaemon(Effect.interruptible(sendStream(o, lease, body.stream, body.length))),
+            (fiber) => {
+              lease.sender = fiber
+            }
+          )
+        })
+        : Effect.void
+      return Effect.zipRight(start, restore(ex.waitFor(ex.hasHead))).pipe(
+        Effect.onExit((exit) => (exit._tag === "Failure" ? Effect.sync(lease.release) : Effect.void)),
+        // Still uninterruptible: whatever owns the lease from now on is created before anything can interrupt.
+        Effect.map(() => onHead(lease))
+      )
+    })
+  )
+
+/**
+ * Sends the request, waits for the response head and hands the lease to
+ * `onHead` (uninterruptibly, so the lease always has an owner). A request that met a
+ * stale kept-alive connection (closed before any response byte) is sent once
+ * more on a fresh connection when it is idempotent and has no streamed body.
+ *
+ * @internal
+ */
+export const send = <A>(
+  o: Outgoing,
+  source: ConnectionSource,
+  onHead: (lease: Lease) => A
+): Effect.Effect<A, HackneyError> =>
+  Effect.catchIf(attempt(o, source, false, onHead), (e) => staleRetryable(e, o), () => attempt(o, source, true, onHead))

@@ -1,0 +1,282 @@
+/**
+ * From an `@effect/platform` `HttpClientRequest` (and the `URL` that
+ * `HttpClient.make` built from it) to what the engine sends: the encoded
+ * HTTP/1.1 head, the body in a sendable form, and the dial spec.
+ *
+ * This is the hot path of every request through the `HttpClient` layer, so
+ * it avoids the generic `prepare`: the WHATWG `URL` is already parsed and
+ * percent-encoded, the origin part (pool key, Host header) is parsed once per
+ * origin and cached, and the platform's lower-cased header record is copied
+ * straight into the raw header array.
+ *
+ * @internal
+ */
+import type * as Body from "@effect/platform/HttpBody"
+import type * as ClientRequest from "@effect/platform/HttpClientRequest"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import type { Options } from "../../Hackney.js"
+import { InvalidRequest } from "../../HackneyError.js"
+import * as Headers from "../../Headers.js"
+import * as Url from "../../Url.js"
+import { millis } from "../client/duration.js"
+import { defaults, dialSpec } from "../client/prepare.js"
+import { userAgent } from "../client/version.js"
+import { encodeRequestHead } from "../http1/encoder.js"
+import type { BodyFraming } from "../http1/encoder.js"
+import * as Multipart from "../multipart/encode.js"
+import type { DialSpec } from "../pool/pool.js"
+
+/** A request body ready to send. @internal */
+export type OutBody =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
+  | {
+    readonly _tag: "Stream"
+    readonly stream: Stream.Stream<Uint8Array, unknown>
+    /** Identity framing with this many bytes (checked), or chunked when undefined. */
+    readonly length: number | undefined
+  }
+
+/** A request ready for a connection. @internal */
+export interface Outgoing {
+  readonly method: string
+  /** The URL without its fragment, for errors. */
+  readonly href: string
+  readonly head: string
+  readonly body: OutBody
+  readonly spec: DialSpec
+  readonly maxBodySize: number
+  readonly recvTimeout: number
+  readonly checkoutTimeout: number
+  readonly idempotent: boolean
+}
+
+/** Why a request could not be built: maps to `RequestError` `InvalidUrl`, `Encode` or `Transport`. @internal */
+export interface BuildError {
+  readonly reason: "InvalidUrl" | "Encode" | "Transport"
+  readonly cause: InvalidRequest
+}
+
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
+const encoder = new TextEncoder()
+
+interface OriginInfo {
+  readonly url: Url.Url
+  readonly host: string
+}
+
+// WHATWG origins → parsed Url and Host header. Bounded: cleared when it grows past the cap.
+const origins = new Map<string, OriginInfo>()
+const ORIGIN_CACHE_MAX = 1024
+
+const originOf = (url: URL): OriginInfo | InvalidRequest => {
+  const key = url.origin
+  let info = origins.get(key)
+  if (info !== undefined) return info
+  if (key === "null") {
+    return new InvalidRequest({ reason: "scheme", detail: `unsupported URL scheme "${url.protocol}": use http or https` })
+  }
+  const parsed = Url.parse(key)
+  if (Either.isLeft(parsed)) return parsed.left
+  if (parsed.right.transport === undefined || parsed.right.transport === "unix") {
+    return new InvalidRequest({ reason: "scheme", detail: `unsupported URL scheme "${url.protocol}": use http or https` })
+  }
+  info = { url: parsed.right, host: Url.hostHeader(parsed.right) }
+  if (origins.size >= ORIGIN_CACHE_MAX) origins.clear()
+  origins.set(key, info)
+  return info
+}
+
+const base64 = (s: string): string => {
+  const bytes = encoder.encode(s)
+  let bin = ""
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
+  return btoa(bin)
+}
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+const encodeError = (detail: string, cause?: unknown): BuildError => ({
+  reason: "Encode",
+  cause: new InvalidRequest({ reason: "body", detail, cause })
+})
+
+const isReadableStream = (u: unknown): u is ReadableStream<Uint8Array> =>
+  typeof ReadableStream !== "undefined" && u instanceof ReadableStream
+
+const isAsyncIterable = (u: unknown): u is AsyncIterable<Uint8Array | string> =>
+  typeof u === "object" && u !== null && Symbol.asyncIterator in u
+
+const toBytes = (chunk: unknown): Uint8Array =>
+  chunk instanceof Uint8Array
+    ? chunk
+    : typeof chunk === "string"
+    ? encoder.encode(chunk)
+    : ArrayBuffer.isView(chunk)
+    ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    : new Uint8Array(chunk as ArrayBuffer)
+
+/** A Blob's bytes as a Stream, read as they are sent (never buffered whole). @internal */
+export const blobStream = (blob: Blob): Stream.Stream<Uint8Array, unknown> =>
+  Stream.fromReadableStream(() => blob.stream() as ReadableStream<Uint8Array>, (e) => e)
+
+/** The multipart/form-data body of a `FormData`, streamed segment by segment with its exact length. @internal */
+export const formDataBody = (form: FormData): { contentType: string; length: number; stream: Stream.Stream<Uint8Array, unknown> } => {
+  const enc = Multipart.encode(Multipart.entriesOf(form))
+  const segments = enc.segments
+  const stream = segments.length === 1 && segments[0] instanceof Uint8Array
+    ? Stream.succeed(segments[0])
+    : Stream.flatMap(
+      Stream.fromIterable(segments),
+      (s) => (s instanceof Uint8Array ? Stream.succeed(s) : blobStream(s))
+    )
+  return { contentType: enc.contentType, length: enc.length, stream }
+}
+
+/** `Body.Raw`: bytes, text, a Blob, a web ReadableStream or a Node Readable / async iterable. */
+const rawBody = (raw: unknown): OutBody | BuildError => {
+  if (raw === undefined || raw === null) return { _tag: "None" }
+  if (raw instanceof Uint8Array) return { _tag: "Bytes", bytes: raw }
+  if (typeof raw === "string") return { _tag: "Bytes", bytes: encoder.encode(raw) }
+  if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw)) return { _tag: "Bytes", bytes: toBytes(raw) }
+  if (typeof Blob !== "undefined" && raw instanceof Blob) return { _tag: "Stream", stream: blobStream(raw), length: raw.size }
+  if (isReadableStream(raw)) {
+    return { _tag: "Stream", stream: Stream.map(Stream.fromReadableStream(() => raw, (e) => e), toBytes), length: undefined }
+  }
+  if (isAsyncIterable(raw)) return { _tag: "Stream", stream: Stream.map(Stream.fromAsyncIterable(raw, (e) => e), toBytes), length: undefined }
+  return encodeError(
+    `unsupported Raw body (${Object.prototype.toString.call(raw)}): give bytes, a string, a Blob, a ReadableStream or an async iterable`
+  )
+}
+
+const hasRaw = (raw: ReadonlyArray<string>, lower: string): boolean => {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower || raw[i].toLowerCase() === lower) return true
+  return false
+}
+
+const rawValue = (raw: ReadonlyArray<string>, lower: string): string | undefined => {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower || raw[i].toLowerCase() === lower) return raw[i + 1]
+  return undefined
+}
+
+const declaredLength = (body: Body.Stream, raw: ReadonlyArray<string>): number | undefined | BuildError => {
+  if (body.contentLength !== undefined) return body.contentLength
+  const declared = rawValue(raw, "content-length")
+  if (declared === undefined) return undefined
+  const t = declared.trim()
+  if (!/^\d+$/.test(t)) return encodeError(`Content-Length ${JSON.stringify(declared)} is not a number`)
+  return Number(t)
+}
+
+/** Request headers: the options' first, then the request's (which win), as raw pairs. */
+const rawHeaders = (request: ClientRequest.HttpClientRequest, options: Options): Array<string> => {
+  const h = request.headers
+  if (options.headers === undefined) {
+    const raw: Array<string> = []
+    for (const k in h) raw.push(k, h[k])
+    return raw
+  }
+  const raw: Array<string> = []
+  const base = Headers.toRaw(Headers.fromInput(options.headers))
+  for (let i = 0; i < base.length; i += 2) {
+    const lower = base[i].toLowerCase()
+    if (!(lower in h)) raw.push(base[i], base[i + 1])
+  }
+  for (const k in h) raw.push(k, h[k])
+  return raw
+}
+
+const withoutAuthorization = (raw: Array<string>): Array<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() !== "authorization") out.push(raw[i], raw[i + 1])
+  return out
+}
+
+/**
+ * Builds the outgoing request. The fragment never goes on the wire; URL
+ * userinfo becomes `Authorization: Basic` (over `basicAuth`).
+ *
+ * @internal
+ */
+export const build = (
+  request: ClientRequest.HttpClientRequest,
+  url: URL,
+  options: Options
+): Outgoing | BuildError => {
+  const origin = originOf(url)
+  if (origin instanceof InvalidRequest) return { reason: "InvalidUrl", cause: origin }
+  const method = request.method
+  const target = url.search === "" ? url.pathname : url.pathname + url.search
+  const href = url.hash === "" ? url.href : url.href.slice(0, url.href.length - url.hash.length)
+  let raw = rawHeaders(request, options)
+  const auth = url.username !== ""
+    ? [safeDecode(url.username), safeDecode(url.password)] as const
+    : options.basicAuth
+  if (auth !== undefined) {
+    raw = withoutAuthorization(raw)
+    raw.push("authorization", `Basic ${base64(`${auth[0]}:${auth[1]}`)}`)
+  }
+  if (!hasRaw(raw, "user-agent")) raw.push("user-agent", userAgent)
+  let body: OutBody
+  const b = request.body
+  switch (b._tag) {
+    case "Empty":
+      body = { _tag: "None" }
+      break
+    case "Uint8Array":
+      body = { _tag: "Bytes", bytes: b.body }
+      break
+    case "Raw": {
+      const r = rawBody(b.body)
+      if ("reason" in r) return r
+      body = r
+      break
+    }
+    case "Stream": {
+      const length = declaredLength(b, raw)
+      if (typeof length === "object") return length
+      body = { _tag: "Stream", stream: b.stream, length }
+      break
+    }
+    case "FormData": {
+      const form = formDataBody(b.formData)
+      raw.push("content-type", form.contentType)
+      body = { _tag: "Stream", stream: form.stream, length: form.length }
+      break
+    }
+  }
+  const framing: BodyFraming = body._tag === "None"
+    ? (method === "POST" || method === "PUT" || method === "PATCH" ? { _tag: "Length", length: 0 } : { _tag: "None" })
+    : body._tag === "Bytes"
+    ? { _tag: "Length", length: body.bytes.length }
+    : body.length !== undefined
+    ? { _tag: "Length", length: body.length }
+    : { _tag: "Chunked" }
+  const head = encodeRequestHead({ method, target, host: origin.host, rawHeaders: raw, framing })
+  if (Either.isLeft(head)) {
+    const e = head.left
+    return {
+      reason: "Transport",
+      cause: new InvalidRequest({ reason: e.reason, detail: e.detail, method, url: href, cause: e.cause })
+    }
+  }
+  const spec = dialSpec(origin.url, options, method, href)
+  return {
+    method,
+    href,
+    head: head.right,
+    body,
+    spec,
+    maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
+    recvTimeout: spec.recvTimeout,
+    checkoutTimeout: millis(options.checkoutTimeout, spec.connectTimeout),
+    idempotent: idempotentMethods.has(method)
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The `HttpClientResponse` of the `HttpClient` layer. When the whole body
+ * has already arrived with the head (small responses, HEAD, 204, 304) it is
+ * taken into memory at once and the connection goes straight back to the
+ * pool, so `text`/`json`/`arrayBuffer` cost no I/O and a later abort is a
+ * no-op. Otherwise the response holds the connection through its
+ * {@link Lease}: the body is read from the socket with backpressure, and the
+ * connection is pooled when the body ends, destroyed when the request is
+ * aborted before that.
+ *
+ * @internal
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import * as Error from "@effect/platform/HttpClientError"
+import type * as ClientRequest from "@effect/platform/HttpClientRequest"
+import * as ClientResponse from "@effect/platform/HttpClientResponse"
+import * as Headers from "@effect/platform/Headers"
+import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { BodyTooLarge } from "../../HackneyError.js"
+import type { Exchange } from "../connection/exchange.js"
+import { concat } from "./exchange.js"
+import type { Lease } from "./exchange.js"
+
+const decoder = new TextDecoder()
+
+/** Platform headers (lower-cased keys, repeated fields joined with ", ") from raw pairs. @internal */
+export const platformHeaders = (raw: ReadonlyArray<string>): Headers.Headers => {
+  const out: Record<string, string> = Object.create(null)
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i].toLowerCase()
+    const prev = out[k]
+    out[k] = prev === undefined ? raw[i + 1] : `${prev}, ${raw[i + 1]}`
+  }
+  return Headers.unsafeFromRecord(out)
+}
+
+/** Buffered body chunks; after release the connection may serve another exchange, so leave its socket alone. */
+const takeChunks = (lease: Lease): Array<Uint8Array> => {
+  const ex = lease.ex
+  if (!lease.released) return ex.takeChunks()
+  const out = ex.chunks
+  ex.chunks = []
+  ex.buffered = 0
+  return out
+}
+
+/** @internal */
+export class HackneyClientResponse extends Inspectable.Class implements ClientResponse.HttpClientResponse {
+  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId
+  readonly [ClientResponse.TypeId]: ClientResponse.TypeId
+  readonly status: number
+  readonly remoteAddress: Option.Option<string>
+  /** The whole body, once it is in memory. */
+  private body: Uint8Array | undefined = undefined
+  private readonly rawHeaders: ReadonlyArray<string>
+  private cachedHeaders: Headers.Headers | undefined = undefined
+  private cachedCookies: Cookies.Cookies | undefined = undefined
+  private bytesEffect: Effect.Effect<Uint8Array, Error.ResponseError> | undefined = undefined
+  private textEffect: Effect.Effect<string, Error.ResponseError> | undefined = undefined
+  private textValue: string | undefined = undefined
+  private formDataEffect: Effect.Effect<FormData, Error.ResponseError> | undefined = undefined
+
+  constructor(readonly request: ClientRequest.HttpClientRequest, private readonly lease: Lease, signal: AbortSignal) {
+    super()
+    this[IncomingMessage.TypeId] = IncomingMessage.TypeId
+    this[ClientResponse.TypeId] = ClientResponse.TypeId
+    const ex = lease.ex
+    const head = ex.head!
+    this.status = head.status
+    this.rawHeaders = head.rawHeaders
+    const address = lease.conn.socket.remoteAddress
+    this.remoteAddress = address === undefined ? Option.none() : Option.some(address)
+    if (ex.complete) {
+      const total = ex.buffered
+      this.body = concat(ex.takeChunks(), total)
+      lease.release()
+    } else {
+      lease.watch(signal)
+    }
+  }
+
+  get headers(): Headers.Headers {
+    return this.cachedHeaders ??= platformHeaders(this.rawHeaders)
+  }
+
+  get cookies(): Cookies.Cookies {
+    if (this.cachedCookies !== undefined) return this.cachedCookies
+    const values: Array<string> = []
+    const raw = this.rawHeaders
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].length === 10 && raw[i].toLowerCase() === "set-cookie") values.push(raw[i + 1])
+    }
+    return this.cachedCookies = values.length === 0 ? Cookies.empty : Cookies.fromSetCookie(values)
+  }
+
+  private decodeError(cause: unknown): Error.ResponseError {
+    return new Error.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
+
+  private tooLarge(ex: Exchange, limit: number): Error.ResponseError {
+    return this.decodeError(new BodyTooLarge({ method: ex.method, url: ex.url, limit, direction: "response" }))
+  }
+
+  /** Reads the rest of the body from the socket, failing past `limit` bytes. */
+  private readAll(limit: number): Effect.Effect<Uint8Array, Error.ResponseError> {
+    const lease = this.lease
+    const ex = lease.ex
+    return Effect.suspend(() => {
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      // Runs in the socket callback on every chunk: drains the buffer (so the socket never pauses) and checks the limit.
+      const ready = (): boolean => {
+        if (ex.buffered > 0) {
+          total += ex.buffered
+          for (const c of takeChunks(lease)) chunks.push(c)
+        }
+        return ex.complete || total > limit
+      }
+      return Effect.matchEffect(ex.waitFor(ready), {
+        onFailure: (e) => {
+          lease.release()
+          return Effect.fail(this.decodeError(e))
+        },
+        onSuccess: () => {
+          if (total > limit) {
+            lease.release()
+            return Effect.fail(this.tooLarge(ex, limit))
+          }
+          const body = concat(chunks, total)
+          this.body = body
+          lease.release()
+          return Effect.succeed(body)
+        }
+      })
+    }).pipe(Effect.onInterrupt(() => Effect.sync(lease.release)))
+  }
+
+  /** The whole body, honouring `HttpIncomingMessage.MaxBodySize`. */
+  private get bytes(): Effect.Effect<Uint8Array, Error.ResponseError> {
+    return Effect.flatMap(IncomingMessage.MaxBodySize, (max) => {
+      const limit = Option.isSome(max) ? Number(max.value) : Infinity
+      const body = this.body
+      if (body !== undefined) {
+        return body.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(body)
+      }
+      return this.bytesEffect ??= Effect.runSync(Effect.cached(this.readAll(limit)))
+    })
+  }
+
+  get text(): Effect.Effect<string, Error.ResponseError> {
+    // `bytes` is memoised (and the body kept), so decoding once is all `text` needs to remember.
+    return this.textEffect ??= Effect.map(this.bytes, (b) => this.textValue ??= decoder.decode(b))
+  }
+
+  get json(): Effect.Effect<unknown, Error.ResponseError> {
+    return Effect.flatMap(this.text, (text) => {
+      if (text === "") return Effect.succeed(null)
+      try {
+        return Effect.succeed(JSON.parse(text) as unknown)
+      } catch (cause) {
+        return Effect.fail(this.decodeError(cause))
+      }
+    })
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, Error.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => UrlParams.fromInput(new URLSearchParams(text)),
+        catch: (cause) => this.decodeError(cause)
+      }))
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, Error.ResponseError> {
+    return Effect.map(this.bytes, (b) =>
+      b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
+        ? b.buffer
+        : b.slice().buffer as ArrayBuffer)
+  }
+
+  get formData(): Effect.Effect<FormData, Error.ResponseError> {
+    return this.formDataEffect ??= Effect.runSync(Effect.cached(Effect.flatMap(this.bytes, (b) =>
+      Effect.tryPromise({
+        try: () =>
+          new Response(b as Uint8Array<ArrayBuffer>, {
+            headers: { "content-type": this.headers["content-type"] ?? "" }
+          }).formData() as Promise<FormData>,
+        catch: (cause) => this.decodeError(cause)
+      }))))
+  }
+
+  get stream(): Stream.Stream<Uint8Array, Error.ResponseError> {
+    const body = this.body
+    if (body !== undefined) return body.length === 0 ? Stream.empty : Stream.succeed(body)
+    const lease = this.lease
+    const ex = lease.ex
+    const pull = Effect.matchEffect(ex.waitFor(ex.hasData), {
+      onFailure: (e) => Effect.fail(Option.some(this.decodeError(e))),
+      onSuccess: () => {
+        if (ex.buffered > 0) return Effect.succeed(Chunk.unsafeFromArray(takeChunks(lease)))
+        // The body ended: the connection goes back to the pool now, before the platform's abort.
+        lease.release()
+        return Effect.fail(Option.none())
+      }
+    })
+    return Stream.ensuring(Stream.repeatEffectChunkOption(pull), Effect.sync(lease.release))
+  }
+
+  toJSON(): unknown {
+    return IncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}
