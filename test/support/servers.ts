@@ -20,6 +20,8 @@ export interface Listening {
   readonly sockets: Set<net.Socket>
   /** Connections accepted in total. */
   readonly accepted: () => number
+  /** The most connections open at once. */
+  readonly peak: () => number
 }
 
 const track = (server: net.Server, scheme: string, host = "127.0.0.1"): Effect.Effect<Listening, never, Scope.Scope> =>
@@ -27,15 +29,17 @@ const track = (server: net.Server, scheme: string, host = "127.0.0.1"): Effect.E
     Effect.async<Listening>((resume) => {
       const sockets = new Set<net.Socket>()
       let accepted = 0
+      let peak = 0
       server.on(server instanceof tls.Server ? "secureConnection" : "connection", (s: net.Socket) => {
         accepted++
         sockets.add(s)
+        peak = Math.max(peak, sockets.size)
         s.on("close", () => sockets.delete(s))
       })
       if (server instanceof tls.Server) server.on("tlsClientError", () => {})
       server.listen(0, host, () => {
         const port = (server.address() as net.AddressInfo).port
-        resume(Effect.succeed({ port, url: `${scheme}://${host}:${port}`, sockets, accepted: () => accepted }))
+        resume(Effect.succeed({ port, url: `${scheme}://${host}:${port}`, sockets, accepted: () => accepted, peak: () => peak }))
       })
     }),
     (l) =>

@@ -112,7 +112,8 @@ const staleRetryable = (e: HackneyError, p: Prepared): boolean =>
 
 const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(restore(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh })), (conn) => {
+    // The checkout runs uninterruptibly (only its dial and wait are interruptible), so the connection can't be lost.
+    Effect.flatMap(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh }), (conn) => {
       const body = p.body
       const streamed = body._tag === "Stream"
       const ex = conn.begin(

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as net from "node:net"
 import type { HackneyError } from "../../HackneyError.js"
 import { H1Connection } from "../connection/h1Connection.js"
 import { connect } from "../node/socket.js"
@@ -13,6 +14,7 @@ import { currentWheel } from "../timer/wheel.js"
 
 /** @internal */
 export interface ConnectionSource {
+  /** Run uninterruptibly by callers (as a resource's acquire); interruptible only while dialling or waiting. */
   readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<H1Connection, HackneyError>
   /** Gives the connection back; `reusable` when its last exchange left it idle and keep-alive. */
   readonly checkin: (conn: H1Connection, reusable: boolean) => void
@@ -22,8 +24,13 @@ export interface ConnectionSource {
 export const direct: ConnectionSource = {
   checkout: (spec) =>
     Effect.flatMap(currentWheel, (wheel) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.map(restore(connect(spec)), (open) => new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel }))
-      )),
+      Effect.suspend(() => {
+        // Interrupted right after connecting: destroy the socket the result would have carried.
+        const holder: { socket?: net.Socket | undefined } = {}
+        return Effect.map(
+          Effect.interruptible(connect(spec, holder)).pipe(Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))),
+          (open) => new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel })
+        )
+      })),
   checkin: (conn) => conn.close()
 }

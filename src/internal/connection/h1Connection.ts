@@ -204,6 +204,13 @@ export class H1Connection implements ParserSink {
     return false
   }
 
+  /** Fails the exchange in flight (if any) with `error`, then closes. */
+  abort(error: HackneyError): void {
+    const ex = this.ex
+    if (ex !== undefined && !ex.settled) ex.fail(error)
+    this.close()
+  }
+
   /** Destroys the socket. Idempotent. */
   close(): void {
     if (this.state === "closed") return

@@ -153,7 +153,11 @@ const isIp = (host: string): boolean => net.isIP(host) !== 0
  *
  * @internal
  */
-export const connect = (options: ConnectOptions): Effect.Effect<OpenSocket, ConnectTimeout | ConnectError | TlsError> => {
+export const connect = (
+  options: ConnectOptions,
+  /** Receives the socket as soon as it exists, so a caller interrupted right after success can still destroy it. */
+  holder?: { socket?: net.Socket | undefined }
+): Effect.Effect<OpenSocket, ConnectTimeout | ConnectError | TlsError> => {
   const { host, port } = options
   const where = { method: options.method, url: options.url }
   const attempt = Effect.async<OpenSocket, ConnectError | TlsError>((resume) => {
@@ -232,6 +236,7 @@ export const connect = (options: ConnectOptions): Effect.Effect<OpenSocket, Conn
       })
     }
     socket.once("error", fail)
+    if (holder !== undefined) holder.socket = socket
     return Effect.sync(() => {
       socket.removeAllListeners()
       socket.on("error", () => {})

@@ -11,6 +11,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as net from "node:net"
 import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import { H1Connection } from "../connection/h1Connection.js"
@@ -44,13 +45,18 @@ export interface CheckoutContext {
   readonly fresh?: boolean | undefined
 }
 
+/** What a waiter is given: a connection, or a slot to dial one. */
+const Slot = Symbol("Slot")
+
 interface Waiter {
   readonly spec: DialSpec
-  readonly resume: (effect: Effect.Effect<H1Connection, HackneyError>) => void
+  /** Must not be handed a reused connection (a retry after a stale one). */
+  readonly fresh: boolean
+  readonly resume: (effect: Effect.Effect<H1Connection | typeof Slot, HackneyError>) => void
   deadline: Deadline | undefined
-  /** A connection handed to this waiter (returned if the waiter is interrupted before taking it). */
-  served: H1Connection | undefined
   done: boolean
+  /** What it was handed, until its fiber takes it. */
+  granted: H1Connection | typeof Slot | undefined
 }
 
 /** The pool's bookkeeping for one connection. @internal */
@@ -62,6 +68,8 @@ interface Pooled {
 /** @internal */
 export class HostPool {
   readonly idle: Array<H1Connection> = []
+  /** Connections serving a request (closed if the pool closes). */
+  readonly busy = new Set<H1Connection>()
   /** In use plus connecting: what `maxPerHost` bounds. */
   active = 0
   inUse = 0
@@ -88,7 +96,12 @@ export class PoolImpl {
     return this.config.name
   }
 
-  /** Hands out an available connection for `spec`: idle (LIFO), newly dialled, or after waiting. */
+  /**
+   * Hands out an available connection for `spec`: idle (LIFO), newly
+   * dialled, or after waiting. Callers run it *uninterruptibly* (as the
+   * acquire of a resource): the dial and the wait are interruptible inside,
+   * and a connection obtained is never lost to an interruption.
+   */
   checkout(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
     return Effect.suspend(() => {
       if (this.closed) return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
@@ -118,16 +131,22 @@ export class PoolImpl {
     }
     const hp = m.host
     hp.inUse--
+    hp.busy.delete(conn)
     // hackney 2.x behaviour on request: TLS connections are not kept.
     if (reusable && conn.isTls && !this.config.tlsPooling) reusable = false
     if (reusable && conn.isAvailable && !this.closed) {
       const w = this.nextWaiter(hp)
-      if (w !== undefined) {
+      if (w !== undefined && !w.fresh) {
+        // Straight to the oldest waiter: the slot stays taken.
         hp.inUse++
-        this.serve(w, conn)
+        hp.busy.add(conn)
+        this.settle(w)
+        w.granted = conn
+        w.resume(Effect.succeed(conn))
         return
       }
       hp.active--
+      if (w !== undefined) this.grantSlot(hp, w)
       if (this.idleCount >= this.config.maxConnections) {
         conn.close()
         this.dropIfEmpty(hp)
@@ -138,16 +157,7 @@ export class PoolImpl {
     }
     hp.active--
     conn.close()
-    hp.warm = hp.warm || !this.closed
-    const w = this.nextWaiter(hp)
-    if (w !== undefined) {
-      hp.active++
-      w.done = true
-      w.deadline?.cancel()
-      w.resume(this.dial(hp, w.spec))
-      return
-    }
-    this.dropIfEmpty(hp)
+    this.slotFreed(hp)
   }
 
   /** Opens up to `count` idle connections for `spec`'s host (fewer when some are idle or in flight). */
@@ -159,13 +169,13 @@ export class PoolImpl {
       const want = Math.min(count - hp.idle.length, this.config.maxPerHost - hp.active)
       if (want <= 0) return Effect.succeed(0)
       hp.active += want
-      const one = this.dial(hp, spec).pipe(
+      const one = Effect.uninterruptible(this.dial(hp, spec).pipe(
         Effect.map((conn) => {
           this.checkin(conn, true)
           return 1
         }),
         Effect.orElseSucceed(() => 0)
-      )
+      ))
       return Effect.map(Effect.all(Array.from({ length: want }, () => one), { concurrency: "unbounded" }), (xs) =>
         xs.reduce((a, b) => a + b, 0))
     })
@@ -178,11 +188,12 @@ export class PoolImpl {
     for (const hp of this.hosts.values()) {
       for (const w of hp.waiters.splice(0)) {
         if (w.done) continue
-        w.done = true
-        w.deadline?.cancel()
+        this.settle(w)
         w.resume(Effect.fail(new PoolClosed({ pool: this.config.name, method: w.spec.method, url: w.spec.url })))
       }
       for (const c of hp.idle.splice(0)) c.close()
+      for (const c of hp.busy) c.abort(new PoolClosed({ pool: this.config.name }))
+      hp.busy.clear()
     }
     this.idleCount = 0
     this.hosts.clear()
@@ -242,6 +253,7 @@ export class PoolImpl {
       conn.socket.ref()
       hp.active++
       hp.inUse++
+      hp.busy.add(conn)
       return conn
     }
   }
@@ -270,61 +282,70 @@ export class PoolImpl {
     if (hp.active === 0 && hp.idle.length === 0 && hp.waiters.length === 0 && !hp.warm) this.hosts.delete(hp.key)
   }
 
+  /** A slot is free: the oldest waiter gets it and dials. */
+  private slotFreed(hp: HostPool): void {
+    const w = this.nextWaiter(hp)
+    if (w !== undefined) this.grantSlot(hp, w)
+    else this.dropIfEmpty(hp)
+  }
+
+  private grantSlot(hp: HostPool, w: Waiter): void {
+    hp.active++
+    this.settle(w)
+    w.granted = Slot
+    w.resume(Effect.succeed(Slot))
+  }
+
+  /**
+   * Dials a connection on a slot already counted in `hp.active`. Only the
+   * connect is interruptible; registering the new connection is not, so it
+   * can't be lost.
+   */
   private dial(hp: HostPool, spec: DialSpec): Effect.Effect<H1Connection, HackneyError> {
-    // Once the socket is open, registering it must not be interrupted (it would leak).
-    return Effect.uninterruptibleMask((restore) => Effect.matchEffect(restore(connect(spec)), {
-      onFailure: (error) => {
-        hp.active--
-        // The slot is free again: let the oldest waiter try.
-        const w = this.nextWaiter(hp)
-        if (w !== undefined) {
-          hp.active++
-          w.done = true
-          w.deadline?.cancel()
-          w.resume(this.dial(hp, w.spec))
-        } else this.dropIfEmpty(hp)
-        return Effect.fail(error)
-      },
-      onSuccess: (open) => {
-        const conn = new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel })
-        if (this.closed) {
-          hp.active--
-          conn.close()
-          return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
-        }
-        this.meta.set(conn, { host: hp, keepalive: this.wheel.deadline(() => conn.close()) })
-        hp.inUse++
-        return Effect.succeed(conn)
-      }
-    })).pipe(
+    const holder: { socket?: net.Socket | undefined } = {}
+    return Effect.interruptible(Effect.suspend(() => connect(spec, holder))).pipe(
       Effect.onInterrupt(() =>
         Effect.sync(() => {
-          // Interrupted while dialling: the socket is destroyed by `connect`; free the slot.
+          // Interrupted while (or right after) connecting: destroy the socket; free the slot.
+          holder.socket?.destroy()
           hp.active--
-          const w = this.nextWaiter(hp)
-          if (w !== undefined) {
-            hp.active++
-            w.done = true
-            w.deadline?.cancel()
-            w.resume(this.dial(hp, w.spec))
-          }
+          this.slotFreed(hp)
         })
-      )
+      ),
+      Effect.matchEffect({
+        onFailure: (error) => {
+          hp.active--
+          this.slotFreed(hp)
+          return Effect.fail(error)
+        },
+        onSuccess: (open) => {
+          const conn = new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel })
+          if (this.closed) {
+            hp.active--
+            conn.close()
+            return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
+          }
+          this.meta.set(conn, { host: hp, keepalive: this.wheel.deadline(() => conn.close()) })
+          hp.inUse++
+          hp.busy.add(conn)
+          return Effect.succeed(conn)
+        }
+      })
     )
   }
 
+  /** Queues for a connection or a slot; only the wait itself is interruptible. */
   private wait(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
     let waiter: Waiter | undefined
-    return Effect.async<H1Connection, HackneyError>((resume) => {
-      const w: Waiter = { spec, resume, deadline: undefined, served: undefined, done: false }
+    const queued = Effect.async<H1Connection | typeof Slot, HackneyError>((resume) => {
+      const w: Waiter = { spec, fresh: ctx.fresh === true, resume, deadline: undefined, done: false, granted: undefined }
       waiter = w
       hp.waiters.push(w)
       if (Number.isFinite(ctx.checkoutTimeout)) {
         w.deadline = this.wheel.schedule(ctx.checkoutTimeout, () => {
           if (w.done) return
-          w.done = true
-          const i = hp.waiters.indexOf(w)
-          if (i >= 0) hp.waiters.splice(i, 1)
+          this.settle(w)
+          this.unqueue(hp, w)
           resume(Effect.fail(
             new CheckoutTimeout({
               pool: this.config.name,
@@ -337,29 +358,41 @@ export class PoolImpl {
           ))
         })
       }
+      // Interrupted while queued: leave the queue.
       return Effect.sync(() => {
-        // Interrupted while queued: leave the queue.
-        w.done = true
-        w.deadline?.cancel()
-        const i = hp.waiters.indexOf(w)
-        if (i >= 0) hp.waiters.splice(i, 1)
+        this.settle(w)
+        this.unqueue(hp, w)
         this.dropIfEmpty(hp)
       })
-    }).pipe(
+    })
+    return Effect.interruptible(queued).pipe(
       Effect.onInterrupt(() =>
         Effect.sync(() => {
-          // Served just before the interruption landed: give the connection back.
-          const served = waiter?.served
-          if (served !== undefined) {
-            waiter!.served = undefined
-            this.checkin(served, true)
-          }
+          // Served just as the interruption landed: give back what was granted.
+          const got = waiter?.granted
+          if (got === undefined) return
+          waiter!.granted = undefined
+          if (got === Slot) {
+            hp.active--
+            this.slotFreed(hp)
+          } else this.checkin(got, true)
         })
       ),
-      Effect.tap(() => {
-        if (waiter !== undefined) waiter.served = undefined
+      Effect.flatMap((got) => {
+        waiter!.granted = undefined
+        return got === Slot ? this.dial(hp, spec) : Effect.succeed(got)
       })
     )
+  }
+
+  private settle(w: Waiter): void {
+    w.done = true
+    w.deadline?.cancel()
+  }
+
+  private unqueue(hp: HostPool, w: Waiter): void {
+    const i = hp.waiters.indexOf(w)
+    if (i >= 0) hp.waiters.splice(i, 1)
   }
 
   private nextWaiter(hp: HostPool): Waiter | undefined {
@@ -368,12 +401,5 @@ export class PoolImpl {
       if (w === undefined) return undefined
       if (!w.done) return w
     }
-  }
-
-  private serve(w: Waiter, conn: H1Connection): void {
-    w.done = true
-    w.deadline?.cancel()
-    w.served = conn
-    w.resume(Effect.succeed(conn))
   }
 }
