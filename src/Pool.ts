@@ -234,26 +234,33 @@ export const hostStats = (pool: string | Pool, host: string, port: number): Effe
 
 /**
  * Opens idle connections to a host ahead of use (hackney's `prewarm`), up to
- * `count` (default: the pool's `prewarmCount`) minus those already idle.
- * Returns how many were opened. `url` gives the scheme, host and port; the
- * request options give the TLS options and timeouts.
+ * `count` (default: the pool's `prewarmCount`, 4) minus those already idle,
+ * and keeps the host warm: each idle connection a request takes is replaced
+ * in the background, up to that count. Idle connections still expire after
+ * `keepaliveTimeout`, so a host nobody uses cools down. Returns how many
+ * connections were opened. `options.scheme` (default `"http"`) and the
+ * request options (TLS, timeouts) say how to connect.
  *
  * @example
  * ```ts
  * import { Pool } from "effect-hackney"
- * const program = Pool.prewarm("default", "http://127.0.0.1:8080", 4)
+ * const program = Pool.prewarm("default", "127.0.0.1", 8080, 4)
  * ```
  * @since 0.1.0
  * @category combinators
  */
 export const prewarm = (
   pool: string | Pool,
-  url: string,
+  host: string,
+  port: number,
   count?: number,
-  options: RequestOptions = {}
+  options: RequestOptions & { readonly scheme?: "http" | "https" | undefined } = {}
 ): Effect.Effect<number, InvalidRequest> =>
-  Effect.flatMap(resolve(pool), (p) =>
-    Effect.flatMap(Url.parse(url), (u) => p.prewarm(dialSpec(u, options, "GET", url), count ?? p.config.prewarmCount)))
+  Effect.flatMap(resolve(pool), (p) => {
+    const authority = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
+    const url = `${options.scheme ?? "http"}://${authority}:${port}`
+    return Effect.flatMap(Url.parse(url), (u) => p.prewarm(dialSpec(u, options, "GET", url), count ?? p.config.prewarmCount))
+  })
 
 /** @internal */
 export const named = (name: string): Pool => lookupOrCreate(name)

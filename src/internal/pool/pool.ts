@@ -74,8 +74,14 @@ export class HostPool {
   active = 0
   inUse = 0
   readonly waiters: Array<Waiter> = []
-  /** Explicitly prewarmed, or a connection was closed instead of pooled. */
+  /** Prewarmed: idle connections taken are replaced, up to `prewarmCount`. */
   warm = false
+  /** How many idle connections to keep ready when warm. */
+  warmCount = 0
+  /** How to dial a replacement (the spec of the prewarm). */
+  warmSpec: DialSpec | undefined = undefined
+  /** Replacements being dialled. */
+  refilling = 0
   constructor(readonly key: string, readonly host: string, readonly port: number) {}
 }
 
@@ -108,7 +114,10 @@ export class PoolImpl {
       const hp = this.hostPool(spec)
       if (ctx.fresh !== true) {
         const conn = this.takeIdle(hp)
-        if (conn !== undefined) return Effect.succeed(conn)
+        if (conn !== undefined) {
+          if (hp.warm) this.refill(hp)
+          return Effect.succeed(conn)
+        }
       }
       if (hp.active < this.config.maxPerHost) {
         hp.active++
@@ -166,7 +175,9 @@ export class PoolImpl {
       if (this.closed) return Effect.succeed(0)
       const hp = this.hostPool(spec)
       hp.warm = true
-      const want = Math.min(count - hp.idle.length, this.config.maxPerHost - hp.active)
+      hp.warmCount = count
+      hp.warmSpec = spec
+      const want = Math.min(count - hp.idle.length - hp.refilling, this.config.maxPerHost - hp.active)
       if (want <= 0) return Effect.succeed(0)
       hp.active += want
       const one = Effect.uninterruptible(this.dial(hp, spec).pipe(
@@ -179,6 +190,30 @@ export class PoolImpl {
       return Effect.map(Effect.all(Array.from({ length: want }, () => one), { concurrency: "unbounded" }), (xs) =>
         xs.reduce((a, b) => a + b, 0))
     })
+  }
+
+  /**
+   * A warm host's idle connection was taken: dial a replacement in the
+   * background (on the pool's Clock) while fewer than its prewarm count are
+   * idle. Expiring idle connections are not replaced, so a host nobody uses
+   * cools down by itself.
+   */
+  private refill(hp: HostPool): void {
+    const spec = hp.warmSpec
+    if (spec === undefined || this.closed) return
+    if (hp.idle.length + hp.refilling >= hp.warmCount || hp.active >= this.config.maxPerHost) return
+    hp.active++
+    hp.refilling++
+    const one = Effect.uninterruptible(Effect.match(this.dial(hp, spec), {
+      onFailure: () => {
+        hp.refilling--
+      },
+      onSuccess: (conn) => {
+        hp.refilling--
+        this.checkin(conn, true)
+      }
+    }))
+    Effect.runFork(Effect.withClock(one, this.wheel.clock))
   }
 
   /** Closes every connection and fails every waiter with `PoolClosed`. */
