@@ -1,0 +1,196 @@
+/**
+ * Streaming response-body decoding with `node:zlib`: gzip (`x-gzip`),
+ * deflate (zlib-wrapped or raw, sniffed from the first two bytes), br, and
+ * zstd when this Node has `createZstdDecompress`. Pull-based: zlib's own
+ * backpressure stops inflating while the reader does not read, and the
+ * reader stops (destroying the inflater) as soon as the decoded size passes
+ * the limit, so a decompression bomb costs a few chunks of memory.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as zlib from "node:zlib"
+import type { Transform } from "node:stream"
+
+type ZstdFactory = (options?: zlib.ZlibOptions) => Transform
+const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress
+
+/** Content codings this Node can decode, in `Accept-Encoding` order. @internal */
+export const supportedEncodings: ReadonlyArray<string> = createZstd !== undefined
+  ? ["gzip", "deflate", "br", "zstd"]
+  : ["gzip", "deflate", "br"]
+
+/** The `Accept-Encoding` value sent with `autoDecompress`. @internal */
+export const acceptEncoding: string = supportedEncodings.join(", ")
+
+const known = new Set(["gzip", "x-gzip", "deflate", "br", ...(createZstd !== undefined ? ["zstd"] : [])])
+
+/**
+ * The codings of a `Content-Encoding` value in the order they must be undone
+ * (last applied first), or undefined when one of them is unknown (the body is
+ * then left as is). `identity` is dropped.
+ *
+ * @internal
+ */
+export const decodingPlan = (contentEncoding: string | undefined): ReadonlyArray<string> | undefined => {
+  if (contentEncoding === undefined) return []
+  const codings = contentEncoding.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
+  for (const c of codings) if (!known.has(c)) return undefined
+  return codings.reverse()
+}
+
+const chunkSize = 64 * 1024
+
+/** A zlib-wrapped deflate stream starts with CMF/FLG: CM = 8 and a 31-multiple check (RFC 1950). */
+const isZlibHeader = (a: number, b: number): boolean => (a & 0x0f) === 8 && (a >> 4) <= 7 && ((a << 8) | b) % 31 === 0
+
+const makeInflater = (coding: string, first: Uint8Array): Transform => {
+  switch (coding) {
+    case "gzip":
+    case "x-gzip":
+      return zlib.createGunzip({ chunkSize })
+    case "deflate":
+      return first.length >= 2 && isZlibHeader(first[0], first[1])
+        ? zlib.createInflate({ chunkSize })
+        : zlib.createInflateRaw({ chunkSize })
+    case "br":
+      return zlib.createBrotliDecompress({ chunkSize })
+    default:
+      return createZstd!({ chunkSize })
+  }
+}
+
+/** What the decoder reports: a corrupt or truncated body. @internal */
+export interface DecodeFailure {
+  readonly coding: string
+  readonly detail: string
+  readonly cause: unknown
+}
+
+/**
+ * Decodes one content coding. Input errors pass through; a zlib error
+ * becomes `onCorrupt(failure)`. An empty body decodes to an empty body.
+ *
+ * @internal
+ */
+export const decodeOne = <E, E2>(
+  input: Stream.Stream<Uint8Array, E>,
+  coding: string,
+  onCorrupt: (failure: DecodeFailure) => E2
+): Stream.Stream<Uint8Array, E | E2> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    let z: Transform | undefined = undefined
+    let inputError: { readonly error: E } | undefined = undefined
+    let inputDone = false
+    let zlibError: unknown = undefined
+    let ended = false
+    let wake: (() => void) | undefined = undefined
+    const notify = () => {
+      const w = wake
+      wake = undefined
+      if (w !== undefined) w()
+    }
+    // Opened on the first input bytes (deflate needs them to tell zlib from raw).
+    const open = (first: Uint8Array): Transform => {
+      const t = makeInflater(coding, first)
+      t.on("readable", notify)
+      t.on("end", () => {
+        ended = true
+        notify()
+      })
+      t.on("error", (e) => {
+        zlibError = e
+        notify()
+      })
+      z = t
+      return t
+    }
+    yield* Effect.addFinalizer(() => Effect.sync(() => z?.destroy()))
+    const write = (chunk: Uint8Array): Effect.Effect<void> =>
+      Effect.async<void>((resume) => {
+        if (chunk.length === 0 || zlibError !== undefined) return resume(Effect.void)
+        const t = z ?? open(chunk)
+        if (t.write(chunk)) return resume(Effect.void)
+        const go = () => {
+          t.off("drain", go)
+          t.off("error", go)
+          t.off("close", go)
+          resume(Effect.void)
+        }
+        t.on("drain", go)
+        t.on("error", go)
+        t.on("close", go)
+        return Effect.sync(() => {
+          t.off("drain", go)
+          t.off("error", go)
+          t.off("close", go)
+        })
+      })
+    // The feeder: input → inflater, then end; an input failure is handed to the reader.
+    yield* Stream.runForEach(input, write).pipe(
+      Effect.matchEffect({
+        onFailure: (error) =>
+          Effect.sync(() => {
+            inputError = { error }
+            notify()
+          }),
+        onSuccess: () =>
+          Effect.sync(() => {
+            inputDone = true
+            if (z === undefined) ended = true
+            else z.end()
+            notify()
+          })
+      }),
+      Effect.forkScoped
+    )
+    const pull: Effect.Effect<Uint8Array, Option.Option<E | E2>> = Effect.async((resume) => {
+      const attempt = (): boolean => {
+        if (inputError !== undefined) {
+          resume(Effect.fail(Option.some(inputError.error)))
+          return true
+        }
+        if (zlibError !== undefined) {
+          const e = zlibError
+          const detail = e instanceof Error ? e.message : String(e)
+          resume(Effect.fail(Option.some(onCorrupt({ coding, detail, cause: e }))))
+          return true
+        }
+        const chunk = z?.read() as Buffer | null | undefined
+        if (chunk !== null && chunk !== undefined) {
+          resume(Effect.succeed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
+          return true
+        }
+        if (ended || (inputDone && z === undefined)) {
+          resume(Effect.fail(Option.none()))
+          return true
+        }
+        return false
+      }
+      const loop = () => {
+        if (!attempt()) wake = loop
+      }
+      loop()
+      return Effect.sync(() => {
+        if (wake === loop) wake = undefined
+      })
+    })
+    return Stream.repeatEffectOption(pull)
+  }))
+
+/**
+ * Decodes a body per its `Content-Encoding` plan (see {@link decodingPlan}).
+ *
+ * @internal
+ */
+export const decode = <E, E2>(
+  input: Stream.Stream<Uint8Array, E>,
+  plan: ReadonlyArray<string>,
+  onCorrupt: (failure: DecodeFailure) => E2
+): Stream.Stream<Uint8Array, E | E2> => {
+  let out: Stream.Stream<Uint8Array, E | E2> = input
+  for (const coding of plan) out = decodeOne(out, coding, onCorrupt)
+  return out
+}
