@@ -263,3 +263,30 @@ describe("Hackney.stream", () => {
       expect(received).toBe(32 * piece.length)
     }))
 })
+
+describe("Hackney.stream: request bodies cut short", () => {
+  it.scoped("an upload stopped by the scope (the server answered early) never returns its connection to the pool", () =>
+    Effect.gen(function*() {
+      // Answers at once, keeps the connection, reads the body slowly.
+      const srv = yield* rawServer((socket) =>
+        onRequestHead(socket, () => {
+          socket.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nearly")
+        })
+      )
+      const pool = yield* testPool
+      const piece = new Uint8Array(64 * 1024)
+      const text = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const res = yield* Hackney.stream("PUT", srv.url, {
+            pool,
+            body: Stream.repeatValue(piece).pipe(Stream.take(1024)) // 64 MiB, more than the socket buffers
+          })
+          return yield* res.text
+        })
+      )
+      expect(text).toBe("early")
+      // The body was not finished: the framing is broken, the connection must be closed.
+      expect(yield* Pool.stats(pool)).toMatchObject({ inUse: 0, free: 0 })
+      yield* eventually(() => srv.sockets.size === 0, 2000, "the connection to close")
+    }))
+})

@@ -241,7 +241,12 @@ export const open = (
     const length = body._tag === "Stream" ? body.length : undefined
     let sent = 0
     let finished = false
-    let mayWrite = !expectsContinue(p.head)
+    const expects = expectsContinue(p.head)
+    let mayWrite = !expects
+    // The server answered with a final status before the body went out: the rest is not sent.
+    let abandoned = false
+    let wrote = false
+    const rejected = () => ex.head !== undefined && ex.head.status >= 300
     // Expect: 100-continue — wait for 100 (or a final response, or the timeout) before the first body byte.
     const awaitContinue = Effect.suspend(() => {
       if (mayWrite) return Effect.void
@@ -260,7 +265,11 @@ export const open = (
           awaitContinue,
           Effect.suspend(() => {
             // The server already answered with a final status: it does not want the body.
-            if (ex.head !== undefined && ex.head.status >= 300) return Effect.void
+            if (abandoned || rejected()) {
+              abandoned = true
+              return Effect.void
+            }
+            wrote ||= bytes.length > 0
             if (length === undefined) return conn.writeChunk(bytes, ex)
             sent += bytes.length
             if (sent > length) return Effect.fail(bodyError(p, `more than the declared ${length} bytes were sent`))
@@ -271,6 +280,8 @@ export const open = (
     const finish: Effect.Effect<void, HackneyError> = Effect.suspend(() => {
       if (finished) return Effect.void
       finished = true
+      // A rejected Expect (or a body cut short by an early final response): end here, never reuse the connection.
+      if (abandoned || (expects && !wrote && rejected())) return Effect.sync(() => conn.requestFinished(false))
       const end = length === undefined
         ? conn.write("0\r\n\r\n", ex)
         : sent === length

@@ -33,6 +33,8 @@ export class Exchange {
   requestSent = false
   /** The connection had served earlier requests. */
   reused = false
+  /** The whole request (head and body) was written. */
+  requestDone = false
   /** Any byte of the response arrived. */
   responseStarted = false
   /** Whether the connection may serve another request after this one. */

@@ -127,7 +127,10 @@ export class H1Connection implements ParserSink {
     } else {
       socket.write(head, "latin1")
     }
-    if (!bodyFollows) this.armRecvTimeout()
+    if (!bodyFollows) {
+      ex.requestDone = true
+      this.armRecvTimeout()
+    }
     return ex
   }
 
@@ -177,9 +180,16 @@ export class H1Connection implements ParserSink {
     })
   }
 
-  /** The request body is fully written: the recv timeout starts now. */
-  requestFinished(): void {
-    if (this.ex !== undefined && !this.ex.settled) this.armRecvTimeout()
+  /**
+   * The request body is done: the recv timeout starts now. `complete` false
+   * means the body was cut short (the server answered before it was sent):
+   * the framing is broken, so the connection will not be reused.
+   */
+  requestFinished(complete = true): void {
+    const ex = this.ex
+    if (ex === undefined) return
+    ex.requestDone = complete
+    if (!ex.settled) this.armRecvTimeout()
   }
 
   /**
@@ -195,7 +205,8 @@ export class H1Connection implements ParserSink {
       this.paused = false
       this.socket.resume()
     }
-    if (ex.complete && ex.keepAlive && ex.error === undefined && this.state === "active") {
+    // Reusable only when both messages ended cleanly: a request body cut short leaves the peer mid-message.
+    if (ex.complete && ex.requestDone && ex.keepAlive && ex.error === undefined && this.state === "active") {
       this.state = "idle"
       this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
       return true
