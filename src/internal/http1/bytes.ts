@@ -115,29 +115,32 @@ const fcc = String.fromCharCode
  */
 export const latin1 = (buf: Uint8Array, start: number, end: number): string => {
   const n = end - start
-  switch (n) {
-    case 0:
-      return ""
-    case 1:
-      return fcc(buf[start])
-    case 2:
-      return fcc(buf[start], buf[start + 1])
-    case 3:
-      return fcc(buf[start], buf[start + 1], buf[start + 2])
-    case 4:
-      return fcc(buf[start], buf[start + 1], buf[start + 2], buf[start + 3])
-  }
-  if (n > 48 && nativeLatin1 !== undefined) return nativeLatin1.call(buf, start, end)
-  if (n > 1024) {
-    let s = ""
-    for (let i = start; i < end; i += 1024) {
-      // eslint-disable-next-line prefer-spread -- apply over a typed array avoids the iterator protocol
-      s += fcc.apply(null, buf.subarray(i, Math.min(end, i + 1024)) as unknown as Array<number>)
+  if (n <= 10) {
+    // Short strings: a JS loop beats a call into native code.
+    switch (n) {
+      case 0:
+        return ""
+      case 1:
+        return fcc(buf[start])
+      case 2:
+        return fcc(buf[start], buf[start + 1])
+      case 3:
+        return fcc(buf[start], buf[start + 1], buf[start + 2])
+      case 4:
+        return fcc(buf[start], buf[start + 1], buf[start + 2], buf[start + 3])
     }
+    let s = fcc(buf[start], buf[start + 1], buf[start + 2], buf[start + 3], buf[start + 4])
+    for (let i = start + 5; i < end; i++) s += fcc(buf[i])
     return s
   }
-  // eslint-disable-next-line prefer-spread -- apply over a typed array avoids the iterator protocol
-  return fcc.apply(null, buf.subarray(start, end) as unknown as Array<number>)
+  if (nativeLatin1 !== undefined) return nativeLatin1.call(buf, start, end)
+  let s = ""
+  for (let i = start; i < end; i += 1024) {
+    const view = new Uint8Array(buf.buffer, buf.byteOffset + i, Math.min(end, i + 1024) - i)
+    // eslint-disable-next-line prefer-spread -- apply over a typed array avoids the iterator protocol
+    s += fcc.apply(null, view as unknown as Array<number>)
+  }
+  return s
 }
 
 /**

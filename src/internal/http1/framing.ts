@@ -4,8 +4,12 @@
  *
  * @internal
  */
-import { HEX, TCHAR, CR, LF, SEMI } from "./bytes.js"
-import { Http1ParseError } from "./error.js"
+import * as bytes from "./bytes.js"
+import * as errors from "./error.js"
+
+// Local copies (see parser.ts: imported bindings can be getters under CommonJS interop).
+const { CR, HEX, LF, SEMI, TCHAR } = bytes
+const Http1ParseError = errors.Http1ParseError
 
 /** @internal */
 export type BodyKind = "none" | "length" | "chunked" | "close"

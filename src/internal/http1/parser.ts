@@ -9,26 +9,12 @@
  *
  * @internal
  */
-import {
-  COLON,
-  COMMON_HEADER_NAMES,
-  CR,
-  FIELD_VALUE,
-  HEX,
-  HTAB,
-  LF,
-  SEMI,
-  SP,
-  StringCache,
-  TARGET,
-  TCHAR,
-  latin1
-} from "./bytes.js"
+import * as bytes from "./bytes.js"
 import type { ParseErrorReason } from "./error.js"
-import { Http1ParseError } from "./error.js"
+import * as errors from "./error.js"
 import type { BodyKind } from "./framing.js"
-import { parseChunkSizeLine, parseContentLength, scanTransferEncoding } from "./framing.js"
-import { CONN_UPGRADE, connectionTokens, keepAliveFrom } from "./keepAlive.js"
+import * as framing from "./framing.js"
+import * as keepAlive from "./keepAlive.js"
 
 export {
   /** @internal */
@@ -38,6 +24,30 @@ export type {
   /** @internal */
   ParseErrorReason
 } from "./error.js"
+
+// Module-local copies of the imported bindings used on the hot path: under a
+// CommonJS interop (tsx, some bundlers) every access to an imported binding
+// becomes a getter call, which cost more than the parsing itself.
+const COLON = bytes.COLON
+const COMMON_HEADER_NAMES = bytes.COMMON_HEADER_NAMES
+const CR = bytes.CR
+const FIELD_VALUE = bytes.FIELD_VALUE
+const HEX = bytes.HEX
+const HTAB = bytes.HTAB
+const LF = bytes.LF
+const SEMI = bytes.SEMI
+const SP = bytes.SP
+const StringCache = bytes.StringCache
+const TARGET = bytes.TARGET
+const TCHAR = bytes.TCHAR
+const latin1 = bytes.latin1
+const Http1ParseError = errors.Http1ParseError
+const parseChunkSizeLine = framing.parseChunkSizeLine
+const parseContentLength = framing.parseContentLength
+const scanTransferEncoding = framing.scanTransferEncoding
+const CONN_UPGRADE = keepAlive.CONN_UPGRADE
+const connectionTokens = keepAlive.connectionTokens
+const keepAliveFrom = keepAlive.keepAliveFrom
 
 /** @internal */
 export interface ResponseHead {
@@ -192,6 +202,7 @@ const STATE_NAMES = [
 const MODE_RESPONSE = 0
 const MODE_REQUEST = 1
 const MODE_AUTO = 2
+const u8IndexOf = Uint8Array.prototype.indexOf
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]
 
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)
@@ -361,7 +372,8 @@ export class Http1Parser {
           else this.#complete(sink)
         }
       } else if (st === S_HEAD || st === S_CHUNK_SIZE || st === S_TRAILERS) {
-        const lf = buf.indexOf(LF, pos)
+        // The typed-array builtin: `Buffer#indexOf` (strings, encodings) is much slower.
+        const lf = u8IndexOf.call(buf, LF, pos)
         if (lf === -1) {
           this.#stash(buf, pos, len)
           pos = len
@@ -682,18 +694,18 @@ export class Http1Parser {
 
   /** `HTTP/d.d SP ddd [SP reason]` (RFC 9112 §4). */
   #statusLine(b: Uint8Array, s: number, e: number, abs: number): void {
-    const at = (i: number): number => abs + (i - s)
+    const base = abs - s
     if (!(b[s] === 0x48 && b[s + 1] === 0x54 && b[s + 2] === 0x54 && b[s + 3] === 0x50 && b[s + 4] === 0x2f)) {
       let i = s
       while (i < s + 5 && i < e && b[i] === "HTTP/".charCodeAt(i - s)) i++
-      fail("InvalidStatusLine", at(i), "expected HTTP/")
+      fail("InvalidStatusLine", base + i, "expected HTTP/")
     }
-    this.#version(b, s + 5, e, at)
-    if (s + 8 >= e || b[s + 8] !== SP) fail("InvalidVersion", at(s + 8), "expected SP after the version")
+    this.#version(b, s + 5, e, base)
+    if (s + 8 >= e || b[s + 8] !== SP) fail("InvalidVersion", base + (s + 8), "expected SP after the version")
     let status = 0
     for (let i = s + 9; i < s + 12; i++) {
       const d = i < e ? b[i] - 0x30 : -1
-      if (d < 0 || d > 9) fail("InvalidStatusLine", at(i), "the status code is not three digits")
+      if (d < 0 || d > 9) fail("InvalidStatusLine", base + i, "the status code is not three digits")
       status = status * 10 + d
     }
     this.#status = status
@@ -701,25 +713,25 @@ export class Http1Parser {
       this.#reason = ""
       return
     }
-    if (b[s + 12] !== SP) fail("InvalidStatusLine", at(s + 12), "expected SP after the status code")
+    if (b[s + 12] !== SP) fail("InvalidStatusLine", base + (s + 12), "expected SP after the status code")
     for (let i = s + 13; i < e; i++) {
       const c = b[i]
       if (FIELD_VALUE[c] === 0) {
-        fail(c === CR ? "InvalidLineEnding" : "InvalidStatusLine", at(i), "invalid byte in the reason phrase")
+        fail(c === CR ? "InvalidLineEnding" : "InvalidStatusLine", base + i, "invalid byte in the reason phrase")
       }
     }
     this.#reason = latin1(b, s + 13, e)
   }
 
   /** `d.d` at `b[i]`; accepts 1.0 and 1.1 (and 2.0 for the PRI preface). */
-  #version(b: Uint8Array, i: number, e: number, at: (i: number) => number): void {
+  #version(b: Uint8Array, i: number, e: number, base: number): void {
     const maj = b[i] - 0x30
-    if (i >= e || maj < 0 || maj > 9) fail("InvalidVersion", at(i), "expected a version digit")
-    if (i + 1 >= e || b[i + 1] !== 0x2e) fail("InvalidVersion", at(i + 1), "expected a dot in the version")
+    if (i >= e || maj < 0 || maj > 9) fail("InvalidVersion", base + i, "expected a version digit")
+    if (i + 1 >= e || b[i + 1] !== 0x2e) fail("InvalidVersion", base + (i + 1), "expected a dot in the version")
     const min = b[i + 2] - 0x30
-    if (i + 2 >= e || min < 0 || min > 9) fail("InvalidVersion", at(i + 2), "expected a version digit")
+    if (i + 2 >= e || min < 0 || min > 9) fail("InvalidVersion", base + (i + 2), "expected a version digit")
     if (!(maj === 1 && min <= 1) && !(maj === 2 && min === 0 && this.#isRequest)) {
-      fail("InvalidVersion", at(i), `unsupported HTTP version ${maj}.${min}`)
+      fail("InvalidVersion", base + i, `unsupported HTTP version ${maj}.${min}`)
     }
     this.#vMaj = maj
     this.#vMin = min
@@ -727,17 +739,17 @@ export class Http1Parser {
 
   /** `method SP request-target SP HTTP/d.d` (RFC 9112 §3). */
   #requestLine(b: Uint8Array, s: number, e: number, abs: number): void {
-    const at = (i: number): number => abs + (i - s)
+    const base = abs - s
     let i = s
     while (i < e && TCHAR[b[i]] === 1) i++
     if (i === s || i >= e || b[i] !== SP) {
-      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", at(i), "invalid method")
+      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid method")
     }
     const method = this.#names.get(b, s, i)
     const ts = ++i
     while (i < e && TARGET[b[i]] === 1) i++
     if (i === ts || i >= e || b[i] !== SP) {
-      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", at(i), "invalid request target")
+      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid request target")
     }
     const target = latin1(b, ts, i)
     i++
@@ -745,11 +757,11 @@ export class Http1Parser {
       !(e - i >= 8 && b[i] === 0x48 && b[i + 1] === 0x54 && b[i + 2] === 0x54 && b[i + 3] === 0x50 &&
         b[i + 4] === 0x2f)
     ) {
-      fail("InvalidRequestLine", at(i), "expected HTTP/ after the request target")
+      fail("InvalidRequestLine", base + i, "expected HTTP/ after the request target")
     }
-    this.#version(b, i + 5, e, at)
-    if (i + 8 !== e) fail("InvalidRequestLine", at(i + 8), "unexpected bytes after the version")
-    if (this.#vMaj === 2 && method !== "PRI") fail("InvalidVersion", at(i + 5), "HTTP/2.0 outside the PRI preface")
+    this.#version(b, i + 5, e, base)
+    if (i + 8 !== e) fail("InvalidRequestLine", base + (i + 8), "unexpected bytes after the version")
+    if (this.#vMaj === 2 && method !== "PRI") fail("InvalidVersion", base + (i + 5), "HTTP/2.0 outside the PRI preface")
     // `PRI * HTTP/2.0`, the HTTP/2 prior-knowledge preface (RFC 9113 §3.4), is
     // handed over as an upgrade, as llhttp does for any PRI request.
     this.#pri = method === "PRI"
@@ -788,14 +800,13 @@ export class Http1Parser {
     i++
     while (i < e && (b[i] === SP || b[i] === HTAB)) i++
     const vs = i
-    let ve = i
     for (; i < e; i++) {
-      const c = b[i]
-      if (FIELD_VALUE[c] === 0) {
-        fail(c === CR ? "InvalidLineEnding" : "InvalidHeaderValue", abs + (i - s), "an invalid byte in a header value")
+      if (FIELD_VALUE[b[i]] === 0) {
+        fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", abs + (i - s), "an invalid byte in a header value")
       }
-      if (c !== SP && c !== HTAB) ve = i + 1
     }
+    let ve = e
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
     if (into.length >= this.#maxCount * 2) {
       fail("TooManyHeaders", abs, `more than ${this.#maxCount} header fields`)
     }
