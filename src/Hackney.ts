@@ -29,10 +29,12 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as net from "node:net"
 import type * as tls from "node:tls"
+import type * as CookieJar from "./CookieJar.js"
 import type { HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
 import * as Pool from "./Pool.js"
@@ -41,6 +43,8 @@ import * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
 import * as execute from "./internal/client/execute.js"
 import { millis } from "./internal/client/duration.js"
+import * as pipeline from "./internal/client/pipeline.js"
+import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { prepare } from "./internal/client/prepare.js"
 import { direct } from "./internal/client/source.js"
 import type { ConnectionSource } from "./internal/client/source.js"
@@ -114,6 +118,107 @@ export interface Options {
   readonly localAddress?: string | undefined
   /** With `Hackney.open` and `Expect: 100-continue`: how long to wait for `100` before sending the body anyway. Default 1 second. */
   readonly continueTimeout?: Duration.DurationInput | undefined
+  /**
+   * Follow 301/302/303/307/308 responses that carry a `Location` (resolved
+   * per RFC 3986 against the current URL). 301/302/303 re-issue as `GET`
+   * without a body (a `HEAD` stays `HEAD`); 307/308 resend the method and
+   * body (a `Stream` body cannot be replayed: `InvalidRequest`). Also in
+   * `Hackney.stream`. The chain is in `Response.redirects`. Default `false`
+   * (as hackney).
+   */
+  readonly followRedirect?: boolean | undefined
+  /** Redirects followed at most; one more fails with `TooManyRedirects`. Default 5. */
+  readonly maxRedirect?: number | undefined
+  /**
+   * Keep the credentials (`Authorization`, `Cookie`, `Proxy-Authorization`,
+   * `basicAuth`, `cookie`, URL userinfo) when a redirect changes the origin
+   * (scheme, host or port). Default `false`: they are dropped; other headers
+   * are kept.
+   */
+  readonly locationTrusted?: boolean | undefined
+  /**
+   * Cookies to send (hackney's `cookie`): a ready `Cookie` header value or
+   * `[name, value]` pairs, joined into one `Cookie` header that replaces a
+   * `Cookie` in `headers`. Cookies from a jar are appended. Default: none.
+   */
+  readonly cookie?: string | ReadonlyArray<readonly [string, string]> | undefined
+  /**
+   * A {@link CookieJar.CookieJar} that stores the Set-Cookie headers of every
+   * response (each hop of a redirect chain included) and supplies the
+   * matching cookies; `false` for none. Default: the `CookieJar` service in
+   * the context, if provided (`CookieJar.layer`), else none.
+   */
+  readonly cookieJar?: CookieJar.CookieJar | false | undefined
+  /**
+   * Send `Accept-Encoding: gzip, deflate, br` (and `zstd` when this Node
+   * supports it) unless `headers` has one, and decode the response body as
+   * it streams, in `request` and `stream` alike. A decoded response has no
+   * `Content-Encoding` and no `Content-Length` header. `maxBodySize` applies
+   * to the decoded bytes; a corrupt or truncated body fails with
+   * `ProtocolError` (reason `"Decompression"`). Unknown codings are left as
+   * they are. Default `false` (as hackney).
+   */
+  readonly autoDecompress?: boolean | undefined
+  /**
+   * Retry on this Schedule (its delays run on Effect's Clock): transport
+   * errors that left the server untouched (`HackneyError.isRetryable`), plus
+   * `RecvTimeout` and `ConnectionClosed`, and the statuses in
+   * `retryStatuses`; a `Retry-After` header (seconds or an HTTP date) is the
+   * floor of the delay. Only idempotent methods (GET, HEAD, OPTIONS, TRACE,
+   * PUT, DELETE, QUERY) with a replayable body (not a `Stream`) are retried,
+   * unless `retryNonIdempotent`. When the schedule ends, the last error
+   * fails, or the last response is returned. Default: no retries.
+   */
+  readonly retry?: Schedule.Schedule<unknown, RetryInput> | undefined
+  /** Retry POST, PATCH and other non-idempotent methods too. Default `false`. */
+  readonly retryNonIdempotent?: boolean | undefined
+  /** The statuses retried by `retry`. Default `[408, 429, 502, 503, 504]`. */
+  readonly retryStatuses?: ReadonlyArray<number> | undefined
+}
+
+/**
+ * What a `retry` Schedule is stepped with: the error of the attempt, or the
+ * status (and headers) of a response that asked for a retry.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import type { Hackney } from "effect-hackney"
+ * // Retry errors only, up to 3 times, 100 ms apart.
+ * const schedule = Schedule.spaced("100 millis").pipe(
+ *   Schedule.whileInput((input: Hackney.RetryInput) => input._tag !== "Status"),
+ *   Schedule.intersect(Schedule.recurs(3))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryInput = HackneyError | {
+  readonly _tag: "Status"
+  readonly status: number
+  readonly headers: Headers.Headers
+}
+
+/**
+ * One redirect that was followed: the URL that answered (userinfo removed),
+ * its status, and where it pointed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const chain = Effect.map(
+ *   Hackney.get("http://127.0.0.1:8080/old", { followRedirect: true }),
+ *   (res) => res.redirects.map((r: Hackney.Redirect) => `${r.status} ${r.url} -> ${r.location}`)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Redirect {
+  readonly status: number
+  readonly url: string
+  readonly location: string
 }
 
 /**
@@ -147,6 +252,8 @@ export interface Response {
   readonly trailers: Headers.Headers | undefined
   /** 1xx responses received before this one. */
   readonly informational: ReadonlyArray<Informational>
+  /** The redirects followed to get here, in order (empty without `followRedirect`). */
+  readonly redirects: ReadonlyArray<Redirect>
   /** The body decoded as UTF-8. */
   text(): string
   /** The body parsed as JSON (throws on invalid JSON, as `JSON.parse`). */
@@ -168,6 +275,8 @@ export interface StreamingResponse {
   readonly url: string
   readonly protocol: "http/1.1" | "h2"
   readonly informational: ReadonlyArray<Informational>
+  /** The redirects followed to get here, in order (empty without `followRedirect`). */
+  readonly redirects: ReadonlyArray<Redirect>
   /** The body, pulled from the socket with backpressure. Read it once. */
   readonly body: Stream.Stream<Uint8Array, HackneyError>
   /** Reads the whole body. */
@@ -237,12 +346,19 @@ const sourceFor = (options: Options): Effect.Effect<ConnectionSource> => {
   )
 }
 
+const jarFor = (options: Options): Effect.Effect<CookieJar.CookieJar | undefined> => {
+  const jar = options.cookieJar
+  if (jar === false) return Effect.succeed(undefined)
+  if (jar !== undefined) return Effect.succeed(jar)
+  return Effect.map(Effect.serviceOption(CookieJarService), Option.getOrUndefined)
+}
+
 const prepared = (method: string, url: string | Url.Url, options: Options) =>
   Effect.suspend(() => prepare(method, url, options, openFile))
 
 /**
  * Sends a request and returns the response with its whole body (hackney's
- * `request/5`). The method is upper-cased. Redirects are not followed.
+ * `request/5`). The method is upper-cased. Redirects are followed only with `followRedirect`.
  *
  * @example
  * ```ts
@@ -257,7 +373,10 @@ const prepared = (method: string, url: string | Url.Url, options: Options) =>
  * @category requests
  */
 export const request = (method: string, url: string | Url.Url, options: Options = {}): Effect.Effect<Response, HackneyError> =>
-  Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.oneShot(p, s)))
+  Effect.flatMap(jarFor(options), (jar) =>
+    pipeline.needsPipeline(options, jar)
+      ? Effect.flatMap(sourceFor(options), (s) => pipeline.oneShot(method, url, options, s, jar, openFile))
+      : Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.oneShot(p, s))))
 
 const verb = (method: string) => (url: string | Url.Url, options?: Options): Effect.Effect<Response, HackneyError> =>
   request(method, url, options)
@@ -410,7 +529,10 @@ export const stream = (
   url: string | Url.Url,
   options: Options = {}
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
-  Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.streaming(p, s)))
+  Effect.flatMap(jarFor(options), (jar) =>
+    pipeline.needsPipeline(options, jar)
+      ? Effect.flatMap(sourceFor(options), (s) => pipeline.streaming(method, url, options, s, jar, openFile))
+      : Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.streaming(p, s))))
 
 /**
  * Opens a request whose body the caller writes piece by piece (hackney's

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Informational, Response, StreamingResponse, Writer } from "../../Hackney.js"
+import type { Informational, Redirect, Response, StreamingResponse, Writer } from "../../Hackney.js"
 import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
@@ -36,12 +36,15 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array =>
   return out
 }
 
+const noRedirects: ReadonlyArray<Redirect> = []
+
 const informationalOf = (heads: ReadonlyArray<ResponseHead>): ReadonlyArray<Informational> =>
   heads.map((h) => ({ status: h.status, reason: h.reason, headers: Headers.fromRaw(h.rawHeaders) }))
 
 /** A one-shot response. @internal */
 export class ResponseImpl implements Response {
   #headers: Headers.Headers | undefined
+  readonly redirects = noRedirects
   readonly status: number
   readonly reason: string
   constructor(
@@ -178,6 +181,7 @@ export class StreamingResponseImpl implements StreamingResponse {
   readonly headers: Headers.Headers
   readonly informational: ReadonlyArray<Informational>
   readonly body: Stream.Stream<Uint8Array, HackneyError>
+  readonly redirects = noRedirects
   constructor(private readonly ex: Exchange, readonly url: string, readonly protocol: "http/1.1" | "h2") {
     const head = ex.head!
     this.status = head.status

@@ -1,0 +1,241 @@
+/**
+ * The request path with client features — redirects, cookies (option and
+ * jar), automatic decompression, retries — on top of the redirect loop
+ * (`redirect.ts`): it builds the first hop from the options, and turns the
+ * last response into a one-shot {@link Response} (body collected, decoded,
+ * bounded) or a {@link StreamingResponse} (body decoded as it streams).
+ * Requests that use none of these features never come here.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Cookie from "../../Cookie.js"
+import type * as CookieJar from "../../CookieJar.js"
+import type { Informational, Options, Redirect, Response, StreamingResponse } from "../../Hackney.js"
+import { BodyTooLarge, InvalidRequest, ProtocolError } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import * as Headers from "../../Headers.js"
+import type * as Url from "../../Url.js"
+import { acceptEncoding, decode, decodingPlan } from "../node/decompress.js"
+import type { Prepared } from "./prepare.js"
+import { chain } from "./redirect.js"
+import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
+import type { ConnectionSource } from "./source.js"
+
+/** Whether a request needs this path. @internal */
+export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undefined): boolean =>
+  jar !== undefined || options.followRedirect === true || options.autoDecompress === true ||
+  options.retry !== undefined || options.cookie !== undefined
+
+const decoder = new TextDecoder()
+
+const cookieOption = (cookie: Options["cookie"]): Either.Either<string | undefined, InvalidRequest> => {
+  if (cookie === undefined) return Either.right(undefined)
+  if (typeof cookie === "string") return Either.right(cookie)
+  return Cookie.serializeCookieHeader(cookie)
+}
+
+const firstHop = (method: string, input: string | Url.Url, options: Options): Either.Either<Hop, InvalidRequest> =>
+  Either.map(cookieOption(options.cookie), (cookie) => {
+    let headers = options.headers === undefined ? Headers.empty : Headers.fromInput(options.headers)
+    if (options.autoDecompress === true && !Headers.has(headers, "accept-encoding")) {
+      headers = Headers.set(headers, "Accept-Encoding", acceptEncoding)
+    }
+    return { method: method.toUpperCase(), input, headers, body: options.body, basicAuth: options.basicAuth, cookie }
+  })
+
+const configOf = (
+  options: Options,
+  source: ConnectionSource,
+  jar: CookieJar.CookieJar | undefined,
+  openFile: ChainConfig["openFile"]
+): ChainConfig => ({
+  options,
+  source,
+  jar,
+  openFile,
+  // Decoding: the limit applies to the decoded body, so the connection does not count raw bytes.
+  overrides: options.autoDecompress === true ? { maxBodySize: undefined } : {}
+})
+
+const run = (
+  method: string,
+  input: string | Url.Url,
+  options: Options,
+  cfg: ChainConfig
+): Effect.Effect<ChainResult, HackneyError, Scope.Scope> =>
+  Effect.flatMap(
+    Effect.mapError(firstHop(method, input, options), (e) =>
+      new InvalidRequest({ reason: "option", detail: `cookie: ${e.detail}`, method, url: String(input) })),
+    (hop) => chain(cfg, hop)
+  )
+
+/** The body and headers of the last response, decoded when `autoDecompress` applies. */
+const finalBody = (
+  r: ChainResult,
+  options: Options
+): { readonly headers: Headers.Headers; readonly body: Stream.Stream<Uint8Array, HackneyError> } => {
+  const res = r.response
+  if (options.autoDecompress !== true) return { headers: res.headers, body: res.body }
+  const p = r.prepared
+  const plan = decodingPlan(Headers.getOrUndefined(res.headers, "content-encoding"))
+  const limit = options.maxBodySize ?? Infinity
+  let headers = res.headers
+  let body = res.body
+  if (plan !== undefined && plan.length > 0) {
+    headers = Headers.remove(Headers.remove(headers, "content-encoding"), "content-length")
+    body = decode(body, plan, (f) =>
+      new ProtocolError({
+        method: p.method,
+        url: p.href,
+        reason: "Decompression",
+        detail: `invalid ${f.coding} body: ${f.detail}`,
+        cause: f.cause
+      }))
+  }
+  return { headers, body: limited(body, limit, p) }
+}
+
+/** Fails with BodyTooLarge as soon as more than `limit` bytes went through. */
+const limited = (
+  body: Stream.Stream<Uint8Array, HackneyError>,
+  limit: number,
+  p: Prepared
+): Stream.Stream<Uint8Array, HackneyError> => {
+  if (!Number.isFinite(limit)) return body
+  return Stream.suspend(() => {
+    let n = 0
+    return Stream.mapEffect(body, (chunk) => {
+      n += chunk.length
+      return n > limit
+        ? Effect.fail(new BodyTooLarge({ method: p.method, url: p.href, limit, direction: "response" }))
+        : Effect.succeed(chunk)
+    })
+  })
+}
+
+const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  const total = Chunk.reduce(chunks, 0, (n, c) => n + c.length)
+  if (Chunk.size(chunks) === 1) return Chunk.unsafeGet(chunks, 0)
+  const out = new Uint8Array(total)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.length
+  }
+  return out
+}
+
+/** A one-shot response of the feature path. @internal */
+export class PipelineResponse implements Response {
+  readonly status: number
+  readonly reason: string
+  readonly url: string
+  readonly protocol: "http/1.1" | "h2"
+  readonly informational: ReadonlyArray<Informational>
+  constructor(
+    res: StreamingResponse,
+    readonly headers: Headers.Headers,
+    readonly body: Uint8Array,
+    readonly trailers: Headers.Headers | undefined,
+    readonly redirects: ReadonlyArray<Redirect>
+  ) {
+    this.status = res.status
+    this.reason = res.reason
+    this.url = res.url
+    this.protocol = res.protocol
+    this.informational = res.informational
+  }
+  text(): string {
+    return decoder.decode(this.body)
+  }
+  json(): unknown {
+    return JSON.parse(this.text())
+  }
+  toJSON(): unknown {
+    return {
+      status: this.status,
+      reason: this.reason,
+      url: this.url,
+      headers: this.headers.toJSON(),
+      bodyLength: this.body.length,
+      redirects: this.redirects
+    }
+  }
+}
+
+/** A streaming response of the feature path (decoded body, chain recorded). @internal */
+export class PipelineStreamingResponse implements StreamingResponse {
+  readonly status: number
+  readonly reason: string
+  readonly url: string
+  readonly protocol: "http/1.1" | "h2"
+  readonly informational: ReadonlyArray<Informational>
+  constructor(
+    private readonly inner: StreamingResponse,
+    readonly headers: Headers.Headers,
+    readonly body: Stream.Stream<Uint8Array, HackneyError>,
+    readonly redirects: ReadonlyArray<Redirect>
+  ) {
+    this.status = inner.status
+    this.reason = inner.reason
+    this.url = inner.url
+    this.protocol = inner.protocol
+    this.informational = inner.informational
+  }
+  get bytes(): Effect.Effect<Uint8Array, HackneyError> {
+    return Effect.map(Stream.runCollect(this.body), concat)
+  }
+  get text(): Effect.Effect<string, HackneyError> {
+    return Effect.map(this.bytes, (b) => decoder.decode(b))
+  }
+  get trailers(): Effect.Effect<Headers.Headers | undefined, HackneyError> {
+    return this.inner.trailers
+  }
+}
+
+/**
+ * One-shot with features: runs the chain, then collects (and decodes) the
+ * last body; every connection is released before this returns.
+ *
+ * @internal
+ */
+export const oneShot = (
+  method: string,
+  input: string | Url.Url,
+  options: Options,
+  source: ConnectionSource,
+  jar: CookieJar.CookieJar | undefined,
+  openFile: ChainConfig["openFile"]
+): Effect.Effect<Response, HackneyError> =>
+  Effect.scoped(
+    Effect.flatMap(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
+      const { body, headers } = finalBody(r, options)
+      return Effect.flatMap(Stream.runCollect(body), (chunks) =>
+        Effect.map(r.response.trailers, (trailers): Response =>
+          new PipelineResponse(r.response, headers, concat(chunks), trailers, r.redirects)))
+    })
+  )
+
+/**
+ * Streaming with features: the last response, its body decoded as it is
+ * pulled; intermediate hops were released already.
+ *
+ * @internal
+ */
+export const streaming = (
+  method: string,
+  input: string | Url.Url,
+  options: Options,
+  source: ConnectionSource,
+  jar: CookieJar.CookieJar | undefined,
+  openFile: ChainConfig["openFile"]
+): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
+  Effect.map(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
+    const { body, headers } = finalBody(r, options)
+    return new PipelineStreamingResponse(r.response, headers, body, r.redirects)
+  })

@@ -1,0 +1,149 @@
+/**
+ * `retry`: delays on the TestClock, `Retry-After` (seconds and HTTP date) as
+ * a floor, retryable statuses and transport errors, and the idempotency rule.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Schedule, TestClock } from "effect"
+import type * as http from "node:http"
+import { Hackney, HttpDate, Pool } from "../src/index.js"
+import { retryAfterMillis } from "../src/internal/client/retry.js"
+import * as Headers from "../src/Headers.js"
+import { eventually, realSleep } from "./support/hackney.js"
+import { httpServer, rawServer } from "./support/servers.js"
+
+let poolSeq = 0
+const testPool = Effect.suspend(() => Pool.make({ name: `retry-test-${poolSeq++}` }))
+
+/** Answers `failures` times with `status` (and `retryAfter`), then 200 "ok". */
+const flaky = (failures: number, status: number, retryAfter?: () => string) => {
+  let hits = 0
+  const handler: http.RequestListener = (req, res) => {
+    req.resume()
+    req.on("end", () => {
+      hits++
+      if (hits <= failures) {
+        res.writeHead(status, { "content-length": 4, ...(retryAfter ? { "retry-after": retryAfter() } : {}) })
+        res.end("fail")
+      } else {
+        res.writeHead(200, { "content-length": 2 })
+        res.end("ok")
+      }
+    })
+  }
+  return Effect.map(httpServer(handler), (srv) => ({ ...srv, hits: () => hits }))
+}
+
+describe("retry", () => {
+  it("Retry-After: delta-seconds or an HTTP date, 0 when absent, invalid or past", () => {
+    const h = (v: string) => Headers.fromInput({ "retry-after": v })
+    expect(retryAfterMillis(h("3"), 0)).toBe(3000)
+    expect(retryAfterMillis(h(HttpDate.format(60_000)), 10_000)).toBe(50_000)
+    expect(retryAfterMillis(h(HttpDate.format(0)), 10_000)).toBe(0)
+    expect(retryAfterMillis(h("soon"), 0)).toBe(0)
+    expect(retryAfterMillis(Headers.empty, 0)).toBe(0)
+  })
+
+  it.scoped("503 is retried after the schedule's delay, on the TestClock", () =>
+    Effect.gen(function*() {
+      const srv = yield* flaky(2, 503)
+      const pool = yield* testPool
+      const fiber = yield* Effect.fork(
+        Hackney.get(srv.url, { pool, retry: Schedule.spaced("1 second") })
+      )
+      yield* eventually(() => srv.hits() === 1, 2000, "first attempt")
+      yield* TestClock.adjust("999 millis")
+      yield* realSleep(30)
+      expect(srv.hits()).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      yield* eventually(() => srv.hits() === 2, 2000, "second attempt")
+      yield* TestClock.adjust("1 second")
+      const res = yield* Fiber.join(fiber)
+      expect(res.status).toBe(200)
+      expect(res.text()).toBe("ok")
+      expect(srv.hits()).toBe(3)
+    }))
+
+  it.scoped("Retry-After (seconds) is a floor under a shorter schedule delay", () =>
+    Effect.gen(function*() {
+      const srv = yield* flaky(1, 429, () => "5")
+      const pool = yield* testPool
+      const fiber = yield* Effect.fork(Hackney.get(srv.url, { pool, retry: Schedule.spaced("100 millis") }))
+      yield* eventually(() => srv.hits() === 1, 2000, "first attempt")
+      yield* TestClock.adjust("4 seconds")
+      yield* realSleep(30)
+      expect(srv.hits()).toBe(1)
+      yield* TestClock.adjust("1 second")
+      const res = yield* Fiber.join(fiber)
+      expect(res.status).toBe(200)
+    }))
+
+  it.scoped("Retry-After as an HTTP date, read against the Clock", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2030, 0, 1))
+      const srv = yield* flaky(1, 503, () => HttpDate.format(Date.UTC(2030, 0, 1, 0, 0, 10)))
+      const pool = yield* testPool
+      const fiber = yield* Effect.fork(Hackney.get(srv.url, { pool, retry: Schedule.spaced("1 second") }))
+      yield* eventually(() => srv.hits() === 1, 2000, "first attempt")
+      yield* TestClock.adjust("9 seconds")
+      yield* realSleep(30)
+      expect(srv.hits()).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect((yield* Fiber.join(fiber)).status).toBe(200)
+    }))
+
+  it.scoped("when the schedule ends, the last retryable response is returned", () =>
+    Effect.gen(function*() {
+      const srv = yield* flaky(10, 502)
+      const pool = yield* testPool
+      const res = yield* Hackney.get(srv.url, { pool, retry: Schedule.recurs(2) })
+      expect(res.status).toBe(502)
+      expect(srv.hits()).toBe(3)
+      // 500 is not in the default set.
+      const other = yield* flaky(10, 500)
+      expect((yield* Hackney.get(other.url, { pool, retry: Schedule.recurs(2) })).status).toBe(500)
+      expect(other.hits()).toBe(1)
+    }))
+
+  it.scoped("non-idempotent methods are not retried unless retryNonIdempotent", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* flaky(1, 503)
+      expect((yield* Hackney.post(a.url, { pool, body: "x", retry: Schedule.recurs(3) })).status).toBe(503)
+      expect(a.hits()).toBe(1)
+      const b = yield* flaky(1, 503)
+      const res = yield* Hackney.post(b.url, { pool, body: "x", retry: Schedule.recurs(3), retryNonIdempotent: true })
+      expect(res.status).toBe(200)
+      expect(b.hits()).toBe(2)
+    }))
+
+  it.scoped("transport errors: a connection closed before the response is retried for GET, not POST", () =>
+    Effect.gen(function*() {
+      let accepted = 0
+      const srv = yield* rawServer((socket) => {
+        accepted++
+        socket.once("data", () => {
+          if (accepted <= 2) socket.destroy()
+          else socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        })
+      })
+      const pool = yield* testPool
+      const res = yield* Hackney.get(srv.url, { pool, retry: Schedule.recurs(5) })
+      expect(res.text()).toBe("ok")
+      expect(accepted).toBe(3)
+      accepted = 0
+      const e = yield* Effect.flip(Hackney.post(srv.url, { pool: false, body: "x", retry: Schedule.recurs(5) }))
+      expect(e._tag).toBe("ConnectionClosed")
+      expect(accepted).toBe(1)
+    }))
+
+  it.scoped("connection refused is retried on the schedule, then fails", () =>
+    Effect.gen(function*() {
+      const closed = yield* Effect.scoped(Effect.map(httpServer((_, res) => res.end()), (s) => s.port))
+      const pool = yield* testPool
+      let attempts = 0
+      const schedule = Schedule.recurs(2).pipe(Schedule.tapInput(() => Effect.sync(() => attempts++)))
+      const e = yield* Effect.flip(Hackney.get(`http://127.0.0.1:${closed}/`, { pool, retry: schedule }))
+      expect(e._tag).toBe("ConnectError")
+      expect(attempts).toBe(3)
+    }))
+})
