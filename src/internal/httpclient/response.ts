@@ -178,10 +178,13 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, Error.ResponseError> {
-    return Effect.map(this.bytes, (b) =>
-      b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
-        ? b.buffer
-        : b.slice().buffer as ArrayBuffer)
+    return Effect.map(this.bytes, (b) => {
+      if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer
+      // A view on a larger (socket) buffer: copy. Not `b.slice()`: on a Node Buffer that is a view too.
+      const copy = new Uint8Array(b.byteLength)
+      copy.set(b)
+      return copy.buffer
+    })
   }
 
   get formData(): Effect.Effect<FormData, Error.ResponseError> {
