@@ -69,7 +69,7 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
 
     it.live("Hackney.connect exposes the verified server certificate", () =>
       Effect.scoped(Effect.gen(function*() {
-        // sessionReuse: false keeps this test independent of sessions other tests left (see KNOWN BUG below)
+        // sessionReuse: false keeps this test independent of sessions other tests left
         const conn = yield* Hackney.connect(h1Url(), { tls: { ca: ca(), sessionReuse: false } })
         const cert = yield* conn.peercert
         expect(cert?.subjectaltname).toBe("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1")
@@ -80,7 +80,7 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
 
     it.live("without the CA: TlsError(certificate), UNABLE_TO_VERIFY_LEAF_SIGNATURE", () =>
       Effect.gen(function*() {
-        // sessionReuse: false, not the default, only to be independent of earlier tests (see KNOWN BUG below)
+        // sessionReuse: false, not the default, only to be independent of earlier tests
         const error = yield* Effect.flip(Hackney.get(`${tlsUrl()}/hello`, { tls: { sessionReuse: false } }))
         expectTlsError(error, "certificate", portOf(tlsUrl()))
         if (error._tag === "TlsError") {
@@ -169,7 +169,7 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
 
     it.live("without a client certificate: nginx answers 400 (not a TLS alert)", () =>
       Effect.gen(function*() {
-        // sessionReuse: false only for independence from the test above (see KNOWN BUG below)
+        // sessionReuse: false only for independence from the test above
         const res = yield* Hackney.get(`${mtlsUrl()}/hello`, { tls: { ca: ca(), sessionReuse: false } })
         expect(res.status).toBe(400)
         expect(res.text()).toContain("No required SSL certificate was sent")
@@ -180,7 +180,7 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
         const identity = { cert: readFileSync(env().clientCert, "utf8"), key: readFileSync(env().clientKey, "utf8") }
         const a = countingLookup()
         const b = countingLookup()
-        // sessionReuse: false: with resumption on, the second identity resumes the first's session (KNOWN BUG below)
+        // sessionReuse: false: with resumption on, the second identity resumes the first's session
         const withCert = { lookup: a.lookup, tls: { ca: ca(), ...identity, sessionReuse: false } }
         const without = { lookup: b.lookup, tls: { ca: ca(), sessionReuse: false } }
         for (let i = 0; i < 3; i++) {
@@ -242,34 +242,24 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
   })
 })
 
-describe.skipIf(skipPeer("nginx"))("KNOWN BUG: TLS session resumption ignores the TLS options", () => {
-  // BUG (src/internal/node/socket.ts, not fixed here): the process-wide TLS session cache is keyed by
-  // `host:port:servername` only. A later connection with *different* TLS options resumes a session
-  // made under other options, and on resumption Node neither re-verifies the server (it reports
-  // `authorized: true`) nor sends a client certificate (the server keeps the session's identity):
-  //   1. GET https://localhost:28444/hello { tls: { ca } }   -> 200 (session stored)
-  //      GET https://localhost:28444/hello (no ca)           -> 200; must be TlsError(certificate)
-  //   2. GET … { insecure: true }, then GET … (no ca)         -> 200; must be TlsError(certificate)
-  //   3. GET https://localhost:28445/hello { tls: { ca, cert, key } } -> 200
-  //      GET … { tls: { ca } } (no client cert)              -> 200; must be nginx's 400
-  //   4. a resumed connection has no peer certificate: Hackney.connect(…).peercert -> undefined
-  // Fix: key the cache by the TLS options too (ca, cert, key, pfx, insecure, min/maxVersion: the
-  // pool's tlsKey), never store sessions of `insecure` connections, and remember the peer
-  // certificate with the session (or re-check it). These tests use `it.live.fails`: they pass while the
-  // bug is there and FAIL once it is fixed; then turn them into `it.live`.
+describe.skipIf(skipPeer("nginx"))("TLS session resumption respects the TLS options (regression)", () => {
+  // Found by this suite: the session cache was keyed by host:port:servername only, and Node neither
+  // re-verifies the server nor sends a client certificate on resumption. Sessions are now keyed by
+  // every trust-relevant TLS option, never kept for `insecure` connections, and keep the peer
+  // certificate for `peercert`.
   const env = () => need("nginx")
   const ca = () => readFileSync(env().ca, "utf8")
   const h1Url = () => env().url("NGINX_TLS_H1")
   const mtlsUrl = () => env().url("NGINX_MTLS")
 
-  it.live.fails("a session made with `ca` must not let a request without `ca` skip verification", () =>
+  it.live("a session made with `ca` must not let a request without `ca` skip verification", () =>
     Effect.gen(function*() {
       expect((yield* Hackney.get(`${h1Url()}/hello`, { tls: { ca: ca() } })).status).toBe(200)
       const error = yield* Effect.flip(Hackney.get(`${h1Url()}/hello`, { pool: false }))
       expect(error._tag).toBe("TlsError")
     }).pipe(withPool({ name: "bug-session-ca" })))
 
-  it.live.fails("a session made with `insecure: true` must not let a verifying request skip verification", () =>
+  it.live("a session made with `insecure: true` must not let a verifying request skip verification", () =>
     Effect.gen(function*() {
       const url = `https://127.0.0.1:${new URL(h1Url()).port}/hello`
       expect((yield* Hackney.get(url, { insecure: true })).status).toBe(200)
@@ -277,14 +267,14 @@ describe.skipIf(skipPeer("nginx"))("KNOWN BUG: TLS session resumption ignores th
       expect(error._tag).toBe("TlsError")
     }).pipe(withPool({ name: "bug-session-insecure" })))
 
-  it.live.fails("a session made with a client certificate must not be resumed by a request without one", () =>
+  it.live("a session made with a client certificate must not be resumed by a request without one", () =>
     Effect.gen(function*() {
       const identity = { cert: readFileSync(env().clientCert, "utf8"), key: readFileSync(env().clientKey, "utf8") }
       expect((yield* Hackney.get(`${mtlsUrl()}/hello`, { tls: { ca: ca(), ...identity } })).status).toBe(200)
       expect((yield* Hackney.get(`${mtlsUrl()}/hello`, { tls: { ca: ca() } })).status).toBe(400)
     }).pipe(withPool({ name: "bug-session-mtls" })))
 
-  it.live.fails("a resumed connection still exposes the server certificate (peercert)", () =>
+  it.live("a resumed connection still exposes the server certificate (peercert)", () =>
     Effect.scoped(Effect.gen(function*() {
       yield* Effect.scoped(Effect.flatMap(Hackney.connect(h1Url(), { tls: { ca: ca() } }), (c) => c.request({ method: "GET" })))
       const conn = yield* Hackney.connect(h1Url(), { tls: { ca: ca() } })

@@ -59,7 +59,7 @@ export class H1Connection implements ParserSink {
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
 
-  constructor(open: OpenSocket, readonly options: ConnectionOptions) {
+  constructor(private readonly open: OpenSocket, readonly options: ConnectionOptions) {
     this.socket = open.socket
     this.alpn = open.alpn
     this.isTls = open.tls
@@ -92,7 +92,7 @@ export class H1Connection implements ParserSink {
   get peercert(): tls.DetailedPeerCertificate | undefined {
     if (!this.isTls) return undefined
     const c = (this.socket as tls.TLSSocket).getPeerCertificate(true)
-    return c && Object.keys(c).length > 0 ? c : undefined
+    return c && Object.keys(c).length > 0 ? c : this.open.peercert
   }
 
   /**

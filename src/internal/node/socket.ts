@@ -75,6 +75,8 @@ export interface OpenSocket {
   /** The ALPN protocol the server chose, or "http/1.1" when none. */
   readonly alpn: string
   readonly tls: boolean
+  /** The server certificate (TLS), also on a resumed session. */
+  readonly peercert?: tls.DetailedPeerCertificate | undefined
 }
 
 const refusedCodes = new Set(["ECONNREFUSED", "ENOENT", "ECONNABORTED"])
@@ -133,14 +135,27 @@ const certificateCodes = new Set([
 export const tlsReason = (code: string | undefined): TlsErrorReason =>
   code === "ERR_TLS_CERT_ALTNAME_INVALID" ? "hostname" : code !== undefined && certificateCodes.has(code) ? "certificate" : "handshake"
 
-// TLS sessions kept per origin so a new connection can resume (RFC 8446 tickets).
+// TLS sessions kept so a new connection can resume (RFC 8446 tickets). A session carries the
+// trust decision of the handshake that made it (Node does not verify the certificate again on
+// resumption, and a resumed session sends no client certificate), so it is only ever resumed by
+// a connection with exactly the same TLS options, and sessions of `insecure` connections are
+// never kept. The peer certificate is kept with it, for `peercert` on resumed connections.
 const sessionCacheMax = 256
-const sessions = new Map<string, Buffer>()
-const rememberSession = (key: string, session: Buffer): void => {
+interface CachedSession {
+  readonly session: Buffer
+  cert: tls.DetailedPeerCertificate | undefined
+}
+const sessions = new Map<string, CachedSession>()
+const rememberSession = (key: string, entry: CachedSession): void => {
   sessions.delete(key)
-  sessions.set(key, session)
+  sessions.set(key, entry)
   if (sessions.size > sessionCacheMax) sessions.delete(sessions.keys().next().value as string)
 }
+
+/** The session-cache key: the origin, SNI and every option that bears on trust or identity. @internal */
+export const sessionKey = (host: string, port: number, servername: string | undefined, t: TlsOptions, protocols: ReadonlyArray<string> | undefined): string =>
+  JSON.stringify([host, port, servername ?? null, t.ca ?? null, t.cert ?? null, t.key ?? null, t.pfx ?? null, t.passphrase ?? null, t.minVersion ?? null, t.maxVersion ?? null, protocols ?? null], (_k, v) =>
+    v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v)
 
 const toBufferish = (v: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined) =>
   v as string | Buffer | Array<string | Buffer> | undefined
@@ -199,8 +214,9 @@ export const connect = (
       stage = "tls"
       const t = options.tls ?? {}
       const servername = t.servername ?? (isIp(host) ? undefined : host)
-      const sessionKey = `${host}:${port}:${servername ?? ""}`
-      const reuse = t.sessionReuse !== false
+      const reuse = t.sessionReuse !== false && t.insecure !== true
+      const key = reuse ? sessionKey(host, port, servername, t, options.protocols) : ""
+      const cached = reuse ? sessions.get(key) : undefined
       const tlsOptions: tls.ConnectionOptions & { noDelay: boolean } = {
         host,
         port,
@@ -218,7 +234,7 @@ export const connect = (
         ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
         ...(t.minVersion !== undefined ? { minVersion: t.minVersion } : {}),
         ...(t.maxVersion !== undefined ? { maxVersion: t.maxVersion } : {}),
-        ...(reuse && sessions.has(sessionKey) ? { session: sessions.get(sessionKey)! } : {}),
+        ...(cached !== undefined ? { session: cached.session } : {}),
         // With a custom servername, verify against it (hackney: the SNI value is the verification name).
         ...(t.servername !== undefined
           ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(t.servername!, cert) }
@@ -229,10 +245,17 @@ export const connect = (
       tlsSocket.once("connect", () => {
         tcpConnected = true
       })
-      if (reuse) tlsSocket.on("session", (s: Buffer) => rememberSession(sessionKey, s))
+      if (reuse) {
+        tlsSocket.on("session", (session: Buffer) => {
+          const c = tlsSocket.getPeerCertificate(true)
+          rememberSession(key, { session, cert: c && Object.keys(c).length > 0 ? c : cached?.cert })
+        })
+      }
       tlsSocket.once("secureConnect", () => {
         tlsSocket.removeListener("error", fail)
-        resume(Effect.succeed({ socket: tlsSocket, alpn: tlsSocket.alpnProtocol || "http/1.1", tls: true }))
+        const c = tlsSocket.getPeerCertificate(true)
+        const peercert = c && Object.keys(c).length > 0 ? c : tlsSocket.isSessionReused() ? cached?.cert : undefined
+        resume(Effect.succeed({ socket: tlsSocket, alpn: tlsSocket.alpnProtocol || "http/1.1", tls: true, peercert }))
       })
     }
     socket.once("error", fail)
