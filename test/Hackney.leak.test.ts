@@ -1,0 +1,166 @@
+/**
+ * Leak test (hackney's #1 complaint, §6.2): 1,000 requests interrupted at
+ * random points — before connect, mid-headers, mid-body, mid-upload — over
+ * pooled and direct connections, through every API. Afterwards no socket is
+ * open on either side and the pool holds nothing in use. Loopback only,
+ * a few seconds at most.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Option, Scope, Stream } from "effect"
+import type * as net from "node:net"
+import { Hackney, Pool } from "../src/index.js"
+import { eventually } from "./support/hackney.js"
+import { rawServer } from "./support/servers.js"
+
+/** Active handles by type (TCPSocketWrap, TCPServerWrap, Timeout, …). */
+const resources = (): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
+  return out
+}
+
+/** Serves keep-alive responses whose head and body are dribbled out a few bytes at a time. */
+
+const dribbler = (socket: net.Socket) => {
+  // Each piece its own segment, without Nagle/delayed-ACK stalls.
+  socket.setNoDelay(true)
+  let buf = ""
+  let busy = false
+  const timers = new Set<NodeJS.Timeout>()
+  socket.on("close", () => {
+    for (const t of timers) clearTimeout(t)
+  })
+  const later = (ms: number, f: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t)
+      if (!socket.destroyed) f()
+    }, ms)
+    timers.add(t)
+  }
+  const serve = () => {
+    const i = buf.indexOf("\r\n\r\n")
+    if (busy || i < 0) return
+    const head = buf.slice(0, i)
+    const cl = /content-length:\s*(\d+)/i.exec(head)
+    const chunked = /transfer-encoding:\s*chunked/i.test(head)
+    let end = i + 4
+    if (cl !== null) {
+      end += Number(cl[1])
+      if (buf.length < end) return
+    } else if (chunked) {
+      const j = buf.indexOf("0\r\n\r\n", i + 4)
+      if (j < 0) return
+      end = j + 5
+    }
+    buf = buf.slice(end)
+    busy = true
+    const pieces = ["HTTP/1.1 200 OK\r\n", "content-type: text/plain\r\n", "content-length: 40\r\n", "\r\n"]
+    for (let k = 0; k < 10; k++) pieces.push("abcd")
+    let k = 0
+    const step = () => {
+      socket.write(pieces[k++])
+      if (k < pieces.length) later(1, step)
+      else {
+        busy = false
+        serve()
+      }
+    }
+    step()
+  }
+  socket.on("data", (d: Buffer) => {
+    buf += d.toString("latin1")
+    serve()
+  })
+}
+
+describe("Hackney: no leaks under random interruption", () => {
+  it.live("1,000 requests interrupted at random points leave no socket open and no handle behind", () =>
+    Effect.gen(function*() {
+      const serverScope = yield* Scope.make()
+      const srv = yield* Scope.extend(rawServer(dribbler), serverScope)
+      const before = resources()
+      const poolScope = yield* Scope.make()
+      const pool = yield* Scope.extend(Pool.make({ name: "hackney-leak", maxPerHost: 20 }), poolScope)
+      const url = `${srv.url}/x`
+      const piece = new Uint8Array(1024)
+      const kinds = [
+        // one-shot, pooled and direct
+        () => Effect.map(Hackney.get(url, { pool }), (r) => r.body.length),
+        () => Effect.map(Hackney.get(url, { pool: false }), (r) => r.body.length),
+        // streaming response, read in full or cut short
+        () => Effect.scoped(Effect.flatMap(Hackney.stream("GET", url, { pool }), (r) => Effect.map(r.bytes, (b) => b.length))),
+        () => Effect.scoped(Effect.flatMap(Hackney.stream("GET", url, { pool }), (r) => Stream.runCount(Stream.take(r.body, 1)))),
+        // streamed upload (chunked), then the response
+        () =>
+          Effect.scoped(Effect.gen(function*() {
+            const w = yield* Hackney.open("POST", url, { pool })
+            for (let i = 0; i < 4; i++) yield* w.send(piece)
+            const r = yield* w.response
+            return (yield* r.bytes).length
+          })),
+        // a Stream body
+        () => Effect.map(Hackney.post(url, { pool, body: Stream.make(piece, piece, piece) }), (r) => r.body.length),
+        // a connection, two requests
+        () =>
+          Effect.scoped(Effect.gen(function*() {
+            const c = yield* Hackney.connect(srv.url)
+            yield* c.request({ method: "GET", path: "/a" })
+            return (yield* c.request({ method: "GET", path: "/b" })).body.length
+          }))
+      ]
+      let completed = 0
+      let interrupted = 0
+      let failed = 0
+      const started = Date.now()
+      yield* Effect.forEach(
+        Array.from({ length: 1000 }, (_, i) => i),
+        (i) => {
+          const run = kinds[i % kinds.length]()
+          // 0–150 ms: before the connect, in the pool queue, mid-head, mid-body; one in five is left to complete.
+          const after = i % 5 === 4 ? 5000 : Math.floor(Math.random() * 151)
+          return Effect.timeoutOption(run, `${after} millis`).pipe(
+            Effect.match({
+              onFailure: () => {
+                failed++
+              },
+              onSuccess: (o) => {
+                if (Option.isSome(o)) {
+                  expect(o.value).toBeGreaterThanOrEqual(1)
+                  completed++
+                } else interrupted++
+              }
+            })
+          )
+        },
+        { concurrency: 50, discard: true }
+      )
+      const elapsed = Date.now() - started
+      // Nothing in use or queued; every remaining connection is idle.
+      const stats = yield* Pool.stats(pool)
+      expect(stats.inUse).toBe(0)
+      expect(stats.queued).toBe(0)
+      const host = yield* Pool.hostStats(pool, "127.0.0.1", srv.port)
+      expect(host.inUse).toBe(0)
+      expect(host.active).toBe(0)
+      yield* Scope.close(poolScope, Exit.void)
+      // The server sees every connection closed…
+      yield* eventually(() => srv.sockets.size === 0, 3000, `server sockets to close (${srv.sockets.size} open)`)
+      // …and the client process holds no more socket handles than before.
+      yield* eventually(
+        () => (resources().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0),
+        3000,
+        `client socket handles to go (${JSON.stringify(resources())} vs ${JSON.stringify(before)})`
+      )
+      const after = resources()
+      console.log(
+        `leak test: ${completed} completed, ${interrupted} interrupted, ${failed} failed in ${elapsed} ms; ` +
+          `${srv.accepted()} server connections; handles before ${JSON.stringify(before)} after ${JSON.stringify(after)}`
+      )
+      expect(completed + interrupted + failed).toBe(1000)
+      expect(interrupted).toBeGreaterThan(100)
+      expect(completed).toBeGreaterThan(100)
+      expect(failed).toBe(0)
+      expect(elapsed).toBeLessThan(15_000)
+      yield* Scope.close(serverScope, Exit.void)
+    }), 30_000)
+})
