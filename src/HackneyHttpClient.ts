@@ -10,7 +10,7 @@
  *   `HackneyError` (`ConnectTimeout`, `RecvTimeout`, `ConnectionClosed`…),
  *   with reason `Transport` so `HttpClient.retryTransient` retries them;
  * - redirects are never followed by the transport: `HttpClient.followRedirects`
- *   decides.
+ *   decides, or {@link followRedirects}, hackney's safer policy.
  *
  * Bodies: every `HttpBody` (`Empty`, `Uint8Array`, `Raw`, `Stream` — chunked
  * unless a length is known — and `FormData`, encoded as multipart/form-data
@@ -38,12 +38,15 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Context from "effect/Context"
+import { dual } from "effect/Function"
 import type * as Layer from "effect/Layer"
 import type * as Hackney from "./Hackney.js"
 import type * as Pool from "./Pool.js"
 import * as internal from "./internal/httpclient/client.js"
+import * as redirect from "./internal/httpclient/redirect.js"
 
 /**
  * Engine options for the requests of the `HttpClient` layer: every
@@ -138,3 +141,54 @@ export const layerWithoutHackney: Layer.Layer<HttpClient.HttpClient, never, Pool
  * @category layers
  */
 export const layer: Layer.Layer<HttpClient.HttpClient> = internal.layer
+
+/**
+ * Options of {@link followRedirects}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedirectOptions {
+  /** Redirects followed before failing with a `TooManyRedirects` cause. Default 5 (hackney's). */
+  readonly maxRedirects?: number | undefined
+  /** Keep credentials (`Authorization`, `Cookie`, URL userinfo) across origins. Default false. */
+  readonly trusted?: boolean | undefined
+}
+
+/**
+ * Follows redirects with hackney's rules, safer than the platform's
+ * `HttpClient.followRedirects` (which keeps the method, the body and the
+ * credentials): 301/302/303 re-issue as GET without a body (HEAD stays
+ * HEAD); 307/308 keep the method and body (a `Stream` body cannot be
+ * replayed: `RequestError` "Encode"); a change of origin drops
+ * `Authorization`, `Cookie`, `Proxy-Authorization` and URL userinfo unless
+ * `trusted`. Past `maxRedirects` the request fails with a `RequestError`
+ * whose cause is `TooManyRedirects`. Intermediate bodies are drained (up to
+ * 64 KiB) so their connections stay pooled. Works over any `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HackneyHttpClient } from "effect-hackney"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ maxRedirects: 3 }))
+ *   return yield* client.post("http://127.0.0.1:8080/login").pipe(Effect.flatMap((res) => res.text))
+ * }).pipe(Effect.provide(HackneyHttpClient.layer))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const followRedirects: {
+  (
+    options?: RedirectOptions
+  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | HttpClientError.RequestError, R>
+  <E, R>(
+    self: HttpClient.HttpClient.With<E, R>,
+    options?: RedirectOptions
+  ): HttpClient.HttpClient.With<E | HttpClientError.RequestError, R>
+} = dual(
+  (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
+  <E, R>(self: HttpClient.HttpClient.With<E, R>, options?: RedirectOptions) => redirect.followRedirects(self, options)
+)

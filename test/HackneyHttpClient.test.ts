@@ -1,4 +1,5 @@
 import {
+  HttpBody,
   HttpClient,
   HttpClientRequest,
   HttpClientResponse,
@@ -550,5 +551,71 @@ describe("HackneyHttpClient errors and options", () => {
           Effect.flatMap((r) => r.text)
         )
         expect(text).toBe(`Basic ${Buffer.from("us@er:p:ss").toString("base64")}`)
+      })))
+})
+
+describe("HackneyHttpClient.followRedirects", () => {
+  const handler: http.RequestListener = (req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      const url = req.url ?? "/"
+      const port = (req.socket.localPort ?? 0)
+      if (url === "/303") {
+        res.writeHead(303, { location: "/seen" })
+        res.end("redirect body")
+      } else if (url === "/307") {
+        res.writeHead(307, { location: "/seen" })
+        res.end()
+      } else if (url === "/cross") {
+        // Same host, another spelling: a different origin.
+        res.writeHead(302, { location: `http://localhost:${port}/seen` })
+        res.end()
+      } else if (url.startsWith("/loop")) {
+        res.writeHead(302, { location: `/loop${url.length}` })
+        res.end()
+      } else {
+        res.end(JSON.stringify({
+          method: req.method,
+          body: Buffer.concat(chunks).toString("utf8"),
+          auth: req.headers["authorization"] ?? null,
+          type: req.headers["content-type"] ?? null
+        }))
+      }
+    })
+  }
+
+  it.live("303 becomes a GET without body; 307 keeps method and body; cross-origin drops credentials", () =>
+    withServer(handler, (url) =>
+      Effect.gen(function*() {
+        const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects())
+        const a = yield* client.post(`${url}/303`, { body: HttpBody.text("payload") }).pipe(Effect.flatMap((r) => r.json))
+        expect(a).toEqual({ method: "GET", body: "", auth: null, type: null })
+        const b = yield* client.post(`${url}/307`, { body: HttpBody.text("payload") }).pipe(Effect.flatMap((r) => r.json))
+        expect(b).toEqual({ method: "POST", body: "payload", auth: null, type: "text/plain" })
+        const c = yield* client.execute(
+          HttpClientRequest.get(`${url}/cross`).pipe(HttpClientRequest.bearerToken("secret"))
+        ).pipe(Effect.flatMap((r) => r.json))
+        expect(c).toMatchObject({ method: "GET", auth: null })
+        const trusted = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ trusted: true }))
+        const d = yield* trusted.execute(
+          HttpClientRequest.get(`${url}/cross`).pipe(HttpClientRequest.bearerToken("secret"))
+        ).pipe(Effect.flatMap((r) => r.json))
+        expect(d).toMatchObject({ auth: "Bearer secret" })
+      })))
+
+  it.live("a loop fails with TooManyRedirects; a 307 with a Stream body fails with Encode", () =>
+    withServer(handler, (url) =>
+      Effect.gen(function*() {
+        const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ maxRedirects: 3 }))
+        const e = requestError(yield* Effect.flip(client.get(`${url}/loop`)))
+        expect((e.cause as { _tag: string; chain: Array<string> })._tag).toBe("TooManyRedirects")
+        expect((e.cause as { chain: Array<string> }).chain.length).toBe(4)
+        const s = requestError(
+          yield* Effect.flip(client.execute(
+            HttpClientRequest.post(`${url}/307`).pipe(HttpClientRequest.bodyStream(Stream.make(encoder.encode("x"))))
+          ))
+        )
+        expect(s.reason).toBe("Encode")
       })))
 })

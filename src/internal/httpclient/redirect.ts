@@ -1,0 +1,136 @@
+/**
+ * hackney's redirect policy as an `HttpClient` combinator (the engine's
+ * `followRedirect` rules, `internal/client/redirect.ts`, in platform
+ * terms): 301/302/303 re-issue as GET without a body (HEAD stays HEAD),
+ * 307/308 keep the method and body (a Stream body cannot be replayed: the
+ * request fails), and a change of origin drops `Authorization`, `Cookie`,
+ * `Proxy-Authorization` and URL userinfo unless trusted. Intermediate
+ * bodies are drained (up to 64 KiB) so their connections stay pooled.
+ *
+ * @internal
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
+import type * as Client from "@effect/platform/HttpClient"
+import * as ClientImpl from "@effect/platform/HttpClient"
+import * as Error from "@effect/platform/HttpClientError"
+import * as ClientRequest from "@effect/platform/HttpClientRequest"
+import type * as ClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
+import { drainLimit, redirectStatuses } from "../client/redirect.js"
+
+/** @internal */
+export interface RedirectOptions {
+  readonly maxRedirects?: number | undefined
+  readonly trusted?: boolean | undefined
+}
+
+const bodyHeaders = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "transfer-encoding",
+  "expect"
+]
+const credentialHeaders = ["authorization", "cookie", "proxy-authorization", "host"]
+
+const urlOf = (request: ClientRequest.HttpClientRequest): URL | undefined => {
+  const u = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  return Either.isRight(u) ? u.right : undefined
+}
+
+const invalid = (request: ClientRequest.HttpClientRequest, reason: "InvalidUrl" | "Encode", cause: InvalidRequest) =>
+  new Error.RequestError({ request, reason, cause, description: cause.message })
+
+/** The request that follows `response`, or an error. @internal */
+export const nextRequest = (
+  request: ClientRequest.HttpClientRequest,
+  status: number,
+  location: string,
+  trusted: boolean
+): Either.Either<ClientRequest.HttpClientRequest, Error.RequestError> => {
+  const from = urlOf(request)
+  let to: URL
+  try {
+    to = new URL(location.trim(), from)
+  } catch (cause) {
+    return Either.left(invalid(
+      request,
+      "InvalidUrl",
+      new InvalidRequest({ reason: "url", detail: `the redirect Location ${JSON.stringify(location)} is not a valid URL`, cause })
+    ))
+  }
+  let method = request.method
+  let body = request.body
+  let headers = request.headers
+  if (status === 301 || status === 302 || status === 303) {
+    if (method !== "HEAD") method = "GET"
+    body = HttpBody.empty
+    headers = Headers.remove(headers, bodyHeaders)
+  } else if (body._tag === "Stream") {
+    return Either.left(invalid(
+      request,
+      "Encode",
+      new InvalidRequest({
+        reason: "body",
+        detail: `a ${status} redirect must resend the body, and a Stream body cannot be replayed`
+      })
+    ))
+  }
+  if (!trusted && (from === undefined || from.origin !== to.origin)) {
+    headers = Headers.remove(headers, credentialHeaders)
+    to.username = ""
+    to.password = ""
+  }
+  // A new request (`modify`/`setHeaders` merge headers, they cannot drop one).
+  return Either.right(ClientRequest.make(method)(to, { headers, body }))
+}
+
+/** Reads and drops up to 64 KiB of an intermediate body (its connection then stays pooled). */
+const drain = (response: ClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.ignore(Stream.runFoldWhile(response.stream, 0, (n) => n <= drainLimit, (n, c) => n + c.length))
+
+/** @internal */
+export const followRedirects = <E, R>(
+  self: Client.HttpClient.With<E, R>,
+  options: RedirectOptions = {}
+): Client.HttpClient.With<E | Error.RequestError, R> => {
+  const max = options.maxRedirects ?? 5
+  const trusted = options.trusted ?? false
+  return ClientImpl.transform(self, (effect, request) => {
+    const loop = (
+      req: ClientRequest.HttpClientRequest,
+      res: ClientResponse.HttpClientResponse,
+      chain: Array<string>
+    ): Effect.Effect<ClientResponse.HttpClientResponse, E | Error.RequestError, R> => {
+      const location = res.headers["location"]
+      if (!redirectStatuses.has(res.status) || location === undefined) return Effect.succeed(res)
+      if (chain.length > max) {
+        return Effect.zipRight(
+          drain(res),
+          Effect.fail(
+            new Error.RequestError({
+              request: req,
+              reason: "Transport",
+              cause: new TooManyRedirects({ max, chain, method: req.method, url: chain[0] })
+            })
+          )
+        )
+      }
+      const next = nextRequest(req, res.status, location, trusted)
+      if (Either.isLeft(next)) return Effect.zipRight(drain(res), Effect.fail(next.left))
+      const url = urlOf(next.right)
+      return Effect.zipRight(
+        drain(res),
+        Effect.flatMap(self.execute(next.right), (r) => loop(next.right, r, [...chain, url?.href ?? next.right.url]))
+      )
+    }
+    return Effect.flatMap(effect, (res) => loop(request, res, [urlOf(request)?.href ?? request.url]))
+  })
+}
