@@ -1,12 +1,78 @@
 /**
- * The tour: `npm start` walks through effect-hackney against an embedded local server.
- *
- * The client itself (Hackney.request, streaming, the pool) is being built; until it lands this
- * tour shows the foundation that already works: the error vocabulary.
+ * The tour (`npm start`): effect-hackney against an embedded local server —
+ * one-shot GET and POST, a streaming response, a streaming upload, the
+ * connection API, pool stats, and a typed error caught with catchTag.
+ * Everything runs on 127.0.0.1; the process exits by itself.
  */
-import { HackneyError } from "../src/index.js"
+import { Effect, Stream } from "effect"
+import { Hackney, HackneyError, Pool } from "../src/index.js"
+import { local } from "./server.js"
 
-const e = new HackneyError.ConnectionClosed({ method: "GET", url: "http://user:secret@127.0.0.1/", requestSent: false })
-console.log("effect-hackney tour")
-console.log(`- errors are tagged: ${e._tag}, retryable: ${HackneyError.isRetryable(e)}`)
-console.log(`- and redacted: ${e.message}`)
+const step = (title: string, line: string) => console.log(`- ${title.padEnd(18)} ${line}`)
+
+const tour = Effect.gen(function*() {
+  const server = yield* local
+  console.log(`effect-hackney tour (embedded server at ${server.url})`)
+
+  // 1. One-shot requests: the body comes back with the response.
+  const hello = yield* Hackney.get(`${server.url}/hello`)
+  step("GET", `${hello.status} ${hello.text().trim()}`)
+  const posted = yield* Hackney.post(`${server.url}/echo`, {
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ hello: "world" })
+  })
+  step("POST json", `${posted.status}, the server got ${(posted.json() as { body: string }).body}`)
+
+  // 2. A streaming response: pulled chunk by chunk, with backpressure.
+  const streamed = yield* Effect.scoped(
+    Effect.flatMap(Hackney.stream("GET", `${server.url}/big?mb=8`), (res) =>
+      res.body.pipe(Stream.runFold(0, (n, chunk) => n + chunk.length)))
+  )
+  step("stream response", `${streamed} bytes without buffering them`)
+
+  // 3. A streaming upload: send pieces, then await the response.
+  const uploaded = yield* Effect.scoped(
+    Effect.gen(function*() {
+      const w = yield* Hackney.open("PUT", `${server.url}/upload`)
+      for (let i = 0; i < 4; i++) yield* w.send(new Uint8Array(16 * 1024))
+      const res = yield* w.response
+      return yield* res.text
+    })
+  )
+  step("stream upload", uploaded.trim())
+
+  // 4. The connection API: one socket, several requests.
+  const before = server.connections()
+  const statuses = yield* Effect.scoped(
+    Effect.gen(function*() {
+      const conn = yield* Hackney.connect(server.url)
+      const a = yield* conn.request({ method: "GET", path: "/hello" })
+      const b = yield* conn.request({ method: "GET", path: "/missing" })
+      return [a.status, b.status]
+    })
+  )
+  step("connection", `${statuses.join(", ")} over ${server.connections() - before} connection`)
+
+  // 5. A pool: 10 concurrent requests, at most 3 connections.
+  const stats = yield* Effect.gen(function*() {
+    yield* Effect.forEach(Array.from({ length: 10 }), () => Hackney.get(`${server.url}/hello`), {
+      concurrency: "unbounded",
+      discard: true
+    })
+    return yield* Pool.stats("tour")
+  }).pipe(Effect.scoped, Effect.provide(Pool.layer({ name: "tour", maxPerHost: 3 })))
+  step("pool", `10 requests; in use ${stats.inUse}, idle ${stats.free}, queued ${stats.queued}`)
+
+  // 6. Typed errors: a timeout is a value you can catch by tag.
+  const timedOut = yield* Hackney.get(`${server.url}/slow?ms=5000`, { recvTimeout: "100 millis" }).pipe(
+    Effect.map((res) => `${res.status}`),
+    Effect.catchTag("RecvTimeout", (e) => Effect.succeed(`RecvTimeout after ${e.timeoutMillis} ms, retryable: ${HackneyError.isRetryable(e)}`))
+  )
+  step("catchTag", timedOut)
+  console.log("done")
+})
+
+Effect.runPromise(Effect.scoped(tour)).catch((e) => {
+  console.error(e)
+  process.exitCode = 1
+})
