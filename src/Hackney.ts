@@ -28,7 +28,8 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as Context from "effect/Context"
+import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -336,22 +337,29 @@ export interface Connection {
   readonly close: Effect.Effect<void>
 }
 
-const sourceFor = (options: Options): Effect.Effect<ConnectionSource> => {
+const defaultPool = (ctx: Context.Context<never>): ConnectionSource =>
+  (Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) ?? lookupOrCreate("default")) as PoolImpl
+const noPool = (): undefined => undefined
+const noJar = (): undefined => undefined
+
+/** The connection source of a request: `pool: false`, a named or given pool, the Pool in context, or "default". */
+const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource => {
   const pool = options.pool
-  if (pool === false) return Effect.succeed(direct)
-  if (pool !== undefined) return Effect.succeed((typeof pool === "string" ? lookupOrCreate(pool) : pool) as PoolImpl)
-  return Effect.map(
-    Effect.serviceOption(Pool.Pool),
-    (p) => (Option.isSome(p) ? p.value : lookupOrCreate("default")) as PoolImpl
-  )
+  if (pool === false) return direct
+  if (pool !== undefined) return (typeof pool === "string" ? lookupOrCreate(pool) : pool) as PoolImpl
+  return defaultPool(ctx)
 }
 
-const jarFor = (options: Options): Effect.Effect<CookieJar.CookieJar | undefined> => {
+/** The cookie jar of a request: the option, else the CookieJar in context. */
+const jarOf = (options: Options, ctx: Context.Context<never>): CookieJar.CookieJar | undefined => {
   const jar = options.cookieJar
-  if (jar === false) return Effect.succeed(undefined)
-  if (jar !== undefined) return Effect.succeed(jar)
-  return Effect.map(Effect.serviceOption(CookieJarService), Option.getOrUndefined)
+  if (jar === false) return undefined
+  if (jar !== undefined) return jar
+  return Context.getOrElse(ctx as Context.Context<CookieJar.CookieJar>, CookieJarService, noJar)
 }
+
+const sourceFor = (options: Options): Effect.Effect<ConnectionSource> =>
+  Effect.contextWith((ctx: Context.Context<never>) => sourceOf(options, ctx))
 
 const prepared = (method: string, url: string | Url.Url, options: Options) =>
   Effect.suspend(() => prepare(method, url, options, openFile))
@@ -372,11 +380,21 @@ const prepared = (method: string, url: string | Url.Url, options: Options) =>
  * @since 0.1.0
  * @category requests
  */
-export const request = (method: string, url: string | Url.Url, options: Options = {}): Effect.Effect<Response, HackneyError> =>
-  Effect.flatMap(jarFor(options), (jar) =>
-    pipeline.needsPipeline(options, jar)
-      ? Effect.flatMap(sourceFor(options), (s) => pipeline.oneShot(method, url, options, s, jar, openFile))
-      : Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.oneShot(p, s))))
+export const request = (
+  method: string,
+  url: string | Url.Url,
+  options: Options = noOptions
+): Effect.Effect<Response, HackneyError> =>
+  Effect.contextWithEffect((ctx: Context.Context<never>) => {
+    const jar = jarOf(options, ctx)
+    const source = sourceOf(options, ctx)
+    if (pipeline.needsPipeline(options, jar)) return pipeline.oneShot(method, url, options, source, jar, openFile)
+    const p = prepare(method, url, options, openFile)
+    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source)
+  })
+
+// One shared default, so memoisation keyed by the options object works for option-less calls.
+const noOptions: Options = {}
 
 const verb = (method: string) => (url: string | Url.Url, options?: Options): Effect.Effect<Response, HackneyError> =>
   request(method, url, options)
@@ -527,12 +545,15 @@ export const query = verb("QUERY")
 export const stream = (
   method: string,
   url: string | Url.Url,
-  options: Options = {}
+  options: Options = noOptions
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
-  Effect.flatMap(jarFor(options), (jar) =>
-    pipeline.needsPipeline(options, jar)
-      ? Effect.flatMap(sourceFor(options), (s) => pipeline.streaming(method, url, options, s, jar, openFile))
-      : Effect.flatMap(prepared(method, url, options), (p) => Effect.flatMap(sourceFor(options), (s) => execute.streaming(p, s))))
+  Effect.contextWithEffect((ctx: Context.Context<never>) => {
+    const jar = jarOf(options, ctx)
+    const source = sourceOf(options, ctx)
+    if (pipeline.needsPipeline(options, jar)) return pipeline.streaming(method, url, options, source, jar, openFile)
+    const p = prepare(method, url, options, openFile)
+    return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source)
+  })
 
 /**
  * Opens a request whose body the caller writes piece by piece (hackney's

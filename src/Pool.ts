@@ -96,7 +96,7 @@ export interface Options {
   readonly maxConnections?: number | undefined
   /** How long an idle connection is kept. Default 2 seconds (hackney's). */
   readonly keepaliveTimeout?: Duration.DurationInput | undefined
-  /** How long a request waits for a free connection when `maxPerHost` are busy, unless the request sets `checkoutTimeout`. Default 8 seconds. */
+  /** How long a request waits for a free connection when `maxPerHost` are busy, unless the request sets `checkoutTimeout`. Default: the request's `connectTimeout` (8 seconds), as hackney. */
   readonly checkoutTimeout?: Duration.DurationInput | undefined
   /** Idle connections {@link prewarm} opens by default. Default 4. */
   readonly prewarmCount?: number | undefined
@@ -140,7 +140,7 @@ const configOf = (options: Options) => ({
   maxPerHost: options.maxPerHost ?? poolDefaults.maxPerHost,
   maxConnections: options.maxConnections ?? poolDefaults.maxConnections,
   keepaliveTimeout: millis(options.keepaliveTimeout, poolDefaults.keepaliveTimeout),
-  checkoutTimeout: millis(options.checkoutTimeout, poolDefaults.checkoutTimeout),
+  checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, 0),
   prewarmCount: options.prewarmCount ?? poolDefaults.prewarmCount,
   tlsPooling: options.tlsPooling ?? poolDefaults.tlsPooling
 })

@@ -42,7 +42,7 @@ export const make = (
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => current?.close()))
     // Dial now, so connect errors surface at connect time (as hackney:connect).
-    yield* source.checkout(dialSpec(base, options, "CONNECT", href), { checkoutTimeout: Infinity })
+    yield* source.checkout(dialSpec(base, options, "CONNECT", href), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
     const prepared = (req: ConnectionRequest) =>
       Effect.suspend(() => {
         const target = req.path ?? "/"

@@ -116,7 +116,7 @@ const staleRetryable = (e: HackneyError, p: Prepared): boolean =>
 const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible), so the connection can't be lost.
-    Effect.flatMap(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh }), (conn) => {
+    Effect.flatMap(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh, method: p.method, url: p.href }), (conn) => {
       const body = p.body
       const streamed = body._tag === "Stream"
       const ex = conn.begin(
@@ -154,7 +154,7 @@ const acquireExchange = (
   bodyFollows: boolean
 ): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout }), (conn) => {
+    Effect.map(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, method: p.method, url: p.href }), (conn) => {
       const bytes = p.body._tag === "Bytes" ? p.body.bytes : undefined
       const ex = conn.begin(p.method, p.href, p.head, bytes, "stream", p.maxBodySize, p.recvTimeout, bodyFollows)
       return { conn, ex }

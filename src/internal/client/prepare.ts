@@ -43,7 +43,8 @@ export interface Prepared {
   readonly spec: DialSpec
   readonly maxBodySize: number
   readonly recvTimeout: number
-  readonly checkoutTimeout: number
+  /** Undefined: the pool's default (else the connect timeout). */
+  readonly checkoutTimeout: number | undefined
   readonly idempotent: boolean
 }
 
@@ -96,8 +97,7 @@ const tlsKey = (options: Options): string => {
 export const poolKey = (url: Url.Url, options: Options): string =>
   `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
 
-/** Builds the dial spec for a URL. @internal */
-export const dialSpec = (url: Url.Url, options: Options, method: string, href: string): DialSpec => {
+const buildDialSpec = (url: Url.Url, options: Options): DialSpec => {
   const connectTimeout = millis(options.connectTimeout, defaults.connectTimeout)
   const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
   return {
@@ -111,11 +111,61 @@ export const dialSpec = (url: Url.Url, options: Options, method: string, href: s
     ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
     ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
     ...(options.family !== undefined ? { family: options.family } : {}),
-    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
-    method,
-    url: href
+    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {})
   }
 }
+
+// Dial specs depend only on the options and the origin: memoised per options object (most
+// programs reuse one) and origin, so the request path builds none.
+const specCache = new WeakMap<Options, Map<string, DialSpec>>()
+
+/**
+ * The dial spec for a URL under `options` (memoised). The request's method
+ * and URL travel in the checkout context, for errors.
+ *
+ * @internal
+ */
+export const dialSpec = (url: Url.Url, options: Options, _method?: string, _href?: string): DialSpec => {
+  let byOrigin = specCache.get(options)
+  if (byOrigin === undefined) {
+    byOrigin = new Map()
+    specCache.set(options, byOrigin)
+  }
+  const k = `${url.scheme}://${url.host}:${url.port}`
+  let spec = byOrigin.get(k)
+  if (spec === undefined) {
+    if (byOrigin.size >= 256) byOrigin.clear()
+    spec = buildDialSpec(url, options)
+    byOrigin.set(k, spec)
+  }
+  return spec
+}
+
+interface CachedUrl {
+  readonly url: Url.Url
+  readonly target: string
+  readonly host: string
+  /** Heads of header-less, body-less requests, by method. */
+  readonly heads: Map<string, string>
+}
+
+// Parsed URLs by their text: parsing costs more than the rest of a request's preparation.
+const urlCache = new Map<string, CachedUrl>()
+const cachedUrl = (input: string): Either.Either<CachedUrl, InvalidRequest> => {
+  const hit = urlCache.get(input)
+  if (hit !== undefined) return Either.right(hit)
+  const parsed = Url.parse(input)
+  if (Either.isLeft(parsed)) return Either.left(parsed.left)
+  const url = parsed.right
+  const entry: CachedUrl = { url, target: Url.requestTarget(url), host: Url.hostHeader(url), heads: new Map() }
+  if (urlCache.size >= 1024) urlCache.clear()
+  urlCache.set(input, entry)
+  return Either.right(entry)
+}
+
+const noFraming: BodyFraming = { _tag: "None" }
+const zeroLength: BodyFraming = { _tag: "Length", length: 0 }
+const noBody: PreparedBody = { _tag: "None" }
 
 const hasHeader = (raw: ReadonlyArray<string>, lower: string): boolean => {
   for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lower.length && raw[i].toLowerCase() === lower) return true
@@ -139,7 +189,7 @@ const prepareBody = (
   raw: Array<string>,
   openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
 ): Either.Either<PreparedBody, InvalidRequest> => {
-  if (body === undefined) return Either.right({ _tag: "None" })
+  if (body === undefined) return Either.right(noBody)
   if (typeof body === "string") {
     if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "text/plain; charset=utf-8")
     return Either.right({ _tag: "Bytes", bytes: encoder.encode(body) })
@@ -181,12 +231,26 @@ export const prepare = (
   openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
 ): Either.Either<Prepared, InvalidRequest> => {
   const m = method.toUpperCase()
-  const parsed = typeof input === "string" ? Url.parse(input) : Either.right(input)
-  if (Either.isLeft(parsed)) return Either.left(parsed.left)
-  const url = parsed.right
+  const entry = typeof input === "string"
+    ? cachedUrl(input)
+    : Either.right<CachedUrl>({ url: input, target: Url.requestTarget(input), host: Url.hostHeader(input), heads: new Map() })
+  if (Either.isLeft(entry)) return Either.left(entry.left)
+  const { host: hostHeader, target, url } = entry.right
   const href = typeof input === "string" ? input : Url.format(input)
   if (url.transport === undefined) {
     return invalid("scheme", `unsupported scheme "${url.scheme}": use http, https or http+unix`, m, href)
+  }
+  // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method.
+  if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
+    let head = entry.right.heads.get(m)
+    if (head === undefined) {
+      const framing = m === "POST" || m === "PUT" || m === "PATCH" ? zeroLength : noFraming
+      const encoded = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: defaultHeaders, framing })
+      if (Either.isLeft(encoded)) return Either.left(withRequest(encoded.left, m, href))
+      head = encoded.right
+      entry.right.heads.set(m, head)
+    }
+    return Either.right(finish(m, url, href, head, noBody, options))
   }
   let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
   // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
@@ -200,25 +264,31 @@ export const prepare = (
   if (Either.isLeft(body)) return Either.left(withRequest(body.left, m, href))
   const b = body.right
   const framing: BodyFraming = b._tag === "None"
-    ? (m === "POST" || m === "PUT" || m === "PATCH" ? { _tag: "Length", length: 0 } : { _tag: "None" })
+    ? (m === "POST" || m === "PUT" || m === "PATCH" ? zeroLength : noFraming)
     : b._tag === "Bytes"
     ? { _tag: "Length", length: b.bytes.length }
     : b.length !== undefined
     ? { _tag: "Length", length: b.length }
     : { _tag: "Chunked" }
-  const head = encodeRequestHead({ method: m, target: Url.requestTarget(url), host: Url.hostHeader(url), rawHeaders: raw, framing })
+  const head = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: raw, framing })
   if (Either.isLeft(head)) return Either.left(withRequest(head.left, m, href))
-  const spec = dialSpec(url, options, m, href)
-  return Either.right({
+  return Either.right(finish(m, url, href, head.right, b, options))
+}
+
+const defaultHeaders: ReadonlyArray<string> = ["User-Agent", userAgent]
+
+const finish = (m: string, url: Url.Url, href: string, head: string, body: PreparedBody, options: Options): Prepared => {
+  const spec = dialSpec(url, options)
+  return {
     method: m,
     url,
     href,
-    head: head.right,
-    body: b,
+    head,
+    body,
     spec,
     maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
     recvTimeout: spec.recvTimeout,
-    checkoutTimeout: millis(options.checkoutTimeout, spec.connectTimeout),
+    checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
     idempotent: idempotentMethods.has(m)
-  })
+  }
 }

@@ -22,13 +22,13 @@ export interface ConnectionSource {
 
 /** No pool: each request dials and closes its own connection. @internal */
 export const direct: ConnectionSource = {
-  checkout: (spec) =>
+  checkout: (spec, ctx) =>
     Effect.flatMap(currentWheel, (wheel) =>
       Effect.suspend(() => {
         // Interrupted right after connecting: destroy the socket the result would have carried.
         const holder: { socket?: net.Socket | undefined } = {}
         return Effect.map(
-          Effect.interruptible(connect(spec, holder)).pipe(Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))),
+          Effect.interruptible(connect(ctx.method === undefined ? spec : { ...spec, method: ctx.method, url: ctx.url }, holder)).pipe(Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))),
           (open) => new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel })
         )
       })),

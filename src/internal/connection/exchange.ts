@@ -17,6 +17,11 @@ export type BodyMode =
   /** Wake the reader on every chunk; pause the socket above the high-water mark. */
   | "stream"
 
+// Shared predicates (not per-exchange closures: this is the hot path).
+const hasHead = (ex: Exchange): boolean => ex.head !== undefined
+const isComplete = (ex: Exchange): boolean => ex.complete
+const hasData = (ex: Exchange): boolean => ex.buffered > 0 || ex.complete
+
 /** @internal */
 export class Exchange {
   head: ResponseHead | undefined = undefined
@@ -70,15 +75,15 @@ export class Exchange {
     this.wake()
   }
 
-  /** Suspends until `ready()` holds or the exchange failed. */
-  waitFor(ready: () => boolean): Effect.Effect<void, HackneyError> {
+  /** Suspends until `ready(this)` holds or the exchange failed. */
+  waitFor(ready: (ex: Exchange) => boolean): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
       if (this.error !== undefined) return Effect.fail(this.error)
-      if (ready()) return Effect.void
+      if (ready(this)) return Effect.void
       return Effect.async<void, HackneyError>((resume) => {
         const check = () => {
           if (this.error !== undefined) resume(Effect.fail(this.error))
-          else if (ready()) resume(Effect.void)
+          else if (ready(this)) resume(Effect.void)
           else this.waiter = check
         }
         this.waiter = check
@@ -90,11 +95,11 @@ export class Exchange {
   }
 
   /** The head has arrived. */
-  readonly hasHead = (): boolean => this.head !== undefined
+  readonly hasHead: (ex: Exchange) => boolean = hasHead
   /** The message is complete. */
-  readonly isComplete = (): boolean => this.complete
+  readonly isComplete: (ex: Exchange) => boolean = isComplete
   /** Body bytes are buffered, or nothing more will come. */
-  readonly hasData = (): boolean => this.buffered > 0 || this.complete
+  readonly hasData: (ex: Exchange) => boolean = hasData
 
   /** Takes everything buffered (stream mode), resuming the socket if it was paused. */
   takeChunks(): Array<Uint8Array> {

@@ -25,8 +25,8 @@ export interface PoolConfig {
   readonly maxPerHost: number
   readonly maxConnections: number
   readonly keepaliveTimeout: number
-  /** Default checkout timeout when a request gives none. */
-  readonly checkoutTimeout: number
+  /** Checkout timeout when a request gives none; undefined: the request's connect timeout. */
+  readonly checkoutTimeout: number | undefined
   readonly prewarmCount: number
   readonly tlsPooling: boolean
 }
@@ -40,7 +40,11 @@ export interface DialSpec extends ConnectOptions {
 
 /** Per-checkout context, for errors and the timeout. @internal */
 export interface CheckoutContext {
-  readonly checkoutTimeout: number
+  /** Undefined: the pool's, else the connect timeout. */
+  readonly checkoutTimeout: number | undefined
+  /** The request, for errors. */
+  readonly method?: string | undefined
+  readonly url?: string | undefined
   /** Skip idle connections and dial (a retry after a stale connection). */
   readonly fresh?: boolean | undefined
 }
@@ -50,6 +54,7 @@ const Slot = Symbol("Slot")
 
 interface Waiter {
   readonly spec: DialSpec
+  readonly ctx: CheckoutContext
   /** Must not be handed a reused connection (a retry after a stale one). */
   readonly fresh: boolean
   readonly resume: (effect: Effect.Effect<H1Connection | typeof Slot, HackneyError>) => void
@@ -58,6 +63,8 @@ interface Waiter {
   /** What it was handed, until its fiber takes it. */
   granted: H1Connection | typeof Slot | undefined
 }
+
+const noContext: CheckoutContext = { checkoutTimeout: undefined }
 
 /** The pool's bookkeeping for one connection. @internal */
 interface Pooled {
@@ -110,7 +117,7 @@ export class PoolImpl {
    */
   checkout(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
     return Effect.suspend(() => {
-      if (this.closed) return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
+      if (this.closed) return Effect.fail(new PoolClosed({ pool: this.config.name, method: ctx.method, url: ctx.url }))
       const hp = this.hostPool(spec)
       if (ctx.fresh !== true) {
         const conn = this.takeIdle(hp)
@@ -121,7 +128,7 @@ export class PoolImpl {
       }
       if (hp.active < this.config.maxPerHost) {
         hp.active++
-        return this.dial(hp, spec)
+        return this.dial(hp, spec, ctx)
       }
       return this.wait(hp, spec, ctx)
     })
@@ -180,7 +187,7 @@ export class PoolImpl {
       const want = Math.min(count - hp.idle.length - hp.refilling, this.config.maxPerHost - hp.active)
       if (want <= 0) return Effect.succeed(0)
       hp.active += want
-      const one = Effect.uninterruptible(this.dial(hp, spec).pipe(
+      const one = Effect.uninterruptible(this.dial(hp, spec, noContext).pipe(
         Effect.map((conn) => {
           this.checkin(conn, true)
           return 1
@@ -204,7 +211,7 @@ export class PoolImpl {
     if (hp.idle.length + hp.refilling >= hp.warmCount || hp.active >= this.config.maxPerHost) return
     hp.active++
     hp.refilling++
-    const one = Effect.uninterruptible(Effect.match(this.dial(hp, spec), {
+    const one = Effect.uninterruptible(Effect.match(this.dial(hp, spec, noContext), {
       onFailure: () => {
         hp.refilling--
       },
@@ -224,7 +231,7 @@ export class PoolImpl {
       for (const w of hp.waiters.splice(0)) {
         if (w.done) continue
         this.settle(w)
-        w.resume(Effect.fail(new PoolClosed({ pool: this.config.name, method: w.spec.method, url: w.spec.url })))
+        w.resume(Effect.fail(new PoolClosed({ pool: this.config.name, method: w.ctx.method, url: w.ctx.url })))
       }
       for (const c of hp.idle.splice(0)) c.close()
       for (const c of hp.busy) c.abort(new PoolClosed({ pool: this.config.name }))
@@ -336,9 +343,11 @@ export class PoolImpl {
    * connect is interruptible; registering the new connection is not, so it
    * can't be lost.
    */
-  private dial(hp: HostPool, spec: DialSpec): Effect.Effect<H1Connection, HackneyError> {
+  private dial(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
     const holder: { socket?: net.Socket | undefined } = {}
-    return Effect.interruptible(Effect.suspend(() => connect(spec, holder))).pipe(
+    return Effect.interruptible(Effect.suspend(() =>
+      connect(ctx.method === undefined ? spec : { ...spec, method: ctx.method, url: ctx.url }, holder)
+    )).pipe(
       Effect.onInterrupt(() =>
         Effect.sync(() => {
           // Interrupted while (or right after) connecting: destroy the socket; free the slot.
@@ -358,7 +367,7 @@ export class PoolImpl {
           if (this.closed) {
             hp.active--
             conn.close()
-            return Effect.fail(new PoolClosed({ pool: this.config.name, method: spec.method, url: spec.url }))
+            return Effect.fail(new PoolClosed({ pool: this.config.name, method: ctx.method, url: ctx.url }))
           }
           this.meta.set(conn, { host: hp, keepalive: this.wheel.deadline(() => conn.close()) })
           hp.inUse++
@@ -373,11 +382,12 @@ export class PoolImpl {
   private wait(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
     let waiter: Waiter | undefined
     const queued = Effect.async<H1Connection | typeof Slot, HackneyError>((resume) => {
-      const w: Waiter = { spec, fresh: ctx.fresh === true, resume, deadline: undefined, done: false, granted: undefined }
+      const w: Waiter = { spec, ctx, fresh: ctx.fresh === true, resume, deadline: undefined, done: false, granted: undefined }
       waiter = w
       hp.waiters.push(w)
-      if (Number.isFinite(ctx.checkoutTimeout)) {
-        w.deadline = this.wheel.schedule(ctx.checkoutTimeout, () => {
+      const timeout = ctx.checkoutTimeout ?? this.config.checkoutTimeout ?? spec.connectTimeout
+      if (Number.isFinite(timeout)) {
+        w.deadline = this.wheel.schedule(timeout, () => {
           if (w.done) return
           this.settle(w)
           this.unqueue(hp, w)
@@ -386,9 +396,9 @@ export class PoolImpl {
               pool: this.config.name,
               host: spec.host,
               port: spec.port,
-              timeoutMillis: ctx.checkoutTimeout,
-              method: spec.method,
-              url: spec.url
+              timeoutMillis: timeout,
+              method: ctx.method,
+              url: ctx.url
             })
           ))
         })
@@ -415,7 +425,7 @@ export class PoolImpl {
       ),
       Effect.flatMap((got) => {
         waiter!.granted = undefined
-        return got === Slot ? this.dial(hp, spec) : Effect.succeed(got)
+        return got === Slot ? this.dial(hp, spec, ctx) : Effect.succeed(got)
       })
     )
   }

@@ -18,7 +18,7 @@ export const poolDefaults = {
   maxPerHost: 50,
   maxConnections: 50,
   keepaliveTimeout: 2000,
-  checkoutTimeout: 8000,
+  checkoutTimeout: undefined,
   prewarmCount: 4,
   tlsPooling: true
 } as const
