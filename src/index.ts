@@ -22,6 +22,12 @@
  */
 export * as Hackney from "./Hackney.js"
 /**
+ * `@effect/platform`'s `HttpClient` backed by effect-hackney's engine, as a Layer.
+ *
+ * @since 0.1.0
+ */
+export * as HackneyHttpClient from "./HackneyHttpClient.js"
+/**
  * Connection pools as Layers: per-host limits, checkout timeout, keep-alive, prewarm, stats.
  *
  * @since 0.1.0
@@ -63,6 +69,12 @@ export * as HttpDate from "./HttpDate.js"
  * @since 0.1.0
  */
 export * as Cookie from "./Cookie.js"
+/**
+ * A cookie jar (RFC 6265 storage and matching, public-suffix protection), as a Layer or per request.
+ *
+ * @since 0.1.0
+ */
+export * as CookieJar from "./CookieJar.js"
 /**
  * The HTTP/1.1 protocol core (hackney_http): a sans-IO incremental parser and the request encoder.
  *
