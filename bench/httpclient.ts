@@ -3,7 +3,7 @@
  * concurrency 50: `HackneyHttpClient.layer` vs `NodeHttpClient.layerUndici`
  * (and `NodeHttpClient.layer`), in one run, against one target.
  *
- *   npx tsx bench/httpclient.ts [url] [requests] [rounds]
+ *   npx tsx bench/httpclient.ts [url | -] [requests] [rounds]
  *
  * Without a url it starts a node:http server in a child process (so the
  * server does not share the client's event loop). With the peers up:
@@ -47,7 +47,7 @@ if (process.argv[2] === "--server") {
     })
 
   const main = async () => {
-    const given = process.argv[2]
+    const given = process.argv[2] === "" || process.argv[2] === "-" ? undefined : process.argv[2]
     const n = Number(process.argv[3] ?? 20_000)
     const rounds = Number(process.argv[4] ?? 3)
     const srv = given === undefined ? await startServer() : undefined
