@@ -97,14 +97,23 @@ const sendStream = (
       if (sent > length) return Effect.fail(bodyError(p, `the body stream gave more than the declared ${length} bytes`))
       return conn.write(chunk, ex)
     }
-  return Stream.runForEach(body.stream, write).pipe(
+  // Stops pulling the body once the response is complete: the server answered without reading it all.
+  const writeWhile = (chunk: Uint8Array) => Effect.map(write(chunk), () => !ex.complete)
+  return Stream.runForEachWhile(body.stream, writeWhile).pipe(
     Effect.mapError((e) => (isHackneyError(e) ? e : bodyError(p, "the request body stream failed", e))),
     Effect.flatMap(() => {
-      if (length === undefined) return conn.write("0\r\n\r\n", ex)
-      if (sent !== length) return Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared`))
-      return Effect.void
+      if (ex.complete) {
+        // Abandoned: the framing is broken, so the connection will be closed, not reused.
+        conn.requestFinished(false)
+        return Effect.void
+      }
+      const end = length === undefined
+        ? conn.write("0\r\n\r\n", ex)
+        : sent !== length
+        ? Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared`))
+        : Effect.void
+      return Effect.tap(end, () => conn.requestFinished())
     }),
-    Effect.tap(() => conn.requestFinished()),
     Effect.tapError((e) => Effect.sync(() => ex.fail(e)))
   )
 }

@@ -44,7 +44,9 @@ export class Exchange {
   responseStarted = false
   /** Whether the connection may serve another request after this one. */
   keepAlive = false
+  /** Fibers waiting on this exchange (usually one: the reader; a writer may wait too). */
   private waiter: (() => void) | undefined = undefined
+  private moreWaiters: Array<() => void> | undefined = undefined
 
   constructor(
     readonly method: string,
@@ -55,12 +57,28 @@ export class Exchange {
     readonly onDrained: () => void
   ) {}
 
-  /** Wakes the reader, if one waits. */
+  /** Wakes every waiting fiber (each re-checks its condition and may wait again). */
   wake(): void {
     const w = this.waiter
-    if (w !== undefined) {
-      this.waiter = undefined
-      w()
+    const more = this.moreWaiters
+    this.waiter = undefined
+    this.moreWaiters = undefined
+    if (w !== undefined) w()
+    if (more !== undefined) for (const m of more) m()
+  }
+
+  /** Registers a one-shot wake-up callback. */
+  onWake(f: () => void): void {
+    if (this.waiter === undefined) this.waiter = f
+    else (this.moreWaiters ??= []).push(f)
+  }
+
+  /** Unregisters a wake-up callback. */
+  offWake(f: () => void): void {
+    if (this.waiter === f) this.waiter = undefined
+    else if (this.moreWaiters !== undefined) {
+      const i = this.moreWaiters.indexOf(f)
+      if (i >= 0) this.moreWaiters.splice(i, 1)
     }
   }
 
@@ -84,12 +102,10 @@ export class Exchange {
         const check = () => {
           if (this.error !== undefined) resume(Effect.fail(this.error))
           else if (ready(this)) resume(Effect.void)
-          else this.waiter = check
+          else this.onWake(check)
         }
-        this.waiter = check
-        return Effect.sync(() => {
-          if (this.waiter === check) this.waiter = undefined
-        })
+        this.onWake(check)
+        return Effect.sync(() => this.offWake(check))
       })
     })
   }

@@ -160,6 +160,13 @@ export class H1Connection implements ParserSink {
     })
   }
 
+  /**
+   * Waits until the socket drains. Also returns when the response completed
+   * meanwhile (the server answered without reading the whole body: the
+   * caller stops sending; see `bodyAbandoned`), and fails when the exchange
+   * fails. A peer that neither reads nor answers for `recvTimeout` fails it
+   * with `RecvTimeout`.
+   */
   private awaitDrain(ex: Exchange): Effect.Effect<void, HackneyError> {
     return Effect.async<void, HackneyError>((resume) => {
       const onDrain = () => {
@@ -170,12 +177,25 @@ export class H1Connection implements ParserSink {
         cleanup()
         resume(Effect.fail(ex.error ?? this.closedError(ex)))
       }
+      const onExchange = () => {
+        if (ex.error !== undefined) {
+          cleanup()
+          resume(Effect.fail(ex.error))
+        } else if (ex.complete) {
+          cleanup()
+          resume(Effect.void)
+        } else ex.onWake(onExchange)
+      }
       const cleanup = () => {
         this.socket.removeListener("drain", onDrain)
         this.socket.removeListener("close", onClose)
+        ex.offWake(onExchange)
+        if (!ex.requestDone && !ex.settled) this.disarm()
       }
       this.socket.on("drain", onDrain)
       this.socket.on("close", onClose)
+      ex.onWake(onExchange)
+      this.armRecvTimeout()
       return Effect.sync(cleanup)
     })
   }
