@@ -133,7 +133,8 @@ const attempt = <A>(
   onHead: (lease: Lease) => A
 ): Effect.Effect<A, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(restore(source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh })), (conn) => {
+    // The checkout runs uninterruptibly (only its dial and wait are interruptible inside), so the connection can't be lost.
+    Effect.flatMap(source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh, method: o.method, url: o.href }), (conn) => {
       const body = o.body
       const streamed = body._tag === "Stream"
       const ex = conn.begin(

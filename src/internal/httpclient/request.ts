@@ -48,7 +48,8 @@ export interface Outgoing {
   readonly spec: DialSpec
   readonly maxBodySize: number
   readonly recvTimeout: number
-  readonly checkoutTimeout: number
+  /** Undefined: the pool's default (else the connect timeout). */
+  readonly checkoutTimeout: number | undefined
   readonly idempotent: boolean
 }
 
@@ -276,7 +277,7 @@ export const build = (
     spec,
     maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
     recvTimeout: spec.recvTimeout,
-    checkoutTimeout: millis(options.checkoutTimeout, spec.connectTimeout),
+    checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
     idempotent: idempotentMethods.has(method)
   }
 }
