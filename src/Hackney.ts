@@ -591,7 +591,8 @@ export const open = (
   )
 
 /**
- * Opens one connection to an origin (hackney's `connect`), closed when the
+ * Opens one connection to an origin (hackney's `connect`) — a URL, or a
+ * {@link ConnectTarget} `{ transport, host, port }` — closed when the
  * scope closes. Its requests take a path; they run one at a time over
  * keep-alive, and a connection the peer closed is re-dialled. Connect errors
  * surface here.
@@ -612,10 +613,32 @@ export const open = (
  * @category connections
  */
 export const connect = (
-  url: string,
+  target: string | ConnectTarget,
   options: Omit<Options, "body" | "pool"> = {}
-): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
-  Effect.flatMap(Url.parse(url), (u) => connection.make(u, url, options, openFile))
+): Effect.Effect<Connection, HackneyError, Scope.Scope> => {
+  const url = typeof target === "string" ? target : targetUrl(target)
+  return Effect.flatMap(Url.parse(url), (u) => connection.make(u, url, options, openFile))
+}
+
+/**
+ * Where {@link connect} connects, as hackney's `connect(Transport, Host, Port)`:
+ * `tcp` (http), `tls` (https), or `unix` (`host` is the socket path; `port` is ignored).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectTarget {
+  readonly transport: "tcp" | "tls" | "unix"
+  readonly host: string
+  readonly port?: number | undefined
+}
+
+const targetUrl = (t: ConnectTarget): string => {
+  if (t.transport === "unix") return `http+unix://${encodeURIComponent(t.host)}`
+  const host = t.host.includes(":") && !t.host.startsWith("[") ? `[${t.host}]` : t.host
+  const scheme = t.transport === "tls" ? "https" : "http"
+  return t.port === undefined ? `${scheme}://${host}` : `${scheme}://${host}:${t.port}`
+}
 
 /**
  * The default pool (`"default"`, hackney's defaults) as a Layer: requests

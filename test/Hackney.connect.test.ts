@@ -9,6 +9,10 @@ import { Hackney, Headers } from "../src/index.js"
 import type { Echo } from "./support/hackney.js"
 import { echoServer, eventually, realSleep } from "./support/hackney.js"
 import { cert, httpServer, httpsServer } from "./support/servers.js"
+import { mkdtempSync } from "node:fs"
+import * as http from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 describe("Hackney.connect", () => {
   it.scoped("several requests in sequence over one keep-alive connection", () =>
@@ -168,5 +172,33 @@ describe("Hackney.connect", () => {
       const b = yield* conn.request({ method: "GET", path: "/two" })
       expect(Headers.getOrUndefined(a.headers, "x-path")).toBe("/one")
       expect(Headers.getOrUndefined(b.headers, "x-path")).toBe("/two")
+    }))
+
+  it.scoped("takes hackney's { transport, host, port } too (tcp and unix)", () =>
+    Effect.gen(function*() {
+      const srv = yield* echoServer
+      const conn = yield* Hackney.connect({ transport: "tcp", host: "127.0.0.1", port: srv.port })
+      expect((yield* conn.request({ method: "GET", path: "/t" })).status).toBe(200)
+      const dir = mkdtempSync(join(tmpdir(), "hk-"))
+      const path = join(dir, "s.sock")
+      const server = http.createServer((_req, res) => res.end("unix"))
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(path, () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const u = yield* Hackney.connect({ transport: "unix", host: path })
+      expect((yield* u.request({ method: "GET", path: "/" })).text()).toBe("unix")
+    }))
+
+  it.scoped("peername is undefined once the peer closed the connection", () =>
+    Effect.gen(function*() {
+      const srv = yield* echoServer
+      const conn = yield* Hackney.connect(srv.url)
+      yield* conn.request({ method: "GET", path: "/" })
+      expect(yield* conn.peername).toBeDefined()
+      for (const s of srv.sockets) s.destroy()
+      yield* eventually(() => srv.sockets.size === 0)
+      yield* realSleep(20)
+      expect(yield* conn.peername).toBeUndefined()
     }))
 })

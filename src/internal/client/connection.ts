@@ -60,8 +60,9 @@ export const make = (
           Effect.acquireRelease(lock.take(1), () => lock.release(1)),
           () => Effect.flatMap(prepared(req), (p) => streaming(p, source))
         ) as Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>,
-      peername: Effect.sync(() => current?.peername),
-      sockname: Effect.sync(() => current?.sockname),
+      // A connection the peer closed has no peer any more (Node keeps the old address).
+      peername: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.peername : undefined)),
+      sockname: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.sockname : undefined)),
       peercert: Effect.sync(() => current?.peercert),
       close: Effect.sync(() => {
         current?.close()
