@@ -19,7 +19,31 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-S=${HACKNEY_PEERS_DIR:-$REPO/.peers}
+
+# Whether every directory down to $1 can be traversed by other users (nginx workers and squid's
+# helpers run as www-data / proxy and must read files in the state folder).
+others_can_traverse() {
+  local d=$1 perms
+  while [ "$d" != "/" ] && [ -n "$d" ]; do
+    perms=$(stat -c %A "$d" 2>/dev/null) || return 1
+    case "${perms:9:1}" in x|t) ;; *) return 1 ;; esac
+    d=$(dirname "$d")
+  done
+}
+
+if [ -n "${HACKNEY_PEERS_DIR:-}" ]; then
+  S=$HACKNEY_PEERS_DIR
+elif [ -L "$REPO/.peers" ]; then
+  S=$(readlink -f "$REPO/.peers")
+elif others_can_traverse "$REPO"; then
+  S=$REPO/.peers
+else
+  # The clone sits in a private folder (e.g. a mktemp dir): keep the state where the daemons' users
+  # can reach it, and point <repo>/.peers at it so tests find the env files there.
+  S=/var/tmp/effect-hackney-peers-$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
+  mkdir -p "$S" && chmod 755 "$S"
+  [ -e "$REPO/.peers" ] || ln -s "$S" "$REPO/.peers"
+fi
 PIDDIR=$S/pids        # <name>.pid written by us: the exact PID of each server's master process
 RUN=$S/run            # PID files and sockets the daemons write themselves
 LOGS=$S/logs
@@ -218,7 +242,9 @@ write_nginx_conf() {
     mods+="load_module /usr/lib/nginx/modules/ndk_http_module.so;"$'\n'
     mods+="load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"$'\n'
     # reads the whole body (streaming, nothing kept), then answers {"received":N}
-    upload="content_by_lua_file $REPO/scripts/peers/upload-sink.lua;"
+    # a copy in the state folder: nginx workers may not be able to reach the repository
+    cp "$REPO/scripts/peers/upload-sink.lua" "$S/nginx/upload-sink.lua" && chmod 644 "$S/nginx/upload-sink.lua"
+    upload="content_by_lua_file $S/nginx/upload-sink.lua;"
   else
     # without lua, nginx answers at once and discards the body in the background
     upload="default_type application/json; return 200 '{\"received\":null}\\n';"
