@@ -18,13 +18,14 @@ import * as Headers from "../../Headers.js"
 import type { Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
-import type { Prepared, PreparedBody } from "./prepare.js"
+import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
 import type { ConnectionSource } from "./source.js"
 
 const decoder = new TextDecoder()
 const emptyBody = new Uint8Array(0)
 
-const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+/** Joins chunks into one array (no copy for zero or one chunk). @internal */
+export const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
   if (chunks.length === 0) return emptyBody
   if (chunks.length === 1) return chunks[0]
   const out = new Uint8Array(total)
@@ -35,6 +36,10 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array =>
   }
   return out
 }
+
+/** Joins the chunks a `Stream.runCollect` gave. @internal */
+export const concatChunk = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array =>
+  concat(Chunk.toReadonlyArray(chunks), Chunk.reduce(chunks, 0, (n, c) => n + c.length))
 
 const noRedirects: ReadonlyArray<Redirect> = []
 
@@ -78,15 +83,21 @@ export class ResponseImpl implements Response {
   }
 }
 
-const bodyError = (p: Prepared, detail: string, cause?: unknown) =>
+const bodyError = (p: Outgoing, detail: string, cause?: unknown) =>
   new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, cause })
 
-/** Sends a streamed body: chunked, or identity with the declared length checked. */
-const sendStream = (
-  p: Prepared,
+/**
+ * Sends a streamed body: chunked, or identity with the declared length
+ * checked. A failure fails the exchange too. Stops pulling the body when the
+ * response completes first (the connection is then not reused).
+ *
+ * @internal
+ */
+export const sendStream = (
+  p: Outgoing,
   conn: H1Connection,
   ex: Exchange,
-  body: Extract<PreparedBody, { _tag: "Stream" }>
+  body: StreamBody
 ): Effect.Effect<void, HackneyError> => {
   const length = body.length
   let sent = 0
@@ -118,7 +129,14 @@ const sendStream = (
   )
 }
 
-const staleRetryable = (e: HackneyError, p: Prepared): boolean =>
+/**
+ * The stale keep-alive race: a reused connection closed before any response
+ * byte. Such a request is sent again on a fresh connection when it is
+ * idempotent and its body can be sent again.
+ *
+ * @internal
+ */
+export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
   e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
   (p.body._tag !== "Stream" || p.body.replayable)
 
@@ -200,10 +218,7 @@ export class StreamingResponseImpl implements StreamingResponse {
     this.body = bodyStream(ex)
   }
   get bytes(): Effect.Effect<Uint8Array, HackneyError> {
-    return Effect.map(
-      Stream.runCollect(this.body),
-      (chunks) => concat(Chunk.toReadonlyArray(chunks), Chunk.reduce(chunks, 0, (n, c) => n + c.length))
-    )
+    return Effect.map(Stream.runCollect(this.body), concatChunk)
   }
   get text(): Effect.Effect<string, HackneyError> {
     return Effect.map(this.bytes, (b) => decoder.decode(b))

@@ -8,7 +8,6 @@
  *
  * @internal
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
@@ -21,6 +20,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import type * as Url from "../../Url.js"
 import { acceptEncoding, decode, decodingPlan } from "../node/decompress.js"
+import { concatChunk } from "./execute.js"
 import type { Prepared } from "./prepare.js"
 import { chain } from "./redirect.js"
 import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
@@ -118,18 +118,6 @@ const limited = (
   })
 }
 
-const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  const total = Chunk.reduce(chunks, 0, (n, c) => n + c.length)
-  if (Chunk.size(chunks) === 1) return Chunk.unsafeGet(chunks, 0)
-  const out = new Uint8Array(total)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.length
-  }
-  return out
-}
-
 /** A one-shot response of the feature path. @internal */
 export class PipelineResponse implements Response {
   readonly status: number
@@ -188,7 +176,7 @@ export class PipelineStreamingResponse implements StreamingResponse {
     this.informational = inner.informational
   }
   get bytes(): Effect.Effect<Uint8Array, HackneyError> {
-    return Effect.map(Stream.runCollect(this.body), concat)
+    return Effect.map(Stream.runCollect(this.body), concatChunk)
   }
   get text(): Effect.Effect<string, HackneyError> {
     return Effect.map(this.bytes, (b) => decoder.decode(b))
@@ -217,7 +205,7 @@ export const oneShot = (
       const { body, headers } = finalBody(r, options)
       return Effect.flatMap(Stream.runCollect(body), (chunks) =>
         Effect.map(r.response.trailers, (trailers): Response =>
-          new PipelineResponse(r.response, headers, concat(chunks), trailers, r.redirects)))
+          new PipelineResponse(r.response, headers, concatChunk(chunks), trailers, r.redirects)))
     })
   )
 

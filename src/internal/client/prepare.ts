@@ -19,23 +19,30 @@ import type { DialSpec } from "../pool/pool.js"
 import { millis } from "./duration.js"
 import { userAgent } from "./version.js"
 
-/** A body ready to send. @internal */
+/** A body ready to send (both request paths). @internal */
 export type PreparedBody =
   | { readonly _tag: "None" }
   | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
-  | {
-    readonly _tag: "Stream"
-    readonly stream: Stream.Stream<Uint8Array, unknown>
-    /** Declared length (identity framing, byte count checked), or undefined for chunked. */
-    readonly length: number | undefined
-    /** Can be sent again (a file), for redirects and retries. */
-    readonly replayable: boolean
-  }
+  | StreamBody
 
-/** @internal */
-export interface Prepared {
+/** A streamed body. @internal */
+export interface StreamBody {
+  readonly _tag: "Stream"
+  readonly stream: Stream.Stream<Uint8Array, unknown>
+  /** Declared length (identity framing, byte count checked), or undefined for chunked. */
+  readonly length: number | undefined
+  /** Can be sent again (a file), for redirects and retries. */
+  readonly replayable: boolean
+}
+
+/**
+ * A request ready for a connection: what `execute` and the `HttpClient`
+ * adapter's exchange send.
+ *
+ * @internal
+ */
+export interface Outgoing {
   readonly method: string
-  readonly url: Url.Url
   /** The URL as text, for errors (redacted by them) and the response. */
   readonly href: string
   readonly head: string
@@ -48,6 +55,11 @@ export interface Prepared {
   readonly idempotent: boolean
 }
 
+/** A prepared request of the Hackney API: an {@link Outgoing} with its parsed URL. @internal */
+export interface Prepared extends Outgoing {
+  readonly url: Url.Url
+}
+
 /** Defaults (milliseconds), as hackney. @internal */
 export const defaults = {
   connectTimeout: 8000,
@@ -55,7 +67,8 @@ export const defaults = {
   maxBodySize: Infinity
 } as const
 
-const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
+/** The methods retried on a stale connection (and by the retry policy) without `retryNonIdempotent`. @internal */
+export const idempotentMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
 
 const encoder = new TextEncoder()
 
@@ -71,6 +84,9 @@ const base64 = (s: string): string => {
   for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
   return btoa(bin)
 }
+
+/** The `Authorization` value for HTTP Basic credentials (UTF-8, base64). @internal */
+export const basicAuthorization = (user: string, password: string): string => `Basic ${base64(`${user}:${password}`)}`
 
 const isStream = (u: unknown): u is Stream.Stream<Uint8Array, unknown> =>
   typeof u === "object" && u !== null && Stream.StreamTypeId in u
@@ -167,21 +183,39 @@ const noFraming: BodyFraming = { _tag: "None" }
 const zeroLength: BodyFraming = { _tag: "Length", length: 0 }
 const noBody: PreparedBody = { _tag: "None" }
 
-const hasHeader = (raw: ReadonlyArray<string>, lower: string): boolean => {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lower.length && raw[i].toLowerCase() === lower) return true
+// Raw header pairs `[name, value, …]`; `lower` is a lower-case name. A name already lower-case (the
+// platform's headers) matches without `toLowerCase`.
+const sameName = (name: string, lower: string): boolean =>
+  name === lower || (name.length === lower.length && name.toLowerCase() === lower)
+
+/** Whether raw header pairs have a header. @internal */
+export const hasHeader = (raw: ReadonlyArray<string>, lower: string): boolean => {
+  for (let i = 0; i < raw.length; i += 2) if (sameName(raw[i], lower)) return true
   return false
 }
 
-const headerValue = (raw: ReadonlyArray<string>, lower: string): string | undefined => {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lower.length && raw[i].toLowerCase() === lower) return raw[i + 1]
+/** The first value of a header in raw header pairs. @internal */
+export const headerValue = (raw: ReadonlyArray<string>, lower: string): string | undefined => {
+  for (let i = 0; i < raw.length; i += 2) if (sameName(raw[i], lower)) return raw[i + 1]
   return undefined
 }
 
-const withoutHeader = (raw: ReadonlyArray<string>, lower: string): Array<string> => {
+/** Raw header pairs without a header. @internal */
+export const withoutHeader = (raw: ReadonlyArray<string>, lower: string): Array<string> => {
   const out: Array<string> = []
   for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() !== lower) out.push(raw[i], raw[i + 1])
   return out
 }
+
+/** The framing of a body: its length, chunked, or none (an empty body is `Content-Length: 0` for POST/PUT/PATCH). @internal */
+export const framingOf = (method: string, body: PreparedBody): BodyFraming =>
+  body._tag === "None"
+    ? (method === "POST" || method === "PUT" || method === "PATCH" ? zeroLength : noFraming)
+    : body._tag === "Bytes"
+    ? { _tag: "Length", length: body.bytes.length }
+    : body.length !== undefined
+    ? { _tag: "Length", length: body.length }
+    : { _tag: "Chunked" }
 
 /** Resolves the body and the headers it implies (Content-Type defaults). */
 const prepareBody = (
@@ -244,8 +278,7 @@ export const prepare = (
   if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
     let head = entry.right.heads.get(m)
     if (head === undefined) {
-      const framing = m === "POST" || m === "PUT" || m === "PATCH" ? zeroLength : noFraming
-      const encoded = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: defaultHeaders, framing })
+      const encoded = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: defaultHeaders, framing: framingOf(m, noBody) })
       if (Either.isLeft(encoded)) return Either.left(withRequest(encoded.left, m, href))
       head = encoded.right
       entry.right.heads.set(m, head)
@@ -257,20 +290,13 @@ export const prepare = (
   const auth = url.user !== "" ? [url.user, url.password] as const : options.basicAuth
   if (auth !== undefined) {
     raw = withoutHeader(raw, "authorization")
-    raw.push("Authorization", `Basic ${base64(`${auth[0]}:${auth[1]}`)}`)
+    raw.push("Authorization", basicAuthorization(auth[0], auth[1]))
   }
   if (!hasHeader(raw, "user-agent")) raw.push("User-Agent", userAgent)
   const body = prepareBody(options.body, raw, openFile)
   if (Either.isLeft(body)) return Either.left(withRequest(body.left, m, href))
   const b = body.right
-  const framing: BodyFraming = b._tag === "None"
-    ? (m === "POST" || m === "PUT" || m === "PATCH" ? zeroLength : noFraming)
-    : b._tag === "Bytes"
-    ? { _tag: "Length", length: b.bytes.length }
-    : b.length !== undefined
-    ? { _tag: "Length", length: b.length }
-    : { _tag: "Chunked" }
-  const head = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: raw, framing })
+  const head = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: raw, framing: framingOf(m, b) })
   if (Either.isLeft(head)) return Either.left(withRequest(head.left, m, href))
   return Either.right(finish(m, url, href, head.right, b, options))
 }

@@ -23,7 +23,7 @@ import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
 import * as execute from "./execute.js"
-import { prepare } from "./prepare.js"
+import { idempotentMethods, prepare } from "./prepare.js"
 import type { Prepared } from "./prepare.js"
 import { defaultRetryStatuses, retrying } from "./retry.js"
 import type { Attempted, RetryPolicy } from "./retry.js"
@@ -35,10 +35,8 @@ export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307
 /** Bytes of an intermediate 3xx body read to keep its connection; beyond, the connection is closed. @internal */
 export const drainLimit = 64 * 1024
 
-const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
-
-/** Headers that describe the request body, dropped when a redirect turns the request into a GET. */
-const bodyHeaders = [
+/** Headers that describe the request body, dropped when a redirect turns the request into a GET. @internal */
+export const bodyHeaders: ReadonlyArray<string> = [
   "content-type",
   "content-length",
   "content-encoding",
@@ -48,8 +46,8 @@ const bodyHeaders = [
   "expect"
 ]
 
-/** Headers that carry credentials (or name the old host), dropped on a change of origin. */
-const credentialHeaders = ["authorization", "cookie", "proxy-authorization", "host"]
+/** Headers that carry credentials (or name the old host), dropped on a change of origin. @internal */
+export const credentialHeaders: ReadonlyArray<string> = ["authorization", "cookie", "proxy-authorization", "host"]
 
 /** One request of a chain. @internal */
 export interface Hop {
@@ -160,11 +158,6 @@ const freshSource = (source: ConnectionSource): ConnectionSource => ({
   checkin: source.checkin
 })
 
-/** The stale keep-alive race: the reused connection closed before any response byte. */
-const isStale = (e: HackneyError, p: Prepared, hop: Hop): boolean =>
-  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true &&
-  p.idempotent && isReplayable(hop.body)
-
 interface Opened {
   readonly response: StreamingResponse
   readonly prepared: Prepared
@@ -183,7 +176,7 @@ const openHop = (cfg: ChainConfig, hop: Hop, outer: Scope.Scope): Effect.Effect<
           Effect.map((response): Opened => ({ response, prepared: p, scope })),
           Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
         ))
-    const opened = yield* Effect.catchIf(once(cfg.source), (e) => isStale(e, p, hop), () => once(freshSource(cfg.source)))
+    const opened = yield* Effect.catchIf(once(cfg.source), (e) => execute.staleRetryable(e, p), () => once(freshSource(cfg.source)))
     if (cfg.jar !== undefined) {
       ops(cfg.jar).storeFrom(opened.response.headers, p.url, yield* Clock.currentTimeMillis)
     }

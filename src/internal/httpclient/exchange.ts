@@ -17,28 +17,12 @@
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
-import * as Stream from "effect/Stream"
-import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
+import { sendStream, staleRetryable } from "../client/execute.js"
+import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../client/source.js"
 import type { Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
-import type { Outgoing } from "./request.js"
-
-const emptyBody = new Uint8Array(0)
-
-/** Joins chunks into one array (no copy for zero or one chunk). @internal */
-export const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  if (chunks.length === 0) return emptyBody
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(total)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.length
-  }
-  return out
-}
 
 /** The connection of one exchange, held until the response lets it go. @internal */
 export class Lease {
@@ -79,52 +63,23 @@ export class Lease {
   }
 }
 
-const bodyError = (o: Outgoing, detail: string, cause?: unknown) =>
-  new InvalidRequest({ reason: "body", detail, method: o.method, url: o.href, cause })
-
-/** Writes a streamed body (chunked, or identity with the length checked); failures fail the exchange. */
-const sendStream = (
-  o: Outgoing,
-  lease: Lease,
-  stream: Stream.Stream<Uint8Array, unknown>,
-  length: number | undefined
-): Effect.Effect<void> => {
-  const { conn, ex } = lease
-  let sent = 0
-  const write = length === undefined
-    ? (chunk: Uint8Array) => conn.writeChunk(chunk, ex)
-    : (chunk: Uint8Array) => {
-      sent += chunk.length
-      if (sent > length) return Effect.fail(bodyError(o, `the body stream gave more than the declared ${length} bytes`))
-      return conn.write(chunk, ex)
-    }
-  return Stream.runForEach(stream, write).pipe(
-    Effect.mapError((e) => (isHackneyError(e) ? e : bodyError(o, "the request body stream failed", e))),
-    Effect.flatMap(() => {
-      if (length === undefined) return conn.write("0\r\n\r\n", ex)
-      if (sent !== length) return Effect.fail(bodyError(o, `the body stream gave ${sent} bytes, ${length} were declared`))
-      return Effect.void
-    }),
-    Effect.matchEffect({
-      onFailure: (e: HackneyError) =>
-        Effect.sync(() => {
-          lease.sending = false
-          ex.fail(e)
-          // A half-written request leaves the connection unusable.
-          conn.close()
-        }),
-      onSuccess: () =>
-        Effect.sync(() => {
-          lease.sending = false
-          conn.requestFinished()
-        })
-    })
-  )
-}
-
-const staleRetryable = (e: HackneyError, o: Outgoing): boolean =>
-  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && o.idempotent &&
-  o.body._tag !== "Stream"
+/**
+ * Writes a streamed body (see `execute.sendStream`) and clears `sending`; a
+ * failure (which failed the exchange) also closes the connection: a
+ * half-written request leaves it unusable.
+ */
+const sendBody = (o: Outgoing, lease: Lease, body: StreamBody): Effect.Effect<void> =>
+  Effect.matchEffect(sendStream(o, lease.conn, lease.ex, body), {
+    onFailure: () =>
+      Effect.sync(() => {
+        lease.sending = false
+        lease.conn.close()
+      }),
+    onSuccess: () =>
+      Effect.sync(() => {
+        lease.sending = false
+      })
+  })
 
 const attempt = <A>(
   o: Outgoing,
@@ -153,7 +108,7 @@ const attempt = <A>(
         ? Effect.suspend(() => {
           lease.sending = true
           return Effect.map(
-            Effect.forkDaemon(Effect.interruptible(sendStream(o, lease, body.stream, body.length))),
+            Effect.forkDaemon(Effect.interruptible(sendBody(o, lease, body))),
             (fiber) => {
               lease.sender = fiber
             }
@@ -172,7 +127,8 @@ const attempt = <A>(
  * Sends the request, waits for the response head and hands the lease to
  * `onHead` (uninterruptibly, so the lease always has an owner). A request that met a
  * stale kept-alive connection (closed before any response byte) is sent once
- * more on a fresh connection when it is idempotent and has no streamed body.
+ * more on a fresh connection when it is idempotent and has no streamed body
+ * (the adapter's streamed bodies are never replayable).
  *
  * @internal
  */

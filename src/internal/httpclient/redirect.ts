@@ -21,24 +21,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
-import { drainLimit, redirectStatuses } from "../client/redirect.js"
+import { bodyHeaders, credentialHeaders, drainLimit, redirectStatuses } from "../client/redirect.js"
 
 /** @internal */
 export interface RedirectOptions {
   readonly maxRedirects?: number | undefined
   readonly trusted?: boolean | undefined
 }
-
-const bodyHeaders = [
-  "content-type",
-  "content-length",
-  "content-encoding",
-  "content-language",
-  "content-location",
-  "transfer-encoding",
-  "expect"
-]
-const credentialHeaders = ["authorization", "cookie", "proxy-authorization", "host"]
 
 const urlOf = (request: ClientRequest.HttpClientRequest): URL | undefined => {
   const u = UrlParams.makeUrl(request.url, request.urlParams, request.hash)

@@ -20,38 +20,20 @@ import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { millis } from "../client/duration.js"
-import { defaults, dialSpec } from "../client/prepare.js"
+import {
+  basicAuthorization,
+  defaults,
+  dialSpec,
+  framingOf,
+  hasHeader,
+  headerValue,
+  idempotentMethods,
+  withoutHeader
+} from "../client/prepare.js"
+import type { Outgoing, PreparedBody } from "../client/prepare.js"
 import { userAgent } from "../client/version.js"
 import { encodeRequestHead } from "../http1/encoder.js"
-import type { BodyFraming } from "../http1/encoder.js"
 import * as Multipart from "../multipart/encode.js"
-import type { DialSpec } from "../pool/pool.js"
-
-/** A request body ready to send. @internal */
-export type OutBody =
-  | { readonly _tag: "None" }
-  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
-  | {
-    readonly _tag: "Stream"
-    readonly stream: Stream.Stream<Uint8Array, unknown>
-    /** Identity framing with this many bytes (checked), or chunked when undefined. */
-    readonly length: number | undefined
-  }
-
-/** A request ready for a connection. @internal */
-export interface Outgoing {
-  readonly method: string
-  /** The URL without its fragment, for errors. */
-  readonly href: string
-  readonly head: string
-  readonly body: OutBody
-  readonly spec: DialSpec
-  readonly maxBodySize: number
-  readonly recvTimeout: number
-  /** Undefined: the pool's default (else the connect timeout). */
-  readonly checkoutTimeout: number | undefined
-  readonly idempotent: boolean
-}
 
 /** Why a request could not be built: maps to `RequestError` `InvalidUrl`, `Encode` or `Transport`. @internal */
 export interface BuildError {
@@ -59,7 +41,6 @@ export interface BuildError {
   readonly cause: InvalidRequest
 }
 
-const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
 const encoder = new TextEncoder()
 
 interface OriginInfo {
@@ -87,13 +68,6 @@ const originOf = (url: URL): OriginInfo | InvalidRequest => {
   if (origins.size >= ORIGIN_CACHE_MAX) origins.clear()
   origins.set(key, info)
   return info
-}
-
-const base64 = (s: string): string => {
-  const bytes = encoder.encode(s)
-  let bin = ""
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
-  return btoa(bin)
 }
 
 const safeDecode = (s: string): string => {
@@ -141,35 +115,31 @@ export const formDataBody = (form: FormData): { contentType: string; length: num
   return { contentType: enc.contentType, length: enc.length, stream }
 }
 
+/** A streamed request body; never replayed (a stale connection is not retried, a 307/308 fails). */
+const streamBody = (stream: Stream.Stream<Uint8Array, unknown>, length: number | undefined): PreparedBody => ({
+  _tag: "Stream",
+  stream,
+  length,
+  replayable: false
+})
+
 /** `Body.Raw`: bytes, text, a Blob, a web ReadableStream or a Node Readable / async iterable. */
-const rawBody = (raw: unknown): OutBody | BuildError => {
+const rawBody = (raw: unknown): PreparedBody | BuildError => {
   if (raw === undefined || raw === null) return { _tag: "None" }
   if (raw instanceof Uint8Array) return { _tag: "Bytes", bytes: raw }
   if (typeof raw === "string") return { _tag: "Bytes", bytes: encoder.encode(raw) }
   if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw)) return { _tag: "Bytes", bytes: toBytes(raw) }
-  if (typeof Blob !== "undefined" && raw instanceof Blob) return { _tag: "Stream", stream: blobStream(raw), length: raw.size }
-  if (isReadableStream(raw)) {
-    return { _tag: "Stream", stream: Stream.map(Stream.fromReadableStream(() => raw, (e) => e), toBytes), length: undefined }
-  }
-  if (isAsyncIterable(raw)) return { _tag: "Stream", stream: Stream.map(Stream.fromAsyncIterable(raw, (e) => e), toBytes), length: undefined }
+  if (typeof Blob !== "undefined" && raw instanceof Blob) return streamBody(blobStream(raw), raw.size)
+  if (isReadableStream(raw)) return streamBody(Stream.map(Stream.fromReadableStream(() => raw, (e) => e), toBytes), undefined)
+  if (isAsyncIterable(raw)) return streamBody(Stream.map(Stream.fromAsyncIterable(raw, (e) => e), toBytes), undefined)
   return encodeError(
     `unsupported Raw body (${Object.prototype.toString.call(raw)}): give bytes, a string, a Blob, a ReadableStream or an async iterable`
   )
 }
 
-const hasRaw = (raw: ReadonlyArray<string>, lower: string): boolean => {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower || raw[i].toLowerCase() === lower) return true
-  return false
-}
-
-const rawValue = (raw: ReadonlyArray<string>, lower: string): string | undefined => {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower || raw[i].toLowerCase() === lower) return raw[i + 1]
-  return undefined
-}
-
 const declaredLength = (body: Body.Stream, raw: ReadonlyArray<string>): number | undefined | BuildError => {
   if (body.contentLength !== undefined) return body.contentLength
-  const declared = rawValue(raw, "content-length")
+  const declared = headerValue(raw, "content-length")
   if (declared === undefined) return undefined
   const t = declared.trim()
   if (!/^\d+$/.test(t)) return encodeError(`Content-Length ${JSON.stringify(declared)} is not a number`)
@@ -194,12 +164,6 @@ const rawHeaders = (request: ClientRequest.HttpClientRequest, options: Options):
   return raw
 }
 
-const withoutAuthorization = (raw: Array<string>): Array<string> => {
-  const out: Array<string> = []
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() !== "authorization") out.push(raw[i], raw[i + 1])
-  return out
-}
-
 /**
  * Builds the outgoing request. The fragment never goes on the wire; URL
  * userinfo becomes `Authorization: Basic` (over `basicAuth`).
@@ -221,11 +185,11 @@ export const build = (
     ? [safeDecode(url.username), safeDecode(url.password)] as const
     : options.basicAuth
   if (auth !== undefined) {
-    raw = withoutAuthorization(raw)
-    raw.push("authorization", `Basic ${base64(`${auth[0]}:${auth[1]}`)}`)
+    raw = withoutHeader(raw, "authorization")
+    raw.push("authorization", basicAuthorization(auth[0], auth[1]))
   }
-  if (!hasRaw(raw, "user-agent")) raw.push("user-agent", userAgent)
-  let body: OutBody
+  if (!hasHeader(raw, "user-agent")) raw.push("user-agent", userAgent)
+  let body: PreparedBody
   const b = request.body
   switch (b._tag) {
     case "Empty":
@@ -243,24 +207,17 @@ export const build = (
     case "Stream": {
       const length = declaredLength(b, raw)
       if (typeof length === "object") return length
-      body = { _tag: "Stream", stream: b.stream, length }
+      body = streamBody(b.stream, length)
       break
     }
     case "FormData": {
       const form = formDataBody(b.formData)
       raw.push("content-type", form.contentType)
-      body = { _tag: "Stream", stream: form.stream, length: form.length }
+      body = streamBody(form.stream, form.length)
       break
     }
   }
-  const framing: BodyFraming = body._tag === "None"
-    ? (method === "POST" || method === "PUT" || method === "PATCH" ? { _tag: "Length", length: 0 } : { _tag: "None" })
-    : body._tag === "Bytes"
-    ? { _tag: "Length", length: body.bytes.length }
-    : body.length !== undefined
-    ? { _tag: "Length", length: body.length }
-    : { _tag: "Chunked" }
-  const head = encodeRequestHead({ method, target, host: origin.host, rawHeaders: raw, framing })
+  const head = encodeRequestHead({ method, target, host: origin.host, rawHeaders: raw, framing: framingOf(method, body) })
   if (Either.isLeft(head)) {
     const e = head.left
     return {

@@ -23,8 +23,8 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { BodyTooLarge } from "../../HackneyError.js"
+import { concat } from "../client/execute.js"
 import type { Exchange } from "../connection/exchange.js"
-import { concat } from "./exchange.js"
 import type { Lease } from "./exchange.js"
 
 const decoder = new TextDecoder()
