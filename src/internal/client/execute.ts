@@ -15,7 +15,7 @@ import type { Informational, Redirect, Response, StreamingResponse, Writer } fro
 import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
-import type { Exchange } from "../connection/exchange.js"
+import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
 import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
@@ -140,23 +140,47 @@ export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
   e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
   (p.body._tag !== "Stream" || p.body.replayable)
 
+/**
+ * Checks a connection out for `o`. Callers run it uninterruptibly, never
+ * under `restore` (see `oneShotOnce`).
+ *
+ * @internal
+ */
+export const checkout = (o: Outgoing, source: ConnectionSource, fresh: boolean): Effect.Effect<H1Connection, HackneyError> =>
+  source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh, method: o.method, url: o.href })
+
+/**
+ * Starts the exchange of `o` on `conn`: writes the head (and a bytes body);
+ * `bodyFollows` when a body will be written after (by default: a streamed body).
+ *
+ * @internal
+ */
+export const begin = (
+  o: Outgoing,
+  conn: H1Connection,
+  mode: BodyMode,
+  bodyFollows: boolean = o.body._tag === "Stream"
+): Exchange =>
+  conn.begin(
+    o.method,
+    o.href,
+    o.head,
+    o.body._tag === "Bytes" ? o.body.bytes : undefined,
+    mode,
+    o.maxBodySize,
+    o.recvTimeout,
+    bodyFollows
+  )
+
 const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible), so the connection can't be lost.
-    Effect.flatMap(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, fresh, method: p.method, url: p.href }), (conn) => {
+    Effect.flatMap(checkout(p, source, fresh), (conn) => {
       const body = p.body
-      const streamed = body._tag === "Stream"
-      const ex = conn.begin(
-        p.method,
-        p.href,
-        p.head,
-        body._tag === "Bytes" ? body.bytes : undefined,
-        "collect",
-        p.maxBodySize,
-        p.recvTimeout,
-        streamed
-      )
-      const run = (streamed ? Effect.zipRight(sendStream(p, conn, ex, body), ex.waitFor(ex.isComplete)) : ex.waitFor(ex.isComplete))
+      const ex = begin(p, conn, "collect")
+      const run = (body._tag === "Stream"
+        ? Effect.zipRight(sendStream(p, conn, ex, body), ex.waitFor(ex.isComplete))
+        : ex.waitFor(ex.isComplete))
         .pipe(Effect.map(() =>
           new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, "http/1.1", ex.rawTrailers, ex.informational)
         ))
@@ -181,11 +205,7 @@ const acquireExchange = (
   bodyFollows: boolean
 ): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(source.checkout(p.spec, { checkoutTimeout: p.checkoutTimeout, method: p.method, url: p.href }), (conn) => {
-      const bytes = p.body._tag === "Bytes" ? p.body.bytes : undefined
-      const ex = conn.begin(p.method, p.href, p.head, bytes, "stream", p.maxBodySize, p.recvTimeout, bodyFollows)
-      return { conn, ex }
-    }),
+    Effect.map(checkout(p, source, false), (conn) => ({ conn, ex: begin(p, conn, "stream", bodyFollows) })),
     ({ conn, ex }) => Effect.sync(() => source.checkin(conn, conn.release(ex)))
   )
 

@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type { HackneyError } from "../../HackneyError.js"
-import { sendStream, staleRetryable } from "../client/execute.js"
+import { begin, checkout, sendStream, staleRetryable } from "../client/execute.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../client/source.js"
 import type { Exchange } from "../connection/exchange.js"
@@ -89,22 +89,12 @@ const attempt = <A>(
 ): Effect.Effect<A, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible inside), so the connection can't be lost.
-    Effect.flatMap(source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh, method: o.method, url: o.href }), (conn) => {
+    Effect.flatMap(checkout(o, source, fresh), (conn) => {
       const body = o.body
-      const streamed = body._tag === "Stream"
-      const ex = conn.begin(
-        o.method,
-        o.href,
-        o.head,
-        body._tag === "Bytes" ? body.bytes : undefined,
-        "stream",
-        o.maxBodySize,
-        o.recvTimeout,
-        streamed
-      )
+      const ex = begin(o, conn, "stream")
       const lease = new Lease(conn, ex, source)
       // The sender runs interruptibly (forked fibers inherit our uninterruptible region otherwise).
-      const start = streamed
+      const start = body._tag === "Stream"
         ? Effect.suspend(() => {
           lease.sending = true
           return Effect.map(
