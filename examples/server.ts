@@ -7,12 +7,16 @@
  * - `GET /big?mb=N`         → N MiB, written with backpressure
  * - `PUT /upload`           → counts the bytes received (honours Expect: 100-continue)
  * - `GET /slow?ms=N`        → answers after N ms
+ * - `GET /login`            → 302 to `/me`, setting a `session` cookie
+ * - `GET /me`               → the Cookie header it received
+ * - `GET /gzip`             → a gzip-encoded text (Content-Encoding: gzip)
  * - anything else           → 404
  */
 import { Effect } from "effect"
 import type * as Scope from "effect/Scope"
 import * as http from "node:http"
 import type * as net from "node:net"
+import * as zlib from "node:zlib"
 
 export interface Local {
   /** `http://127.0.0.1:<port>` */
@@ -57,6 +61,14 @@ const handler: http.RequestListener = (req, res) => {
         res.on("close", () => clearTimeout(t))
         return
       }
+      case "/login":
+        res.writeHead(302, { location: "/me", "set-cookie": "session=s3cret; Path=/; HttpOnly" })
+        return res.end()
+      case "/me":
+        return res.end(`cookie: ${req.headers.cookie ?? "(none)"}\n`)
+      case "/gzip":
+        res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" })
+        return res.end(zlib.gzipSync("decompressed as it streamed\n"))
       default:
         res.statusCode = 404
         return res.end("not found\n")

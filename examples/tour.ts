@@ -1,11 +1,14 @@
 /**
  * The tour (`npm start`): effect-hackney against an embedded local server —
  * one-shot GET and POST, a streaming response, a streaming upload, the
- * connection API, pool stats, and a typed error caught with catchTag.
+ * connection API, pool stats, a typed error caught with catchTag, a redirect
+ * followed with a cookie jar, automatic decompression, and the same engine
+ * behind @effect/platform's HttpClient.
  * Everything runs on 127.0.0.1; the process exits by itself.
  */
+import { HttpClient } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import { Hackney, HackneyError, Pool } from "../src/index.js"
+import { CookieJar, Hackney, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
 import { local } from "./server.js"
 
 const step = (title: string, line: string) => console.log(`- ${title.padEnd(18)} ${line}`)
@@ -69,6 +72,23 @@ const tour = Effect.gen(function*() {
     Effect.catchTag("RecvTimeout", (e) => Effect.succeed(`RecvTimeout after ${e.timeoutMillis} ms, retryable: ${HackneyError.isRetryable(e)}`))
   )
   step("catchTag", timedOut)
+
+  // 7. Redirects and cookies: /login sets a cookie and redirects; the jar sends it to /me.
+  const me = yield* Hackney.get(`${server.url}/login`, { followRedirect: true }).pipe(
+    Effect.provide(CookieJar.layer)
+  )
+  step("redirect + jar", `${me.text().trim()} (via ${me.redirects.map((r) => r.status).join(", ")})`)
+
+  // 8. Automatic decompression, in one-shot and stream mode alike.
+  const gz = yield* Hackney.get(`${server.url}/gzip`, { autoDecompress: true })
+  step("autoDecompress", gz.text().trim())
+
+  // 9. The same engine behind @effect/platform's HttpClient: one Effect.provide.
+  const viaPlatform = yield* HttpClient.get(`${server.url}/hello`).pipe(
+    Effect.flatMap((res) => res.text),
+    Effect.provide(HackneyHttpClient.layer)
+  )
+  step("HttpClient layer", viaPlatform.trim())
   console.log("done")
 })
 
