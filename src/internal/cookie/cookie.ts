@@ -6,39 +6,10 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import type { Cookie, SameSite, SetCookieOptions } from "../../Cookie.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import * as HttpDate from "../../HttpDate.js"
 import { describeChar, firstInvalidValueChar, firstNonTchar } from "../headers/syntax.js"
-
-/** @internal */
-export type SameSite = "Strict" | "Lax" | "None"
-
-/** @internal */
-export interface Cookie {
-  readonly name: string
-  readonly value: string
-  readonly expires?: Date
-  readonly maxAge?: number
-  readonly domain?: string
-  readonly path?: string
-  readonly secure: boolean
-  readonly httpOnly: boolean
-  readonly sameSite?: SameSite
-  readonly partitioned: boolean
-  readonly extensions: ReadonlyArray<readonly [string, string]>
-}
-
-/** @internal */
-export interface SetCookieOptions {
-  readonly expires?: Date | number | undefined
-  readonly maxAge?: number | undefined
-  readonly domain?: string | undefined
-  readonly path?: string | undefined
-  readonly secure?: boolean | undefined
-  readonly httpOnly?: boolean | undefined
-  readonly sameSite?: SameSite | undefined
-  readonly partitioned?: boolean | undefined
-}
 
 // ---------------------------------------------------------------------------
 // Set-Cookie parsing (RFC 6265 §5.2)

@@ -9,7 +9,8 @@
  * @internal
  */
 import { getPublicSuffix } from "tldts"
-import type { Cookie, SameSite } from "./cookie.js"
+import type { Cookie } from "../../Cookie.js"
+import type { StoredCookie as PublicStoredCookie } from "../../CookieJar.js"
 import { parseSetCookie } from "./cookie.js"
 import { isIpLiteral } from "../url/ip.js"
 import { domainToAscii } from "../url/normalize.js"
@@ -22,21 +23,8 @@ export interface Target {
   readonly path: string
 }
 
-/** A cookie as stored (RFC 6265 §5.3 step 12). @internal */
-export interface StoredCookie {
-  readonly name: string
-  readonly value: string
-  /** The host (host-only) or the domain it was set for. */
-  readonly domain: string
-  readonly path: string
-  /** Expiry in epoch ms; `Infinity` for a session cookie. */
-  readonly expires: number
-  readonly persistent: boolean
-  readonly hostOnly: boolean
-  readonly secure: boolean
-  readonly httpOnly: boolean
-  readonly sameSite: SameSite | undefined
-  readonly creation: number
+/** A cookie as stored: the public `StoredCookie`, its `lastAccess` updated in place. @internal */
+export interface StoredCookie extends Omit<PublicStoredCookie, "lastAccess"> {
   lastAccess: number
   /** Insertion order among equal creation times (a pinned clock). */
   readonly seq: number
