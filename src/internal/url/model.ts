@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Data from "effect/Data"
+import type { TypeId as PublicTypeId, Url } from "../../Url.js"
 import { urlencode } from "./percent.js"
 
 /** @internal */
@@ -15,20 +16,8 @@ export type TypeId = typeof TypeId
 /** @internal */
 export type Transport = "tcp" | "tls" | "unix" | "socks5"
 
-/** @internal */
-export interface Fields {
-  readonly scheme: string
-  readonly transport: Transport | undefined
-  readonly user: string
-  readonly password: string
-  readonly host: string
-  readonly port: number
-  readonly netloc: string
-  readonly path: string
-  readonly query: string
-  readonly fragment: string
-  readonly rawPath: string
-}
+/** The fields of the public `Url` (without its brand and `pipe`). @internal */
+export type Fields = Omit<Url, PublicTypeId | "pipe">
 
 /** @internal */
 export interface SchemeInfo {
