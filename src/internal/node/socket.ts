@@ -162,6 +162,16 @@ const toBufferish = (v: string | Uint8Array | ReadonlyArray<string | Uint8Array>
 
 const isIp = (host: string): boolean => net.isIP(host) !== 0
 
+/** The TCP part of a TCP or TLS connect: Nagle off, happy eyeballs unless a family is given. */
+const tcpOptions = (options: ConnectOptions) => ({
+  host: options.host,
+  port: options.port,
+  noDelay: true,
+  ...(options.family ? { family: options.family } : { autoSelectFamily: true }),
+  ...(options.lookup ? { lookup: options.lookup } : {}),
+  ...(options.localAddress ? { localAddress: options.localAddress } : {})
+})
+
 /**
  * Opens a socket. Fails with `ConnectTimeout`, `ConnectError` or `TlsError`.
  * On interruption (or timeout) the half-open socket is destroyed.
@@ -191,21 +201,8 @@ export const connect = (
       resume(Effect.fail(new ConnectError({ ...where, reason: connectReason(code), host, port, code, cause: error })))
     }
     let tcpConnected = false
-    if (options.transport === "unix") {
-      socket = net.connect({ path: host })
-      socket.once("connect", () => {
-        socket.removeListener("error", fail)
-        resume(Effect.succeed({ socket, alpn: "http/1.1", tls: false }))
-      })
-    } else if (options.transport === "tcp") {
-      socket = net.connect({
-        host,
-        port,
-        noDelay: true,
-        ...(options.family ? { family: options.family } : { autoSelectFamily: true }),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-        ...(options.localAddress ? { localAddress: options.localAddress } : {})
-      })
+    if (options.transport !== "tls") {
+      socket = net.connect(options.transport === "unix" ? { path: host } : tcpOptions(options))
       socket.once("connect", () => {
         socket.removeListener("error", fail)
         resume(Effect.succeed({ socket, alpn: "http/1.1", tls: false }))
@@ -218,12 +215,7 @@ export const connect = (
       const key = reuse ? sessionKey(host, port, servername, t, options.protocols) : ""
       const cached = reuse ? sessions.get(key) : undefined
       const tlsOptions: tls.ConnectionOptions & { noDelay: boolean } = {
-        host,
-        port,
-        noDelay: true,
-        ...(options.family ? { family: options.family } : { autoSelectFamily: true }),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        ...tcpOptions(options),
         ...(servername !== undefined ? { servername } : {}),
         ALPNProtocols: (options.protocols ?? ["http/1.1"]) as Array<string>,
         rejectUnauthorized: t.insecure !== true,
