@@ -155,8 +155,13 @@ export class TimerWheel {
 
   private push(d: Deadline): void {
     const h = this.heap
-    let i = h.length
     h.push(d)
+    this.siftUp(h.length - 1, d)
+  }
+
+  /** Puts `d` at the hole `i` or, while it is due before the parent, above it. */
+  private siftUp(i: number, d: Deadline): void {
+    const h = this.heap
     while (i > 0) {
       const p = (i - 1) >> 1
       if (h[p].filedAt <= d.filedAt) break
@@ -191,13 +196,7 @@ export class TimerWheel {
       h[i] = h[c]
       i = c
     }
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (h[p].filedAt <= last.filedAt) break
-      h[i] = h[p]
-      i = p
-    }
-    h[i] = last
+    this.siftUp(i, last)
   }
 }
 
