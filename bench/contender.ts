@@ -13,8 +13,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, ManagedRuntime, Stream } from "effect"
-import type { Layer } from "effect"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import { Readable } from "node:stream"
@@ -135,6 +134,12 @@ const make = async (name: string): Promise<Ops> => {
       return platform(NodeHttpClient.layerUndici)
     case "platform-fetch":
       return platform(FetchHttpClient.layer)
+    // not in the default set (`--only` them): the HttpClient layers without the platform's
+    // per-request tracing span, to show what the span costs
+    case "hackney-httpclient-untraced":
+      return platform(Layer.merge(HackneyHttpClient.layer, Layer.setTracerEnabled(false)))
+    case "platform-undici-untraced":
+      return platform(Layer.merge(NodeHttpClient.layerUndici, Layer.setTracerEnabled(false)))
     case "undici-request": {
       const undici = await import("undici")
       const pools = new Map<string, InstanceType<typeof undici.Pool>>()

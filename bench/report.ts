@@ -26,7 +26,19 @@ const LABEL: Record<string, string> = {
   "platform-fetch": "`FetchHttpClient.layer`",
   "wrk": "wrk (ceiling, 1 thread)"
 }
-const plain = (c: string) => (LABEL[c] ?? c).replace(/`/g, "")
+const SHORT: Record<string, string> = {
+  "hackney": "effect-hackney native",
+  "hackney-httpclient": "effect-hackney HttpClient",
+  "undici-request": "undici request",
+  "undici-fetch": "undici fetch",
+  "node-http": "node:http",
+  "got": "got 14",
+  "platform-node": "NodeHttpClient.layer",
+  "platform-undici": "NodeHttpClient.layerUndici",
+  "platform-fetch": "FetchHttpClient.layer",
+  "wrk": "wrk (ceiling)"
+}
+const plain = (c: string) => SHORT[c] ?? c
 const BASE = "undici-request"
 const BEGIN = "<!-- bench:results:begin -->"
 const END = "<!-- bench:results:end -->"
@@ -202,7 +214,7 @@ export const svg = async (r: Result): Promise<string> => {
         {
           mark: { type: "bar" },
           encoding: {
-            y: { field: "contender", type: "nominal", sort: r.contenders.map(plain), title: null },
+            y: { field: "contender", type: "nominal", sort: r.contenders.map(plain), title: null, axis: { labelLimit: 220 } },
             x: { field: "ratio", type: "quantitative", title: "× undici request" },
             color: {
               condition: { test: "indexof(datum.contender, 'effect-hackney') === 0", value: "#d95f02" },

@@ -312,7 +312,7 @@ const main = async () => {
   const only = opt("--only")?.split(",")
   const scenarios = SCENARIOS.filter((s) => opt("--scenarios")?.split(",").includes(s.id) ?? true)
   const hasWrk = wrkAvailable()
-  const contenders: Array<string> = [...CONTENDERS, ...(hasWrk ? ["wrk"] : [])].filter((c) => only?.includes(c) ?? true)
+  const contenders: Array<string> = only?.filter((c) => c !== "wrk" || hasWrk) ?? [...CONTENDERS, ...(hasWrk ? ["wrk"] : [])]
   const skipped: Array<string> = []
   if (!hasWrk) skipped.push("wrk: not installed (Debian package wrk); no ceiling figures")
   skipped.push(
