@@ -46,6 +46,13 @@ import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
 
 /**
+ * The brand of every HackneyError value.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * console.log(HackneyError.TypeId in new HackneyError.PoolClosed({ pool: "p" })) // true
+ * ```
  * @since 0.1.0
  * @category type IDs
  */

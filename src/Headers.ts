@@ -35,6 +35,13 @@ import * as mediaType from "./internal/headers/mediaType.js"
 import { firstInvalidValueChar, isToken } from "./internal/headers/syntax.js"
 
 /**
+ * The brand of every Headers value.
+ *
+ * @example
+ * ```ts
+ * import { Headers } from "effect-hackney"
+ * console.log(Headers.TypeId in Headers.empty) // true
+ * ```
  * @since 0.1.0
  * @category type IDs
  */

@@ -44,6 +44,13 @@ import { lookup, lookupOrCreate, poolDefaults, register, unregister } from "./in
 import { currentWheel } from "./internal/timer/wheel.js"
 
 /**
+ * The brand of every Pool value.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "effect-hackney"
+ * const isPool = (u: object): boolean => Pool.TypeId in u
+ * ```
  * @since 0.1.0
  * @category type IDs
  */

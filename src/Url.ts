@@ -55,6 +55,13 @@ import { removeDotSegments as removeDotSegmentsInternal, resolve as resolveInter
 import * as target from "./internal/url/target.js"
 
 /**
+ * The brand of every Url value.
+ *
+ * @example
+ * ```ts
+ * import { Url } from "effect-hackney"
+ * console.log(Url.TypeId in Url.unsafeParse("http://a.test/")) // true
+ * ```
  * @since 0.1.0
  * @category type IDs
  */
