@@ -85,6 +85,11 @@ export type TlsOptions = Omit<InternalTlsOptions, "insecure">
 /**
  * Request options. Every field is optional.
  *
+ * Treat an options object as immutable once used: what it implies for
+ * connecting (timeouts, TLS, pool key) is memoised per object, so reusing
+ * one object for many requests is the fast path, and mutating it in place
+ * between requests is not seen. Build a new object instead (`{ ...base, … }`).
+ *
  * @since 0.1.0
  * @category models
  */
