@@ -104,6 +104,8 @@ export interface Options {
   readonly recvTimeout?: Duration.DurationInput | undefined
   /** Waiting for a pooled connection when `maxPerHost` are busy. Default: the pool's (8 seconds). */
   readonly checkoutTimeout?: Duration.DurationInput | undefined
+  /** Connections in use plus connecting to this request's host (hackney's `max_per_host` request option). Default: the pool's `maxPerHost` (50). */
+  readonly maxPerHost?: number | undefined
   /** A pool name, a {@link Pool.Pool}, or `false` for a direct connection. Default: the `Pool` in context, else `"default"`. */
   readonly pool?: string | Pool.Pool | false | undefined
   /** Largest response body accepted (after decompression); more fails with `BodyTooLarge`. Default: no limit. */

@@ -55,6 +55,26 @@ describe("Pool: checkout queue", () => {
       expect(res.status).toBe(200)
     }))
 
+  it.scoped("a request's maxPerHost (hackney's request option) overrides the pool's", () =>
+    Effect.gen(function*() {
+      const h = holdingHandler()
+      const srv = yield* httpServer(h.handler)
+      const pool = yield* Pool.make({ name: "t-request-limit", maxPerHost: 10 })
+      const opts = { pool, maxPerHost: 1, recvTimeout: "1 hour", checkoutTimeout: "1 second" } as const
+      const first = yield* Effect.fork(Hackney.get(`${srv.url}/a`, opts))
+      yield* eventually(() => h.held.length === 1)
+      const second = yield* Effect.fork(Hackney.get(`${srv.url}/b`, opts))
+      yield* eventually(() => Effect.runSync(Pool.stats(pool)).queued === 1)
+      yield* TestClock.adjust("1 second")
+      expect((yield* Effect.flip(Fiber.join(second)))._tag).toBe("CheckoutTimeout")
+      // Without the option the pool's limit (10) applies: no wait.
+      const third = yield* Effect.fork(Hackney.get(`${srv.url}/c`, { pool, recvTimeout: "1 hour" }))
+      yield* eventually(() => h.held.length === 2)
+      h.release()
+      expect((yield* Fiber.join(first)).status).toBe(200)
+      expect((yield* Fiber.join(third)).status).toBe(200)
+    }))
+
   it.scoped("waiters are served in FIFO order as connections come back", () =>
     Effect.gen(function*() {
       const h = holdingHandler()

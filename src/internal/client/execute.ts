@@ -147,7 +147,7 @@ export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
  * @internal
  */
 export const checkout = (o: Outgoing, source: ConnectionSource, fresh: boolean): Effect.Effect<H1Connection, HackneyError> =>
-  source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, fresh, method: o.method, url: o.href })
+  source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, maxPerHost: o.maxPerHost, fresh, method: o.method, url: o.href })
 
 /**
  * Starts the exchange of `o` on `conn`: writes the head (and a bytes body);

@@ -52,6 +52,8 @@ export interface Outgoing {
   readonly recvTimeout: number
   /** Undefined: the pool's default (else the connect timeout). */
   readonly checkoutTimeout: number | undefined
+  /** This request's per-host limit; undefined: the pool's. */
+  readonly maxPerHost: number | undefined
   readonly idempotent: boolean
 }
 
@@ -315,6 +317,7 @@ const finish = (m: string, url: Url.Url, href: string, head: string, body: Prepa
     maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
     recvTimeout: spec.recvTimeout,
     checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
+    maxPerHost: options.maxPerHost,
     idempotent: idempotentMethods.has(m)
   }
 }

@@ -235,6 +235,7 @@ export const build = (
     maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
     recvTimeout: spec.recvTimeout,
     checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
+    maxPerHost: options.maxPerHost,
     idempotent: idempotentMethods.has(method)
   }
 }

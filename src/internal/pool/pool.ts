@@ -42,6 +42,8 @@ export interface DialSpec extends ConnectOptions {
 export interface CheckoutContext {
   /** Undefined: the pool's, else the connect timeout. */
   readonly checkoutTimeout: number | undefined
+  /** The request's per-host limit (hackney's request option); undefined: the pool's. */
+  readonly maxPerHost?: number | undefined
   /** The request, for errors. */
   readonly method?: string | undefined
   readonly url?: string | undefined
@@ -126,7 +128,7 @@ export class PoolImpl {
           return Effect.succeed(conn)
         }
       }
-      if (hp.active < this.config.maxPerHost) {
+      if (hp.active < (ctx.maxPerHost ?? this.config.maxPerHost)) {
         hp.active++
         return this.dial(hp, spec, ctx)
       }
