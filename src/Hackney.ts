@@ -25,6 +25,8 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -661,3 +663,20 @@ const targetUrl = (t: ConnectTarget): string => {
  * @category layers
  */
 export const layer: Layer.Layer<Pool.Pool> = Pool.layer({ name: "default" })
+
+/**
+ * The default pool with its options read from `effect/Config` (see
+ * `Pool.layerConfig`); the pool's name defaults to `"default"`.
+ *
+ * @example
+ * ```ts
+ * import { Config, Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const config = Config.all({ maxPerHost: Config.integer("HTTP_MAX_PER_HOST").pipe(Config.withDefault(50)) })
+ * const main = Hackney.get("http://127.0.0.1:8080/").pipe(Effect.provide(Hackney.layerConfig(config)))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (config: Config.Config<Pool.Options>): Layer.Layer<Pool.Pool, ConfigError.ConfigError> =>
+  Pool.layerConfig(config)

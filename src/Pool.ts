@@ -29,6 +29,8 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -198,6 +200,28 @@ export const make = (options: Options = {}): Effect.Effect<Pool, never, Scope.Sc
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Pool> => Layer.scoped(Pool, make(options))
+
+/**
+ * {@link layer} with its options read from `effect/Config` (environment
+ * variables, a ConfigProvider, …); a missing or invalid value fails the layer
+ * with a `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * import { Config, Effect } from "effect"
+ * import { Hackney, Pool } from "effect-hackney"
+ * const PoolConfig = Config.all({
+ *   name: Config.string("POOL_NAME").pipe(Config.withDefault("default")),
+ *   maxPerHost: Config.integer("POOL_MAX_PER_HOST").pipe(Config.withDefault(50)),
+ *   keepaliveTimeout: Config.duration("POOL_KEEPALIVE").pipe(Config.withDefault("2 seconds"))
+ * })
+ * const program = Hackney.get("http://127.0.0.1:8080/").pipe(Effect.provide(Pool.layerConfig(PoolConfig)))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Pool, ConfigError.ConfigError> =>
+  Layer.scoped(Pool, Effect.flatMap(config, make))
 
 const resolve = (pool: string | Pool): Effect.Effect<PoolImpl, InvalidRequest> =>
   Effect.suspend(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import type * as http from "node:http"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyError from "../src/HackneyError.js"
@@ -259,6 +259,23 @@ describe("Pool: layers and names", () => {
       expect(outcome.accepted).toBe(1)
       const gone = yield* Effect.flip(Pool.stats("t-layer"))
       expect(gone._tag).toBe("InvalidRequest")
+    }))
+
+  it.effect("Pool.layerConfig reads the options from Config, and fails the layer on bad config", () =>
+    Effect.gen(function*() {
+      const config = Config.all({
+        name: Config.string("POOL_NAME"),
+        maxPerHost: Config.integer("POOL_MAX_PER_HOST")
+      })
+      const provider = ConfigProvider.fromMap(new Map([["POOL_NAME", "t-config"], ["POOL_MAX_PER_HOST", "3"]]))
+      const stats = yield* Pool.stats("t-config").pipe(
+        Effect.provide(Pool.layerConfig(config)),
+        Effect.withConfigProvider(provider)
+      )
+      expect(stats.name).toBe("t-config")
+      const bad = ConfigProvider.fromMap(new Map([["POOL_NAME", "x"], ["POOL_MAX_PER_HOST", "many"]]))
+      const error = yield* Effect.flip(Pool.stats("x").pipe(Effect.provide(Hackney.layerConfig(config)), Effect.withConfigProvider(bad)))
+      expect(error._tag).not.toBe("InvalidRequest")
     }))
 
   it.scoped("pool: false uses a direct connection, closed after the request", () =>
