@@ -59,33 +59,26 @@ describe("Transport: connect", () => {
       open.socket.destroy()
     }))
 
-  it.scoped("TLS: an unknown issuer fails with TlsError(certificate)", () =>
-    Effect.gen(function*() {
-      const srv = yield* httpsServer((_req, res) => res.end(), { certName: "self-signed" })
-      const error = yield* Effect.flip(connect({
-        transport: "tls",
-        host: "localhost",
-        port: srv.port,
-        connectTimeout: 8000,
-        tls: { ca: cert("ca.pem") }
+  const rejected = [
+    ["an unknown issuer", "self-signed", "certificate"],
+    ["an expired certificate", "expired", "certificate"],
+    ["a hostname mismatch", "wrong-host", "hostname"]
+  ] as const
+  for (const [what, certName, reason] of rejected) {
+    it.scoped(`TLS: ${what} fails with TlsError(${reason})`, () =>
+      Effect.gen(function*() {
+        const srv = yield* httpsServer((_req, res) => res.end(), { certName })
+        const error = yield* Effect.flip(connect({
+          transport: "tls",
+          host: "localhost",
+          port: srv.port,
+          connectTimeout: 8000,
+          tls: { ca: cert("ca.pem") }
+        }))
+        expect(error._tag).toBe("TlsError")
+        if (error._tag === "TlsError") expect(error.reason).toBe(reason)
       }))
-      expect(error._tag).toBe("TlsError")
-      if (error._tag === "TlsError") expect(error.reason).toBe("certificate")
-    }))
-
-  it.scoped("TLS: a hostname mismatch fails with TlsError(hostname)", () =>
-    Effect.gen(function*() {
-      const srv = yield* httpsServer((_req, res) => res.end(), { certName: "wrong-host" })
-      const error = yield* Effect.flip(connect({
-        transport: "tls",
-        host: "localhost",
-        port: srv.port,
-        connectTimeout: 8000,
-        tls: { ca: cert("ca.pem") }
-      }))
-      expect(error._tag).toBe("TlsError")
-      if (error._tag === "TlsError") expect(error.reason).toBe("hostname")
-    }))
+  }
 
   it.scoped("TLS: insecure skips verification", () =>
     Effect.gen(function*() {
