@@ -118,7 +118,13 @@ export interface Options {
   readonly tls?: TlsOptions | undefined
   /** Skip TLS certificate and hostname verification. For tests only. Default false. */
   readonly insecure?: boolean | undefined
-  /** ALPN protocols offered over TLS. Default `["http/1.1"]`. */
+  /**
+   * Protocols that may be used, in order of preference, offered over TLS by
+   * ALPN: `"http/1.1"` and `"h2"` (hackney's `"http1"`, `"http2"` too).
+   * Default `["http/1.1"]`. HTTP/2 is not built yet: `"h2"` may stand in the
+   * list but is not offered, so a server can only choose HTTP/1.1; a list
+   * without HTTP/1.1, or an unknown name, fails with `InvalidRequest`.
+   */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** A custom DNS lookup (as `net.connect`'s). Default: the system resolver. */
   readonly lookup?: net.LookupFunction | undefined

@@ -12,7 +12,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import type * as Url from "../../Url.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import { oneShot, streaming } from "./execute.js"
-import { dialSpec, prepare } from "./prepare.js"
+import { dialSpec, prepare, protocolsError } from "./prepare.js"
 import type { ConnectionSource } from "./source.js"
 import { direct } from "./source.js"
 
@@ -41,6 +41,8 @@ export const make = (
       }
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => current?.close()))
+    const badProtocols = protocolsError(options, "CONNECT", href)
+    if (badProtocols !== undefined) return yield* Effect.fail(badProtocols)
     // Dial now, so connect errors surface at connect time (as hackney:connect).
     yield* source.checkout(dialSpec(base, options, "CONNECT", href), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
     const prepared = (req: ConnectionRequest) =>

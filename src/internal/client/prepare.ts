@@ -8,6 +8,7 @@
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { Body, Options } from "../../Hackney.js"
+import { alpnOffer, driven } from "../connection/protocols.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as QueryString from "../../QueryString.js"
@@ -115,6 +116,19 @@ const tlsKey = (options: Options): string => {
 export const poolKey = (url: Url.Url, options: Options): string =>
   `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
 
+/** `protocols` as offered over ALPN: validated by {@link protocolsError} before any dial. */
+const offeredProtocols = (options: Options): ReadonlyArray<string> => {
+  const offer = alpnOffer(options.protocols)
+  return typeof offer === "string" ? driven : offer
+}
+
+/** An `InvalidRequest` when the `protocols` option names nothing this client can speak. @internal */
+export const protocolsError = (options: Options, method?: string, url?: string): InvalidRequest | undefined => {
+  if (options.protocols === undefined) return undefined
+  const offer = alpnOffer(options.protocols)
+  return typeof offer === "string" ? new InvalidRequest({ reason: "option", detail: offer, method, url }) : undefined
+}
+
 const buildDialSpec = (url: Url.Url, options: Options): DialSpec => {
   const connectTimeout = millis(options.connectTimeout, defaults.connectTimeout)
   const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
@@ -126,7 +140,7 @@ const buildDialSpec = (url: Url.Url, options: Options): DialSpec => {
     connectTimeout,
     recvTimeout: millis(options.recvTimeout, defaults.recvTimeout),
     ...(tls !== undefined ? { tls } : {}),
-    ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
+    ...(options.protocols !== undefined ? { protocols: offeredProtocols(options) } : {}),
     ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
     ...(options.family !== undefined ? { family: options.family } : {}),
     ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {})
@@ -276,6 +290,8 @@ export const prepare = (
   if (url.transport === undefined) {
     return invalid("scheme", `unsupported scheme "${url.scheme}": use http, https or http+unix`, m, href)
   }
+  const badProtocols = protocolsError(options, m, href)
+  if (badProtocols !== undefined) return Either.left(badProtocols)
   // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method.
   if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
     let head = entry.right.heads.get(m)

@@ -7,7 +7,8 @@
 import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import type { HackneyError } from "../../HackneyError.js"
-import { H1Connection } from "../connection/h1Connection.js"
+import { openConnection } from "../connection/driver.js"
+import type { H1Connection } from "../connection/h1Connection.js"
 import { connect } from "../node/socket.js"
 import type { CheckoutContext, DialSpec } from "../pool/pool.js"
 import { currentWheel } from "../timer/wheel.js"
@@ -27,9 +28,9 @@ export const direct: ConnectionSource = {
       Effect.suspend(() => {
         // Interrupted right after connecting: destroy the socket the result would have carried.
         const holder: { socket?: net.Socket | undefined } = {}
-        return Effect.map(
+        return Effect.flatMap(
           Effect.interruptible(connect(ctx.method === undefined ? spec : { ...spec, method: ctx.method, url: ctx.url }, holder)).pipe(Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))),
-          (open) => new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel })
+          (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel }, ctx.method, ctx.url)
         )
       })),
   checkin: (conn) => conn.close()

@@ -28,6 +28,7 @@ import {
   hasHeader,
   headerValue,
   idempotentMethods,
+  protocolsError,
   withoutHeader
 } from "../client/prepare.js"
 import type { Outgoing, PreparedBody } from "../client/prepare.js"
@@ -225,6 +226,8 @@ export const build = (
       cause: new InvalidRequest({ reason: e.reason, detail: e.detail, method, url: href, cause: e.cause })
     }
   }
+  const badProtocols = protocolsError(options, method, href)
+  if (badProtocols !== undefined) return { reason: "Transport", cause: badProtocols }
   const spec = dialSpec(origin.url, options, method, href)
   return {
     method,

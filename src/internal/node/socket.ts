@@ -56,7 +56,7 @@ export interface ConnectOptions {
   /** Milliseconds before `ConnectTimeout` (TCP connect plus TLS handshake). */
   readonly connectTimeout: number
   readonly tls?: TlsOptions | undefined
-  /** ALPN protocols to offer, in preference order. Default `["http/1.1"]`. */
+  /** ALPN protocols to offer, in preference order (already checked by `alpnOffer`). Default `["http/1.1"]`. */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** Custom DNS lookup, as `net.connect`'s `lookup`. */
   readonly lookup?: net.LookupFunction | undefined

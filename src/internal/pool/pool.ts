@@ -14,7 +14,8 @@ import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
-import { H1Connection } from "../connection/h1Connection.js"
+import { openConnection } from "../connection/driver.js"
+import type { H1Connection } from "../connection/h1Connection.js"
 import { connect } from "../node/socket.js"
 import type { ConnectOptions } from "../node/socket.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
@@ -364,8 +365,14 @@ export class PoolImpl {
           this.slotFreed(hp)
           return Effect.fail(error)
         },
-        onSuccess: (open) => {
-          const conn = new H1Connection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel })
+        onSuccess: (open): Effect.Effect<H1Connection, HackneyError> => {
+          const opened = openConnection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel }, ctx.method, ctx.url)
+          if (opened._tag === "Left") {
+            hp.active--
+            this.slotFreed(hp)
+            return Effect.fail(opened.left)
+          }
+          const conn = opened.right
           if (this.closed) {
             hp.active--
             conn.close()
