@@ -23,9 +23,11 @@ const h2Server = Effect.acquireRelease(
       }
     )
     server.on("secureConnection", (s) => alpn.push(s.alpnProtocol || "none"))
-    server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, alpn, server })))
+    server.listen(0, "127.0.0.1", () => void resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, alpn, server })))
   }),
-  ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+  ({ server }) => Effect.async<void>((resume) => {
+    server.close(() => resume(Effect.void))
+  })
 )
 
 const tls = { ca: cert("ca.pem") }
