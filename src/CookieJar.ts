@@ -41,7 +41,7 @@ import * as Headers from "./Headers.js"
 import * as Url from "./Url.js"
 import { Jar } from "./internal/cookie/jar.js"
 import * as service from "./internal/cookie/service.js"
-import type { Rejection, StoredCookie as InternalStored, Target } from "./internal/cookie/jar.js"
+import type { Rejection, StoredCookie as InternalStored, StoredCookieFields, Target } from "./internal/cookie/jar.js"
 
 /**
  * The brand of a {@link CookieJar}.
@@ -96,26 +96,7 @@ export interface CookieJar {
  * @since 0.1.0
  * @category models
  */
-export interface StoredCookie {
-  readonly name: string
-  readonly value: string
-  /** The host (for a host-only cookie) or the domain it was set for, lower-case ASCII. */
-  readonly domain: string
-  readonly path: string
-  /** Expiry, epoch milliseconds; `Infinity` for a session cookie. */
-  readonly expires: number
-  /** Whether it had `Max-Age` or `Expires` (false: a session cookie). */
-  readonly persistent: boolean
-  /** Sent to exactly `domain` only (no `Domain` attribute was given). */
-  readonly hostOnly: boolean
-  readonly secure: boolean
-  readonly httpOnly: boolean
-  /** Recorded, not enforced: an HTTP client has no notion of a "site for cookies". */
-  readonly sameSite: Cookie.SameSite | undefined
-  /** Creation time, epoch milliseconds (kept when a cookie is replaced). */
-  readonly creation: number
-  readonly lastAccess: number
-}
+export interface StoredCookie extends StoredCookieFields {}
 
 /**
  * Why a Set-Cookie header was not stored: unparsable (`parse`), a `Domain`

@@ -9,8 +9,7 @@
  * @internal
  */
 import { getPublicSuffix } from "tldts"
-import type { Cookie } from "../../Cookie.js"
-import type { StoredCookie as PublicStoredCookie } from "../../CookieJar.js"
+import type { Cookie, SameSite } from "../../Cookie.js"
 import { parseSetCookie } from "./cookie.js"
 import { isIpLiteral } from "../url/ip.js"
 import { domainToAscii } from "../url/normalize.js"
@@ -23,8 +22,30 @@ export interface Target {
   readonly path: string
 }
 
+/** The fields of the public `CookieJar.StoredCookie` (declared here, at L0, where the jar lives). @internal */
+export interface StoredCookieFields {
+  readonly name: string
+  readonly value: string
+  /** The host (for a host-only cookie) or the domain it was set for, lower-case ASCII. */
+  readonly domain: string
+  readonly path: string
+  /** Expiry, epoch milliseconds; `Infinity` for a session cookie. */
+  readonly expires: number
+  /** Whether it had `Max-Age` or `Expires` (false: a session cookie). */
+  readonly persistent: boolean
+  /** Sent to exactly `domain` only (no `Domain` attribute was given). */
+  readonly hostOnly: boolean
+  readonly secure: boolean
+  readonly httpOnly: boolean
+  /** Recorded, not enforced: an HTTP client has no notion of a "site for cookies". */
+  readonly sameSite: SameSite | undefined
+  /** Creation time, epoch milliseconds (kept when a cookie is replaced). */
+  readonly creation: number
+  readonly lastAccess: number
+}
+
 /** A cookie as stored: the public `StoredCookie`, its `lastAccess` updated in place. @internal */
-export interface StoredCookie extends Omit<PublicStoredCookie, "lastAccess"> {
+export interface StoredCookie extends Omit<StoredCookieFields, "lastAccess"> {
   lastAccess: number
   /** Insertion order among equal creation times (a pinned clock). */
   readonly seq: number
