@@ -96,6 +96,7 @@ export interface CookieJar {
  * @since 0.1.0
  * @category models
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named public type over the L0 fields
 export interface StoredCookie extends StoredCookieFields {}
 
 /**
