@@ -136,6 +136,58 @@ describe("retry", () => {
       expect(accepted).toBe(1)
     }))
 
+  /** Answers 200 with keep-alive, except that it drops the socket on the request hits listed in `drop`. */
+  const dropping = (drop: ReadonlySet<number>) => {
+    let hits = 0
+    return Effect.map(
+      rawServer((socket) => {
+        socket.on("data", () => {
+          hits++
+          if (drop.has(hits)) socket.destroy()
+          else socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        })
+      }),
+      (srv) => ({ ...srv, hits: () => hits })
+    )
+  }
+
+  it.scoped("retry Schedule is honoured after the stale-connection resend (warm pool)", () =>
+    Effect.gen(function*() {
+      const srv = yield* dropping(new Set([2, 3]))
+      const pool = yield* testPool
+      expect((yield* Hackney.get(srv.url, { pool })).status).toBe(200) // leaves an idle connection
+      let seen = 0
+      const schedule = Schedule.recurs(5).pipe(Schedule.tapInput(() => Effect.sync(() => seen++)))
+      const res = yield* Hackney.get(srv.url, { pool, retry: schedule })
+      expect(res.text()).toBe("ok")
+      expect(srv.hits() - 1).toBe(3)
+      // The stale connection's failure was resent internally; the Schedule saw the fresh connection's failure.
+      expect(seen).toBe(1)
+      expect(yield* Pool.stats(pool)).toMatchObject({ inUse: 0 })
+    }))
+
+  it.scoped("the stale-connection resend does not consume the Schedule: recurs(1) on a warm pool still succeeds", () =>
+    Effect.gen(function*() {
+      const srv = yield* dropping(new Set([2, 3]))
+      const pool = yield* testPool
+      yield* Hackney.get(srv.url, { pool })
+      const res = yield* Hackney.get(srv.url, { pool, retry: Schedule.recurs(1) })
+      expect(res.text()).toBe("ok")
+      expect(srv.hits() - 1).toBe(3)
+    }))
+
+  it.scoped("retry Schedule sees every failure on a cold pool: success after 3 hits", () =>
+    Effect.gen(function*() {
+      const srv = yield* dropping(new Set([1, 2]))
+      const pool = yield* testPool
+      let seen = 0
+      const schedule = Schedule.recurs(5).pipe(Schedule.tapInput(() => Effect.sync(() => seen++)))
+      const res = yield* Hackney.get(srv.url, { pool, retry: schedule })
+      expect(res.text()).toBe("ok")
+      expect(srv.hits()).toBe(3)
+      expect(seen).toBe(2)
+    }))
+
   it.scoped("connection refused is retried on the schedule, then fails", () =>
     Effect.gen(function*() {
       const closed = yield* Effect.scoped(Effect.map(httpServer((_, res) => res.end()), (s) => s.port))

@@ -202,10 +202,11 @@ export const oneShot = (p: Prepared, source: ConnectionSource): Effect.Effect<Re
 const acquireExchange = (
   p: Prepared,
   source: ConnectionSource,
-  bodyFollows: boolean
+  bodyFollows: boolean,
+  fresh: boolean
 ): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(checkout(p, source, false), (conn) => ({ conn, ex: begin(p, conn, "stream", bodyFollows) })),
+    Effect.map(checkout(p, source, fresh), (conn) => ({ conn, ex: begin(p, conn, "stream", bodyFollows) })),
     ({ conn, ex }) => Effect.sync(() => source.checkin(conn, conn.release(ex)))
   )
 
@@ -253,14 +254,17 @@ export class StreamingResponseImpl implements StreamingResponse {
  * Streaming: sends the request (a streamed body concurrently with reading
  * the response), waits for the response head, and returns the response with
  * its body as a Stream. The connection is released when the scope closes.
+ * `fresh`: dial a new connection rather than reuse an idle one (the resend
+ * after a stale keep-alive connection, see {@link staleRetryable}).
  *
  * @internal
  */
 export const streaming = (
   p: Prepared,
-  source: ConnectionSource
+  source: ConnectionSource,
+  fresh = false
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
-  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream"), ({ conn, ex }) => {
+  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh), ({ conn, ex }) => {
     const body = p.body
     const send = body._tag === "Stream" ? Effect.forkScoped(Effect.ignore(sendStream(p, conn, ex, body))) : Effect.void
     return Effect.zipRight(
@@ -284,7 +288,7 @@ export const open = (
   source: ConnectionSource,
   continueTimeout: Effect.Effect<void>
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
-  Effect.map(acquireExchange(p, source, true), ({ conn, ex }) => {
+  Effect.map(acquireExchange(p, source, true, false), ({ conn, ex }) => {
     const body = p.body
     const length = body._tag === "Stream" ? body.length : undefined
     let sent = 0

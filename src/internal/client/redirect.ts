@@ -152,12 +152,6 @@ const hopOptions = (cfg: ChainConfig, hop: Hop, now: number): Options => {
   return { ...cfg.options, ...cfg.overrides, headers, body: hop.body, basicAuth: hop.basicAuth }
 }
 
-/** Gives a connection source that dials fresh connections (for the stale keep-alive retry). */
-const freshSource = (source: ConnectionSource): ConnectionSource => ({
-  checkout: (spec, ctx) => source.checkout(spec, { ...ctx, fresh: true }),
-  checkin: source.checkin
-})
-
 interface Opened {
   readonly response: StreamingResponse
   readonly prepared: Prepared
@@ -169,14 +163,15 @@ const openHop = (cfg: ChainConfig, hop: Hop, outer: Scope.Scope): Effect.Effect<
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const p = yield* prepare(hop.method, hop.input, hopOptions(cfg, hop, now), cfg.openFile)
-    const once = (source: ConnectionSource) =>
+    const once = (fresh: boolean) =>
       Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
-        execute.streaming(p, source).pipe(
+        execute.streaming(p, cfg.source, fresh).pipe(
           Scope.extend(scope),
           Effect.map((response): Opened => ({ response, prepared: p, scope })),
           Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
         ))
-    const opened = yield* Effect.catchIf(once(cfg.source), (e) => execute.staleRetryable(e, p), () => once(freshSource(cfg.source)))
+    // The stale keep-alive resend is part of this attempt: the retry Schedule sees only what it leads to.
+    const opened = yield* Effect.catchIf(once(false), (e) => execute.staleRetryable(e, p), () => once(true))
     if (cfg.jar !== undefined) {
       ops(cfg.jar).storeFrom(opened.response.headers, p.url, yield* Clock.currentTimeMillis)
     }
