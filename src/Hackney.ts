@@ -49,12 +49,12 @@ import { millis } from "./internal/client/duration.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { prepare } from "./internal/client/prepare.js"
-import { direct } from "./internal/client/source.js"
+import { defaultSource, direct, namedSource } from "./internal/client/source.js"
 import type { ConnectionSource } from "./internal/client/source.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
 import type { PoolImpl } from "./internal/pool/pool.js"
-import { lookupOrCreate } from "./internal/pool/registry.js"
+import { wheelOfFiber } from "./internal/timer/wheel.js"
 
 /**
  * A request body.
@@ -108,7 +108,14 @@ export interface Options {
   readonly checkoutTimeout?: Duration.DurationInput | undefined
   /** Connections in use plus connecting to this request's host (hackney's `max_per_host` request option). Default: the pool's `maxPerHost` (50). */
   readonly maxPerHost?: number | undefined
-  /** A pool name, a {@link Pool.Pool}, or `false` for a direct connection. Default: the `Pool` in context, else `"default"`. */
+  /**
+   * A pool name, a {@link Pool.Pool}, or `false` for a direct connection.
+   * A name must be one a running `Pool.layer` / `Pool.make` registered, or
+   * `"default"` (without a layer of that name: a process-wide pool with the
+   * default options, created on first use); any other name fails the
+   * request with `InvalidRequest` (reason `"option"`) before any I/O — as
+   * `Pool.stats` does for it. Default: the `Pool` in context, else `"default"`.
+   */
   readonly pool?: string | Pool.Pool | false | undefined
   /** Largest response body accepted (after decompression); more fails with `BodyTooLarge`. Default: no limit. */
   readonly maxBodySize?: number | undefined
@@ -353,7 +360,7 @@ export interface Connection {
 }
 
 const defaultPool = (ctx: Context.Context<never>): ConnectionSource =>
-  (Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) ?? lookupOrCreate("default")) as PoolImpl
+  (Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) as PoolImpl | undefined) ?? defaultSource()
 const noPool = (): undefined => undefined
 const noJar = (): undefined => undefined
 
@@ -361,7 +368,7 @@ const noJar = (): undefined => undefined
 const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource => {
   const pool = options.pool
   if (pool === false) return direct
-  if (pool !== undefined) return (typeof pool === "string" ? lookupOrCreate(pool) : pool) as PoolImpl
+  if (pool !== undefined) return typeof pool === "string" ? namedSource(pool) : pool as PoolImpl
   return defaultPool(ctx)
 }
 
@@ -372,9 +379,6 @@ const jarOf = (options: Options, ctx: Context.Context<never>): CookieJar.CookieJ
   if (jar !== undefined) return jar
   return Context.getOrElse(ctx as Context.Context<CookieJar.CookieJar>, CookieJarService, noJar)
 }
-
-const sourceFor = (options: Options): Effect.Effect<ConnectionSource> =>
-  Effect.contextWith((ctx: Context.Context<never>) => sourceOf(options, ctx))
 
 const prepared = (method: string, url: string | Url.Url, options: Options) =>
   Effect.suspend(() => prepare(method, url, options, openFile))
@@ -400,12 +404,14 @@ export const request = (
   url: string | Url.Url,
   options: Options = noOptions
 ): Effect.Effect<Response, HackneyError> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
+  // One read of the fiber: its context (pool, jar) and its Clock (every deadline of the request runs on it).
+  Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
     if (pipeline.needsPipeline(options, jar)) return pipeline.oneShot(method, url, options, source, jar, openFile)
     const p = prepare(method, url, options, openFile)
-    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source)
+    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source, wheelOfFiber(fiber))
   })
 
 // One shared default, so memoisation keyed by the options object works for option-less calls.
@@ -562,12 +568,13 @@ export const stream = (
   url: string | Url.Url,
   options: Options = noOptions
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
+  Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
     if (pipeline.needsPipeline(options, jar)) return pipeline.streaming(method, url, options, source, jar, openFile)
     const p = prepare(method, url, options, openFile)
-    return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source)
+    return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source, wheelOfFiber(fiber))
   })
 
 /**
@@ -601,8 +608,14 @@ export const open = (
   Effect.flatMap(
     prepared(method, url, { ...options, body: Stream.empty }),
     (p) =>
-      Effect.flatMap(sourceFor(options), (s) =>
-        execute.open(p, s, Effect.sleep(millis(options.continueTimeout, 1000))))
+      Effect.withFiberRuntime((fiber) =>
+        execute.open(
+          p,
+          sourceOf(options, fiber.currentContext),
+          wheelOfFiber(fiber),
+          Effect.sleep(millis(options.continueTimeout, 1000))
+        )
+      )
   )
 
 /**

@@ -7,11 +7,16 @@
  * - Requests use the `Pool` service in their context (`Pool.layer`,
  *   `Hackney.layer`), or the pool named by their `pool` option, or `false`
  *   for a direct connection. With none of these, the process-wide `default`
- *   pool (created on first use) serves them.
+ *   pool (created on first use) serves them. A name no running pool has
+ *   (other than `"default"`) fails the request with `InvalidRequest`, as
+ *   {@link stats} fails for it.
  * - Closing a pool's scope closes every socket it holds and fails its waiters
  *   with `PoolClosed`.
- * - Every timeout (checkout, keep-alive) runs on the Clock of the fiber that
- *   built the pool, so `TestClock` drives them in tests.
+ * - A request's timeouts (connect, checkout wait, recv) run on the Clock of
+ *   the fiber that made the request, whichever pool serves it; the pool's own
+ *   (keep-alive expiry) on the Clock of the fiber that built the pool (the
+ *   live Clock for the process-wide `default`). So `TestClock` drives them in
+ *   tests, with or without a layer.
  *
  * See `docs/pooling.md` for the model and a migration table from hackney.
  *
@@ -42,7 +47,7 @@ import * as Url from "./Url.js"
 import { millis } from "./internal/client/duration.js"
 import { dialSpec } from "./internal/client/prepare.js"
 import { PoolImpl, TypeId as PoolTypeId } from "./internal/pool/pool.js"
-import { lookup, lookupOrCreate, poolDefaults, register, unregister } from "./internal/pool/registry.js"
+import { lookup, poolDefaults, register, unknownPoolDetail, unregister } from "./internal/pool/registry.js"
 import { currentWheel } from "./internal/timer/wheel.js"
 
 /**
@@ -228,13 +233,18 @@ const resolve = (pool: string | Pool): Effect.Effect<PoolImpl, InvalidRequest> =
     if (typeof pool !== "string") return Effect.succeed(pool as PoolImpl)
     const found = lookup(pool)
     return found === undefined
-      ? Effect.fail(new InvalidRequest({ reason: "option", detail: `no pool named "${pool}" is running` }))
+      ? Effect.fail(
+        new InvalidRequest({
+          reason: "option",
+          detail: unknownPoolDetail(pool)
+        })
+      )
       : Effect.succeed(found)
   })
 
 /**
  * The counts of a pool (hackney's `get_stats`). Fails with `InvalidRequest`
- * when no pool of that name runs.
+ * when no pool of that name runs (`"default"` always does).
  *
  * @example
  * ```ts
@@ -292,6 +302,3 @@ export const prewarm = (
     const url = `${options.scheme ?? "http"}://${authority}:${port}`
     return Effect.flatMap(Url.parse(url), (u) => p.prewarm(dialSpec(u, options, "GET", url), count ?? p.config.prewarmCount))
   })
-
-/** @internal */
-export const named = (name: string): Pool => lookupOrCreate(name)

@@ -3,6 +3,7 @@ import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, TestClock } from "e
 import type * as http from "node:http"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyError from "../src/HackneyError.js"
+import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
 import * as Pool from "../src/Pool.js"
 import { httpServer, onRequestHead, rawServer } from "./support/servers.js"
 
@@ -259,6 +260,45 @@ describe("Pool: layers and names", () => {
       expect(outcome.accepted).toBe(1)
       const gone = yield* Effect.flip(Pool.stats("t-layer"))
       expect(gone._tag).toBe("InvalidRequest")
+    }))
+
+  it.scoped("a request naming a pool that no layer created fails with InvalidRequest, as Pool.stats does", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("x"))
+      const e = yield* Effect.flip(Hackney.get(`${srv.url}/`, { pool: "t-no-such-pool" }))
+      expect(e._tag).toBe("InvalidRequest")
+      expect(e).toMatchObject({ reason: "option" })
+      expect(e.message).toContain(`no pool named "t-no-such-pool"`)
+      expect(e.message).toContain("Pool.layer")
+      const s = yield* Effect.flip(Effect.scoped(Hackney.stream("GET", `${srv.url}/`, { pool: "t-no-such-pool" })))
+      expect(s._tag).toBe("InvalidRequest")
+      const f = yield* Effect.flip(Hackney.get(`${srv.url}/`, { pool: "t-no-such-pool", followRedirect: true }))
+      expect(f._tag).toBe("InvalidRequest")
+      const viaClient = yield* Effect.flip(HackneyHttpClient.make({ pool: "t-no-such-pool" }).get(`${srv.url}/`))
+      expect(viaClient.cause).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+      expect(srv.accepted()).toBe(0)
+      // Consistent with Pool.stats: the name is not created by being asked for.
+      expect((yield* Effect.flip(Pool.stats("t-no-such-pool")))._tag).toBe("InvalidRequest")
+    }))
+
+  it.scoped("the pool named \"default\" works without a layer, for requests and Pool.stats alike", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("x"))
+      expect((yield* Hackney.get(`${srv.url}/`, { pool: "default" })).status).toBe(200)
+      expect((yield* Hackney.get(`${srv.url}/`)).status).toBe(200)
+      expect(yield* Pool.stats("default")).toMatchObject({ name: "default", inUse: 0 })
+      expect(yield* Pool.hostStats("default", "127.0.0.1", srv.port)).toMatchObject({ inUse: 0 })
+    }))
+
+  it.scoped("a pool name is served once its layer runs, and fails again once the layer closed", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("x"))
+      const inside = yield* Effect.scoped(
+        Effect.provide(Hackney.get(`${srv.url}/`, { pool: "t-named-later" }), Layer.fresh(Pool.layer({ name: "t-named-later" })))
+      )
+      expect(inside.status).toBe(200)
+      const after = yield* Effect.flip(Hackney.get(`${srv.url}/`, { pool: "t-named-later" }))
+      expect(after._tag).toBe("InvalidRequest")
     }))
 
   it.effect("Pool.layerConfig reads the options from Config, and fails the layer on bad config", () =>

@@ -15,6 +15,7 @@ import { oneShot, streaming } from "./execute.js"
 import { dialSpec, prepare, protocolsError } from "./prepare.js"
 import type { ConnectionSource } from "./source.js"
 import { direct } from "./source.js"
+import { currentWheel } from "../timer/wheel.js"
 
 /** @internal */
 export const make = (
@@ -56,11 +57,14 @@ export const make = (
         }, openFile)
       })
     const conn: Connection = {
-      request: (req) => lock.withPermits(1)(Effect.flatMap(prepared(req), (p) => oneShot(p, source))) as Effect.Effect<Response, HackneyError>,
+      request: (req) =>
+        lock.withPermits(1)(
+          Effect.flatMap(prepared(req), (p) => Effect.flatMap(currentWheel, (wheel) => oneShot(p, source, wheel)))
+        ) as Effect.Effect<Response, HackneyError>,
       stream: (req) =>
         Effect.flatMap(
           Effect.acquireRelease(lock.take(1), () => lock.release(1)),
-          () => Effect.flatMap(prepared(req), (p) => streaming(p, source))
+          () => Effect.flatMap(prepared(req), (p) => Effect.flatMap(currentWheel, (wheel) => streaming(p, source, wheel)))
         ) as Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>,
       // A connection the peer closed has no peer any more (Node keeps the old address).
       peername: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.peername : undefined)),

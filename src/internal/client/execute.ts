@@ -19,6 +19,7 @@ import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
 import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
+import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
 
 const decoder = new TextDecoder()
@@ -142,16 +143,30 @@ export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
 
 /**
  * Checks a connection out for `o`. Callers run it uninterruptibly, never
- * under `restore` (see `oneShotOnce`).
+ * under `restore` (see `oneShotOnce`). `wheel`: the requesting fiber's Clock,
+ * which times the wait for a pooled connection.
  *
  * @internal
  */
-export const checkout = (o: Outgoing, source: ConnectionSource, fresh: boolean): Effect.Effect<H1Connection, HackneyError> =>
-  source.checkout(o.spec, { checkoutTimeout: o.checkoutTimeout, maxPerHost: o.maxPerHost, fresh, method: o.method, url: o.href })
+export const checkout = (
+  o: Outgoing,
+  source: ConnectionSource,
+  fresh: boolean,
+  wheel: TimerWheel
+): Effect.Effect<H1Connection, HackneyError> =>
+  source.checkout(o.spec, {
+    checkoutTimeout: o.checkoutTimeout,
+    maxPerHost: o.maxPerHost,
+    fresh,
+    method: o.method,
+    url: o.href,
+    wheel
+  })
 
 /**
  * Starts the exchange of `o` on `conn`: writes the head (and a bytes body);
- * `bodyFollows` when a body will be written after (by default: a streamed body).
+ * `bodyFollows` when a body will be written after (by default: a streamed
+ * body). The recv timeout runs on `wheel`, the requesting fiber's Clock.
  *
  * @internal
  */
@@ -159,6 +174,7 @@ export const begin = (
   o: Outgoing,
   conn: H1Connection,
   mode: BodyMode,
+  wheel: TimerWheel,
   bodyFollows: boolean = o.body._tag === "Stream"
 ): Exchange =>
   conn.begin(
@@ -169,15 +185,21 @@ export const begin = (
     mode,
     o.maxBodySize,
     o.recvTimeout,
-    bodyFollows
+    bodyFollows,
+    wheel
   )
 
-const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Effect.Effect<Response, HackneyError> =>
+const oneShotOnce = (
+  p: Prepared,
+  source: ConnectionSource,
+  fresh: boolean,
+  wheel: TimerWheel
+): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible), so the connection can't be lost.
-    Effect.flatMap(checkout(p, source, fresh), (conn) => {
+    Effect.flatMap(checkout(p, source, fresh, wheel), (conn) => {
       const body = p.body
-      const ex = begin(p, conn, "collect")
+      const ex = begin(p, conn, "collect", wheel)
       const run = (body._tag === "Stream"
         ? Effect.zipRight(sendStream(p, conn, ex, body), ex.waitFor(ex.isComplete))
         : ex.waitFor(ex.isComplete))
@@ -192,21 +214,27 @@ const oneShotOnce = (p: Prepared, source: ConnectionSource, fresh: boolean): Eff
  * One-shot: sends the request, collects the body. A request that met a stale
  * kept-alive connection (closed before any response byte) is sent once more
  * on a fresh connection when it is idempotent and its body replayable.
+ * Its deadlines run on `wheel`: the Clock of the fiber that made it.
  *
  * @internal
  */
-export const oneShot = (p: Prepared, source: ConnectionSource): Effect.Effect<Response, HackneyError> =>
-  Effect.catchIf(oneShotOnce(p, source, false), (e) => staleRetryable(e, p), () => oneShotOnce(p, source, true))
+export const oneShot = (p: Prepared, source: ConnectionSource, wheel: TimerWheel): Effect.Effect<Response, HackneyError> =>
+  Effect.catchIf(
+    oneShotOnce(p, source, false, wheel),
+    (e) => staleRetryable(e, p),
+    () => oneShotOnce(p, source, true, wheel)
+  )
 
 /** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
 const acquireExchange = (
   p: Prepared,
   source: ConnectionSource,
   bodyFollows: boolean,
-  fresh: boolean
+  fresh: boolean,
+  wheel: TimerWheel
 ): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(checkout(p, source, fresh), (conn) => ({ conn, ex: begin(p, conn, "stream", bodyFollows) })),
+    Effect.map(checkout(p, source, fresh, wheel), (conn) => ({ conn, ex: begin(p, conn, "stream", wheel, bodyFollows) })),
     ({ conn, ex }) => Effect.sync(() => source.checkin(conn, conn.release(ex)))
   )
 
@@ -255,16 +283,18 @@ export class StreamingResponseImpl implements StreamingResponse {
  * the response), waits for the response head, and returns the response with
  * its body as a Stream. The connection is released when the scope closes.
  * `fresh`: dial a new connection rather than reuse an idle one (the resend
- * after a stale keep-alive connection, see {@link staleRetryable}).
+ * after a stale keep-alive connection, see {@link staleRetryable}). Its
+ * deadlines run on `wheel`: the Clock of the fiber that made the request.
  *
  * @internal
  */
 export const streaming = (
   p: Prepared,
   source: ConnectionSource,
+  wheel: TimerWheel,
   fresh = false
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
-  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh), ({ conn, ex }) => {
+  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel), ({ conn, ex }) => {
     const body = p.body
     const send = body._tag === "Stream" ? Effect.forkScoped(Effect.ignore(sendStream(p, conn, ex, body))) : Effect.void
     return Effect.zipRight(
@@ -286,9 +316,10 @@ const expectsContinue = (head: string): boolean => /\r\nexpect:[ \t]*100-continu
 export const open = (
   p: Prepared,
   source: ConnectionSource,
+  wheel: TimerWheel,
   continueTimeout: Effect.Effect<void>
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
-  Effect.map(acquireExchange(p, source, true, false), ({ conn, ex }) => {
+  Effect.map(acquireExchange(p, source, true, false, wheel), ({ conn, ex }) => {
     const body = p.body
     const length = body._tag === "Stream" ? body.length : undefined
     let sent = 0

@@ -28,6 +28,7 @@ import type { Prepared } from "./prepare.js"
 import { defaultRetryStatuses, retrying } from "./retry.js"
 import type { Attempted, RetryPolicy } from "./retry.js"
 import type { ConnectionSource } from "./source.js"
+import { currentWheel } from "../timer/wheel.js"
 
 /** The statuses that redirect. @internal */
 export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
@@ -163,9 +164,10 @@ const openHop = (cfg: ChainConfig, hop: Hop, outer: Scope.Scope): Effect.Effect<
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const p = yield* prepare(hop.method, hop.input, hopOptions(cfg, hop, now), cfg.openFile)
+    const wheel = yield* currentWheel
     const once = (fresh: boolean) =>
       Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
-        execute.streaming(p, cfg.source, fresh).pipe(
+        execute.streaming(p, cfg.source, wheel, fresh).pipe(
           Scope.extend(scope),
           Effect.map((response): Opened => ({ response, prepared: p, scope })),
           Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))

@@ -6,11 +6,13 @@
  */
 import * as Effect from "effect/Effect"
 import type * as net from "node:net"
+import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import { openConnection } from "../connection/driver.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import { connect } from "../node/socket.js"
-import type { CheckoutContext, DialSpec } from "../pool/pool.js"
+import type { CheckoutContext, DialSpec, PoolImpl } from "../pool/pool.js"
+import { defaultName, lookup, unknownPoolDetail } from "../pool/registry.js"
 import { currentWheel } from "../timer/wheel.js"
 
 /** @internal */
@@ -24,7 +26,7 @@ export interface ConnectionSource {
 /** No pool: each request dials and closes its own connection. @internal */
 export const direct: ConnectionSource = {
   checkout: (spec, ctx) =>
-    Effect.flatMap(currentWheel, (wheel) =>
+    Effect.flatMap(ctx.wheel === undefined ? currentWheel : Effect.succeed(ctx.wheel), (wheel) =>
       Effect.suspend(() => {
         // Interrupted right after connecting: destroy the socket the result would have carried.
         const holder: { socket?: net.Socket | undefined } = {}
@@ -35,3 +37,29 @@ export const direct: ConnectionSource = {
       })),
   checkin: (conn) => conn.close()
 }
+
+/**
+ * What a request naming a pool that no layer runs gets: every checkout fails
+ * with `InvalidRequest` (reason `"option"`) before any I/O, as `Pool.stats`
+ * does for that name.
+ *
+ * @internal
+ */
+export const unknownPool = (name: string): ConnectionSource => ({
+  checkout: (_spec, ctx) =>
+    Effect.fail(
+      new InvalidRequest({
+        reason: "option",
+        detail: `pool: ${unknownPoolDetail(name)}`,
+        method: ctx.method,
+        url: ctx.url
+      })
+    ),
+  checkin: (conn) => conn.close()
+})
+
+/** The source a `pool` name gives: the pool running under that name (`"default"` always runs), else {@link unknownPool}. @internal */
+export const namedSource = (name: string): ConnectionSource => lookup(name) ?? unknownPool(name)
+
+/** The process-wide `"default"` pool, or the layer's of that name. @internal */
+export const defaultSource = (): PoolImpl => lookup(defaultName)!

@@ -50,8 +50,11 @@ export class H1Connection implements ParserSink {
   readonly isTls: boolean
   private readonly parser = new Http1Parser({ mode: "response" })
   private ex: Exchange | undefined = undefined
-  /** The recv-inactivity deadline, reused across this connection's requests. */
-  private readonly deadline: Deadline
+  /**
+   * The recv-inactivity deadline, reused across this connection's requests;
+   * on the wheel of the Clock of the fiber that made the current request.
+   */
+  private deadline: Deadline
   private paused = false
   private recvTimeout: number
   /** Called once when the connection closes (peer close, error, or `close()`). */
@@ -98,7 +101,8 @@ export class H1Connection implements ParserSink {
   /**
    * Starts an exchange: writes the request head (and `body`, if given, in the
    * same flush) and returns the exchange the response will fill. The caller
-   * must have checked `isAvailable`.
+   * must have checked `isAvailable`. The recv timeout runs on `wheel`: the
+   * Clock of the fiber that makes the request, whoever dialled the connection.
    */
   begin(
     method: string,
@@ -108,8 +112,13 @@ export class H1Connection implements ParserSink {
     mode: BodyMode,
     maxBodySize: number,
     recvTimeout: number,
-    bodyFollows: boolean
+    bodyFollows: boolean,
+    wheel: TimerWheel
   ): Exchange {
+    if (wheel !== this.deadline.wheel) {
+      this.deadline.cancel()
+      this.deadline = wheel.deadline(this.onRecvTimeout)
+    }
     const ex = new Exchange(method, url, mode, maxBodySize, this.onDrained)
     this.ex = ex
     this.state = "active"

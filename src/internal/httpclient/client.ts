@@ -16,10 +16,10 @@ import * as Layer from "effect/Layer"
 import type { Options } from "../../Hackney.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Pool from "../../Pool.js"
-import { direct } from "../client/source.js"
+import { defaultSource, direct, namedSource } from "../client/source.js"
 import type { ConnectionSource } from "../client/source.js"
 import type { PoolImpl } from "../pool/pool.js"
-import { lookupOrCreate } from "../pool/registry.js"
+import { wheelOfFiber } from "../timer/wheel.js"
 import { send } from "./exchange.js"
 import { build } from "./request.js"
 import { HackneyClientResponse } from "./response.js"
@@ -52,8 +52,8 @@ export const requestError = (request: ClientRequest.HttpClientRequest, e: Hackne
 
 const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>): ConnectionSource => {
   if (pool === false) return direct
-  if (pool === undefined) return (context.get(poolKey) as PoolImpl | undefined) ?? lookupOrCreate("default")
-  return typeof pool === "string" ? lookupOrCreate(pool) : pool as PoolImpl
+  if (pool === undefined) return (context.get(poolKey) as PoolImpl | undefined) ?? defaultSource()
+  return typeof pool === "string" ? namedSource(pool) : pool as PoolImpl
 }
 
 /**
@@ -74,7 +74,7 @@ export const make = (options: RequestOptions = {}): Client.HttpClient =>
       )
     }
     return Effect.mapError(
-      send(out, sourceOf(opts.pool, context), (lease) => new HackneyClientResponse(request, lease, signal)),
+      send(out, sourceOf(opts.pool, context), wheelOfFiber(fiber), (lease) => new HackneyClientResponse(request, lease, signal)),
       (e) => requestError(request, e)
     )
   })

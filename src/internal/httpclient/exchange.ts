@@ -19,6 +19,7 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type { HackneyError } from "../../HackneyError.js"
 import { begin, checkout, sendStream, staleRetryable } from "../client/execute.js"
+import type { TimerWheel } from "../timer/wheel.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../client/source.js"
 import type { Exchange } from "../connection/exchange.js"
@@ -84,14 +85,15 @@ const sendBody = (o: Outgoing, lease: Lease, body: StreamBody): Effect.Effect<vo
 const attempt = <A>(
   o: Outgoing,
   source: ConnectionSource,
+  wheel: TimerWheel,
   fresh: boolean,
   onHead: (lease: Lease) => A
 ): Effect.Effect<A, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible inside), so the connection can't be lost.
-    Effect.flatMap(checkout(o, source, fresh), (conn) => {
+    Effect.flatMap(checkout(o, source, fresh, wheel), (conn) => {
       const body = o.body
-      const ex = begin(o, conn, "stream")
+      const ex = begin(o, conn, "stream", wheel)
       const lease = new Lease(conn, ex, source)
       // The sender runs interruptibly (forked fibers inherit our uninterruptible region otherwise).
       const start = body._tag === "Stream"
@@ -118,13 +120,19 @@ const attempt = <A>(
  * `onHead` (uninterruptibly, so the lease always has an owner). A request that met a
  * stale kept-alive connection (closed before any response byte) is sent once
  * more on a fresh connection when it is idempotent and has no streamed body
- * (the adapter's streamed bodies are never replayable).
+ * (the adapter's streamed bodies are never replayable). Its deadlines run
+ * on `wheel`: the Clock of the fiber that made the request.
  *
  * @internal
  */
 export const send = <A>(
   o: Outgoing,
   source: ConnectionSource,
+  wheel: TimerWheel,
   onHead: (lease: Lease) => A
 ): Effect.Effect<A, HackneyError> =>
-  Effect.catchIf(attempt(o, source, false, onHead), (e) => staleRetryable(e, o), () => attempt(o, source, true, onHead))
+  Effect.catchIf(
+    attempt(o, source, wheel, false, onHead),
+    (e) => staleRetryable(e, o),
+    () => attempt(o, source, wheel, true, onHead)
+  )

@@ -5,8 +5,10 @@
  *
  * Everything here runs synchronously in socket and fiber callbacks, except
  * dialling (an Effect) and waiting for a free slot (one `Effect.async` per
- * waiter). Deadlines (checkout timeout, keep-alive) are {@link Deadline}s on
- * the pool's Clock, so `TestClock` drives them.
+ * waiter). Deadlines are {@link Deadline}s: a request's (checkout wait, recv
+ * timeout) on the Clock of the fiber that made it, the pool's own
+ * (keep-alive expiry, prewarm refills) on the Clock that built the pool; so
+ * `TestClock` drives them.
  *
  * @internal
  */
@@ -50,6 +52,8 @@ export interface CheckoutContext {
   readonly url?: string | undefined
   /** Skip idle connections and dial (a retry after a stale connection). */
   readonly fresh?: boolean | undefined
+  /** The requesting fiber's Clock: times the wait for a connection (and the recv timeout of one dialled). Default: the pool's. */
+  readonly wheel?: TimerWheel | undefined
 }
 
 /** What a waiter is given: a connection, or a slot to dial one. */
@@ -396,7 +400,7 @@ export class PoolImpl {
       hp.waiters.push(w)
       const timeout = ctx.checkoutTimeout ?? this.config.checkoutTimeout ?? spec.connectTimeout
       if (Number.isFinite(timeout)) {
-        w.deadline = this.wheel.schedule(timeout, () => {
+        w.deadline = (ctx.wheel ?? this.wheel).schedule(timeout, () => {
           if (w.done) return
           this.settle(w)
           this.unqueue(hp, w)

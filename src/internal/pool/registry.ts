@@ -1,17 +1,19 @@
 /**
  * Named pools, as hackney's: a pool layer registers its pool under its name
- * for the life of its scope; a request naming a pool nobody provided gets a
- * process-wide one with default options, created on first use (hackney
- * starts unknown pools lazily too). Process-wide pools run on the live
- * Clock; their idle sockets are unref'd and expire, so they never keep a
- * process alive.
+ * for the life of its scope. A request naming a pool nobody runs fails (see
+ * `unknownPool` in `client/source.ts`) — unlike hackney, which starts unknown
+ * pools lazily, so that a misspelt name cannot silently get default limits.
+ * The one exception is `"default"`: without a layer of that name it is a
+ * process-wide pool with default options, created on first use. Its own
+ * timers (keep-alive expiry) run on the live Clock; its idle sockets are
+ * unref'd and expire, so it never keeps a process alive. Request deadlines
+ * run on the requesting fiber's Clock whatever the pool.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import { wheelFor } from "../timer/wheel.js"
 import { PoolImpl } from "./pool.js"
-import type { PoolConfig } from "./pool.js"
 
 /** Pool defaults, as hackney. @internal */
 export const poolDefaults = {
@@ -35,18 +37,26 @@ export const unregister = (pool: PoolImpl): void => {
   if (registry.get(pool.config.name) === pool) registry.delete(pool.config.name)
 }
 
-/** @internal */
-export const lookup = (name: string): PoolImpl | undefined => registry.get(name)
-
 const liveWheel = wheelFor(Effect.runSync(Effect.clock))
 
-/** The registered pool of that name, or a new process-wide one with defaults. @internal */
-export const lookupOrCreate = (name: string): PoolImpl => {
-  let pool = registry.get(name)
-  if (pool === undefined || pool.closed) {
-    const config: PoolConfig = { name, ...poolDefaults }
-    pool = new PoolImpl(config, liveWheel)
-    registry.set(name, pool)
+/** The name that always resolves. @internal */
+export const defaultName = "default"
+
+let processDefault: PoolImpl | undefined
+
+/** The pool a name resolves to: the one registered, else for `"default"` the process-wide one; undefined otherwise. @internal */
+export const lookup = (name: string): PoolImpl | undefined => {
+  const pool = registry.get(name)
+  if (pool !== undefined) return pool
+  if (name !== defaultName) return undefined
+  if (processDefault === undefined || processDefault.closed) {
+    processDefault = new PoolImpl({ name, ...poolDefaults }, liveWheel)
   }
-  return pool
+  return processDefault
 }
+
+/** Why a pool name does not resolve, and what to do (for `InvalidRequest`). @internal */
+export const unknownPoolDetail = (name: string): string =>
+  `no pool named ${JSON.stringify(name)} is running; provide Pool.layer({ name: ${
+    JSON.stringify(name)
+  } }) or pass a Pool value (only "${defaultName}" exists without a layer)`

@@ -17,9 +17,12 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 
 /** A deadline on a wheel. @internal */
@@ -206,16 +209,31 @@ const noop = () => {}
 const liveClock: Clock.Clock = Effect.runSync(Effect.clock)
 
 const wheels = new WeakMap<Clock.Clock, TimerWheel>()
+// The last wheel looked up: almost every request runs on the same Clock as the one before.
+let lastClock: Clock.Clock | undefined
+let lastWheel: TimerWheel | undefined
 
 /** The wheel of a Clock, created on first use. @internal */
 export const wheelFor = (clock: Clock.Clock): TimerWheel => {
+  if (clock === lastClock) return lastWheel!
   let w = wheels.get(clock)
   if (w === undefined) {
     w = new TimerWheel(clock)
     wheels.set(clock, w)
   }
+  lastClock = clock
+  lastWheel = w
   return w
 }
+
+/**
+ * The wheel of a running fiber's Clock (what `Effect.clock` would give it),
+ * for code that already holds the fiber (`Effect.withFiberRuntime`).
+ *
+ * @internal
+ */
+export const wheelOfFiber = (fiber: Fiber.RuntimeFiber<unknown, unknown>): TimerWheel =>
+  wheelFor(Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock))
 
 /** The wheel of the current fiber's Clock. @internal */
 export const currentWheel: Effect.Effect<TimerWheel> = Effect.clockWith((clock) => Effect.succeed(wheelFor(clock)))
