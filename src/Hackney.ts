@@ -64,7 +64,11 @@ import { wheelOfFiber } from "./internal/timer/wheel.js"
  * - `{ form }`: `application/x-www-form-urlencoded` (hackney's `{form, KVs}`);
  * - `{ file }`: streamed from disk with its size as Content-Length;
  * - `Stream<Uint8Array>`: chunked, or identity when the caller sets
- *   `Content-Length` (the byte count is then checked).
+ *   `Content-Length` (the byte count is then checked). If the Stream fails,
+ *   the request fails with `BodyError`, whose `cause` is the Stream's error
+ *   unchanged and whose `requestSent` / `bodyBytesSent` say what reached the
+ *   wire; a defect in it (`Stream.die`) is the request's defect. Either way
+ *   the connection is closed, never reused.
  *
  * @since 0.1.0
  * @category models
@@ -300,11 +304,18 @@ export interface StreamingResponse {
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
   readonly redirects: ReadonlyArray<Redirect>
-  /** The body, pulled from the socket with backpressure. Read it once. */
+  /**
+   * The body, pulled from the socket with backpressure: one cursor over the
+   * body, read once (`body`, `bytes` and `text` share it; several partial
+   * reads continue where the last stopped). Read inside the response's
+   * scope: after it closed, a read fails at once with `ResponseClosed`
+   * (`"scope-closed"`); once the body was read to its end, a new read fails
+   * with `ResponseClosed` (`"already-read"`) — keep the first result.
+   */
   readonly body: Stream.Stream<Uint8Array, HackneyError>
-  /** Reads the whole body. */
+  /** Reads the (rest of the) body; see {@link StreamingResponse.body} for reading twice or after the scope. */
   readonly bytes: Effect.Effect<Uint8Array, HackneyError>
-  /** Reads the whole body as UTF-8. */
+  /** Reads the (rest of the) body as UTF-8; see {@link StreamingResponse.body} for reading twice or after the scope. */
   readonly text: Effect.Effect<string, HackneyError>
   /** The trailers, once the body has been read. */
   readonly trailers: Effect.Effect<Headers.Headers | undefined, HackneyError>
@@ -318,7 +329,11 @@ export interface StreamingResponse {
  * @category models
  */
 export interface Writer {
-  /** Sends a piece of the body; waits while the socket is saturated. */
+  /**
+   * Sends a piece of the body; waits while the socket is saturated. After
+   * `finish`, fails with `InvalidRequest` (reason `"body"`, `requestSent: true`):
+   * the piece is not sent.
+   */
   readonly send: (chunk: Uint8Array | string) => Effect.Effect<void, HackneyError>
   /** Ends the body. */
   readonly finish: Effect.Effect<void, HackneyError>

@@ -25,6 +25,8 @@
  * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
  * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
  * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
+ * | `BodyError`        | the caller's request body Stream failed (its error: cause)| no         |
+ * | `ResponseClosed`   | a streamed body read after its scope closed, or read twice| no         |
  *
  * ¹ {@link isRetryable} is true only when nothing of the request reached the wire.
  *
@@ -405,9 +407,13 @@ export type InvalidRequestReason =
 export class InvalidRequest extends make("InvalidRequest")<Common & {
   readonly reason: InvalidRequestReason
   readonly detail: string
+  /** Part of the request had reached the socket already (a streamed body found invalid as it went out, or `send` after `finish`). Default false. */
+  readonly requestSent?: boolean | undefined
 }> {
   override get message(): string {
-    return `Invalid request (${this.reason}): ${this.detail}${where(this)}. Fix the request; nothing was sent.`
+    return `Invalid request (${this.reason}): ${this.detail}${where(this)}. Fix the request; ${
+      this.requestSent === true ? "part of it had already been sent." : "nothing was sent."
+    }`
   }
 }
 
@@ -505,6 +511,72 @@ export class PoolClosed extends make("PoolClosed")<Common & { readonly pool: str
 }
 
 /**
+ * The caller's request body `Stream` failed while the request was being sent.
+ * `cause` is the Stream's own error, unchanged (match on it to recover your
+ * error type). `requestSent` says whether any of the request — its head,
+ * then `bodyBytesSent` bytes of body — had reached the socket: the server saw
+ * an incomplete request, so the connection is closed, never reused. Not
+ * retryable by `isRetryable` (the body Stream would fail again; build a new
+ * one). A *defect* in the body Stream (`Stream.die`, a throw) is not turned
+ * into this error: the request dies with that defect, after the connection
+ * was closed.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * const body = Stream.concat(Stream.make(new Uint8Array([1])), Stream.fail(new Error("disk gone")))
+ * const program = Hackney.post("http://127.0.0.1:8080/upload", { body }).pipe(
+ *   Effect.catchTag("BodyError", (e) => Effect.succeed(`upload failed: ${String(e.cause)}`))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class BodyError extends make("BodyError")<Common & {
+  readonly requestSent: boolean
+  readonly bodyBytesSent: number
+}> {
+  override get message(): string {
+    return `The request body stream failed${
+      this.requestSent ? ` after the request head and ${this.bodyBytesSent} body bytes were sent` : " before anything was sent"
+    }${where(this)}${causeText(this.cause)}. The connection was closed; fix the body stream (its error is the cause) and send a new request.`
+  }
+}
+
+/**
+ * A streamed response body can no longer be read:
+ *
+ * - `scope-closed`: the Scope that held the response (`Hackney.stream`,
+ *   `Hackney.open`) closed, which released its connection;
+ * - `already-read`: the body was read to its end already (`body`, `bytes`
+ *   and `text` consume it; a second read does not return it again).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ * // Wrong: the scope closes before the body is read (fails with ResponseClosed "scope-closed").
+ * const wrong = Effect.flatMap(Effect.scoped(Hackney.stream("GET", "http://127.0.0.1:8080/")), (res) => res.text)
+ * // Right: read inside the scope.
+ * const right = Effect.scoped(Effect.flatMap(Hackney.stream("GET", "http://127.0.0.1:8080/"), (res) => res.text))
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseClosed extends make("ResponseClosed")<Common & {
+  readonly reason: "scope-closed" | "already-read"
+}> {
+  override get message(): string {
+    return this.reason === "scope-closed"
+      ? `The response body was read after the scope holding the response closed${where(this)}. ` +
+        `Read it inside that scope (in the same Effect.scoped), or use Hackney.request to get the body collected.`
+      : `The response body was read to its end already${where(this)}. ` +
+        `Keep the result of the first read (a streamed body is read once), or use Hackney.request for a body you can reuse.`
+  }
+}
+
+/**
  * Every error effect-hackney raises.
  *
  * @since 0.1.0
@@ -523,6 +595,8 @@ export type HackneyError =
   | ProxyError
   | BodyTooLarge
   | PoolClosed
+  | BodyError
+  | ResponseClosed
 
 /**
  * Whether a value is one of effect-hackney's errors.

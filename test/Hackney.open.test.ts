@@ -120,13 +120,17 @@ describe("Hackney.open", () => {
       expect(e._tag).toBe("InvalidRequest")
     }))
 
-  it.scoped("send after finish fails with InvalidRequest", () =>
+  it.scoped("send after finish fails with InvalidRequest that says the request was already sent (not \"nothing was sent\")", () =>
     Effect.gen(function*() {
       const srv = yield* captureServer()
       const w = yield* Hackney.open("POST", srv.url, { pool: false })
       yield* w.finish
       const e = yield* Effect.flip(w.send("late"))
       expect(e._tag).toBe("InvalidRequest")
+      expect(e).toMatchObject({ reason: "body", requestSent: true })
+      expect(e.message).toContain("after finish")
+      expect(e.message).toContain("part of it had already been sent")
+      expect(e.message).not.toContain("nothing was sent")
     }))
 
   it.scoped("a large body written piece by piece arrives intact; the connection is then reused", () =>

@@ -3,7 +3,7 @@
  * hackney_stream_tests): a scoped response whose body is a pull-based Stream.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import type * as net from "node:net"
 import { Hackney, Headers, Pool } from "../src/index.js"
 import { eventually, readBody, realSleep } from "./support/hackney.js"
@@ -288,5 +288,87 @@ describe("Hackney.stream: request bodies cut short", () => {
       // The body was not finished: the framing is broken, the connection must be closed.
       expect(yield* Pool.stats(pool)).toMatchObject({ inUse: 0, free: 0 })
       yield* eventually(() => srv.sockets.size === 0, 2000, "the connection to close")
+    }))
+})
+
+describe("Hackney.stream: reading after the scope closed, reading twice", () => {
+  // The live Clock: bounds a read in real time (a hang fails the test quickly).
+  const liveClock = Effect.runSync(Effect.clock)
+  const bounded = <A, E>(self: Effect.Effect<A, E>) =>
+    Effect.timeoutFail(self, { duration: "2 seconds", onTimeout: () => "hung" as const }).pipe(Effect.withClock(liveClock))
+
+  it.scoped("reading a streamed body after its scope closed fails at once with ResponseClosed (scope-closed)", () =>
+    Effect.gen(function*() {
+      const srv = yield* bigServer(4 * 1024 * 1024)
+      const pool = yield* testPool
+      const res = yield* Effect.scoped(Hackney.stream("GET", srv.url, { pool }))
+      const e = yield* Effect.flip(bounded(Stream.runDrain(res.body)))
+      expect(e).toMatchObject({ _tag: "ResponseClosed", reason: "scope-closed", method: "GET" })
+      if (e !== "hung") expect(e.message).toContain("after the scope holding the response closed")
+      expect((yield* Effect.flip(bounded(res.text)))).toMatchObject({ _tag: "ResponseClosed", reason: "scope-closed" })
+      expect((yield* Effect.flip(bounded(res.trailers)))).toMatchObject({ _tag: "ResponseClosed" })
+    }))
+
+  it.scoped("a body received in full but read after its scope closed fails too (the connection was given back)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("small"))
+      const pool = yield* testPool
+      const res = yield* Effect.scoped(Effect.tap(Hackney.stream("GET", srv.url, { pool }), () => realSleep(50)))
+      expect(yield* Effect.flip(bounded(res.bytes))).toMatchObject({ _tag: "ResponseClosed", reason: "scope-closed" })
+    }))
+
+  it.scoped("a reader still waiting for the body when the scope closes fails at once with ResponseClosed", () =>
+    Effect.gen(function*() {
+      const srv = yield* rawServer((socket: net.Socket) =>
+        onRequestHead(socket, () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc"))
+      )
+      const scope = yield* Scope.make()
+      const res = yield* Scope.extend(Hackney.stream("GET", srv.url, { pool: false, recvTimeout: "1 hour" }), scope)
+      const reader = yield* Effect.fork(res.text)
+      yield* realSleep(30)
+      yield* Scope.close(scope, Exit.void)
+      const exit = yield* bounded(Fiber.await(reader))
+      expect(exit).toMatchObject({ _tag: "Failure" })
+      if (Exit.isFailure(exit)) {
+        expect(Cause.squash(exit.cause)).toMatchObject({ _tag: "ResponseClosed", reason: "scope-closed" })
+      }
+    }))
+
+  it.scoped("reading text or bytes a second time fails with ResponseClosed (already-read), not an empty body", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("hello"))
+      const pool = yield* testPool
+      const res = yield* Hackney.stream("GET", srv.url, { pool })
+      expect(yield* res.text).toBe("hello")
+      const again = yield* Effect.flip(res.text)
+      expect(again).toMatchObject({ _tag: "ResponseClosed", reason: "already-read" })
+      expect(again.message).toContain("read to its end already")
+      expect(yield* Effect.flip(res.bytes)).toMatchObject({ _tag: "ResponseClosed", reason: "already-read" })
+      expect(yield* Effect.flip(Stream.runDrain(res.body))).toMatchObject({ _tag: "ResponseClosed" })
+      // The trailers stay readable.
+      expect(yield* res.trailers).toBeUndefined()
+    }))
+
+  it.scoped("reading a second time fails on the feature path too (autoDecompress)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("hello"))
+      const pool = yield* testPool
+      const res = yield* Hackney.stream("GET", srv.url, { pool, autoDecompress: true })
+      expect(yield* res.text).toBe("hello")
+      expect(yield* Effect.flip(res.text)).toMatchObject({ _tag: "ResponseClosed", reason: "already-read" })
+    }))
+
+  it.scoped("a body read in pieces (Stream.take, then the rest) is one cursor: nothing is lost or repeated", () =>
+    Effect.gen(function*() {
+      const srv = yield* rawServer((socket: net.Socket) =>
+        onRequestHead(socket, () => {
+          socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n")
+          setTimeout(() => socket.write("3\r\ndef\r\n0\r\n\r\n"), 30)
+        })
+      )
+      const res = yield* Hackney.stream("GET", srv.url, { pool: false })
+      const first = yield* Stream.runCollect(Stream.take(res.body, 1))
+      expect(new TextDecoder().decode(Chunk.unsafeGet(first, 0))).toBe("abc")
+      expect(yield* res.text).toBe("def")
     }))
 })

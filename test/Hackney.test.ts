@@ -426,7 +426,7 @@ describe("Hackney: request bodies", () => {
       }))
   }
 
-  it.scoped("a failing body Stream: InvalidRequest(body) with the cause, connection closed", () =>
+  it.scoped("a failing body Stream: BodyError with the Stream's error as cause, connection closed", () =>
     Effect.gen(function*() {
       const srv = yield* rawServer((s) => s.resume())
       const boom = new Error("boom")
@@ -434,7 +434,7 @@ describe("Hackney: request bodies", () => {
         pool: false,
         body: Stream.concat(Stream.make(new Uint8Array([1, 2, 3])), Stream.fail(boom))
       }))
-      expect(e._tag).toBe("InvalidRequest")
+      expect(e._tag).toBe("BodyError")
       expect(e.cause).toBe(boom)
       yield* eventually(() => srv.accepted() === 1 && srv.sockets.size === 0, 2000, "the server to see the close")
     }))

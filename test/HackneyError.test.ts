@@ -46,7 +46,9 @@ describe("HackneyError", () => {
       [new HackneyError.ProtocolError({ reason: "InvalidChunkSize" }), false, false],
       [new HackneyError.InvalidRequest({ reason: "url", detail: "x" }), false, false],
       [new HackneyError.BodyTooLarge({ limit: 1, direction: "response" }), false, false],
-      [new HackneyError.PoolClosed({ pool: "p" }), false, false]
+      [new HackneyError.PoolClosed({ pool: "p" }), false, false],
+      [new HackneyError.BodyError({ requestSent: true, bodyBytesSent: 3, cause: "boom" }), false, false],
+      [new HackneyError.ResponseClosed({ reason: "scope-closed" }), false, false]
     ]
     for (const [e, timeout, retryable] of cases) {
       expect(HackneyError.isHackneyError(e)).toBe(true)

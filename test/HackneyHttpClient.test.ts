@@ -475,7 +475,7 @@ describe("HackneyHttpClient errors and options", () => {
           ))
         )
         expect(e.reason).toBe("Encode")
-        expect((e.cause as { _tag: string })._tag).toBe("InvalidRequest")
+        expect(e.cause).toMatchObject({ _tag: "BodyError", cause: "boom", requestSent: true })
       })))
 
   it.live("RequestOptions: per-request headers and recvTimeout (a RecvTimeout cause)", () =>

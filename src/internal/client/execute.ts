@@ -6,13 +6,14 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Informational, Redirect, Response, StreamingResponse, Writer } from "../../Hackney.js"
-import { InvalidRequest, isHackneyError } from "../../HackneyError.js"
+import { BodyError, InvalidRequest, ResponseClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
@@ -84,13 +85,18 @@ export class ResponseImpl implements Response {
   }
 }
 
-const bodyError = (p: Outgoing, detail: string, cause?: unknown) =>
-  new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, cause })
+/** A body that broke its own framing (declared length) or came after `finish`: the head was sent already. */
+const bodyError = (p: Outgoing, detail: string) =>
+  new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, requestSent: true })
 
 /**
  * Sends a streamed body: chunked, or identity with the declared length
- * checked. A failure fails the exchange too. Stops pulling the body when the
- * response completes first (the connection is then not reused).
+ * checked. Stops pulling the body when the response completes first (the
+ * connection is then not reused). Any failure fails the exchange too, so the
+ * connection is closed, never reused: the body Stream's own error as a
+ * {@link BodyError} carrying it (and how much was sent), a framing mistake
+ * as `InvalidRequest`, a socket error as itself. A defect of the body Stream
+ * stays a defect: the exchange's waiters die with it.
  *
  * @internal
  */
@@ -103,16 +109,29 @@ export const sendStream = (
   const length = body.length
   let sent = 0
   const write = length === undefined
-    ? (chunk: Uint8Array) => conn.writeChunk(chunk, ex)
+    ? (chunk: Uint8Array) => {
+      sent += chunk.length
+      return conn.writeChunk(chunk, ex)
+    }
     : (chunk: Uint8Array) => {
       sent += chunk.length
-      if (sent > length) return Effect.fail(bodyError(p, `the body stream gave more than the declared ${length} bytes`))
+      if (sent > length) {
+        return Effect.fail(bodyError(p, `the body stream gave more than the declared ${length} bytes; the connection was closed`))
+      }
       return conn.write(chunk, ex)
     }
   // Stops pulling the body once the response is complete: the server answered without reading it all.
   const writeWhile = (chunk: Uint8Array) => Effect.map(write(chunk), () => !ex.complete)
-  return Stream.runForEachWhile(body.stream, writeWhile).pipe(
-    Effect.mapError((e) => (isHackneyError(e) ? e : bodyError(p, "the request body stream failed", e))),
+  // The caller's errors, told apart from ours (a body may be another response's body, failing with a HackneyError).
+  const source = Stream.mapError(body.stream, (cause): HackneyError =>
+    new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: sent, cause }))
+  return Stream.runForEachWhile(source, writeWhile).pipe(
+    Effect.tapDefect((cause) =>
+      Effect.sync(() => {
+        const defect = Cause.squash(cause)
+        ex.die(defect, new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: sent, cause: defect }))
+      })
+    ),
     Effect.flatMap(() => {
       if (ex.complete) {
         // Abandoned: the framing is broken, so the connection will be closed, not reused.
@@ -122,7 +141,7 @@ export const sendStream = (
       const end = length === undefined
         ? conn.write("0\r\n\r\n", ex)
         : sent !== length
-        ? Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared`))
+        ? Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared; the connection was closed`))
         : Effect.void
       return Effect.tap(end, () => conn.requestFinished())
     }),
@@ -235,18 +254,32 @@ const acquireExchange = (
 ): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.map(checkout(p, source, fresh, wheel), (conn) => ({ conn, ex: begin(p, conn, "stream", wheel, bodyFollows) })),
-    ({ conn, ex }) => Effect.sync(() => source.checkin(conn, conn.release(ex)))
+    ({ conn, ex }) =>
+      Effect.sync(() => {
+        source.checkin(conn, conn.release(ex))
+        // Reads after this fail at once (a reader still waiting is woken).
+        ex.close(new ResponseClosed({ reason: "scope-closed", method: p.method, url: p.href }))
+      })
   )
 
-/** The body of a streaming exchange as a pull-based Stream. */
+/**
+ * The body of a streaming exchange as a pull-based Stream. It is a cursor
+ * over one body: pulled to its end, a new read fails with `ResponseClosed`
+ * ("already-read"); after the response's scope closed, with `ResponseClosed`
+ * ("scope-closed").
+ */
 const bodyStream = (ex: Exchange): Stream.Stream<Uint8Array, HackneyError> =>
   Stream.repeatEffectChunkOption(
     Effect.matchEffect(ex.waitFor(ex.hasData), {
       onFailure: (e) => Effect.fail(Option.some(e)),
-      onSuccess: () =>
-        ex.buffered > 0
-          ? Effect.succeed(Chunk.unsafeFromArray(ex.takeChunks()))
-          : Effect.fail(Option.none())
+      onSuccess: () => {
+        if (ex.buffered > 0) return Effect.succeed(Chunk.unsafeFromArray(ex.takeChunks()))
+        if (!ex.bodyEnded) {
+          ex.bodyEnded = true
+          return Effect.fail(Option.none())
+        }
+        return Effect.fail(Option.some(new ResponseClosed({ reason: "already-read", method: ex.method, url: ex.url })))
+      }
     })
   )
 
@@ -296,7 +329,8 @@ export const streaming = (
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
   Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel), ({ conn, ex }) => {
     const body = p.body
-    const send = body._tag === "Stream" ? Effect.forkScoped(Effect.ignore(sendStream(p, conn, ex, body))) : Effect.void
+    // The sender's outcome reaches the reader through the exchange (failed, or dying with the body's defect).
+    const send = body._tag === "Stream" ? Effect.forkScoped(Effect.exit(sendStream(p, conn, ex, body))) : Effect.void
     return Effect.zipRight(
       send,
       Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, "http/1.1"))
@@ -342,7 +376,7 @@ export const open = (
     })
     const send = (chunk: Uint8Array | string): Effect.Effect<void, HackneyError> =>
       Effect.suspend(() => {
-        if (finished) return Effect.fail(bodyError(p, "send after finish"))
+        if (finished) return Effect.fail(bodyError(p, "send was called after finish, so this chunk was not sent"))
         const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk
         return Effect.zipRight(
           awaitContinue,

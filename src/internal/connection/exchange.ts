@@ -44,6 +44,11 @@ export class Exchange {
   responseStarted = false
   /** Whether the connection may serve another request after this one. */
   keepAlive = false
+  /** The body was delivered to its reader to the end (a second read fails: `ResponseClosed`). */
+  bodyEnded = false
+  /** The request body Stream died: waiters die with `defect` (the exchange's `error` records it). */
+  private hasDefect = false
+  private defect: unknown = undefined
   /** Fibers waiting on this exchange (usually one: the reader; a writer may wait too). */
   private waiter: (() => void) | undefined = undefined
   private moreWaiters: Array<() => void> | undefined = undefined
@@ -93,14 +98,37 @@ export class Exchange {
     this.wake()
   }
 
+  /** The request body Stream died: fails the exchange with `error`, and its waiters die with `defect`. */
+  die(defect: unknown, error: HackneyError): void {
+    if (this.settled) return
+    this.hasDefect = true
+    this.defect = defect
+    this.fail(error)
+  }
+
+  /**
+   * The reader's side is gone (the scope holding the response closed): every
+   * wait from now on fails with `error` at once, and any waiter is woken.
+   */
+  close(error: HackneyError): void {
+    this.error = error
+    this.hasDefect = false
+    this.wake()
+  }
+
+  /** How a waiter ends once the exchange failed. */
+  private failure(): Effect.Effect<never, HackneyError> {
+    return this.hasDefect ? Effect.die(this.defect) : Effect.fail(this.error!)
+  }
+
   /** Suspends until `ready(this)` holds or the exchange failed. */
   waitFor(ready: (ex: Exchange) => boolean): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
-      if (this.error !== undefined) return Effect.fail(this.error)
+      if (this.error !== undefined) return this.failure()
       if (ready(this)) return Effect.void
       return Effect.async<void, HackneyError>((resume) => {
         const check = () => {
-          if (this.error !== undefined) resume(Effect.fail(this.error))
+          if (this.error !== undefined) resume(this.failure())
           else if (ready(this)) resume(Effect.void)
           else this.onWake(check)
         }

@@ -35,7 +35,7 @@ export type RequestOptions = Omit<Options, "body">
 
 /**
  * A `HackneyError` as the platform's `RequestError`: invalid URLs are
- * `InvalidUrl`, request body failures `Encode`, everything else `Transport`
+ * `InvalidUrl`, request body failures (`BodyError`, `InvalidRequest` "body") `Encode`, everything else `Transport`
  * (so `HttpClient.retryTransient` retries them). The typed error is the cause.
  *
  * @internal
@@ -45,6 +45,8 @@ export const requestError = (request: ClientRequest.HttpClientRequest, e: Hackne
     request,
     reason: e._tag === "InvalidRequest"
       ? e.reason === "body" ? "Encode" : e.reason === "url" || e.reason === "scheme" ? "InvalidUrl" : "Transport"
+      : e._tag === "BodyError"
+      ? "Encode"
       : "Transport",
     cause: e,
     description: e.message
