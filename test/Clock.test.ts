@@ -128,3 +128,22 @@ describe("recvTimeout runs on the requesting fiber's Clock", () => {
       yield* thirtySecondsInOneMilli(srv, request)
     }))
 })
+
+describe("the checkout wait runs on the requesting fiber's Clock", () => {
+  it.scoped("bare Hackney.get (process-wide default pool): a 10-second checkoutTimeout fires on TestClock", () =>
+    Effect.gen(function*() {
+      const srv = yield* silent
+      const opts = { recvTimeout: "1 hour", checkoutTimeout: "10 seconds", maxPerHost: 1 } as const
+      const holder = yield* Effect.fork(Hackney.get(srv.url, opts))
+      yield* eventually(() => srv.heads() > 0, 2000, "the first request head")
+      const waiter = yield* Effect.fork(Effect.flip(Hackney.get(srv.url, opts)))
+      yield* realSleep(20)
+      yield* TestClock.adjust("9999 millis")
+      yield* realSleep(20)
+      expect(Option.isNone(yield* Fiber.poll(waiter))).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      const e = yield* Fiber.join(waiter).pipe(Effect.timeout("2 seconds"), Effect.withClock(liveClock))
+      expect(e._tag).toBe("CheckoutTimeout")
+      yield* Fiber.interrupt(holder)
+    }))
+})
