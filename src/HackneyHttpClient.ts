@@ -70,11 +70,13 @@ export type Options = Omit<Hackney.Options, "body">
  * ```ts
  * import { HttpClient } from "@effect/platform"
  * import { Effect } from "effect"
- * import { HackneyHttpClient } from "effect-hackney"
+ * import { HackneyHttpClient, Pool } from "effect-hackney"
  *
+ * // `pool: "reports"` names a running pool: here the Pool.layer below.
  * const slow = HttpClient.get("http://127.0.0.1:8080/report").pipe(
  *   Effect.provideService(HackneyHttpClient.RequestOptions, { recvTimeout: "30 seconds", pool: "reports" }),
- *   Effect.provide(HackneyHttpClient.layer)
+ *   Effect.provide(HackneyHttpClient.layer),
+ *   Effect.provide(Pool.layer({ name: "reports", maxPerHost: 4 }))
  * )
  * ```
  * @since 0.1.0
@@ -85,17 +87,20 @@ export class RequestOptions extends Context.Tag(internal.requestOptionsKey)<Requ
 /**
  * An `HttpClient` sending through the engine with `options` as its defaults.
  * Without a `pool` option it uses the `Pool` service of each request's
- * context, else the process-wide `"default"` pool.
+ * context, else the process-wide `"default"` pool; a `pool` name must be a
+ * running pool's (or `"default"`), else requests fail with `InvalidRequest`.
  *
  * @example
  * ```ts
  * import { HttpClient } from "@effect/platform"
  * import { Effect } from "effect"
- * import { HackneyHttpClient } from "effect-hackney"
+ * import { HackneyHttpClient, Pool } from "effect-hackney"
  *
  * const client = HackneyHttpClient.make({ recvTimeout: "2 seconds", pool: "api" })
  * const program = client.get("http://127.0.0.1:8080/").pipe(Effect.flatMap((res) => res.text))
- * const asService = Effect.provideService(program, HttpClient.HttpClient, client)
+ * const asService = Effect.provideService(program, HttpClient.HttpClient, client).pipe(
+ *   Effect.provide(Pool.layer({ name: "api" }))
+ * )
  * ```
  * @since 0.1.0
  * @category constructors
