@@ -194,7 +194,10 @@ export interface Options {
    * floor of the delay. Only idempotent methods (GET, HEAD, OPTIONS, TRACE,
    * PUT, DELETE, QUERY) with a replayable body (not a `Stream`) are retried,
    * unless `retryNonIdempotent`. When the schedule ends, the last error
-   * fails, or the last response is returned. Default: no retries.
+   * fails, or the last response is returned. The one resend after a stale
+   * kept-alive connection (see `docs/pooling.md`) is part of an attempt: it
+   * does not step the Schedule, which sees what that resend leads to.
+   * Default: no retries.
    */
   readonly retry?: Schedule.Schedule<unknown, RetryInput> | undefined
   /** Retry POST, PATCH and other non-idempotent methods too. Default `false`. */
