@@ -7,7 +7,8 @@
 // mapped to src/index.ts, and one `tsc --noEmit` checks them all. A guide block whose first line is
 // `// file: <path>` is written under that file name (so other blocks of the same guide import it,
 // e.g. `./server.js`); a guide block that imports "@effect/vitest" is a test file, and the tests are
-// then run with vitest (`--no-run` skips that). Exit 1 on any error.
+// then run with vitest (`--no-run` skips that). Also checks that examples/README.md lists every
+// examples/*.ts. Exit 1 on any error.
 import { execFileSync } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { basename, join, resolve } from "node:path"
@@ -54,6 +55,14 @@ for (const guide of guides) {
     writeFileSync(join(dir, name), `// ${guide}:${line}\n${body}\nexport {}\n`)
     if (isTest) testFiles.push(`${guide}:${line}`)
   }
+}
+
+// Every example is listed in examples/README.md.
+const examplesIndex = readFileSync(join(root, "examples", "README.md"), "utf8")
+const unlisted = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".ts") && !examplesIndex.includes(`(${f})`))
+if (unlisted.length > 0) {
+  console.log(`examples/README.md does not list: ${unlisted.join(", ")}`)
+  process.exit(1)
 }
 
 writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
