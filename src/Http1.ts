@@ -139,7 +139,8 @@ export const defaults: typeof parser.defaults = parser.defaults
  *   (`onMessageComplete(false)`); throws `IncompleteMessage` (its `detail`
  *   says where) when a message is mid-way; nothing when idle.
  * - `push(bytes)` / `end()`: the same, returning {@link Http1Event}s.
- * - `isIdle`: between messages with nothing buffered.
+ * - `isIdle`: between messages, no byte received since the last one ended
+ *   (a skipped blank line counts): a connection may be reused only then.
  *
  * @example
  * ```ts

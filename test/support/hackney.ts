@@ -52,24 +52,32 @@ export const rawValues = (raw: ReadonlyArray<string>, name: string): Array<strin
 export const captureServer = (response = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n") => {
   const captured: Array<string> = []
   return Effect.map(
-    rawServer((socket) => {
-      let buf = Buffer.alloc(0)
-      socket.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d])
-        for (;;) {
-          const n = requestLength(buf)
-          if (n === undefined) return
-          captured.push(buf.subarray(0, n).toString("latin1"))
-          buf = buf.subarray(n)
-          socket.write(response)
-        }
+    rawServer((socket) =>
+      onRequests(socket, (request) => {
+        captured.push(request)
+        socket.write(response)
       })
-    }),
+    ),
     (srv) => ({ ...srv, captured })
   )
 }
 
-/** The length of the first complete request in `buf`, or undefined. */
+/** Calls `f` with each complete request (exact bytes, as latin1) that arrives on a raw socket, in order. */
+export const onRequests = (socket: net.Socket, f: (request: string) => void): void => {
+  let buf = Buffer.alloc(0)
+  socket.on("data", (d: Buffer) => {
+    buf = Buffer.concat([buf, d])
+    for (;;) {
+      const n = requestLength(buf)
+      if (n === undefined) return
+      const request = buf.subarray(0, n).toString("latin1")
+      buf = buf.subarray(n)
+      f(request)
+    }
+  })
+}
+
+/** The length of the first complete request in `buf` (head and Content-Length or chunked body), or undefined. */
 const requestLength = (buf: Buffer): number | undefined => {
   const h = buf.indexOf("\r\n\r\n")
   if (h < 0) return undefined

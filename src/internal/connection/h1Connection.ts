@@ -4,11 +4,15 @@
  * the current {@link Exchange}. Plain callbacks inside (this is the hot path);
  * Effects only where a fiber waits.
  *
- * States: `idle` (no exchange; reusable if the last response allowed
- * keep-alive) → `active` (one exchange in flight) → back to `idle`, or
- * `closed` (socket destroyed; terminal). Bytes that arrive while idle, or
- * a close by the peer, make an idle connection `closed`, so a pool never
- * hands it out.
+ * States (see {@link ConnectionState}): `idle` → `active` (one exchange in
+ * flight) → `done` (its response complete, the exchange frozen) → `idle`
+ * again on release, or `closed` (terminal). HTTP/1.1 without pipelining
+ * means the server speaks only while a response is outstanding, that is in
+ * `active`: a byte in any other state — after the response's end in the
+ * same read, later, or while idle in the pool — is unsolicited, and closes
+ * the connection (hackney drops an idle connection that receives data). The
+ * completed exchange keeps the response it had; a pool never hands the
+ * connection out again.
  *
  * @internal
  */
@@ -28,8 +32,18 @@ import type { BodyMode } from "./exchange.js"
 /** Stream-mode buffer size above which the socket is paused (backpressure). @internal */
 export const highWaterMark = 256 * 1024
 
-/** @internal */
-export type ConnectionState = "idle" | "active" | "closed"
+/**
+ * - `idle`: no exchange, nothing received since the last response ended;
+ *   reusable.
+ * - `active`: an exchange is in flight and its response not complete: the
+ *   only state in which the parser's events reach an exchange.
+ * - `done`: the exchange's response is complete; it is frozen until the
+ *   reader releases it. Any byte now is unsolicited.
+ * - `closed`: the socket is destroyed; terminal.
+ *
+ * @internal
+ */
+export type ConnectionState = "idle" | "active" | "done" | "closed"
 
 /** @internal */
 export interface ConnectionOptions {
@@ -234,8 +248,14 @@ export class H1Connection implements ParserSink {
       this.paused = false
       this.socket.resume()
     }
-    // Reusable only when both messages ended cleanly: a request body cut short leaves the peer mid-message.
-    if (ex.complete && ex.requestDone && ex.keepAlive && ex.error === undefined && this.state === "active") {
+    // Reusable only when both messages ended cleanly (a request body cut short leaves the peer
+    // mid-message) and nothing came after the response (`done`, not `closed`).
+    if (this.state === "done" && ex.requestDone && ex.keepAlive) {
+      // The invariant `done` keeps: the parser is between messages, nothing of another one buffered.
+      if (!this.parser.isIdle) {
+        this.unsolicited("after the response (found at release)")
+        return false
+      }
       this.state = "idle"
       this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
       return true
@@ -269,10 +289,10 @@ export class H1Connection implements ParserSink {
 
   private readonly onSocketData = (data: Buffer): void => {
     const ex = this.ex
-    if (ex === undefined || ex.settled) {
-      // Bytes nobody asked for: the connection is out of sync; never reuse it.
-      this.closeCause = "unexpected data while idle"
-      this.close()
+    if (this.state !== "active" || ex === undefined || ex.error !== undefined) {
+      this.unsolicited(
+        this.state === "done" ? "after the response" : this.state === "active" ? "after the exchange failed" : "while idle"
+      )
       return
     }
     ex.responseStarted = true
@@ -281,6 +301,12 @@ export class H1Connection implements ParserSink {
       this.parser.execute(data, this)
     } catch (e) {
       this.failProtocol(ex, e)
+      return
+    }
+    // The response ended inside this read: whatever followed it (a partial head, a blank line) is unsolicited.
+    // (A response that closes the connection left the parser in its closed state, which rejects such bytes.)
+    if (ex.complete && ex.keepAlive && !this.parser.isIdle) {
+      this.unsolicited("after the response")
       return
     }
     if (ex.mode === "stream" && ex.buffered > highWaterMark && !this.paused && !ex.settled) {
@@ -330,19 +356,25 @@ export class H1Connection implements ParserSink {
 
   // --- parser sink ----------------------------------------------------------
 
+  // Each event is for the exchange in flight only: in any other state it belongs to
+  // a message nobody asked for, and never touches the (frozen) exchange.
+
   onResponseHead(head: ResponseHead): void {
+    if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
     ex.head = head
     if (ex.mode === "stream") ex.wake()
   }
 
   onInformational(head: ResponseHead): void {
+    if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
     ex.informational.push(head)
     ex.wake()
   }
 
   onData(chunk: Uint8Array): void {
+    if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
     ex.received += chunk.length
     if (ex.received > ex.maxBodySize) {
@@ -357,19 +389,34 @@ export class H1Connection implements ParserSink {
   }
 
   onTrailers(rawTrailers: ReadonlyArray<string>): void {
+    if (this.state !== "active") return this.unsolicited("after the response")
     this.ex!.rawTrailers = rawTrailers
   }
 
   onMessageComplete(keepAlive: boolean): void {
+    if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
     if (ex.settled) return
     ex.keepAlive = keepAlive
     ex.complete = true
+    this.state = "done"
     this.disarm()
     ex.wake()
   }
 
   // --- helpers ----------------------------------------------------------------
+
+  /**
+   * Bytes, or a parser event, that no request asked for: the connection is
+   * out of sync with the server and is closed. Only reached when there is no
+   * exchange in flight or it is settled, so nothing is failed: a completed
+   * exchange keeps its response.
+   */
+  private unsolicited(when: string): void {
+    if (this.state === "closed") return
+    this.closeCause = `the server sent bytes ${when}: the connection is out of sync and was closed`
+    this.close()
+  }
 
   private failProtocol(ex: Exchange, e: unknown): void {
     if (e instanceof Http1ParseError) {

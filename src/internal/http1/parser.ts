@@ -163,9 +163,9 @@ export class Http1Parser {
     this.#bareLf = options.allowBareLf === true
   }
 
-  /** Between messages with nothing buffered. */
+  /** Between messages, with no byte received since the last one ended (not even a skipped blank line). */
   get isIdle(): boolean {
-    return this.#state === S_HEAD && !this.#startSeen && this.#lineLen === 0
+    return this.#state === S_HEAD && !this.#startSeen && this.#lineLen === 0 && this.#emptyLines === 0
   }
 
   /** The state's name, for diagnostics. */
