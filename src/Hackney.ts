@@ -254,6 +254,12 @@ export interface Redirect {
 /**
  * An informational (1xx) response that preceded the final one (100 Continue, 103 Early Hints).
  *
+ * A request accepts at most 100 of them, and 64 KiB of their heads in
+ * total; past either bound it fails with `ProtocolError` (reason
+ * `"TooManyInformational"`) and the connection is closed: each 1xx resets
+ * the `recvTimeout`, so an endless stream of `102 Processing` would
+ * otherwise hold the request forever.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -280,7 +286,7 @@ export interface Response {
   readonly protocol: "http/1.1" | "h2"
   /** Trailers of a chunked response, if any. */
   readonly trailers: Headers.Headers | undefined
-  /** 1xx responses received before this one. */
+  /** 1xx responses received before this one (at most 100; see {@link Informational}). */
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
   readonly redirects: ReadonlyArray<Redirect>
@@ -304,6 +310,7 @@ export interface StreamingResponse {
   readonly headers: Headers.Headers
   readonly url: string
   readonly protocol: "http/1.1" | "h2"
+  /** 1xx responses received before this one (at most 100; see {@link Informational}). */
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
   readonly redirects: ReadonlyArray<Redirect>

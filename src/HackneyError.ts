@@ -325,7 +325,8 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
  * The peer broke the HTTP protocol: a malformed status line or header, an
  * invalid chunk size, conflicting lengths, a header section over the limit.
  * `reason` is the parser's reason (see `Http1.ParseError`) and `cause` the
- * parser error itself.
+ * parser error itself — or `"TooManyInformational"`: more than 100
+ * informational (1xx) responses, or 64 KiB of them, before the final one.
  *
  * @example
  * ```ts

@@ -26,6 +26,8 @@ const hasData = (ex: Exchange): boolean => ex.buffered > 0 || ex.complete
 export class Exchange {
   head: ResponseHead | undefined = undefined
   readonly informational: Array<ResponseHead> = []
+  /** Bytes of the informational heads received (bounded by the connection). */
+  informationalBytes = 0
   chunks: Array<Uint8Array> = []
   /** Bytes buffered in `chunks`. */
   buffered = 0

@@ -33,6 +33,19 @@ import type { BodyMode } from "./exchange.js"
 export const highWaterMark = 256 * 1024
 
 /**
+ * Informational (1xx) responses accepted before a final one, per request. Each
+ * resets the inactivity timeout (that is what `102 Processing` is for), so
+ * without a bound a server could hold a request forever. 100, as Ruby's
+ * net-http and fasthttp.
+ *
+ * @internal
+ */
+export const maxInformational = 100
+
+/** Bytes of informational heads (start line and header lines) kept per request. @internal */
+export const maxInformationalBytes = 64 * 1024
+
+/**
  * - `idle`: no exchange, nothing received since the last response ended;
  *   reusable.
  * - `active`: an exchange is in flight and its response not complete: the
@@ -369,6 +382,26 @@ export class H1Connection implements ParserSink {
   onInformational(head: ResponseHead): void {
     if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
+    if (ex.settled) return
+    // The head's size on the wire, near enough: "HTTP/1.1 1xx reason\r\n", "name: value\r\n" each, "\r\n".
+    let size = 15 + head.reason.length
+    const raw = head.rawHeaders
+    for (let i = 0; i < raw.length; i += 2) size += raw[i].length + raw[i + 1].length + 4
+    ex.informationalBytes += size
+    if (ex.informational.length >= maxInformational || ex.informationalBytes > maxInformationalBytes) {
+      ex.fail(
+        new ProtocolError({
+          method: ex.method,
+          url: ex.url,
+          reason: "TooManyInformational",
+          detail: ex.informational.length >= maxInformational
+            ? `more than ${maxInformational} informational (1xx) responses before the final one`
+            : `more than ${maxInformationalBytes} bytes of informational (1xx) responses before the final one`
+        })
+      )
+      this.close()
+      return
+    }
     ex.informational.push(head)
     ex.wake()
   }
