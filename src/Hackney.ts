@@ -152,6 +152,14 @@ export interface Options {
    * body (a `Stream` body cannot be replayed: `InvalidRequest`). Also in
    * `Hackney.stream`. The chain is in `Response.redirects`. Default `false`
    * (as hackney).
+   *
+   * The `Location` field: raw non-ASCII bytes in it are percent-encoded as
+   * sent (UTF-8 `Ø¢`, bytes D8 A2, is requested as `%D8%A2`). A 3xx without
+   * a `Location`, or with an empty one, is not followed: it is the response
+   * (as curl and browsers). A 3xx with several different `Location` fields
+   * is ambiguous and fails with `ProtocolError` (reason
+   * `"MultipleLocations"`), as browsers refuse it; identical repeats count
+   * as one.
    */
   readonly followRedirect?: boolean | undefined
   /** Redirects followed at most; one more fails with `TooManyRedirects`. Default 5. */

@@ -326,7 +326,9 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
  * invalid chunk size, conflicting lengths, a header section over the limit.
  * `reason` is the parser's reason (see `Http1.ParseError`) and `cause` the
  * parser error itself — or `"TooManyInformational"`: more than 100
- * informational (1xx) responses, or 64 KiB of them, before the final one.
+ * informational (1xx) responses, or 64 KiB of them, before the final one;
+ * or `"MultipleLocations"`: a redirect to follow with several different
+ * `Location` fields.
  *
  * @example
  * ```ts

@@ -171,6 +171,14 @@ export interface RedirectOptions {
  * whose cause is `TooManyRedirects`. Intermediate bodies are drained (up to
  * 64 KiB) so their connections stay pooled. Works over any `HttpClient`.
  *
+ * The `Location` field: raw non-ASCII bytes in it are percent-encoded as
+ * sent (UTF-8 `Ø¢`, bytes D8 A2, is requested as `%D8%A2`). A 3xx without a
+ * `Location`, or with an empty one, is not followed: it is the response. A
+ * 3xx with several different `Location` fields is ambiguous and fails with
+ * a `RequestError` whose cause is a `ProtocolError` (reason
+ * `"MultipleLocations"`); identical repeats count as one (over another
+ * client, only what its headers keep of repeated fields can be seen).
+ *
  * @example
  * ```ts
  * import { HttpClient } from "@effect/platform"

@@ -2,9 +2,10 @@
  * The redirect loop around the streaming execution: one hop at a time, each
  * in its own child scope of the caller's scope. A hop stores the Set-Cookie
  * headers of its response in the jar, is retried per the retry policy, and,
- * when it is a 301/302/303/307/308 with a Location to follow, has its body
- * drained (up to {@link drainLimit}: the connection goes back to the pool)
- * or its connection closed, before the next hop is built by {@link nextHop}.
+ * when it is a 301/302/303/307/308 with a Location to follow (see
+ * {@link locationOf}), has its body drained (up to {@link drainLimit}: the
+ * connection goes back to the pool) or its connection closed, before the
+ * next hop is built by {@link nextHop}.
  *
  * @internal
  */
@@ -17,11 +18,12 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as CookieJar from "../../CookieJar.js"
 import type { Body, Options, Redirect, StreamingResponse } from "../../Hackney.js"
-import { InvalidRequest, redactUrl, TooManyRedirects } from "../../HackneyError.js"
+import { InvalidRequest, ProtocolError, redactUrl, TooManyRedirects } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
+import { referenceFromOctets } from "../url/percent.js"
 import * as execute from "./execute.js"
 import { idempotentMethods, prepare } from "./prepare.js"
 import type { Prepared } from "./prepare.js"
@@ -78,6 +80,49 @@ export interface ChainResult {
   readonly scope: Scope.CloseableScope
   readonly redirects: ReadonlyArray<Redirect>
 }
+
+/**
+ * What the Location fields of a redirect say: `Absent` when there is none,
+ * or only empty ones (the 3xx is then the response, as curl and browsers
+ * do); `Ambiguous` when there are several different ones (not followed: the
+ * request fails, see {@link multipleLocations}); else the `Target`, as a URI
+ * reference made from the octets sent (see `referenceFromOctets`).
+ * Identical repeats count as one.
+ *
+ * @internal
+ */
+export type Location =
+  | { readonly _tag: "Absent" }
+  | { readonly _tag: "Ambiguous"; readonly count: number }
+  | { readonly _tag: "Target"; readonly reference: string }
+
+const absent: Location = { _tag: "Absent" }
+
+/** @internal */
+export const locationOf = (values: ReadonlyArray<string>): Location => {
+  let found: string | undefined
+  let count = 0
+  const seen: Array<string> = []
+  for (const v of values) {
+    const t = v.trim()
+    if (t === "" || seen.includes(t)) continue
+    seen.push(t)
+    found ??= t
+    count++
+  }
+  if (found === undefined) return absent
+  if (count > 1) return { _tag: "Ambiguous", count }
+  return { _tag: "Target", reference: referenceFromOctets(found) }
+}
+
+/** The error for a redirect with several different Location fields. @internal */
+export const multipleLocations = (status: number, count: number, method: string, url: string): ProtocolError =>
+  new ProtocolError({
+    method,
+    url,
+    reason: "MultipleLocations",
+    detail: `a ${status} redirect with ${count} different Location fields, so it is not followed`
+  })
 
 /** Whether a body can be sent again (everything but a caller's Stream). @internal */
 export const isReplayable = (body: Body | undefined): boolean =>
@@ -222,11 +267,16 @@ export const chain = (cfg: ChainConfig, first: Hop): Effect.Effect<ChainResult, 
       const opened = yield* retrying(retryPolicy(cfg.options, current), attempt)
       const { prepared, response, scope } = opened
       const location = followRedirect && redirectStatuses.has(response.status)
-        ? Headers.getOrUndefined(response.headers, "location")
-        : undefined
+        ? locationOf(Headers.getAll(response.headers, "location"))
+        : absent
       // Not a redirect to follow (or no Location): this is the response.
-      if (location === undefined) return { response, prepared, scope, redirects }
-      const next = nextHop(current, prepared.url, response.status, location, locationTrusted)
+      if (location._tag === "Absent") return { response, prepared, scope, redirects }
+      if (location._tag === "Ambiguous") {
+        // Not drained: the connection is closed, as for any response that breaks the protocol.
+        yield* Scope.close(scope, Exit.void)
+        return yield* Effect.fail(multipleLocations(response.status, location.count, prepared.method, prepared.href))
+      }
+      const next = nextHop(current, prepared.url, response.status, location.reference, locationTrusted)
       if (Either.isLeft(next)) {
         yield* Scope.close(scope, Exit.void)
         return yield* Effect.fail(next.left)

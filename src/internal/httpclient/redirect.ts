@@ -21,7 +21,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
-import { bodyHeaders, credentialHeaders, drainLimit, redirectStatuses } from "../client/redirect.js"
+import { bodyHeaders, credentialHeaders, drainLimit, locationOf, multipleLocations, redirectStatuses } from "../client/redirect.js"
+import { repeatedLocationFields } from "./response.js"
 
 /** @internal */
 export interface RedirectOptions {
@@ -81,6 +82,17 @@ export const nextRequest = (
   return Either.right(ClientRequest.make(method)(to, { headers, body }))
 }
 
+/**
+ * The Location field values of a response: each field line for this
+ * engine's responses (whose headers join them); for another client's, the
+ * one value its headers hold.
+ */
+const locationValues = (response: ClientResponse.HttpClientResponse): ReadonlyArray<string> => {
+  const headers = response.headers
+  const value = headers["location"]
+  return value === undefined ? [] : repeatedLocationFields(headers) ?? [value]
+}
+
 /** Reads and drops up to 64 KiB of an intermediate body (its connection then stays pooled). */
 const drain = (response: ClientResponse.HttpClientResponse): Effect.Effect<void> =>
   Effect.ignore(Stream.runFoldWhile(response.stream, 0, (n) => n <= drainLimit, (n, c) => n + c.length))
@@ -98,8 +110,16 @@ export const followRedirects = <E, R>(
       res: ClientResponse.HttpClientResponse,
       chain: Array<string>
     ): Effect.Effect<ClientResponse.HttpClientResponse, E | Error.RequestError, R> => {
-      const location = res.headers["location"]
-      if (!redirectStatuses.has(res.status) || location === undefined) return Effect.succeed(res)
+      if (!redirectStatuses.has(res.status)) return Effect.succeed(res)
+      const location = locationOf(locationValues(res))
+      if (location._tag === "Absent") return Effect.succeed(res)
+      if (location._tag === "Ambiguous") {
+        const cause = multipleLocations(res.status, location.count, req.method, urlOf(req)?.href ?? req.url)
+        return Effect.zipRight(
+          drain(res),
+          Effect.fail(new Error.RequestError({ request: req, reason: "Transport", cause, description: cause.message }))
+        )
+      }
       if (chain.length > max) {
         return Effect.zipRight(
           drain(res),
@@ -112,7 +132,7 @@ export const followRedirects = <E, R>(
           )
         )
       }
-      const next = nextRequest(req, res.status, location, trusted)
+      const next = nextRequest(req, res.status, location.reference, trusted)
       if (Either.isLeft(next)) return Effect.zipRight(drain(res), Effect.fail(next.left))
       const url = urlOf(next.right)
       return Effect.zipRight(

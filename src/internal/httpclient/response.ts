@@ -29,15 +29,36 @@ import type { Lease } from "./exchange.js"
 
 const decoder = new TextDecoder()
 
+/** The Location field lines of headers that had several (joined into one value there), by headers object. */
+const repeatedLocations = new WeakMap<Headers.Headers, ReadonlyArray<string>>()
+
+/**
+ * Every Location field line behind `headers`, when {@link platformHeaders}
+ * joined several (a singleton field whose repeats a redirect must see);
+ * undefined otherwise. Keyed by the headers object, so it survives the
+ * platform's response wrappers.
+ *
+ * @internal
+ */
+export const repeatedLocationFields = (headers: Headers.Headers): ReadonlyArray<string> | undefined =>
+  repeatedLocations.get(headers)
+
 /** Platform headers (lower-cased keys, repeated fields joined with ", ") from raw pairs. @internal */
 export const platformHeaders = (raw: ReadonlyArray<string>): Headers.Headers => {
   const out: Record<string, string> = Object.create(null)
+  let locations: Array<string> | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i].toLowerCase()
     const prev = out[k]
-    out[k] = prev === undefined ? raw[i + 1] : `${prev}, ${raw[i + 1]}`
+    if (prev === undefined) out[k] = raw[i + 1]
+    else {
+      out[k] = `${prev}, ${raw[i + 1]}`
+      if (k === "location") (locations ??= [prev]).push(raw[i + 1])
+    }
   }
-  return Headers.unsafeFromRecord(out)
+  const headers = Headers.unsafeFromRecord(out)
+  if (locations !== undefined) repeatedLocations.set(headers, locations)
+  return headers
 }
 
 /** Buffered body chunks; after release the connection may serve another exchange, so leave its socket alone. */

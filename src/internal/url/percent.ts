@@ -218,3 +218,34 @@ export const asciiLower = (input: string): string => {
   }
   return input
 }
+
+/**
+ * A header field value as a URI reference. Field values are read as latin1,
+ * one character per octet received; beyond ASCII, a `Location` normally
+ * carries UTF-8 (an IRI sent raw). Valid UTF-8 is decoded, so that the URL
+ * layer percent-encodes (or, in a host, IDNA-maps) the very octets sent:
+ * `Ø¢` (D8 A2) becomes `%D8%A2`, not `%C3%98%C2%A2`. Other octets ≥ 0x80 are
+ * percent-encoded as they are (`é` in latin1, E9, becomes `%E9`). A value
+ * with a character above U+00FF is not octets and is returned unchanged.
+ *
+ * @internal
+ */
+export const referenceFromOctets = (value: string): string => {
+  if (isAscii(value)) return value
+  const bytes = new Uint8Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c > 0xff) return value
+    bytes[i] = c
+  }
+  try {
+    return utf8StrictDecoder.decode(bytes)
+  } catch {
+    const out: Array<string> = []
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] < 0x80) out.push(value[i])
+      else pushByte(out, bytes[i], HEX_UPPER)
+    }
+    return out.join("")
+  }
+}
