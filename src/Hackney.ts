@@ -185,13 +185,15 @@ export interface Options {
    */
   readonly cookieJar?: CookieJar.CookieJar | false | undefined
   /**
-   * Send `Accept-Encoding: gzip, deflate, br` (and `zstd` when this Node
-   * supports it) unless `headers` has one, and decode the response body as
-   * it streams, in `request` and `stream` alike. A decoded response has no
-   * `Content-Encoding` and no `Content-Length` header. `maxBodySize` applies
-   * to the decoded bytes; a corrupt or truncated body fails with
-   * `ProtocolError` (reason `"Decompression"`). Unknown codings are left as
-   * they are. Default `false` (as hackney).
+   * Send `Accept-Encoding: gzip, deflate, br` (and `zstd` when this Node's
+   * zlib has it: Node 22.15+, 23.8+) unless `headers` has one, and decode the
+   * response body as it streams, in `request` and `stream` alike. A decoded
+   * response has no `Content-Encoding` and no `Content-Length` header.
+   * `maxBodySize` applies to the decoded bytes; a corrupt or truncated body
+   * fails with `ProtocolError` (reason `"Decompression"`). Codings that
+   * cannot be decoded here — unknown ones, and zstd on Node 20 — are left as
+   * they are, body and headers, so such a body still says `Content-Encoding`.
+   * Default `false` (as hackney).
    */
   readonly autoDecompress?: boolean | undefined
   /**

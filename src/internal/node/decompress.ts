@@ -1,7 +1,12 @@
 /**
  * Streaming response-body decoding with `node:zlib`: gzip (`x-gzip`),
  * deflate (zlib-wrapped or raw, sniffed from the first two bytes), br, and
- * zstd when this Node has `createZstdDecompress`. Pull-based: zlib's own
+ * zstd when this Node's zlib has `createZstdDecompress` (Node 22.15+,
+ * 23.8+). Without it (Node 20), zstd is neither advertised nor decoded: a
+ * zstd body a server sends anyway is an unknown coding, returned as it came
+ * with its `Content-Encoding`, so it never passes for decoded (no third-party
+ * decoder is bundled: Node 20 is past its end of life, and zlib's
+ * backpressure is what bounds a decompression bomb). Pull-based: zlib's own
  * backpressure stops inflating while the reader does not read, and the
  * reader stops (destroying the inflater) as soon as the decoded size passes
  * the limit, so a decompression bomb costs a few chunks of memory.
@@ -14,30 +19,40 @@ import * as Stream from "effect/Stream"
 import * as zlib from "node:zlib"
 import type { Transform } from "node:stream"
 
-type ZstdFactory = (options?: zlib.ZlibOptions) => Transform
-const createZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress
+/** A zstd decompressor factory, as `zlib.createZstdDecompress`. @internal */
+export type ZstdFactory = (options?: zlib.ZlibOptions) => Transform
+
+/** This Node's zstd decompressor, if its zlib has one. @internal */
+export const nodeZstd: ZstdFactory | undefined =
+  (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress
+
+/** Content codings decodable with `zstd` (a factory, or none), in `Accept-Encoding` order. @internal */
+export const encodingsWith = (zstd: ZstdFactory | undefined): ReadonlyArray<string> =>
+  zstd !== undefined ? ["gzip", "deflate", "br", "zstd"] : ["gzip", "deflate", "br"]
 
 /** Content codings this Node can decode, in `Accept-Encoding` order. @internal */
-export const supportedEncodings: ReadonlyArray<string> = createZstd !== undefined
-  ? ["gzip", "deflate", "br", "zstd"]
-  : ["gzip", "deflate", "br"]
+export const supportedEncodings: ReadonlyArray<string> = encodingsWith(nodeZstd)
 
 /** The `Accept-Encoding` value sent with `autoDecompress`. @internal */
 export const acceptEncoding: string = supportedEncodings.join(", ")
 
-const known = new Set(["gzip", "x-gzip", "deflate", "br", ...(createZstd !== undefined ? ["zstd"] : [])])
+const knownCoding = (c: string, zstd: ZstdFactory | undefined): boolean =>
+  c === "gzip" || c === "x-gzip" || c === "deflate" || c === "br" || (c === "zstd" && zstd !== undefined)
 
 /**
  * The codings of a `Content-Encoding` value in the order they must be undone
- * (last applied first), or undefined when one of them is unknown (the body is
- * then left as is). `identity` is dropped.
+ * (last applied first), or undefined when one of them cannot be decoded here
+ * (the body is then left as is). `identity` is dropped.
  *
  * @internal
  */
-export const decodingPlan = (contentEncoding: string | undefined): ReadonlyArray<string> | undefined => {
+export const decodingPlan = (
+  contentEncoding: string | undefined,
+  zstd: ZstdFactory | undefined = nodeZstd
+): ReadonlyArray<string> | undefined => {
   if (contentEncoding === undefined) return []
   const codings = contentEncoding.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
-  for (const c of codings) if (!known.has(c)) return undefined
+  for (const c of codings) if (!knownCoding(c, zstd)) return undefined
   return codings.reverse()
 }
 
@@ -46,7 +61,8 @@ const chunkSize = 64 * 1024
 /** A zlib-wrapped deflate stream starts with CMF/FLG: CM = 8 and a 31-multiple check (RFC 1950). */
 const isZlibHeader = (a: number, b: number): boolean => (a & 0x0f) === 8 && (a >> 4) <= 7 && ((a << 8) | b) % 31 === 0
 
-const makeInflater = (coding: string, first: Uint8Array): Transform => {
+/** The decoder of `coding`; undefined when it cannot be decoded here (a plan never holds one). */
+const makeInflater = (coding: string, first: Uint8Array, zstd: ZstdFactory | undefined): Transform | undefined => {
   switch (coding) {
     case "gzip":
     case "x-gzip":
@@ -57,8 +73,10 @@ const makeInflater = (coding: string, first: Uint8Array): Transform => {
         : zlib.createInflateRaw({ chunkSize })
     case "br":
       return zlib.createBrotliDecompress({ chunkSize })
+    case "zstd":
+      return zstd?.({ chunkSize })
     default:
-      return createZstd!({ chunkSize })
+      return undefined
   }
 }
 
@@ -70,15 +88,18 @@ export interface DecodeFailure {
 }
 
 /**
- * Decodes one content coding. Input errors pass through; a zlib error
- * becomes `onCorrupt(failure)`. An empty body decodes to an empty body.
+ * Decodes one content coding (zstd with `zstd`, this Node's by default).
+ * Input errors pass through; a zlib error, or a coding that cannot be
+ * decoded here, becomes `onCorrupt(failure)`. An empty body decodes to an
+ * empty body.
  *
  * @internal
  */
 export const decodeOne = <E, E2>(
   input: Stream.Stream<Uint8Array, E>,
   coding: string,
-  onCorrupt: (failure: DecodeFailure) => E2
+  onCorrupt: (failure: DecodeFailure) => E2,
+  zstd: ZstdFactory | undefined = nodeZstd
 ): Stream.Stream<Uint8Array, E | E2> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     let z: Transform | undefined = undefined
@@ -93,8 +114,12 @@ export const decodeOne = <E, E2>(
       if (w !== undefined) w()
     }
     // Opened on the first input bytes (deflate needs them to tell zlib from raw).
-    const open = (first: Uint8Array): Transform => {
-      const t = makeInflater(coding, first)
+    const open = (first: Uint8Array): Transform | undefined => {
+      const t = makeInflater(coding, first, zstd)
+      if (t === undefined) {
+        zlibError = new Error(`no ${coding} decoder on this Node`)
+        return undefined
+      }
       t.on("readable", notify)
       t.on("end", () => {
         ended = true
@@ -112,7 +137,7 @@ export const decodeOne = <E, E2>(
       Effect.async<void>((resume) => {
         if (chunk.length === 0 || zlibError !== undefined) return resume(Effect.void)
         const t = z ?? open(chunk)
-        if (t.write(chunk)) return resume(Effect.void)
+        if (t === undefined || t.write(chunk)) return resume(Effect.void)
         const go = () => {
           t.off("drain", go)
           t.off("error", go)
@@ -188,9 +213,10 @@ export const decodeOne = <E, E2>(
 export const decode = <E, E2>(
   input: Stream.Stream<Uint8Array, E>,
   plan: ReadonlyArray<string>,
-  onCorrupt: (failure: DecodeFailure) => E2
+  onCorrupt: (failure: DecodeFailure) => E2,
+  zstd: ZstdFactory | undefined = nodeZstd
 ): Stream.Stream<Uint8Array, E | E2> => {
   let out: Stream.Stream<Uint8Array, E | E2> = input
-  for (const coding of plan) out = decodeOne(out, coding, onCorrupt)
+  for (const coding of plan) out = decodeOne(out, coding, onCorrupt, zstd)
   return out
 }
