@@ -103,11 +103,22 @@ const make = <const Tag extends string>(tag: Tag): ErrorClass<Tag> => {
   return Base as any
 }
 
+// The request part of a message, once, as " (GET http://…)".
 const where = (e: Common): string =>
   e.method !== undefined || e.url !== undefined ? ` (${[e.method, e.url].filter(Boolean).join(" ")})` : ""
 
-const causeText = (cause: unknown): string =>
-  cause instanceof Error ? `: ${cause.message}` : typeof cause === "string" ? `: ${cause}` : ""
+// Text from elsewhere (OpenSSL, parsers, the OS) on one line, without a final period.
+const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, " ").trim().replace(/\.+$/, "")
+
+// OpenSSL's "<id>:error:<code>:<library>:<function>:<reason>:<file>:<line>:" → its reason.
+const openssl = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/
+
+const causeText = (cause: unknown): string => {
+  const text = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : ""
+  const ssl = openssl.exec(text)
+  const line = ssl !== null ? ssl[1] : oneLine(text).replace(/:+$/, "")
+  return line === "" ? "" : `: ${line}`
+}
 
 /**
  * Connecting (TCP, TLS handshake, or proxy handshake) took longer than
@@ -154,16 +165,20 @@ export class CheckoutTimeout extends make("CheckoutTimeout")<Common & {
   readonly timeoutMillis: number
 }> {
   override get message(): string {
-    return `No connection to ${this.host}:${this.port} was free in pool "${this.pool}" within ${this.timeoutMillis} ms${
+    return `No connection to ${this.host}:${this.port} was free in pool "${this.pool}" within ${this.timeoutMillis} ms, all \`maxPerHost\` connections being busy${
       where(this)
-    }. All \`maxPerHost\` connections were busy: raise \`maxPerHost\` or \`checkoutTimeout\`, or make sure response bodies are consumed so connections return to the pool.`
+    }. Raise \`maxPerHost\` or \`checkoutTimeout\`, or consume response bodies so that connections return to the pool.`
   }
 }
 
 /**
  * The peer sent nothing for `recvTimeout` (default 5 seconds) while a
- * response (its head or its body) was awaited. The request was sent, so it is
- * not retryable unless its method is idempotent.
+ * response (its head or its body) was awaited. The request was sent and the
+ * server may have processed it, so {@link isRetryable} is false whatever the
+ * method (as undici's retry handler, which does not retry timeouts). Whether
+ * to send it again is a policy: the `retry` request option does retry a
+ * `RecvTimeout` of an idempotent method (GET, PUT, DELETE…), where
+ * repeating it is safe by RFC 9110 §9.2.2.
  *
  * @example
  * ```ts
@@ -228,7 +243,7 @@ export class ConnectError extends make("ConnectError")<Common & {
       other: "the connection failed"
     }[this.reason]
     return `Could not connect to ${this.host}:${this.port}: ${what}${this.code ? ` [${this.code}]` : ""}${where(this)}. ` +
-      `Check the URL, the port and the network; the request was not sent and can be retried.`
+      `Check the URL, the port and the network (nothing was sent, so the request can be retried).`
   }
 }
 
@@ -266,13 +281,13 @@ export class TlsError extends make("TlsError")<Common & {
 }> {
   override get message(): string {
     const advice = this.reason === "handshake"
-      ? "check `minVersion`/`maxVersion` and that the port speaks TLS"
+      ? "Check `tls.minVersion`/`tls.maxVersion`, the ALPN `protocols`, and that the port speaks TLS"
       : this.reason === "hostname"
-      ? "the certificate does not name this host; connect with the right host name or set `servername`"
-      : "the certificate chain is not trusted; pass the issuing CA as the `ca` option (or `insecure: true` in tests only)"
+      ? "The certificate does not name this host: connect with a name it lists, or set `tls.servername`"
+      : "The certificate chain is not trusted: pass the issuing CA as `tls.ca` (or `insecure: true`, in tests only)"
     return `TLS with ${this.host}:${this.port} failed (${this.reason}${this.code ? `, ${this.code}` : ""})${
-      where(this)
-    }${causeText(this.cause)}: ${advice}.`
+      causeText(this.cause)
+    }${where(this)}. ${advice}.`
   }
 }
 
@@ -313,7 +328,7 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
         : stale
         ? "(a reused keep-alive connection) before sending any response"
         : "before the response was complete"
-    }${where(this)}${causeText(this.cause)}. ${
+    }${causeText(this.cause)}${where(this)}. ${
       !this.requestSent || stale
         ? "The server did not process the request; it can be retried."
         : "The request may have been processed; retry only if it is idempotent."
@@ -346,9 +361,9 @@ export class ProtocolError extends make("ProtocolError")<Common & {
   readonly offset?: number | undefined
 }> {
   override get message(): string {
-    return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${this.detail}` : ""}${
+    return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${oneLine(this.detail)}` : ""}${
       this.offset !== undefined ? ` at byte ${this.offset}` : ""
-    })${where(this)}. The connection was closed; this is a server or intermediary bug.`
+    })${where(this)}. The connection was closed; report it to whoever runs the server or the intermediary in between.`
   }
 }
 
@@ -373,8 +388,10 @@ export class TooManyRedirects extends make("TooManyRedirects")<Common & {
     super({ ...args, chain: args.chain.map(redactUrl) })
   }
   override get message(): string {
-    return `Stopped after ${this.max} redirects${where(this)}: ${this.chain.join(" -> ")}. ` +
-      `This is likely a redirect loop; raise \`maxRedirect\` only if the chain is legitimately long.`
+    // The chain starts at the request's URL, which `where` already shows.
+    const chain = this.url !== undefined && this.chain[0] === this.url ? this.chain.slice(1) : this.chain
+    return `Stopped after ${this.max} redirects${where(this)}${chain.length > 0 ? `, through ${chain.join(" -> ")}` : ""}. ` +
+      `This is likely a redirect loop: raise \`maxRedirect\` only if the chain is legitimately long.`
   }
 }
 
@@ -414,9 +431,9 @@ export class InvalidRequest extends make("InvalidRequest")<Common & {
   readonly requestSent?: boolean | undefined
 }> {
   override get message(): string {
-    return `Invalid request (${this.reason}): ${this.detail}${where(this)}. Fix the request; ${
-      this.requestSent === true ? "part of it had already been sent." : "nothing was sent."
-    }`
+    return `Invalid request (${this.reason}): ${oneLine(this.detail)}${where(this)}. Fix the request (${
+      this.requestSent === true ? "part of it had already been sent" : "nothing was sent"
+    }).`
   }
 }
 
@@ -462,11 +479,11 @@ export class ProxyError extends make("ProxyError")<Common & {
   }
   override get message(): string {
     const advice = this.reason === "auth-required" || this.reason === "auth-failed"
-      ? "give the proxy credentials in its URL (http://user:pass@proxy) or as `proxyAuth`"
-      : "check the proxy URL and that the proxy allows this destination"
+      ? "Give the proxy's user and password in its URL (http://user:pass@proxy)"
+      : "Check the proxy URL, and that the proxy allows this destination"
     return `The proxy ${this.proxy} failed (${this.reason}${this.status !== undefined ? `, status ${this.status}` : ""}${
-      this.detail ? `: ${this.detail}` : ""
-    })${where(this)}: ${advice}.`
+      this.detail ? `: ${oneLine(this.detail)}` : ""
+    })${where(this)}. ${advice}.`
   }
 }
 
@@ -543,7 +560,7 @@ export class BodyError extends make("BodyError")<Common & {
   override get message(): string {
     return `The request body stream failed${
       this.requestSent ? ` after the request head and ${this.bodyBytesSent} body bytes were sent` : " before anything was sent"
-    }${where(this)}${causeText(this.cause)}. The connection was closed; fix the body stream (its error is the cause) and send a new request.`
+    }${causeText(this.cause)}${where(this)}. The connection was closed; fix the body stream (its error is the cause) and send a new request.`
   }
 }
 
@@ -658,6 +675,26 @@ export const isRetryable = (u: unknown): boolean => {
     default:
       return false
   }
+}
+
+/**
+ * The error's message without its request part (`(GET http://…)`), for a
+ * wrapper that names the request itself: the `RequestError` and
+ * `ResponseError` of `HackneyHttpClient` use it, so their messages show the
+ * request once.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.RecvTimeout({ timeoutMillis: 5000, phase: "headers", method: "GET", url: "http://a.test/" })
+ * console.log(HackneyError.messageWithoutRequest(e)) // "The server sent no response for 5000 ms. The server may be …"
+ * ```
+ * @since 0.1.0
+ * @category encoding
+ */
+export const messageWithoutRequest = (e: HackneyError): string => {
+  const w = where(e)
+  return w === "" ? e.message : e.message.replace(w, "")
 }
 
 /**

@@ -6,6 +6,8 @@
  * - `NodeHttpClient.layerUndici` → `HackneyHttpClient.layer`;
  * - per-request engine options (timeouts, pool, TLS, body limit) come from
  *   the {@link RequestOptions} service, as `FetchHttpClient.RequestInit`'s;
+ *   client features (redirects, cookies, retries) are the platform's
+ *   combinators (see {@link Options});
  * - failures are `RequestError`s whose `cause` is the typed
  *   `HackneyError` (`ConnectTimeout`, `RecvTimeout`, `ConnectionClosed`…),
  *   with reason `Transport` so `HttpClient.retryTransient` retries them;
@@ -43,22 +45,43 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import type * as Layer from "effect/Layer"
-import type * as Hackney from "./Hackney.js"
 import type * as Pool from "./Pool.js"
 import * as internal from "./internal/httpclient/client.js"
+import type { RequestOptions as RequestOptionsFields } from "./internal/httpclient/options.js"
 import * as redirect from "./internal/httpclient/redirect.js"
 
 /**
- * Engine options for the requests of the `HttpClient` layer: every
- * `Hackney.Options` field but `body` (the request carries it). Defaults are
- * hackney's: `connectTimeout` 8 s, `recvTimeout` 5 s (inactivity while
- * awaiting the response head or body), `checkoutTimeout` the connect
- * timeout, `pool` the layer's pool, no `maxBodySize`, TLS verification on.
+ * Engine options for the requests of the `HttpClient` layer: the transport
+ * fields of `Hackney.Options` — `headers`, `connectTimeout`, `recvTimeout`,
+ * `checkoutTimeout`, `maxPerHost`, `pool`, `maxBodySize`, `basicAuth`,
+ * `tls`, `insecure`, `protocols`, `lookup`, `family`, `localAddress`.
+ * Defaults are hackney's: `connectTimeout` 8 s, `recvTimeout` 5 s
+ * (inactivity while awaiting the response head or body), `checkoutTimeout`
+ * the connect timeout, `pool` the layer's pool, no `maxBodySize` (a larger
+ * response body fails the read with `ResponseError` `Decode` whose cause is
+ * `BodyTooLarge`), TLS verification on.
  *
+ * Client features are `@effect/platform` combinators over the client, not
+ * options: redirects → {@link followRedirects} (or
+ * `HttpClient.followRedirects`); cookies → `HttpClient.withCookiesRef` (the
+ * `CookieJar` service is read by `Hackney`'s verbs only), or a `Cookie`
+ * header; retries → `HttpClient.retry` / `HttpClient.retryTransient`. The
+ * layer does not decode `Content-Encoding` (as `NodeHttpClient.layerUndici`);
+ * `Hackney.request` with `autoDecompress` does. A JavaScript caller that
+ * passes one of those `Hackney.Options` anyway gets a `RequestError`
+ * (`Encode`, cause `InvalidRequest` with reason `"option"`) naming the
+ * combinator, never a request sent without it.
+ *
+ * @example
+ * ```ts
+ * import type { HackneyHttpClient } from "effect-hackney"
+ *
+ * const options: HackneyHttpClient.Options = { connectTimeout: "2 seconds", recvTimeout: "10 seconds", maxBodySize: 1 << 20 }
+ * ```
  * @since 0.1.0
  * @category models
  */
-export type Options = Omit<Hackney.Options, "body">
+export type Options = RequestOptionsFields
 
 /**
  * Per-request engine options, read from the request's context (as

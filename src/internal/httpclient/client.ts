@@ -8,19 +8,18 @@
  * @internal
  */
 import * as Client from "@effect/platform/HttpClient"
-import * as Error from "@effect/platform/HttpClientError"
-import type * as ClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
-import type { Options } from "../../Hackney.js"
-import type { HackneyError } from "../../HackneyError.js"
 import * as Pool from "../../Pool.js"
 import { defaultSource, direct, namedSource } from "../client/source.js"
 import type { ConnectionSource } from "../client/source.js"
 import type { PoolImpl } from "../pool/pool.js"
 import { wheelOfFiber } from "../timer/wheel.js"
+import { requestError } from "./error.js"
 import { send } from "./exchange.js"
+import { unsupportedOption } from "./options.js"
+import type { RequestOptions } from "./options.js"
 import { build } from "./request.js"
 import { HackneyClientResponse } from "./response.js"
 
@@ -29,28 +28,6 @@ export const requestOptionsKey = "effect-hackney/HackneyHttpClient/RequestOption
 
 /** The key of the `Pool` service tag. */
 const poolKey = "effect-hackney/Pool"
-
-/** Request options for the HttpClient layer (no body: the request carries it). @internal */
-export type RequestOptions = Omit<Options, "body">
-
-/**
- * A `HackneyError` as the platform's `RequestError`: invalid URLs are
- * `InvalidUrl`, request body failures (`BodyError`, `InvalidRequest` "body") `Encode`, everything else `Transport`
- * (so `HttpClient.retryTransient` retries them). The typed error is the cause.
- *
- * @internal
- */
-export const requestError = (request: ClientRequest.HttpClientRequest, e: HackneyError): Error.RequestError =>
-  new Error.RequestError({
-    request,
-    reason: e._tag === "InvalidRequest"
-      ? e.reason === "body" ? "Encode" : e.reason === "url" || e.reason === "scheme" ? "InvalidUrl" : "Transport"
-      : e._tag === "BodyError"
-      ? "Encode"
-      : "Transport",
-    cause: e,
-    description: e.message
-  })
 
 const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>): ConnectionSource => {
   if (pool === false) return direct
@@ -64,22 +41,24 @@ const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<str
  *
  * @internal
  */
-export const make = (options: RequestOptions = {}): Client.HttpClient =>
-  Client.make((request, url, signal, fiber) => {
+export const make = (options: RequestOptions = {}): Client.HttpClient => {
+  const invalid = unsupportedOption(options)
+  return Client.make((request, url, signal, fiber) => {
     const context = fiber.getFiberRef(FiberRef.currentContext).unsafeMap
     const over = context.get(requestOptionsKey) as RequestOptions | undefined
+    const bad = over === undefined ? invalid : invalid ?? unsupportedOption(over)
+    if (bad !== undefined) return Effect.fail(requestError(request, bad))
     const opts: RequestOptions = over === undefined ? options : { ...options, ...over }
     const out = build(request, url, opts)
     if (!("head" in out)) {
-      return Effect.fail(
-        new Error.RequestError({ request, reason: out.reason, cause: out.cause, description: out.cause.message })
-      )
+      return Effect.fail(requestError(request, out.cause))
     }
     return Effect.mapError(
       send(out, sourceOf(opts.pool, context), wheelOfFiber(fiber), (lease) => new HackneyClientResponse(request, lease, signal)),
       (e) => requestError(request, e)
     )
   })
+}
 
 /** @internal */
 export const layerWithoutHackney: Layer.Layer<Client.HttpClient, never, Pool.Pool> = Client.layerMergedContext(

@@ -13,7 +13,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as Client from "@effect/platform/HttpClient"
 import * as ClientImpl from "@effect/platform/HttpClient"
-import * as Error from "@effect/platform/HttpClientError"
+import type * as Error from "@effect/platform/HttpClientError"
 import * as ClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
 import { bodyHeaders, credentialHeaders, drainLimit, locationOf, multipleLocations, redirectStatuses } from "../client/redirect.js"
 import { repeatedLocationFields } from "./response.js"
+import { requestError } from "./error.js"
 
 /** @internal */
 export interface RedirectOptions {
@@ -35,8 +36,6 @@ const urlOf = (request: ClientRequest.HttpClientRequest): URL | undefined => {
   return Either.isRight(u) ? u.right : undefined
 }
 
-const invalid = (request: ClientRequest.HttpClientRequest, reason: "InvalidUrl" | "Encode", cause: InvalidRequest) =>
-  new Error.RequestError({ request, reason, cause, description: cause.message })
 
 /** The request that follows `response`, or an error. @internal */
 export const nextRequest = (
@@ -50,9 +49,8 @@ export const nextRequest = (
   try {
     to = new URL(location.trim(), from)
   } catch (cause) {
-    return Either.left(invalid(
+    return Either.left(requestError(
       request,
-      "InvalidUrl",
       new InvalidRequest({ reason: "url", detail: `the redirect Location ${JSON.stringify(location)} is not a valid URL`, cause })
     ))
   }
@@ -64,9 +62,8 @@ export const nextRequest = (
     body = HttpBody.empty
     headers = Headers.remove(headers, bodyHeaders)
   } else if (body._tag === "Stream") {
-    return Either.left(invalid(
+    return Either.left(requestError(
       request,
-      "Encode",
       new InvalidRequest({
         reason: "body",
         detail: `a ${status} redirect must resend the body, and a Stream body cannot be replayed`
@@ -117,19 +114,13 @@ export const followRedirects = <E, R>(
         const cause = multipleLocations(res.status, location.count, req.method, urlOf(req)?.href ?? req.url)
         return Effect.zipRight(
           drain(res),
-          Effect.fail(new Error.RequestError({ request: req, reason: "Transport", cause, description: cause.message }))
+          Effect.fail(requestError(req, cause))
         )
       }
       if (chain.length > max) {
         return Effect.zipRight(
           drain(res),
-          Effect.fail(
-            new Error.RequestError({
-              request: req,
-              reason: "Transport",
-              cause: new TooManyRedirects({ max, chain, method: req.method, url: chain[0] })
-            })
-          )
+          Effect.fail(requestError(request, new TooManyRedirects({ max, chain, method: request.method, url: chain[0] })))
         )
       }
       const next = nextRequest(req, res.status, location.reference, trusted)

@@ -36,9 +36,8 @@ import { userAgent } from "../client/version.js"
 import { encodeRequestHead } from "../http1/encoder.js"
 import * as Multipart from "../multipart/encode.js"
 
-/** Why a request could not be built: maps to `RequestError` `InvalidUrl`, `Encode` or `Transport`. @internal */
+/** Why a request could not be built (`error.requestError` makes it an `InvalidUrl` or `Encode` RequestError). @internal */
 export interface BuildError {
-  readonly reason: "InvalidUrl" | "Encode" | "Transport"
   readonly cause: InvalidRequest
 }
 
@@ -80,7 +79,6 @@ const safeDecode = (s: string): string => {
 }
 
 const encodeError = (detail: string, cause?: unknown): BuildError => ({
-  reason: "Encode",
   cause: new InvalidRequest({ reason: "body", detail, cause })
 })
 
@@ -177,7 +175,7 @@ export const build = (
   options: Options
 ): Outgoing | BuildError => {
   const origin = originOf(url)
-  if (origin instanceof InvalidRequest) return { reason: "InvalidUrl", cause: origin }
+  if (origin instanceof InvalidRequest) return { cause: origin }
   const method = request.method
   const target = url.search === "" ? url.pathname : url.pathname + url.search
   const href = url.hash === "" ? url.href : url.href.slice(0, url.href.length - url.hash.length)
@@ -201,7 +199,7 @@ export const build = (
       break
     case "Raw": {
       const r = rawBody(b.body)
-      if ("reason" in r) return r
+      if ("cause" in r) return r
       body = r
       break
     }
@@ -222,7 +220,6 @@ export const build = (
   if (Either.isLeft(head)) {
     const e = head.left
     return {
-      reason: "Transport",
       cause: new InvalidRequest({ reason: e.reason, detail: e.detail, method, url: href, cause: e.cause })
     }
   }

@@ -11,7 +11,7 @@
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
-import * as Error from "@effect/platform/HttpClientError"
+import type * as Error from "@effect/platform/HttpClientError"
 import type * as ClientRequest from "@effect/platform/HttpClientRequest"
 import * as ClientResponse from "@effect/platform/HttpClientResponse"
 import * as Headers from "@effect/platform/Headers"
@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { BodyTooLarge } from "../../HackneyError.js"
 import { concat } from "../client/execute.js"
 import type { Exchange } from "../connection/exchange.js"
+import { decodeError } from "./error.js"
 import type { Lease } from "./exchange.js"
 
 const decoder = new TextDecoder()
@@ -120,8 +121,8 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     return this.cachedCookies = values.length === 0 ? Cookies.empty : Cookies.fromSetCookie(values)
   }
 
-  private decodeError(cause: unknown): Error.ResponseError {
-    return new Error.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  private decodeError(cause: unknown, what?: string): Error.ResponseError {
+    return decodeError(this.request, this, cause, what)
   }
 
   private tooLarge(ex: Exchange, limit: number): Error.ResponseError {
@@ -185,7 +186,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
       try {
         return Effect.succeed(JSON.parse(text) as unknown)
       } catch (cause) {
-        return Effect.fail(this.decodeError(cause))
+        return Effect.fail(this.decodeError(cause, "JSON"))
       }
     })
   }
@@ -194,7 +195,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
         try: () => UrlParams.fromInput(new URLSearchParams(text)),
-        catch: (cause) => this.decodeError(cause)
+        catch: (cause) => this.decodeError(cause, "URL-encoded parameters")
       }))
   }
 
@@ -215,7 +216,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
           new Response(b as Uint8Array<ArrayBuffer>, {
             headers: { "content-type": this.headers["content-type"] ?? "" }
           }).formData() as Promise<FormData>,
-        catch: (cause) => this.decodeError(cause)
+        catch: (cause) => this.decodeError(cause, "multipart/form-data")
       }))))
   }
 
