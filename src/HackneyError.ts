@@ -22,13 +22,18 @@
  * | `ProtocolError`    | the peer broke HTTP (malformed status, chunk size, …)     | no         |
  * | `TooManyRedirects` | more than `maxRedirect` redirects                         | no         |
  * | `InvalidRequest`   | bad URL, method, header name/value, body                  | no         |
- * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
+ * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5²         | no         |
  * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
  * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
  * | `BodyError`        | the caller's request body Stream failed (its error: cause)| no         |
  * | `ResponseClosed`   | a streamed body read after its scope closed, or read twice| no         |
  *
- * ¹ {@link isRetryable} is true only when nothing of the request reached the wire.
+ * ¹ {@link isRetryable} is true only when the server did not process the
+ * request: nothing of it reached the wire, or the stale keep-alive race
+ * (see {@link ConnectionClosed}). A `RecvTimeout` is not, whatever the
+ * method; the `retry` option still retries it for idempotent methods.
+ *
+ * ² Reserved: proxies are not supported yet, so no request raises it today.
  *
  * @example
  * ```ts
@@ -453,6 +458,8 @@ export type ProxyErrorReason = "connect-refused" | "auth-required" | "auth-faile
 
 /**
  * A proxy (HTTP CONNECT, plain HTTP, or SOCKS5) refused or broke the tunnel.
+ * Reserved: effect-hackney does not support proxies yet, so no request
+ * raises it today.
  *
  * @example
  * ```ts
