@@ -33,17 +33,20 @@ import type * as Layer from "effect/Layer"
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
+import type * as Schema from "effect/Schema"
+import type { ParseOptions } from "effect/SchemaAST"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as net from "node:net"
 import type * as tls from "node:tls"
 import type * as CookieJar from "./CookieJar.js"
-import type { HackneyError } from "./HackneyError.js"
+import type { DecodeError, HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
 import * as Pool from "./Pool.js"
 import type * as QueryString from "./QueryString.js"
 import * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
+import * as jsonBody from "./internal/client/json.js"
 import * as execute from "./internal/client/execute.js"
 import { millis } from "./internal/client/duration.js"
 import * as pipeline from "./internal/client/pipeline.js"
@@ -302,7 +305,11 @@ export interface Response {
   readonly redirects: ReadonlyArray<Redirect>
   /** The body decoded as UTF-8. */
   text(): string
-  /** The body parsed as JSON (throws on invalid JSON, as `JSON.parse`). */
+  /**
+   * The body parsed as JSON; throws on invalid JSON, as `JSON.parse` (inside
+   * `Effect.map` that is a defect). Prefer {@link json} / {@link schemaJson},
+   * which fail with a typed `DecodeError`.
+   */
   json(): unknown
 }
 
@@ -335,7 +342,7 @@ export interface StreamingResponse {
   readonly body: Stream.Stream<Uint8Array, HackneyError>
   /** Reads the (rest of the) body; see {@link StreamingResponse.body} for reading twice or after the scope. */
   readonly bytes: Effect.Effect<Uint8Array, HackneyError>
-  /** Reads the (rest of the) body as UTF-8; see {@link StreamingResponse.body} for reading twice or after the scope. */
+  /** Reads the (rest of the) body as UTF-8 (as JSON: {@link json}, {@link schemaJson}); see {@link StreamingResponse.body} for reading twice or after the scope. */
   readonly text: Effect.Effect<string, HackneyError>
   /** The trailers, once the body has been read. */
   readonly trailers: Effect.Effect<Headers.Headers | undefined, HackneyError>
@@ -611,6 +618,68 @@ export const stream = (
     const p = prepare(method, url, options, openFile)
     return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source, wheelOfFiber(fiber))
   })
+
+/**
+ * Reads a response body as JSON, failing with a typed `DecodeError` (reason
+ * `"json"`) when it is not valid JSON — never a thrown exception. Works on
+ * both response types: a {@link Response} (no I/O) and a
+ * {@link StreamingResponse} (reads the rest of its body; its transport
+ * errors pass through). An empty body is `null` (as `@effect/platform`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hackney } from "effect-hackney"
+ *
+ * const program = Hackney.get("http://127.0.0.1:8080/todos/1").pipe(
+ *   Effect.flatMap(Hackney.json),
+ *   Effect.catchTag("DecodeError", (e) => Effect.succeed({ invalid: e.detail }))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category bodies
+ */
+export const json: <Res extends Response | StreamingResponse>(
+  response: Res
+) => Effect.Effect<unknown, BodyReadError<Res>> = jsonBody.json as any
+
+/**
+ * Reads a response body as JSON and decodes it with an `effect/Schema`
+ * (`Schema.decodeUnknown`, every issue collected unless `options` say
+ * otherwise), as `@effect/platform`'s `HttpClientResponse.schemaBodyJson`.
+ * Invalid JSON fails with `DecodeError` reason `"json"`; a mismatch with
+ * `DecodeError` reason `"schema"`, whose `detail` names the first issue
+ * and whose `cause` is the `ParseError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Hackney } from "effect-hackney"
+ *
+ * const Todo = Schema.Struct({ id: Schema.Number, title: Schema.String })
+ * const program = Hackney.get("http://127.0.0.1:8080/todos/1").pipe(
+ *   Effect.flatMap(Hackney.schemaJson(Todo)),
+ *   Effect.map((todo) => todo.title)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category bodies
+ */
+export const schemaJson: <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  options?: ParseOptions
+) => <Res extends Response | StreamingResponse>(response: Res) => Effect.Effect<A, BodyReadError<Res>, R> =
+  jsonBody.schemaJson as any
+
+/**
+ * The errors of decoding a response's body: only `DecodeError` for a
+ * {@link Response} (its body is in memory), any `HackneyError` for a
+ * {@link StreamingResponse} (its body is still to be read).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : DecodeError
 
 /**
  * Opens a request whose body the caller writes piece by piece (hackney's

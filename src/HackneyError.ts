@@ -24,6 +24,7 @@
  * | `InvalidRequest`   | bad URL, method, header name/value, body                  | no         |
  * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5²         | no         |
  * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
+ * | `DecodeError`      | a body is not valid JSON, or does not match a Schema      | no         |
  * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
  * | `BodyError`        | the caller's request body Stream failed (its error: cause)| no         |
  * | `ResponseClosed`   | a streamed body read after its scope closed, or read twice| no         |
@@ -518,6 +519,45 @@ export class BodyTooLarge extends make("BodyTooLarge")<Common & {
 }
 
 /**
+ * Why a body could not be decoded.
+ *
+ * - `json`: it is not valid JSON (`cause` is the `SyntaxError`);
+ * - `schema`: it is JSON, but does not match the Schema (`cause` is the
+ *   `ParseError`, with every issue).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DecodeErrorReason = "json" | "schema"
+
+/**
+ * A response body could not be decoded (`Hackney.json`,
+ * `Hackney.schemaJson`): invalid JSON, or JSON that does not match the
+ * Schema. `detail` says where; the body itself is not in the error.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.DecodeError({ reason: "json", detail: "Unexpected end of JSON input" })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends make("DecodeError")<Common & {
+  readonly reason: DecodeErrorReason
+  readonly detail: string
+}> {
+  override get message(): string {
+    return this.reason === "json"
+      ? `The response body is not valid JSON (${oneLine(this.detail)})${where(this)}. ` +
+        `Check the response's status and Content-Type before decoding its body.`
+      : `The response body does not match the schema (${oneLine(this.detail)})${where(this)}. ` +
+        `Check the server's API against the schema (the error's cause lists every issue).`
+  }
+}
+
+/**
  * The pool was closed (its scope ended) while the request waited for, or
  * held, one of its connections.
  *
@@ -624,6 +664,7 @@ export type HackneyError =
   | PoolClosed
   | BodyError
   | ResponseClosed
+  | DecodeError
 
 /**
  * Whether a value is one of effect-hackney's errors.

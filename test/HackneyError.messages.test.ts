@@ -65,6 +65,10 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
   ResponseClosed: [
     new HackneyError.ResponseClosed({ ...req, reason: "scope-closed" }),
     new HackneyError.ResponseClosed({ ...req, reason: "already-read" })
+  ],
+  DecodeError: [
+    new HackneyError.DecodeError({ ...req, reason: "json", detail: "Unexpected token 'n', \"{not json\" is not valid JSON" }),
+    new HackneyError.DecodeError({ ...req, reason: "schema", detail: "at id: Expected number, actual \"1\"\n(and 1 more issue)" })
   ]
 }
 
