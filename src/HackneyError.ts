@@ -109,9 +109,14 @@ const make = <const Tag extends string>(tag: Tag): ErrorClass<Tag> => {
   return Base as any
 }
 
+// Control characters (an invalid URL may hold a CR or LF) percent-encoded, so a message stays on one line.
+const printable = (text: string): string =>
+   
+  text.replace(/[\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)
+
 // The request part of a message, once, as " (GET http://…)".
 const where = (e: Common): string =>
-  e.method !== undefined || e.url !== undefined ? ` (${[e.method, e.url].filter(Boolean).join(" ")})` : ""
+  e.method !== undefined || e.url !== undefined ? ` (${printable([e.method, e.url].filter(Boolean).join(" "))})` : ""
 
 // Text from elsewhere (OpenSSL, parsers, the OS) on one line, without a final period.
 const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, " ").trim().replace(/\.+$/, "")

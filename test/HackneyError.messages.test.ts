@@ -110,6 +110,13 @@ describe("error messages", () => {
     }
   })
 
+  it("a URL with control characters (an invalid request) is shown percent-encoded, on one line", () => {
+    const e = new HackneyError.InvalidRequest({ reason: "url", detail: "the URL contains a control character", method, url: "http://a.test/x\r\nInjected: 1" })
+    expectShape("InvalidRequest/url", e.message)
+    expect(e.message).toContain("(GET http://a.test/x%0D%0AInjected: 1)")
+    expect(HackneyError.messageWithoutRequest(e)).not.toContain("a.test")
+  })
+
   it("RecvTimeout is not retryable, even for an idempotent method (the request was sent)", () => {
     for (const m of ["GET", "HEAD", "PUT", "DELETE", "POST"]) {
       expect([m, HackneyError.isRetryable(new HackneyError.RecvTimeout({ method: m, timeoutMillis: 1, phase: "headers" }))])
