@@ -54,29 +54,31 @@ import * as redirect from "./internal/httpclient/redirect.js"
  * Engine options for the requests of the `HttpClient` layer: the transport
  * fields of `Hackney.Options` — `headers`, `connectTimeout`, `recvTimeout`,
  * `checkoutTimeout`, `maxPerHost`, `pool`, `maxBodySize`, `basicAuth`,
- * `tls`, `insecure`, `protocols`, `lookup`, `family`, `localAddress`.
- * Defaults are hackney's: `connectTimeout` 8 s, `recvTimeout` 5 s
- * (inactivity while awaiting the response head or body), `checkoutTimeout`
- * the connect timeout, `pool` the layer's pool, no `maxBodySize` (a larger
- * response body fails the read with `ResponseError` `Decode` whose cause is
- * `BodyTooLarge`), TLS verification on.
+ * `tls`, `insecure`, `protocols`, `lookup`, `family`, `localAddress` — and
+ * `autoDecompress`. Defaults are hackney's: `connectTimeout` 8 s,
+ * `recvTimeout` 5 s (inactivity while awaiting the response head or body),
+ * `checkoutTimeout` the connect timeout, `pool` the layer's pool, no
+ * `maxBodySize` (a larger response body fails the read with `ResponseError`
+ * `Decode` whose cause is `BodyTooLarge`), TLS verification on,
+ * `autoDecompress` false (true: ask for gzip/deflate/br/zstd and decode the
+ * body as it is read; `maxBodySize` then bounds the decoded bytes, and a
+ * corrupt body fails with a `ProtocolError` cause of reason
+ * `"Decompression"`).
  *
  * Client features are `@effect/platform` combinators over the client, not
  * options: redirects → {@link followRedirects} (or
  * `HttpClient.followRedirects`); cookies → `HttpClient.withCookiesRef` (the
  * `CookieJar` service is read by `Hackney`'s verbs only), or a `Cookie`
- * header; retries → `HttpClient.retry` / `HttpClient.retryTransient`. The
- * layer does not decode `Content-Encoding` (as `NodeHttpClient.layerUndici`);
- * `Hackney.request` with `autoDecompress` does. A JavaScript caller that
- * passes one of those `Hackney.Options` anyway gets a `RequestError`
- * (`Encode`, cause `InvalidRequest` with reason `"option"`) naming the
- * combinator, never a request sent without it.
+ * header; retries → `HttpClient.retry` / `HttpClient.retryTransient`. A
+ * JavaScript caller that passes one of those `Hackney.Options` anyway gets a
+ * `RequestError` (`Encode`, cause `InvalidRequest` with reason `"option"`)
+ * naming the combinator, never a request sent without it.
  *
  * @example
  * ```ts
  * import type { HackneyHttpClient } from "effect-hackney"
  *
- * const options: HackneyHttpClient.Options = { connectTimeout: "2 seconds", recvTimeout: "10 seconds", maxBodySize: 1 << 20 }
+ * const options: HackneyHttpClient.Options = { recvTimeout: "10 seconds", autoDecompress: true, maxBodySize: 1 << 20 }
  * ```
  * @since 0.1.0
  * @category models

@@ -4,12 +4,13 @@
  * `Hackney.Options` field it drops fails typed, naming the combinator to use;
  * and the platform's combinators for those features work over our client.
  */
-import { Cookies, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Cookies, HttpClient, HttpClientRequest, HttpIncomingMessage } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import { Effect, Option, Ref, Stream } from "effect"
 import type * as http from "node:http"
 import type * as net from "node:net"
+import * as zlib from "node:zlib"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
 import * as Pool from "../src/Pool.js"
@@ -47,6 +48,28 @@ const echo: http.RequestListener = (req, res) => {
     cookie: req.headers["cookie"] ?? null,
     peer: req.socket.remoteAddress ?? null
   }))
+}
+
+const plainText = "hello, decoded world ".repeat(50)
+const bigSize = 1 << 20
+const acceptEncoding = "createZstdDecompress" in zlib ? "gzip, deflate, br, zstd" : "gzip, deflate, br"
+
+/** Serves `/text` and `/big` encoded per `?coding=` (applied left to right, as Content-Encoding lists them). */
+const compressed: http.RequestListener = (req, res) => {
+  const u = new URL(req.url ?? "/", "http://x")
+  if (u.pathname === "/corrupt") {
+    res.writeHead(200, { "content-encoding": "gzip" })
+    return void res.end(Buffer.concat([zlib.gzipSync(plainText).subarray(0, 20), Buffer.from("garbage!garbage!")]))
+  }
+  const codings = (u.searchParams.get("coding") ?? "").split(",").map((c) => c.trim()).filter(Boolean)
+  let body = u.pathname === "/big"
+    ? Buffer.alloc(bigSize)
+    : Buffer.from(`accept-encoding: ${req.headers["accept-encoding"] ?? "none"}; ${plainText}`)
+  for (const c of codings) {
+    body = c === "gzip" ? zlib.gzipSync(body) : c === "br" ? zlib.brotliCompressSync(body) : zlib.deflateSync(body)
+  }
+  res.writeHead(200, { "content-encoding": codings.join(", "), "content-length": body.length })
+  res.end(body)
 }
 
 const json = (url: string) => HttpClient.get(url).pipe(Effect.flatMap((r) => r.json))
@@ -149,6 +172,66 @@ describe("HackneyHttpClient: every kept option works through the layer and make"
           const alpn = yield* Effect.flip(json(s.url).pipe(via({ insecure: true, protocols: ["h2"] })))
           expect(causeTag(alpn)).toBe("TlsError")
         }))
+
+      it.scopedLive("autoDecompress: asks for and decodes gzip/br/deflate, whole or streamed; off, the body is as sent", () =>
+        Effect.gen(function*() {
+          const s = yield* httpServer(compressed)
+          for (const coding of ["gzip", "br", "deflate", "gzip, br"]) {
+            const res = yield* HttpClient.get(`${s.url}/text?coding=${encodeURIComponent(coding)}`).pipe(
+              via({ autoDecompress: true })
+            )
+            expect([coding, res.headers["content-encoding"], res.headers["content-length"]]).toEqual([coding, undefined, undefined])
+            expect([coding, yield* res.text]).toEqual([coding, `accept-encoding: ${acceptEncoding}; ${plainText}`])
+            // Read again (memoised), and as a stream.
+            expect((yield* res.arrayBuffer).byteLength).toBe(Buffer.byteLength(`accept-encoding: ${acceptEncoding}; ${plainText}`))
+          }
+          const streamed = yield* HttpClient.get(`${s.url}/big?coding=gzip`).pipe(
+            Effect.map((r) => r.stream),
+            Stream.unwrap,
+            Stream.runFold(0, (n, c) => n + c.length),
+            via({ autoDecompress: true })
+          )
+          expect(streamed).toBe(bigSize)
+          const raw = yield* HttpClient.get(`${s.url}/text?coding=gzip`).pipe(via({}))
+          expect(raw.headers["content-encoding"]).toBe("gzip")
+          expect(zlib.gunzipSync(new Uint8Array(yield* raw.arrayBuffer)).toString()).toBe(`accept-encoding: none; ${plainText}`)
+          // A request's own Accept-Encoding is kept.
+          const own = yield* HttpClient.execute(
+            HttpClientRequest.get(`${s.url}/text?coding=gzip`).pipe(HttpClientRequest.setHeader("accept-encoding", "gzip"))
+          ).pipe(Effect.flatMap((r) => r.text), via({ autoDecompress: true }))
+          expect(own).toBe(`accept-encoding: gzip; ${plainText}`)
+        }))
+
+      it.scopedLive("autoDecompress: maxBodySize bounds the decoded bytes; a corrupt body fails with a Decompression cause", () =>
+        Effect.gen(function*() {
+          const s = yield* httpServer(compressed)
+          // 1 MiB of zeros is ~1 KiB of gzip: the limit applies to what it decodes to.
+          const bomb = yield* Effect.flip(
+            HttpClient.get(`${s.url}/big?coding=gzip`).pipe(Effect.flatMap((r) => r.text), via({ autoDecompress: true, maxBodySize: 10_000 }))
+          )
+          expect([bomb._tag, causeTag(bomb)]).toEqual(["ResponseError", "BodyTooLarge"])
+          const capped = yield* Effect.flip(
+            HttpClient.get(`${s.url}/big?coding=gzip`).pipe(
+              Effect.flatMap((r) => r.text),
+              HttpIncomingMessage.withMaxBodySize(Option.some(10_000)),
+              via({ autoDecompress: true })
+            )
+          )
+          expect(causeTag(capped)).toBe("BodyTooLarge")
+          const corrupt = yield* Effect.flip(
+            HttpClient.get(`${s.url}/corrupt`).pipe(Effect.flatMap((r) => r.text), via({ autoDecompress: true }))
+          )
+          expect([corrupt._tag, causeTag(corrupt), (corrupt.cause as { reason: string }).reason])
+            .toEqual(["ResponseError", "ProtocolError", "Decompression"])
+          const chunks = yield* HttpClient.get(`${s.url}/corrupt`).pipe(
+            Effect.map((r) => r.stream),
+            Stream.unwrap,
+            Stream.runCollect,
+            Effect.flip,
+            via({ autoDecompress: true })
+          )
+          expect(causeTag(chunks)).toBe("ProtocolError")
+        }))
     })
   }
 })
@@ -160,7 +243,6 @@ describe("HackneyHttpClient: options the layer does not honour are rejected, not
     ["locationTrusted", true, "followRedirects"],
     ["cookie", "a=1", "Cookie"],
     ["cookieJar", {}, "withCookiesRef"],
-    ["autoDecompress", true, "autoDecompress"],
     ["retry", {}, "HttpClient.retry"],
     ["retryNonIdempotent", true, "HttpClient.retry"],
     ["retryStatuses", [503], "retryTransient"],

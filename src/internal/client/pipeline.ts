@@ -15,13 +15,12 @@ import * as Stream from "effect/Stream"
 import * as Cookie from "../../Cookie.js"
 import type * as CookieJar from "../../CookieJar.js"
 import type { Informational, Options, Redirect, Response, StreamingResponse } from "../../Hackney.js"
-import { BodyTooLarge, InvalidRequest, ProtocolError } from "../../HackneyError.js"
+import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import type * as Url from "../../Url.js"
-import { acceptEncoding, decode, decodingPlan } from "../node/decompress.js"
+import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { concatChunk } from "./execute.js"
-import type { Prepared } from "./prepare.js"
 import { chain } from "./redirect.js"
 import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
 import type { ConnectionSource } from "./source.js"
@@ -88,34 +87,9 @@ const finalBody = (
   let body = res.body
   if (plan !== undefined && plan.length > 0) {
     headers = Headers.remove(Headers.remove(headers, "content-encoding"), "content-length")
-    body = decode(body, plan, (f) =>
-      new ProtocolError({
-        method: p.method,
-        url: p.href,
-        reason: "Decompression",
-        detail: `invalid ${f.coding} body: ${f.detail}`,
-        cause: f.cause
-      }))
+    body = decode(body, plan, (f) => corruptBody(f, p.method, p.href))
   }
-  return { headers, body: limited(body, limit, p) }
-}
-
-/** Fails with BodyTooLarge as soon as more than `limit` bytes went through. */
-const limited = (
-  body: Stream.Stream<Uint8Array, HackneyError>,
-  limit: number,
-  p: Prepared
-): Stream.Stream<Uint8Array, HackneyError> => {
-  if (!Number.isFinite(limit)) return body
-  return Stream.suspend(() => {
-    let n = 0
-    return Stream.mapEffect(body, (chunk) => {
-      n += chunk.length
-      return n > limit
-        ? Effect.fail(new BodyTooLarge({ method: p.method, url: p.href, limit, direction: "response" }))
-        : Effect.succeed(chunk)
-    })
-  })
+  return { headers, body: limitDecoded(body, limit, p.method, p.href) }
 }
 
 /** A one-shot response of the feature path. @internal */

@@ -54,7 +54,13 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
       return Effect.fail(requestError(request, out.cause))
     }
     return Effect.mapError(
-      send(out, sourceOf(opts.pool, context), wheelOfFiber(fiber), (lease) => new HackneyClientResponse(request, lease, signal)),
+      send(out, sourceOf(opts.pool, context), wheelOfFiber(fiber), (lease) =>
+        new HackneyClientResponse(
+          request,
+          lease,
+          signal,
+          opts.autoDecompress === true ? opts.maxBodySize ?? Infinity : undefined
+        )),
       (e) => requestError(request, e)
     )
   })

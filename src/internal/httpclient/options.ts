@@ -1,7 +1,7 @@
 /**
  * The engine options the `HttpClient` layer honours, and the check that
- * rejects the others. Client features (redirects, cookies, retries,
- * decompression) are `@effect/platform` combinators over an `HttpClient`,
+ * rejects the others. Client features (redirects, cookies, retries) are
+ * `@effect/platform` combinators over an `HttpClient`,
  * not options of the transport: a request given one of them fails with
  * `InvalidRequest` (reason `"option"`) naming the combinator to use, rather
  * than being sent without it.
@@ -27,6 +27,7 @@ export type Supported =
   | "lookup"
   | "family"
   | "localAddress"
+  | "autoDecompress"
 
 /** Engine options of the `HttpClient` layer. @internal */
 export type RequestOptions = Pick<Options, Supported>
@@ -45,7 +46,8 @@ const supported: Record<Supported, true> = {
   protocols: true,
   lookup: true,
   family: true,
-  localAddress: true
+  localAddress: true,
+  autoDecompress: true
 }
 
 /** What to use instead of each `Hackney.Options` field the layer does not take. */
@@ -56,7 +58,6 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   locationTrusted: "use `HackneyHttpClient.followRedirects({ trusted: true })`",
   cookie: "set the `Cookie` header on the request (`HttpClientRequest.setHeader`)",
   cookieJar: "compose `HttpClient.withCookiesRef(ref)` over the client",
-  autoDecompress: "use `Hackney.request` or `Hackney.stream` with `autoDecompress`; the layer does not decode bodies",
   retry: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryNonIdempotent: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryStatuses: "compose `HttpClient.retryTransient` (or `HttpClient.filterStatusOk` with `HttpClient.retry`) over the client",

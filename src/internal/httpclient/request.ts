@@ -35,6 +35,7 @@ import type { Outgoing, PreparedBody } from "../client/prepare.js"
 import { userAgent } from "../client/version.js"
 import { encodeRequestHead } from "../http1/encoder.js"
 import * as Multipart from "../multipart/encode.js"
+import { acceptEncoding } from "../node/decompress.js"
 
 /** Why a request could not be built (`error.requestError` makes it an `InvalidUrl` or `Encode` RequestError). @internal */
 export interface BuildError {
@@ -188,6 +189,8 @@ export const build = (
     raw.push("authorization", basicAuthorization(auth[0], auth[1]))
   }
   if (!hasHeader(raw, "user-agent")) raw.push("user-agent", userAgent)
+  const decompress = options.autoDecompress === true
+  if (decompress && !hasHeader(raw, "accept-encoding")) raw.push("accept-encoding", acceptEncoding)
   let body: PreparedBody
   const b = request.body
   switch (b._tag) {
@@ -232,7 +235,8 @@ export const build = (
     head: head.right,
     body,
     spec,
-    maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
+    // Decoding: the limit applies to the decoded body (the response enforces it), not to the raw bytes.
+    maxBodySize: decompress ? Infinity : options.maxBodySize ?? defaults.maxBodySize,
     recvTimeout: spec.recvTimeout,
     checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
     maxPerHost: options.maxPerHost,

@@ -8,6 +8,10 @@
  * connection is pooled when the body ends, destroyed when the request is
  * aborted before that.
  *
+ * With `autoDecompress`, a body whose `Content-Encoding` this Node can undo
+ * is decoded as it is read (the headers then have no `Content-Encoding` or
+ * `Content-Length`), and `maxBodySize` bounds the decoded bytes.
+ *
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
@@ -23,8 +27,9 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { BodyTooLarge } from "../../HackneyError.js"
-import { concat } from "../client/execute.js"
+import { concat, concatChunk } from "../client/execute.js"
 import type { Exchange } from "../connection/exchange.js"
+import { corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { decodeError } from "./error.js"
 import type { Lease } from "./exchange.js"
 
@@ -72,6 +77,12 @@ const takeChunks = (lease: Lease): Array<Uint8Array> => {
   return out
 }
 
+/** A body to decode (autoDecompress): the codings to undo, in order, and the limit on the decoded size. */
+interface Decoding {
+  readonly plan: ReadonlyArray<string>
+  readonly limit: number
+}
+
 /** @internal */
 export class HackneyClientResponse extends Inspectable.Class implements ClientResponse.HttpClientResponse {
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId
@@ -87,8 +98,17 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   private textEffect: Effect.Effect<string, Error.ResponseError> | undefined = undefined
   private textValue: string | undefined = undefined
   private formDataEffect: Effect.Effect<FormData, Error.ResponseError> | undefined = undefined
+  private decoding: Decoding | undefined = undefined
+  /** The whole decoded body, once read. */
+  private decoded: Uint8Array | undefined = undefined
 
-  constructor(readonly request: ClientRequest.HttpClientRequest, private readonly lease: Lease, signal: AbortSignal) {
+  /** `decodeLimit`: decode the body (autoDecompress), at most that many decoded bytes; undefined: as sent. */
+  constructor(
+    readonly request: ClientRequest.HttpClientRequest,
+    private readonly lease: Lease,
+    signal: AbortSignal,
+    decodeLimit?: number
+  ) {
     super()
     this[IncomingMessage.TypeId] = IncomingMessage.TypeId
     this[ClientResponse.TypeId] = ClientResponse.TypeId
@@ -98,6 +118,16 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     this.rawHeaders = head.rawHeaders
     const address = lease.conn.socket.remoteAddress
     this.remoteAddress = address === undefined ? Option.none() : Option.some(address)
+    if (decodeLimit !== undefined) {
+      const headers = platformHeaders(head.rawHeaders)
+      const plan = decodingPlan(headers["content-encoding"])
+      if (plan !== undefined && plan.length > 0) {
+        this.decoding = { plan, limit: decodeLimit }
+        this.cachedHeaders = Headers.remove(headers, ["content-encoding", "content-length"])
+      } else {
+        this.cachedHeaders = headers
+      }
+    }
     if (ex.complete) {
       const total = ex.buffered
       this.body = concat(ex.takeChunks(), total)
@@ -163,10 +193,31 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     }).pipe(Effect.onInterrupt(() => Effect.sync(lease.release)))
   }
 
+  /** The body decoded as it streams, failing past `limit` decoded bytes. */
+  private decodedStream(d: Decoding, limit: number): Stream.Stream<Uint8Array, Error.ResponseError> {
+    const ex = this.lease.ex
+    return Stream.mapError(
+      limitDecoded(decode(this.rawStream, d.plan, (f) => corruptBody(f, ex.method, ex.url)), limit, ex.method, ex.url),
+      (e) => (e._tag === "ResponseError" ? e : this.decodeError(e))
+    )
+  }
+
+  /** The whole decoded body (memoised), honouring `HttpIncomingMessage.MaxBodySize` too. */
+  private decodedBytes(d: Decoding, limit: number): Effect.Effect<Uint8Array, Error.ResponseError> {
+    const decoded = this.decoded
+    if (decoded !== undefined) {
+      return decoded.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(decoded)
+    }
+    return this.bytesEffect ??= Effect.runSync(Effect.cached(
+      Effect.map(Stream.runCollect(this.decodedStream(d, Math.min(limit, d.limit))), (chunks) => this.decoded = concatChunk(chunks))
+    ))
+  }
+
   /** The whole body, honouring `HttpIncomingMessage.MaxBodySize`. */
   private get bytes(): Effect.Effect<Uint8Array, Error.ResponseError> {
     return Effect.flatMap(IncomingMessage.MaxBodySize, (max) => {
       const limit = Option.isSome(max) ? Number(max.value) : Infinity
+      if (this.decoding !== undefined) return this.decodedBytes(this.decoding, limit)
       const body = this.body
       if (body !== undefined) {
         return body.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(body)
@@ -221,6 +272,15 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   }
 
   get stream(): Stream.Stream<Uint8Array, Error.ResponseError> {
+    const d = this.decoding
+    if (d === undefined) return this.rawStream
+    const decoded = this.decoded
+    if (decoded !== undefined) return decoded.length === 0 ? Stream.empty : Stream.succeed(decoded)
+    return this.decodedStream(d, d.limit)
+  }
+
+  /** The body as sent, pulled from the socket (or from memory when it came with the head). */
+  private get rawStream(): Stream.Stream<Uint8Array, Error.ResponseError> {
     const body = this.body
     if (body !== undefined) return body.length === 0 ? Stream.empty : Stream.succeed(body)
     const lease = this.lease

@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as zlib from "node:zlib"
 import type { Transform } from "node:stream"
+import { BodyTooLarge, ProtocolError } from "../../HackneyError.js"
 
 /** A zstd decompressor factory, as `zlib.createZstdDecompress`. @internal */
 export type ZstdFactory = (options?: zlib.ZlibOptions) => Transform
@@ -219,4 +220,37 @@ export const decode = <E, E2>(
   let out: Stream.Stream<Uint8Array, E | E2> = input
   for (const coding of plan) out = decodeOne(out, coding, onCorrupt, zstd)
   return out
+}
+
+/**
+ * The error of a corrupt or truncated encoded body: `ProtocolError` with
+ * reason `"Decompression"`.
+ *
+ * @internal
+ */
+export const corruptBody = (f: DecodeFailure, method: string, url: string): ProtocolError =>
+  new ProtocolError({ method, url, reason: "Decompression", detail: `invalid ${f.coding} body: ${f.detail}`, cause: f.cause })
+
+/**
+ * `body` failing with `BodyTooLarge` as soon as more than `limit` (decoded)
+ * bytes went through; unchanged when the limit is not finite.
+ *
+ * @internal
+ */
+export const limitDecoded = <E>(
+  body: Stream.Stream<Uint8Array, E>,
+  limit: number,
+  method: string,
+  url: string
+): Stream.Stream<Uint8Array, E | BodyTooLarge> => {
+  if (!Number.isFinite(limit)) return body
+  return Stream.suspend(() => {
+    let n = 0
+    return Stream.mapEffect(body, (chunk) => {
+      n += chunk.length
+      return n > limit
+        ? Effect.fail(new BodyTooLarge({ method, url, limit, direction: "response" }))
+        : Effect.succeed(chunk)
+    })
+  })
 }
