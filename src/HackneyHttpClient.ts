@@ -45,8 +45,11 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import type * as Layer from "effect/Layer"
+import type * as CookieJar from "./CookieJar.js"
 import type * as Pool from "./Pool.js"
+import type { JarOps } from "./internal/cookie/service.js"
 import * as internal from "./internal/httpclient/client.js"
+import * as cookies from "./internal/httpclient/cookies.js"
 import type { RequestOptions as RequestOptionsFields } from "./internal/httpclient/options.js"
 import * as redirect from "./internal/httpclient/redirect.js"
 
@@ -67,9 +70,9 @@ import * as redirect from "./internal/httpclient/redirect.js"
  *
  * Client features are `@effect/platform` combinators over the client, not
  * options: redirects → {@link followRedirects} (or
- * `HttpClient.followRedirects`); cookies → `HttpClient.withCookiesRef` (the
- * `CookieJar` service is read by `Hackney`'s verbs only), or a `Cookie`
- * header; retries → `HttpClient.retry` / `HttpClient.retryTransient`. A
+ * `HttpClient.followRedirects`); cookies → {@link withCookieJar} (an
+ * effect-hackney `CookieJar`, or the `CookieJar` service) or
+ * `HttpClient.withCookiesRef`, or a `Cookie` header; retries → `HttpClient.retry` / `HttpClient.retryTransient`. A
  * JavaScript caller that passes one of those `Hackney.Options` anyway gets a
  * `RequestError` (`Encode`, cause `InvalidRequest` with reason `"option"`)
  * naming the combinator, never a request sent without it.
@@ -229,4 +232,43 @@ export const followRedirects: {
 } = dual(
   (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
   <E, R>(self: HttpClient.HttpClient.With<E, R>, options?: RedirectOptions) => redirect.followRedirects(self, options)
+)
+
+/**
+ * Keeps cookies in an effect-hackney `CookieJar` (RFC 6265: domain and path
+ * matching, `Secure`, expiry on Effect's `Clock`, public-suffix protection):
+ * each request gets the jar's cookies for its URL, added to its own `Cookie`
+ * header (a same-named cookie takes the jar's value), and each response's
+ * `Set-Cookie` lines are stored against the URL that sent them. Without a
+ * `jar`, the `CookieJar` service of each request's context (`CookieJar.layer`)
+ * is used, and nothing happens when there is none. Compose it *before*
+ * {@link followRedirects} (or `HttpClient.followRedirects`) so that every hop
+ * goes through it: a cookie set by a 302 is then sent to its `Location`.
+ * Unlike `HttpClient.withCookiesRef`, a cookie is only sent where its
+ * domain and path allow. Works over any `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ * import { CookieJar, HackneyHttpClient } from "effect-hackney"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = (yield* HttpClient.HttpClient).pipe(
+ *     HackneyHttpClient.withCookieJar(),
+ *     HackneyHttpClient.followRedirects()
+ *   )
+ *   return yield* client.post("http://127.0.0.1:8080/login").pipe(Effect.flatMap((res) => res.text))
+ * }).pipe(Effect.provide(Layer.merge(HackneyHttpClient.layer, CookieJar.layer)))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withCookieJar: {
+  (jar?: CookieJar.CookieJar): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E, R>
+  <E, R>(self: HttpClient.HttpClient.With<E, R>, jar?: CookieJar.CookieJar): HttpClient.HttpClient.With<E, R>
+} = dual(
+  (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
+  <E, R>(self: HttpClient.HttpClient.With<E, R>, jar?: CookieJar.CookieJar) =>
+    cookies.withCookieJar(self, jar as JarOps | undefined)
 )

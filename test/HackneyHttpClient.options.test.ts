@@ -11,6 +11,7 @@ import { Effect, Option, Ref, Stream } from "effect"
 import type * as http from "node:http"
 import type * as net from "node:net"
 import * as zlib from "node:zlib"
+import * as CookieJar from "../src/CookieJar.js"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
 import * as Pool from "../src/Pool.js"
@@ -242,7 +243,7 @@ describe("HackneyHttpClient: options the layer does not honour are rejected, not
     ["maxRedirect", 3, "followRedirects"],
     ["locationTrusted", true, "followRedirects"],
     ["cookie", "a=1", "Cookie"],
-    ["cookieJar", {}, "withCookiesRef"],
+    ["cookieJar", {}, "withCookieJar"],
     ["retry", {}, "HttpClient.retry"],
     ["retryNonIdempotent", true, "HttpClient.retry"],
     ["retryStatuses", [503], "retryTransient"],
@@ -316,5 +317,61 @@ describe("HackneyHttpClient with the platform's combinators for the dropped feat
       const body = yield* HttpClient.execute(HttpClientRequest.get(s.url).pipe(HttpClientRequest.setHeader("cookie", "a=1")))
         .pipe(Effect.flatMap((r) => r.json))
       expect(body).toMatchObject({ cookie: "a=1" })
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
+})
+
+describe("HackneyHttpClient.withCookieJar", () => {
+  const site: http.RequestListener = (req, res) => {
+    const host = req.headers.host ?? ""
+    if (req.url === "/login") {
+      res.writeHead(302, {
+        location: "/app/me",
+        "set-cookie": [
+          "session=s1; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT",
+          "pref=dark; Path=/app",
+          "admin=1; Path=/admin"
+        ]
+      })
+      return void res.end()
+    }
+    if (req.url === "/cross") {
+      // The same server under another host name: the cookies of 127.0.0.1 must not go there.
+      res.writeHead(302, { location: `http://localhost:${host.split(":")[1]}/app/me` })
+      return void res.end()
+    }
+    res.end(JSON.stringify({ cookie: req.headers["cookie"] ?? null }))
+  }
+  const cookieOf = (client: HttpClient.HttpClient, url: string) =>
+    client.get(url).pipe(Effect.flatMap((r) => r.json), Effect.map((b) => (b as { cookie: string | null }).cookie))
+
+  it.scopedLive("under followRedirects: a cookie set by a 302 is sent on the next hop, by domain and path, once", () =>
+    Effect.gen(function*() {
+      const s = yield* httpServer(site)
+      const jar = CookieJar.make()
+      const client = (yield* HttpClient.HttpClient).pipe(
+        HackneyHttpClient.withCookieJar(jar),
+        HackneyHttpClient.followRedirects()
+      )
+      // The cookie with a date (a comma inside) is kept whole; /admin's cookie is not for /app.
+      expect(yield* cookieOf(client, `${s.url}/login`)).toBe("pref=dark; session=s1")
+      expect((yield* CookieJar.cookies(jar)).map((c) => c.name).sort()).toEqual(["admin", "pref", "session"])
+      // A request's own Cookie header is kept; same-named cookies take the jar's value.
+      const own = yield* client.execute(
+        HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "mine=1; session=old"))
+      ).pipe(Effect.flatMap((r) => r.json))
+      expect(own).toEqual({ cookie: "mine=1; pref=dark; session=s1" })
+      // Another host gets none of them (withCookiesRef would send them all).
+      expect(yield* cookieOf(client, `${s.url}/cross`)).toBeNull()
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
+
+  it.scopedLive("without a jar it uses the CookieJar service (CookieJar.layer), and does nothing without one", () =>
+    Effect.gen(function*() {
+      const s = yield* httpServer(site)
+      const client = (yield* HttpClient.HttpClient).pipe(
+        HackneyHttpClient.withCookieJar(),
+        HackneyHttpClient.followRedirects()
+      )
+      expect(yield* cookieOf(client, `${s.url}/login`).pipe(Effect.provide(CookieJar.layer))).toBe("pref=dark; session=s1")
+      expect(yield* cookieOf(client, `${s.url}/login`)).toBeNull()
     }).pipe(Effect.provide(HackneyHttpClient.layer)))
 })

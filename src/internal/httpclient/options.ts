@@ -57,7 +57,7 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   maxRedirect: "use `HackneyHttpClient.followRedirects({ maxRedirects })`",
   locationTrusted: "use `HackneyHttpClient.followRedirects({ trusted: true })`",
   cookie: "set the `Cookie` header on the request (`HttpClientRequest.setHeader`)",
-  cookieJar: "compose `HttpClient.withCookiesRef(ref)` over the client",
+  cookieJar: "compose `HackneyHttpClient.withCookieJar(jar)` (or `HttpClient.withCookiesRef`) over the client",
   retry: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryNonIdempotent: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryStatuses: "compose `HttpClient.retryTransient` (or `HttpClient.filterStatusOk` with `HttpClient.retry`) over the client",

@@ -143,12 +143,18 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
 
   get cookies(): Cookies.Cookies {
     if (this.cachedCookies !== undefined) return this.cachedCookies
+    const values = this.setCookieLines
+    return this.cachedCookies = values.length === 0 ? Cookies.empty : Cookies.fromSetCookie(values)
+  }
+
+  /** Every `Set-Cookie` field line as sent (the platform's `headers` join them with ", ", which dates contain). */
+  get setCookieLines(): ReadonlyArray<string> {
     const values: Array<string> = []
     const raw = this.rawHeaders
     for (let i = 0; i < raw.length; i += 2) {
       if (raw[i].length === 10 && raw[i].toLowerCase() === "set-cookie") values.push(raw[i + 1])
     }
-    return this.cachedCookies = values.length === 0 ? Cookies.empty : Cookies.fromSetCookie(values)
+    return values
   }
 
   private decodeError(cause: unknown, what?: string): Error.ResponseError {
