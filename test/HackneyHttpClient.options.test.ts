@@ -169,9 +169,10 @@ describe("HackneyHttpClient: every kept option works through the layer and make"
           expect(causeTag(untrusted)).toBe("TlsError")
           expect(yield* json(s.url).pipe(via({ tls: { ca: cert("ca.pem") } }))).toMatchObject({ peer: "127.0.0.1" })
           expect(yield* json(s.url).pipe(via({ insecure: true }))).toMatchObject({ peer: "127.0.0.1" })
-          // The server speaks only http/1.1: an offer without it is refused in the handshake.
+          expect(yield* json(s.url).pipe(via({ insecure: true, protocols: ["http/1.1"] }))).toMatchObject({ peer: "127.0.0.1" })
+          // No protocol with a driver in the offer: refused before any I/O, as not retryable.
           const alpn = yield* Effect.flip(json(s.url).pipe(via({ insecure: true, protocols: ["h2"] })))
-          expect(causeTag(alpn)).toBe("TlsError")
+          expect([causeTag(alpn), (alpn as HttpClientError.RequestError).reason]).toEqual(["InvalidRequest", "Encode"])
         }))
 
       it.scopedLive("autoDecompress: asks for and decodes gzip/br/deflate, whole or streamed; off, the body is as sent", () =>

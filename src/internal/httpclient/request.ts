@@ -227,7 +227,7 @@ export const build = (
     }
   }
   const badProtocols = protocolsError(options, method, href)
-  if (badProtocols !== undefined) return { reason: "Transport", cause: badProtocols }
+  if (badProtocols !== undefined) return { cause: badProtocols }
   const spec = dialSpec(origin.url, options, method, href)
   return {
     method,
