@@ -6,7 +6,7 @@
 import { HttpClient, HttpClientRequest, HttpIncomingMessage } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schedule } from "effect"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyError from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
@@ -123,6 +123,21 @@ describe("error messages", () => {
         .toEqual([m, false])
     }
   })
+
+  it.scopedLive("...but the retry option does retry a RecvTimeout of an idempotent method, as its JSDoc says", () =>
+    Effect.gen(function*() {
+      let hits = 0
+      const s = yield* httpServer((_req, res) => {
+        if (++hits === 1) return // the first request never gets an answer
+        res.end("late but fine")
+      })
+      const options = { recvTimeout: "50 millis", retry: Schedule.recurs(1), pool: false } as const
+      expect((yield* Hackney.get(s.url, options)).text()).toBe("late but fine")
+      expect(hits).toBe(2)
+      hits = 0
+      const e = yield* Effect.flip(Hackney.post(s.url, options))
+      expect([e._tag, hits]).toEqual(["RecvTimeout", 1])
+    }))
 
   it("the HttpClient layer's RequestError names the request once", () => {
     const request = HttpClientRequest.get(url)

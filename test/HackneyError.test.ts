@@ -48,7 +48,8 @@ describe("HackneyError", () => {
       [new HackneyError.BodyTooLarge({ limit: 1, direction: "response" }), false, false],
       [new HackneyError.PoolClosed({ pool: "p" }), false, false],
       [new HackneyError.BodyError({ requestSent: true, bodyBytesSent: 3, cause: "boom" }), false, false],
-      [new HackneyError.ResponseClosed({ reason: "scope-closed" }), false, false]
+      [new HackneyError.ResponseClosed({ reason: "scope-closed" }), false, false],
+      [new HackneyError.DecodeError({ reason: "json", detail: "x" }), false, false]
     ]
     for (const [e, timeout, retryable] of cases) {
       expect(HackneyError.isHackneyError(e)).toBe(true)
