@@ -61,7 +61,7 @@ type Ops =
   }
   | {
     readonly _tag: "effect"
-    readonly layer: Layer.Layer<any>
+    readonly layer: Layer.Layer<any, unknown>
     /** run once in the layer's runtime (e.g. to take the HttpClient from the context once) */
     readonly make: Effect.Effect<EffectOps, never, any>
   }

@@ -14,7 +14,7 @@ const src = join(root, "src")
 const layers = [
   [/^HackneyError\.ts$/, 0],
   [/^(Url|QueryString|Headers|HttpDate|Cookie|Multipart)\.ts$/, 0],
-  [/^internal\/(url|headers|cookie|multipart)\//, 0],
+  [/^internal\/(url|headers|cookie|multipart|options)\//, 0],
   [/^(Http1)\.ts$/, 1],
   [/^internal\/http1\//, 1],
   [/^(CookieJar|Pool)\.ts$/, 2],

@@ -40,6 +40,7 @@ import * as Stream from "effect/Stream"
 import type * as net from "node:net"
 import type * as tls from "node:tls"
 import type * as CookieJar from "./CookieJar.js"
+import { InvalidRequest } from "./HackneyError.js"
 import type { DecodeError, HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
 import * as Pool from "./Pool.js"
@@ -48,10 +49,12 @@ import * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
 import * as jsonBody from "./internal/client/json.js"
 import * as execute from "./internal/client/execute.js"
-import { millis } from "./internal/client/duration.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
-import { prepare } from "./internal/client/prepare.js"
+import { resolve } from "./internal/client/options.js"
+import { describeValue } from "./internal/options/rules.js"
+import { annotate, prepare, prepareResolved } from "./internal/client/prepare.js"
+import * as RequestUrl from "./internal/client/requestUrl.js"
 import { defaultSource, direct, namedSource } from "./internal/client/source.js"
 import type { ConnectionSource } from "./internal/client/source.js"
 import { openFile } from "./internal/node/file.js"
@@ -84,6 +87,25 @@ export type Body =
   | Stream.Stream<Uint8Array, unknown>
 
 /**
+ * The URL of a request: text (hackney's lenient form, where `host:8080/x`
+ * means `http://host:8080/x`), a parsed {@link Url.Url}, or a WHATWG `URL`
+ * (as undici, got and ky accept). Only `http`, `https` and `http+unix` URLs
+ * can be requested: another scheme (`ws:`, `ftp:`, `socks5:`, `file:`), a
+ * URI without `//` (`mailto:x@host`) or a relative URL (`/x`) fails with
+ * `InvalidRequest` before any I/O.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const url: Hackney.UrlInput = new URL("/items?page=2", "http://127.0.0.1:8080")
+ * const program = Hackney.get(url)
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type UrlInput = string | Url.Url | URL
+
+/**
  * TLS options. Verification is always on unless the request sets `insecure: true`.
  *
  * @since 0.1.0
@@ -94,10 +116,16 @@ export type TlsOptions = Omit<InternalTlsOptions, "insecure">
 /**
  * Request options. Every field is optional.
  *
- * Treat an options object as immutable once used: what it implies for
- * connecting (timeouts, TLS, pool key) is memoised per object, so reusing
- * one object for many requests is the fast path, and mutating it in place
- * between requests is not seen. Build a new object instead (`{ ...base, … }`).
+ * Treat an options object as immutable once used: it is validated once,
+ * and what it implies for connecting (timeouts, TLS, pool key) is memoised
+ * per object, so reusing one object for many requests is the fast path, and
+ * mutating it in place between requests is not seen. Build a new object
+ * instead (`{ ...base, … }`).
+ *
+ * A value of the wrong type or out of range (`recvTimeout: 0`,
+ * `maxPerHost: 0`, `maxBodySize: -1`, `"5 secs"`) fails the request with
+ * `InvalidRequest` (`reason: "option"`) naming the option, the value and
+ * what it accepts, before any I/O.
  *
  * @since 0.1.0
  * @category models
@@ -107,13 +135,29 @@ export interface Options {
   readonly headers?: Headers.Input | undefined
   /** The request body. Default: none. */
   readonly body?: Body | undefined
-  /** TCP connect plus TLS handshake. Default 8 seconds. */
+  /**
+   * TCP connect plus TLS handshake: a duration above zero (milliseconds, a
+   * `Duration`, or text such as `"5 seconds"`), `Infinity` for no limit.
+   * Default 8 seconds.
+   */
   readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Inactivity while awaiting the response (head or body). Default 5 seconds. */
+  /**
+   * Inactivity while awaiting the response (head or body): a duration above
+   * zero, `Infinity` for no limit. Default 5 seconds.
+   */
   readonly recvTimeout?: Duration.DurationInput | undefined
-  /** Waiting for a pooled connection when `maxPerHost` are busy. Default: the pool's (8 seconds). */
+  /**
+   * Waiting for a pooled connection when `maxPerHost` are busy: a duration;
+   * `0` fails at once with `CheckoutTimeout` when no connection is free,
+   * `Infinity` waits without limit. Default: the pool's (else the connect
+   * timeout, 8 seconds).
+   */
   readonly checkoutTimeout?: Duration.DurationInput | undefined
-  /** Connections in use plus connecting to this request's host (hackney's `max_per_host` request option). Default: the pool's `maxPerHost` (50). */
+  /**
+   * Connections in use plus connecting to this request's host (hackney's
+   * `max_per_host` request option): an integer from 1, `Infinity` for no
+   * limit. Default: the pool's `maxPerHost` (50).
+   */
   readonly maxPerHost?: number | undefined
   /**
    * A pool name, a {@link Pool.Pool}, or `false` for a direct connection.
@@ -124,7 +168,11 @@ export interface Options {
    * `Pool.stats` does for it. Default: the `Pool` in context, else `"default"`.
    */
   readonly pool?: string | Pool.Pool | false | undefined
-  /** Largest response body accepted (after decompression); more fails with `BodyTooLarge`. Default: no limit. */
+  /**
+   * Largest response body accepted, in bytes (after decompression); more
+   * fails with `BodyTooLarge`. An integer from 0 (`0` accepts only empty
+   * bodies), `Infinity` for no limit. Default: no limit.
+   */
   readonly maxBodySize?: number | undefined
   /** `[user, password]` for `Authorization: Basic`. Userinfo in the URL wins. Default: none. */
   readonly basicAuth?: readonly [string, string] | undefined
@@ -146,7 +194,11 @@ export interface Options {
   readonly family?: 0 | 4 | 6 | undefined
   /** Local address to bind. */
   readonly localAddress?: string | undefined
-  /** With `Hackney.open` and `Expect: 100-continue`: how long to wait for `100` before sending the body anyway. Default 1 second. */
+  /**
+   * With `Hackney.open` and `Expect: 100-continue`: how long to wait for
+   * `100` before sending the body anyway: a duration; `0` sends at once,
+   * `Infinity` waits for the server's answer. Default 1 second.
+   */
   readonly continueTimeout?: Duration.DurationInput | undefined
   /**
    * Follow 301/302/303/307/308 responses that carry a `Location` (resolved
@@ -165,7 +217,10 @@ export interface Options {
    * as one.
    */
   readonly followRedirect?: boolean | undefined
-  /** Redirects followed at most; one more fails with `TooManyRedirects`. Default 5. */
+  /**
+   * Redirects followed at most; one more fails with `TooManyRedirects`. An
+   * integer from 0 (`0`: the first redirect fails). Default 5.
+   */
   readonly maxRedirect?: number | undefined
   /**
    * Keep the credentials (`Authorization`, `Cookie`, `Proxy-Authorization`,
@@ -422,8 +477,6 @@ const jarOf = (options: Options, ctx: Context.Context<never>): CookieJar.CookieJ
   return Context.getOrElse(ctx as Context.Context<CookieJar.CookieJar>, CookieJarService, noJar)
 }
 
-const prepared = (method: string, url: string | Url.Url, options: Options) =>
-  Effect.suspend(() => prepare(method, url, options, openFile))
 
 /**
  * Sends a request and returns the response with its whole body (hackney's
@@ -443,23 +496,26 @@ const prepared = (method: string, url: string | Url.Url, options: Options) =>
  */
 export const request = (
   method: string,
-  url: string | Url.Url,
+  url: UrlInput,
   options: Options = noOptions
 ): Effect.Effect<Response, HackneyError> =>
   // One read of the fiber: its context (pool, jar) and its Clock (every deadline of the request runs on it).
   Effect.withFiberRuntime((fiber) => {
+    // Validated once per options object (memoised), before anything reads them.
+    const r = resolve(options)
+    if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
     if (pipeline.needsPipeline(options, jar)) return pipeline.oneShot(method, url, options, source, jar, openFile)
-    const p = prepare(method, url, options, openFile)
+    const p = prepareResolved(method, url, r, openFile)
     return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source, wheelOfFiber(fiber))
   })
 
 // One shared default, so memoisation keyed by the options object works for option-less calls.
 const noOptions: Options = {}
 
-const verb = (method: string) => (url: string | Url.Url, options?: Options): Effect.Effect<Response, HackneyError> =>
+const verb = (method: string) => (url: UrlInput, options?: Options): Effect.Effect<Response, HackneyError> =>
   request(method, url, options)
 
 /**
@@ -607,15 +663,17 @@ export const query = verb("QUERY")
  */
 export const stream = (
   method: string,
-  url: string | Url.Url,
+  url: UrlInput,
   options: Options = noOptions
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
+    const r = resolve(options)
+    if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
     if (pipeline.needsPipeline(options, jar)) return pipeline.streaming(method, url, options, source, jar, openFile)
-    const p = prepare(method, url, options, openFile)
+    const p = prepareResolved(method, url, r, openFile)
     return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source, wheelOfFiber(fiber))
   })
 
@@ -706,25 +764,20 @@ export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : 
  */
 export const open = (
   method: string,
-  url: string | Url.Url,
-  options: Omit<Options, "body"> = {}
+  url: UrlInput,
+  options: Omit<Options, "body"> = noOptions
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
-  Effect.flatMap(
-    prepared(method, url, { ...options, body: Stream.empty }),
-    (p) =>
-      Effect.withFiberRuntime((fiber) =>
-        execute.open(
-          p,
-          sourceOf(options, fiber.currentContext),
-          wheelOfFiber(fiber),
-          Effect.sleep(millis(options.continueTimeout, 1000))
-        )
-      )
-  )
+  Effect.withFiberRuntime((fiber) => {
+    const r = resolve(options)
+    if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
+    const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
+    if (Either.isLeft(p)) return Effect.fail(p.left)
+    return execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout))
+  })
 
 /**
- * Opens one connection to an origin (hackney's `connect`) — a URL, or a
- * {@link ConnectTarget} `{ transport, host, port }` — closed when the
+ * Opens one connection to an origin (hackney's `connect`) — a URL (text or
+ * a WHATWG `URL`), or a {@link ConnectTarget} `{ transport, host, port }` — closed when the
  * scope closes. Its requests take a path; they run one at a time over
  * keep-alive, and a connection the peer closed is re-dialled. Connect errors
  * surface here.
@@ -745,12 +798,19 @@ export const open = (
  * @category connections
  */
 export const connect = (
-  target: string | ConnectTarget,
-  options: Omit<Options, "body" | "pool"> = {}
-): Effect.Effect<Connection, HackneyError, Scope.Scope> => {
-  const url = typeof target === "string" ? target : targetUrl(target)
-  return Effect.flatMap(Url.parse(url), (u) => connection.make(u, url, options, openFile))
-}
+  target: string | URL | ConnectTarget,
+  options: Omit<Options, "body" | "pool"> = noOptions
+): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
+  Effect.suspend(() => {
+    const url = connectUrl(target)
+    if (url instanceof InvalidRequest) return Effect.fail(url)
+    const r = resolve(options)
+    if (r instanceof InvalidRequest) return Effect.fail(annotate(r, "CONNECT", url))
+    return Either.match(RequestUrl.parse(url), {
+      onLeft: (e) => Effect.fail(annotate(e, "CONNECT", url)),
+      onRight: (u) => connection.make(u, url, r, openFile)
+    })
+  })
 
 /**
  * Where {@link connect} connects, as hackney's `connect(Transport, Host, Port)`:
@@ -772,6 +832,30 @@ const targetUrl = (t: ConnectTarget): string => {
   return t.port === undefined ? `${scheme}://${host}` : `${scheme}://${host}:${t.port}`
 }
 
+const badTarget = (detail: string) => new InvalidRequest({ reason: "url", detail, method: "CONNECT" })
+
+/** The URL text of a `connect` target (a JavaScript caller's wrong type fails typed). */
+const connectUrl = (target: unknown): string | InvalidRequest => {
+  if (typeof target !== "object" || target === null || target instanceof URL || Url.isUrl(target)) {
+    const i = RequestUrl.inputOf(target)
+    if (i instanceof InvalidRequest) {
+      return badTarget(`the connect target is ${describeValue(target)}; give a URL (a string, a Url or a URL) or a ConnectTarget`)
+    }
+    return typeof i === "string" ? i : Url.format(i)
+  }
+  const t = target as Partial<Record<keyof ConnectTarget, unknown>>
+  if (t.transport !== "tcp" && t.transport !== "tls" && t.transport !== "unix") {
+    return badTarget(`the connect target's transport is ${describeValue(t.transport)}; give "tcp", "tls" or "unix"`)
+  }
+  if (typeof t.host !== "string" || t.host === "") {
+    return badTarget(`the connect target's host is ${describeValue(t.host)}; give a host name, an IP address or a socket path`)
+  }
+  if (t.port !== undefined && !(typeof t.port === "number" && Number.isInteger(t.port) && t.port >= 0 && t.port <= 65535)) {
+    return badTarget(`the connect target's port is ${describeValue(t.port)}; give an integer from 0 to 65535`)
+  }
+  return targetUrl(target as ConnectTarget)
+}
+
 /**
  * The default pool (`"default"`, hackney's defaults) as a Layer: requests
  * inside use it, and its sockets close when the layer's scope closes.
@@ -785,11 +869,13 @@ const targetUrl = (t: ConnectTarget): string => {
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Pool.Pool> = Pool.layer({ name: "default" })
+export const layer: Layer.Layer<Pool.Pool> = Pool.layerDefault("default")
 
 /**
  * The default pool with its options read from `effect/Config` (see
- * `Pool.layerConfig`); the pool's name defaults to `"default"`.
+ * `Pool.layerConfig`); the pool's name defaults to `"default"`. A value
+ * `Config` cannot read, or one out of its option's range, fails the layer
+ * with a `ConfigError`.
  *
  * @example
  * ```ts

@@ -35,7 +35,7 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -43,10 +43,11 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { Options as RequestOptions } from "./Hackney.js"
 import { InvalidRequest } from "./HackneyError.js"
-import * as Url from "./Url.js"
-import { millis } from "./internal/client/duration.js"
-import { dialSpec } from "./internal/client/prepare.js"
+import { prewarmSpec } from "./internal/client/prepare.js"
+import { describeValue } from "./internal/options/rules.js"
+import { poolConfig } from "./internal/pool/config.js"
 import { PoolImpl, TypeId as PoolTypeId } from "./internal/pool/pool.js"
+import type { PoolConfig } from "./internal/pool/pool.js"
 import { lookup, poolDefaults, register, unknownPoolDetail, unregister } from "./internal/pool/registry.js"
 import { currentWheel } from "./internal/timer/wheel.js"
 
@@ -96,23 +97,43 @@ export interface Pool {
 export const Pool: Context.Tag<Pool, Pool> = Context.GenericTag<Pool>("effect-hackney/Pool")
 
 /**
- * Pool options. Every field is optional; defaults follow hackney.
+ * Pool options. Every field is optional; defaults follow hackney. A value of
+ * the wrong type or out of range fails {@link make} and {@link layer} with
+ * `InvalidRequest` (`reason: "option"`) naming the option and what it
+ * accepts, and {@link layerConfig} with a `ConfigError`.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
-  /** The name, for the `pool` request option and stats. Default `"default"`. */
+  /** The name (a non-empty string), for the `pool` request option and stats. Default `"default"`. */
   readonly name?: string | undefined
-  /** Connections in use plus connecting per host (scheme, host, port, TLS options). Default 50. */
+  /**
+   * Connections in use plus connecting per host (scheme, host, port, TLS
+   * options): an integer from 1, `Infinity` for no limit. Default 50.
+   */
   readonly maxPerHost?: number | undefined
-  /** Idle connections kept across all hosts; more are closed on check-in. Default 50. */
+  /**
+   * Idle connections kept across all hosts; more are closed on check-in. An
+   * integer from 0 (`0` keeps none: no reuse), `Infinity` for no limit.
+   * Default 50.
+   */
   readonly maxConnections?: number | undefined
-  /** How long an idle connection is kept. Default 2 seconds (hackney's). */
+  /**
+   * How long an idle connection is kept: a duration (milliseconds, a
+   * `Duration`, or text such as `"5 seconds"`); `0` keeps none (no reuse),
+   * `Infinity` keeps them until the server closes them or the pool closes.
+   * Default 2 seconds (hackney's).
+   */
   readonly keepaliveTimeout?: Duration.DurationInput | undefined
-  /** How long a request waits for a free connection when `maxPerHost` are busy, unless the request sets `checkoutTimeout`. Default: the request's `connectTimeout` (8 seconds), as hackney. */
+  /**
+   * How long a request waits for a free connection when `maxPerHost` are
+   * busy, unless the request sets `checkoutTimeout`: a duration; `0` fails
+   * at once with `CheckoutTimeout`, `Infinity` waits without limit. Default:
+   * the request's `connectTimeout` (8 seconds), as hackney.
+   */
   readonly checkoutTimeout?: Duration.DurationInput | undefined
-  /** Idle connections {@link prewarm} opens by default. Default 4. */
+  /** Idle connections {@link prewarm} opens by default: an integer from 0. Default 4. */
   readonly prewarmCount?: number | undefined
   /** Keep TLS connections for reuse (keyed by their full TLS options). `false` closes them after each request, as hackney 2.x. Default true. */
   readonly tlsPooling?: boolean | undefined
@@ -149,19 +170,24 @@ export interface HostStats {
   readonly free: number
 }
 
-const configOf = (options: Options) => ({
-  name: options.name ?? "default",
-  maxPerHost: options.maxPerHost ?? poolDefaults.maxPerHost,
-  maxConnections: options.maxConnections ?? poolDefaults.maxConnections,
-  keepaliveTimeout: millis(options.keepaliveTimeout, poolDefaults.keepaliveTimeout),
-  checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, 0),
-  prewarmCount: options.prewarmCount ?? poolDefaults.prewarmCount,
-  tlsPooling: options.tlsPooling ?? poolDefaults.tlsPooling
-})
+const makeWith = (config: PoolConfig): Effect.Effect<Pool, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.map(currentWheel, (wheel) => {
+      const pool = new PoolImpl(config, wheel)
+      register(pool)
+      return pool as Pool
+    }),
+    (pool) =>
+      Effect.sync(() => {
+        unregister(pool as PoolImpl)
+        ;(pool as PoolImpl).close()
+      })
+  )
 
 /**
  * Creates a pool, registered under its name until the scope closes; closing
  * the scope closes its connections and fails its waiters with `PoolClosed`.
+ * Invalid {@link Options} fail with `InvalidRequest`.
  *
  * @example
  * ```ts
@@ -175,23 +201,16 @@ const configOf = (options: Options) => ({
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Pool, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.map(currentWheel, (wheel) => {
-      const pool = new PoolImpl(configOf(options), wheel)
-      register(pool)
-      return pool as Pool
-    }),
-    (pool) =>
-      Effect.sync(() => {
-        unregister(pool as PoolImpl)
-        ;(pool as PoolImpl).close()
-      })
-  )
+export const make = (options: Options = {}): Effect.Effect<Pool, InvalidRequest, Scope.Scope> =>
+  Effect.suspend(() => {
+    const config = poolConfig(options)
+    return config instanceof InvalidRequest ? Effect.fail(config) : makeWith(config)
+  })
 
 /**
  * A Layer providing a pool as the {@link Pool} service (the default pool of
- * the requests it serves), also registered under its name.
+ * the requests it serves), also registered under its name. Invalid
+ * {@link Options} fail the layer with `InvalidRequest`.
  *
  * @example
  * ```ts
@@ -204,12 +223,21 @@ export const make = (options: Options = {}): Effect.Effect<Pool, never, Scope.Sc
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Pool> => Layer.scoped(Pool, make(options))
+export const layer = (options: Options = {}): Layer.Layer<Pool, InvalidRequest> => Layer.scoped(Pool, make(options))
+
+/**
+ * The layer of a pool with hackney's default options (`Hackney.layer`).
+ *
+ * @internal
+ */
+export const layerDefault = (name: string): Layer.Layer<Pool> => Layer.scoped(Pool, makeWith({ name, ...poolDefaults }))
 
 /**
  * {@link layer} with its options read from `effect/Config` (environment
- * variables, a ConfigProvider, …); a missing or invalid value fails the layer
- * with a `ConfigError`.
+ * variables, a ConfigProvider, …); a missing or invalid value — one that
+ * `Config` cannot read, or one out of an option's range (`maxPerHost: 0`) —
+ * fails the layer with a `ConfigError` (`InvalidData`) whose message names
+ * the option and what it accepts.
  *
  * @example
  * ```ts
@@ -226,7 +254,13 @@ export const layer = (options: Options = {}): Layer.Layer<Pool> => Layer.scoped(
  * @category layers
  */
 export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Pool, ConfigError.ConfigError> =>
-  Layer.scoped(Pool, Effect.flatMap(config, make))
+  Layer.scoped(
+    Pool,
+    Effect.flatMap(config, (options) => {
+      const c = poolConfig(options)
+      return c instanceof InvalidRequest ? Effect.fail(ConfigError.InvalidData([], c.detail)) : makeWith(c)
+    })
+  )
 
 const resolve = (pool: string | Pool): Effect.Effect<PoolImpl, InvalidRequest> =>
   Effect.suspend(() => {
@@ -298,7 +332,24 @@ export const prewarm = (
   options: RequestOptions & { readonly scheme?: "http" | "https" | undefined } = {}
 ): Effect.Effect<number, InvalidRequest> =>
   Effect.flatMap(resolve(pool), (p) => {
+    const bad = prewarmArgument(host, port, count, options)
+    if (bad !== undefined) return Effect.fail(bad)
     const authority = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
     const url = `${options.scheme ?? "http"}://${authority}:${port}`
-    return Effect.flatMap(Url.parse(url), (u) => p.prewarm(dialSpec(u, options, "GET", url), count ?? p.config.prewarmCount))
+    return Effect.flatMap(prewarmSpec(url, options), (spec) => p.prewarm(spec, count ?? p.config.prewarmCount))
   })
+
+const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: unknown): InvalidRequest | undefined => {
+  const bad = (what: string, value: unknown, accepts: string) =>
+    new InvalidRequest({ reason: "option", detail: `the ${what} is ${describeValue(value)}; it takes ${accepts}` })
+  if (typeof host !== "string" || host === "") return bad("host", host, "a host name or an IP address")
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    return bad("port", port, "an integer from 0 to 65535")
+  }
+  if (count !== undefined && (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)) {
+    return bad("count", count, "an integer from 0")
+  }
+  const scheme = typeof options === "object" && options !== null ? (options as { scheme?: unknown }).scheme : undefined
+  if (scheme !== undefined && scheme !== "http" && scheme !== "https") return bad("option scheme", scheme, `"http" or "https"`)
+  return undefined
+}

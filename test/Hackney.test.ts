@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Stream } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { mkdtempSync, rmSync } from "node:fs"
-import * as http from "node:http"
+import type * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Hackney, Headers, Pool } from "../src/index.js"
@@ -15,7 +15,7 @@ import { prepare } from "../src/internal/client/prepare.js"
 import { openFile } from "../src/internal/node/file.js"
 import type { Echo } from "./support/hackney.js"
 import { captureServer, echoHandler, echoServer, eventually, rawValues, readBody } from "./support/hackney.js"
-import { httpServer, onRequestHead, rawServer } from "./support/servers.js"
+import { httpServer, onRequestHead, rawServer, unixServer } from "./support/servers.js"
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 
@@ -548,22 +548,7 @@ describe("Hackney: response body limits", () => {
 describe("Hackney: http+unix", () => {
   it.scoped("requests over a unix socket path (Host is the encoded path)", () =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "hackney-unix-"))
-      const path = join(dir, "s.sock")
-      const server = http.createServer(echoHandler)
-      yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => {
-          server.listen(path, () => resume(Effect.void))
-        }),
-        () =>
-          Effect.async<void>((resume) => {
-            server.closeAllConnections()
-            server.close(() => {
-              rmSync(dir, { recursive: true, force: true })
-              resume(Effect.void)
-            })
-          })
-      )
+      const path = yield* unixServer(echoHandler)
       const pool = yield* testPool
       const url = `http+unix://${encodeURIComponent(path)}/v1/items?x=1`
       const r = yield* Hackney.post(url, { pool, body: "over unix" })

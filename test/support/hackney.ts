@@ -2,7 +2,10 @@
  * Helpers for the Hackney behaviour tests: an echo server, a raw server that
  * captures exact request bytes, and small waits on real I/O.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type * as http from "node:http"
 import type * as net from "node:net"
 import { httpServer, rawServer } from "./servers.js"
@@ -116,3 +119,11 @@ export const realSleep = (ms: number): Effect.Effect<void> =>
 export const writeAndClose = (socket: net.Socket, bytes: string | Buffer): void => {
   socket.end(bytes)
 }
+
+/** The typed failure of an effect; a success or a defect (`Effect.die`, a throw) fails the test. */
+export const typedFailure = <R>(self: Effect.Effect<unknown, unknown, R>) =>
+  Effect.map(Effect.exit(Effect.suspend(() => self)), (exit) => {
+    if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
+    if (Cause.isDie(exit.cause)) throw new Error(`expected a typed failure, got a defect: ${Cause.pretty(exit.cause)}`)
+    return Option.getOrThrow(Cause.failureOption(exit.cause)) as { readonly _tag: string; readonly [k: string]: unknown }
+  })

@@ -3,11 +3,13 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
 import * as tls from "node:tls"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 const certDir = new URL("../fixtures/certs/", import.meta.url)
 /** Reads a file of the committed test PKI (test/fixtures/certs). */
@@ -73,6 +75,26 @@ export const httpsServer = (
     handler
   )
   return track(server, "https")
+}
+
+/** A node:http server on a unix socket in a fresh temporary directory (removed with the scope); gives the socket path. */
+export const unixServer = (handler: http.RequestListener): Effect.Effect<string, never, Scope.Scope> => {
+  const dir = mkdtempSync(join(tmpdir(), "hackney-unix-"))
+  const path = join(dir, "s.sock")
+  const server = http.createServer(handler)
+  return Effect.acquireRelease(
+    Effect.async<string>((resume) => {
+      server.listen(path, () => resume(Effect.succeed(path)))
+    }),
+    () =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true })
+          resume(Effect.void)
+        })
+      })
+  )
 }
 
 /** A raw TCP server: `onConnection` gets every socket, to send exact bytes. */

@@ -8,11 +8,15 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Connection, ConnectionRequest, Options, Response, StreamingResponse } from "../../Hackney.js"
+import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type * as Url from "../../Url.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import { oneShot, streaming } from "./execute.js"
-import { dialSpec, prepare, protocolsError } from "./prepare.js"
+import { describeValue } from "../options/rules.js"
+import type { Resolved } from "./options.js"
+import { checkMethod, dialSpec, prepare } from "./prepare.js"
+import type { OpenFile } from "./prepare.js"
 import type { ConnectionSource } from "./source.js"
 import { direct } from "./source.js"
 import { currentWheel } from "../timer/wheel.js"
@@ -21,8 +25,8 @@ import { currentWheel } from "../timer/wheel.js"
 export const make = (
   base: Url.Url,
   href: string,
-  options: Options,
-  openFile: Parameters<typeof prepare>[3]
+  r: Resolved,
+  openFile: OpenFile
 ): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
@@ -42,12 +46,13 @@ export const make = (
       }
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => current?.close()))
-    const badProtocols = protocolsError(options, "CONNECT", href)
-    if (badProtocols !== undefined) return yield* Effect.fail(badProtocols)
     // Dial now, so connect errors surface at connect time (as hackney:connect).
-    yield* source.checkout(dialSpec(base, options, "CONNECT", href), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
+    yield* source.checkout(dialSpec(base, r), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
+    const options: Options = r.options
     const prepared = (req: ConnectionRequest) =>
       Effect.suspend(() => {
+        const bad = checkRequest(req, href)
+        if (bad !== undefined) return Effect.fail(bad)
         const target = req.path ?? "/"
         const url = `${base.scheme}://${base.netloc}${target.startsWith("/") ? target : `/${target}`}`
         return prepare(req.method, url, {
@@ -77,3 +82,17 @@ export const make = (
     }
     return conn
   })
+
+/** Fails a request of a JavaScript caller that is not a `ConnectionRequest` (its headers and body are checked by `prepare`). */
+const checkRequest = (req: unknown, href: string): InvalidRequest | undefined => {
+  if (typeof req !== "object" || req === null) {
+    return new InvalidRequest({ reason: "option", detail: `the request is ${describeValue(req)}; give { method, path?, headers?, body? }`, url: href })
+  }
+  const { method, path } = req as { readonly method?: unknown; readonly path?: unknown }
+  const badMethod = checkMethod(method, href)
+  if (badMethod !== undefined) return badMethod
+  if (typeof method === "string" && path !== undefined && typeof path !== "string") {
+    return new InvalidRequest({ reason: "target", detail: `the path is ${describeValue(path)}; give a string such as "/items?page=2"`, method, url: href })
+  }
+  return undefined
+}

@@ -19,6 +19,7 @@ import * as Headers from "../../Headers.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
+import { describeValue } from "../options/rules.js"
 import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
@@ -377,6 +378,9 @@ export const open = (
     const send = (chunk: Uint8Array | string): Effect.Effect<void, HackneyError> =>
       Effect.suspend(() => {
         if (finished) return Effect.fail(bodyError(p, "send was called after finish, so this chunk was not sent"))
+        if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) {
+          return Effect.fail(bodyError(p, `send was given ${describeValue(chunk)}; give a string or a Uint8Array`))
+        }
         const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk
         return Effect.zipRight(
           awaitContinue,

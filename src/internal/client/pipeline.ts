@@ -21,6 +21,8 @@ import * as Headers from "../../Headers.js"
 import type * as Url from "../../Url.js"
 import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { concatChunk } from "./execute.js"
+import { annotate, checkMethod } from "./prepare.js"
+import * as RequestUrl from "./requestUrl.js"
 import { chain } from "./redirect.js"
 import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
 import type { ConnectionSource } from "./source.js"
@@ -63,15 +65,21 @@ const configOf = (
 
 const run = (
   method: string,
-  input: string | Url.Url,
+  url: RequestUrl.Input,
   options: Options,
   cfg: ChainConfig
 ): Effect.Effect<ChainResult, HackneyError, Scope.Scope> =>
-  Effect.flatMap(
-    Effect.mapError(firstHop(method, input, options), (e) =>
-      new InvalidRequest({ reason: "option", detail: `cookie: ${e.detail}`, method, url: String(input) })),
-    (hop) => chain(cfg, hop)
-  )
+  Effect.suspend(() => {
+    const badMethod = checkMethod(method, url)
+    if (badMethod !== undefined) return Effect.fail(badMethod)
+    const input = RequestUrl.inputOf(url)
+    if (input instanceof InvalidRequest) return Effect.fail(annotate(input, method, url))
+    return Effect.flatMap(
+      Effect.mapError(firstHop(method, input, options), (e) =>
+        new InvalidRequest({ reason: "option", detail: `cookie: ${e.detail}`, method, url: String(input) })),
+      (hop) => chain(cfg, hop)
+    )
+  })
 
 /** The body and headers of the last response, decoded when `autoDecompress` applies. */
 const finalBody = (
@@ -168,7 +176,7 @@ export class PipelineStreamingResponse implements StreamingResponse {
  */
 export const oneShot = (
   method: string,
-  input: string | Url.Url,
+  input: RequestUrl.Input,
   options: Options,
   source: ConnectionSource,
   jar: CookieJar.CookieJar | undefined,
@@ -191,7 +199,7 @@ export const oneShot = (
  */
 export const streaming = (
   method: string,
-  input: string | Url.Url,
+  input: RequestUrl.Input,
   options: Options,
   source: ConnectionSource,
   jar: CookieJar.CookieJar | undefined,

@@ -17,7 +17,10 @@ import { encodeRequestHead } from "../http1/encoder.js"
 import type { BodyFraming } from "../http1/encoder.js"
 import type { TlsOptions } from "../node/socket.js"
 import type { DialSpec } from "../pool/pool.js"
-import { millis } from "./duration.js"
+import { describeValue } from "../options/rules.js"
+import { checkBody, resolve } from "./options.js"
+import type { Resolved } from "./options.js"
+import * as RequestUrl from "./requestUrl.js"
 import { userAgent } from "./version.js"
 
 /** A body ready to send (both request paths). @internal */
@@ -63,13 +66,6 @@ export interface Prepared extends Outgoing {
   readonly url: Url.Url
 }
 
-/** Defaults (milliseconds), as hackney. @internal */
-export const defaults = {
-  connectTimeout: 8000,
-  recvTimeout: 5000,
-  maxBodySize: Infinity
-} as const
-
 /** The methods retried on a stale connection (and by the retry policy) without `retryNonIdempotent`. @internal */
 export const idempotentMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "QUERY"])
 
@@ -78,7 +74,7 @@ const encoder = new TextEncoder()
 const invalid = (reason: InvalidRequest["reason"], detail: string, method?: string, url?: string) =>
   Either.left(new InvalidRequest({ reason, detail, method, url }))
 
-const withRequest = (e: InvalidRequest, method: string, url: string) =>
+const withRequest = (e: InvalidRequest, method: string | undefined, url: string | undefined) =>
   new InvalidRequest({ reason: e.reason, detail: e.detail, method, url, cause: e.cause })
 
 const base64 = (s: string): string => {
@@ -116,29 +112,22 @@ const tlsKey = (options: Options): string => {
 export const poolKey = (url: Url.Url, options: Options): string =>
   `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
 
-/** `protocols` as offered over ALPN: validated by {@link protocolsError} before any dial. */
+/** `protocols` as offered over ALPN (validated with the options: see `options.ts`). */
 const offeredProtocols = (options: Options): ReadonlyArray<string> => {
   const offer = alpnOffer(options.protocols)
   return typeof offer === "string" ? driven : offer
 }
 
-/** An `InvalidRequest` when the `protocols` option names nothing this client can speak. @internal */
-export const protocolsError = (options: Options, method?: string, url?: string): InvalidRequest | undefined => {
-  if (options.protocols === undefined) return undefined
-  const offer = alpnOffer(options.protocols)
-  return typeof offer === "string" ? new InvalidRequest({ reason: "option", detail: offer, method, url }) : undefined
-}
-
-const buildDialSpec = (url: Url.Url, options: Options): DialSpec => {
-  const connectTimeout = millis(options.connectTimeout, defaults.connectTimeout)
+const buildDialSpec = (url: Url.Url, r: Resolved): DialSpec => {
+  const options = r.options
   const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
   return {
     key: poolKey(url, options),
     transport: url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp",
     host: url.host,
     port: url.port,
-    connectTimeout,
-    recvTimeout: millis(options.recvTimeout, defaults.recvTimeout),
+    connectTimeout: r.connectTimeout,
+    recvTimeout: r.recvTimeout,
     ...(tls !== undefined ? { tls } : {}),
     ...(options.protocols !== undefined ? { protocols: offeredProtocols(options) } : {}),
     ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
@@ -147,30 +136,35 @@ const buildDialSpec = (url: Url.Url, options: Options): DialSpec => {
   }
 }
 
-// Dial specs depend only on the options and the origin: memoised per options object (most
-// programs reuse one) and origin, so the request path builds none.
-const specCache = new WeakMap<Options, Map<string, DialSpec>>()
-
 /**
- * The dial spec for a URL under `options` (memoised). The request's method
- * and URL travel in the checkout context, for errors.
+ * The dial spec for a URL under validated options (memoised per options
+ * object and origin: most programs reuse one options object, so the request
+ * path builds none).
  *
  * @internal
  */
-export const dialSpec = (url: Url.Url, options: Options, _method?: string, _href?: string): DialSpec => {
-  let byOrigin = specCache.get(options)
-  if (byOrigin === undefined) {
-    byOrigin = new Map()
-    specCache.set(options, byOrigin)
-  }
+export const dialSpec = (url: Url.Url, r: Resolved): DialSpec => {
+  const byOrigin = r.specs
   const k = `${url.scheme}://${url.host}:${url.port}`
   let spec = byOrigin.get(k)
   if (spec === undefined) {
     if (byOrigin.size >= 256) byOrigin.clear()
-    spec = buildDialSpec(url, options)
+    spec = buildDialSpec(url, r)
     byOrigin.set(k, spec)
   }
   return spec
+}
+
+/**
+ * The dial spec of `Pool.prewarm`: the origin `url` (checked as a request
+ * URL) under request `options` (validated).
+ *
+ * @internal
+ */
+export const prewarmSpec = (url: string, options: unknown): Either.Either<DialSpec, InvalidRequest> => {
+  const r = resolve(options)
+  if (r instanceof InvalidRequest) return Either.left(annotate(r, "GET", url))
+  return Either.map(RequestUrl.parse(url), (u) => dialSpec(u, r))
 }
 
 interface CachedUrl {
@@ -186,7 +180,7 @@ const urlCache = new Map<string, CachedUrl>()
 const cachedUrl = (input: string): Either.Either<CachedUrl, InvalidRequest> => {
   const hit = urlCache.get(input)
   if (hit !== undefined) return Either.right(hit)
-  const parsed = Url.parse(input)
+  const parsed = RequestUrl.parse(input)
   if (Either.isLeft(parsed)) return Either.left(parsed.left)
   const url = parsed.right
   const entry: CachedUrl = { url, target: Url.requestTarget(url), host: Url.hostHeader(url), heads: new Map() }
@@ -237,9 +231,11 @@ export const framingOf = (method: string, body: PreparedBody): BodyFraming =>
 const prepareBody = (
   body: Body | undefined,
   raw: Array<string>,
-  openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
+  openFile: OpenFile
 ): Either.Either<PreparedBody, InvalidRequest> => {
   if (body === undefined) return Either.right(noBody)
+  const wrongType = checkBody(body)
+  if (wrongType !== undefined) return Either.left(wrongType)
   if (typeof body === "string") {
     if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "text/plain; charset=utf-8")
     return Either.right({ _tag: "Bytes", bytes: encoder.encode(body) })
@@ -266,32 +262,76 @@ const prepareBody = (
     if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "application/octet-stream")
     return Either.right({ _tag: "Stream", stream: f.stream, length: f.size, replayable: true })
   }
-  return invalid("body", "unsupported body: give a string, Uint8Array, { form }, { file } or a Stream<Uint8Array>")
+  return Either.left(checkBody(undefined)!)
 }
 
 /**
- * Prepares a request. `openFile` is the L2 file opener (stat + stream).
+ * Prepares a request: checks the method, the URL (see `requestUrl.ts`) and
+ * the options (validated once per options object), then builds the head.
+ * `openFile` is the L2 file opener (stat + stream).
  *
  * @internal
  */
 export const prepare = (
   method: string,
-  input: string | Url.Url,
+  input: RequestUrl.Input,
   options: Options,
-  openFile: (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
+  openFile: OpenFile
 ): Either.Either<Prepared, InvalidRequest> => {
+  const r = resolve(options)
+  return r instanceof InvalidRequest ? Either.left(annotate(r, method, input)) : prepareResolved(method, input, r, openFile)
+}
+
+/** A file opener: stat + stream, or the error. @internal */
+export type OpenFile = (path: string) => { stream: Stream.Stream<Uint8Array, unknown>; size: number } | Error
+
+// For errors before the method or URL are known to be valid.
+const requestMethod = (method: unknown): string | undefined => (typeof method === "string" ? method.toUpperCase() : undefined)
+const urlText = (input: unknown): string | undefined => {
+  const i = RequestUrl.inputOf(input)
+  return i instanceof InvalidRequest ? undefined : typeof i === "string" ? i : Url.format(i)
+}
+
+/** `e` with the request's method and URL, as far as they are valid. @internal */
+export const annotate = (e: InvalidRequest, method: unknown, input: unknown): InvalidRequest =>
+  withRequest(e, requestMethod(method), urlText(input))
+
+/** Fails a method that is not a string (from JavaScript callers). @internal */
+export const checkMethod = (method: unknown, input: unknown): InvalidRequest | undefined =>
+  typeof method === "string" ? undefined : new InvalidRequest({
+    reason: "method",
+    detail: `the method is ${describeValue(method)}; give a string such as "GET"`,
+    url: urlText(input)
+  })
+
+/**
+ * {@link prepare} with options already validated ({@link resolve}).
+ *
+ * @internal
+ */
+export const prepareResolved = (
+  method: string,
+  input: RequestUrl.Input,
+  r: Resolved,
+  openFile: OpenFile
+): Either.Either<Prepared, InvalidRequest> => {
+  const badMethod = checkMethod(method, input)
+  if (badMethod !== undefined) return Either.left(badMethod)
   const m = method.toUpperCase()
-  const entry = typeof input === "string"
-    ? cachedUrl(input)
-    : Either.right<CachedUrl>({ url: input, target: Url.requestTarget(input), host: Url.hostHeader(input), heads: new Map() })
-  if (Either.isLeft(entry)) return Either.left(entry.left)
-  const { host: hostHeader, target, url } = entry.right
-  const href = typeof input === "string" ? input : Url.format(input)
-  if (url.transport === undefined) {
-    return invalid("scheme", `unsupported scheme "${url.scheme}": use http, https or http+unix`, m, href)
+  const i = typeof input === "string" ? input : RequestUrl.inputOf(input)
+  if (i instanceof InvalidRequest) return Either.left(withRequest(i, m, undefined))
+  let entry: Either.Either<CachedUrl, InvalidRequest>
+  if (typeof i === "string") entry = cachedUrl(i)
+  else {
+    const e = RequestUrl.checkScheme(i)
+    entry = e !== undefined
+      ? Either.left(e)
+      : Either.right<CachedUrl>({ url: i, target: Url.requestTarget(i), host: Url.hostHeader(i), heads: new Map() })
   }
-  const badProtocols = protocolsError(options, m, href)
-  if (badProtocols !== undefined) return Either.left(badProtocols)
+  const href = typeof i === "string" ? i : Url.format(i)
+  if (Either.isLeft(entry)) return Either.left(withRequest(entry.left, m, href))
+  const { host: hostHeader, target, url } = entry.right
+  const options = r.options
   // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method.
   if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
     let head = entry.right.heads.get(m)
@@ -301,7 +341,7 @@ export const prepare = (
       head = encoded.right
       entry.right.heads.set(m, head)
     }
-    return Either.right(finish(m, url, href, head, noBody, options))
+    return Either.right(finish(m, url, href, head, noBody, r))
   }
   let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
   // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
@@ -316,13 +356,13 @@ export const prepare = (
   const b = body.right
   const head = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: raw, framing: framingOf(m, b) })
   if (Either.isLeft(head)) return Either.left(withRequest(head.left, m, href))
-  return Either.right(finish(m, url, href, head.right, b, options))
+  return Either.right(finish(m, url, href, head.right, b, r))
 }
 
 const defaultHeaders: ReadonlyArray<string> = ["User-Agent", userAgent]
 
-const finish = (m: string, url: Url.Url, href: string, head: string, body: PreparedBody, options: Options): Prepared => {
-  const spec = dialSpec(url, options)
+const finish = (m: string, url: Url.Url, href: string, head: string, body: PreparedBody, r: Resolved): Prepared => {
+  const spec = dialSpec(url, r)
   return {
     method: m,
     url,
@@ -330,10 +370,10 @@ const finish = (m: string, url: Url.Url, href: string, head: string, body: Prepa
     head,
     body,
     spec,
-    maxBodySize: options.maxBodySize ?? defaults.maxBodySize,
+    maxBodySize: r.maxBodySize,
     recvTimeout: spec.recvTimeout,
-    checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
-    maxPerHost: options.maxPerHost,
+    checkoutTimeout: r.checkoutTimeout,
+    maxPerHost: r.maxPerHost,
     idempotent: idempotentMethods.has(m)
   }
 }

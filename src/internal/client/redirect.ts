@@ -27,6 +27,7 @@ import { referenceFromOctets } from "../url/percent.js"
 import * as execute from "./execute.js"
 import { idempotentMethods, prepare } from "./prepare.js"
 import type { Prepared } from "./prepare.js"
+import { requestSchemes } from "./requestUrl.js"
 import { defaultRetryStatuses, retrying } from "./retry.js"
 import type { Attempted, RetryPolicy } from "./retry.js"
 import type { ConnectionSource } from "./source.js"
@@ -157,6 +158,17 @@ export const nextHop = (
     )
   }
   let url = resolved.right
+  if (!requestSchemes.has(url.scheme)) {
+    return Either.left(
+      new InvalidRequest({
+        reason: "scheme",
+        detail: `the ${status} redirect points to ${redactUrl(Url.format(url))}, whose scheme "${url.scheme}" cannot be ` +
+          `requested; it was not followed (set followRedirect: false to get the ${status} response)`,
+        method: hop.method,
+        url: Url.format(from)
+      })
+    )
+  }
   let { basicAuth, body, cookie, headers, method } = hop
   if (status === 301 || status === 302 || status === 303) {
     if (method !== "HEAD") method = "GET"

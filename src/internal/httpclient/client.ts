@@ -72,4 +72,4 @@ export const layerWithoutHackney: Layer.Layer<Client.HttpClient, never, Pool.Poo
 )
 
 /** @internal */
-export const layer: Layer.Layer<Client.HttpClient> = Layer.provide(layerWithoutHackney, Pool.layer({ name: "default" }))
+export const layer: Layer.Layer<Client.HttpClient> = Layer.provide(layerWithoutHackney, Pool.layerDefault("default"))

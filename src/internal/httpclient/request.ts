@@ -19,19 +19,18 @@ import type { Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
-import { millis } from "../client/duration.js"
+import { resolve } from "../client/options.js"
 import {
   basicAuthorization,
-  defaults,
   dialSpec,
   framingOf,
   hasHeader,
   headerValue,
   idempotentMethods,
-  protocolsError,
   withoutHeader
 } from "../client/prepare.js"
 import type { Outgoing, PreparedBody } from "../client/prepare.js"
+import { requestSchemes } from "../client/requestUrl.js"
 import { userAgent } from "../client/version.js"
 import { encodeRequestHead } from "../http1/encoder.js"
 import * as Multipart from "../multipart/encode.js"
@@ -57,14 +56,13 @@ const originOf = (url: URL): OriginInfo | InvalidRequest => {
   const key = url.origin
   let info = origins.get(key)
   if (info !== undefined) return info
-  if (key === "null") {
-    return new InvalidRequest({ reason: "scheme", detail: `unsupported URL scheme "${url.protocol}": use http or https` })
+  // Only http and https: a ws:/wss: URL has an origin too, but is not HTTP; http+unix has no WHATWG origin.
+  const scheme = url.protocol.slice(0, -1)
+  if (key === "null" || !requestSchemes.has(scheme) || scheme === "http+unix") {
+    return new InvalidRequest({ reason: "scheme", detail: `the scheme "${scheme}" cannot be requested; use an http or https URL` })
   }
   const parsed = Url.parse(key)
   if (Either.isLeft(parsed)) return parsed.left
-  if (parsed.right.transport === undefined || parsed.right.transport === "unix") {
-    return new InvalidRequest({ reason: "scheme", detail: `unsupported URL scheme "${url.protocol}": use http or https` })
-  }
   info = { url: parsed.right, host: Url.hostHeader(parsed.right) }
   if (origins.size >= ORIGIN_CACHE_MAX) origins.clear()
   origins.set(key, info)
@@ -180,6 +178,10 @@ export const build = (
   const method = request.method
   const target = url.search === "" ? url.pathname : url.pathname + url.search
   const href = url.hash === "" ? url.href : url.href.slice(0, url.href.length - url.hash.length)
+  const resolved = resolve(options)
+  if (resolved instanceof InvalidRequest) {
+    return { cause: new InvalidRequest({ reason: resolved.reason, detail: resolved.detail, method, url: href }) }
+  }
   let raw = rawHeaders(request, options)
   const auth = url.username !== ""
     ? [safeDecode(url.username), safeDecode(url.password)] as const
@@ -226,9 +228,7 @@ export const build = (
       cause: new InvalidRequest({ reason: e.reason, detail: e.detail, method, url: href, cause: e.cause })
     }
   }
-  const badProtocols = protocolsError(options, method, href)
-  if (badProtocols !== undefined) return { cause: badProtocols }
-  const spec = dialSpec(origin.url, options, method, href)
+  const spec = dialSpec(origin.url, resolved)
   return {
     method,
     href,
@@ -236,10 +236,10 @@ export const build = (
     body,
     spec,
     // Decoding: the limit applies to the decoded body (the response enforces it), not to the raw bytes.
-    maxBodySize: decompress ? Infinity : options.maxBodySize ?? defaults.maxBodySize,
+    maxBodySize: decompress ? Infinity : resolved.maxBodySize,
     recvTimeout: spec.recvTimeout,
-    checkoutTimeout: options.checkoutTimeout === undefined ? undefined : millis(options.checkoutTimeout, spec.connectTimeout),
-    maxPerHost: options.maxPerHost,
+    checkoutTimeout: resolved.checkoutTimeout,
+    maxPerHost: resolved.maxPerHost,
     idempotent: idempotentMethods.has(method)
   }
 }

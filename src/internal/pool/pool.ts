@@ -312,8 +312,9 @@ export class PoolImpl {
     this.idleCount++
     // An idle socket must not keep the process alive.
     conn.socket.unref()
-    m.keepalive.restart(this.config.keepaliveTimeout)
+    // Before the keep-alive starts: a deadline of 0 may expire (and close the connection) at once.
     conn.onClosed = () => this.unpark(hp, conn)
+    m.keepalive.restart(this.config.keepaliveTimeout)
   }
 
   /** An idle connection closed (peer close, stray bytes, keep-alive expiry). */

@@ -1,0 +1,183 @@
+/**
+ * Request options (`Hackney.Options`) validated and resolved: every value is
+ * checked once per options object (options are memoised by identity), and
+ * a wrong type or a value out of range fails with `InvalidRequest`
+ * (`reason: "option"`) naming the option, the value and what it accepts
+ * (the rules: `../options/rules.ts`).
+ *
+ * @internal
+ */
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import type { Options } from "../../Hackney.js"
+import { InvalidRequest } from "../../HackneyError.js"
+import { alpnOffer } from "../connection/protocols.js"
+import { TypeId as CookieJarTypeId } from "../cookie/service.js"
+import { TypeId as PoolTypeId } from "../pool/pool.js"
+import type { DialSpec } from "../pool/pool.js"
+import {
+  boolean,
+  check,
+  count,
+  describeValue,
+  durationFrom0,
+  isInteger,
+  isObject,
+  isString,
+  notAnObject,
+  positiveDuration,
+  rule,
+  toMillis
+} from "../options/rules.js"
+import type { Rule } from "../options/rules.js"
+
+const isStringPair = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && isString(v[0]) && isString(v[1])
+
+const isHeaderValue = (v: unknown): boolean =>
+  isString(v) || (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every(isString))
+
+const isHeadersInput = (v: unknown): boolean => {
+  if (!isObject(v)) return false
+  if (Symbol.iterator in v) {
+    if (isString(v) || !Array.isArray(v)) return true // a Headers value or another iterable: read as given
+    return v.every((pair) => Array.isArray(pair) && pair.length === 2 && isString(pair[0]) && isHeaderValue(pair[1]))
+  }
+  for (const k of Object.keys(v)) if (v[k] !== undefined && !isHeaderValue(v[k])) return false
+  return true
+}
+
+const pem = (v: unknown): boolean => isString(v) || v instanceof Uint8Array
+const tlsVersions = new Set(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"])
+
+/** The fields of `tls`, checked as options of their own (`tls.minVersion`, …). */
+const tlsRules: Readonly<Record<string, Rule>> = {
+  ca: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
+  cert: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
+  key: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
+  pfx: rule("a PKCS#12 bundle as text or bytes", pem),
+  passphrase: rule("a string", isString),
+  servername: rule("a string", isString),
+  minVersion: rule(`"TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"`, (v) => isString(v) && tlsVersions.has(v)),
+  maxVersion: rule(`"TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"`, (v) => isString(v) && tlsVersions.has(v)),
+  sessionReuse: boolean
+}
+
+/** The rules of `Hackney.Options`, by name. `body` is checked with the request (it is not memoised). */
+const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
+  headers: rule("a record of header values, [name, value] pairs or a Headers value", isHeadersInput),
+  connectTimeout: positiveDuration,
+  recvTimeout: positiveDuration,
+  checkoutTimeout: durationFrom0("fails at once when no connection is free"),
+  maxPerHost: count(1, "for no limit"),
+  pool: rule(
+    "a pool name, a Pool, or false for a direct connection",
+    (v) => v === false || isString(v) || (isObject(v) && PoolTypeId in v)
+  ),
+  maxBodySize: count(0, "for no limit", "accepts only empty bodies"),
+  basicAuth: rule("a [user, password] pair of strings", isStringPair),
+  tls: rule("an object of TLS options", isObject),
+  insecure: boolean,
+  protocols: rule(
+    `a non-empty array of "http/1.1" and "h2" (hackney's "http1", "http2" too) with HTTP/1.1 in it (HTTP/2 is not offered yet)`,
+    (v) => typeof alpnOffer(v as ReadonlyArray<string>) !== "string"
+  ),
+  lookup: rule("a function, as net.connect's lookup", (v) => typeof v === "function"),
+  family: rule("0, 4 or 6", (v) => v === 0 || v === 4 || v === 6),
+  localAddress: rule("an IP address as a string", isString),
+  continueTimeout: durationFrom0("sends the body without waiting"),
+  followRedirect: boolean,
+  maxRedirect: count(0, undefined, "fails at the first redirect with TooManyRedirects"),
+  locationTrusted: boolean,
+  cookie: rule(
+    "a Cookie header value or [name, value] pairs",
+    (v) => isString(v) || (Array.isArray(v) && v.every(isStringPair))
+  ),
+  cookieJar: rule("a CookieJar, or false for none", (v) => v === false || (isObject(v) && CookieJarTypeId in v)),
+  autoDecompress: boolean,
+  retry: rule("a Schedule", Schedule.isSchedule),
+  retryNonIdempotent: boolean,
+  retryStatuses: rule(
+    "an array of HTTP statuses (integers from 100 to 599)",
+    (v) => Array.isArray(v) && v.every((s) => isInteger(s) && s >= 100 && s <= 599)
+  )
+}
+
+/**
+ * Request options, validated and resolved (milliseconds), with the dial
+ * specs built for them by origin.
+ *
+ * @internal
+ */
+export interface Resolved {
+  readonly options: Options
+  readonly connectTimeout: number
+  readonly recvTimeout: number
+  /** Undefined: the pool's (else the connect timeout). */
+  readonly checkoutTimeout: number | undefined
+  readonly maxPerHost: number | undefined
+  readonly maxBodySize: number
+  readonly continueTimeout: number
+  /** Dial specs by origin (`prepare.dialSpec`). */
+  readonly specs: Map<string, DialSpec>
+}
+
+/** Defaults (milliseconds), as hackney. @internal */
+export const defaults = {
+  connectTimeout: 8000,
+  recvTimeout: 5000,
+  maxBodySize: Infinity,
+  continueTimeout: 1000
+} as const
+
+const resolvedCache = new WeakMap<object, Resolved>()
+
+const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
+
+/**
+ * Validates request options once per object (then memoised: an object seen
+ * before costs one WeakMap lookup) and resolves their durations.
+ *
+ * @internal
+ */
+export const resolve = (options: unknown): Resolved | InvalidRequest => {
+  if (!isObject(options)) return notAnObject("request options", options)
+  const hit = resolvedCache.get(options)
+  if (hit !== undefined) return hit
+  const invalid = check(options, requestRules) ?? (isObject(options.tls) ? check(options.tls, tlsRules, "tls.") : undefined)
+  if (invalid !== undefined) return invalid
+  const o = options as Options
+  const connectTimeout = ms(o.connectTimeout, defaults.connectTimeout)
+  const resolved: Resolved = {
+    options: o,
+    connectTimeout,
+    recvTimeout: ms(o.recvTimeout, defaults.recvTimeout),
+    checkoutTimeout: o.checkoutTimeout === undefined ? undefined : ms(o.checkoutTimeout, connectTimeout),
+    maxPerHost: o.maxPerHost,
+    maxBodySize: o.maxBodySize ?? defaults.maxBodySize,
+    continueTimeout: ms(o.continueTimeout, defaults.continueTimeout),
+    specs: new Map()
+  }
+  resolvedCache.set(options, resolved)
+  return resolved
+}
+
+/**
+ * The type of a request body, checked with each request: a string, a
+ * `Uint8Array`, `{ form }`, `{ file }` or a `Stream`. Undefined when it is
+ * one, else the error.
+ *
+ * @internal
+ */
+export const checkBody = (body: unknown): InvalidRequest | undefined => {
+  if (typeof body === "string" || body instanceof Uint8Array) return undefined
+  if (isObject(body)) {
+    if (Stream.StreamTypeId in body) return undefined
+    if ("form" in body && isObject(body.form)) return undefined
+    if ("file" in body && isString(body.file)) return undefined
+  }
+  return new InvalidRequest({
+    reason: "body",
+    detail: `the body is ${describeValue(body)}; give a string, a Uint8Array, { form }, { file: path } or a Stream<Uint8Array>`
+  })
+}
+

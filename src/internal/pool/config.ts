@@ -1,0 +1,54 @@
+/**
+ * Pool options (`Pool.Options`) validated and resolved to a pool
+ * configuration (milliseconds): a wrong type or a value out of range fails
+ * with `InvalidRequest` naming the option.
+ *
+ * @internal
+ */
+import type { InvalidRequest } from "../../HackneyError.js"
+import { boolean, check, count, durationFrom0, isObject, nonEmptyString, notAnObject, toMillis } from "../options/rules.js"
+import type { Rule } from "../options/rules.js"
+import type { PoolConfig } from "./pool.js"
+import { poolDefaults } from "./registry.js"
+
+/** The rules of `Pool.Options`, by name. */
+const poolRules: Readonly<Record<string, Rule>> = {
+  name: nonEmptyString,
+  maxPerHost: count(1, "for no limit"),
+  maxConnections: count(0, "for no limit", "keeps no idle connection"),
+  keepaliveTimeout: durationFrom0("keeps no idle connection"),
+  checkoutTimeout: durationFrom0("fails at once when no connection is free"),
+  prewarmCount: count(0, undefined),
+  tlsPooling: boolean
+}
+
+const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
+
+/**
+ * Validates pool options and resolves them to a pool configuration.
+ *
+ * @internal
+ */
+export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
+  if (!isObject(options)) return notAnObject("pool options", options)
+  const invalid = check(options, poolRules)
+  if (invalid !== undefined) return invalid
+  const o = options as {
+    readonly name?: string
+    readonly maxPerHost?: number
+    readonly maxConnections?: number
+    readonly keepaliveTimeout?: unknown
+    readonly checkoutTimeout?: unknown
+    readonly prewarmCount?: number
+    readonly tlsPooling?: boolean
+  }
+  return {
+    name: o.name ?? "default",
+    maxPerHost: o.maxPerHost ?? poolDefaults.maxPerHost,
+    maxConnections: o.maxConnections ?? poolDefaults.maxConnections,
+    keepaliveTimeout: ms(o.keepaliveTimeout, poolDefaults.keepaliveTimeout),
+    checkoutTimeout: o.checkoutTimeout === undefined ? undefined : ms(o.checkoutTimeout, 0),
+    prewarmCount: o.prewarmCount ?? poolDefaults.prewarmCount,
+    tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling
+  }
+}
