@@ -10,6 +10,7 @@
  */
 import type { Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
+import { isObject, notAnObject } from "../options/rules.js"
 
 /** The `Hackney.Options` fields the layer honours. @internal */
 export type Supported =
@@ -91,6 +92,8 @@ const check = (options: object): InvalidRequest | null => {
  * @internal
  */
 export const unsupportedOption = (options: object): InvalidRequest | undefined => {
+  // A JavaScript caller's `null` or number: typed, like every request option (`../options/rules.ts`).
+  if (!isObject(options)) return notAnObject("request options", options)
   let e = memo.get(options)
   if (e === undefined) {
     e = check(options)
