@@ -163,9 +163,9 @@ describe("Http1Parser (responses)", () => {
     expect(p.isIdle).toBe(true)
   })
 
-  it("bare LF only with allowBareLf", () => {
-    expect(parseError("HTTP/1.1 200 OK\nContent-Length: 0\n\n").reason).toBe("InvalidLineEnding")
-    expect(parse("HTTP/1.1 200 OK\nContent-Length: 0\n\n", { allowBareLf: true }).length).toBe(2)
+  it("bare LF in a response is accepted by default, rejected with allowBareLf: false", () => {
+    expect(parseError("HTTP/1.1 200 OK\nContent-Length: 0\n\n", { allowBareLf: false }).reason).toBe("InvalidLineEnding")
+    expect(parse("HTTP/1.1 200 OK\nContent-Length: 0\n\n").length).toBe(2)
   })
 
   it("body data are views into the input", () => {
@@ -195,7 +195,8 @@ describe("Http1Parser (errors)", () => {
     ["no colon", "HTTP/1.1 200 OK\r\nFoo\r\n\r\n", "InvalidHeaderName"],
     ["space before colon", "HTTP/1.1 200 OK\r\nFoo : bar\r\n\r\n", "InvalidHeaderName"],
     ["empty name", "HTTP/1.1 200 OK\r\n: bar\r\n\r\n", "InvalidHeaderName"],
-    ["obs-fold", "HTTP/1.1 200 OK\r\nFoo: bar\r\n baz\r\n\r\n", "ObsoleteLineFolding"],
+    ["obs-fold in Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 2\r\n\r\n", "ObsoleteLineFolding"],
+    ["whitespace before the first header", "HTTP/1.1 200 OK\r\n Foo: bar\r\n\r\n", "WhitespaceBeforeHeaders"],
     ["NUL in value", "HTTP/1.1 200 OK\r\nFoo: b\x00r\r\n\r\n", "InvalidHeaderValue"],
     ["bare CR in value", "HTTP/1.1 200 OK\r\nFoo: b\rar\r\n\r\n", "InvalidLineEnding"],
     ["bytes after a closing message", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nxy", "UnexpectedData"],

@@ -21,23 +21,30 @@ import * as Data from "effect/Data"
  *   only as the `PRI * HTTP/2.0` preface of a request, which is handed over as
  *   an upgrade).
  * - `"InvalidLineEnding"`: a bare CR, a CR not followed by LF, or a bare LF
- *   where CRLF is required (bare LF is accepted with `allowBareLf: true`).
+ *   where CRLF is required (`allowBareLf: false`, the default in request mode).
  * - `"InvalidHeaderName"`: a header line without a colon, an empty name, a name
  *   byte that is not a tchar, or whitespace between the name and the colon
  *   (RFC 9112 §5.1: "MUST reject").
  * - `"InvalidHeaderValue"`: a NUL, control byte or DEL in a header or trailer
  *   value (RFC 9110 §5.5).
  * - `"ObsoleteLineFolding"`: a header line that starts with SP or HTAB
- *   (obs-fold, RFC 9112 §5.2) — also whitespace before the first header.
+ *   (obs-fold, RFC 9112 §5.2) in a request; in a response the fold is
+ *   replaced with SP, except inside Content-Length or Transfer-Encoding,
+ *   where it is rejected (the framing would be ambiguous).
+ * - `"WhitespaceBeforeHeaders"`: a line starting with SP or HTAB right after
+ *   the start line, or as the first trailer line: it continues no field
+ *   (RFC 9112 §2.2 lets a recipient reject it).
  * - `"InvalidContentLength"`: Content-Length empty, not all digits, negative,
  *   a list, above `Number.MAX_SAFE_INTEGER`, or two Content-Length fields
  *   with different values (identical duplicates are accepted, RFC 9110 §8.6).
  * - `"TransferEncodingAndContentLength"`: both Transfer-Encoding and
  *   Content-Length are present (RFC 9112 §6.3 item 3: "ought to be handled
  *   as an error"); rejected for requests and responses alike.
- * - `"InvalidTransferEncoding"`: a request whose Transfer-Encoding is not
- *   exactly one final `chunked` (RFC 9112 §6.3 item 4: respond 400). A
- *   response in that case is read until close instead, as the RFC says.
+ * - `"InvalidTransferEncoding"`: `chunked` more than once in the
+ *   Transfer-Encoding list (one field or several; RFC 9112 §6.1), in a
+ *   request or a response; or a request whose Transfer-Encoding does not
+ *   end with `chunked` (RFC 9112 §6.3 item 4: respond 400). A response whose
+ *   final coding is not `chunked` is read until close instead, as the RFC says.
  * - `"InvalidChunkSize"`: a chunk-size line with no hex digits, a non-hex
  *   byte (including whitespace), or a size above `Number.MAX_SAFE_INTEGER`.
  * - `"InvalidChunkExtension"`: a malformed chunk extension (`;name[=value]`).
@@ -70,6 +77,7 @@ export type ParseErrorReason =
   | "InvalidHeaderName"
   | "InvalidHeaderValue"
   | "ObsoleteLineFolding"
+  | "WhitespaceBeforeHeaders"
   | "InvalidContentLength"
   | "TransferEncodingAndContentLength"
   | "InvalidTransferEncoding"

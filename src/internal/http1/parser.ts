@@ -49,9 +49,9 @@ const CONN_UPGRADE = keepAlive.CONN_UPGRADE
 const connectionTokens = keepAlive.connectionTokens
 const keepAliveFrom = keepAlive.keepAliveFrom
 
-export type { ResponseHead, RequestHead, ParserSink, Http1Event, ParserOptions } from "./types.js"
+export type { ResponseHead, RequestHead, ParserSink, Http1Event, ParserOptions, HeadLimits } from "./types.js"
 export { defaults } from "./types.js"
-import type { ResponseHead, RequestHead, ParserSink, Http1Event, ParserOptions } from "./types.js"
+import type { ResponseHead, RequestHead, ParserSink, Http1Event, ParserOptions, HeadLimits } from "./types.js"
 import { defaults } from "./types.js"
 
 const S_HEAD = 0
@@ -98,13 +98,16 @@ const fail = (reason: ParseErrorReason, offset: number, detail: string): never =
 
 /** @internal */
 export class Http1Parser {
-  readonly #maxStart: number
-  readonly #maxHeader: number
-  readonly #maxCount: number
+  #maxStart: number
+  #maxHeader: number
+  #maxCount: number
+  #limits: HeadLimits | undefined = undefined
   readonly #maxExt: number
   readonly #maxTrailer: number
   readonly #maxEmpty: number
-  readonly #bareLf: boolean
+  #bareLf: boolean
+  /** `allowBareLf` was left to its mode-dependent default. */
+  readonly #bareLfDefault: boolean
   #mode: number
 
   #state = S_HEAD
@@ -160,7 +163,22 @@ export class Http1Parser {
     this.#maxExt = options.maxChunkExtensionLength ?? defaults.maxChunkExtensionLength
     this.#maxTrailer = options.maxTrailerSize ?? defaults.maxTrailerSize
     this.#maxEmpty = options.maxEmptyLines ?? defaults.maxEmptyLines
-    this.#bareLf = options.allowBareLf === true
+    this.#bareLfDefault = options.allowBareLf === undefined
+    this.#bareLf = options.allowBareLf ?? this.#mode !== MODE_REQUEST
+  }
+
+  /**
+   * Replaces the head limits (start line, header section, header count) for
+   * the messages that follow; a connection calls it between messages, with
+   * the limits of the request whose response comes next. The same object
+   * again is a no-op.
+   */
+  setHeadLimits(limits: HeadLimits): void {
+    if (limits === this.#limits) return
+    this.#limits = limits
+    this.#maxStart = limits.maxStartLineLength
+    this.#maxHeader = limits.maxHeaderSize
+    this.#maxCount = limits.maxHeaderCount
   }
 
   /** Between messages, with no byte received since the last one ended (not even a skipped blank line). */
@@ -376,7 +394,9 @@ export class Http1Parser {
     const st = this.#state
     if ((st === S_HEAD && this.#startSeen) || st === S_TRAILERS) {
       if (from === 0 && (b[0] === SP || b[0] === HTAB)) {
-        fail("ObsoleteLineFolding", abs, "a line starting with whitespace (obs-fold) is not accepted")
+        this.#foldAllowed(abs)
+        // A continuation line carries value bytes only, checked when it is complete.
+        this.#nameScan = -1
       }
       // The field name so far: tchars, then a colon.
       if (this.#nameScan >= 0) {
@@ -466,10 +486,10 @@ export class Http1Parser {
     if (st === S_HEAD) {
       if (!this.#startSeen) {
         if (n > this.#maxStart) {
-          fail("StartLineTooLong", abs + this.#maxStart, `start line longer than ${this.#maxStart} bytes`)
+          fail("StartLineTooLong", abs + this.#maxStart, `start line longer than ${this.#maxStart} bytes; raise the maxStartLineLength option if it is legitimate`)
         }
       } else if (this.#headBytes + n > this.#maxHeader) {
-        fail("HeaderSectionTooLarge", abs, `header section larger than ${this.#maxHeader} bytes`)
+        fail("HeaderSectionTooLarge", abs, `header section larger than ${this.#maxHeader} bytes; raise the maxHeaderSize option if it is legitimate`)
       }
     } else if (st === S_CHUNK_SIZE) {
       if (n > this.#maxExt + 32) {
@@ -525,12 +545,14 @@ export class Http1Parser {
         }
         this.#headBytes = le - ls + 1
         this.#startLine(lbuf, ls, end, abs)
+        // Auto mode just found a request: bare LF is strict there unless asked for.
+        if (end === le && !this.#bareLf) fail("InvalidLineEnding", abs + (le - ls), "LF without CR")
         this.#startSeen = true
         return
       }
       this.#headBytes += le - ls + 1
       if (this.#headBytes > this.#maxHeader) {
-        fail("HeaderSectionTooLarge", abs, `header section larger than ${this.#maxHeader} bytes`)
+        fail("HeaderSectionTooLarge", abs, `header section larger than ${this.#maxHeader} bytes; raise the maxHeaderSize option if it is legitimate`)
       }
       if (end === ls) this.#headComplete(sink, abs)
       else this.#headerLine(lbuf, ls, end, abs, this.#headers, true)
@@ -568,6 +590,7 @@ export class Http1Parser {
         b[s + 3] === 0x50 && b[s + 4] === 0x2f
       this.#mode = isResponse ? MODE_RESPONSE : MODE_REQUEST
       this.#isRequest = !isResponse
+      if (this.#bareLfDefault && !isResponse) this.#bareLf = false
     }
     if (this.#isRequest) this.#requestLine(b, s, e, abs)
     else this.#statusLine(b, s, e, abs)
@@ -661,7 +684,8 @@ export class Http1Parser {
   ): void {
     const c0 = b[s]
     if (c0 === SP || c0 === HTAB) {
-      fail("ObsoleteLineFolding", abs, "a line starting with whitespace (obs-fold) is not accepted")
+      this.#fold(b, s, e, abs, into, framing)
+      return
     }
     let i = s
     while (i < e && TCHAR[b[i]] === 1) i++
@@ -689,7 +713,7 @@ export class Http1Parser {
     let ve = e
     while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
     if (into.length >= this.#maxCount * 2) {
-      fail("TooManyHeaders", abs, `more than ${this.#maxCount} header fields`)
+      fail("TooManyHeaders", abs, `more than ${this.#maxCount} header fields; raise the maxHeaderCount option if it is legitimate`)
     }
     into.push(this.#names.get(b, s, nameEnd), this.#values.get(b, vs, ve))
     if (!framing) return
@@ -724,6 +748,50 @@ export class Http1Parser {
         if (eqLower(b, s, "upgrade")) this.#hasUpgrade = true
         break
     }
+  }
+
+  /**
+   * Whether a line starting with SP/HTAB may continue the previous field
+   * (obs-fold): only in a response (RFC 9112 §5.2: a user agent replaces it
+   * with SP; a server may reject it, as this parser does in request mode),
+   * and only after a field. Whitespace right after the start line (or as the
+   * first trailer line) continues nothing (RFC 9112 §2.2).
+   */
+  #foldAllowed(abs: number): void {
+    if ((this.#state === S_TRAILERS ? this.#trailers : this.#headers).length === 0) {
+      fail(
+        "WhitespaceBeforeHeaders",
+        abs,
+        this.#state === S_TRAILERS ? "whitespace at the start of the trailer section" : "whitespace between the start line and the first header"
+      )
+    }
+    if (this.#isRequest) fail("ObsoleteLineFolding", abs, "a line starting with whitespace (obs-fold) is not accepted in a request")
+  }
+
+  /** An obs-fold line `b[s, e)`: its value joins the previous field's after one SP (RFC 9112 §5.2). */
+  #fold(b: Uint8Array, s: number, e: number, abs: number, into: Array<string>, framing: boolean): void {
+    this.#foldAllowed(abs)
+    let i = s
+    while (i < e && (b[i] === SP || b[i] === HTAB)) i++
+    const vs = i
+    for (; i < e; i++) {
+      if (FIELD_VALUE[b[i]] === 0) {
+        fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", abs + (i - s), "an invalid byte in a header value")
+      }
+    }
+    let ve = e
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
+    const last = into.length - 1
+    if (framing) {
+      const name = into[last - 1].toLowerCase()
+      if (name === "content-length" || name === "transfer-encoding") {
+        // Folding into a framing field is a smuggling pattern: refuse to guess the body length.
+        fail("ObsoleteLineFolding", abs, `obs-fold in a ${into[last - 1]} field makes the body framing ambiguous`)
+      }
+      // The continuation's tokens count as more list members.
+      if (name === "connection") this.#conn |= connectionTokens(b, vs, ve)
+    }
+    if (ve > vs) into[last] = into[last] === "" ? latin1(b, vs, ve) : `${into[last]} ${latin1(b, vs, ve)}`
   }
 
   #headComplete(sink: ParserSink, at: number): void {
@@ -814,6 +882,11 @@ export class Http1Parser {
     if (this.#hasTe) {
       if (this.#hasCl) {
         fail("TransferEncodingAndContentLength", at, "both Transfer-Encoding and Content-Length")
+      }
+      if (this.#teChunked > 1) {
+        // RFC 9112 §6.1: chunked MUST NOT be applied more than once. Decoding it
+        // once could hand the inner framing over as content; there is no safe reading.
+        fail("InvalidTransferEncoding", at, "chunked is applied more than once in Transfer-Encoding")
       }
       if (this.#teChunked === 1 && this.#teFinal) return "chunked"
       if (request) fail("InvalidTransferEncoding", at, "a request's Transfer-Encoding must end with one chunked")

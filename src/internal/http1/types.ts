@@ -111,10 +111,26 @@ export interface ParserOptions {
   /** Most empty lines accepted before a start line. Default 10 (hackney's `max_empty_lines`). */
   readonly maxEmptyLines?: number | undefined
   /**
-   * Accept a bare LF as a line ending (RFC 9112 §2.2 "MAY"; hackney_http does).
-   * Default `false`: CRLF is required, as Node's and undici's llhttp do.
+   * Accept a bare LF as a line ending (RFC 9112 §2.2 "MAY"): in the head,
+   * chunk-size lines, after chunk data and in trailers. A bare CR is always
+   * rejected. Default: `true` in response mode (as curl, hackney_http and
+   * real-world servers need), `false` in request mode (a server is stricter;
+   * in auto mode, decided with the mode). `false` makes responses strict.
    */
   readonly allowBareLf?: boolean | undefined
+}
+
+/**
+ * The limits on a message head, settable per message with
+ * `Http1Parser.setHeadLimits` (the `maxStartLineLength`, `maxHeaderSize` and
+ * `maxHeaderCount` options).
+ *
+ * @internal
+ */
+export interface HeadLimits {
+  readonly maxStartLineLength: number
+  readonly maxHeaderSize: number
+  readonly maxHeaderCount: number
 }
 
 /** @internal */
