@@ -66,19 +66,32 @@ const headers = fc.array(fc.tuple(token, value), { maxLength: 8 }).map((hs) =>
 )
 const body = fc.string({ maxLength: 40 })
 
-const response = fc.oneof(
-  fc.tuple(headers, body).map(([hs, b]) =>
-    `HTTP/1.1 200 OK\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}Content-Length: ${b.length}\r\n\r\n${b}`
+/** Response templates: given the line ending (CRLF, or the bare LF accepted by default), the bytes. */
+const responseTemplate: fc.Arbitrary<(eol: string) => string> = fc.oneof(
+  fc.tuple(headers, body).map(([hs, b]) => (eol: string) =>
+    `HTTP/1.1 200 OK${eol}${hs.map(([n, v]) => `${n}: ${v}${eol}`).join("")}Content-Length: ${b.length}${eol}${eol}${b}`
   ),
   fc.tuple(headers, fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 4 }), headers).map(
-    ([hs, chunks, trailers]) =>
-      `HTTP/1.1 201 Created\r\n${hs.map(([n, v]) => `${n}: ${v}\r\n`).join("")}Transfer-Encoding: chunked\r\n\r\n` +
-      chunks.map((c) => `${c.length.toString(16)};x=y\r\n${c}\r\n`).join("") +
-      `0\r\n${trailers.map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`
+    ([hs, chunks, trailers]) => (eol: string) =>
+      `HTTP/1.1 201 Created${eol}${hs.map(([n, v]) => `${n}: ${v}${eol}`).join("")}Transfer-Encoding: chunked${eol}${eol}` +
+      chunks.map((c) => `${c.length.toString(16)};x=y${eol}${c}${eol}`).join("") +
+      `0${eol}${trailers.map(([n, v]) => `${n}: ${v}${eol}`).join("")}${eol}`
   ),
-  fc.constant("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nDate: x\r\n\r\n"),
-  fc.constant("HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n")
+  fc.constant((eol: string) => `HTTP/1.1 100 Continue${eol}${eol}HTTP/1.1 204 No Content${eol}Date: x${eol}${eol}`),
+  fc.constant((eol: string) => `HTTP/1.1 304 Not Modified${eol}ETag: "a"${eol}${eol}`)
 )
+const response = responseTemplate.map((t) => t("\r\n"))
+
+/** A response whose header values are folded (obs-fold) over several lines, and the values it must report. */
+const folded = fc.array(fc.tuple(token, fc.array(value, { minLength: 1, maxLength: 3 }), fc.constantFrom(" ", "\t", " \t ")), {
+  minLength: 1,
+  maxLength: 4
+}).map((hs) => ({
+  text: `HTTP/1.1 200 OK\r\n${
+    hs.map(([n, [v, ...more], ws]) => `X-${n}: ${v}\r\n${more.map((m) => `${ws}${m}\r\n`).join("")}`).join("")
+  }Content-Length: 0\r\n\r\n`,
+  raw: hs.flatMap(([n, vs]) => [`X-${n}`, vs.join(" ")]).concat(["Content-Length", "0"])
+}))
 
 describe("Http1Parser properties", () => {
   it.prop(
@@ -92,6 +105,34 @@ describe("Http1Parser properties", () => {
       expect(run(input, cuts, {}, [], false)).toEqual(whole)
     },
     { fastCheck: { numRuns: 300 } }
+  )
+
+  it.prop(
+    "bare-LF responses parse as their CRLF twins, whatever the split",
+    [fc.array(responseTemplate, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 12 })],
+    ([templates, rawCuts]) => {
+      const lf = enc(templates.map((t) => t("\n")).join(""))
+      const cuts = rawCuts.map((c) => c % (lf.length + 1))
+      const crlf = run(enc(templates.map((t) => t("\r\n")).join("")), [], {}, [], false)
+      expect(crlf.error).toBeUndefined()
+      expect(run(lf, cuts, {}, [], false)).toEqual(crlf)
+      expect(run(lf, [], { allowBareLf: false }, [], false).error).toBe("InvalidLineEnding")
+    },
+    { fastCheck: { numRuns: 150 } }
+  )
+
+  it.prop(
+    "obs-fold in a response joins the lines with one SP, whatever the split",
+    [folded, fc.array(fc.nat(), { maxLength: 12 })],
+    ([{ raw, text }, rawCuts]) => {
+      const input = enc(text)
+      const cuts = rawCuts.map((c) => c % (input.length + 1))
+      const r = run(input, cuts, {}, [], false)
+      expect(r.error).toBeUndefined()
+      expect(r.events[0]).toMatchObject({ _tag: "ResponseHead", head: { rawHeaders: raw } })
+      expect(run(input, [], { mode: "request" }, [], false).error).toBeDefined()
+    },
+    { fastCheck: { numRuns: 200 } }
   )
 
   it.prop(
