@@ -174,6 +174,25 @@ export interface Options {
    * bodies), `Infinity` for no limit. Default: no limit.
    */
   readonly maxBodySize?: number | undefined
+  /**
+   * Largest response head accepted (status line, header lines and their line
+   * endings), in bytes; a larger one fails with `ProtocolError` (reason
+   * `"HeaderSectionTooLarge"`, naming this option). An integer from 1.
+   * Default: the pool's `maxHeaderSize` (16384, 16 KiB, as Node's and undici's).
+   */
+  readonly maxHeaderSize?: number | undefined
+  /**
+   * Most header fields in a response head (and trailer fields after a chunked
+   * body); more fail with `ProtocolError` (reason `"TooManyHeaders"`). An
+   * integer from 1. Default: the pool's `maxHeaderCount` (256).
+   */
+  readonly maxHeaderCount?: number | undefined
+  /**
+   * Longest response status line, in bytes without its line ending; longer
+   * fails with `ProtocolError` (reason `"StartLineTooLong"`). An integer
+   * from 1. Default: the pool's `maxStartLineLength` (8192).
+   */
+  readonly maxStartLineLength?: number | undefined
   /** `[user, password]` for `Authorization: Basic`. Userinfo in the URL wins. Default: none. */
   readonly basicAuth?: readonly [string, string] | undefined
   /** TLS options (CA, client certificate, SNI, versions, session reuse). */

@@ -20,6 +20,7 @@ import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
 import { describeValue } from "../options/rules.js"
+import { effectiveHeadLimits } from "../connection/headLimits.js"
 import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
@@ -206,7 +207,8 @@ export const begin = (
     o.maxBodySize,
     o.recvTimeout,
     bodyFollows,
-    wheel
+    wheel,
+    effectiveHeadLimits(o.headLimits, conn.options.headLimits)
   )
 
 const oneShotOnce = (

@@ -11,6 +11,8 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
+import { headLimitRules, requestHeadLimits } from "../connection/headLimits.js"
+import type { RequestLimits } from "../connection/headLimits.js"
 import { alpnOffer } from "../connection/protocols.js"
 import { TypeId as CookieJarTypeId } from "../cookie/service.js"
 import { TypeId as PoolTypeId } from "../pool/pool.js"
@@ -74,6 +76,7 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
     (v) => v === false || isString(v) || (isObject(v) && PoolTypeId in v)
   ),
   maxBodySize: count(0, "for no limit", "accepts only empty bodies"),
+  ...headLimitRules,
   basicAuth: rule("a [user, password] pair of strings", isStringPair),
   tls: rule("an object of TLS options", isObject),
   insecure: boolean,
@@ -116,6 +119,8 @@ export interface Resolved {
   readonly checkoutTimeout: number | undefined
   readonly maxPerHost: number | undefined
   readonly maxBodySize: number
+  /** The response-head limits the request sets; undefined: its connection's (pool's). */
+  readonly headLimits: RequestLimits | undefined
   readonly continueTimeout: number
   /** Dial specs by origin (`prepare.dialSpec`). */
   readonly specs: Map<string, DialSpec>
@@ -154,6 +159,7 @@ export const resolve = (options: unknown): Resolved | InvalidRequest => {
     checkoutTimeout: o.checkoutTimeout === undefined ? undefined : ms(o.checkoutTimeout, connectTimeout),
     maxPerHost: o.maxPerHost,
     maxBodySize: o.maxBodySize ?? defaults.maxBodySize,
+    headLimits: requestHeadLimits(o),
     continueTimeout: ms(o.continueTimeout, defaults.continueTimeout),
     specs: new Map()
   }

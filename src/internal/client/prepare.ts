@@ -18,6 +18,7 @@ import type { BodyFraming } from "../http1/encoder.js"
 import type { TlsOptions } from "../node/socket.js"
 import type { DialSpec } from "../pool/pool.js"
 import { describeValue } from "../options/rules.js"
+import type { RequestLimits } from "../connection/headLimits.js"
 import { checkBody, resolve } from "./options.js"
 import type { Resolved } from "./options.js"
 import * as RequestUrl from "./requestUrl.js"
@@ -58,6 +59,8 @@ export interface Outgoing {
   readonly checkoutTimeout: number | undefined
   /** This request's per-host limit; undefined: the pool's. */
   readonly maxPerHost: number | undefined
+  /** This request's response-head limits (over its connection's); undefined: the connection's. */
+  readonly headLimits: RequestLimits | undefined
   readonly idempotent: boolean
 }
 
@@ -374,6 +377,7 @@ const finish = (m: string, url: Url.Url, href: string, head: string, body: Prepa
     recvTimeout: spec.recvTimeout,
     checkoutTimeout: r.checkoutTimeout,
     maxPerHost: r.maxPerHost,
+    headLimits: r.headLimits,
     idempotent: idempotentMethods.has(m)
   }
 }

@@ -23,7 +23,7 @@ import { BodyTooLarge, ConnectionClosed, ProtocolError, RecvTimeout } from "../.
 import type { HackneyError } from "../../HackneyError.js"
 import { encodeChunkHeader } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
-import type { ParserSink, ResponseHead } from "../http1/parser.js"
+import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
 import type { OpenSocket } from "../node/socket.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import { Exchange } from "./exchange.js"
@@ -63,6 +63,8 @@ export interface ConnectionOptions {
   /** Inactivity timeout while a response is awaited, in ms. */
   readonly recvTimeout: number
   readonly wheel: TimerWheel
+  /** The response-head limits of requests that set none (the pool's). Default: the parser's. */
+  readonly headLimits?: HeadLimits | undefined
 }
 
 /** @internal */
@@ -140,7 +142,8 @@ export class H1Connection implements ParserSink {
     maxBodySize: number,
     recvTimeout: number,
     bodyFollows: boolean,
-    wheel: TimerWheel
+    wheel: TimerWheel,
+    headLimits: HeadLimits
   ): Exchange {
     if (wheel !== this.deadline.wheel) {
       this.deadline.cancel()
@@ -152,6 +155,7 @@ export class H1Connection implements ParserSink {
     ex.reused = this.requests > 0
     this.requests++
     this.recvTimeout = recvTimeout
+    this.parser.setHeadLimits(headLimits)
     this.parser.expectResponseTo(method)
     const socket = this.socket
     ex.requestSent = true

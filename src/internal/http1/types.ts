@@ -143,4 +143,9 @@ export const defaults = {
   maxEmptyLines: 10
 } as const
 
-// Parser states.
+/** The default head limits: 8192-byte start line, 16384-byte header section, 256 fields. @internal */
+export const defaultHeadLimits: HeadLimits = {
+  maxStartLineLength: defaults.maxStartLineLength,
+  maxHeaderSize: defaults.maxHeaderSize,
+  maxHeaderCount: defaults.maxHeaderCount
+}

@@ -29,6 +29,9 @@ export type Supported =
   | "family"
   | "localAddress"
   | "autoDecompress"
+  | "maxHeaderSize"
+  | "maxHeaderCount"
+  | "maxStartLineLength"
 
 /** Engine options of the `HttpClient` layer. @internal */
 export type RequestOptions = Pick<Options, Supported>
@@ -48,7 +51,10 @@ const supported: Record<Supported, true> = {
   lookup: true,
   family: true,
   localAddress: true,
-  autoDecompress: true
+  autoDecompress: true,
+  maxHeaderSize: true,
+  maxHeaderCount: true,
+  maxStartLineLength: true
 }
 
 /** What to use instead of each `Hackney.Options` field the layer does not take. */

@@ -240,6 +240,7 @@ export const build = (
     recvTimeout: spec.recvTimeout,
     checkoutTimeout: resolved.checkoutTimeout,
     maxPerHost: resolved.maxPerHost,
+    headLimits: resolved.headLimits,
     idempotent: idempotentMethods.has(method)
   }
 }

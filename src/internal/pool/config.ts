@@ -8,6 +8,8 @@
 import type { InvalidRequest } from "../../HackneyError.js"
 import { boolean, check, count, durationFrom0, isObject, nonEmptyString, notAnObject, toMillis } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
+import { headLimitRules, poolHeadLimits } from "../connection/headLimits.js"
+import type { HeadLimitOptions } from "../connection/headLimits.js"
 import type { PoolConfig } from "./pool.js"
 import { poolDefaults } from "./registry.js"
 
@@ -19,7 +21,8 @@ const poolRules: Readonly<Record<string, Rule>> = {
   keepaliveTimeout: durationFrom0("keeps no idle connection"),
   checkoutTimeout: durationFrom0("fails at once when no connection is free"),
   prewarmCount: count(0, undefined),
-  tlsPooling: boolean
+  tlsPooling: boolean,
+  ...headLimitRules
 }
 
 const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
@@ -33,7 +36,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
   if (!isObject(options)) return notAnObject("pool options", options)
   const invalid = check(options, poolRules)
   if (invalid !== undefined) return invalid
-  const o = options as {
+  const o = options as HeadLimitOptions & {
     readonly name?: string
     readonly maxPerHost?: number
     readonly maxConnections?: number
@@ -49,6 +52,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     keepaliveTimeout: ms(o.keepaliveTimeout, poolDefaults.keepaliveTimeout),
     checkoutTimeout: o.checkoutTimeout === undefined ? undefined : ms(o.checkoutTimeout, 0),
     prewarmCount: o.prewarmCount ?? poolDefaults.prewarmCount,
-    tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling
+    tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling,
+    headLimits: poolHeadLimits(o)
   }
 }

@@ -18,6 +18,7 @@ import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import { openConnection } from "../connection/driver.js"
 import type { H1Connection } from "../connection/h1Connection.js"
+import type { HeadLimits } from "../http1/types.js"
 import { connect } from "../node/socket.js"
 import type { ConnectOptions } from "../node/socket.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
@@ -32,6 +33,8 @@ export interface PoolConfig {
   readonly checkoutTimeout: number | undefined
   readonly prewarmCount: number
   readonly tlsPooling: boolean
+  /** The response-head limits of requests that set none. */
+  readonly headLimits: HeadLimits
 }
 
 /** What a checkout needs to open a connection. @internal */
@@ -371,7 +374,12 @@ export class PoolImpl {
           return Effect.fail(error)
         },
         onSuccess: (open): Effect.Effect<H1Connection, HackneyError> => {
-          const opened = openConnection(open, { recvTimeout: spec.recvTimeout, wheel: this.wheel }, ctx.method, ctx.url)
+          const opened = openConnection(
+            open,
+            { recvTimeout: spec.recvTimeout, wheel: this.wheel, headLimits: this.config.headLimits },
+            ctx.method,
+            ctx.url
+          )
           if (opened._tag === "Left") {
             hp.active--
             this.slotFreed(hp)

@@ -12,6 +12,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { defaultHeadLimits } from "../http1/types.js"
 import { wheelFor } from "../timer/wheel.js"
 import { PoolImpl } from "./pool.js"
 
@@ -22,7 +23,8 @@ export const poolDefaults = {
   keepaliveTimeout: 2000,
   checkoutTimeout: undefined,
   prewarmCount: 4,
-  tlsPooling: true
+  tlsPooling: true,
+  headLimits: defaultHeadLimits
 } as const
 
 const registry = new Map<string, PoolImpl>()
