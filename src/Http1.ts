@@ -6,8 +6,13 @@
  *
  * Decisions worth knowing:
  *
- * - CRLF line endings are required (bare LF with `allowBareLf: true`); bare
- *   CR, NUL, obs-fold and whitespace before a colon are rejected.
+ * - A response may end lines with a bare LF (RFC 9112 §2.2; `allowBareLf:
+ *   false` makes it strict); a request needs CRLF. Bare CR, NUL and
+ *   whitespace before a colon are rejected.
+ * - obs-fold in a response is replaced with SP (RFC 9112 §5.2), except in
+ *   Content-Length and Transfer-Encoding (rejected); in a request it is
+ *   rejected. Whitespace right after the start line is `WhitespaceBeforeHeaders`.
+ * - `chunked` applied more than once is `InvalidTransferEncoding` (RFC 9112 §6.1).
  * - Transfer-Encoding together with Content-Length is rejected
  *   (`TransferEncodingAndContentLength`), for requests and responses.
  * - A response whose Transfer-Encoding does not end in `chunked` is read
@@ -109,6 +114,22 @@ export type Http1Event = parserTypes.Http1Event
 export type ParserOptions = parserTypes.ParserOptions
 
 /**
+ * The limits on a message head that can change between messages
+ * (`Http1Parser.setHeadLimits`): start line, header section and header count.
+ *
+ * @example
+ * ```ts
+ * import { Http1 } from "effect-hackney"
+ * const parser = new Http1.Http1Parser()
+ * const limits: Http1.HeadLimits = { ...Http1.defaults, maxHeaderSize: 64 * 1024 }
+ * parser.setHeadLimits(limits)
+ * ```
+ * @since 0.1.0
+ * @category configuration
+ */
+export type HeadLimits = parserTypes.HeadLimits
+
+/**
  * The default limits: `maxStartLineLength` 8192, `maxHeaderSize` 16384,
  * `maxHeaderCount` 256, `maxChunkExtensionLength` 16384, `maxTrailerSize`
  * 16384, `maxEmptyLines` 10.
@@ -141,6 +162,8 @@ export const defaults: typeof parser.defaults = parser.defaults
  * - `push(bytes)` / `end()`: the same, returning {@link Http1Event}s.
  * - `isIdle`: between messages, no byte received since the last one ended
  *   (a skipped blank line counts): a connection may be reused only then.
+ * - `setHeadLimits(limits)`: the {@link HeadLimits} of the messages that
+ *   follow (a client sets each request's before its response).
  *
  * @example
  * ```ts
@@ -168,7 +191,7 @@ export type Http1Parser = parser.Http1Parser
  * `internal/http1/error.ts` and repeated here:
  * `InvalidStatusLine`, `InvalidRequestLine`, `InvalidVersion`,
  * `InvalidLineEnding`, `InvalidHeaderName`, `InvalidHeaderValue`,
- * `ObsoleteLineFolding`, `InvalidContentLength`,
+ * `ObsoleteLineFolding`, `WhitespaceBeforeHeaders`, `InvalidContentLength`,
  * `TransferEncodingAndContentLength`, `InvalidTransferEncoding`,
  * `InvalidChunkSize`, `InvalidChunkExtension`, `InvalidChunkData`,
  * `StartLineTooLong`, `HeaderSectionTooLarge`, `TooManyHeaders`,
