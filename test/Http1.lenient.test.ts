@@ -6,57 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Http1 from "../src/Http1.js"
-
-const enc = (s: string): Uint8Array => {
-  const b = new Uint8Array(s.length)
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i)
-  return b
-}
-const dec = (b: Uint8Array): string => String.fromCharCode(...b)
-
-interface Outcome {
-  readonly events: Array<unknown>
-  readonly error: Http1.ParseErrorReason | undefined
-}
-
-/** Feeds `pieces` in order (then EOF when `finish`); events with adjacent Data merged; an error ends the run. */
-const feed = (
-  pieces: ReadonlyArray<Uint8Array>,
-  options: Http1.ParserOptions | undefined,
-  methods: ReadonlyArray<string>,
-  finish: boolean
-): Outcome => {
-  const p = new Http1.Http1Parser(options)
-  for (const m of methods) p.expectResponseTo(m)
-  const events: Array<any> = []
-  const add = (es: ReadonlyArray<Http1.Http1Event>) => {
-    for (const e of es) {
-      if (e._tag === "Data") {
-        if (e.chunk.length === 0) continue
-        const last = events[events.length - 1]
-        if (last !== undefined && last._tag === "Data") last.data += dec(e.chunk)
-        else events.push({ _tag: "Data", data: dec(e.chunk) })
-      } else events.push(e)
-    }
-  }
-  // execute + a collecting sink keeps the events that precede an error.
-  const sink: Http1.ParserSink = {
-    onRequestHead: (head) => add([{ _tag: "RequestHead", head }]),
-    onResponseHead: (head) => add([{ _tag: "ResponseHead", head }]),
-    onInformational: (head) => add([{ _tag: "Informational", head }]),
-    onData: (chunk) => add([{ _tag: "Data", chunk }]),
-    onTrailers: (rawTrailers) => add([{ _tag: "Trailers", rawTrailers }]),
-    onMessageComplete: (keepAlive) => add([{ _tag: "Done", keepAlive }])
-  }
-  try {
-    for (const piece of pieces) p.execute(piece, sink)
-    if (finish) p.finish(sink)
-  } catch (e) {
-    if (!(e instanceof Http1.Http1ParseError)) throw e
-    return { events, error: e.reason }
-  }
-  return { events, error: undefined }
-}
+import { enc, feed } from "./support/http1.js"
+import type { Outcome } from "./support/http1.js"
 
 /**
  * The outcome of parsing `input` whole, after checking that every split

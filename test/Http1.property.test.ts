@@ -1,17 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
 import * as Http1 from "../src/Http1.js"
+import { enc, feed } from "./support/http1.js"
+import type { Outcome } from "./support/http1.js"
 
-const enc = (s: string): Uint8Array => {
-  const b = new Uint8Array(s.length)
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i)
-  return b
-}
-const dec = (b: Uint8Array): string => String.fromCharCode(...b)
-
-type Outcome = { events: Array<unknown>; error: string | undefined }
-
-/** Feeds `input` in the given pieces through `push`; events with adjacent Data merged. */
+/** Feeds `input` cut at `cuts` (any order). */
 const run = (
   input: Uint8Array,
   cuts: ReadonlyArray<number>,
@@ -19,44 +12,8 @@ const run = (
   methods: ReadonlyArray<string>,
   finish: boolean
 ): Outcome => {
-  const p = new Http1.Http1Parser(options)
-  for (const m of methods) p.expectResponseTo(m)
-  const events: Array<any> = []
-  const add = (es: ReadonlyArray<Http1.Http1Event>) => {
-    for (const e of es) {
-      if (e._tag === "Data") {
-        if (e.chunk.length === 0) continue
-        const last = events[events.length - 1]
-        if (last !== undefined && last._tag === "Data") last.data += dec(e.chunk)
-        else events.push({ _tag: "Data", data: dec(e.chunk) })
-      } else if (e._tag === "Upgrade") {
-        events.push({ _tag: "Upgrade" })
-      } else events.push(e)
-    }
-  }
-  // execute + a collecting sink keeps the events that precede an error.
-  const sink: Http1.ParserSink = {
-    onRequestHead: (head) => add([{ _tag: "RequestHead", head }]),
-    onResponseHead: (head) => add([{ _tag: "ResponseHead", head }]),
-    onInformational: (head) => add([{ _tag: "Informational", head }]),
-    onData: (chunk) => add([{ _tag: "Data", chunk }]),
-    onTrailers: (rawTrailers) => add([{ _tag: "Trailers", rawTrailers }]),
-    onMessageComplete: (keepAlive) => add([{ _tag: "Done", keepAlive }]),
-    onUpgrade: () => add([{ _tag: "Upgrade", rest: new Uint8Array(0) }])
-  }
-  let upgraded = false
   const points = [0, ...[...cuts].sort((a, b) => a - b), input.length]
-  try {
-    for (let i = 0; i + 1 < points.length && !upgraded; i++) {
-      p.execute(input.subarray(points[i], points[i + 1]), sink)
-      upgraded = events.some((e) => e._tag === "Upgrade")
-    }
-    if (finish && !upgraded) p.finish(sink)
-  } catch (e) {
-    if (!(e instanceof Http1.Http1ParseError)) throw e
-    return { events, error: e.reason }
-  }
-  return { events, error: undefined }
+  return feed(points.slice(1).map((end, i) => input.subarray(points[i], end)), options, methods, finish)
 }
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/)

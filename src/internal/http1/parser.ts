@@ -96,6 +96,21 @@ const fail = (reason: ParseErrorReason, offset: number, detail: string): never =
   throw new Http1ParseError({ reason, offset, detail })
 }
 
+/**
+ * Checks the field-value bytes `b[vs, e)` (`base + i` is the absolute offset
+ * of `b[i]`) and returns where the value ends without its trailing OWS.
+ */
+const valueEnd = (b: Uint8Array, vs: number, e: number, base: number): number => {
+  for (let i = vs; i < e; i++) {
+    if (FIELD_VALUE[b[i]] === 0) {
+      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", base + i, "an invalid byte in a header value")
+    }
+  }
+  let ve = e
+  while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
+  return ve
+}
+
 /** @internal */
 export class Http1Parser {
   #maxStart: number
@@ -705,13 +720,7 @@ export class Http1Parser {
     i++
     while (i < e && (b[i] === SP || b[i] === HTAB)) i++
     const vs = i
-    for (; i < e; i++) {
-      if (FIELD_VALUE[b[i]] === 0) {
-        fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", abs + (i - s), "an invalid byte in a header value")
-      }
-    }
-    let ve = e
-    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
+    const ve = valueEnd(b, vs, e, abs - s)
     if (into.length >= this.#maxCount * 2) {
       fail("TooManyHeaders", abs, `more than ${this.#maxCount} header fields; raise the maxHeaderCount option if it is legitimate`)
     }
@@ -774,13 +783,7 @@ export class Http1Parser {
     let i = s
     while (i < e && (b[i] === SP || b[i] === HTAB)) i++
     const vs = i
-    for (; i < e; i++) {
-      if (FIELD_VALUE[b[i]] === 0) {
-        fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", abs + (i - s), "an invalid byte in a header value")
-      }
-    }
-    let ve = e
-    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--
+    const ve = valueEnd(b, vs, e, abs - s)
     const last = into.length - 1
     if (framing) {
       const name = into[last - 1].toLowerCase()
