@@ -3,9 +3,14 @@
  * servers on 127.0.0.1, so a change to the transport (src/internal/node) can be compared
  * before/after on the same machine state. Not part of `npm run bench`.
  *
- *   npx tsx bench/connect.ts [--http N] [--https N] [--rounds R]
+ *   npx tsx bench/connect.ts [--http N] [--https N] [--rounds R] [--compare DIR]
  *
- * Scenarios (each run R times, interleaved; the median run is reported):
+ * `--compare DIR` loads a second copy of the client from another checkout (e.g. the base
+ * commit, `git archive BASE | tar -x -C DIR` with node_modules linked) and runs both in this
+ * process, interleaved round by round, so machine noise hits both alike.
+ *
+ * Scenarios (each run R times per client, interleaved; reported: the median and fastest wall time and the
+ * median CPU time of the process, client and servers together, per connect):
  * - `http`        N × `Hackney.get(url, { pool: false })`: TCP connect, one request, close;
  * - `https`       N × the same over TLS (session tickets reused, as by default);
  * - `https-full`  N × the same with `sessionReuse: false` (a full handshake every time);
@@ -16,8 +21,10 @@ import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import type * as net from "node:net"
-import { Hackney } from "../src/index.js"
-import { connect } from "../src/internal/node/socket.js"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import * as Local from "../src/index.js"
+import * as LocalSocket from "../src/internal/node/socket.js"
 
 const argv = process.argv.slice(2)
 const opt = (name: string, dflt: number): number => {
@@ -27,6 +34,20 @@ const opt = (name: string, dflt: number): number => {
 const nHttp = opt("--http", 2000)
 const nHttps = opt("--https", 500)
 const rounds = opt("--rounds", 3)
+const compareIndex = argv.indexOf("--compare")
+const compareDir = compareIndex >= 0 ? path.resolve(argv[compareIndex + 1]) : undefined
+
+interface Client {
+  readonly name: string
+  readonly Hackney: typeof Local.Hackney
+  readonly connect: typeof LocalSocket.connect
+}
+const clients: Array<Client> = [{ name: "this", Hackney: Local.Hackney, connect: LocalSocket.connect }]
+if (compareDir !== undefined) {
+  const other = (await import(pathToFileURL(path.join(compareDir, "src/index.ts")).href)) as typeof Local
+  const otherSocket = (await import(pathToFileURL(path.join(compareDir, "src/internal/node/socket.ts")).href)) as typeof LocalSocket
+  clients.push({ name: "compare", Hackney: other.Hackney, connect: otherSocket.connect })
+}
 
 const certs = new URL("../test/fixtures/certs/", import.meta.url)
 const pem = (name: string) => readFileSync(new URL(name, certs), "utf8")
@@ -41,46 +62,55 @@ const secure = https.createServer({ cert: pem("server.pem"), key: pem("server-ke
 const httpPort = await listen(plain)
 const httpsPort = await listen(secure)
 
-const times = async (n: number, one: Effect.Effect<unknown, unknown>): Promise<number> => {
+/** Wall and CPU (user + system, this process: client and servers) milliseconds of `n` sequential runs. */
+const times = async (n: number, one: Effect.Effect<unknown, unknown>): Promise<readonly [number, number]> => {
   const loop = Effect.gen(function*() {
     for (let i = 0; i < n; i++) yield* one
   })
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   await Effect.runPromise(loop)
-  return performance.now() - t0
+  const cpu = process.cpuUsage(c0)
+  return [performance.now() - t0, (cpu.user + cpu.system) / 1000]
 }
 
-const scenarios: ReadonlyArray<readonly [string, number, Effect.Effect<unknown, unknown>]> = [
-  ["http", nHttp, Hackney.get(`http://127.0.0.1:${httpPort}/`, { pool: false })],
-  ["https", nHttps, Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca } })],
-  ["https-full", nHttps, Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca, sessionReuse: false } })],
+const scenarios = (c: Client): ReadonlyArray<readonly [string, number, Effect.Effect<unknown, unknown>]> => [
+  ["http", nHttp, c.Hackney.get(`http://127.0.0.1:${httpPort}/`, { pool: false })],
+  ["https", nHttps, c.Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca } })],
+  ["https-full", nHttps, c.Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca, sessionReuse: false } })],
   [
     "dial-tls",
     nHttps,
     Effect.map(
-      connect({ transport: "tls", host: "localhost", port: httpsPort, connectTimeout: 8000, tls: { ca } }),
+      c.connect({ transport: "tls", host: "localhost", port: httpsPort, connectTimeout: 8000, tls: { ca } }),
       (open) => open.socket.destroy()
     )
   ]
 ]
 
 // Warm-up: JIT, the session cache, the servers' accept path.
-for (const [, n, one] of scenarios) await times(Math.ceil(n / 10), one)
+for (const c of clients) for (const [, n, one] of scenarios(c)) await times(Math.ceil(n / 10), one)
 
-const samples = new Map<string, Array<number>>()
+const samples = new Map<string, Array<readonly [number, number]>>()
 for (let r = 0; r < rounds; r++) {
-  for (const [name, n, one] of scenarios) {
-    const ms = await times(n, one)
-    samples.set(name, [...(samples.get(name) ?? []), ms])
+  for (const [i] of scenarios(clients[0]).entries()) {
+    for (const c of r % 2 === 0 ? clients : [...clients].reverse()) {
+      const [name, n, one] = scenarios(c)[i]
+      const key = `${name} ${c.name}`
+      samples.set(key, [...(samples.get(key) ?? []), await times(n, one)])
+    }
   }
 }
-for (const [name, n] of scenarios) {
-  const all = [...samples.get(name)!].sort((a, b) => a - b)
-  const median = all[Math.floor(all.length / 2)]
-  console.log(
-    `${name.padEnd(10)} n=${String(n).padStart(5)}  median ${median.toFixed(0).padStart(6)} ms  ` +
-      `${((median / n) * 1000).toFixed(0).padStart(5)} µs/connect  runs ${all.map((x) => x.toFixed(0)).join(" ")}`
-  )
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+for (const [name, n] of scenarios(clients[0])) {
+  for (const c of clients) {
+    const runs = samples.get(`${name} ${c.name}`)!
+    const us = (ms: number) => ((ms / n) * 1000).toFixed(0).padStart(5)
+    console.log(
+      `${name.padEnd(10)} ${c.name.padEnd(7)} n=${String(n).padStart(5)}  wall median ${us(median(runs.map((r) => r[0])))} µs/connect ` +
+        `(fastest ${us(Math.min(...runs.map((r) => r[0])))})  cpu median ${us(median(runs.map((r) => r[1])))} µs/connect`
+    )
+  }
 }
 plain.close()
 secure.close()

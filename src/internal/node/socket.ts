@@ -137,9 +137,14 @@ export const connect = (
   holder?: SocketHolder
 ): Effect.Effect<OpenSocket, ConnectTimeout | ConnectError | TlsError> => {
   const where: Where = { method: options.method, url: options.url }
-  // Between two steps no step owns the socket: the holder does, so an interruption there destroys it too.
-  const current: SocketHolder = holder ?? {}
-  const dial = Effect.onInterrupt(runPlan(plan(options), where, current), () => Effect.sync(() => current.socket?.destroy()))
+  const dialPlan = plan(options)
+  let dial: Effect.Effect<OpenSocket, ConnectError | TlsError>
+  if (dialPlan.steps.length === 0) dial = runPlan(dialPlan, where, holder)
+  else {
+    // Between two steps no step owns the socket, the holder does: an interruption there destroys it too.
+    const current: SocketHolder = holder ?? {}
+    dial = Effect.onInterrupt(runPlan(dialPlan, where, current), () => Effect.sync(() => current.socket?.destroy()))
+  }
   return Effect.timeoutFail(dial, {
     duration: Duration.millis(options.connectTimeout),
     onTimeout: () =>

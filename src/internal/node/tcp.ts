@@ -76,17 +76,18 @@ const discard = (socket: net.Socket, onError: (e: Error) => void, onConnect: () 
 const ignore = (): void => {}
 
 /**
- * Waits for `socket` (just created by `net.connect`) to connect. Fails with
+ * Connects a socket made by `open` (called when the Effect runs). Fails with
  * `ConnectError` (socket destroyed); interruption destroys it.
  */
 const connected = (
-  socket: net.Socket,
+  open: () => net.Socket,
   where: Where,
   host: string,
   port: number,
   holder: SocketHolder | undefined
 ): Effect.Effect<net.Socket, ConnectError> =>
   Effect.async<net.Socket, ConnectError>((resume) => {
+    const socket = open()
     const onError = (error: Error) => {
       discard(socket, onError, onConnect)
       const code = errorCode(error)
@@ -110,8 +111,8 @@ const connected = (
  * @internal
  */
 export const dialTcp = (target: TcpTarget, where: Where, holder?: SocketHolder): Effect.Effect<net.Socket, ConnectError> =>
-  Effect.suspend(() =>
-    connected(
+  connected(
+    () =>
       net.connect({
         host: target.host,
         port: target.port,
@@ -120,11 +121,10 @@ export const dialTcp = (target: TcpTarget, where: Where, holder?: SocketHolder):
         ...(target.lookup ? { lookup: target.lookup } : {}),
         ...(target.localAddress ? { localAddress: target.localAddress } : {})
       }),
-      where,
-      target.host,
-      target.port,
-      holder
-    )
+    where,
+    target.host,
+    target.port,
+    holder
   )
 
 /**
@@ -134,4 +134,4 @@ export const dialTcp = (target: TcpTarget, where: Where, holder?: SocketHolder):
  * @internal
  */
 export const dialUnix = (path: string, where: Where, holder?: SocketHolder): Effect.Effect<net.Socket, ConnectError> =>
-  Effect.suspend(() => connected(net.connect({ path }), where, path, 0, holder))
+  connected(() => net.connect({ path }), where, path, 0, holder)
