@@ -10,7 +10,7 @@ import type * as tls from "node:tls"
 import { connect, plan } from "../src/internal/node/socket.js"
 import { dialTcp, dialUnix } from "../src/internal/node/tcp.js"
 import { startTls } from "../src/internal/node/tls.js"
-import { cert, httpsServer, rawServer } from "./support/servers.js"
+import { cert, httpServer, httpsServer, rawServer } from "./support/servers.js"
 
 const ca = cert("ca.pem")
 const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
@@ -103,6 +103,44 @@ describe("Dial steps", () => {
       const error = yield* Effect.flip(connect({ transport: "tls", host: "localhost", port: srv.port, connectTimeout: 8000, tls: { ca } }))
       expect(error._tag).toBe("TlsError")
       if (error._tag === "TlsError") expect(error.reason).toBe("handshake")
+    }))
+
+  // In-process counterparts of the TLS interop expectations (test/interop/tls.interop.test.ts).
+  it.scoped("https to a cleartext HTTP server: TlsError(handshake)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end())
+      const error = yield* Effect.flip(connect({ transport: "tls", host: "localhost", port: srv.port, connectTimeout: 8000, tls: { ca } }))
+      expect(error._tag).toBe("TlsError")
+      if (error._tag === "TlsError") expect(error.reason).toBe("handshake")
+    }))
+
+  it.scoped("TLS 1.1 at most against a TLS 1.2+ server: TlsError(handshake)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      const error = yield* Effect.flip(connect({
+        transport: "tls",
+        host: "localhost",
+        port: srv.port,
+        connectTimeout: 8000,
+        tls: { ca, minVersion: "TLSv1", maxVersion: "TLSv1.1" }
+      }))
+      expect(error._tag).toBe("TlsError")
+      if (error._tag === "TlsError") expect(error.reason).toBe("handshake")
+    }))
+
+  it.scoped("a servername is the SNI and the verification name, whatever the host dialled", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      const base = { transport: "tls", host: "127.0.0.1", port: srv.port, connectTimeout: 8000 } as const
+      const error = yield* Effect.flip(connect({ ...base, tls: { ca, servername: "wrong.test", sessionReuse: false } }))
+      expect(error._tag).toBe("TlsError")
+      if (error._tag === "TlsError") {
+        expect(error.reason).toBe("hostname")
+        expect(error.code).toBe("ERR_TLS_CERT_ALTNAME_INVALID")
+      }
+      const open = yield* connect({ ...base, tls: { ca, servername: "localhost" } })
+      expect((open.socket as tls.TLSSocket).servername).toBe("localhost")
+      open.socket.destroy()
     }))
 
   it.scoped("a second dial resumes the TLS session and still reports the peer certificate", () =>

@@ -122,11 +122,12 @@ class MockDuplex extends EventEmitter implements Duplex {
 }
 
 /**
- * A connected in-memory transport, as a dial would return it (`OpenSocket`),
- * and the test's end of it.
+ * A connected in-memory transport, as a dial would return it (`OpenSocket`,
+ * cleartext; `alpn` as if negotiated, default "http/1.1"), and the test's end
+ * of it.
  */
 export const mockTransport = (
-  options: { readonly alpn?: string; readonly tls?: boolean } = {}
+  options: { readonly alpn?: string } = {}
 ): { readonly open: OpenSocket; readonly peer: MockPeer } => {
   const socket = new MockDuplex({ address: "127.0.0.1", family: "IPv4", port: 50000 }, { address: "127.0.0.1", family: "IPv4", port: 80 })
   const peer: MockPeer = {
@@ -147,5 +148,5 @@ export const mockTransport = (
     },
     paused: () => socket.isPaused
   }
-  return { open: { socket, alpn: options.alpn ?? "http/1.1", tls: options.tls ?? false }, peer }
+  return { open: { socket, alpn: options.alpn ?? "http/1.1", tls: false }, peer }
 }
