@@ -172,6 +172,16 @@ describe("Dial steps", () => {
       yield* eventually(() => srv.sockets.size === 0)
     }))
 
+  it.scoped("startTls over a stream that already closed fails at once with TlsError(handshake)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      const tcp = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      tcp.destroy()
+      const error = yield* Effect.flip(startTls(tcp, { host: "localhost", port: srv.port, tls: { ca }, protocols: ["http/1.1"] }, {}))
+      expect(error._tag).toBe("TlsError")
+      expect(error.reason).toBe("handshake")
+    }))
+
   it.effect("dialUnix on a missing path is ConnectError(refused) naming the path", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(dialUnix("/nonexistent/hackney.sock", {}))

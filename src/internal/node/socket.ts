@@ -91,25 +91,30 @@ export const plan = (options: ConnectOptions): DialPlan => {
   }
 }
 
-const plainOpen = (socket: net.Socket): OpenSocket => ({ socket, alpn: "http/1.1", tls: false })
+/** What steps pass along: an open connection over a Node stream (which the next step may wrap). */
+interface Opened extends OpenSocket {
+  readonly socket: net.Socket
+}
+
+const plainOpen = (socket: net.Socket): Opened => ({ socket, alpn: "http/1.1", tls: false })
 
 /** Runs one step over `open`; the step owns `open.socket` from here (destroys it on failure). */
 const runStep = (
-  open: OpenSocket,
+  open: Opened,
   step: DialStep,
   where: Where,
   holder: SocketHolder | undefined
-): Effect.Effect<OpenSocket, ConnectError | TlsError> => {
+): Effect.Effect<Opened, ConnectError | TlsError> => {
   switch (step._tag) {
     case "Tls":
       return Effect.map(
-        startTls(open.socket as net.Socket, step.target, where, holder),
-        (t): OpenSocket => ({ socket: t.socket, alpn: t.alpn, tls: true, peercert: t.peercert })
+        startTls(open.socket, step.target, where, holder),
+        (t): Opened => ({ socket: t.socket, alpn: t.alpn, tls: true, peercert: t.peercert })
       )
   }
 }
 
-/** Runs a plan: the first hop, then every step. @internal */
+/** Runs a plan: the first hop, then every step in order. @internal */
 export const runPlan = (
   dial: DialPlan,
   where: Where,
@@ -118,9 +123,9 @@ export const runPlan = (
   const first = dial.first._tag === "Tcp" ? dialTcp(dial.first.target, where, holder) : dialUnix(dial.first.path, where, holder)
   const opened = Effect.map(first, plainOpen)
   const steps = dial.steps
-  if (steps.length === 0) return opened
-  if (steps.length === 1) return Effect.flatMap(opened, (open) => runStep(open, steps[0], where, holder))
-  return Effect.flatMap(opened, (open) => Effect.reduce(steps, open, (o, step) => runStep(o, step, where, holder)))
+  return steps.length === 0
+    ? opened
+    : Effect.flatMap(opened, (open) => Effect.reduce(steps, open, (o, step) => runStep(o, step, where, holder)))
 }
 
 /**

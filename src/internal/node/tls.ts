@@ -140,6 +140,12 @@ export const startTls = (
 ): Effect.Effect<TlsOpen, TlsError> =>
   Effect.async<TlsOpen, TlsError>((resume) => {
     const { host, port } = target
+    if (socket.destroyed) {
+      // Closed before TLS could start (Node would wait on it forever).
+      const cause = Object.assign(new Error("the connection closed before the TLS handshake started"), { code: "ECONNRESET" })
+      resume(Effect.fail(new TlsError({ ...where, reason: "handshake", host, port, code: cause.code, cause })))
+      return
+    }
     const t = target.tls
     const servername = t.servername ?? (net.isIP(host) !== 0 ? undefined : host)
     const reuse = t.sessionReuse !== false && t.insecure !== true
