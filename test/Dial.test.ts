@@ -182,6 +182,15 @@ describe("Dial steps", () => {
       expect(error.reason).toBe("handshake")
     }))
 
+  it.scoped("a TCP socket reset before the next step listens is destroyed, not an uncaught error", () =>
+    Effect.gen(function*() {
+      const srv = yield* rawServer(() => {})
+      const tcp = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      yield* eventually(() => srv.sockets.size === 1)
+      for (const s of srv.sockets) s.resetAndDestroy()
+      yield* eventually(() => tcp.destroyed)
+    }))
+
   it.effect("dialUnix on a missing path is ConnectError(refused) naming the path", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(dialUnix("/nonexistent/hackney.sock", {}))

@@ -95,6 +95,9 @@ const connected = (
     }
     const onConnect = () => {
       socket.removeListener("error", onError)
+      // Until the next step or the driver listens, an error must not be uncaught; it destroys
+      // the socket, which they see.
+      socket.on("error", ignore)
       resume(Effect.succeed(socket))
     }
     socket.once("connect", onConnect)
@@ -105,8 +108,8 @@ const connected = (
 
 /**
  * Opens a TCP connection: Nagle off, happy eyeballs unless a family is given.
- * The resolved socket has no listeners of ours: the next step (or the driver)
- * attaches its own right away.
+ * The resolved socket keeps only a no-op `error` listener of ours (an error
+ * before the next step or the driver listens destroys it, which they see).
  *
  * @internal
  */
