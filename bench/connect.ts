@@ -3,7 +3,7 @@
  * servers on 127.0.0.1, so a change to the transport (src/internal/node) can be compared
  * before/after on the same machine state. Not part of `npm run bench`.
  *
- *   npx tsx bench/connect.ts [--http N] [--https N] [--rounds R] [--compare DIR]
+ *   npx tsx bench/connect.ts [--http N] [--https N] [--rounds R] [--compare DIR] [--only a,b]
  *
  * `--compare DIR` loads a second copy of the client from another checkout (e.g. the base
  * commit, `git archive BASE | tar -x -C DIR` with node_modules linked) and runs both in this
@@ -14,7 +14,10 @@
  * - `http`        N × `Hackney.get(url, { pool: false })`: TCP connect, one request, close;
  * - `https`       N × the same over TLS (session tickets reused, as by default);
  * - `https-full`  N × the same with `sessionReuse: false` (a full handshake every time);
- * - `dial-tls`    N × the transport's `connect` alone (TCP + TLS, no request), then destroy.
+ * - `dial-tcp`    N(http) × the transport's `connect` alone (TCP, no request), then destroy;
+ * - `dial-tls`    N × the same over TLS (TCP + TLS handshake).
+ *
+ * `--only a,b` runs only the named scenarios.
  */
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
@@ -74,10 +77,19 @@ const times = async (n: number, one: Effect.Effect<unknown, unknown>): Promise<r
   return [performance.now() - t0, (cpu.user + cpu.system) / 1000]
 }
 
-const scenarios = (c: Client): ReadonlyArray<readonly [string, number, Effect.Effect<unknown, unknown>]> => [
+const onlyIndex = argv.indexOf("--only")
+const only = onlyIndex >= 0 ? argv[onlyIndex + 1].split(",") : undefined
+const scenarios = (c: Client): ReadonlyArray<readonly [string, number, Effect.Effect<unknown, unknown>]> =>
+  allScenarios(c).filter(([name]) => only === undefined || only.includes(name))
+const allScenarios = (c: Client): ReadonlyArray<readonly [string, number, Effect.Effect<unknown, unknown>]> => [
   ["http", nHttp, c.Hackney.get(`http://127.0.0.1:${httpPort}/`, { pool: false })],
   ["https", nHttps, c.Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca } })],
   ["https-full", nHttps, c.Hackney.get(`https://localhost:${httpsPort}/`, { pool: false, tls: { ca, sessionReuse: false } })],
+  [
+    "dial-tcp",
+    nHttp,
+    Effect.map(c.connect({ transport: "tcp", host: "127.0.0.1", port: httpPort, connectTimeout: 8000 }), (open) => open.socket.destroy())
+  ],
   [
     "dial-tls",
     nHttps,
