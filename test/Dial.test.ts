@@ -5,9 +5,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import { mkdtempSync } from "node:fs"
+import * as https from "node:https"
 import * as net from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type * as tls from "node:tls"
-import { connect, plan } from "../src/internal/node/socket.js"
+import { connect, plan, runPlan } from "../src/internal/node/socket.js"
 import { dialTcp, dialUnix } from "../src/internal/node/tcp.js"
 import { startTls } from "../src/internal/node/tls.js"
 import { cert, httpServer, httpsServer, rawServer } from "./support/servers.js"
@@ -189,6 +193,24 @@ describe("Dial steps", () => {
       yield* eventually(() => srv.sockets.size === 1)
       for (const s of srv.sockets) s.resetAndDestroy()
       yield* eventually(() => tcp.destroyed)
+    }))
+
+  it.scoped("a Tls step after another hop runs over that hop's stream (here a Unix socket)", () =>
+    Effect.gen(function*() {
+      const path = join(mkdtempSync(join(tmpdir(), "hackney-dial-")), "tls.sock")
+      const server = https.createServer({ cert: cert("server.pem"), key: cert("server-key.pem") }, (_req, res) => res.end("over unix"))
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(path, () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const open = yield* runPlan(
+        { first: { _tag: "Unix", path }, steps: [{ _tag: "Tls", target: { host: "localhost", port: 443, tls: { ca }, protocols: ["http/1.1"] } }] },
+        {}
+      )
+      expect(open.tls).toBe(true)
+      expect(open.peercert?.subject.CN).toBe("localhost")
+      const response = yield* roundTrip(open.socket as net.Socket)
+      expect(response.endsWith("over unix")).toBe(true)
     }))
 
   it.effect("dialUnix on a missing path is ConnectError(refused) naming the path", () =>

@@ -17,8 +17,8 @@ import type { ConnectError, TlsError } from "../../HackneyError.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import { dialTcp, dialUnix } from "./tcp.js"
 import type { SocketHolder, TcpTarget, Where } from "./tcp.js"
-import { startTls } from "./tls.js"
-import type { TlsOptions, TlsTarget } from "./tls.js"
+import { dialTls, startTls } from "./tls.js"
+import type { TlsOpen, TlsOptions, TlsTarget } from "./tls.js"
 
 export type { OpenSocket } from "../transport/duplex.js"
 export type { TlsOptions } from "./tls.js"
@@ -107,25 +107,47 @@ const runStep = (
 ): Effect.Effect<Opened, ConnectError | TlsError> => {
   switch (step._tag) {
     case "Tls":
-      return Effect.map(
-        startTls(open.socket, step.target, where, holder),
-        (t): Opened => ({ socket: t.socket, alpn: t.alpn, tls: true, peercert: t.peercert })
-      )
+      return Effect.map(startTls(open.socket, step.target, where, holder), tlsOpened)
   }
 }
 
-/** Runs a plan: the first hop, then every step in order. @internal */
+const tlsOpened = (t: TlsOpen): Opened => ({ socket: t.socket, alpn: t.alpn, tls: true, peercert: t.peercert })
+
+/** Runs `steps[from..]` over what `opened` gives. */
+const runSteps = (
+  opened: Effect.Effect<Opened, ConnectError | TlsError>,
+  steps: ReadonlyArray<DialStep>,
+  from: number,
+  where: Where,
+  holder: SocketHolder | undefined
+): Effect.Effect<Opened, ConnectError | TlsError> =>
+  from >= steps.length
+    ? opened
+    : Effect.flatMap(opened, (open) => Effect.reduce(steps.slice(from), open, (o, step) => runStep(o, step, where, holder)))
+
+/** How many steps the first hop absorbs: a `Tls` step right after TCP (`dialTls`). */
+const fusedWithFirst = (dial: DialPlan): 0 | 1 =>
+  dial.first._tag === "Tcp" && dial.steps.length > 0 && dial.steps[0]._tag === "Tls" ? 1 : 0
+
+/**
+ * Runs a plan: the first hop, then every step in order. A `Tls` step right
+ * after the TCP hop is fused with it (`dialTls`: one `tls.connect` that makes
+ * its own TCP connection), which is measurably cheaper than `startTls` over
+ * the connected socket and classifies errors the same way.
+ *
+ * @internal
+ */
 export const runPlan = (
   dial: DialPlan,
   where: Where,
   holder?: SocketHolder
 ): Effect.Effect<OpenSocket, ConnectError | TlsError> => {
-  const first = dial.first._tag === "Tcp" ? dialTcp(dial.first.target, where, holder) : dialUnix(dial.first.path, where, holder)
-  const opened = Effect.map(first, plainOpen)
-  const steps = dial.steps
-  return steps.length === 0
-    ? opened
-    : Effect.flatMap(opened, (open) => Effect.reduce(steps, open, (o, step) => runStep(o, step, where, holder)))
+  const { first, steps } = dial
+  if (fusedWithFirst(dial) === 1 && first._tag === "Tcp") {
+    return runSteps(Effect.map(dialTls(first.target, steps[0].target, where, holder), tlsOpened), steps, 1, where, holder)
+  }
+  const hop = first._tag === "Tcp" ? dialTcp(first.target, where, holder) : dialUnix(first.path, where, holder)
+  return runSteps(Effect.map(hop, plainOpen), steps, 0, where, holder)
 }
 
 /**
@@ -144,8 +166,10 @@ export const connect = (
   const where: Where = { method: options.method, url: options.url }
   const dialPlan = plan(options)
   let dial: Effect.Effect<OpenSocket, ConnectError | TlsError>
-  if (dialPlan.steps.length === 0) dial = runPlan(dialPlan, where, holder)
-  else {
+  if (dialPlan.steps.length === fusedWithFirst(dialPlan)) {
+    // One Effect.async from start to end: no gap between steps.
+    dial = runPlan(dialPlan, where, holder)
+  } else {
     // Between two steps no step owns the socket, the holder does: an interruption there destroys it too.
     const current: SocketHolder = holder ?? {}
     dial = Effect.onInterrupt(runPlan(dialPlan, where, current), () => Effect.sync(() => current.socket?.destroy()))

@@ -106,29 +106,25 @@ const connected = (
     return Effect.sync(() => discard(socket, onError, onConnect))
   })
 
+/** `net.connect` options for `target`: Nagle off, happy eyeballs unless a family is given. @internal */
+export const tcpConnectOptions = (target: TcpTarget): net.TcpNetConnectOpts => ({
+  host: target.host,
+  port: target.port,
+  noDelay: true,
+  ...(target.family ? { family: target.family } : { autoSelectFamily: true }),
+  ...(target.lookup ? { lookup: target.lookup } : {}),
+  ...(target.localAddress ? { localAddress: target.localAddress } : {})
+})
+
 /**
- * Opens a TCP connection: Nagle off, happy eyeballs unless a family is given.
- * The resolved socket keeps only a no-op `error` listener of ours (an error
- * before the next step or the driver listens destroys it, which they see).
+ * Opens a TCP connection (`tcpConnectOptions`). The resolved socket keeps
+ * only a no-op `error` listener of ours (an error before the next step or
+ * the driver listens destroys it, which they see).
  *
  * @internal
  */
 export const dialTcp = (target: TcpTarget, where: Where, holder?: SocketHolder): Effect.Effect<net.Socket, ConnectError> =>
-  connected(
-    () =>
-      net.connect({
-        host: target.host,
-        port: target.port,
-        noDelay: true,
-        ...(target.family ? { family: target.family } : { autoSelectFamily: true }),
-        ...(target.lookup ? { lookup: target.lookup } : {}),
-        ...(target.localAddress ? { localAddress: target.localAddress } : {})
-      }),
-    where,
-    target.host,
-    target.port,
-    holder
-  )
+  connected(() => net.connect(tcpConnectOptions(target)), where, target.host, target.port, holder)
 
 /**
  * Opens a Unix-domain socket at `path`. Errors name the path as the host and

@@ -1,8 +1,9 @@
 /**
- * The TLS step of a dial: upgrades an already connected byte stream (a TCP
- * socket today; a proxy tunnel next) to TLS with the origin, with failures
- * classified as `TlsError` reasons (certificate, hostname, handshake). Also
- * owns the TLS session cache. No timeout here: the composed dial
+ * The TLS step of a dial: upgrades an already connected byte stream (a proxy
+ * tunnel next) to TLS with the origin (`startTls`), or, directly after the
+ * TCP hop, does both in one `tls.connect` (`dialTls`); failures after TCP is
+ * up are `TlsError` reasons (certificate, hostname, handshake). Also owns
+ * the TLS session cache. No timeout here: the composed dial
  * (`socket.ts`) puts one `ConnectTimeout` over all its steps.
  *
  * @internal
@@ -11,10 +12,10 @@ import * as Effect from "effect/Effect"
 import * as net from "node:net"
 import type * as stream from "node:stream"
 import * as tls from "node:tls"
-import { TlsError } from "../../HackneyError.js"
+import { ConnectError, TlsError } from "../../HackneyError.js"
 import type { TlsErrorReason } from "../../HackneyError.js"
-import type { SocketHolder, Where } from "./tcp.js"
-import { errorCode } from "./tcp.js"
+import type { SocketHolder, TcpTarget, Where } from "./tcp.js"
+import { connectReason, errorCode, tcpConnectOptions } from "./tcp.js"
 
 /**
  * TLS options of a connection. Verification is on unless `insecure` is true.
@@ -120,40 +121,30 @@ const certOf = (c: tls.DetailedPeerCertificate | null | undefined): tls.Detailed
 const ignore = (): void => {}
 
 /**
- * Starts TLS over `socket`, an already connected stream, and waits for the
+ * Creates a TLS socket with the given Node options and waits for its
  * handshake: SNI and verification against `target.host` (or
  * `tls.servername`), ALPN offer, session resumption from the cache keyed by
- * the origin and the trust-bearing options. Takes ownership of `socket`: on
- * failure (`TlsError`) or interruption both the TLS socket and `socket` are
- * destroyed. The TLS socket is published in `holder` as soon as it exists.
- *
- * `protocols` is passed as given (the caller offers only protocols it has a
- * driver for); an offer the server does not take resolves as "http/1.1".
- *
- * @internal
+ * the origin and the trust-bearing options, `peercert` (from the cache on a
+ * resumed session). `under` is the stream TLS runs over when it was
+ * connected before (destroyed with the TLS socket); without it, the TLS
+ * socket makes its own TCP connection and `fail` is told whether it was up.
  */
-export const startTls = (
-  socket: stream.Duplex,
+const handshake = <E>(
   target: TlsTarget,
-  where: Where,
-  holder?: SocketHolder
-): Effect.Effect<TlsOpen, TlsError> =>
-  Effect.async<TlsOpen, TlsError>((resume) => {
+  holder: SocketHolder | undefined,
+  under: stream.Duplex | undefined,
+  open: (options: tls.ConnectionOptions) => tls.TLSSocket,
+  fail: (error: Error, code: string | undefined, tcpUp: boolean) => E
+): Effect.Effect<TlsOpen, E> =>
+  Effect.async<TlsOpen, E>((resume) => {
     const { host, port } = target
-    if (socket.destroyed) {
-      // Closed before TLS could start (Node would wait on it forever).
-      const cause = Object.assign(new Error("the connection closed before the TLS handshake started"), { code: "ECONNRESET" })
-      resume(Effect.fail(new TlsError({ ...where, reason: "handshake", host, port, code: cause.code, cause })))
-      return
-    }
     const t = target.tls
     const servername = t.servername ?? (net.isIP(host) !== 0 ? undefined : host)
     const reuse = t.sessionReuse !== false && t.insecure !== true
     const key = reuse ? sessionKey(host, port, servername, t, target.protocols) : ""
     const cached = reuse ? sessions.get(key) : undefined
-    const tlsSocket = tls.connect({
-      socket,
-      // The verification name when there is no SNI (an IP literal); never dialled.
+    const tlsSocket = open({
+      // The verification name when there is no SNI (an IP literal).
       host,
       ...(servername !== undefined ? { servername } : {}),
       ALPNProtocols: target.protocols as Array<string>,
@@ -172,6 +163,11 @@ export const startTls = (
         : {})
     })
     if (holder !== undefined) holder.socket = tlsSocket
+    let tcpUp = under !== undefined
+    const onTcp = () => {
+      tcpUp = true
+    }
+    if (!tcpUp) tlsSocket.once("connect", onTcp)
     if (reuse) {
       // Tickets arrive after the handshake (TLS 1.3) and may be renewed later: keep listening.
       tlsSocket.on("session", (session: Buffer) => {
@@ -182,14 +178,15 @@ export const startTls = (
       tlsSocket.removeListener("error", onError)
       tlsSocket.removeListener("secureConnect", onSecure)
       tlsSocket.on("error", ignore)
-      socket.on("error", ignore)
       tlsSocket.destroy()
-      socket.destroy()
+      if (under !== undefined) {
+        under.on("error", ignore)
+        under.destroy()
+      }
     }
     const onError = (error: Error) => {
       discard()
-      const code = errorCode(error)
-      resume(Effect.fail(new TlsError({ ...where, reason: tlsReason(code), host, port, code, cause: error })))
+      resume(Effect.fail(fail(error, errorCode(error), tcpUp)))
     }
     const onSecure = () => {
       tlsSocket.removeListener("error", onError)
@@ -200,3 +197,57 @@ export const startTls = (
     tlsSocket.once("error", onError)
     return Effect.sync(discard)
   })
+
+const tlsError = (target: TlsTarget, where: Where, error: Error, code: string | undefined): TlsError =>
+  new TlsError({ ...where, reason: tlsReason(code), host: target.host, port: target.port, code, cause: error })
+
+/**
+ * Starts TLS over `socket`, an already connected stream (a TCP socket, or a
+ * proxy tunnel next), and waits for the handshake (see `handshake`). Takes
+ * ownership of `socket`: on failure (`TlsError`) or interruption both the TLS
+ * socket and `socket` are destroyed. The TLS socket is published in `holder`
+ * as soon as it exists.
+ *
+ * `protocols` is passed as given (the caller offers only protocols it has a
+ * driver for); an offer the server does not take resolves as "http/1.1".
+ *
+ * @internal
+ */
+export const startTls = (
+  socket: stream.Duplex,
+  target: TlsTarget,
+  where: Where,
+  holder?: SocketHolder
+): Effect.Effect<TlsOpen, TlsError> => {
+  if (socket.destroyed) {
+    // Closed before TLS could start (Node would wait on it forever).
+    const cause = Object.assign(new Error("the connection closed before the TLS handshake started"), { code: "ECONNRESET" })
+    return Effect.fail(tlsError(target, where, cause, cause.code))
+  }
+  return handshake(target, holder, socket, (options) => tls.connect({ ...options, socket }), (error, code) => tlsError(target, where, error, code))
+}
+
+/**
+ * TCP and TLS in one `tls.connect` (the TLS socket makes its own TCP
+ * connection): the same as `dialTcp` then `startTls`, for the direct case,
+ * measured cheaper (bench/connect.ts: one socket object instead of two, no
+ * hand-over). Fails with `ConnectError` until TCP is up, `TlsError` after.
+ *
+ * @internal
+ */
+export const dialTls = (
+  tcp: TcpTarget,
+  target: TlsTarget,
+  where: Where,
+  holder?: SocketHolder
+): Effect.Effect<TlsOpen, ConnectError | TlsError> =>
+  handshake<ConnectError | TlsError>(
+    target,
+    holder,
+    undefined,
+    (options) => tls.connect({ ...tcpConnectOptions(tcp), ...options }),
+    (error, code, tcpUp) =>
+      tcpUp
+        ? tlsError(target, where, error, code)
+        : new ConnectError({ ...where, reason: connectReason(code), host: tcp.host, port: tcp.port, code, cause: error })
+  )
