@@ -1,10 +1,11 @@
 /**
  * L2 transport: the dial, composed of steps. A dial opens a first stream
  * (`dialTcp` or `dialUnix`, `tcp.ts`), then runs each further step over the
- * stream so far (today only `startTls`, `tls.ts`), all under one
- * `ConnectTimeout` on Effect's Clock (`Effect.timeoutFail`, so tests move it
- * with `TestClock`). Interrupting a dial (or its timeout) destroys whatever
- * socket the current step holds. This and the other files under
+ * stream so far (today only `startTls`, `tls.ts`; right after TCP it is
+ * fused with it, `dialTls`), all under one `ConnectTimeout` on Effect's
+ * Clock (`Effect.timeoutFail`, so tests move it with `TestClock`).
+ * Interrupting a dial (or its timeout) destroys whatever socket the current
+ * step holds. This and the other files under
  * `internal/node/` are the only places that import `node:net`/`node:tls`.
  *
  * @internal
