@@ -7,7 +7,8 @@
  *
  * `--compare DIR` loads a second copy of the client from another checkout (e.g. the base
  * commit, `git archive BASE | tar -x -C DIR` with node_modules linked) and runs both in this
- * process, interleaved round by round, so machine noise hits both alike.
+ * process, interleaved round by round, so machine noise hits both alike; it also prints the
+ * median of the per-round this/compare ratios.
  *
  * Scenarios (each run R times per client, interleaved; reported: the median and fastest wall time and the
  * median CPU time of the process, client and servers together, per connect):
@@ -122,6 +123,13 @@ for (const [name, n] of scenarios(clients[0])) {
       `${name.padEnd(10)} ${c.name.padEnd(7)} n=${String(n).padStart(5)}  wall median ${us(median(runs.map((r) => r[0])))} µs/connect ` +
         `(fastest ${us(Math.min(...runs.map((r) => r[0])))})  cpu median ${us(median(runs.map((r) => r[1])))} µs/connect`
     )
+  }
+  if (clients.length === 2) {
+    // Paired by round (both ran back to back), so machine load drifting between rounds cancels.
+    const a = samples.get(`${name} this`)!
+    const b = samples.get(`${name} compare`)!
+    const ratio = (k: 0 | 1) => median(a.map((r, i) => r[k] / b[i][k]))
+    console.log(`${name.padEnd(10)} this/compare, median of per-round ratios: wall ${ratio(0).toFixed(3)}  cpu ${ratio(1).toFixed(3)}`)
   }
 }
 plain.close()
