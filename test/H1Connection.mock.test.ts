@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber } from "effect"
+import type { BodyMode } from "../src/internal/connection/exchange.js"
 import { H1Connection } from "../src/internal/connection/h1Connection.js"
+import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { currentWheel } from "../src/internal/timer/wheel.js"
 import { mockTransport } from "./support/mockTransport.js"
 
@@ -14,7 +16,11 @@ const url = "http://example.test/items"
 const connection = Effect.gen(function*() {
   const wheel = yield* currentWheel
   const { open, peer } = mockTransport()
-  return { conn: new H1Connection(open, { recvTimeout: 5000, wheel }), peer, wheel }
+  const conn = new H1Connection(open, { recvTimeout: 5000, wheel })
+  /** Starts an exchange (the request sent in one write, no body to follow). */
+  const begin = (method: string, head: string, body: Uint8Array | undefined, mode: BodyMode, maxBodySize: number) =>
+    conn.begin(method, url, head, body, mode, maxBodySize, 5000, false, wheel, defaultHeadLimits)
+  return { conn, peer, begin }
 })
 
 const text = (chunks: ReadonlyArray<Uint8Array>) => Buffer.concat(chunks).toString("latin1")
@@ -22,8 +28,8 @@ const text = (chunks: ReadonlyArray<Uint8Array>) => Buffer.concat(chunks).toStri
 describe("H1Connection over a mock transport", () => {
   it.effect("writes the request, reads a response fed byte by byte, and stays reusable", () =>
     Effect.gen(function*() {
-      const { conn, peer, wheel } = yield* connection
-      const ex = conn.begin("POST", url, "POST /items HTTP/1.1\r\ncontent-length: 5\r\n\r\n", new TextEncoder().encode("hello"), "collect", 1 << 20, 5000, false, wheel)
+      const { begin, conn, peer } = yield* connection
+      const ex = begin("POST", "POST /items HTTP/1.1\r\ncontent-length: 5\r\n\r\n", new TextEncoder().encode("hello"), "collect", 1 << 20)
       // Head and body leave in one flush.
       expect(peer.flushes()).toEqual(["POST /items HTTP/1.1\r\ncontent-length: 5\r\n\r\nhello"])
       const done = yield* Effect.fork(ex.waitFor(ex.isComplete))
@@ -41,8 +47,8 @@ describe("H1Connection over a mock transport", () => {
 
   it.effect("a peer close mid-body fails the exchange with ConnectionClosed (response started)", () =>
     Effect.gen(function*() {
-      const { conn, peer, wheel } = yield* connection
-      const ex = conn.begin("GET", url, head, undefined, "collect", 1 << 20, 5000, false, wheel)
+      const { begin, conn, peer } = yield* connection
+      const ex = begin("GET", head, undefined, "collect", 1 << 20)
       expect(peer.written()).toBe(head)
       const done = yield* Effect.fork(ex.waitFor(ex.isComplete))
       peer.sendBytewise("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial")
@@ -62,8 +68,8 @@ describe("H1Connection over a mock transport", () => {
 
   it.effect("a reset before any response byte is ConnectionClosed with responseStarted false", () =>
     Effect.gen(function*() {
-      const { conn, peer, wheel } = yield* connection
-      const ex = conn.begin("GET", url, head, undefined, "collect", 1 << 20, 5000, false, wheel)
+      const { begin, conn, peer } = yield* connection
+      const ex = begin("GET", head, undefined, "collect", 1 << 20)
       const done = yield* Effect.fork(ex.waitFor(ex.isComplete))
       peer.reset()
       const error = yield* Effect.flip(Fiber.join(done))
@@ -74,8 +80,8 @@ describe("H1Connection over a mock transport", () => {
 
   it.effect("stream mode pauses the transport above the high-water mark and resumes when drained", () =>
     Effect.gen(function*() {
-      const { conn, peer, wheel } = yield* connection
-      const ex = conn.begin("GET", url, head, undefined, "stream", 1 << 30, 5000, false, wheel)
+      const { begin, peer } = yield* connection
+      const ex = begin("GET", head, undefined, "stream", 1 << 30)
       const body = 300 * 1024
       peer.send(`HTTP/1.1 200 OK\r\ncontent-length: ${body}\r\n\r\n`)
       peer.send(new Uint8Array(200 * 1024))
