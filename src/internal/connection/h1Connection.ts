@@ -24,8 +24,8 @@ import type { HackneyError } from "../../HackneyError.js"
 import { encodeChunkHeader } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
 import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
-import type { OpenSocket } from "../node/socket.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
+import type { Duplex, OpenSocket } from "../transport/duplex.js"
 import { Exchange } from "./exchange.js"
 import type { BodyMode } from "./exchange.js"
 
@@ -74,7 +74,7 @@ export class H1Connection implements ParserSink {
   requests = 0
   /** Clock time the connection last became idle. */
   idleSince: number
-  readonly socket: net.Socket
+  readonly socket: Duplex
   readonly alpn: string
   readonly isTls: boolean
   private readonly parser = new Http1Parser({ mode: "response" })
