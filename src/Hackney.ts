@@ -59,7 +59,6 @@ import { defaultSource, direct, namedSource } from "./internal/client/source.js"
 import type { ConnectionSource } from "./internal/client/source.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
-import type { PoolImpl } from "./internal/pool/pool.js"
 import { wheelOfFiber } from "./internal/timer/wheel.js"
 
 /**
@@ -476,7 +475,7 @@ export interface Connection {
 }
 
 const defaultPool = (ctx: Context.Context<never>): ConnectionSource =>
-  (Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) as PoolImpl | undefined) ?? defaultSource()
+  Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) ?? defaultSource()
 const noPool = (): undefined => undefined
 const noJar = (): undefined => undefined
 
@@ -484,7 +483,7 @@ const noJar = (): undefined => undefined
 const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource => {
   const pool = options.pool
   if (pool === false) return direct
-  if (pool !== undefined) return typeof pool === "string" ? namedSource(pool) : pool as PoolImpl
+  if (pool !== undefined) return typeof pool === "string" ? namedSource(pool) : pool
   return defaultPool(ctx)
 }
 

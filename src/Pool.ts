@@ -41,15 +41,18 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { Options as RequestOptions } from "./Hackney.js"
+import * as Either from "effect/Either"
 import { InvalidRequest } from "./HackneyError.js"
-import { prewarmSpec } from "./internal/client/prepare.js"
-import { describeValue } from "./internal/options/rules.js"
+import { check, describeValue } from "./internal/options/rules.js"
 import { poolConfig } from "./internal/pool/config.js"
-import { PoolImpl, TypeId as PoolTypeId } from "./internal/pool/pool.js"
-import type { PoolConfig } from "./internal/pool/pool.js"
+import { buildDialSpec, checkTls, dialDefaults, dialRules, millis } from "./internal/pool/dialSpec.js"
+import type { DialOptions } from "./internal/pool/dialSpec.js"
+import { makePool } from "./internal/pool/make.js"
+import type { PooledConnection } from "./internal/pool/make.js"
+import { TypeId as PoolTypeId } from "./internal/pool/pool.js"
+import type { PoolConfig, PoolService } from "./internal/pool/pool.js"
 import { lookup, poolDefaults, register, unknownPoolDetail, unregister } from "./internal/pool/registry.js"
-import { currentWheel } from "./internal/timer/wheel.js"
+import * as Url from "./Url.js"
 
 /**
  * The brand of every Pool value.
@@ -65,7 +68,9 @@ import { currentWheel } from "./internal/timer/wheel.js"
 export const TypeId: typeof PoolTypeId = PoolTypeId
 
 /**
- * A connection pool. Obtain one with {@link make} or {@link layer}.
+ * A connection pool. Obtain one with {@link make} or {@link layer}. Its
+ * state (hosts, connections and their states, waiters) is readable with
+ * `JSON.stringify(pool)`, for debugging; the other members are internal.
  *
  * @example
  * ```ts
@@ -76,7 +81,7 @@ export const TypeId: typeof PoolTypeId = PoolTypeId
  * @since 0.1.0
  * @category models
  */
-export interface Pool {
+export interface Pool extends PoolService<PooledConnection> {
   readonly [TypeId]: typeof TypeId
   /** The pool's name, as used by the `pool` request option and {@link stats}. */
   readonly name: string
@@ -190,18 +195,18 @@ export interface HostStats {
 }
 
 const makeWith = (config: PoolConfig): Effect.Effect<Pool, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.map(currentWheel, (wheel) => {
-      const pool = new PoolImpl(config, wheel)
-      register(pool)
-      return pool as Pool
-    }),
-    (pool) =>
+  Effect.flatMap(makePool(config), (pool: Pool) =>
+    Effect.acquireRelease(
       Effect.sync(() => {
-        unregister(pool as PoolImpl)
-        ;(pool as PoolImpl).close()
-      })
-  )
+        register(pool)
+        return pool
+      }),
+      () =>
+        Effect.sync(() => {
+          unregister(pool)
+          pool.close()
+        })
+    ))
 
 /**
  * Creates a pool, registered under its name until the scope closes; closing
@@ -281,9 +286,9 @@ export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Pool, C
     })
   )
 
-const resolve = (pool: string | Pool): Effect.Effect<PoolImpl, InvalidRequest> =>
+const resolve = (pool: string | Pool): Effect.Effect<Pool, InvalidRequest> =>
   Effect.suspend(() => {
-    if (typeof pool !== "string") return Effect.succeed(pool as PoolImpl)
+    if (typeof pool !== "string") return Effect.succeed(pool)
     const found = lookup(pool)
     return found === undefined
       ? Effect.fail(
@@ -327,6 +332,20 @@ export const hostStats = (pool: string | Pool, host: string, port: number): Effe
   Effect.map(resolve(pool), (p) => p.hostStats(host, port))
 
 /**
+ * How {@link prewarm} connects: the connection options of a request
+ * (`connectTimeout`, `recvTimeout`, `tls`, `insecure`, `protocols`, `lookup`,
+ * `family`, `localAddress`; a `Hackney.Options` value has them) and the
+ * scheme. Other request options have no bearing on a prewarm.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PrewarmOptions extends DialOptions {
+  /** `"http"` or `"https"`. Default `"http"`. */
+  readonly scheme?: "http" | "https" | undefined
+}
+
+/**
  * Opens idle connections to a host ahead of use (hackney's `prewarm`), up to
  * `count` (default: the pool's `prewarmCount`, 4) minus those already idle,
  * and keeps the host warm: each idle connection a request takes is replaced
@@ -348,7 +367,7 @@ export const prewarm = (
   host: string,
   port: number,
   count?: number,
-  options: RequestOptions & { readonly scheme?: "http" | "https" | undefined } = {}
+  options: PrewarmOptions = {}
 ): Effect.Effect<number, InvalidRequest> =>
   Effect.flatMap(resolve(pool), (p) => {
     const bad = prewarmArgument(host, port, count, options)
@@ -357,6 +376,21 @@ export const prewarm = (
     const url = `${options.scheme ?? "http"}://${authority}:${port}`
     return Effect.flatMap(prewarmSpec(url, options), (spec) => p.prewarm(spec, count ?? p.config.prewarmCount))
   })
+
+/** The dial spec of a prewarm: the origin `url` under connection `options` (validated). */
+const prewarmSpec = (url: string, options: PrewarmOptions): Either.Either<ReturnType<typeof buildDialSpec>, InvalidRequest> => {
+  const invalid = check(options as Record<string, unknown>, dialRules) ?? checkTls(options as Record<string, unknown>)
+  if (invalid !== undefined) {
+    return Either.left(new InvalidRequest({ reason: invalid.reason, detail: invalid.detail, method: "GET", url }))
+  }
+  return Either.map(Url.parse(url), (u) =>
+    buildDialSpec(
+      u,
+      options,
+      millis(options.connectTimeout, dialDefaults.connectTimeout),
+      millis(options.recvTimeout, dialDefaults.recvTimeout)
+    ))
+}
 
 const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: unknown): InvalidRequest | undefined => {
   const bad = (what: string, value: unknown, accepts: string) =>

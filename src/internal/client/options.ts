@@ -13,10 +13,10 @@ import type { Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import { headLimitRules, requestHeadLimits } from "../connection/headLimits.js"
 import type { RequestLimits } from "../connection/headLimits.js"
-import { alpnOffer } from "../connection/protocols.js"
 import { TypeId as CookieJarTypeId } from "../cookie/service.js"
+import { checkTls, dialDefaults, dialRules, millis } from "../pool/dialSpec.js"
+import type { DialSpec } from "../pool/dialSpec.js"
 import { TypeId as PoolTypeId } from "../pool/pool.js"
-import type { DialSpec } from "../pool/pool.js"
 import {
   boolean,
   check,
@@ -27,9 +27,7 @@ import {
   isObject,
   isString,
   notAnObject,
-  positiveDuration,
-  rule,
-  toMillis
+  rule
 } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
 
@@ -48,27 +46,10 @@ const isHeadersInput = (v: unknown): boolean => {
   return true
 }
 
-const pem = (v: unknown): boolean => isString(v) || v instanceof Uint8Array
-const tlsVersions = new Set(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"])
-
-/** The fields of `tls`, checked as options of their own (`tls.minVersion`, …). */
-const tlsRules: Readonly<Record<string, Rule>> = {
-  ca: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
-  cert: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
-  key: rule("PEM text or bytes, or an array of them", (v) => pem(v) || (Array.isArray(v) && v.every(pem))),
-  pfx: rule("a PKCS#12 bundle as text or bytes", pem),
-  passphrase: rule("a string", isString),
-  servername: rule("a string", isString),
-  minVersion: rule(`"TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"`, (v) => isString(v) && tlsVersions.has(v)),
-  maxVersion: rule(`"TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"`, (v) => isString(v) && tlsVersions.has(v)),
-  sessionReuse: boolean
-}
-
 /** The rules of `Hackney.Options`, by name. `body` is checked with the request (it is not memoised). */
 const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   headers: rule("a record of header values, [name, value] pairs or a Headers value", isHeadersInput),
-  connectTimeout: positiveDuration,
-  recvTimeout: positiveDuration,
+  ...dialRules,
   checkoutTimeout: durationFrom0("fails at once when no connection is free"),
   maxPerHost: count(1, "for no limit"),
   pool: rule(
@@ -78,15 +59,6 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   maxBodySize: count(0, "for no limit", "accepts only empty bodies"),
   ...headLimitRules,
   basicAuth: rule("a [user, password] pair of strings", isStringPair),
-  tls: rule("an object of TLS options", isObject),
-  insecure: boolean,
-  protocols: rule(
-    `a non-empty array of "http/1.1" and "h2" (hackney's "http1", "http2" too) with HTTP/1.1 in it (HTTP/2 is not offered yet)`,
-    (v) => typeof alpnOffer(v as ReadonlyArray<string>) !== "string"
-  ),
-  lookup: rule("a function, as net.connect's lookup", (v) => typeof v === "function"),
-  family: rule("0, 4 or 6", (v) => v === 0 || v === 4 || v === 6),
-  localAddress: rule("an IP address as a string", isString),
   continueTimeout: durationFrom0("sends the body without waiting"),
   followRedirect: boolean,
   maxRedirect: count(0, undefined, "fails at the first redirect with TooManyRedirects"),
@@ -128,15 +100,14 @@ export interface Resolved {
 
 /** Defaults (milliseconds), as hackney. @internal */
 export const defaults = {
-  connectTimeout: 8000,
-  recvTimeout: 5000,
+  ...dialDefaults,
   maxBodySize: Infinity,
   continueTimeout: 1000
 } as const
 
 const resolvedCache = new WeakMap<object, Resolved>()
 
-const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
+const ms = millis
 
 /**
  * Validates request options once per object (then memoised: an object seen
@@ -148,7 +119,7 @@ export const resolve = (options: unknown): Resolved | InvalidRequest => {
   if (!isObject(options)) return notAnObject("request options", options)
   const hit = resolvedCache.get(options)
   if (hit !== undefined) return hit
-  const invalid = check(options, requestRules) ?? (isObject(options.tls) ? check(options.tls, tlsRules, "tls.") : undefined)
+  const invalid = check(options, requestRules) ?? checkTls(options)
   if (invalid !== undefined) return invalid
   const o = options as Options
   const connectTimeout = ms(o.connectTimeout, defaults.connectTimeout)

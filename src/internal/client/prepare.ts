@@ -8,15 +8,14 @@
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { Body, Options } from "../../Hackney.js"
-import { alpnOffer, driven } from "../connection/protocols.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as QueryString from "../../QueryString.js"
 import * as Url from "../../Url.js"
 import { encodeRequestHead } from "../http1/encoder.js"
 import type { BodyFraming } from "../http1/encoder.js"
-import type { TlsOptions } from "../node/socket.js"
-import type { DialSpec } from "../pool/pool.js"
+import { memoDialSpec } from "../pool/dialSpec.js"
+import type { DialSpec } from "../pool/dialSpec.js"
 import { describeValue } from "../options/rules.js"
 import type { RequestLimits } from "../connection/headLimits.js"
 import { checkBody, resolve } from "./options.js"
@@ -93,52 +92,6 @@ export const basicAuthorization = (user: string, password: string): string => `B
 const isStream = (u: unknown): u is Stream.Stream<Uint8Array, unknown> =>
   typeof u === "object" && u !== null && Stream.StreamTypeId in u
 
-/** The TLS-relevant part of the options, with `insecure` folded in. */
-const tlsOptionsOf = (options: Options): TlsOptions | undefined =>
-  options.tls === undefined && options.insecure === undefined
-    ? undefined
-    : { ...options.tls, ...(options.insecure !== undefined ? { insecure: options.insecure } : {}) }
-
-// Pool keys include the TLS options; hashing them per request would cost, so memoise per options object.
-const tlsKeys = new WeakMap<object, string>()
-const tlsKey = (options: Options): string => {
-  if (options.tls === undefined && options.insecure === undefined) return ""
-  let k = tlsKeys.get(options)
-  if (k === undefined) {
-    k = JSON.stringify([options.tls ?? null, options.insecure ?? false, options.protocols ?? null])
-    tlsKeys.set(options, k)
-  }
-  return k
-}
-
-/** The pool key of a connection: scheme, host, port, TLS options. @internal */
-export const poolKey = (url: Url.Url, options: Options): string =>
-  `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
-
-/** `protocols` as offered over ALPN (validated with the options: see `options.ts`). */
-const offeredProtocols = (options: Options): ReadonlyArray<string> => {
-  const offer = alpnOffer(options.protocols)
-  return typeof offer === "string" ? driven : offer
-}
-
-const buildDialSpec = (url: Url.Url, r: Resolved): DialSpec => {
-  const options = r.options
-  const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
-  return {
-    key: poolKey(url, options),
-    transport: url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp",
-    host: url.host,
-    port: url.port,
-    connectTimeout: r.connectTimeout,
-    recvTimeout: r.recvTimeout,
-    ...(tls !== undefined ? { tls } : {}),
-    ...(options.protocols !== undefined ? { protocols: offeredProtocols(options) } : {}),
-    ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
-    ...(options.family !== undefined ? { family: options.family } : {}),
-    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {})
-  }
-}
-
 /**
  * The dial spec for a URL under validated options (memoised per options
  * object and origin: most programs reuse one options object, so the request
@@ -146,29 +99,8 @@ const buildDialSpec = (url: Url.Url, r: Resolved): DialSpec => {
  *
  * @internal
  */
-export const dialSpec = (url: Url.Url, r: Resolved): DialSpec => {
-  const byOrigin = r.specs
-  const k = `${url.scheme}://${url.host}:${url.port}`
-  let spec = byOrigin.get(k)
-  if (spec === undefined) {
-    if (byOrigin.size >= 256) byOrigin.clear()
-    spec = buildDialSpec(url, r)
-    byOrigin.set(k, spec)
-  }
-  return spec
-}
-
-/**
- * The dial spec of `Pool.prewarm`: the origin `url` (checked as a request
- * URL) under request `options` (validated).
- *
- * @internal
- */
-export const prewarmSpec = (url: string, options: unknown): Either.Either<DialSpec, InvalidRequest> => {
-  const r = resolve(options)
-  if (r instanceof InvalidRequest) return Either.left(annotate(r, "GET", url))
-  return Either.map(RequestUrl.parse(url), (u) => dialSpec(u, r))
-}
+export const dialSpec = (url: Url.Url, r: Resolved): DialSpec =>
+  memoDialSpec(r.specs, url, r.options, r.connectTimeout, r.recvTimeout)
 
 interface CachedUrl {
   readonly url: Url.Url

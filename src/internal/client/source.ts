@@ -5,14 +5,13 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import type * as net from "node:net"
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
-import { openConnection } from "../connection/driver.js"
+import type { Pool } from "../../Pool.js"
+import { dialConnection } from "../connection/dial.js"
 import type { H1Connection } from "../connection/h1Connection.js"
-import { connect } from "../node/socket.js"
-import type { CheckoutContext, DialSpec, PoolImpl } from "../pool/pool.js"
-import { defaultName, lookup, unknownPoolDetail } from "../pool/registry.js"
+import type { CheckoutContext, DialSpec } from "../pool/pool.js"
+import { defaultPool, lookup, unknownPoolDetail } from "../pool/registry.js"
 import { currentWheel } from "../timer/wheel.js"
 
 /** @internal */
@@ -26,15 +25,9 @@ export interface ConnectionSource {
 /** No pool: each request dials and closes its own connection. @internal */
 export const direct: ConnectionSource = {
   checkout: (spec, ctx) =>
-    Effect.flatMap(ctx.wheel === undefined ? currentWheel : Effect.succeed(ctx.wheel), (wheel) =>
-      Effect.suspend(() => {
-        // Interrupted right after connecting: destroy the socket the result would have carried.
-        const holder: { socket?: net.Socket | undefined } = {}
-        return Effect.flatMap(
-          Effect.interruptible(connect(ctx.method === undefined ? spec : { ...spec, method: ctx.method, url: ctx.url }, holder)).pipe(Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))),
-          (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel }, ctx.method, ctx.url)
-        )
-      })),
+    ctx.wheel === undefined
+      ? Effect.flatMap(currentWheel, (wheel) => dialConnection(spec, ctx.method, ctx.url, wheel))
+      : dialConnection(spec, ctx.method, ctx.url, ctx.wheel),
   checkin: (conn) => conn.close()
 }
 
@@ -62,4 +55,4 @@ export const unknownPool = (name: string): ConnectionSource => ({
 export const namedSource = (name: string): ConnectionSource => lookup(name) ?? unknownPool(name)
 
 /** The process-wide `"default"` pool, or the layer's of that name. @internal */
-export const defaultSource = (): PoolImpl => lookup(defaultName)!
+export const defaultSource = (): Pool => defaultPool()

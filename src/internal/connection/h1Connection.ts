@@ -110,6 +110,21 @@ export class H1Connection implements ParserSink {
     return this.state === "idle" && !this.socket.destroyed && this.socket.readable && this.socket.writable
   }
 
+  /** Requests it carries at once: HTTP/1.1 carries one. */
+  get capacity(): number {
+    return 1
+  }
+
+  /** In use: the socket keeps the process alive. */
+  ref(): void {
+    this.socket.ref()
+  }
+
+  /** Idle in a pool: the socket does not keep the process alive. */
+  unref(): void {
+    this.socket.unref()
+  }
+
   get peername(): net.AddressInfo | undefined {
     const address = this.socket.remoteAddress
     if (address === undefined) return undefined

@@ -14,7 +14,6 @@ import * as Layer from "effect/Layer"
 import * as Pool from "../../Pool.js"
 import { defaultSource, direct, namedSource } from "../client/source.js"
 import type { ConnectionSource } from "../client/source.js"
-import type { PoolImpl } from "../pool/pool.js"
 import { wheelOfFiber } from "../timer/wheel.js"
 import { requestError } from "./error.js"
 import { send } from "./exchange.js"
@@ -31,8 +30,8 @@ const poolKey = "effect-hackney/Pool"
 
 const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>): ConnectionSource => {
   if (pool === false) return direct
-  if (pool === undefined) return (context.get(poolKey) as PoolImpl | undefined) ?? defaultSource()
-  return typeof pool === "string" ? namedSource(pool) : pool as PoolImpl
+  if (pool === undefined) return (context.get(poolKey) as Pool.Pool | undefined) ?? defaultSource()
+  return typeof pool === "string" ? namedSource(pool) : pool
 }
 
 /**

@@ -1,27 +1,31 @@
 /**
- * The connection pool: per-origin host pools with a per-host limit and a fair
- * FIFO wait queue, LIFO idle reuse with keep-alive expiry, a checkout-time
- * liveness check, and a cap on idle connections across hosts.
+ * The connection pool service: the policy of `state.ts` carried out with
+ * Effects. It owns no socket code and no protocol: connections come from
+ * the dial it is given (`spec → Effect<connection>`), and it knows of them
+ * only {@link Poolable}. A request checks out (an idle connection, a dial it
+ * runs itself, or a wait for one of these), then checks in.
  *
  * Everything here runs synchronously in socket and fiber callbacks, except
- * dialling (an Effect) and waiting for a free slot (one `Effect.async` per
- * waiter). Deadlines are {@link Deadline}s: a request's (checkout wait, recv
- * timeout) on the Clock of the fiber that made it, the pool's own
- * (keep-alive expiry, prewarm refills) on the Clock that built the pool; so
+ * dialling (an Effect) and waiting (one `Effect.async` per waiter).
+ * Background dials (prewarm, refill) run in fibers of the pool's scope, so
+ * closing the pool interrupts them. Deadlines are {@link Deadline}s: a
+ * request's (checkout wait) on the Clock of the fiber that made it, the
+ * pool's own (keep-alive expiry) on the Clock that built the pool; so
  * `TestClock` drives them.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
-import type * as net from "node:net"
+import type * as Fiber from "effect/Fiber"
 import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
-import { openConnection } from "../connection/driver.js"
-import type { H1Connection } from "../connection/h1Connection.js"
 import type { HeadLimits } from "../http1/types.js"
-import { connect } from "../node/socket.js"
-import type { ConnectOptions } from "../node/socket.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
+import type { DialSpec } from "./dialSpec.js"
+import { PoolState } from "./state.js"
+import type { HostState, Sink, Waiter , Entry} from "./state.js"
+
+export type { DialSpec } from "./dialSpec.js"
 
 /** Pool options, resolved (milliseconds). @internal */
 export interface PoolConfig {
@@ -37,13 +41,6 @@ export interface PoolConfig {
   readonly headLimits: HeadLimits
 }
 
-/** What a checkout needs to open a connection. @internal */
-export interface DialSpec extends ConnectOptions {
-  /** The host pool key: scheme, host, port, TLS options, proxy. */
-  readonly key: string
-  readonly recvTimeout: number
-}
-
 /** Per-checkout context, for errors and the timeout. @internal */
 export interface CheckoutContext {
   /** Undefined: the pool's, else the connect timeout. */
@@ -55,364 +52,287 @@ export interface CheckoutContext {
   readonly url?: string | undefined
   /** Skip idle connections and dial (a retry after a stale connection). */
   readonly fresh?: boolean | undefined
-  /** The requesting fiber's Clock: times the wait for a connection (and the recv timeout of one dialled). Default: the pool's. */
+  /** The requesting fiber's Clock: times the wait for a connection. Default: the pool's. */
   readonly wheel?: TimerWheel | undefined
 }
 
-/** What a waiter is given: a connection, or a slot to dial one. */
-const Slot = Symbol("Slot")
-
-interface Waiter {
-  readonly spec: DialSpec
-  readonly ctx: CheckoutContext
-  /** Must not be handed a reused connection (a retry after a stale one). */
-  readonly fresh: boolean
-  readonly resume: (effect: Effect.Effect<H1Connection | typeof Slot, HackneyError>) => void
-  deadline: Deadline | undefined
-  done: boolean
-  /** What it was handed, until its fiber takes it. */
-  granted: H1Connection | typeof Slot | undefined
+/**
+ * What the pool needs of a connection (`H1Connection` has it; the
+ * connection contract extends it).
+ *
+ * @internal
+ */
+export interface Poolable {
+  /** Requests it can carry at once (HTTP/1: 1). */
+  readonly capacity: number
+  /** Open and able to take a request now: not closed, no stray bytes received while idle. */
+  readonly isAvailable: boolean
+  readonly isTls: boolean
+  /** Called when it closes; the pool sets it while the connection is idle. */
+  onClosed: (() => void) | undefined
+  /** Let the connection keep the process alive (in use) or not (idle). */
+  ref(): void
+  unref(): void
+  close(): void
+  /** Fails the requests it carries with `error`, and closes it. */
+  abort(error: HackneyError): void
 }
 
-const noContext: CheckoutContext = { checkoutTimeout: undefined }
+/**
+ * How a pool opens a connection. Interruptible only where nothing is lost
+ * (while connecting: the socket is destroyed); a connection it returns is
+ * the pool's.
+ *
+ * @internal
+ */
+export type Dial<C> = (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<C, HackneyError>
 
-/** The pool's bookkeeping for one connection. @internal */
-interface Pooled {
-  readonly host: HostPool
-  readonly keepalive: Deadline
-}
-
-/** @internal */
-export class HostPool {
-  readonly idle: Array<H1Connection> = []
-  /** Connections serving a request (closed if the pool closes). */
-  readonly busy = new Set<H1Connection>()
-  /** In use plus connecting: what `maxPerHost` bounds. */
-  active = 0
-  inUse = 0
-  readonly waiters: Array<Waiter> = []
-  /** Prewarmed: idle connections taken are replaced, up to `prewarmCount`. */
-  warm = false
-  /** How many idle connections to keep ready when warm. */
-  warmCount = 0
-  /** How to dial a replacement (the spec of the prewarm). */
-  warmSpec: DialSpec | undefined = undefined
-  /** Replacements being dialled. */
-  refilling = 0
-  constructor(readonly key: string, readonly host: string, readonly port: number) {}
-}
+/** Runs an Effect in a fiber of the pool's scope. @internal */
+export type RunInScope = <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
 
 /** @internal */
 export const TypeId: unique symbol = Symbol.for("effect-hackney/Pool")
 
-/** @internal */
-export class PoolImpl {
-  readonly [TypeId]: typeof TypeId = TypeId
-  readonly hosts = new Map<string, HostPool>()
-  private readonly meta = new WeakMap<H1Connection, Pooled>()
-  private idleCount = 0
-  closed = false
+/**
+ * The pool as a service: what requests and `Pool.*` functions use.
+ *
+ * @internal
+ */
+export interface PoolService<C> {
+  readonly [TypeId]: typeof TypeId
+  /** The pool's name, as used by the `pool` request option and `Pool.stats`. */
+  readonly name: string
+  /** @internal */
+  readonly config: PoolConfig
+  /**
+   * Hands out a connection for `spec`: idle (LIFO), newly dialled, or after
+   * waiting. Callers run it *uninterruptibly* (as the acquire of a
+   * resource): the dial and the wait are interruptible inside, and a
+   * connection obtained is never lost to an interruption.
+   *
+   * @internal
+   */
+  readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<C, HackneyError>
+  /** Gives `conn` back; `reusable` when its last exchange left it open, idle and keep-alive. @internal */
+  readonly checkin: (conn: C, reusable: boolean) => void
+  /** Opens up to `count` idle connections for `spec`'s host and keeps it warm; the number opened. @internal */
+  readonly prewarm: (spec: DialSpec, count: number) => Effect.Effect<number>
+  /** Totals across hosts. @internal */
+  readonly stats: () => { inUse: number; free: number; queued: number }
+  /** Counts for one host (its TLS variants summed). @internal */
+  readonly hostStats: (host: string, port: number) => { active: number; inUse: number; free: number }
+  /** Closes every connection and fails every waiter with `PoolClosed`. @internal */
+  readonly close: () => void
+  /** The pool's state, for debugging. */
+  readonly toJSON: () => unknown
+}
 
-  constructor(readonly config: PoolConfig, readonly wheel: TimerWheel) {}
+/** A request waiting for a connection. */
+class PoolWaiter<C> implements Waiter {
+  done = false
+  dial: Entry<unknown> | undefined = undefined
+  deadline: Deadline | undefined = undefined
+  /** What it was handed, until its fiber takes it. */
+  granted: Entry<C> | undefined = undefined
+  resume: ((effect: Effect.Effect<Entry<C>, HackneyError>) => void) | undefined = undefined
+  constructor(
+    readonly fresh: boolean,
+    readonly limit: number,
+    readonly capacity: number
+  ) {}
+}
+
+const noContext: CheckoutContext = { checkoutTimeout: undefined }
+
+/** @internal */
+export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
+  readonly [TypeId]: typeof TypeId = TypeId
+  readonly state: PoolState<C>
+  private readonly entries = new WeakMap<C, Entry<C>>()
+  /** How to dial a warm host's replacements (the spec of its prewarm), by pool key. */
+  private readonly warmSpecs = new Map<string, DialSpec>()
+
+  constructor(
+    readonly config: PoolConfig,
+    readonly wheel: TimerWheel,
+    private readonly dial: Dial<C>,
+    private readonly run: RunInScope
+  ) {
+    const clock = wheel.clock
+    this.state = new PoolState<C>(
+      { maxPerHost: config.maxPerHost, maxIdle: config.maxConnections, keepalive: config.keepaliveTimeout },
+      this,
+      (conn) => conn.isAvailable,
+      () => clock.unsafeCurrentTimeMillis()
+    )
+  }
 
   get name(): string {
     return this.config.name
   }
 
-  /**
-   * Hands out an available connection for `spec`: idle (LIFO), newly
-   * dialled, or after waiting. Callers run it *uninterruptibly* (as the
-   * acquire of a resource): the dial and the wait are interruptible inside,
-   * and a connection obtained is never lost to an interruption.
-   */
-  checkout(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
-    return Effect.suspend(() => {
-      if (this.closed) return Effect.fail(new PoolClosed({ pool: this.config.name, method: ctx.method, url: ctx.url }))
-      const hp = this.hostPool(spec)
-      if (ctx.fresh !== true) {
-        const conn = this.takeIdle(hp)
-        if (conn !== undefined) {
-          if (hp.warm) this.refill(hp)
-          return Effect.succeed(conn)
-        }
-      }
-      if (hp.active < (ctx.maxPerHost ?? this.config.maxPerHost)) {
-        hp.active++
-        return this.dial(hp, spec, ctx)
-      }
-      return this.wait(hp, spec, ctx)
-    })
+  get closed(): boolean {
+    return this.state.closed
   }
 
-  /**
-   * Returns a connection after an exchange. Reusable ones go to the oldest
-   * waiter, or to the idle stack; others are closed, and their slot goes to
-   * the oldest waiter, which dials.
-   */
-  checkin(conn: H1Connection, reusable: boolean): void {
-    const m = this.meta.get(conn)
-    if (m === undefined) {
-      conn.close()
-      return
-    }
-    const hp = m.host
-    hp.inUse--
-    hp.busy.delete(conn)
+  readonly checkout = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> =>
+    Effect.suspend(() => {
+      if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
+      const h = this.state.host(spec.key, spec.host, spec.port)
+      const fresh = ctx.fresh === true
+      const limit = ctx.maxPerHost ?? this.config.maxPerHost
+      const e = this.state.checkout(h, fresh, limit, 1)
+      if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
+      return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
+    })
+
+  readonly checkin = (conn: C, reusable: boolean): void => {
+    const e = this.entries.get(conn)
+    if (e === undefined) return conn.close()
     // hackney 2.x behaviour on request: TLS connections are not kept.
-    if (reusable && conn.isTls && !this.config.tlsPooling) reusable = false
-    if (reusable && conn.isAvailable && !this.closed) {
-      const w = this.nextWaiter(hp)
-      if (w !== undefined && !w.fresh) {
-        // Straight to the oldest waiter: the slot stays taken.
-        hp.inUse++
-        hp.busy.add(conn)
-        this.settle(w)
-        w.granted = conn
-        w.resume(Effect.succeed(conn))
-        return
-      }
-      hp.active--
-      if (w !== undefined) this.grantSlot(hp, w)
-      if (this.idleCount >= this.config.maxConnections) {
-        conn.close()
-        this.dropIfEmpty(hp)
-        return
-      }
-      this.park(hp, conn, m)
-      return
-    }
-    hp.active--
-    conn.close()
-    this.slotFreed(hp)
+    this.state.release(e, reusable && conn.isAvailable && (this.config.tlsPooling || !conn.isTls))
   }
 
-  /** Opens up to `count` idle connections for `spec`'s host (fewer when some are idle or in flight). */
-  prewarm(spec: DialSpec, count: number): Effect.Effect<number> {
-    return Effect.suspend(() => {
-      if (this.closed) return Effect.succeed(0)
-      const hp = this.hostPool(spec)
-      hp.warm = true
-      hp.warmCount = count
-      hp.warmSpec = spec
-      const want = Math.min(count - hp.idle.length - hp.refilling, this.config.maxPerHost - hp.active)
-      if (want <= 0) return Effect.succeed(0)
-      hp.active += want
-      const one = Effect.uninterruptible(this.dial(hp, spec, noContext).pipe(
-        Effect.map((conn) => {
-          this.checkin(conn, true)
-          return 1
-        }),
-        Effect.orElseSucceed(() => 0)
-      ))
-      return Effect.map(Effect.all(Array.from({ length: want }, () => one), { concurrency: "unbounded" }), (xs) =>
-        xs.reduce((a, b) => a + b, 0))
+  readonly prewarm = (spec: DialSpec, count: number): Effect.Effect<number> =>
+    Effect.suspend(() => {
+      if (this.state.closed) return Effect.succeed(0)
+      const h = this.state.host(spec.key, spec.host, spec.port)
+      this.warmSpecs.set(spec.key, spec)
+      const fibers = this.state.prewarm(h, count).map((e) => this.run(this.background(e, spec)))
+      return Effect.map(Effect.forEach(fibers, (f) => f.await), (exits) => exits.filter((x) => x._tag === "Success" && x.value).length)
     })
+
+  readonly close = (): void => {
+    this.state.shutdown()
+    this.warmSpecs.clear()
   }
 
-  /**
-   * A warm host's idle connection was taken: dial a replacement in the
-   * background (on the pool's Clock) while fewer than its prewarm count are
-   * idle. Expiring idle connections are not replaced, so a host nobody uses
-   * cools down by itself.
-   */
-  private refill(hp: HostPool): void {
-    const spec = hp.warmSpec
-    if (spec === undefined || this.closed) return
-    if (hp.idle.length + hp.refilling >= hp.warmCount || hp.active >= this.config.maxPerHost) return
-    hp.active++
-    hp.refilling++
-    const one = Effect.uninterruptible(Effect.match(this.dial(hp, spec, noContext), {
-      onFailure: () => {
-        hp.refilling--
-      },
-      onSuccess: (conn) => {
-        hp.refilling--
-        this.checkin(conn, true)
-      }
-    }))
-    Effect.runFork(Effect.withClock(one, this.wheel.clock))
-  }
+  readonly stats = (): { inUse: number; free: number; queued: number } => this.state.stats()
 
-  /** Closes every connection and fails every waiter with `PoolClosed`. */
-  close(): void {
-    if (this.closed) return
-    this.closed = true
-    for (const hp of this.hosts.values()) {
-      for (const w of hp.waiters.splice(0)) {
-        if (w.done) continue
-        this.settle(w)
-        w.resume(Effect.fail(new PoolClosed({ pool: this.config.name, method: w.ctx.method, url: w.ctx.url })))
-      }
-      for (const c of hp.idle.splice(0)) c.close()
-      for (const c of hp.busy) c.abort(new PoolClosed({ pool: this.config.name }))
-      hp.busy.clear()
-    }
-    this.idleCount = 0
-    this.hosts.clear()
-  }
-
-  /** Totals across hosts. */
-  stats(): { inUse: number; free: number; queued: number } {
-    let inUse = 0
-    let queued = 0
-    for (const hp of this.hosts.values()) {
-      inUse += hp.inUse
-      queued += hp.waiters.length
-    }
-    return { inUse, free: this.idleCount, queued }
-  }
-
-  /** Counts for one host (all TLS/proxy variants of it summed). */
-  hostStats(host: string, port: number): { active: number; inUse: number; free: number } {
+  readonly hostStats = (host: string, port: number): { active: number; inUse: number; free: number } => {
     let active = 0
     let inUse = 0
     let free = 0
-    const h = host.toLowerCase()
-    for (const hp of this.hosts.values()) {
-      if (hp.host === h && hp.port === port) {
-        active += hp.active
-        inUse += hp.inUse
-        free += hp.idle.length
+    const name = host.toLowerCase()
+    for (const h of this.state.hosts.values()) {
+      if (h.host === name && h.port === port) {
+        active += h.active
+        inUse += h.busy.size
+        free += h.idle.length
       }
     }
     return { active, inUse, free }
   }
 
+  readonly toJSON = (): unknown => ({ name: this.config.name, ...(this.state.toJSON() as object) })
+
+  // --- the policy's decisions (Sink) ---------------------------------------------
+
+  grant(waiter: Waiter, entry: Entry<C>): void {
+    const w = waiter as PoolWaiter<C>
+    this.settle(w)
+    w.granted = entry
+    w.resume!(Effect.succeed(entry))
+  }
+
+  closeConnection(entry: Entry<C>): void {
+    entry.timer?.cancel()
+    const conn = entry.conn
+    if (conn === undefined) return
+    conn.onClosed = undefined
+    conn.close()
+  }
+
+  parked(entry: Entry<C>): void {
+    const conn = entry.conn!
+    // An idle socket must not keep the process alive.
+    conn.unref()
+    conn.onClosed = entry.onClosed
+    ;(entry.timer as Deadline).restart(this.config.keepaliveTimeout)
+  }
+
+  unparked(entry: Entry<C>): void {
+    entry.timer?.cancel()
+    const conn = entry.conn!
+    conn.onClosed = undefined
+    conn.ref()
+  }
+
+  reject(waiter: Waiter): void {
+    const w = waiter as PoolWaiter<C>
+    this.settle(w)
+    w.resume?.(Effect.fail(new PoolClosed({ pool: this.config.name })))
+  }
+
+  abort(entry: Entry<C>): void {
+    entry.conn?.abort(new PoolClosed({ pool: this.config.name }))
+  }
+
+  dialBackground(entry: Entry<C>): void {
+    const spec = this.warmSpecs.get(entry.host.key)
+    if (spec === undefined) return this.state.dialFailed(entry)
+    this.run(this.background(entry, spec))
+  }
+
   // --- internals --------------------------------------------------------------
 
-  private hostPool(spec: DialSpec): HostPool {
-    let hp = this.hosts.get(spec.key)
-    if (hp === undefined) {
-      hp = new HostPool(spec.key, spec.host.toLowerCase(), spec.port)
-      this.hosts.set(spec.key, hp)
-    }
-    return hp
+  /** A background dial of `entry` (prewarm, refill): true when it opened a connection, kept by the pool. */
+  private background(entry: Entry<C>, spec: DialSpec): Effect.Effect<boolean> {
+    return Effect.withClock(
+      Effect.matchCause(this.dial(spec, noContext), {
+        onFailure: () => {
+          this.state.dialFailed(entry)
+          return false
+        },
+        onSuccess: (conn) => {
+          this.register(entry, conn)
+          return entry.state !== "closed"
+        }
+      }),
+      this.wheel.clock
+    )
   }
 
-  private takeIdle(hp: HostPool): H1Connection | undefined {
-    for (;;) {
-      const conn = hp.idle.pop()
-      if (conn === undefined) return undefined
-      this.idleCount--
-      const m = this.meta.get(conn)!
-      m.keepalive.cancel()
-      conn.onClosed = undefined
-      // Liveness check: a connection the peer closed, or that received bytes while idle, is closed already.
-      if (!conn.isAvailable) {
-        conn.close()
-        continue
-      }
-      conn.socket.ref()
-      hp.active++
-      hp.inUse++
-      hp.busy.add(conn)
-      return conn
-    }
-  }
-
-  private park(hp: HostPool, conn: H1Connection, m: Pooled): void {
-    hp.idle.push(conn)
-    this.idleCount++
-    // An idle socket must not keep the process alive.
-    conn.socket.unref()
-    // Before the keep-alive starts: a deadline of 0 may expire (and close the connection) at once.
-    conn.onClosed = () => this.unpark(hp, conn)
-    m.keepalive.restart(this.config.keepaliveTimeout)
-  }
-
-  /** An idle connection closed (peer close, stray bytes, keep-alive expiry). */
-  private unpark(hp: HostPool, conn: H1Connection): void {
-    const i = hp.idle.lastIndexOf(conn)
-    if (i >= 0) {
-      hp.idle.splice(i, 1)
-      this.idleCount--
-    }
-    this.meta.get(conn)?.keepalive.cancel()
-    this.dropIfEmpty(hp)
-  }
-
-  private dropIfEmpty(hp: HostPool): void {
-    if (hp.active === 0 && hp.idle.length === 0 && hp.waiters.length === 0 && !hp.warm) this.hosts.delete(hp.key)
-  }
-
-  /** A slot is free: the oldest waiter gets it and dials. */
-  private slotFreed(hp: HostPool): void {
-    const w = this.nextWaiter(hp)
-    if (w !== undefined) this.grantSlot(hp, w)
-    else this.dropIfEmpty(hp)
-  }
-
-  private grantSlot(hp: HostPool, w: Waiter): void {
-    hp.active++
-    this.settle(w)
-    w.granted = Slot
-    w.resume(Effect.succeed(Slot))
+  /** `entry`'s dial succeeded: the pool keeps `conn` under it. */
+  private register(entry: Entry<C>, conn: C): void {
+    this.entries.set(conn, entry)
+    entry.timer = this.wheel.deadline(() => this.state.expire(entry))
+    entry.onClosed = () => this.state.connectionClosed(entry)
+    this.state.dialed(entry, conn, conn.capacity)
   }
 
   /**
-   * Dials a connection on a slot already counted in `hp.active`. Only the
-   * connect is interruptible; registering the new connection is not, so it
-   * can't be lost.
+   * Dials `entry` for the requesting fiber. Only the dial is interruptible;
+   * registering the new connection is not, so it can't be lost.
    */
-  private dial(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
-    const holder: { socket?: net.Socket | undefined } = {}
-    return Effect.interruptible(Effect.suspend(() =>
-      connect(ctx.method === undefined ? spec : { ...spec, method: ctx.method, url: ctx.url }, holder)
-    )).pipe(
-      Effect.onInterrupt(() =>
-        Effect.sync(() => {
-          // Interrupted while (or right after) connecting: destroy the socket; free the slot.
-          holder.socket?.destroy()
-          hp.active--
-          this.slotFreed(hp)
-        })
-      ),
+  private dialFor(entry: Entry<C>, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+    return this.dial(spec, ctx).pipe(
+      // Interrupted while connecting: the dial destroyed its socket; free the slot.
+      Effect.onInterrupt(() => Effect.sync(() => this.state.dialFailed(entry))),
       Effect.matchEffect({
         onFailure: (error) => {
-          hp.active--
-          this.slotFreed(hp)
+          this.state.dialFailed(entry)
           return Effect.fail(error)
         },
-        onSuccess: (open): Effect.Effect<H1Connection, HackneyError> => {
-          const opened = openConnection(
-            open,
-            { recvTimeout: spec.recvTimeout, wheel: this.wheel, headLimits: this.config.headLimits },
-            ctx.method,
-            ctx.url
-          )
-          if (opened._tag === "Left") {
-            hp.active--
-            this.slotFreed(hp)
-            return Effect.fail(opened.left)
-          }
-          const conn = opened.right
-          if (this.closed) {
-            hp.active--
-            conn.close()
-            return Effect.fail(new PoolClosed({ pool: this.config.name, method: ctx.method, url: ctx.url }))
-          }
-          this.meta.set(conn, { host: hp, keepalive: this.wheel.deadline(() => conn.close()) })
-          hp.inUse++
-          hp.busy.add(conn)
-          return Effect.succeed(conn)
+        onSuccess: (conn): Effect.Effect<C, HackneyError> => {
+          this.register(entry, conn)
+          return entry.state === "closed" ? Effect.fail(this.poolClosed(ctx)) : Effect.succeed(conn)
         }
       })
     )
   }
 
-  /** Queues for a connection or a slot; only the wait itself is interruptible. */
-  private wait(hp: HostPool, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> {
-    let waiter: Waiter | undefined
-    const queued = Effect.async<H1Connection | typeof Slot, HackneyError>((resume) => {
-      const w: Waiter = { spec, ctx, fresh: ctx.fresh === true, resume, deadline: undefined, done: false, granted: undefined }
-      waiter = w
-      hp.waiters.push(w)
+  /** Queues for a connection or a dial; only the wait itself is interruptible. */
+  private wait(host: HostState<C>, w: PoolWaiter<C>, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+    const queued = Effect.async<Entry<C>, HackneyError>((resume) => {
+      w.resume = resume
+      const h = this.state.wait(host, w)
       const timeout = ctx.checkoutTimeout ?? this.config.checkoutTimeout ?? spec.connectTimeout
-      if (Number.isFinite(timeout)) {
+      if (Number.isFinite(timeout) && !w.done) {
         w.deadline = (ctx.wheel ?? this.wheel).schedule(timeout, () => {
           if (w.done) return
           this.settle(w)
-          this.unqueue(hp, w)
+          this.state.cancel(h, w)
           resume(Effect.fail(
             new CheckoutTimeout({
               pool: this.config.name,
@@ -427,46 +347,35 @@ export class PoolImpl {
       }
       // Interrupted while queued: leave the queue.
       return Effect.sync(() => {
+        if (w.done) return
         this.settle(w)
-        this.unqueue(hp, w)
-        this.dropIfEmpty(hp)
+        this.state.cancel(h, w)
       })
     })
     return Effect.interruptible(queued).pipe(
       Effect.onInterrupt(() =>
         Effect.sync(() => {
           // Served just as the interruption landed: give back what was granted.
-          const got = waiter?.granted
+          const got = w.granted
           if (got === undefined) return
-          waiter!.granted = undefined
-          if (got === Slot) {
-            hp.active--
-            this.slotFreed(hp)
-          } else this.checkin(got, true)
+          w.granted = undefined
+          if (got.state === "dialing") this.state.dialFailed(got)
+          else this.state.release(got, true)
         })
       ),
       Effect.flatMap((got) => {
-        waiter!.granted = undefined
-        return got === Slot ? this.dial(hp, spec, ctx) : Effect.succeed(got)
+        w.granted = undefined
+        return got.state === "dialing" ? this.dialFor(got, spec, ctx) : Effect.succeed(got.conn!)
       })
     )
   }
 
-  private settle(w: Waiter): void {
+  private settle(w: PoolWaiter<C>): void {
     w.done = true
     w.deadline?.cancel()
   }
 
-  private unqueue(hp: HostPool, w: Waiter): void {
-    const i = hp.waiters.indexOf(w)
-    if (i >= 0) hp.waiters.splice(i, 1)
-  }
-
-  private nextWaiter(hp: HostPool): Waiter | undefined {
-    for (;;) {
-      const w = hp.waiters.shift()
-      if (w === undefined) return undefined
-      if (!w.done) return w
-    }
+  private poolClosed(ctx: CheckoutContext): PoolClosed {
+    return new PoolClosed({ pool: this.config.name, method: ctx.method, url: ctx.url })
   }
 }

@@ -9,12 +9,16 @@
  * unref'd and expire, so it never keeps a process alive. Request deadlines
  * run on the requesting fiber's Clock whatever the pool.
  *
+ * The registry resolves names users give (`pool: "api"`, `Pool.stats("api")`)
+ * and the `"default"` pool; requests given a `Pool` value never look it up.
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import { defaultHeadLimits } from "../http1/types.js"
+import type { Pool } from "../../Pool.js"
 import { wheelFor } from "../timer/wheel.js"
-import { PoolImpl } from "./pool.js"
+import { processPool } from "./make.js"
 
 /** Pool defaults, as hackney. @internal */
 export const poolDefaults = {
@@ -27,16 +31,16 @@ export const poolDefaults = {
   headLimits: defaultHeadLimits
 } as const
 
-const registry = new Map<string, PoolImpl>()
+const registry = new Map<string, Pool>()
 
 /** @internal */
-export const register = (pool: PoolImpl): void => {
-  registry.set(pool.config.name, pool)
+export const register = (pool: Pool): void => {
+  registry.set(pool.name, pool)
 }
 
 /** @internal */
-export const unregister = (pool: PoolImpl): void => {
-  if (registry.get(pool.config.name) === pool) registry.delete(pool.config.name)
+export const unregister = (pool: Pool): void => {
+  if (registry.get(pool.name) === pool) registry.delete(pool.name)
 }
 
 const liveWheel = wheelFor(Effect.runSync(Effect.clock))
@@ -44,15 +48,21 @@ const liveWheel = wheelFor(Effect.runSync(Effect.clock))
 /** The name that always resolves. @internal */
 export const defaultName = "default"
 
-let processDefault: PoolImpl | undefined
+let processDefault: ReturnType<typeof processPool> | undefined
 
 /** The pool a name resolves to: the one registered, else for `"default"` the process-wide one; undefined otherwise. @internal */
-export const lookup = (name: string): PoolImpl | undefined => {
+export const lookup = (name: string): Pool | undefined => {
   const pool = registry.get(name)
   if (pool !== undefined) return pool
-  if (name !== defaultName) return undefined
+  return name === defaultName ? defaultPool() : undefined
+}
+
+/** The pool of requests that name none and have none in context: the one registered as `"default"`, else the process-wide one. @internal */
+export const defaultPool = (): Pool => {
+  const pool = registry.get(defaultName)
+  if (pool !== undefined) return pool
   if (processDefault === undefined || processDefault.closed) {
-    processDefault = new PoolImpl({ name, ...poolDefaults }, liveWheel)
+    processDefault = processPool({ name: defaultName, ...poolDefaults }, liveWheel)
   }
   return processDefault
 }

@@ -1,0 +1,42 @@
+/**
+ * Opening a connection: the transport's dial, then the driver the
+ * negotiated protocol names (`driver.ts`). What a pool is given as its dial,
+ * and what a direct connection (`pool: false`, `Hackney.connect`) runs.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as net from "node:net"
+import type { HackneyError } from "../../HackneyError.js"
+import type { HeadLimits } from "../http1/types.js"
+import { connect } from "../node/socket.js"
+import type { DialSpec } from "../pool/dialSpec.js"
+import type { TimerWheel } from "../timer/wheel.js"
+import { openConnection } from "./driver.js"
+import type { H1Connection } from "./h1Connection.js"
+
+/**
+ * Dials `spec` and starts the driver of the negotiated protocol; `method`
+ * and `url` name the request in errors. Only the connect is interruptible
+ * (its socket is destroyed then, even right after it connected); the
+ * connection's own timers run on `wheel`; `headLimits`: the response-head
+ * limits of requests that set none (the pool's).
+ *
+ * @internal
+ */
+export const dialConnection = (
+  spec: DialSpec,
+  method: string | undefined,
+  url: string | undefined,
+  wheel: TimerWheel,
+  headLimits?: HeadLimits | undefined
+): Effect.Effect<H1Connection, HackneyError> =>
+  Effect.suspend(() => {
+    const holder: { socket?: net.Socket | undefined } = {}
+    return Effect.uninterruptible(Effect.flatMap(
+      Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(
+        Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))
+      ),
+      (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel, headLimits }, method, url)
+    ))
+  })

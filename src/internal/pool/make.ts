@@ -1,0 +1,49 @@
+/**
+ * A pool put together: the policy and service of `pool.ts` given the dial
+ * of `connection/dial.ts` (transport, then the driver ALPN names) and a
+ * scope for its background fibers. The one pool module that knows how
+ * connections are made.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import * as Scope from "effect/Scope"
+import { dialConnection } from "../connection/dial.js"
+import type { H1Connection } from "../connection/h1Connection.js"
+import type { TimerWheel } from "../timer/wheel.js"
+import { currentWheel } from "../timer/wheel.js"
+import { PoolImpl } from "./pool.js"
+import type { PoolConfig, RunInScope } from "./pool.js"
+
+/** The connections pools hold. @internal */
+export type PooledConnection = H1Connection
+
+const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> =>
+  new PoolImpl<PooledConnection>(config, wheel, (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits), run)
+
+/**
+ * A pool living in the current scope: closing the scope closes the pool
+ * (connections closed, waiters failed with `PoolClosed`) and interrupts its
+ * background dials. Its own timers run on the current Clock.
+ *
+ * @internal
+ */
+export const makePool = (config: PoolConfig): Effect.Effect<PoolImpl<PooledConnection>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const run = yield* FiberSet.makeRuntime<never, unknown, unknown>()
+    const pool = build(config, yield* currentWheel, run)
+    yield* Effect.addFinalizer(() => Effect.sync(() => pool.close()))
+    return pool
+  })
+
+/**
+ * A pool for the life of the process (the `"default"` pool without a
+ * layer), on `wheel`'s Clock. Its background fibers run in a scope never
+ * closed; its idle sockets are unref'd, so it never keeps the process alive.
+ *
+ * @internal
+ */
+export const processPool = (config: PoolConfig, wheel: TimerWheel): PoolImpl<PooledConnection> =>
+  Effect.runSync(Effect.flatMap(Scope.make(), (scope) =>
+    Effect.map(Scope.extend(FiberSet.makeRuntime<never, unknown, unknown>(), scope), (run) => build(config, wheel, run))))

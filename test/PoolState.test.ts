@@ -1,0 +1,524 @@
+/**
+ * The pool's assignment policy (src/internal/pool/state.ts) on its own: fake
+ * connections, a fake clock, a sink that records decisions. No sockets.
+ * Invariants are asserted after every event (test/support/poolInvariants.ts).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { PoolState } from "../src/internal/pool/state.js"
+import type { Entry, Limits, Sink, Waiter } from "../src/internal/pool/state.js"
+
+class FakeConn {
+  open = true
+  constructor(readonly id: number, readonly capacity = 1) {}
+}
+
+interface TestWaiter extends Waiter {
+  readonly name: string
+}
+
+const harness = (limits: Partial<Limits> = {}) => {
+  const clock = { now: 0 }
+  const log: Array<string> = []
+  const granted = new Map<Waiter, Entry<FakeConn>>()
+  const background: Array<Entry<FakeConn>> = []
+  const rejected: Array<Waiter> = []
+  let ids = 0
+  const id = (e: Entry<FakeConn>) => e.conn?.id ?? "dial"
+  const sink: Sink<FakeConn> = {
+    grant: (w, e) => {
+      expect(granted.has(w)).toBe(false)
+      granted.set(w, e)
+      log.push(`grant ${(w as TestWaiter).name} ${e.state === "dialing" ? "dial" : `#${id(e)}`}`)
+    },
+    closeConnection: (e) => {
+      if (e.conn !== undefined) e.conn.open = false
+      log.push(`close #${id(e)}`)
+    },
+    parked: (e) => log.push(`park #${id(e)}`),
+    unparked: (e) => log.push(`unpark #${id(e)}`),
+    dialBackground: (e) => {
+      background.push(e)
+      log.push("background dial")
+    },
+    reject: (w) => {
+      rejected.push(w)
+      log.push(`reject ${(w as TestWaiter).name}`)
+    },
+    abort: (e) => log.push(`abort #${id(e)}`)
+  }
+  const state = new PoolState<FakeConn>(
+    { maxPerHost: 2, maxIdle: 10, keepalive: 1000, ...limits },
+    sink,
+    (c) => c.open,
+    () => clock.now
+  )
+  /** The host record (looked up each time, as the service does: an emptied one is dropped). */
+  const h = () => state.host("http://h:80", "h", 80)
+  const waiter = (name: string, o: Partial<Waiter> = {}): TestWaiter => ({
+    name,
+    fresh: false,
+    limit: state.limits.maxPerHost,
+    capacity: 1,
+    done: false,
+    dial: undefined,
+    ...o
+  })
+  /** A request: served now (an entry), or waiting (undefined; see `granted`). */
+  const request = (w: TestWaiter): Entry<FakeConn> | undefined => {
+    const e = state.checkout(h(), w.fresh, w.limit, w.capacity)
+    if (e !== undefined) return e
+    state.wait(h(), w)
+    return granted.get(w)
+  }
+  const connect = (e: Entry<FakeConn>, capacity = 1): FakeConn => {
+    const conn = new FakeConn(++ids, capacity)
+    state.dialed(e, conn, capacity)
+    return conn
+  }
+  return { state, h, clock, log, granted, background, rejected, waiter, request, connect }
+}
+
+describe("PoolState: limits and queue", () => {
+  it("dials up to maxPerHost, then queues; stats count in use, idle and waiting", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    const b = t.request(t.waiter("b"))!
+    expect([a.state, b.state]).toEqual(["dialing", "dialing"])
+    expect(t.request(t.waiter("c"))).toBeUndefined()
+    expect(t.h().active).toBe(2)
+    t.connect(a)
+    t.connect(b)
+    expect(t.state.stats()).toEqual({ inUse: 2, free: 0, queued: 1 })
+  })
+
+  it("a released connection goes straight to the oldest waiter, in FIFO order, without parking", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    const waiters = ["b", "c", "d"].map((n) => t.waiter(n))
+    for (const w of waiters) expect(t.request(w)).toBeUndefined()
+    t.log.length = 0
+    for (const w of waiters) {
+      t.state.release(a, true)
+      expect(t.granted.get(w)).toBe(a)
+    }
+    expect(t.log).toEqual(["grant b #1", "grant c #1", "grant d #1"])
+    t.state.release(a, true)
+    expect(t.state.stats()).toEqual({ inUse: 0, free: 1, queued: 0 })
+  })
+
+  it("a connection not reusable is closed and its slot lets the oldest waiter dial", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    const b = t.waiter("b")
+    t.request(b)
+    t.state.release(a, false)
+    expect(t.log.slice(-2)).toEqual(["close #1", "grant b dial"])
+    expect(t.granted.get(b)!.state).toBe("dialing")
+  })
+
+  it("a dial failure wakes the next waiter, which dials", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a"))!
+    const b = t.waiter("b")
+    const c = t.waiter("c")
+    t.request(b)
+    t.request(c)
+    t.state.dialFailed(a)
+    expect(t.granted.get(b)!.state).toBe("dialing")
+    expect(t.granted.has(c)).toBe(false)
+    expect(t.h().active).toBe(1)
+  })
+
+  it("a request's own limit is applied to it (hackney's max_per_host request option)", () => {
+    const t = harness({ maxPerHost: 10 })
+    t.request(t.waiter("a", { limit: 1 }))
+    expect(t.request(t.waiter("b", { limit: 1 }))).toBeUndefined()
+    // Behind a waiter, even a request with a higher limit queues (FIFO).
+    expect(t.request(t.waiter("c"))).toBeUndefined()
+  })
+
+  it("a fresh request (retry after a stale connection) is never handed a reused one", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.state.release(a, true)
+    const f = t.request(t.waiter("f", { fresh: true }))!
+    expect(f).not.toBe(a)
+    expect(f.state).toBe("dialing")
+    expect(t.state.idleCount).toBe(1)
+  })
+
+  it("taking an idle connection counts against the limit: no waiter exceeds maxPerHost by reuse", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    const b = t.request(t.waiter("b"))!
+    t.connect(a)
+    t.connect(b)
+    // A fresh request waits at the limit; a is released while it waits: the fresh one dials, a parks.
+    const f = t.waiter("f", { fresh: true })
+    t.request(f)
+    t.state.release(a, true)
+    expect(t.granted.get(f)!.state).toBe("dialing")
+    expect(t.state.idleCount).toBe(1)
+    // b busy + f dialing = 2: the idle connection is not taken.
+    expect(t.request(t.waiter("c"))).toBeUndefined()
+    expect(t.h().active).toBe(2)
+  })
+
+  it("a cancelled waiter leaves the queue; the connection then parks", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    const b = t.waiter("b")
+    t.request(b)
+    t.state.cancel(t.h(), b)
+    t.state.release(a, true)
+    expect(t.granted.has(b)).toBe(false)
+    expect(t.state.stats()).toEqual({ inUse: 0, free: 1, queued: 0 })
+  })
+})
+
+describe("PoolState: idle connections", () => {
+  it("reuses the most recently released connection first (LIFO)", () => {
+    const t = harness({ maxPerHost: 3 })
+    const [a, b] = [t.request(t.waiter("a"))!, t.request(t.waiter("b"))!]
+    t.connect(a)
+    t.connect(b)
+    t.state.release(a, true)
+    t.state.release(b, true)
+    expect(t.request(t.waiter("c"))).toBe(b)
+    expect(t.request(t.waiter("d"))).toBe(a)
+  })
+
+  it("an idle connection expires exactly at keepaliveTimeout (fake clock)", () => {
+    const t = harness({ keepalive: 1000 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.clock.now = 500
+    t.state.release(a, true)
+    expect(a.expiresAt).toBe(1500)
+    t.clock.now = 1499
+    t.state.expire(a)
+    expect(a.state).toBe("idle")
+    t.clock.now = 1500
+    t.state.expire(a)
+    expect(a.state).toBe("closed")
+    expect(t.log.at(-1)).toBe("close #1")
+    expect(t.state.idleCount).toBe(0)
+  })
+
+  it("a timer of an earlier idle period does not close a connection reused since", () => {
+    const t = harness({ keepalive: 1000 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.state.release(a, true)
+    expect(t.request(t.waiter("b"))).toBe(a)
+    t.clock.now = 5000
+    t.state.expire(a)
+    expect(a.state).toBe("active")
+  })
+
+  it("maxConnections caps idle connections; 0 (or keepaliveTimeout 0) keeps none", () => {
+    for (const limits of [{ maxIdle: 1 }, { maxIdle: 0 }, { keepalive: 0 }]) {
+      const t = harness({ maxPerHost: 3, ...limits })
+      const es = [t.request(t.waiter("a"))!, t.request(t.waiter("b"))!]
+      for (const e of es) t.connect(e)
+      for (const e of es) t.state.release(e, true)
+      expect(t.state.idleCount).toBe(Math.min(limits.maxIdle ?? 10, limits.keepalive === 0 ? 0 : 2))
+    }
+  })
+
+  it("a connection the peer closed while idle is dropped, and never handed out", () => {
+    const t = harness()
+    const a = t.request(t.waiter("a"))!
+    const conn = t.connect(a)
+    t.state.release(a, true)
+    conn.open = false
+    const next = t.request(t.waiter("b"))!
+    expect(next).not.toBe(a)
+    expect(next.state).toBe("dialing")
+    expect(a.state).toBe("closed")
+    // The peer's close, reported later, changes nothing.
+    t.state.connectionClosed(a)
+    expect(t.state.idleCount).toBe(0)
+  })
+
+  it("connectionClosed removes an idle connection", () => {
+    const t = harness()
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.state.release(a, true)
+    t.state.connectionClosed(a)
+    expect(t.state.stats()).toEqual({ inUse: 0, free: 0, queued: 0 })
+    expect(t.state.hosts.size).toBe(0)
+  })
+})
+
+describe("PoolState: multiplexed connections (capacity above 1)", () => {
+  it("a dial in progress counts as capacity: N waiters share one upcoming connection of capacity N", () => {
+    const t = harness({ maxPerHost: 4 })
+    const first = t.request(t.waiter("a", { capacity: 4 }))!
+    expect(first.state).toBe("dialing")
+    const others = ["b", "c", "d"].map((n) => t.waiter(n, { capacity: 4 }))
+    for (const w of others) expect(t.request(w)).toBeUndefined()
+    expect(t.h().dialing).toBe(1)
+    expect(t.state.stats().queued).toBe(3)
+    t.connect(first, 4)
+    for (const w of others) expect(t.granted.get(w)).toBe(first)
+    expect(first.inFlight).toBe(4)
+    // Full: a fifth request dials.
+    expect(t.request(t.waiter("e", { capacity: 4 }))!.state).toBe("dialing")
+  })
+
+  it("when the dial turns out to carry fewer (HTTP/1.1 negotiated), the others queue again in order", () => {
+    const t = harness({ maxPerHost: 4 })
+    const first = t.request(t.waiter("a", { capacity: 4 }))!
+    const [b, c] = [t.waiter("b", { capacity: 4 }), t.waiter("c", { capacity: 4 })]
+    t.request(b)
+    t.request(c)
+    t.connect(first, 1)
+    expect(first.inFlight).toBe(1)
+    // b, first again, dials; c shares b's upcoming connection.
+    expect(t.granted.get(b)!.state).toBe("dialing")
+    expect(t.granted.has(c)).toBe(false)
+    expect(c.dial).toBe(t.granted.get(b))
+    t.connect(t.granted.get(b)!, 1)
+    expect(t.granted.get(c)!.state).toBe("dialing")
+    expect(t.log.filter((l) => l.startsWith("grant"))).toEqual(["grant b dial", "grant c dial"])
+  })
+
+  it("a request on a connection with room is served at once; releases keep it in use until the last", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    expect(t.request(t.waiter("b"))).toBe(a)
+    expect(a.inFlight).toBe(2)
+    t.state.release(a, true)
+    expect(a.state).toBe("active")
+    t.state.release(a, true)
+    expect(a.state).toBe("idle")
+  })
+
+  it("draining (GOAWAY): no new request is given it; it closes when its last request ends", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.request(t.waiter("b"))
+    t.state.drain(a)
+    expect(t.request(t.waiter("c"))!.state).toBe("dialing")
+    t.state.release(a, true)
+    expect(a.state).toBe("draining")
+    t.state.release(a, true)
+    expect(a.state).toBe("closed")
+    expect(t.log).toContain("close #1")
+  })
+
+  it("a waiter attached to a dial that fails queues again and dials", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 2 }))!
+    const b = t.waiter("b", { capacity: 2 })
+    t.request(b)
+    t.state.dialFailed(a)
+    expect(t.granted.get(b)!.state).toBe("dialing")
+  })
+
+  it("a cancelled attached waiter frees its place on the dial", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 2 }))!
+    const b = t.waiter("b", { capacity: 2 })
+    t.request(b)
+    t.state.cancel(t.h(), b)
+    expect(a.inFlight).toBe(1)
+    t.connect(a, 2)
+    expect(t.granted.has(b)).toBe(false)
+  })
+})
+
+describe("PoolState: prewarm and shutdown", () => {
+  it("prewarm dials what is missing, bounded by maxPerHost; a taken idle connection is replaced", () => {
+    const t = harness({ maxPerHost: 3 })
+    const dials = t.state.prewarm(t.h(), 2)
+    expect(dials.length).toBe(2)
+    for (const e of dials) t.connect(e)
+    expect(t.state.idleCount).toBe(2)
+    expect(t.state.prewarm(t.h(), 2)).toEqual([])
+    expect(t.state.prewarm(t.h(), 10).length).toBe(3)
+    const t2 = harness({ maxPerHost: 3 })
+    for (const e of t2.state.prewarm(t2.h(), 2)) t2.connect(e)
+    t2.request(t2.waiter("a"))
+    expect(t2.background.length).toBe(1)
+    t2.connect(t2.background[0])
+    expect(t2.state.idleCount).toBe(2)
+  })
+
+  it("a background dial's connection goes to a waiter first", () => {
+    const t = harness({ maxPerHost: 1 })
+    const [d] = t.state.prewarm(t.h(), 1)
+    const w = t.waiter("w")
+    expect(t.request(w)).toBeUndefined()
+    const conn = t.connect(d)
+    expect(t.granted.get(w)!.conn).toBe(conn)
+  })
+
+  it("shutdown rejects waiters, closes idle connections, aborts those in use; a dial ending later is closed", () => {
+    const t = harness({ maxPerHost: 3 })
+    const [a, b, c] = [t.request(t.waiter("a"))!, t.request(t.waiter("b"))!, t.request(t.waiter("c"))!]
+    t.connect(a)
+    t.connect(b)
+    t.state.release(a, true)
+    // Its own limit (2) is reached by b and c: it waits although a is idle.
+    const w = t.waiter("w", { limit: 2 })
+    expect(t.request(w)).toBeUndefined()
+    t.state.shutdown()
+    expect(t.rejected).toEqual([w])
+    expect(t.log).toEqual(expect.arrayContaining(["close #1", "abort #2", "reject w"]))
+    t.connect(c)
+    expect(c.state).toBe("closed")
+    expect(t.state.stats()).toEqual({ inUse: 0, free: 0, queued: 0 })
+  })
+
+  it("toJSON shows each host's entries and their states", () => {
+    const t = harness()
+    t.connect(t.request(t.waiter("a"))!)
+    const json = JSON.parse(JSON.stringify(t.state))
+    expect(json.hosts[0]).toMatchObject({ key: "http://h:80", busy: 1, idle: 0, dialing: 0 })
+    expect(json.hosts[0].entries[0]).toMatchObject({ state: "active", capacity: 1, inFlight: 1 })
+  })
+})
+
+describe("PoolState: invariants", () => {
+  it("assertInvariants throws on a broken count (it is not vacuous)", () => {
+    const t = harness()
+    t.connect(t.request(t.waiter("a"))!)
+    t.state.idleCount = 3
+    expect(() => t.state.assertInvariants()).toThrow(/idle count/)
+  })
+
+  type Command =
+    | { readonly _tag: "request"; readonly fresh: boolean; readonly limit: number; readonly capacity: number }
+    | { readonly _tag: "dialDone"; readonly pick: number; readonly ok: boolean; readonly capacity: number }
+    | { readonly _tag: "release"; readonly pick: number; readonly reusable: boolean }
+    | { readonly _tag: "peerClose"; readonly pick: number }
+    | { readonly _tag: "tick"; readonly ms: number; readonly pick: number }
+    | { readonly _tag: "cancel"; readonly pick: number }
+    | { readonly _tag: "drain"; readonly pick: number }
+    | { readonly _tag: "prewarm"; readonly count: number }
+    | { readonly _tag: "shutdown" }
+
+  const pick = fc.nat(1000)
+  const command: fc.Arbitrary<Command> = fc.oneof(
+    { weight: 50, arbitrary: fc.record({ _tag: fc.constant("request" as const), fresh: fc.boolean(), limit: fc.integer({ min: 1, max: 4 }), capacity: fc.constantFrom(1, 1, 3) }) },
+    { weight: 40, arbitrary: fc.record({ _tag: fc.constant("dialDone" as const), pick, ok: fc.boolean(), capacity: fc.constantFrom(1, 2, 3) }) },
+    { weight: 50, arbitrary: fc.record({ _tag: fc.constant("release" as const), pick, reusable: fc.boolean() }) },
+    { weight: 10, arbitrary: fc.record({ _tag: fc.constant("peerClose" as const), pick }) },
+    { weight: 10, arbitrary: fc.record({ _tag: fc.constant("tick" as const), ms: fc.integer({ min: 0, max: 1500 }), pick }) },
+    { weight: 10, arbitrary: fc.record({ _tag: fc.constant("cancel" as const), pick }) },
+    { weight: 10, arbitrary: fc.record({ _tag: fc.constant("drain" as const), pick }) },
+    { weight: 10, arbitrary: fc.record({ _tag: fc.constant("prewarm" as const), count: fc.integer({ min: 0, max: 4 }) }) },
+    { weight: 1, arbitrary: fc.constant({ _tag: "shutdown" as const }) }
+  )
+
+  it("random event sequences never break the invariants, and every request is accounted for", () => {
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 120 }), fc.integer({ min: 0, max: 3 }), (commands, maxIdle) => {
+        const t = harness({ maxPerHost: 3, maxIdle, keepalive: 1000 })
+        /** Dials someone must finish: a request's own (`owner`) or a background one. */
+        const dials: Array<{ e: Entry<FakeConn>; owner: boolean }> = []
+        /** One element per request in flight on a connection. */
+        const held: Array<Entry<FakeConn>> = []
+        const waiting: Array<Waiter> = []
+        const seenGrants = new Set<Waiter>()
+        const at = <A>(xs: Array<A>, i: number): A | undefined => (xs.length === 0 ? undefined : xs[i % xs.length])
+        const take = (e: Entry<FakeConn>, owner: boolean) => (e.state === "dialing" ? dials.push({ e, owner }) : held.push(e))
+        const settleGrants = () => {
+          for (const [w, e] of t.granted) {
+            if (seenGrants.has(w)) continue
+            seenGrants.add(w)
+            waiting.splice(waiting.indexOf(w), 1)
+            take(e, true)
+          }
+          for (const e of t.background.splice(0)) dials.push({ e, owner: false })
+        }
+        let n = 0
+        for (const c of commands) {
+          switch (c._tag) {
+            case "request": {
+              if (t.state.closed) break
+              const w = t.waiter(`r${n++}`, { fresh: c.fresh, limit: c.limit, capacity: c.capacity })
+              const e = t.state.checkout(t.h(), w.fresh, w.limit, w.capacity)
+              if (e !== undefined) take(e, true)
+              else {
+                waiting.push(w)
+                t.state.wait(t.h(), w)
+              }
+              break
+            }
+            case "dialDone": {
+              const d = at(dials, c.pick)
+              if (d === undefined) break
+              dials.splice(dials.indexOf(d), 1)
+              if (c.ok) {
+                t.connect(d.e, c.capacity)
+                if (d.owner && d.e.state !== "closed") held.push(d.e)
+              } else t.state.dialFailed(d.e)
+              break
+            }
+            case "release": {
+              const e = at(held, c.pick)
+              if (e === undefined) break
+              held.splice(held.indexOf(e), 1)
+              t.state.release(e, c.reusable && e.conn!.open)
+              break
+            }
+            case "peerClose": {
+              const e = at(t.h().idle, c.pick)
+              if (e === undefined) break
+              e.conn!.open = false
+              t.state.connectionClosed(e)
+              break
+            }
+            case "tick": {
+              t.clock.now += c.ms
+              const e = at(t.h().idle, c.pick)
+              if (e !== undefined) t.state.expire(e)
+              break
+            }
+            case "cancel": {
+              const w = at(waiting, c.pick)
+              if (w === undefined) break
+              waiting.splice(waiting.indexOf(w), 1)
+              t.state.cancel(t.h(), w)
+              break
+            }
+            case "drain": {
+              const e = at(held, c.pick)
+              if (e !== undefined) t.state.drain(e)
+              break
+            }
+            case "prewarm":
+              for (const e of t.state.prewarm(t.h(), c.count)) dials.push({ e, owner: false })
+              break
+            case "shutdown":
+              t.state.shutdown()
+              for (const w of t.rejected.splice(0)) waiting.splice(waiting.indexOf(w), 1)
+              break
+          }
+          settleGrants()
+          t.state.assertInvariants()
+          // Every request in flight is counted on its connection, never above its capacity.
+          for (const e of new Set(held)) {
+            const mine = held.filter((x) => x === e).length
+            if (e.state !== "closed") expect(e.inFlight).toBe(mine)
+            expect(mine).toBeLessThanOrEqual(e.capacity)
+          }
+          // Nobody waits on a pool that has room for them (checked by the invariants) or that closed.
+          if (t.state.closed) expect(waiting.filter((w) => !w.done)).toEqual([])
+        }
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
