@@ -59,6 +59,7 @@ import { defaultSource, direct, namedSource } from "./internal/client/source.js"
 import type { ConnectionSource } from "./internal/client/source.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
+import type { DialOptions } from "./internal/pool/dialSpec.js"
 import { wheelOfFiber } from "./internal/timer/wheel.js"
 
 /**
@@ -129,7 +130,7 @@ export type TlsOptions = Omit<InternalTlsOptions, "insecure">
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends DialOptions {
   /** Request headers: a record or `[name, value]` pairs (order kept). */
   readonly headers?: Headers.Input | undefined
   /** The request body. Default: none. */
