@@ -248,7 +248,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     // An idle socket must not keep the process alive.
     conn.unref()
     conn.onClosed = entry.onClosed
-    ;(entry.timer as Deadline).restart(this.config.keepaliveTimeout)
+    ;(entry.timer as Deadline).restartAt(entry.expiresAt)
   }
 
   unparked(entry: Entry<C>): void {

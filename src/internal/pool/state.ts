@@ -309,6 +309,8 @@ export class PoolState<C> {
         h.idle.push(entry)
         this.idleCount++
         this.sink.parked(entry)
+        // Parked with nobody waiting (the common case): nothing else to decide.
+        if (h.waiters.length === 0) return this.done()
       }
     } else if (h.spare.indexOf(entry) < 0) h.spare.push(entry)
     this.pump(h)

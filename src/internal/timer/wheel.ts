@@ -45,6 +45,13 @@ export class Deadline {
     this.wheel.file(this)
   }
 
+  /** (Re)starts the deadline at the absolute Clock time `at` (no Clock read). */
+  restartAt(at: number): void {
+    this.at = at
+    this.active = true
+    this.wheel.file(this)
+  }
+
   /** Pushes an active deadline back to `millis` from now (cheap: no heap work). */
   touch(millis: number): void {
     if (this.active) this.at = this.wheel.clock.unsafeCurrentTimeMillis() + millis
