@@ -14,28 +14,45 @@ import type { H1Connection } from "../connection/h1Connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
 import { PoolImpl } from "./pool.js"
-import type { PoolConfig, RunInScope } from "./pool.js"
+import type { Dial, PoolConfig, Poolable, RunInScope } from "./pool.js"
 
 /** The connections pools hold. @internal */
 export type PooledConnection = H1Connection
 
+/**
+ * The real dial: transport, then the driver the negotiated protocol names;
+ * the connection's timers on `wheel`, its default response-head limits the
+ * pool's.
+ */
+const realDial = (config: PoolConfig) => (wheel: TimerWheel): Dial<PooledConnection> => (spec, ctx) =>
+  dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits)
+
 const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> =>
-  new PoolImpl<PooledConnection>(config, wheel, (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits), run)
+  new PoolImpl<PooledConnection>(config, wheel, realDial(config)(wheel), run)
 
 /**
- * A pool living in the current scope: closing the scope closes the pool
- * (connections closed, waiters failed with `PoolClosed`) and interrupts its
- * background dials. Its own timers run on the current Clock.
+ * A pool over any dial, living in the current scope: closing the scope
+ * closes the pool (connections closed, waiters failed with `PoolClosed`)
+ * and interrupts its background dials. Its own timers run on the current
+ * Clock, which `dial` is given too.
  *
  * @internal
  */
-export const makePool = (config: PoolConfig): Effect.Effect<PoolImpl<PooledConnection>, never, Scope.Scope> =>
+export const makePoolWith = <C extends Poolable>(
+  config: PoolConfig,
+  dial: (wheel: TimerWheel) => Dial<C>
+): Effect.Effect<PoolImpl<C>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const run = yield* FiberSet.makeRuntime<never, unknown, unknown>()
-    const pool = build(config, yield* currentWheel, run)
+    const wheel = yield* currentWheel
+    const pool = new PoolImpl<C>(config, wheel, dial(wheel), run)
     yield* Effect.addFinalizer(() => Effect.sync(() => pool.close()))
     return pool
   })
+
+/** {@link makePoolWith} the real dial. @internal */
+export const makePool = (config: PoolConfig): Effect.Effect<PoolImpl<PooledConnection>, never, Scope.Scope> =>
+  makePoolWith(config, realDial(config))
 
 /**
  * A pool for the life of the process (the `"default"` pool without a
