@@ -48,6 +48,8 @@ import type * as QueryString from "./QueryString.js"
 import * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
 import * as jsonBody from "./internal/client/json.js"
+import type { Query as QueryOption } from "./internal/client/query.js"
+import * as shorthands from "./internal/client/shorthands.js"
 import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
@@ -291,7 +293,53 @@ export interface Options extends DialOptions {
   readonly retryNonIdempotent?: boolean | undefined
   /** The statuses retried by `retry`. Default `[408, 429, 502, 503, 504]`. */
   readonly retryStatuses?: ReadonlyArray<number> | undefined
+  /**
+   * Query parameters appended to the URL (hackney's `QueryString` encoding:
+   * space as `+`), after the URL's own query, which is kept as written;
+   * parameters keep their order and a repeated key is sent repeated. See
+   * {@link Query}. Default: none.
+   */
+  readonly query?: Query | undefined
+  /**
+   * A JSON body: the value serialised with `JSON.stringify`, sent with
+   * `Content-Type: application/json` unless `headers` has a Content-Type.
+   * With `body` too, or a value JSON cannot serialise (a BigInt, a cycle, a
+   * function), the request fails with `InvalidRequest` (reason `"body"`)
+   * before any I/O. `undefined` means no `json`, as for every option.
+   * Default: none.
+   */
+  readonly json?: unknown
+  /**
+   * A deadline for the whole exchange, on Effect's Clock: checkout, connect,
+   * sending, the response head and (in {@link request} and the verbs) the
+   * body read, with retries, their delays and redirects included — it is
+   * the bound of the whole call, where `connectTimeout`, `recvTimeout` and
+   * `checkoutTimeout` bound one phase of one attempt. `stream` and `open`:
+   * until the response head arrives (read the body within `recvTimeout`
+   * per chunk, or bound it with `Stream.timeout`). Past it the request is
+   * interrupted, its connection closed, and it fails with `RequestTimeout`.
+   * A duration above zero, `Infinity` for none. Default: none.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
 }
+
+/**
+ * The `query` option: a record — a value is a string, a finite number or a
+ * boolean (written as `String(value)`: `true`, `2`), an array repeats the
+ * key, `undefined` is skipped — or `[key, value]` pairs, or a
+ * `URLSearchParams`, kept in order.
+ *
+ * @example
+ * ```ts
+ * import { Hackney } from "effect-hackney"
+ * const query: Hackney.Query = { q: "a b", page: 2, tag: ["x", "y"], draft: undefined }
+ * // GET /search?lang=en&q=a+b&page=2&tag=x&tag=y
+ * const program = Hackney.get("http://127.0.0.1:8080/search?lang=en", { query })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Query = QueryOption
 
 /**
  * What a `retry` Schedule is stepped with: the error of the attempt, or the
@@ -377,6 +425,15 @@ export interface Response {
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
   readonly redirects: ReadonlyArray<Redirect>
+  /**
+   * A header's value, or `undefined`: the values of a repeated field
+   * joined with `", "` (RFC 9110 §5.3). `Set-Cookie` too (as `fetch`'s
+   * `Headers.get`), though its values cannot be split back: read cookies
+   * with {@link Response.headerAll}.
+   */
+  header(name: string): string | undefined
+  /** Every value of a header, in order, never joined; empty when absent. */
+  headerAll(name: string): ReadonlyArray<string>
   /** The body decoded as UTF-8. */
   text(): string
   /**
@@ -420,6 +477,10 @@ export interface StreamingResponse {
   readonly text: Effect.Effect<string, HackneyError>
   /** The trailers, once the body has been read. */
   readonly trailers: Effect.Effect<Headers.Headers | undefined, HackneyError>
+  /** A header's value, or `undefined`; repeated fields joined with `", "` (see {@link Response.header}). */
+  header(name: string): string | undefined
+  /** Every value of a header, in order, never joined; empty when absent. */
+  headerAll(name: string): ReadonlyArray<string>
 }
 
 /**
@@ -523,6 +584,7 @@ export const request = (
     // Validated once per options object (memoised), before anything reads them.
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
+    if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "response", (u, o) => request(method, u, o))
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
@@ -688,6 +750,7 @@ export const stream = (
   Effect.withFiberRuntime((fiber) => {
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
+    if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "head", (u, o) => stream(method, u, o))
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
@@ -784,15 +847,19 @@ export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : 
 export const open = (
   method: string,
   url: UrlInput,
-  options: Omit<Options, "body"> = noOptions
+  options: Omit<Options, "body" | "json"> = noOptions
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
+    if ((options as Options).json !== undefined) return Effect.fail(annotate(jsonInOpen, method, url))
+    if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "open", (u, o) => open(method, u, o))
     const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
     return execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout))
   })
+
+const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no json option: write the body with send" })
 
 /**
  * Opens one connection to an origin (hackney's `connect`) — a URL (text or

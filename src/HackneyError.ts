@@ -16,6 +16,7 @@
  * | `ConnectTimeout`   | TCP/TLS/proxy connect exceeded `connectTimeout`           | yes        |
  * | `CheckoutTimeout`  | no pooled connection became free within `checkoutTimeout` | yes        |
  * | `RecvTimeout`      | the peer sent nothing for `recvTimeout`                   | no         |
+ * | `RequestTimeout`   | the whole exchange exceeded the `timeout` option          | no         |
  * | `ConnectError`     | refused, DNS failure, unreachable, reset while connecting | yes        |
  * | `TlsError`         | certificate, hostname or handshake failure                | handshake  |
  * | `ConnectionClosed` | the peer closed the connection                            | if unsent  |
@@ -209,6 +210,36 @@ export class RecvTimeout extends make("RecvTimeout")<Common & {
     return `The server sent no ${this.phase === "headers" ? "response" : "body data"} for ${this.timeoutMillis} ms${
       where(this)
     }. The server may be overloaded or stalled; raise the \`recvTimeout\` option if it is legitimately slow.`
+  }
+}
+
+/**
+ * The request did not finish within its `timeout` option: a total deadline
+ * for the whole exchange — checkout, connect, sending, the response head and,
+ * for `Hackney.request` and the verbs, the body read — retries, their
+ * delays and redirects included. For `Hackney.stream` and `Hackney.open`
+ * the deadline ends when the response head arrives (`until: "head"`). The
+ * request was interrupted and its connection closed; the server may have
+ * processed it, so {@link isRetryable} is false.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.RequestTimeout({ timeoutMillis: 10000, until: "response" })
+ * console.log(e.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestTimeout extends make("RequestTimeout")<Common & {
+  readonly timeoutMillis: number
+  /** What the deadline covered: the whole response (body included), or its head (`stream`, `open`). */
+  readonly until: "response" | "head"
+}> {
+  override get message(): string {
+    return `The ${this.until === "head" ? "response head" : "complete response"} did not arrive within the request's \`timeout\` of ${this.timeoutMillis} ms${
+      where(this)
+    }. Raise the \`timeout\` option if the server is legitimately slow, or find the slow phase with \`connectTimeout\` and \`recvTimeout\`.`
   }
 }
 
@@ -424,7 +455,10 @@ export type InvalidRequestReason =
 
 /**
  * The request itself is invalid (URL, method, header name or value — CR, LF
- * and NUL are rejected, never stripped — body or option). Nothing was sent.
+ * and NUL are rejected, never stripped — body or option). Nothing was sent,
+ * unless `requestSent` says part of it was; `found` tells the two cases
+ * that are not about the request as given: a pool's options, and a
+ * redirect's target (the earlier requests of the chain were sent).
  *
  * @example
  * ```ts
@@ -440,11 +474,25 @@ export class InvalidRequest extends make("InvalidRequest")<Common & {
   readonly detail: string
   /** Part of the request had reached the socket already (a streamed body found invalid as it went out, or `send` after `finish`). Default false. */
   readonly requestSent?: boolean | undefined
+  /**
+   * Where the problem was found, when not in the request as given:
+   * `"pool"`, the options of a pool (`Pool.make`, `Pool.layer`: no request
+   * is involved); `"redirect"`, the target of a redirect, after the
+   * requests before it in the chain were sent and answered. Default: the
+   * request as given, before anything was sent.
+   */
+  readonly found?: "pool" | "redirect" | undefined
 }> {
   override get message(): string {
-    return `Invalid request (${this.reason}): ${oneLine(this.detail)}${where(this)}. Fix the request (${
-      this.requestSent === true ? "part of it had already been sent" : "nothing was sent"
-    }).`
+    return `Invalid ${this.found === "pool" ? "pool options" : "request"} (${this.reason}): ${oneLine(this.detail)}${
+      where(this)
+    }. ${
+      this.found === "pool"
+        ? "Fix the pool options (no request was made)"
+        : this.found === "redirect"
+        ? "The redirecting response was received and the redirect not followed; fix the request or the server's Location"
+        : `Fix the request (${this.requestSent === true ? "part of it had already been sent" : "nothing was sent"})`
+    }.`
   }
 }
 
@@ -658,6 +706,7 @@ export type HackneyError =
   | ConnectTimeout
   | CheckoutTimeout
   | RecvTimeout
+  | RequestTimeout
   | ConnectError
   | TlsError
   | ConnectionClosed
@@ -685,7 +734,7 @@ export type HackneyError =
 export const isHackneyError = (u: unknown): u is HackneyError => Predicate.hasProperty(u, TypeId)
 
 /**
- * True for the timeouts: `ConnectTimeout`, `CheckoutTimeout`, `RecvTimeout`.
+ * True for the timeouts: `ConnectTimeout`, `CheckoutTimeout`, `RecvTimeout`, `RequestTimeout`.
  *
  * @example
  * ```ts
@@ -696,7 +745,8 @@ export const isHackneyError = (u: unknown): u is HackneyError => Predicate.hasPr
  * @category predicates
  */
 export const isTimeout = (u: unknown): boolean =>
-  isHackneyError(u) && (u._tag === "ConnectTimeout" || u._tag === "CheckoutTimeout" || u._tag === "RecvTimeout")
+  isHackneyError(u) &&
+  (u._tag === "ConnectTimeout" || u._tag === "CheckoutTimeout" || u._tag === "RecvTimeout" || u._tag === "RequestTimeout")
 
 /**
  * True when the server did not process the request, so sending it again —

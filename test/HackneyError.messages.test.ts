@@ -10,6 +10,7 @@ import { Effect, Option, Schedule } from "effect"
 import * as Hackney from "../src/Hackney.js"
 import * as HackneyError from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
+import * as Pool from "../src/Pool.js"
 import { requestError } from "../src/internal/httpclient/error.js"
 import { isHackneyOption } from "../src/internal/httpclient/options.js"
 import { httpServer, rawServer } from "./support/servers.js"
@@ -32,6 +33,10 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
     new HackneyError.RecvTimeout({ ...req, timeoutMillis: 5000, phase: "headers" }),
     new HackneyError.RecvTimeout({ ...req, timeoutMillis: 5000, phase: "body" })
   ],
+  RequestTimeout: [
+    new HackneyError.RequestTimeout({ ...req, timeoutMillis: 10000, until: "response" }),
+    new HackneyError.RequestTimeout({ ...req, timeoutMillis: 10000, until: "head" })
+  ],
   ConnectError: (["refused", "dns", "unreachable", "reset", "other"] as const).map((reason) =>
     new HackneyError.ConnectError({ ...req, reason, host, port, code: "ECONNREFUSED", cause: new Error("connect ECONNREFUSED\n") })
   ),
@@ -52,7 +57,10 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
   ],
   InvalidRequest: (["url", "scheme", "method", "target", "header-name", "header-value", "body", "option"] as const).map(
     (reason) => new HackneyError.InvalidRequest({ ...req, reason, detail: "it is wrong\nin two lines." })
-  ).concat([new HackneyError.InvalidRequest({ ...req, reason: "body", detail: "send after finish", requestSent: true })]),
+  ).concat([
+    new HackneyError.InvalidRequest({ ...req, reason: "body", detail: "send after finish", requestSent: true }),
+    new HackneyError.InvalidRequest({ ...req, reason: "scheme", detail: "the 302 redirect points to ftp://a.test/a", found: "redirect" })
+  ]),
   ProxyError: (["connect-refused", "auth-required", "auth-failed", "socks5", "invalid-response"] as const).map((reason) =>
     new HackneyError.ProxyError({ ...req, reason, proxy: "http://u:p@127.0.0.1:3128", status: 407, detail: "a\nb" })
   ),
@@ -160,6 +168,28 @@ describe("error messages of real failures", () => {
     expect([label, message.includes("\n")]).toEqual([label, false])
     expect([label, occurrences(message, target)]).toEqual([label, 1])
   }
+
+  it.scoped("an invalid pool option says no request was made (not \"nothing was sent\" of a request)", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(Pool.make({ maxPerHost: 0 }))
+      expectShape("InvalidRequest/pool", e.message)
+      expect(e.found).toBe("pool")
+      expect(e.message).toMatch(/^Invalid pool options \(option\): .*no request was made/)
+      expect(e.message).not.toContain("nothing was sent")
+    }))
+
+  it.scopedLive("a redirect to a scheme that cannot be requested says the redirecting request was answered", () =>
+    Effect.gen(function*() {
+      const s = yield* httpServer((_req, res) => {
+        res.writeHead(302, { location: "ftp://files.test/a" })
+        res.end()
+      })
+      const e = yield* Effect.flip(Hackney.get(s.url, { followRedirect: true, pool: false }))
+      expect([e._tag, (e as HackneyError.InvalidRequest).found]).toEqual(["InvalidRequest", "redirect"])
+      expectShape("InvalidRequest/redirect", e.message)
+      expect(e.message).toContain("redirect not followed")
+      expect(e.message).not.toContain("nothing was sent")
+    }))
 
   it.scopedLive("TlsError from a handshake with a plain-HTTP port: one line, the request once", () =>
     Effect.gen(function*() {

@@ -16,6 +16,7 @@ import type { Informational, Redirect, Response, StreamingResponse, Writer } fro
 import { BodyError, InvalidRequest, ResponseClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
+import * as responseHeaders from "./responseHeaders.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import type { ResponseHead } from "../http1/parser.js"
@@ -75,6 +76,12 @@ export class ResponseImpl implements Response {
   }
   get informational(): ReadonlyArray<Informational> {
     return informationalOf(this.informationalHeads)
+  }
+  header(name: string): string | undefined {
+    return responseHeaders.header(this.headers, name)
+  }
+  headerAll(name: string): ReadonlyArray<string> {
+    return responseHeaders.headerAll(this.headers, name)
   }
   text(): string {
     return decoder.decode(this.body)
@@ -301,6 +308,12 @@ export class StreamingResponseImpl implements StreamingResponse {
     this.headers = Headers.fromRaw(head.rawHeaders)
     this.informational = informationalOf(ex.informational)
     this.body = bodyStream(ex)
+  }
+  header(name: string): string | undefined {
+    return responseHeaders.header(this.headers, name)
+  }
+  headerAll(name: string): ReadonlyArray<string> {
+    return responseHeaders.headerAll(this.headers, name)
   }
   get bytes(): Effect.Effect<Uint8Array, HackneyError> {
     return Effect.map(Stream.runCollect(this.body), concatChunk)

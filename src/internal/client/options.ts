@@ -27,9 +27,11 @@ import {
   isObject,
   isString,
   notAnObject,
+  positiveDuration,
   rule
 } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
+import { isQuery } from "./query.js"
 
 const isStringPair = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && isString(v[0]) && isString(v[1])
 
@@ -74,7 +76,14 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   retryStatuses: rule(
     "an array of HTTP statuses (integers from 100 to 599)",
     (v) => Array.isArray(v) && v.every((s) => isInteger(s) && s >= 100 && s <= 599)
-  )
+  ),
+  query: rule(
+    "a record of strings, finite numbers, booleans or arrays of them (undefined skipped), [key, value] pairs or a URLSearchParams",
+    isQuery
+  ),
+  // Any value: what JSON cannot serialise fails as a body error when the request is made.
+  json: rule("any value JSON can serialise", () => true),
+  timeout: positiveDuration
 }
 
 /**

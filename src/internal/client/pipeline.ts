@@ -18,6 +18,7 @@ import type { Informational, Options, Redirect, Response, StreamingResponse } fr
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
+import * as responseHeaders from "./responseHeaders.js"
 import type * as Url from "../../Url.js"
 import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { concatChunk } from "./execute.js"
@@ -120,6 +121,12 @@ export class PipelineResponse implements Response {
     this.protocol = res.protocol
     this.informational = res.informational
   }
+  header(name: string): string | undefined {
+    return responseHeaders.header(this.headers, name)
+  }
+  headerAll(name: string): ReadonlyArray<string> {
+    return responseHeaders.headerAll(this.headers, name)
+  }
   text(): string {
     return decoder.decode(this.body)
   }
@@ -156,6 +163,12 @@ export class PipelineStreamingResponse implements StreamingResponse {
     this.url = inner.url
     this.protocol = inner.protocol
     this.informational = inner.informational
+  }
+  header(name: string): string | undefined {
+    return responseHeaders.header(this.headers, name)
+  }
+  headerAll(name: string): ReadonlyArray<string> {
+    return responseHeaders.headerAll(this.headers, name)
   }
   get bytes(): Effect.Effect<Uint8Array, HackneyError> {
     return Effect.map(Stream.runCollect(this.body), concatChunk)

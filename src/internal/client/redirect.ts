@@ -153,7 +153,8 @@ export const nextHop = (
         reason: "url",
         detail: `the redirect Location ${JSON.stringify(location)} is not a valid URL: ${resolved.left.detail}`,
         method: hop.method,
-        url: Url.format(from)
+        url: Url.format(from),
+        found: "redirect"
       })
     )
   }
@@ -165,7 +166,8 @@ export const nextHop = (
         detail: `the ${status} redirect points to ${redactUrl(Url.format(url))}, whose scheme "${url.scheme}" cannot be ` +
           `requested; it was not followed (set followRedirect: false to get the ${status} response)`,
         method: hop.method,
-        url: Url.format(from)
+        url: Url.format(from),
+        found: "redirect"
       })
     )
   }
@@ -181,7 +183,8 @@ export const nextHop = (
         detail: `a ${status} redirect to ${redactUrl(Url.format(url))} must resend the body, and a Stream body ` +
           `cannot be replayed: pass a string, Uint8Array, { form } or { file } body, or set followRedirect: false`,
         method,
-        url: Url.format(from)
+        url: Url.format(from),
+        found: "redirect"
       })
     )
   }

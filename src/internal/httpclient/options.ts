@@ -68,7 +68,10 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   retry: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryNonIdempotent: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
   retryStatuses: "compose `HttpClient.retryTransient` (or `HttpClient.filterStatusOk` with `HttpClient.retry`) over the client",
-  continueTimeout: "the layer sends the body at once; use `Hackney.open` to wait for `100 Continue`"
+  continueTimeout: "the layer sends the body at once; use `Hackney.open` to wait for `100 Continue`",
+  query: "add the parameters to the request (`HttpClientRequest.setUrlParams`, `appendUrlParams`)",
+  json: "give the body with the request (`HttpClientRequest.bodyJson`)",
+  timeout: "bound the request with `Effect.timeout` (or `HttpClient.transformResponse(Effect.timeout(…))`)"
 }
 
 /** Whether `key` names a `Hackney.Options` field (the two records above cover the type, checked by the compiler). @internal */

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { InvalidRequest } from "../../HackneyError.js"
+import { InvalidRequest } from "../../HackneyError.js"
 import { boolean, check, count, durationFrom0, isObject, nonEmptyString, notAnObject, toMillis } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
 import { headLimitRules, poolHeadLimits } from "../connection/headLimits.js"
@@ -27,15 +27,19 @@ const poolRules: Readonly<Record<string, Rule>> = {
 
 const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
 
+// Found in a pool's options, not in a request: the message says so.
+const inPool = (e: InvalidRequest): InvalidRequest =>
+  new InvalidRequest({ reason: e.reason, detail: e.detail, cause: e.cause, found: "pool" })
+
 /**
  * Validates pool options and resolves them to a pool configuration.
  *
  * @internal
  */
 export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
-  if (!isObject(options)) return notAnObject("pool options", options)
+  if (!isObject(options)) return inPool(notAnObject("pool options", options))
   const invalid = check(options, poolRules)
-  if (invalid !== undefined) return invalid
+  if (invalid !== undefined) return inPool(invalid)
   const o = options as HeadLimitOptions & {
     readonly name?: string
     readonly maxPerHost?: number
