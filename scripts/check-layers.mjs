@@ -19,7 +19,7 @@ const layers = [
   [/^internal\/http1\//, 1],
   [/^(CookieJar|Pool)\.ts$/, 2],
   [/^internal\/(node|timer|connection|pool|transport)\//, 2],
-  [/^(Hackney|HackneyHttpClient)\.ts$/, 3],
+  [/^(Hackney|HackneyClient|HackneyHttpClient)\.ts$/, 3],
   [/^internal\/(client|httpclient|engine)\//, 3],
   [/^index\.ts$/, 4]
 ]

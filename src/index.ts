@@ -22,6 +22,12 @@
  */
 export * as Hackney from "./Hackney.js"
 /**
+ * A client with defaults for a family of requests: base URL (RFC 3986), headers, options; a value or a Layer.
+ *
+ * @since 0.1.0
+ */
+export * as HackneyClient from "./HackneyClient.js"
+/**
  * `@effect/platform`'s `HttpClient` backed by effect-hackney's engine, as a Layer.
  *
  * @since 0.1.0
