@@ -10,17 +10,10 @@ import { Effect, Either, Stream } from "effect"
 import type * as http from "node:http"
 import * as Hackney from "../src/Hackney.js"
 import * as Url from "../src/Url.js"
-import { echoServer, rawValues, typedFailure } from "./support/hackney.js"
+import { echo, echoServer, rawValues, typedFailure } from "./support/hackney.js"
+import type { Echo } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
 
-interface Echo {
-  readonly method: string
-  readonly url: string
-  readonly rawHeaders: ReadonlyArray<string>
-  readonly body: string
-}
-
-const echo = (res: Hackney.Response): Echo => res.json() as Echo
 
 describe("query option", () => {
   it.scopedLive("appended after the URL's own query (kept as written), in order, with hackney's encoding", () =>

@@ -8,16 +8,10 @@ import { Effect, Either, Fiber, Option, TestClock } from "effect"
 import type * as Hackney from "../src/Hackney.js"
 import * as HackneyClient from "../src/HackneyClient.js"
 import * as Url from "../src/Url.js"
-import { echoHandler, echoServer, eventually, rawValues, realSleep, typedFailure } from "./support/hackney.js"
+import { echo, echoHandler, echoServer, eventually, rawValues, realSleep, typedFailure } from "./support/hackney.js"
+import type { Echo } from "./support/hackney.js"
 import { httpServer, rawServer } from "./support/servers.js"
 
-interface Echo {
-  readonly method: string
-  readonly url: string
-  readonly rawHeaders: ReadonlyArray<string>
-  readonly body: string
-}
-const echo = (res: Hackney.Response): Echo => res.json() as Echo
 
 describe("HackneyClient baseUrl (RFC 3986 resolution)", () => {
   it.scopedLive("references resolve as RFC 3986 says: the trailing slash, absolute paths, ../, query-only, empty", () =>

@@ -29,6 +29,9 @@ export const readBody = (req: http.IncomingMessage): Promise<Buffer> =>
     req.resume()
   })
 
+/** The {@link Echo} a one-shot response of the echo server carries. */
+export const echo = (res: { json(): unknown }): Echo => res.json() as Echo
+
 /** The echo handler: answers every request with a JSON {@link Echo}. */
 export const echoHandler: http.RequestListener = (req, res) => {
   readBody(req).then((body) => {
