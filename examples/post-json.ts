@@ -1,5 +1,5 @@
 /**
- * POST a JSON body and read a JSON answer.
+ * POST a JSON body (the `json` option) and read a JSON answer.
  *
  *   npx tsx examples/post-json.ts
  */
@@ -9,12 +9,10 @@ import { local } from "./server.js"
 
 const program = Effect.gen(function*() {
   const server = yield* local
-  const res = yield* Hackney.post(`${server.url}/echo`, {
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: "effect-hackney", stars: 5 })
-  })
+  // `json`: serialised with JSON.stringify, sent with Content-Type: application/json.
+  const res = yield* Hackney.post(`${server.url}/echo`, { json: { name: "effect-hackney", stars: 5 } })
   const echo = res.json() as { method: string; headers: Record<string, string>; body: string }
-  console.log(res.status, echo.method, echo.headers["content-type"])
+  console.log(res.status, res.header("content-type"), "|", echo.method, echo.headers["content-type"])
   console.log("the server got:", JSON.parse(echo.body))
   // A form body: application/x-www-form-urlencoded, as hackney's {form, KVs}.
   const form = yield* Hackney.post(`${server.url}/echo`, { body: { form: { q: "effect hackney", page: "1" } } })

@@ -35,7 +35,7 @@ const handler: http.RequestListener = (req, res) => {
       case "/hello":
         return res.end("hello from the embedded server\n")
       case "/echo": {
-        const out = JSON.stringify({ method: req.method, headers: req.headers, body: body.toString() })
+        const out = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() })
         res.writeHead(200, { "content-type": "application/json" })
         return res.end(out)
       }

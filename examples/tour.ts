@@ -1,17 +1,19 @@
 /**
  * The tour (`npm start`): effect-hackney against an embedded local server —
- * one-shot GET and POST, a streaming response, a streaming upload, the
- * connection API, pool stats, a typed error caught with catchTag, a redirect
- * followed with a cookie jar, automatic decompression, and the same engine
- * behind @effect/platform's HttpClient.
+ * one-shot GET and POST (`json` body, `query` parameters, `res.header`), a
+ * client with defaults (`HackneyClient`: base URL, headers, `timeout`), a
+ * streaming response, a streaming upload, the connection API, pool stats,
+ * typed errors caught with catchTag (`RecvTimeout`, `RequestTimeout`), a
+ * redirect followed with a cookie jar, automatic decompression, and the
+ * same engine behind @effect/platform's HttpClient.
  * Everything runs on 127.0.0.1; the process exits by itself.
  */
 import { HttpClient } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import { CookieJar, Hackney, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
+import { CookieJar, Hackney, HackneyClient, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
 import { local } from "./server.js"
 
-const step = (title: string, line: string) => console.log(`- ${title.padEnd(18)} ${line}`)
+const step = (title: string, line: string) => console.log(`- ${title.padEnd(20)} ${line}`)
 
 const tour = Effect.gen(function*() {
   const server = yield* local
@@ -20,11 +22,15 @@ const tour = Effect.gen(function*() {
   // 1. One-shot requests: the body comes back with the response.
   const hello = yield* Hackney.get(`${server.url}/hello`)
   step("GET", `${hello.status} ${hello.text().trim()}`)
-  const posted = yield* Hackney.post(`${server.url}/echo`, {
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ hello: "world" })
-  })
-  step("POST json", `${posted.status}, the server got ${(posted.json() as { body: string }).body}`)
+  // `json` serialises the value and sets Content-Type: application/json; `query` is appended to the URL.
+  const posted = yield* Hackney.post(`${server.url}/echo`, { json: { hello: "world" }, query: { lang: "en", page: 2 } })
+  const echo = posted.json() as { url: string; body: string; headers: Record<string, string> }
+  step("POST json + query", `${posted.status} ${posted.header("content-type")}; the server got ${echo.body} at ${echo.url}`)
+
+  // 1b. A client with defaults: a base URL (RFC 3986 resolution), headers and a total timeout for every request.
+  const api = HackneyClient.make({ baseUrl: `${server.url}/`, headers: { "x-app": "tour" }, timeout: "2 seconds" })
+  const viaClient = (yield* api.get("echo")).json() as { url: string; headers: Record<string, string> }
+  step("HackneyClient", `GET ${viaClient.url} with x-app: ${viaClient.headers["x-app"]}`)
 
   // 2. A streaming response: pulled chunk by chunk, with backpressure.
   const streamed = yield* Effect.scoped(
@@ -72,6 +78,12 @@ const tour = Effect.gen(function*() {
     Effect.catchTag("RecvTimeout", (e) => Effect.succeed(`RecvTimeout after ${e.timeoutMillis} ms, retryable: ${HackneyError.isRetryable(e)}`))
   )
   step("catchTag", timedOut)
+  // `timeout` bounds the whole exchange (connect, send, head, body) on Effect's Clock.
+  const deadline = yield* api.get("slow?ms=5000", { timeout: "100 millis" }).pipe(
+    Effect.map((res) => `${res.status}`),
+    Effect.catchTag("RequestTimeout", (e) => Effect.succeed(`RequestTimeout after ${e.timeoutMillis} ms (the whole exchange)`))
+  )
+  step("timeout", deadline)
 
   // 7. Redirects and cookies: /login sets a cookie and redirects; the jar sends it to /me.
   const me = yield* Hackney.get(`${server.url}/login`, { followRedirect: true }).pipe(
