@@ -515,6 +515,12 @@ export interface ConnectionRequest {
   readonly path?: string | undefined
   readonly headers?: Headers.Input | undefined
   readonly body?: Body | undefined
+  /** Appended to `path` (see {@link Options.query}). */
+  readonly query?: Query | undefined
+  /** A JSON body (see {@link Options.json}). */
+  readonly json?: unknown
+  /** This request's total deadline; default: the connection's `timeout` option (see {@link Options.timeout}). */
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -859,6 +865,10 @@ export const open = (
     return execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout))
   })
 
+const perRequestOnly = new InvalidRequest({
+  reason: "option",
+  detail: "query and json belong to each request of a connection (conn.request({ query, json })), not to connect"
+})
 const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no json option: write the body with send" })
 
 /**
@@ -866,7 +876,9 @@ const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no j
  * a WHATWG `URL`), or a {@link ConnectTarget} `{ transport, host, port }` — closed when the
  * scope closes. Its requests take a path; they run one at a time over
  * keep-alive, and a connection the peer closed is re-dialled. Connect errors
- * surface here.
+ * surface here. A `timeout` option bounds the dial and then each request
+ * (one whole response for `request`, the head for `stream`; a request's own
+ * `timeout` replaces it); `query` and `json` are given per request.
  *
  * @example
  * ```ts
@@ -885,13 +897,16 @@ const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no j
  */
 export const connect = (
   target: string | URL | ConnectTarget,
-  options: Omit<Options, "body" | "pool"> = noOptions
+  options: Omit<Options, "body" | "pool" | "query" | "json"> = noOptions
 ): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
   Effect.suspend(() => {
     const url = connectUrl(target)
     if (url instanceof InvalidRequest) return Effect.fail(url)
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, "CONNECT", url))
+    if ((options as Options).query !== undefined || (options as Options).json !== undefined) {
+      return Effect.fail(annotate(perRequestOnly, "CONNECT", url))
+    }
     return Either.match(RequestUrl.parse(url), {
       onLeft: (e) => Effect.fail(annotate(e, "CONNECT", url)),
       onRight: (u) => connection.make(u, url, r, openFile)

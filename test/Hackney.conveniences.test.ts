@@ -173,3 +173,21 @@ describe("res.header / res.headerAll", () => {
       }))
     }))
 })
+
+describe("conveniences on Hackney.connect", () => {
+  it.scopedLive("a connection's requests take query and json; query and json on connect itself fail typed", () =>
+    Effect.gen(function*() {
+      const s = yield* echoServer
+      const conn = yield* Hackney.connect(s.url)
+      const got = echo(yield* conn.request({ method: "GET", path: "/c?a=1", query: { b: [2, 3] } }))
+      expect(got.url).toBe("/c?a=1&b=2&b=3")
+      const posted = echo(yield* conn.request({ method: "POST", path: "/j", json: { x: true } }))
+      expect([posted.body, rawValues(posted.rawHeaders, "content-type")]).toEqual([`{"x":true}`, ["application/json"]])
+      const streamed = yield* Effect.scoped(Effect.flatMap(conn.stream({ method: "GET", query: { s: 1 } }), (r) => r.text))
+      expect((JSON.parse(streamed) as Echo).url).toBe("/?s=1")
+      const bad = yield* typedFailure(conn.request({ method: "POST", json: 1n }))
+      expect([bad._tag, bad.reason]).toEqual(["InvalidRequest", "body"])
+      const e = yield* typedFailure(Effect.scoped(Hackney.connect(s.url, { query: { a: "1" } } as never)))
+      expect([e._tag, e.reason]).toEqual(["InvalidRequest", "option"])
+    }))
+})

@@ -143,3 +143,15 @@ describe("timeout option", () => {
       }
     }))
 })
+
+describe("timeout option on Hackney.connect", () => {
+  it.scoped("connect's timeout bounds each request; a request's own timeout replaces it", () =>
+    Effect.gen(function*() {
+      const s = yield* server(() => {})
+      const conn = yield* Hackney.connect(s.url, { ...never, timeout: "4 seconds" })
+      const e = yield* atDeadline(conn.request({ method: "GET", path: "/a" }), () => s.heads() === 1, 4000)
+      expect([e._tag, (e as HackneyError.RequestTimeout).timeoutMillis]).toEqual(["RequestTimeout", 4000])
+      const own = yield* atDeadline(conn.request({ method: "GET", path: "/b", timeout: "9 seconds" }), () => s.heads() === 2, 9000)
+      expect([own._tag, (own as HackneyError.RequestTimeout).timeoutMillis]).toEqual(["RequestTimeout", 9000])
+    }))
+})

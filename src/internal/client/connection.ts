@@ -6,17 +6,22 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
-import type { Connection, ConnectionRequest, Options, Response, StreamingResponse } from "../../Hackney.js"
+import type { Connection, ConnectionRequest, Options, Response, StreamingResponse, UrlInput } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type * as Url from "../../Url.js"
 import type { H1Connection } from "../connection/h1Connection.js"
 import { oneShot, streaming } from "./execute.js"
 import { describeValue } from "../options/rules.js"
+import { resolve } from "./options.js"
 import type { Resolved } from "./options.js"
-import { checkMethod, dialSpec, prepare } from "./prepare.js"
-import type { OpenFile } from "./prepare.js"
+import { annotate, checkMethod, dialSpec, prepare } from "./prepare.js"
+import type { OpenFile, Prepared } from "./prepare.js"
+import { toMillis } from "../options/rules.js"
+import { withDeadline } from "./deadline.js"
+import * as shorthands from "./shorthands.js"
 import type { ConnectionSource } from "./source.js"
 import { direct } from "./source.js"
 import { currentWheel } from "../timer/wheel.js"
@@ -46,30 +51,45 @@ export const make = (
       }
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => current?.close()))
-    // Dial now, so connect errors surface at connect time (as hackney:connect).
-    yield* source.checkout(dialSpec(base, r), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
     const options: Options = r.options
-    const prepared = (req: ConnectionRequest) =>
+    // Dial now, so connect errors surface at connect time (as hackney:connect); `timeout` bounds it too.
+    const dial = source.checkout(dialSpec(base, r), { checkoutTimeout: Infinity, method: "CONNECT", url: href })
+    const total = options.timeout === undefined ? Infinity : toMillis(options.timeout)!
+    yield* total === Infinity ? dial : withDeadline(dial, total, "head", "CONNECT", href)
+    /** Runs a request of this connection: its options over the connection's, shorthands (query, json, timeout) applied. */
+    const exchange = <A, R>(
+      req: ConnectionRequest,
+      mode: shorthands.Mode,
+      run: (p: Prepared) => Effect.Effect<A, HackneyError, R>
+    ): Effect.Effect<A, HackneyError, R> =>
       Effect.suspend(() => {
         const bad = checkRequest(req, href)
         if (bad !== undefined) return Effect.fail(bad)
         const target = req.path ?? "/"
         const url = `${base.scheme}://${base.netloc}${target.startsWith("/") ? target : `/${target}`}`
-        return prepare(req.method, url, {
+        const o: Options = {
           ...options,
           ...(req.headers !== undefined ? { headers: req.headers } : {}),
-          ...(req.body !== undefined ? { body: req.body } : {})
-        }, openFile)
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(req.query !== undefined ? { query: req.query } : {}),
+          ...(req.json !== undefined ? { json: req.json } : {}),
+          ...(req.timeout !== undefined ? { timeout: req.timeout } : {})
+        }
+        const send = (u: UrlInput, opts: Options) =>
+          Either.match(prepare(req.method, u, opts, openFile), { onLeft: Effect.fail, onRight: run })
+        const valid = resolve(o)
+        if (valid instanceof InvalidRequest) return Effect.fail(annotate(valid, req.method, url))
+        return shorthands.hasShorthands(o) ? shorthands.run(req.method, url, o, mode, send) : send(url, o)
       })
     const conn: Connection = {
       request: (req) =>
         lock.withPermits(1)(
-          Effect.flatMap(prepared(req), (p) => Effect.flatMap(currentWheel, (wheel) => oneShot(p, source, wheel)))
+          exchange(req, "response", (p) => Effect.flatMap(currentWheel, (wheel) => oneShot(p, source, wheel)))
         ) as Effect.Effect<Response, HackneyError>,
       stream: (req) =>
         Effect.flatMap(
           Effect.acquireRelease(lock.take(1), () => lock.release(1)),
-          () => Effect.flatMap(prepared(req), (p) => Effect.flatMap(currentWheel, (wheel) => streaming(p, source, wheel)))
+          () => exchange(req, "head", (p) => Effect.flatMap(currentWheel, (wheel) => streaming(p, source, wheel)))
         ) as Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>,
       // A connection the peer closed has no peer any more (Node keeps the old address).
       peername: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.peername : undefined)),
