@@ -191,6 +191,19 @@ describe("error messages of real failures", () => {
       expect(e.message).not.toContain("nothing was sent")
     }))
 
+  it.scopedLive("HttpClient layer: an unfollowable redirect says the redirecting request was answered", () =>
+    Effect.gen(function*() {
+      const s = yield* httpServer((_req, res) => {
+        res.writeHead(302, { location: "http://[bad" })
+        res.end()
+      })
+      const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects())
+      const e = yield* Effect.flip(client.get(s.url))
+      const cause = (e as { cause?: unknown }).cause as HackneyError.InvalidRequest
+      expect([cause._tag, cause.found]).toEqual(["InvalidRequest", "redirect"])
+      expect(e.message).not.toContain("nothing was sent")
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
+
   it.scopedLive("TlsError from a handshake with a plain-HTTP port: one line, the request once", () =>
     Effect.gen(function*() {
       const s = yield* plain

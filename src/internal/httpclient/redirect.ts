@@ -51,7 +51,12 @@ export const nextRequest = (
   } catch (cause) {
     return Either.left(requestError(
       request,
-      new InvalidRequest({ reason: "url", detail: `the redirect Location ${JSON.stringify(location)} is not a valid URL`, cause })
+      new InvalidRequest({
+        reason: "url",
+        detail: `the redirect Location ${JSON.stringify(location)} is not a valid URL`,
+        cause,
+        found: "redirect"
+      })
     ))
   }
   let method = request.method
@@ -66,7 +71,8 @@ export const nextRequest = (
       request,
       new InvalidRequest({
         reason: "body",
-        detail: `a ${status} redirect must resend the body, and a Stream body cannot be replayed`
+        detail: `a ${status} redirect must resend the body, and a Stream body cannot be replayed`,
+        found: "redirect"
       })
     ))
   }
