@@ -858,18 +858,13 @@ export const open = (
   Effect.withFiberRuntime((fiber) => {
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
-    if ((options as Options).json !== undefined) return Effect.fail(annotate(jsonInOpen, method, url))
+    if ((options as Options).json !== undefined) return Effect.fail(annotate(shorthands.jsonInOpen, method, url))
     if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "open", (u, o) => open(method, u, o))
     const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
     return execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout))
   })
 
-const perRequestOnly = new InvalidRequest({
-  reason: "option",
-  detail: "query and json belong to each request of a connection (conn.request({ query, json })), not to connect"
-})
-const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no json option: write the body with send" })
 
 /**
  * Opens one connection to an origin (hackney's `connect`) — a URL (text or
@@ -905,7 +900,7 @@ export const connect = (
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, "CONNECT", url))
     if ((options as Options).query !== undefined || (options as Options).json !== undefined) {
-      return Effect.fail(annotate(perRequestOnly, "CONNECT", url))
+      return Effect.fail(annotate(shorthands.perRequestOnly, "CONNECT", url))
     }
     return Either.match(RequestUrl.parse(url), {
       onLeft: (e) => Effect.fail(annotate(e, "CONNECT", url)),

@@ -20,6 +20,15 @@ import { annotate } from "./prepare.js"
 import { appendQuery } from "./query.js"
 import type { Query } from "./query.js"
 
+/** `json` given to `Hackney.open` (its body is written with `send`). @internal */
+export const jsonInOpen = new InvalidRequest({ reason: "body", detail: "open takes no json option: write the body with send" })
+
+/** `query` or `json` given to `Hackney.connect` rather than to a request of the connection. @internal */
+export const perRequestOnly = new InvalidRequest({
+  reason: "option",
+  detail: "query and json belong to each request of a connection (conn.request({ query, json })), not to connect"
+})
+
 /** Whether validated options use a shorthand. @internal */
 export const hasShorthands = (options: Options): boolean =>
   options.query !== undefined || options.json !== undefined || options.timeout !== undefined
