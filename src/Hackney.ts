@@ -48,7 +48,6 @@ import type * as QueryString from "./QueryString.js"
 import * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
 import * as jsonBody from "./internal/client/json.js"
-import type { Query as QueryOption } from "./internal/client/query.js"
 import * as shorthands from "./internal/client/shorthands.js"
 import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
@@ -339,7 +338,10 @@ export interface Options extends DialOptions {
  * @since 0.1.0
  * @category models
  */
-export type Query = QueryOption
+export type Query =
+  | { readonly [key: string]: string | number | boolean | ReadonlyArray<string | number | boolean> | undefined }
+  | ReadonlyArray<readonly [string, string | number | boolean]>
+  | URLSearchParams
 
 /**
  * What a `retry` Schedule is stepped with: the error of the attempt, or the

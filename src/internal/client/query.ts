@@ -5,17 +5,13 @@
  *
  * @internal
  */
+import type { Query as HackneyQuery } from "../../Hackney.js"
 import * as Url from "../../Url.js"
 import * as QueryString from "../../QueryString.js"
 
-/** A value of a query parameter. @internal */
-export type QueryValue = string | number | boolean
-
-/** The `query` option: a record (undefined skipped, arrays repeat the key), pairs or a `URLSearchParams`. @internal */
-export type Query =
-  | { readonly [key: string]: QueryValue | ReadonlyArray<QueryValue> | undefined }
-  | ReadonlyArray<readonly [string, QueryValue]>
-  | URLSearchParams
+/** The `query` option (`Hackney.Query`). @internal */
+export type Query = HackneyQuery
+type QueryValue = string | number | boolean
 
 const isValue = (v: unknown): v is QueryValue =>
   typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))
