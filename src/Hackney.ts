@@ -317,7 +317,9 @@ export interface Options extends DialOptions {
    * until the response head arrives (read the body within `recvTimeout`
    * per chunk, or bound it with `Stream.timeout`). Past it the request is
    * interrupted, its connection closed, and it fails with `RequestTimeout`.
-   * A duration above zero, `Infinity` for none. Default: none.
+   * There is no per-attempt total: `connectTimeout`, `checkoutTimeout` and
+   * `recvTimeout` bound each attempt. A duration above zero, `Infinity` for
+   * none. Default: none.
    */
   readonly timeout?: Duration.DurationInput | undefined
 }

@@ -438,7 +438,7 @@ export class TooManyRedirects extends make("TooManyRedirects")<Common & {
 }
 
 /**
- * Why a request was rejected before anything was sent.
+ * Why a request was rejected.
  *
  * @since 0.1.0
  * @category models
