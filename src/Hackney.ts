@@ -45,15 +45,15 @@ import type { DecodeError, HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
 import * as Pool from "./Pool.js"
 import type * as QueryString from "./QueryString.js"
-import * as Url from "./Url.js"
+import type * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
+import { connectUrl } from "./internal/client/connectTarget.js"
 import * as jsonBody from "./internal/client/json.js"
 import * as shorthands from "./internal/client/shorthands.js"
 import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { resolve } from "./internal/client/options.js"
-import { describeValue } from "./internal/options/rules.js"
 import { annotate, prepare, prepareResolved } from "./internal/client/prepare.js"
 import * as RequestUrl from "./internal/client/requestUrl.js"
 import { defaultSource, direct, namedSource } from "./internal/client/source.js"
@@ -293,19 +293,15 @@ export interface Options extends DialOptions {
   /** The statuses retried by `retry`. Default `[408, 429, 502, 503, 504]`. */
   readonly retryStatuses?: ReadonlyArray<number> | undefined
   /**
-   * Query parameters appended to the URL (hackney's `QueryString` encoding:
-   * space as `+`), after the URL's own query, which is kept as written;
-   * parameters keep their order and a repeated key is sent repeated. See
-   * {@link Query}. Default: none.
+   * Query parameters ({@link Query}) appended, in order, after the URL's own
+   * query (kept as written), with hackney's encoding (space as `+`). Default: none.
    */
   readonly query?: Query | undefined
   /**
-   * A JSON body: the value serialised with `JSON.stringify`, sent with
-   * `Content-Type: application/json` unless `headers` has a Content-Type.
-   * With `body` too, or a value JSON cannot serialise (a BigInt, a cycle, a
-   * function), the request fails with `InvalidRequest` (reason `"body"`)
-   * before any I/O. `undefined` means no `json`, as for every option.
-   * Default: none.
+   * A body serialised with `JSON.stringify`, with `Content-Type: application/json`
+   * unless `headers` has one. With `body` too, or a value JSON cannot serialise
+   * (a BigInt, a cycle, a function): `InvalidRequest` (reason `"body"`) before
+   * any I/O. `undefined` means no `json`, as for every option. Default: none.
    */
   readonly json?: unknown
   /**
@@ -317,11 +313,18 @@ export interface Options extends DialOptions {
    * until the response head arrives (read the body within `recvTimeout`
    * per chunk, or bound it with `Stream.timeout`). Past it the request is
    * interrupted, its connection closed, and it fails with `RequestTimeout`.
-   * There is no per-attempt total: `connectTimeout`, `checkoutTimeout` and
-   * `recvTimeout` bound each attempt. A duration above zero, `Infinity` for
+   * Per attempt: `attemptTimeout`. A duration above zero, `Infinity` for
    * none. Default: none.
    */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * A deadline for each attempt — each try of `retry`, each hop of a
+   * redirect — from its checkout to its response head, failing it with
+   * `RequestTimeout` (`option: "attemptTimeout"`), which `retry` retries as
+   * it retries `RecvTimeout`. Not with `open` or `connect` (one attempt: use
+   * `timeout`). A duration above zero, `Infinity` for none. Default: none.
+   */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -430,10 +433,8 @@ export interface Response {
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
   readonly redirects: ReadonlyArray<Redirect>
   /**
-   * A header's value, or `undefined`: the values of a repeated field
-   * joined with `", "` (RFC 9110 §5.3). `Set-Cookie` too (as `fetch`'s
-   * `Headers.get`), though its values cannot be split back: read cookies
-   * with {@link Response.headerAll}.
+   * A header's value, or `undefined`; a repeated field's values joined with `", "`
+   * (RFC 9110 §5.3), `Set-Cookie` too (as `fetch`), so read cookies with `headerAll`.
    */
   header(name: string): string | undefined
   /** Every value of a header, in order, never joined; empty when absent. */
@@ -857,12 +858,13 @@ export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : 
 export const open = (
   method: string,
   url: UrlInput,
-  options: Omit<Options, "body" | "json"> = noOptions
+  options: Omit<Options, "body" | "json" | "attemptTimeout"> = noOptions
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
     const r = resolve(options)
     if (r instanceof InvalidRequest) return Effect.fail(annotate(r, method, url))
     if ((options as Options).json !== undefined) return Effect.fail(annotate(shorthands.jsonInOpen, method, url))
+    if ((options as Options).attemptTimeout !== undefined) return Effect.fail(annotate(shorthands.oneAttempt, method, url))
     if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "open", (u, o) => open(method, u, o))
     const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
@@ -896,7 +898,7 @@ export const open = (
  */
 export const connect = (
   target: string | URL | ConnectTarget,
-  options: Omit<Options, "body" | "pool" | "query" | "json"> = noOptions
+  options: Omit<Options, "body" | "pool" | "query" | "json" | "attemptTimeout"> = noOptions
 ): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
   Effect.suspend(() => {
     const url = connectUrl(target)
@@ -906,6 +908,7 @@ export const connect = (
     if ((options as Options).query !== undefined || (options as Options).json !== undefined) {
       return Effect.fail(annotate(shorthands.perRequestOnly, "CONNECT", url))
     }
+    if ((options as Options).attemptTimeout !== undefined) return Effect.fail(annotate(shorthands.oneAttempt, "CONNECT", url))
     return Either.match(RequestUrl.parse(url), {
       onLeft: (e) => Effect.fail(annotate(e, "CONNECT", url)),
       onRight: (u) => connection.make(u, url, r, openFile)
@@ -923,37 +926,6 @@ export interface ConnectTarget {
   readonly transport: "tcp" | "tls" | "unix"
   readonly host: string
   readonly port?: number | undefined
-}
-
-const targetUrl = (t: ConnectTarget): string => {
-  if (t.transport === "unix") return `http+unix://${encodeURIComponent(t.host)}`
-  const host = t.host.includes(":") && !t.host.startsWith("[") ? `[${t.host}]` : t.host
-  const scheme = t.transport === "tls" ? "https" : "http"
-  return t.port === undefined ? `${scheme}://${host}` : `${scheme}://${host}:${t.port}`
-}
-
-const badTarget = (detail: string) => new InvalidRequest({ reason: "url", detail, method: "CONNECT" })
-
-/** The URL text of a `connect` target (a JavaScript caller's wrong type fails typed). */
-const connectUrl = (target: unknown): string | InvalidRequest => {
-  if (typeof target !== "object" || target === null || target instanceof URL || Url.isUrl(target)) {
-    const i = RequestUrl.inputOf(target)
-    if (i instanceof InvalidRequest) {
-      return badTarget(`the connect target is ${describeValue(target)}; give a URL (a string, a Url or a URL) or a ConnectTarget`)
-    }
-    return typeof i === "string" ? i : Url.format(i)
-  }
-  const t = target as Partial<Record<keyof ConnectTarget, unknown>>
-  if (t.transport !== "tcp" && t.transport !== "tls" && t.transport !== "unix") {
-    return badTarget(`the connect target's transport is ${describeValue(t.transport)}; give "tcp", "tls" or "unix"`)
-  }
-  if (typeof t.host !== "string" || t.host === "") {
-    return badTarget(`the connect target's host is ${describeValue(t.host)}; give a host name, an IP address or a socket path`)
-  }
-  if (t.port !== undefined && !(typeof t.port === "number" && Number.isInteger(t.port) && t.port >= 0 && t.port <= 65535)) {
-    return badTarget(`the connect target's port is ${describeValue(t.port)}; give an integer from 0 to 65535`)
-  }
-  return targetUrl(target as ConnectTarget)
 }
 
 /**

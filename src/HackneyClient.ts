@@ -118,11 +118,11 @@ export interface HackneyClient {
     url: UrlInput,
     options?: Options
   ) => Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>
-  /** `Hackney.open` with the defaults. */
+  /** `Hackney.open` with the defaults (but `attemptTimeout`: `open` makes one attempt). */
   readonly open: (
     method: string,
     url: UrlInput,
-    options?: Omit<Options, "body" | "json">
+    options?: Omit<Options, "body" | "json" | "attemptTimeout">
   ) => Effect.Effect<Writer, HackneyError, Scope.Scope>
   /**
    * A client with more defaults over these, merged as a request's options

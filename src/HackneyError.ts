@@ -233,13 +233,18 @@ export class RecvTimeout extends make("RecvTimeout")<Common & {
  */
 export class RequestTimeout extends make("RequestTimeout")<Common & {
   readonly timeoutMillis: number
-  /** What the deadline covered: the whole response (body included), or its head (`stream`, `open`). */
+  /** What the deadline covered: the whole response (body included), or its head (`stream`, `open`, one attempt). */
   readonly until: "response" | "head"
+  /** The option whose deadline passed: the whole call's `timeout` (default), or one attempt's `attemptTimeout`. */
+  readonly option?: "timeout" | "attemptTimeout" | undefined
 }> {
   override get message(): string {
-    return `The ${this.until === "head" ? "response head" : "complete response"} did not arrive within the request's \`timeout\` of ${this.timeoutMillis} ms${
+    const option = this.option ?? "timeout"
+    return `The ${this.until === "head" ? "response head" : "complete response"} did not arrive within the ${
+      option === "timeout" ? "request's" : "attempt's"
+    } \`${option}\` of ${this.timeoutMillis} ms${
       where(this)
-    }. Raise the \`timeout\` option if the server is legitimately slow, or find the slow phase with \`connectTimeout\` and \`recvTimeout\`.`
+    }. Raise the \`${option}\` option if the server is legitimately slow, or find the slow phase with \`connectTimeout\` and \`recvTimeout\`.`
   }
 }
 

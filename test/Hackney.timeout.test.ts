@@ -155,3 +155,43 @@ describe("timeout option on Hackney.connect", () => {
       expect([own._tag, (own as HackneyError.RequestTimeout).timeoutMillis]).toEqual(["RequestTimeout", 9000])
     }))
 })
+
+describe("attemptTimeout option", () => {
+  it.scoped("bounds each attempt until its head; retry retries it; the overall timeout still bounds the whole", () =>
+    Effect.gen(function*() {
+      // The first two attempts never get an answer; the third does.
+      const s = yield* server((socket, n) => {
+        if (n >= 3) socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+      })
+      const options = { ...never, attemptTimeout: "2 seconds", retry: Schedule.spaced("1 second") } as const
+      const fiber = yield* Effect.fork(Hackney.get(s.url, options))
+      for (const n of [1, 2]) {
+        yield* eventually(() => s.heads() === n, 2000, `attempt ${n}`)
+        yield* TestClock.adjust("1999 millis")
+        yield* realSleep(20)
+        expect(s.heads()).toBe(n)
+        yield* TestClock.adjust("1 millis") // the attempt fails: RequestTimeout (attemptTimeout), retried
+        yield* realSleep(20)
+        yield* TestClock.adjust("1 second") // the retry delay
+      }
+      const res = yield* joinTyped(fiber)
+      expect([res.status, res.text(), s.heads()]).toEqual([200, "ok", 3])
+      yield* eventually(() => s.closed() === 2, 2000, "the timed-out attempts' connections closed")
+    }))
+
+  it.scoped("without retry: the one attempt fails with RequestTimeout naming attemptTimeout", () =>
+    Effect.gen(function*() {
+      const s = yield* server(() => {})
+      const e = yield* atDeadline(Hackney.get(s.url, { ...never, attemptTimeout: 3000 }), () => s.heads() === 1, 3000)
+      const t = e as HackneyError.RequestTimeout
+      expect([t._tag, t.option, t.until, t.timeoutMillis]).toEqual(["RequestTimeout", "attemptTimeout", "head", 3000])
+      expect(t.message).toContain("`attemptTimeout` of 3000 ms")
+    }))
+
+  it.effect("open and connect make one attempt: attemptTimeout fails typed", () =>
+    Effect.gen(function*() {
+      const a = yield* typedFailure(Effect.scoped(Hackney.open("PUT", "http://127.0.0.1:1/", { attemptTimeout: 1000 } as never)))
+      const b = yield* typedFailure(Effect.scoped(Hackney.connect("http://127.0.0.1:1/", { attemptTimeout: 1000 } as never)))
+      expect([a._tag, a.reason, b._tag, b.reason]).toEqual(["InvalidRequest", "option", "InvalidRequest", "option"])
+    }))
+})

@@ -91,10 +91,10 @@ describe("HackneyClient defaults", () => {
       expect(echo(yield* api.get("q")).url).toBe("/q?key=k1&lang=en")
     }))
 
-  it.scopedLive("json, stream and open take the defaults too", () =>
+  it.scopedLive("json, stream and open take the defaults too (open without the default attemptTimeout)", () =>
     Effect.gen(function*() {
       const s = yield* echoServer
-      const api = HackneyClient.make({ baseUrl: `${s.url}/api/`, headers: { "x-app": "t" } })
+      const api = HackneyClient.make({ baseUrl: `${s.url}/api/`, headers: { "x-app": "t" }, attemptTimeout: "5 seconds" })
       const posted = echo(yield* api.post("items", { json: { a: 1 } }))
       expect([posted.url, posted.body, rawValues(posted.rawHeaders, "x-app")]).toEqual(["/api/items", `{"a":1}`, ["t"]])
       const streamed = yield* Effect.scoped(Effect.flatMap(api.stream("GET", "s"), (r) => r.text))

@@ -35,7 +35,8 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
   ],
   RequestTimeout: [
     new HackneyError.RequestTimeout({ ...req, timeoutMillis: 10000, until: "response" }),
-    new HackneyError.RequestTimeout({ ...req, timeoutMillis: 10000, until: "head" })
+    new HackneyError.RequestTimeout({ ...req, timeoutMillis: 10000, until: "head" }),
+    new HackneyError.RequestTimeout({ ...req, timeoutMillis: 2000, until: "head", option: "attemptTimeout" })
   ],
   ConnectError: (["refused", "dns", "unreachable", "reset", "other"] as const).map((reason) =>
     new HackneyError.ConnectError({ ...req, reason, host, port, code: "ECONNREFUSED", cause: new Error("connect ECONNREFUSED\n") })

@@ -25,9 +25,10 @@ export const withDeadline = <A, E, R>(
   until: RequestTimeout["until"],
   method: string | undefined,
   url: string | undefined,
-  total: number = millis
+  total: number = millis,
+  option: RequestTimeout["option"] = "timeout"
 ): Effect.Effect<A, E | RequestTimeout, R> =>
   Effect.timeoutFail(self, {
     duration: Duration.millis(millis),
-    onTimeout: () => new RequestTimeout({ timeoutMillis: total, until, method, url })
+    onTimeout: () => new RequestTimeout({ timeoutMillis: total, until, method, url, option })
   })

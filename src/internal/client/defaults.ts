@@ -73,6 +73,13 @@ const baseOf = (baseUrl: unknown, parent: Base): Base => {
 
 const noOptions: Options = {}
 
+// `open` makes one attempt: a default `attemptTimeout` is for the client's other verbs.
+const withoutAttemptTimeout = (options: Options): Options => {
+  if (options.attemptTimeout === undefined) return options
+  const { attemptTimeout: _, ...rest } = options
+  return rest
+}
+
 /** @internal */
 export const make = (defaults: Defaults, parent: Base = Either.right(undefined), inherited: Options = noOptions): HackneyClient => {
   if (typeof defaults !== "object" || defaults === null) {
@@ -137,8 +144,8 @@ const build = (base: Base, engine: Options): HackneyClient => {
     query: verb("QUERY"),
     stream: (method: string, url: UrlInput, options?: Options): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
       withTarget(url, (u) => Hackney.stream(method, u, optionsOf(options))),
-    open: (method: string, url: UrlInput, options?: Omit<Options, "body" | "json">): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
-      withTarget(url, (u) => Hackney.open(method, u, optionsOf(options))),
+    open: (method: string, url: UrlInput, options?: Omit<Options, "body" | "json" | "attemptTimeout">): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
+      withTarget(url, (u) => Hackney.open(method, u, withoutAttemptTimeout(optionsOf(options)))),
     extend: (more: Defaults) => make(more, base, engine)
   }
 }

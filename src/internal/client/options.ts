@@ -83,7 +83,8 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   ),
   // Any value: what JSON cannot serialise fails as a body error when the request is made.
   json: rule("any value JSON can serialise", () => true),
-  timeout: positiveDuration
+  timeout: positiveDuration,
+  attemptTimeout: positiveDuration
 }
 
 /**

@@ -31,7 +31,7 @@ import type { ConnectionSource } from "./source.js"
 /** Whether a request needs this path. @internal */
 export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undefined): boolean =>
   jar !== undefined || options.followRedirect === true || options.autoDecompress === true ||
-  options.retry !== undefined || options.cookie !== undefined
+  options.retry !== undefined || options.cookie !== undefined || options.attemptTimeout !== undefined
 
 const decoder = new TextDecoder()
 

@@ -25,6 +25,8 @@ import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
 import { referenceFromOctets } from "../url/percent.js"
 import * as execute from "./execute.js"
+import { withDeadline } from "./deadline.js"
+import { toMillis } from "../options/rules.js"
 import { idempotentMethods, prepare } from "./prepare.js"
 import type { Prepared } from "./prepare.js"
 import { requestSchemes } from "./requestUrl.js"
@@ -258,6 +260,8 @@ const retryPolicy = (options: Options, hop: Hop): RetryPolicy | undefined => {
   }
 }
 
+const hopUrl = (hop: Hop): string => (typeof hop.input === "string" ? hop.input : Url.format(hop.input))
+
 /**
  * Runs a chain: sends `first`, follows redirects when `followRedirect` is
  * set (at most `maxRedirect`, then `TooManyRedirects`), and returns the last
@@ -268,12 +272,16 @@ const retryPolicy = (options: Options, hop: Hop): RetryPolicy | undefined => {
 export const chain = (cfg: ChainConfig, first: Hop): Effect.Effect<ChainResult, HackneyError, Scope.Scope> =>
   Effect.gen(function*() {
     const outer = yield* Effect.scope
-    const { followRedirect = false, locationTrusted = false, maxRedirect = 5 } = cfg.options
+    const { attemptTimeout, followRedirect = false, locationTrusted = false, maxRedirect = 5 } = cfg.options
+    const perAttempt = attemptTimeout === undefined ? Infinity : toMillis(attemptTimeout)!
     const redirects: Array<Redirect> = []
     let hop = first
     while (true) {
       const current = hop
-      const attempt = Effect.map(openHop(cfg, current, outer), (o): Attempted<Opened> => ({
+      const opening = perAttempt === Infinity
+        ? openHop(cfg, current, outer)
+        : withDeadline(openHop(cfg, current, outer), perAttempt, "head", current.method, hopUrl(current), perAttempt, "attemptTimeout")
+      const attempt = Effect.map(opening, (o): Attempted<Opened> => ({
         value: o,
         status: o.response.status,
         headers: o.response.headers,

@@ -31,7 +31,9 @@ export type RetryInput = HackneyError | {
 
 /** Whether an error may be retried for a request of this kind. @internal */
 export const retryableError = (e: HackneyError, idempotent: boolean): boolean =>
-  isRetryable(e) || (idempotent && (e._tag === "RecvTimeout" || e._tag === "ConnectionClosed"))
+  isRetryable(e) ||
+  (idempotent &&
+    (e._tag === "RecvTimeout" || e._tag === "ConnectionClosed" || (e._tag === "RequestTimeout" && e.option === "attemptTimeout")))
 
 /**
  * `Retry-After` in milliseconds from `now`: delta-seconds or an HTTP date;

@@ -29,6 +29,12 @@ export const perRequestOnly = new InvalidRequest({
   detail: "query and json belong to each request of a connection (conn.request({ query, json })), not to connect"
 })
 
+/** `attemptTimeout` given to `Hackney.open` or `Hackney.connect`, which make one attempt. @internal */
+export const oneAttempt = new InvalidRequest({
+  reason: "option",
+  detail: "open and connect make one attempt, so attemptTimeout does not apply; use timeout"
+})
+
 /** Whether validated options use a shorthand. @internal */
 export const hasShorthands = (options: Options): boolean =>
   options.query !== undefined || options.json !== undefined || options.timeout !== undefined

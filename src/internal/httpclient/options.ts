@@ -71,7 +71,8 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   continueTimeout: "the layer sends the body at once; use `Hackney.open` to wait for `100 Continue`",
   query: "add the parameters to the request (`HttpClientRequest.setUrlParams`, `appendUrlParams`)",
   json: "give the body with the request (`HttpClientRequest.bodyJson`)",
-  timeout: "bound the request with `Effect.timeout` (or `HttpClient.transformResponse(Effect.timeout(…))`)"
+  timeout: "bound the request with `Effect.timeout` (or `HttpClient.transformResponse(Effect.timeout(…))`)",
+  attemptTimeout: "bound each attempt with `Effect.timeout` inside `HttpClient.retry`"
 }
 
 /** Whether `key` names a `Hackney.Options` field (the two records above cover the type, checked by the compiler). @internal */
