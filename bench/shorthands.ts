@@ -20,14 +20,14 @@ const without = (o: object) => {
   const r = resolve(o)
   if (r instanceof InvalidRequest) throw r
   const p = prepareResolved("GET", url, r, openFile)
-  sink += p._tag === "Right" ? p.right.head.length : 0
+  sink += p._tag === "Right" ? (p.right.h1 ?? "").length : 0
 }
 const withCheck = (o: object) => {
   const r = resolve(o)
   if (r instanceof InvalidRequest) throw r
   if (hasShorthands(o as never)) throw new Error("no")
   const p = prepareResolved("GET", url, r, openFile)
-  sink += p._tag === "Right" ? p.right.head.length : 0
+  sink += p._tag === "Right" ? (p.right.h1 ?? "").length : 0
 }
 const N = 1_000_000
 const time = (f: (o: object) => void, o: object) => {

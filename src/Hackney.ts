@@ -56,8 +56,8 @@ import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { resolve } from "./internal/client/options.js"
 import { annotate, prepare, prepareResolved } from "./internal/client/prepare.js"
 import * as RequestUrl from "./internal/client/requestUrl.js"
-import { defaultSource, direct, namedSource } from "./internal/client/source.js"
-import type { ConnectionSource } from "./internal/client/source.js"
+import { sourceFor } from "./internal/engine/source.js"
+import type { ConnectionSource } from "./internal/engine/source.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
 import type { DialOptions } from "./internal/pool/dialSpec.js"
@@ -547,18 +547,15 @@ export interface Connection {
   readonly close: Effect.Effect<void>
 }
 
-const defaultPool = (ctx: Context.Context<never>): ConnectionSource =>
-  Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) ?? defaultSource()
 const noPool = (): undefined => undefined
 const noJar = (): undefined => undefined
 
 /** The connection source of a request: `pool: false`, a named or given pool, the Pool in context, or "default". */
-const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource => {
-  const pool = options.pool
-  if (pool === false) return direct
-  if (pool !== undefined) return typeof pool === "string" ? namedSource(pool) : pool
-  return defaultPool(ctx)
-}
+const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource =>
+  sourceFor(
+    options.pool,
+    options.pool === undefined ? Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) : undefined
+  )
 
 /** The cookie jar of a request: the option, else the CookieJar in context. */
 const jarOf = (options: Options, ctx: Context.Context<never>): CookieJar.CookieJar | undefined => {

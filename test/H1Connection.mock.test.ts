@@ -6,7 +6,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber } from "effect"
 import type { BodyMode } from "../src/internal/connection/exchange.js"
 import { H1Connection } from "../src/internal/connection/h1Connection.js"
-import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { currentWheel } from "../src/internal/timer/wheel.js"
 import { mockTransport } from "./support/mockTransport.js"
 
@@ -17,9 +16,21 @@ const connection = Effect.gen(function*() {
   const wheel = yield* currentWheel
   const { open, peer } = mockTransport()
   const conn = new H1Connection(open, { recvTimeout: 5000, wheel })
-  /** Starts an exchange (the request sent in one write, no body to follow). */
+  /** Starts an exchange (the request sent in one write, no body to follow); `head` is its HTTP/1.1 encoding. */
   const begin = (method: string, head: string, body: Uint8Array | undefined, mode: BodyMode, maxBodySize: number) =>
-    conn.begin(method, url, head, body, mode, maxBodySize, 5000, false, wheel, defaultHeadLimits)
+    conn.begin({
+      method,
+      target: "/items",
+      authority: "example.test",
+      rawHeaders: [],
+      bodySize: body?.length ?? 0,
+      h1: head,
+      href: url,
+      body: body === undefined ? { _tag: "None" } : { _tag: "Bytes", bytes: body },
+      maxBodySize,
+      recvTimeout: 5000,
+      headLimits: undefined
+    }, mode, wheel, false)
   return { conn, peer, begin }
 })
 

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Hackney, Headers, Pool } from "../src/index.js"
 import { prepare } from "../src/internal/client/prepare.js"
+import { encodeHead } from "../src/internal/connection/h1Connection.js"
 import { openFile } from "../src/internal/node/file.js"
 import type { Echo } from "./support/hackney.js"
 import { captureServer, echoHandler, echoServer, eventually, rawValues, readBody } from "./support/hackney.js"
@@ -52,7 +53,7 @@ describe("Hackney: requests", () => {
     const hostOf = (url: string) => {
       const p = prepare("GET", url, {}, openFile)
       if (Either.isLeft(p)) throw p.left
-      return /\r\nHost: ([^\r]*)\r\n/.exec(p.right.head)?.[1]
+      return /\r\nHost: ([^\r]*)\r\n/.exec(encodeHead(p.right))?.[1]
     }
     expect(hostOf("http://example.test/")).toBe("example.test")
     expect(hostOf("http://example.test:80/")).toBe("example.test")
@@ -510,7 +511,7 @@ describe("Hackney: request injection (GHSA-j9wq)", () => {
         const r = yield* Effect.either(
           Effect.gen(function*() {
             const p = prepare("GET", `${srv.url}/a${c}b?q=${c}`, {}, openFile)
-            if (Either.isRight(p)) return p.right.head.split("\r\n")[0]
+            if (Either.isRight(p)) return encodeHead(p.right).split("\r\n")[0]
             return yield* Effect.fail(p.left)
           })
         )

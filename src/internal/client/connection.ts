@@ -12,7 +12,7 @@ import type { Connection, ConnectionRequest, Options, Response, StreamingRespons
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type * as Url from "../../Url.js"
-import type { H1Connection } from "../connection/h1Connection.js"
+import type { Connection as Driver } from "../connection/connection.js"
 import { oneShot, streaming } from "./execute.js"
 import { describeValue } from "../options/rules.js"
 import { resolve } from "./options.js"
@@ -22,8 +22,8 @@ import type { OpenFile, Prepared } from "./prepare.js"
 import { toMillis } from "../options/rules.js"
 import { withDeadline } from "./deadline.js"
 import * as shorthands from "./shorthands.js"
-import type { ConnectionSource } from "./source.js"
-import { direct } from "./source.js"
+import type { ConnectionSource } from "../engine/source.js"
+import { direct } from "../engine/source.js"
 import { currentWheel } from "../timer/wheel.js"
 
 /** @internal */
@@ -35,7 +35,7 @@ export const make = (
 ): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
-    let current: H1Connection | undefined
+    let current: Driver | undefined
     const source: ConnectionSource = {
       checkout: (spec, ctx) =>
         current !== undefined && current.isAvailable
@@ -92,9 +92,9 @@ export const make = (
           () => exchange(req, "head", (p) => Effect.flatMap(currentWheel, (wheel) => streaming(p, source, wheel)))
         ) as Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>,
       // A connection the peer closed has no peer any more (Node keeps the old address).
-      peername: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.peername : undefined)),
-      sockname: Effect.sync(() => (current !== undefined && current.state !== "closed" ? current.sockname : undefined)),
-      peercert: Effect.sync(() => current?.peercert),
+      peername: Effect.sync(() => (current !== undefined && current.status !== "closed" ? current.info.peername : undefined)),
+      sockname: Effect.sync(() => (current !== undefined && current.status !== "closed" ? current.info.sockname : undefined)),
+      peercert: Effect.sync(() => current?.info.peercert),
       close: Effect.sync(() => {
         current?.close()
         current = undefined

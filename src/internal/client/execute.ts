@@ -1,30 +1,31 @@
 /**
- * Running a prepared request on a connection: one-shot (body collected),
- * streaming (scoped, body as a pull-based Stream), and the request writer
- * (send / finish / response). The connection is always given back: to the
- * pool when the exchange completed with keep-alive, destroyed otherwise.
+ * `Hackney`'s side of the engine (`../engine/exchange.ts`: checkout, begin,
+ * body, stale retry): one-shot (body collected), streaming (scoped, body as a
+ * pull-based Stream), and the request writer (send / finish / response), with
+ * their response classes. The connection is always given back: to the pool
+ * when the exchange completed with keep-alive, destroyed otherwise.
  *
  * @internal
  */
-import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Informational, Redirect, Response, StreamingResponse, Writer } from "../../Hackney.js"
-import { BodyError, InvalidRequest, ResponseClosed } from "../../HackneyError.js"
+import { InvalidRequest, ResponseClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as responseHeaders from "./responseHeaders.js"
-import type { BodyMode, Exchange } from "../connection/exchange.js"
-import type { H1Connection } from "../connection/h1Connection.js"
-import type { ResponseHead } from "../http1/parser.js"
+import type { Exchange } from "../connection/exchange.js"
+import { begin, checkout, sendStream, withStaleRetry } from "../engine/exchange.js"
+import type { Connection } from "../connection/connection.js"
+import { expectsContinue } from "../connection/connection.js"
+import type { Protocol, ResponseHead } from "../connection/connection.js"
 import { describeValue } from "../options/rules.js"
-import { effectiveHeadLimits } from "../connection/headLimits.js"
-import type { Outgoing, Prepared, StreamBody } from "./prepare.js"
+import type { Outgoing, Prepared } from "./prepare.js"
 import type { TimerWheel } from "../timer/wheel.js"
-import type { ConnectionSource } from "./source.js"
+import type { ConnectionSource } from "../engine/source.js"
 
 const decoder = new TextDecoder()
 const emptyBody = new Uint8Array(0)
@@ -61,7 +62,7 @@ export class ResponseImpl implements Response {
     private readonly head: ResponseHead,
     readonly body: Uint8Array,
     readonly url: string,
-    readonly protocol: "http/1.1" | "h2",
+    readonly protocol: Protocol,
     private readonly rawTrailers: ReadonlyArray<string> | undefined,
     private readonly informationalHeads: ReadonlyArray<ResponseHead>
   ) {
@@ -94,129 +95,9 @@ export class ResponseImpl implements Response {
   }
 }
 
-/** A body that broke its own framing (declared length) or came after `finish`: the head was sent already. */
+/** A body that came after `finish`, or was not bytes: the head was sent already. */
 const bodyError = (p: Outgoing, detail: string) =>
   new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, requestSent: true })
-
-/**
- * Sends a streamed body: chunked, or identity with the declared length
- * checked. Stops pulling the body when the response completes first (the
- * connection is then not reused). Any failure fails the exchange too, so the
- * connection is closed, never reused: the body Stream's own error as a
- * {@link BodyError} carrying it (and how much was sent), a framing mistake
- * as `InvalidRequest`, a socket error as itself. A defect of the body Stream
- * stays a defect: the exchange's waiters die with it.
- *
- * @internal
- */
-export const sendStream = (
-  p: Outgoing,
-  conn: H1Connection,
-  ex: Exchange,
-  body: StreamBody
-): Effect.Effect<void, HackneyError> => {
-  const length = body.length
-  let sent = 0
-  const write = length === undefined
-    ? (chunk: Uint8Array) => {
-      sent += chunk.length
-      return conn.writeChunk(chunk, ex)
-    }
-    : (chunk: Uint8Array) => {
-      sent += chunk.length
-      if (sent > length) {
-        return Effect.fail(bodyError(p, `the body stream gave more than the declared ${length} bytes; the connection was closed`))
-      }
-      return conn.write(chunk, ex)
-    }
-  // Stops pulling the body once the response is complete: the server answered without reading it all.
-  const writeWhile = (chunk: Uint8Array) => Effect.map(write(chunk), () => !ex.complete)
-  // The caller's errors, told apart from ours (a body may be another response's body, failing with a HackneyError).
-  const source = Stream.mapError(body.stream, (cause): HackneyError =>
-    new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: sent, cause }))
-  return Stream.runForEachWhile(source, writeWhile).pipe(
-    Effect.tapDefect((cause) =>
-      Effect.sync(() => {
-        const defect = Cause.squash(cause)
-        ex.die(defect, new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: sent, cause: defect }))
-      })
-    ),
-    Effect.flatMap(() => {
-      if (ex.complete) {
-        // Abandoned: the framing is broken, so the connection will be closed, not reused.
-        conn.requestFinished(false)
-        return Effect.void
-      }
-      const end = length === undefined
-        ? conn.write("0\r\n\r\n", ex)
-        : sent !== length
-        ? Effect.fail(bodyError(p, `the body stream gave ${sent} bytes, ${length} were declared; the connection was closed`))
-        : Effect.void
-      return Effect.tap(end, () => conn.requestFinished())
-    }),
-    Effect.tapError((e) => Effect.sync(() => ex.fail(e)))
-  )
-}
-
-/**
- * The stale keep-alive race: a reused connection closed before any response
- * byte. Such a request is sent again on a fresh connection when it is
- * idempotent and its body can be sent again.
- *
- * @internal
- */
-export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
-  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
-  (p.body._tag !== "Stream" || p.body.replayable)
-
-/**
- * Checks a connection out for `o`. Callers run it uninterruptibly, never
- * under `restore` (see `oneShotOnce`). `wheel`: the requesting fiber's Clock,
- * which times the wait for a pooled connection.
- *
- * @internal
- */
-export const checkout = (
-  o: Outgoing,
-  source: ConnectionSource,
-  fresh: boolean,
-  wheel: TimerWheel
-): Effect.Effect<H1Connection, HackneyError> =>
-  source.checkout(o.spec, {
-    checkoutTimeout: o.checkoutTimeout,
-    maxPerHost: o.maxPerHost,
-    fresh,
-    method: o.method,
-    url: o.href,
-    wheel
-  })
-
-/**
- * Starts the exchange of `o` on `conn`: writes the head (and a bytes body);
- * `bodyFollows` when a body will be written after (by default: a streamed
- * body). The recv timeout runs on `wheel`, the requesting fiber's Clock.
- *
- * @internal
- */
-export const begin = (
-  o: Outgoing,
-  conn: H1Connection,
-  mode: BodyMode,
-  wheel: TimerWheel,
-  bodyFollows: boolean = o.body._tag === "Stream"
-): Exchange =>
-  conn.begin(
-    o.method,
-    o.href,
-    o.head,
-    o.body._tag === "Bytes" ? o.body.bytes : undefined,
-    mode,
-    o.maxBodySize,
-    o.recvTimeout,
-    bodyFollows,
-    wheel,
-    effectiveHeadLimits(o.headLimits, conn.options.headLimits)
-  )
 
 const oneShotOnce = (
   p: Prepared,
@@ -230,10 +111,10 @@ const oneShotOnce = (
       const body = p.body
       const ex = begin(p, conn, "collect", wheel)
       const run = (body._tag === "Stream"
-        ? Effect.zipRight(sendStream(p, conn, ex, body), ex.waitFor(ex.isComplete))
+        ? Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete))
         : ex.waitFor(ex.isComplete))
         .pipe(Effect.map(() =>
-          new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, "http/1.1", ex.rawTrailers, ex.informational)
+          new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
         ))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
@@ -248,11 +129,7 @@ const oneShotOnce = (
  * @internal
  */
 export const oneShot = (p: Prepared, source: ConnectionSource, wheel: TimerWheel): Effect.Effect<Response, HackneyError> =>
-  Effect.catchIf(
-    oneShotOnce(p, source, false, wheel),
-    (e) => staleRetryable(e, p),
-    () => oneShotOnce(p, source, true, wheel)
-  )
+  withStaleRetry(p, oneShotOnce(p, source, false, wheel), () => oneShotOnce(p, source, true, wheel))
 
 /** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
 const acquireExchange = (
@@ -261,7 +138,7 @@ const acquireExchange = (
   bodyFollows: boolean,
   fresh: boolean,
   wheel: TimerWheel
-): Effect.Effect<{ conn: H1Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
+): Effect.Effect<{ conn: Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.map(checkout(p, source, fresh, wheel), (conn) => ({ conn, ex: begin(p, conn, "stream", wheel, bodyFollows) })),
     ({ conn, ex }) =>
@@ -301,7 +178,7 @@ export class StreamingResponseImpl implements StreamingResponse {
   readonly informational: ReadonlyArray<Informational>
   readonly body: Stream.Stream<Uint8Array, HackneyError>
   readonly redirects = noRedirects
-  constructor(private readonly ex: Exchange, readonly url: string, readonly protocol: "http/1.1" | "h2") {
+  constructor(private readonly ex: Exchange, readonly url: string, readonly protocol: Protocol) {
     const head = ex.head!
     this.status = head.status
     this.reason = head.reason
@@ -346,20 +223,18 @@ export const streaming = (
   Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel), ({ conn, ex }) => {
     const body = p.body
     // The sender's outcome reaches the reader through the exchange (failed, or dying with the body's defect).
-    const send = body._tag === "Stream" ? Effect.forkScoped(Effect.exit(sendStream(p, conn, ex, body))) : Effect.void
+    const send = body._tag === "Stream" ? Effect.forkScoped(Effect.exit(sendStream(p, ex, body))) : Effect.void
     return Effect.zipRight(
       send,
-      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, "http/1.1"))
+      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, conn.protocol))
     )
   })
 
-/** Whether the prepared head asks for `Expect: 100-continue`. */
-const expectsContinue = (head: string): boolean => /\r\nexpect:[ \t]*100-continue/i.test(head)
-
 /**
  * The request writer (hackney's send_body / finish_send_body /
- * start_response). The body is chunked unless the caller set Content-Length,
- * in which case the byte count is checked at `finish`.
+ * start_response). The driver frames the body: chunked unless the caller set
+ * Content-Length, in which case the byte count is checked (at `finish` for
+ * too few).
  *
  * @internal
  */
@@ -370,11 +245,8 @@ export const open = (
   continueTimeout: Effect.Effect<void>
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
   Effect.map(acquireExchange(p, source, true, false, wheel), ({ conn, ex }) => {
-    const body = p.body
-    const length = body._tag === "Stream" ? body.length : undefined
-    let sent = 0
     let finished = false
-    const expects = expectsContinue(p.head)
+    const expects = expectsContinue(p)
     let mayWrite = !expects
     // The server answered with a final status before the body went out: the rest is not sent.
     let abandoned = false
@@ -406,10 +278,7 @@ export const open = (
               return Effect.void
             }
             wrote ||= bytes.length > 0
-            if (length === undefined) return conn.writeChunk(bytes, ex)
-            sent += bytes.length
-            if (sent > length) return Effect.fail(bodyError(p, `more than the declared ${length} bytes were sent`))
-            return conn.write(bytes, ex)
+            return ex.write(bytes)
           })
         )
       })
@@ -417,17 +286,12 @@ export const open = (
       if (finished) return Effect.void
       finished = true
       // A rejected Expect (or a body cut short by an early final response): end here, never reuse the connection.
-      if (abandoned || (expects && !wrote && rejected())) return Effect.sync(() => conn.requestFinished(false))
-      const end = length === undefined
-        ? conn.write("0\r\n\r\n", ex)
-        : sent === length
-        ? Effect.void
-        : Effect.fail(bodyError(p, `${sent} bytes were sent, ${length} were declared`))
-      return Effect.tap(end, () => conn.requestFinished())
+      if (abandoned || (expects && !wrote && rejected())) return Effect.sync(() => ex.abandon())
+      return ex.end()
     })
     const response = Effect.zipRight(
       finish,
-      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, "http/1.1") as StreamingResponse)
+      Effect.map(ex.waitFor(ex.hasHead), () => new StreamingResponseImpl(ex, p.href, conn.protocol) as StreamingResponse)
     )
     return { send, finish, response }
   })

@@ -26,7 +26,7 @@ import { annotate, checkMethod } from "./prepare.js"
 import * as RequestUrl from "./requestUrl.js"
 import { chain } from "./redirect.js"
 import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
-import type { ConnectionSource } from "./source.js"
+import type { ConnectionSource } from "../engine/source.js"
 
 /** Whether a request needs this path. @internal */
 export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undefined): boolean =>

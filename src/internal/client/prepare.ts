@@ -12,8 +12,8 @@ import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as QueryString from "../../QueryString.js"
 import * as Url from "../../Url.js"
-import { encodeRequestHead } from "../http1/encoder.js"
-import type { BodyFraming } from "../http1/encoder.js"
+import type { Request } from "../connection/connection.js"
+import { checkAndEncodeHead } from "../http1/encoder.js"
 import { memoDialSpec } from "../pool/dialSpec.js"
 import type { DialSpec } from "../pool/dialSpec.js"
 import { describeValue } from "../options/rules.js"
@@ -41,15 +41,15 @@ export interface StreamBody {
 
 /**
  * A request ready for a connection: what `execute` and the `HttpClient`
- * adapter's exchange send.
+ * adapter's exchange send. Its head is data (validated, not encoded): the
+ * connection's driver encodes it.
  *
  * @internal
  */
-export interface Outgoing {
+export interface Outgoing extends Request {
   readonly method: string
   /** The URL as text, for errors (redacted by them) and the response. */
   readonly href: string
-  readonly head: string
   readonly body: PreparedBody
   readonly spec: DialSpec
   readonly maxBodySize: number
@@ -106,7 +106,7 @@ interface CachedUrl {
   readonly url: Url.Url
   readonly target: string
   readonly host: string
-  /** Heads of header-less, body-less requests, by method. */
+  /** The HTTP/1.1 heads of header-less, body-less requests, by method (see `RequestHead.h1`). */
   readonly heads: Map<string, string>
 }
 
@@ -124,8 +124,6 @@ const cachedUrl = (input: string): Either.Either<CachedUrl, InvalidRequest> => {
   return Either.right(entry)
 }
 
-const noFraming: BodyFraming = { _tag: "None" }
-const zeroLength: BodyFraming = { _tag: "Length", length: 0 }
 const noBody: PreparedBody = { _tag: "None" }
 
 // Raw header pairs `[name, value, …]`; `lower` is a lower-case name. A name already lower-case (the
@@ -152,15 +150,27 @@ export const withoutHeader = (raw: ReadonlyArray<string>, lower: string): Array<
   return out
 }
 
-/** The framing of a body: its length, chunked, or none (an empty body is `Content-Length: 0` for POST/PUT/PATCH). @internal */
-export const framingOf = (method: string, body: PreparedBody): BodyFraming =>
-  body._tag === "None"
-    ? (method === "POST" || method === "PUT" || method === "PATCH" ? zeroLength : noFraming)
-    : body._tag === "Bytes"
-    ? { _tag: "Length", length: body.bytes.length }
-    : body.length !== undefined
-    ? { _tag: "Length", length: body.length }
-    : { _tag: "Chunked" }
+/** The size of a body in bytes (0: none), or undefined when unknown (a stream without a declared length). @internal */
+export const bodySizeOf = (body: PreparedBody): number | undefined =>
+  body._tag === "None" ? 0 : body._tag === "Bytes" ? body.bytes.length : body.length
+
+/**
+ * Validates a request head (method, target, authority, fields, body size)
+ * before any I/O: its HTTP/1.1 encoding (`RequestHead.h1`, origin-form), or
+ * why it is invalid. Checking an HTTP/1.1 head is one pass over its fields
+ * that also encodes it, so the pass fills the request's HTTP/1.1 cache; the
+ * request stays data, and a driver for another protocol or form encodes it
+ * from the fields.
+ *
+ * @internal
+ */
+export const checkedHead = (
+  method: string,
+  target: string,
+  authority: string,
+  raw: ReadonlyArray<string>,
+  bodySize: number | undefined
+): string | InvalidRequest => checkAndEncodeHead(method, target, authority, raw, bodySize)
 
 /** Resolves the body and the headers it implies (Content-Type defaults). */
 const prepareBody = (
@@ -269,14 +279,14 @@ export const prepareResolved = (
   const options = r.options
   // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method.
   if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
-    let head = entry.right.heads.get(m)
-    if (head === undefined) {
-      const encoded = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: defaultHeaders, framing: framingOf(m, noBody) })
-      if (Either.isLeft(encoded)) return Either.left(withRequest(encoded.left, m, href))
-      head = encoded.right
-      entry.right.heads.set(m, head)
+    let h1 = entry.right.heads.get(m)
+    if (h1 === undefined) {
+      const checked = checkedHead(m, target, hostHeader, defaultHeaders, 0)
+      if (checked instanceof InvalidRequest) return Either.left(withRequest(checked, m, href))
+      h1 = checked
+      entry.right.heads.set(m, h1)
     }
-    return Either.right(finish(m, url, href, head, noBody, r))
+    return Either.right(finish(m, url, href, target, hostHeader, defaultHeaders, h1, noBody, r))
   }
   let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
   // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
@@ -289,20 +299,34 @@ export const prepareResolved = (
   const body = prepareBody(options.body, raw, openFile)
   if (Either.isLeft(body)) return Either.left(withRequest(body.left, m, href))
   const b = body.right
-  const head = encodeRequestHead({ method: m, target, host: hostHeader, rawHeaders: raw, framing: framingOf(m, b) })
-  if (Either.isLeft(head)) return Either.left(withRequest(head.left, m, href))
-  return Either.right(finish(m, url, href, head.right, b, r))
+  const h1 = checkedHead(m, target, hostHeader, raw, bodySizeOf(b))
+  if (h1 instanceof InvalidRequest) return Either.left(withRequest(h1, m, href))
+  return Either.right(finish(m, url, href, target, hostHeader, raw, h1, b, r))
 }
 
 const defaultHeaders: ReadonlyArray<string> = ["User-Agent", userAgent]
 
-const finish = (m: string, url: Url.Url, href: string, head: string, body: PreparedBody, r: Resolved): Prepared => {
+const finish = (
+  m: string,
+  url: Url.Url,
+  href: string,
+  target: string,
+  authority: string,
+  rawHeaders: ReadonlyArray<string>,
+  h1: string,
+  body: PreparedBody,
+  r: Resolved
+): Prepared => {
   const spec = dialSpec(url, r)
   return {
     method: m,
     url,
     href,
-    head,
+    target,
+    authority,
+    rawHeaders,
+    bodySize: bodySizeOf(body),
+    h1,
     body,
     spec,
     maxBodySize: r.maxBodySize,

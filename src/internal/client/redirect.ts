@@ -18,12 +18,23 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as CookieJar from "../../CookieJar.js"
 import type { Body, Options, Redirect, StreamingResponse } from "../../Hackney.js"
-import { InvalidRequest, ProtocolError, redactUrl, TooManyRedirects } from "../../HackneyError.js"
+import { InvalidRequest, redactUrl, TooManyRedirects } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
-import { referenceFromOctets } from "../url/percent.js"
+import { withStaleRetry } from "../engine/exchange.js"
+import {
+  absent,
+  bodyHeaders,
+  credentialHeaders,
+  drainLimit,
+  dropsCredentials,
+  locationOf,
+  multipleLocations,
+  redirectStatuses,
+  reissue
+} from "../engine/redirect.js"
 import * as execute from "./execute.js"
 import { withDeadline } from "./deadline.js"
 import { toMillis } from "../options/rules.js"
@@ -32,28 +43,8 @@ import type { Prepared } from "./prepare.js"
 import { requestSchemes } from "./requestUrl.js"
 import { defaultRetryStatuses, retrying } from "./retry.js"
 import type { Attempted, RetryPolicy } from "./retry.js"
-import type { ConnectionSource } from "./source.js"
+import type { ConnectionSource } from "../engine/source.js"
 import { currentWheel } from "../timer/wheel.js"
-
-/** The statuses that redirect. @internal */
-export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
-
-/** Bytes of an intermediate 3xx body read to keep its connection; beyond, the connection is closed. @internal */
-export const drainLimit = 64 * 1024
-
-/** Headers that describe the request body, dropped when a redirect turns the request into a GET. @internal */
-export const bodyHeaders: ReadonlyArray<string> = [
-  "content-type",
-  "content-length",
-  "content-encoding",
-  "content-language",
-  "content-location",
-  "transfer-encoding",
-  "expect"
-]
-
-/** Headers that carry credentials (or name the old host), dropped on a change of origin. @internal */
-export const credentialHeaders: ReadonlyArray<string> = ["authorization", "cookie", "proxy-authorization", "host"]
 
 /** One request of a chain. @internal */
 export interface Hop {
@@ -83,49 +74,6 @@ export interface ChainResult {
   readonly scope: Scope.CloseableScope
   readonly redirects: ReadonlyArray<Redirect>
 }
-
-/**
- * What the Location fields of a redirect say: `Absent` when there is none,
- * or only empty ones (the 3xx is then the response, as curl and browsers
- * do); `Ambiguous` when there are several different ones (not followed: the
- * request fails, see {@link multipleLocations}); else the `Target`, as a URI
- * reference made from the octets sent (see `referenceFromOctets`).
- * Identical repeats count as one.
- *
- * @internal
- */
-export type Location =
-  | { readonly _tag: "Absent" }
-  | { readonly _tag: "Ambiguous"; readonly count: number }
-  | { readonly _tag: "Target"; readonly reference: string }
-
-const absent: Location = { _tag: "Absent" }
-
-/** @internal */
-export const locationOf = (values: ReadonlyArray<string>): Location => {
-  let found: string | undefined
-  let count = 0
-  const seen: Array<string> = []
-  for (const v of values) {
-    const t = v.trim()
-    if (t === "" || seen.includes(t)) continue
-    seen.push(t)
-    found ??= t
-    count++
-  }
-  if (found === undefined) return absent
-  if (count > 1) return { _tag: "Ambiguous", count }
-  return { _tag: "Target", reference: referenceFromOctets(found) }
-}
-
-/** The error for a redirect with several different Location fields. @internal */
-export const multipleLocations = (status: number, count: number, method: string, url: string): ProtocolError =>
-  new ProtocolError({
-    method,
-    url,
-    reason: "MultipleLocations",
-    detail: `a ${status} redirect with ${count} different Location fields, so it is not followed`
-  })
 
 /** Whether a body can be sent again (everything but a caller's Stream). @internal */
 export const isReplayable = (body: Body | undefined): boolean =>
@@ -173,9 +121,9 @@ export const nextHop = (
       })
     )
   }
-  let { basicAuth, body, cookie, headers, method } = hop
-  if (status === 301 || status === 302 || status === 303) {
-    if (method !== "HEAD") method = "GET"
+  let { basicAuth, body, cookie, headers } = hop
+  const { keepsBody, method } = reissue(status, hop.method)
+  if (!keepsBody) {
     body = undefined
     for (const h of bodyHeaders) headers = Headers.remove(headers, h)
   } else if (!isReplayable(body)) {
@@ -190,7 +138,7 @@ export const nextHop = (
       })
     )
   }
-  if (!trusted && !Url.isSameOrigin(from, url)) {
+  if (dropsCredentials(trusted, Url.isSameOrigin(from, url))) {
     for (const h of credentialHeaders) headers = Headers.remove(headers, h)
     basicAuth = undefined
     cookie = undefined
@@ -235,7 +183,7 @@ const openHop = (cfg: ChainConfig, hop: Hop, outer: Scope.Scope): Effect.Effect<
           Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
         ))
     // The stale keep-alive resend is part of this attempt: the retry Schedule sees only what it leads to.
-    const opened = yield* Effect.catchIf(once(false), (e) => execute.staleRetryable(e, p), () => once(true))
+    const opened = yield* withStaleRetry(p, once(false), () => once(true))
     if (cfg.jar !== undefined) {
       ops(cfg.jar).storeFrom(opened.response.headers, p.url, yield* Clock.currentTimeMillis)
     }

@@ -13,7 +13,7 @@ import { connect } from "../node/socket.js"
 import type { DialSpec } from "../pool/dialSpec.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { openConnection } from "./driver.js"
-import type { H1Connection } from "./h1Connection.js"
+import type { Connection } from "./connection.js"
 
 /**
  * Dials `spec` and starts the driver of the negotiated protocol; `method`
@@ -30,7 +30,7 @@ export const dialConnection = (
   url: string | undefined,
   wheel: TimerWheel,
   headLimits?: HeadLimits | undefined
-): Effect.Effect<H1Connection, HackneyError> =>
+): Effect.Effect<Connection, HackneyError> =>
   Effect.suspend(() => {
     const holder: { socket?: net.Socket | undefined } = {}
     return Effect.uninterruptible(Effect.flatMap(

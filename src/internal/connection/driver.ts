@@ -8,6 +8,7 @@
 import * as Either from "effect/Either"
 import { ProtocolError } from "../../HackneyError.js"
 import type { OpenSocket } from "../node/socket.js"
+import type { Connection } from "./connection.js"
 import { H1Connection } from "./h1Connection.js"
 import type { ConnectionOptions } from "./h1Connection.js"
 
@@ -17,7 +18,7 @@ export const openConnection = (
   options: ConnectionOptions,
   method?: string,
   url?: string
-): Either.Either<H1Connection, ProtocolError> => {
+): Either.Either<Connection, ProtocolError> => {
   if (open.alpn === "http/1.1") return Either.right(new H1Connection(open, options))
   open.socket.destroy()
   return Either.left(

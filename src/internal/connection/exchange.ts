@@ -1,14 +1,15 @@
 /**
- * One request/response exchange on an HTTP/1.1 connection: the response
- * head, the buffered body chunks, completion or failure, and the single
- * waiter (the fiber reading the response). Filled by the connection's
- * socket callbacks, drained by the reading fiber.
+ * One request/response exchange on a connection (see `connection.ts`): the
+ * response head, the buffered body chunks, completion or failure, and the
+ * waiters (the fiber reading the response; a writer may wait too). Filled by
+ * the driver's callbacks, drained by the reading fiber. The request body goes
+ * through it too (`write`, `end`, `abandon`): the driver frames it.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import type { HackneyError } from "../../HackneyError.js"
-import type { ResponseHead } from "../http1/parser.js"
+import type { ResponseHead } from "./connection.js"
 
 /** How body bytes are delivered to the reader. @internal */
 export type BodyMode =
@@ -16,6 +17,19 @@ export type BodyMode =
   | "collect"
   /** Wake the reader on every chunk; pause the socket above the high-water mark. */
   | "stream"
+
+/**
+ * The driver side of an exchange's request body: the connection frames it
+ * (HTTP/1.1: chunked when its size is unknown, identity checked against the
+ * declared length otherwise). @internal
+ */
+export interface BodyDriver {
+  writeBody(ex: Exchange, chunk: Uint8Array): Effect.Effect<void, HackneyError>
+  endBody(ex: Exchange, rawTrailers: ReadonlyArray<string> | undefined): Effect.Effect<void, HackneyError>
+  abandonBody(ex: Exchange): void
+  /** A stream-mode reader drained the buffer: resume reading. */
+  drained(): void
+}
 
 // Shared predicates (not per-exchange closures: this is the hot path).
 const hasHead = (ex: Exchange): boolean => ex.head !== undefined
@@ -46,6 +60,8 @@ export class Exchange {
   responseStarted = false
   /** Whether the connection may serve another request after this one. */
   keepAlive = false
+  /** Request body bytes written through `write`. */
+  bodySent = 0
   /** The body was delivered to its reader to the end (a second read fails: `ResponseClosed`). */
   bodyEnded = false
   /** The request body Stream died: waiters die with `defect` (the exchange's `error` records it). */
@@ -60,9 +76,34 @@ export class Exchange {
     readonly url: string,
     public mode: BodyMode,
     readonly maxBodySize: number,
-    /** Called when a stream-mode reader drained the buffer, to resume the socket. */
-    readonly onDrained: () => void
+    /** The request body's declared size; `undefined`: unknown (chunked over HTTP/1.1). */
+    readonly bodySize: number | undefined,
+    private readonly driver: BodyDriver
   ) {}
+
+  /**
+   * Writes request body bytes; resolves when the transport accepted them
+   * (backpressure), or when the response completed meanwhile (the server
+   * answered without reading the whole body: the caller stops, see
+   * `abandon`). More bytes than the declared size fail with `InvalidRequest`.
+   */
+  write(chunk: Uint8Array): Effect.Effect<void, HackneyError> {
+    return this.driver.writeBody(this, chunk)
+  }
+
+  /**
+   * Ends the request body (with trailers, when its size was unknown); fails
+   * with `InvalidRequest` when fewer bytes than declared were written. The
+   * recv timeout starts now.
+   */
+  end(rawTrailers?: ReadonlyArray<string>): Effect.Effect<void, HackneyError> {
+    return this.driver.endBody(this, rawTrailers)
+  }
+
+  /** The body will not be finished (the server answered first): the connection will not be reused. */
+  abandon(): void {
+    this.driver.abandonBody(this)
+  }
 
   /** Wakes every waiting fiber (each re-checks its condition and may wait again). */
   wake(): void {
@@ -123,6 +164,23 @@ export class Exchange {
     return this.hasDefect ? Effect.die(this.defect) : Effect.fail(this.error!)
   }
 
+  /** Its state, for debugging. */
+  toJSON(): unknown {
+    return {
+      method: this.method,
+      status: this.head?.status,
+      informational: this.informational.length,
+      buffered: this.buffered,
+      received: this.received,
+      bodySent: this.bodySent,
+      requestDone: this.requestDone,
+      complete: this.complete,
+      keepAlive: this.keepAlive,
+      reused: this.reused,
+      error: this.error?._tag
+    }
+  }
+
   /** Suspends until `ready(this)` holds or the exchange failed. */
   waitFor(ready: (ex: Exchange) => boolean): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
@@ -152,7 +210,7 @@ export class Exchange {
     const out = this.chunks
     this.chunks = []
     this.buffered = 0
-    this.onDrained()
+    this.driver.drained()
     return out
   }
 }

@@ -19,15 +19,18 @@
 import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import type * as tls from "node:tls"
-import { BodyTooLarge, ConnectionClosed, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import * as Either from "effect/Either"
+import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
-import { encodeChunkHeader } from "../http1/encoder.js"
+import { encodeCheckedHead, encodeChunkHeader, encodeLastChunk } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
 import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { Duplex, OpenSocket } from "../transport/duplex.js"
+import type { Connection, ConnectionInfo, Request, RequestHead, Status } from "./connection.js"
+import { effectiveHeadLimits } from "./headLimits.js"
 import { Exchange } from "./exchange.js"
-import type { BodyMode } from "./exchange.js"
+import type { BodyDriver, BodyMode } from "./exchange.js"
 
 /** Stream-mode buffer size above which the socket is paused (backpressure). @internal */
 export const highWaterMark = 256 * 1024
@@ -67,8 +70,19 @@ export interface ConnectionOptions {
   readonly headLimits?: HeadLimits | undefined
 }
 
+/** The HTTP/1.1 encoding of a head, encoded once per head object (kept in `h1`). @internal */
+export const encodeHead = (head: RequestHead): string =>
+  head.h1 ??= encodeCheckedHead(head.method, head.target, head.authority, head.rawHeaders, head.bodySize)
+
+/** A body that broke its declared framing: the head was sent already. */
+const bodyError = (ex: Exchange, detail: string) =>
+  new InvalidRequest({ reason: "body", detail, method: ex.method, url: ex.url, requestSent: true })
+
+const stateStatus: Record<ConnectionState, Status> = { idle: "idle", active: "active", done: "active", closed: "closed" }
+
 /** @internal */
-export class H1Connection implements ParserSink {
+export class H1Connection implements Connection, ConnectionInfo, BodyDriver, ParserSink {
+  readonly protocol = "http/1.1" as const
   state: ConnectionState = "idle"
   /** Requests started on this connection. */
   requests = 0
@@ -110,9 +124,27 @@ export class H1Connection implements ParserSink {
     return this.state === "idle" && !this.socket.destroyed && this.socket.readable && this.socket.writable
   }
 
-  /** Requests it carries at once: HTTP/1.1 carries one. */
+  /** Requests it carries at once: HTTP/1.1 carries one (no pipelining). */
   get capacity(): number {
     return 1
+  }
+
+  /** Requests it can take now: 1 when idle and open, else 0. */
+  get free(): number {
+    return this.isAvailable ? 1 : 0
+  }
+
+  get status(): Status {
+    return stateStatus[this.state]
+  }
+
+  /** The connection is its own info (getters over the socket). */
+  get info(): ConnectionInfo {
+    return this
+  }
+
+  get tls(): boolean {
+    return this.isTls
   }
 
   /** In use: the socket keeps the process alive. */
@@ -123,6 +155,23 @@ export class H1Connection implements ParserSink {
   /** Idle in a pool: the socket does not keep the process alive. */
   unref(): void {
     this.socket.unref()
+  }
+
+  toJSON(): unknown {
+    return {
+      protocol: this.protocol,
+      state: this.state,
+      requests: this.requests,
+      idleSince: this.idleSince,
+      alpn: this.alpn,
+      tls: this.isTls,
+      paused: this.paused,
+      exchange: this.ex?.toJSON()
+    }
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress
   }
 
   get peername(): net.AddressInfo | undefined {
@@ -143,44 +192,37 @@ export class H1Connection implements ParserSink {
   }
 
   /**
-   * Starts an exchange: writes the request head (and `body`, if given, in the
-   * same flush) and returns the exchange the response will fill. The caller
-   * must have checked `isAvailable`. The recv timeout runs on `wheel`: the
-   * Clock of the fiber that makes the request, whoever dialled the connection.
+   * Starts an exchange: encodes the request head (once per head object) and
+   * writes it (with a bytes body, in the same flush); returns the exchange
+   * the response will fill. The caller must have checked `isAvailable`. The
+   * recv timeout runs on `wheel`: the Clock of the fiber that makes the
+   * request, whoever dialled the connection.
    */
-  begin(
-    method: string,
-    url: string,
-    head: string,
-    body: Uint8Array | undefined,
-    mode: BodyMode,
-    maxBodySize: number,
-    recvTimeout: number,
-    bodyFollows: boolean,
-    wheel: TimerWheel,
-    headLimits: HeadLimits
-  ): Exchange {
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
     if (wheel !== this.deadline.wheel) {
       this.deadline.cancel()
       this.deadline = wheel.deadline(this.onRecvTimeout)
     }
-    const ex = new Exchange(method, url, mode, maxBodySize, this.onDrained)
+    const method = request.method
+    const ex = new Exchange(method, request.href, mode, request.maxBodySize, request.bodySize, this)
     this.ex = ex
     this.state = "active"
     ex.reused = this.requests > 0
     this.requests++
-    this.recvTimeout = recvTimeout
-    this.parser.setHeadLimits(headLimits)
+    this.recvTimeout = request.recvTimeout
+    this.parser.setHeadLimits(effectiveHeadLimits(request.headLimits, this.options.headLimits))
     this.parser.expectResponseTo(method)
     const socket = this.socket
+    const encoded = request.h1 ?? encodeHead(request)
     ex.requestSent = true
-    if (body !== undefined && body.length > 0) {
+    const body = request.body
+    if (body._tag === "Bytes" && body.bytes.length > 0) {
       socket.cork()
-      socket.write(head, "latin1")
-      socket.write(body)
+      socket.write(encoded, "latin1")
+      socket.write(body.bytes)
       socket.uncork()
     } else {
-      socket.write(head, "latin1")
+      socket.write(encoded, "latin1")
     }
     if (!bodyFollows) {
       ex.requestDone = true
@@ -189,30 +231,81 @@ export class H1Connection implements ParserSink {
     return ex
   }
 
-  /** Writes request body bytes; resolves when the socket accepted them (backpressure). */
-  write(chunk: Uint8Array | string, ex: Exchange): Effect.Effect<void, HackneyError> {
+  /**
+   * Writes request body bytes of `ex`: a chunk (size line, data, CRLF, in one
+   * flush) when the body's size is unknown, else the bytes, checked against
+   * the declared size. Resolves when the socket accepted them (backpressure).
+   */
+  writeBody(ex: Exchange, chunk: Uint8Array): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
       if (ex.error !== undefined) return Effect.fail(ex.error)
       if (this.socket.destroyed) return Effect.fail(this.closedError(ex))
-      const ok = typeof chunk === "string" ? this.socket.write(chunk, "latin1") : this.socket.write(chunk)
-      return ok ? Effect.void : this.awaitDrain(ex)
+      const length = ex.bodySize
+      ex.bodySent += chunk.length
+      if (length === undefined) return this.writeChunk(chunk, ex)
+      if (ex.bodySent > length) {
+        return Effect.fail(bodyError(ex, `the body gave more than the declared ${length} bytes; the connection was closed`))
+      }
+      return this.write(chunk, ex)
     })
   }
 
-  /** Writes one chunk of a chunked body (size line, data, CRLF) in one flush. */
-  writeChunk(chunk: Uint8Array, ex: Exchange): Effect.Effect<void, HackneyError> {
+  /**
+   * Ends the request body of `ex`: the last chunk (with `rawTrailers`) when
+   * chunked, else checks that the declared size was written. The recv timeout
+   * starts now.
+   */
+  endBody(ex: Exchange, rawTrailers: ReadonlyArray<string> | undefined): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
-      if (ex.error !== undefined) return Effect.fail(ex.error)
-      if (this.socket.destroyed) return Effect.fail(this.closedError(ex))
-      if (chunk.length === 0) return Effect.void
-      const socket = this.socket
-      socket.cork()
-      socket.write(encodeChunkHeader(chunk.length), "latin1")
-      socket.write(chunk)
-      const ok = socket.write("\r\n", "latin1")
-      socket.uncork()
-      return ok ? Effect.void : this.awaitDrain(ex)
+      const length = ex.bodySize
+      let end: Effect.Effect<void, HackneyError>
+      if (length === undefined) {
+        const last = encodeLastChunk(rawTrailers)
+        if (Either.isLeft(last)) {
+          const e = last.left
+          return Effect.fail(new InvalidRequest({ reason: e.reason, detail: `trailers: ${e.detail}`, method: ex.method, url: ex.url, requestSent: true }))
+        }
+        if (ex.error !== undefined) return Effect.fail(ex.error)
+        if (this.socket.destroyed) return Effect.fail(this.closedError(ex))
+        end = this.write(last.right, ex)
+      } else if (rawTrailers !== undefined && rawTrailers.length > 0) {
+        return Effect.fail(bodyError(ex, "trailers need a body of unknown size (chunked), but a Content-Length was declared"))
+      } else if (ex.bodySent !== length) {
+        return Effect.fail(bodyError(ex, `the body gave ${ex.bodySent} bytes, ${length} were declared; the connection was closed`))
+      } else end = Effect.void
+      return Effect.tap(end, () => this.requestFinished())
     })
+  }
+
+  /** The body of `ex` is cut short (the server answered first): the framing is broken, the connection not reused. */
+  abandonBody(_ex: Exchange): void {
+    this.requestFinished(false)
+  }
+
+  /** A stream-mode reader drained the buffer: resume the socket. */
+  drained(): void {
+    if (this.paused) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+
+  /** Writes bytes (the exchange is live, the socket open); resolves when the socket accepted them (backpressure). */
+  private write(chunk: Uint8Array | string, ex: Exchange): Effect.Effect<void, HackneyError> {
+    const ok = typeof chunk === "string" ? this.socket.write(chunk, "latin1") : this.socket.write(chunk)
+    return ok ? Effect.void : this.awaitDrain(ex)
+  }
+
+  /** Writes one chunk of a chunked body (size line, data, CRLF) in one flush. */
+  private writeChunk(chunk: Uint8Array, ex: Exchange): Effect.Effect<void, HackneyError> {
+    if (chunk.length === 0) return Effect.void
+    const socket = this.socket
+    socket.cork()
+    socket.write(encodeChunkHeader(chunk.length), "latin1")
+    socket.write(chunk)
+    const ok = socket.write("\r\n", "latin1")
+    socket.uncork()
+    return ok ? Effect.void : this.awaitDrain(ex)
   }
 
   /**
@@ -260,7 +353,7 @@ export class H1Connection implements ParserSink {
    * means the body was cut short (the server answered before it was sent):
    * the framing is broken, so the connection will not be reused.
    */
-  requestFinished(complete = true): void {
+  private requestFinished(complete = true): void {
     const ex = this.ex
     if (ex === undefined) return
     ex.requestDone = complete
@@ -377,13 +470,6 @@ export class H1Connection implements ParserSink {
 
   private readonly onSocketClose = (): void => {
     this.close()
-  }
-
-  private readonly onDrained = (): void => {
-    if (this.paused) {
-      this.paused = false
-      this.socket.resume()
-    }
   }
 
   // --- parser sink ----------------------------------------------------------

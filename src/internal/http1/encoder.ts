@@ -59,26 +59,33 @@ const describe = (s: string, i: number): string => {
 }
 
 const invalid = (reason: "method" | "target" | "header-name" | "header-value" | "body", detail: string) =>
-  Either.left(new InvalidRequest({ reason, detail }))
+  new InvalidRequest({ reason, detail })
 
 const lowerEq = (s: string, lowerWord: string): boolean =>
   s.length === lowerWord.length && s.toLowerCase() === lowerWord
 
-/** Appends validated `name: value\r\n` lines; returns an error or undefined. */
+/**
+ * Appends `name: value\r\n` lines (without the framing ones when
+ * `skipFraming`), checking each pair first when `check`; returns an error or
+ * undefined.
+ */
 const appendFields = (
   out: Array<string>,
   raw: ReadonlyArray<string>,
-  skipFraming: boolean
-): Either.Either<never, InvalidRequest> | undefined => {
-  if (raw.length % 2 !== 0) return invalid("header-name", "rawHeaders must hold name/value pairs")
+  skipFraming: boolean,
+  check: boolean
+): InvalidRequest | undefined => {
+  if (check && raw.length % 2 !== 0) return invalid("header-name", "rawHeaders must hold name/value pairs")
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]
     const value = raw[i + 1]
-    if (!isToken(name)) {
-      return invalid("header-name", `header name ${JSON.stringify(name)} is not an RFC 9110 token`)
+    if (check) {
+      if (!isToken(name)) {
+        return invalid("header-name", `header name ${JSON.stringify(name)} is not an RFC 9110 token`)
+      }
+      const bad = badValueChar(value)
+      if (bad !== -1) return invalid("header-value", `value of ${name} contains ${describe(value, bad)}`)
     }
-    const bad = badValueChar(value)
-    if (bad !== -1) return invalid("header-value", `value of ${name} contains ${describe(value, bad)}`)
     if (skipFraming && (lowerEq(name, "content-length") || lowerEq(name, "transfer-encoding"))) continue
     out.push(name, ": ", value, "\r\n")
   }
@@ -87,6 +94,82 @@ const appendFields = (
 
 const sendsEmptyLength = (method: string): boolean => method === "POST" || method === "PUT" || method === "PATCH"
 
+const hasHostField = (rawHeaders: ReadonlyArray<string>): boolean => {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (lowerEq(rawHeaders[i], "host")) return true
+  return false
+}
+
+/**
+ * Encodes a head in one pass over its fields, checking each part first when
+ * `check`. `bodySize`: `Content-Length` (none for 0 except on
+ * POST/PUT/PATCH), `undefined` for `Transfer-Encoding: chunked`, `null` for
+ * no framing field at all.
+ */
+const encodeHead = (
+  method: string,
+  target: string,
+  host: string | undefined,
+  rawHeaders: ReadonlyArray<string>,
+  bodySize: number | undefined | null,
+  check: boolean
+): string | InvalidRequest => {
+  if (check) {
+    if (!isToken(method)) return invalid("method", `method ${JSON.stringify(method)} is not an RFC 9110 token`)
+    if (target.length === 0) return invalid("target", "empty request target")
+    const badTarget = badTargetChar(target)
+    if (badTarget !== -1) return invalid("target", `request target contains ${describe(target, badTarget)}`)
+  }
+  const out: Array<string> = [method, " ", target, " HTTP/1.1\r\n"]
+  if (host !== undefined && !hasHostField(rawHeaders)) {
+    if (check) {
+      const bad = badValueChar(host)
+      if (bad !== -1 || host.length === 0) {
+        return invalid("header-value", host.length === 0 ? "empty Host" : `Host contains ${describe(host, bad)}`)
+      }
+    }
+    out.push("Host: ", host, "\r\n")
+  }
+  const err = appendFields(out, rawHeaders, true, check)
+  if (err !== undefined) return err
+  if (bodySize === undefined) out.push("Transfer-Encoding: chunked\r\n")
+  else if (bodySize !== null) {
+    if (check && (!Number.isSafeInteger(bodySize) || bodySize < 0)) return invalid("body", `invalid body length ${bodySize}`)
+    if (bodySize > 0 || sendsEmptyLength(method)) out.push("Content-Length: ", String(bodySize), "\r\n")
+  }
+  out.push("\r\n")
+  return out.join("")
+}
+
+/**
+ * Checks a request head (method, target, Host, fields, body size) and encodes
+ * it in the same pass; the error when it is invalid. `bodySize` as in
+ * {@link encodeCheckedHead}.
+ *
+ * @internal
+ */
+export const checkAndEncodeHead = (
+  method: string,
+  target: string,
+  host: string | undefined,
+  rawHeaders: ReadonlyArray<string>,
+  bodySize: number | undefined | null
+): string | InvalidRequest => encodeHead(method, target, host, rawHeaders, bodySize, true)
+
+/**
+ * Encodes a head that {@link checkAndEncodeHead} accepted (without checking it
+ * again). `bodySize`: `Content-Length` (none for 0 except on POST/PUT/PATCH),
+ * `undefined` for `Transfer-Encoding: chunked`, `null` for no framing field.
+ *
+ * @internal
+ */
+export const encodeCheckedHead = (
+  method: string,
+  target: string,
+  host: string | undefined,
+  rawHeaders: ReadonlyArray<string>,
+  bodySize: number | undefined | null
+): string => encodeHead(method, target, host, rawHeaders, bodySize, false) as string
+
 /**
  * Encodes a request head. See `Http1.encodeRequestHead` for the rules.
  *
@@ -94,42 +177,9 @@ const sendsEmptyLength = (method: string): boolean => method === "POST" || metho
  */
 export const encodeRequestHead = (req: RequestHeadInput): Either.Either<string, InvalidRequest> => {
   const { framing, host, method, rawHeaders, target } = req
-  if (!isToken(method)) return invalid("method", `method ${JSON.stringify(method)} is not an RFC 9110 token`)
-  if (target.length === 0) return invalid("target", "empty request target")
-  const badTarget = badTargetChar(target)
-  if (badTarget !== -1) return invalid("target", `request target contains ${describe(target, badTarget)}`)
-  const out: Array<string> = [method, " ", target, " HTTP/1.1\r\n"]
-  if (host !== undefined) {
-    let hasHost = false
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (lowerEq(rawHeaders[i], "host")) {
-        hasHost = true
-        break
-      }
-    }
-    if (!hasHost) {
-      const bad = badValueChar(host)
-      if (bad !== -1 || host.length === 0) {
-        return invalid("header-value", host.length === 0 ? "empty Host" : `Host contains ${describe(host, bad)}`)
-      }
-      out.push("Host: ", host, "\r\n")
-    }
-  }
-  const err = appendFields(out, rawHeaders, true)
-  if (err !== undefined) return err
-  switch (framing._tag) {
-    case "Length": {
-      const n = framing.length
-      if (!Number.isSafeInteger(n) || n < 0) return invalid("body", `invalid body length ${n}`)
-      if (n > 0 || sendsEmptyLength(method)) out.push("Content-Length: ", String(n), "\r\n")
-      break
-    }
-    case "Chunked":
-      out.push("Transfer-Encoding: chunked\r\n")
-      break
-  }
-  out.push("\r\n")
-  return Either.right(out.join(""))
+  const size = framing._tag === "Chunked" ? undefined : framing._tag === "None" ? null : framing.length
+  const r = encodeHead(method, target, host, rawHeaders, size, true)
+  return typeof r === "string" ? Either.right(r) : Either.left(r)
 }
 
 /**
@@ -148,8 +198,8 @@ export const encodeChunkHeader = (length: number): string => length.toString(16)
 export const encodeLastChunk = (rawTrailers?: ReadonlyArray<string>): Either.Either<string, InvalidRequest> => {
   if (rawTrailers === undefined || rawTrailers.length === 0) return Either.right("0\r\n\r\n")
   const out: Array<string> = ["0\r\n"]
-  const err = appendFields(out, rawTrailers, false)
-  if (err !== undefined) return err
+  const err = appendFields(out, rawTrailers, false, true)
+  if (err !== undefined) return Either.left(err)
   out.push("\r\n")
   return Either.right(out.join(""))
 }

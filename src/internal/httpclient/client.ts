@@ -12,8 +12,7 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Pool from "../../Pool.js"
-import { defaultSource, direct, namedSource } from "../client/source.js"
-import type { ConnectionSource } from "../client/source.js"
+import { sourceFor } from "../engine/source.js"
 import { wheelOfFiber } from "../timer/wheel.js"
 import { requestError } from "./error.js"
 import { send } from "./exchange.js"
@@ -28,11 +27,8 @@ export const requestOptionsKey = "effect-hackney/HackneyHttpClient/RequestOption
 /** The key of the `Pool` service tag. */
 const poolKey = "effect-hackney/Pool"
 
-const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>): ConnectionSource => {
-  if (pool === false) return direct
-  if (pool === undefined) return (context.get(poolKey) as Pool.Pool | undefined) ?? defaultSource()
-  return typeof pool === "string" ? namedSource(pool) : pool
-}
+const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>) =>
+  sourceFor(pool, pool === undefined ? context.get(poolKey) as Pool.Pool | undefined : undefined)
 
 /**
  * An `HttpClient` sending through the engine with `options` (per-request
@@ -49,7 +45,7 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
     if (bad !== undefined) return Effect.fail(requestError(request, bad))
     const opts: RequestOptions = over === undefined ? options : { ...options, ...over }
     const out = build(request, url, opts)
-    if (!("head" in out)) {
+    if (!("spec" in out)) {
       return Effect.fail(requestError(request, out.cause))
     }
     return Effect.mapError(

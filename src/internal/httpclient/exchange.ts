@@ -18,12 +18,12 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type { HackneyError } from "../../HackneyError.js"
-import { begin, checkout, sendStream, staleRetryable } from "../client/execute.js"
+import { begin, checkout, sendStream, withStaleRetry } from "../engine/exchange.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
-import type { ConnectionSource } from "../client/source.js"
+import type { ConnectionSource } from "../engine/source.js"
 import type { Exchange } from "../connection/exchange.js"
-import type { H1Connection } from "../connection/h1Connection.js"
+import type { Connection } from "../connection/connection.js"
 
 /** The connection of one exchange, held until the response lets it go. @internal */
 export class Lease {
@@ -33,7 +33,7 @@ export class Lease {
   sending = false
   private signal: AbortSignal | undefined = undefined
 
-  constructor(readonly conn: H1Connection, readonly ex: Exchange, readonly source: ConnectionSource) {}
+  constructor(readonly conn: Connection, readonly ex: Exchange, readonly source: ConnectionSource) {}
 
   /** Gives the connection back: pooled when the exchange completed with keep-alive, destroyed otherwise. Idempotent. */
   readonly release = (): void => {
@@ -65,12 +65,12 @@ export class Lease {
 }
 
 /**
- * Writes a streamed body (see `execute.sendStream`) and clears `sending`; a
+ * Writes a streamed body (see `engine/exchange.sendStream`) and clears `sending`; a
  * failure (which failed the exchange) also closes the connection: a
  * half-written request leaves it unusable.
  */
 const sendBody = (o: Outgoing, lease: Lease, body: StreamBody): Effect.Effect<void> =>
-  Effect.matchEffect(sendStream(o, lease.conn, lease.ex, body), {
+  Effect.matchEffect(sendStream(o, lease.ex, body), {
     onFailure: () =>
       Effect.sync(() => {
         lease.sending = false
@@ -131,8 +131,4 @@ export const send = <A>(
   wheel: TimerWheel,
   onHead: (lease: Lease) => A
 ): Effect.Effect<A, HackneyError> =>
-  Effect.catchIf(
-    attempt(o, source, wheel, false, onHead),
-    (e) => staleRetryable(e, o),
-    () => attempt(o, source, wheel, true, onHead)
-  )
+  withStaleRetry(o, attempt(o, source, wheel, false, onHead), () => attempt(o, source, wheel, true, onHead))

@@ -1,7 +1,7 @@
 /**
  * hackney's redirect policy as an `HttpClient` combinator (the engine's
- * `followRedirect` rules, `internal/client/redirect.ts`, in platform
- * terms): 301/302/303 re-issue as GET without a body (HEAD stays HEAD),
+ * redirect decision, `internal/engine/redirect.ts`, over platform
+ * requests): 301/302/303 re-issue as GET without a body (HEAD stays HEAD),
  * 307/308 keep the method and body (a Stream body cannot be replayed: the
  * request fails), and a change of origin drops `Authorization`, `Cookie`,
  * `Proxy-Authorization` and URL userinfo unless trusted. Intermediate
@@ -21,7 +21,16 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
-import { bodyHeaders, credentialHeaders, drainLimit, locationOf, multipleLocations, redirectStatuses } from "../client/redirect.js"
+import {
+  bodyHeaders,
+  credentialHeaders,
+  drainLimit,
+  dropsCredentials,
+  locationOf,
+  multipleLocations,
+  redirectStatuses,
+  reissue
+} from "../engine/redirect.js"
 import { repeatedLocationFields } from "./response.js"
 import { requestError } from "./error.js"
 
@@ -59,11 +68,10 @@ export const nextRequest = (
       })
     ))
   }
-  let method = request.method
+  const { keepsBody, method } = reissue(status, request.method)
   let body = request.body
   let headers = request.headers
-  if (status === 301 || status === 302 || status === 303) {
-    if (method !== "HEAD") method = "GET"
+  if (!keepsBody) {
     body = HttpBody.empty
     headers = Headers.remove(headers, bodyHeaders)
   } else if (body._tag === "Stream") {
@@ -76,7 +84,7 @@ export const nextRequest = (
       })
     ))
   }
-  if (!trusted && (from === undefined || from.origin !== to.origin)) {
+  if (dropsCredentials(trusted, from !== undefined && from.origin === to.origin)) {
     headers = Headers.remove(headers, credentialHeaders)
     to.username = ""
     to.password = ""

@@ -1,7 +1,8 @@
 /**
  * From an `@effect/platform` `HttpClientRequest` (and the `URL` that
- * `HttpClient.make` built from it) to what the engine sends: the encoded
- * HTTP/1.1 head, the body in a sendable form, and the dial spec.
+ * `HttpClient.make` built from it) to what the engine sends: the request
+ * head as data (validated; the driver encodes it), the body in a sendable
+ * form, and the dial spec.
  *
  * This is the hot path of every request through the `HttpClient` layer, so
  * it avoids the generic `prepare`: the WHATWG `URL` is already parsed and
@@ -22,8 +23,9 @@ import * as Url from "../../Url.js"
 import { resolve } from "../client/options.js"
 import {
   basicAuthorization,
+  bodySizeOf,
+  checkedHead,
   dialSpec,
-  framingOf,
   hasHeader,
   headerValue,
   idempotentMethods,
@@ -32,7 +34,6 @@ import {
 import type { Outgoing, PreparedBody } from "../client/prepare.js"
 import { requestSchemes } from "../client/requestUrl.js"
 import { userAgent } from "../client/version.js"
-import { encodeRequestHead } from "../http1/encoder.js"
 import * as Multipart from "../multipart/encode.js"
 import { acceptEncoding } from "../node/decompress.js"
 
@@ -221,18 +222,22 @@ export const build = (
       break
     }
   }
-  const head = encodeRequestHead({ method, target, host: origin.host, rawHeaders: raw, framing: framingOf(method, body) })
-  if (Either.isLeft(head)) {
-    const e = head.left
+  const bodySize = bodySizeOf(body)
+  const h1 = checkedHead(method, target, origin.host, raw, bodySize)
+  if (h1 instanceof InvalidRequest) {
     return {
-      cause: new InvalidRequest({ reason: e.reason, detail: e.detail, method, url: href, cause: e.cause })
+      cause: new InvalidRequest({ reason: h1.reason, detail: h1.detail, method, url: href, cause: h1.cause })
     }
   }
   const spec = dialSpec(origin.url, resolved)
   return {
     method,
     href,
-    head: head.right,
+    target,
+    authority: origin.host,
+    rawHeaders: raw,
+    bodySize,
+    h1,
     body,
     spec,
     // Decoding: the limit applies to the decoded body (the response enforces it), not to the raw bytes.

@@ -116,7 +116,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     const head = ex.head!
     this.status = head.status
     this.rawHeaders = head.rawHeaders
-    const address = lease.conn.socket.remoteAddress
+    const address = lease.conn.info.remoteAddress
     this.remoteAddress = address === undefined ? Option.none() : Option.some(address)
     if (decodeLimit !== undefined) {
       const headers = platformHeaders(head.rawHeaders)

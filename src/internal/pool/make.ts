@@ -10,14 +10,14 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { dialConnection } from "../connection/dial.js"
-import type { H1Connection } from "../connection/h1Connection.js"
+import type { Connection } from "../connection/connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
 import { PoolImpl } from "./pool.js"
 import type { Dial, PoolConfig, Poolable, RunInScope } from "./pool.js"
 
 /** The connections pools hold. @internal */
-export type PooledConnection = H1Connection
+export type PooledConnection = Connection
 
 /**
  * The real dial: transport, then the driver the negotiated protocol names;

@@ -1,7 +1,7 @@
 /**
  * Named pools, as hackney's: a pool layer registers its pool under its name
  * for the life of its scope. A request naming a pool nobody runs fails (see
- * `unknownPool` in `client/source.ts`) — unlike hackney, which starts unknown
+ * `unknownPool` in `engine/source.ts`) — unlike hackney, which starts unknown
  * pools lazily, so that a misspelt name cannot silently get default limits.
  * The one exception is `"default"`: without a layer of that name it is a
  * process-wide pool with default options, created on first use. Its own

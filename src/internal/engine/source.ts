@@ -1,6 +1,7 @@
 /**
  * Where a request gets its connection: a pool, or a fresh direct connection
- * (`pool: false`) closed after the exchange.
+ * (`pool: false`) closed after the exchange; and the one pool choice of both
+ * adapters ({@link sourceFor}).
  *
  * @internal
  */
@@ -8,8 +9,8 @@ import * as Effect from "effect/Effect"
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { Pool } from "../../Pool.js"
+import type { Connection } from "../connection/connection.js"
 import { dialConnection } from "../connection/dial.js"
-import type { H1Connection } from "../connection/h1Connection.js"
 import type { CheckoutContext, DialSpec } from "../pool/pool.js"
 import { defaultPool, lookup, unknownPoolDetail } from "../pool/registry.js"
 import { currentWheel } from "../timer/wheel.js"
@@ -17,9 +18,9 @@ import { currentWheel } from "../timer/wheel.js"
 /** @internal */
 export interface ConnectionSource {
   /** Run uninterruptibly by callers (as a resource's acquire); interruptible only while dialling or waiting. */
-  readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<H1Connection, HackneyError>
+  readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<Connection, HackneyError>
   /** Gives the connection back; `reusable` when its last exchange left it idle and keep-alive. */
-  readonly checkin: (conn: H1Connection, reusable: boolean) => void
+  readonly checkin: (conn: Connection, reusable: boolean) => void
 }
 
 /** No pool: each request dials and closes its own connection. @internal */
@@ -56,3 +57,20 @@ export const namedSource = (name: string): ConnectionSource => lookup(name) ?? u
 
 /** The process-wide `"default"` pool, or the layer's of that name. @internal */
 export const defaultSource = (): Pool => defaultPool()
+
+/**
+ * The connection source of a request's `pool` option (both adapters): `false`
+ * → {@link direct}; a name → the pool running under it ({@link namedSource});
+ * a `Pool` → that pool; unset → `inContext` (the `Pool` service the adapter
+ * found), else the process-wide `"default"`.
+ *
+ * @internal
+ */
+export const sourceFor = (pool: string | Pool | false | undefined, inContext: Pool | undefined): ConnectionSource =>
+  pool === false
+    ? direct
+    : pool === undefined
+    ? inContext ?? defaultSource()
+    : typeof pool === "string"
+    ? namedSource(pool)
+    : pool

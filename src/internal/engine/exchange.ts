@@ -1,0 +1,117 @@
+/**
+ * The engine's exchange lifecycle, once for both adapters: check a
+ * connection out of a source, begin the request on it (the driver encodes and
+ * frames it), send a streamed body, and resend once on a fresh connection
+ * after the stale keep-alive race ({@link withStaleRetry}). What holds the
+ * exchange afterwards (a Scope for `Hackney`, a lease for the `HttpClient`
+ * adapter) is the adapter's.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { BodyError } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import type { Outgoing, StreamBody } from "../client/prepare.js"
+import type { Connection } from "../connection/connection.js"
+import type { BodyMode, Exchange } from "../connection/exchange.js"
+import type { TimerWheel } from "../timer/wheel.js"
+import type { ConnectionSource } from "./source.js"
+
+/**
+ * Sends a streamed body through the exchange (the driver frames it and checks
+ * a declared length). Stops pulling the body when the response completes
+ * first (the connection is then not reused). Any failure fails the exchange
+ * too, so the connection is closed, never reused: the body Stream's own error
+ * as a {@link BodyError} carrying it (and how much was sent), a framing
+ * mistake as `InvalidRequest`, a socket error as itself. A defect of the body
+ * Stream stays a defect: the exchange's waiters die with it.
+ *
+ * @internal
+ */
+export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.Effect<void, HackneyError> => {
+  // Stops pulling the body once the response is complete: the server answered without reading it all.
+  const writeWhile = (chunk: Uint8Array) => Effect.map(ex.write(chunk), () => !ex.complete)
+  // The caller's errors, told apart from ours (a body may be another response's body, failing with a HackneyError).
+  const source = Stream.mapError(body.stream, (cause): HackneyError =>
+    new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: ex.bodySent, cause }))
+  return Stream.runForEachWhile(source, writeWhile).pipe(
+    Effect.tapDefect((cause) =>
+      Effect.sync(() => {
+        const defect = Cause.squash(cause)
+        ex.die(defect, new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: ex.bodySent, cause: defect }))
+      })
+    ),
+    Effect.flatMap(() => {
+      if (ex.complete) {
+        // Abandoned: the framing is broken, so the connection will be closed, not reused.
+        ex.abandon()
+        return Effect.void
+      }
+      return ex.end()
+    }),
+    Effect.tapError((e) => Effect.sync(() => ex.fail(e)))
+  )
+}
+
+/**
+ * The stale keep-alive race: a reused connection closed before any response
+ * byte. Such a request is sent again on a fresh connection when it is
+ * idempotent and its body can be sent again.
+ *
+ * @internal
+ */
+export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
+  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
+  (p.body._tag !== "Stream" || p.body.replayable)
+
+/**
+ * Checks a connection out for `o`. Callers run it uninterruptibly, never
+ * under `restore` (see `oneShotOnce`). `wheel`: the requesting fiber's Clock,
+ * which times the wait for a pooled connection.
+ *
+ * @internal
+ */
+export const checkout = (
+  o: Outgoing,
+  source: ConnectionSource,
+  fresh: boolean,
+  wheel: TimerWheel
+): Effect.Effect<Connection, HackneyError> =>
+  source.checkout(o.spec, {
+    checkoutTimeout: o.checkoutTimeout,
+    maxPerHost: o.maxPerHost,
+    fresh,
+    method: o.method,
+    url: o.href,
+    wheel
+  })
+
+/**
+ * Starts the exchange of `o` on `conn`: the driver writes the head (and a
+ * bytes body); `bodyFollows` when a body will be written after (by default: a
+ * streamed body). The recv timeout runs on `wheel`, the requesting fiber's
+ * Clock.
+ *
+ * @internal
+ */
+export const begin = (
+  o: Outgoing,
+  conn: Connection,
+  mode: BodyMode,
+  wheel: TimerWheel,
+  bodyFollows: boolean = o.body._tag === "Stream"
+): Exchange => conn.begin(o, mode, wheel, bodyFollows)
+
+/**
+ * Runs `first` (on a pooled connection), and `again` (on a fresh one) when it
+ * met the stale keep-alive race ({@link staleRetryable}).
+ *
+ * @internal
+ */
+export const withStaleRetry = <A, R, A2, R2>(
+  o: Outgoing,
+  first: Effect.Effect<A, HackneyError, R>,
+  again: () => Effect.Effect<A2, HackneyError, R2>
+): Effect.Effect<A | A2, HackneyError, R | R2> => Effect.catchIf(first, (e) => staleRetryable(e, o), again)
