@@ -52,10 +52,15 @@ const noRedirects: ReadonlyArray<Redirect> = []
 const informationalOf = (heads: ReadonlyArray<ResponseHead>): ReadonlyArray<Informational> =>
   heads.map((h) => ({ status: h.status, reason: h.reason, headers: Headers.fromRaw(h.rawHeaders) }))
 
-/** A one-shot response. @internal */
+/**
+ * A one-shot response, of both paths: the bare path gives the connection's
+ * head, the feature path (`pipeline.ts`) also its redirect chain and, when it
+ * decoded the body, the headers without `Content-Encoding`/`Content-Length`.
+ *
+ * @internal
+ */
 export class ResponseImpl implements Response {
   #headers: Headers.Headers | undefined
-  readonly redirects = noRedirects
   readonly status: number
   readonly reason: string
   constructor(
@@ -64,10 +69,13 @@ export class ResponseImpl implements Response {
     readonly url: string,
     readonly protocol: Protocol,
     private readonly rawTrailers: ReadonlyArray<string> | undefined,
-    private readonly informationalHeads: ReadonlyArray<ResponseHead>
+    private readonly informationalHeads: ReadonlyArray<ResponseHead>,
+    readonly redirects: ReadonlyArray<Redirect> = noRedirects,
+    headers?: Headers.Headers
   ) {
     this.status = head.status
     this.reason = head.reason
+    this.#headers = headers
   }
   get headers(): Headers.Headers {
     return this.#headers ??= Headers.fromRaw(this.head.rawHeaders)
@@ -91,7 +99,9 @@ export class ResponseImpl implements Response {
     return JSON.parse(this.text())
   }
   toJSON(): unknown {
-    return { status: this.status, reason: this.reason, url: this.url, headers: this.headers.toJSON(), bodyLength: this.body.length }
+    const json = { status: this.status, reason: this.reason, url: this.url, headers: this.headers.toJSON(), bodyLength: this.body.length }
+    // The feature path records its chain (possibly empty); the bare path has none.
+    return this.redirects === noRedirects ? json : { ...json, redirects: this.redirects }
   }
 }
 
@@ -170,21 +180,29 @@ const bodyStream = (ex: Exchange): Stream.Stream<Uint8Array, HackneyError> =>
     })
   )
 
-/** @internal */
+/**
+ * A streaming response, of both paths: the bare path reads the exchange's
+ * head and body; the feature path (`pipeline.ts`) gives its redirect chain
+ * and, when it decodes, the decoded headers and body.
+ *
+ * @internal
+ */
 export class StreamingResponseImpl implements StreamingResponse {
   readonly status: number
   readonly reason: string
-  readonly headers: Headers.Headers
   readonly informational: ReadonlyArray<Informational>
-  readonly body: Stream.Stream<Uint8Array, HackneyError>
-  readonly redirects = noRedirects
-  constructor(private readonly ex: Exchange, readonly url: string, readonly protocol: Protocol) {
+  constructor(
+    readonly ex: Exchange,
+    readonly url: string,
+    readonly protocol: Protocol,
+    readonly redirects: ReadonlyArray<Redirect> = noRedirects,
+    readonly headers: Headers.Headers = Headers.fromRaw(ex.head!.rawHeaders),
+    readonly body: Stream.Stream<Uint8Array, HackneyError> = bodyStream(ex)
+  ) {
     const head = ex.head!
     this.status = head.status
     this.reason = head.reason
-    this.headers = Headers.fromRaw(head.rawHeaders)
     this.informational = informationalOf(ex.informational)
-    this.body = bodyStream(ex)
   }
   header(name: string): string | undefined {
     return responseHeaders.header(this.headers, name)
@@ -219,7 +237,7 @@ export const streaming = (
   source: ConnectionSource,
   wheel: TimerWheel,
   fresh = false
-): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
+): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
   Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel), ({ conn, ex }) => {
     const body = p.body
     // The sender's outcome reaches the reader through the exchange (failed, or dying with the body's defect).

@@ -3,7 +3,8 @@
  * jar), automatic decompression, retries — on top of the redirect loop
  * (`redirect.ts`): it builds the first hop from the options, and turns the
  * last response into a one-shot {@link Response} (body collected, decoded,
- * bounded) or a {@link StreamingResponse} (body decoded as it streams).
+ * bounded) or a {@link StreamingResponse} (body decoded as it streams), of
+ * the same two response classes as the bare path (`execute.ts`).
  * Requests that use none of these features never come here.
  *
  * @internal
@@ -14,14 +15,13 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Cookie from "../../Cookie.js"
 import type * as CookieJar from "../../CookieJar.js"
-import type { Informational, Options, Redirect, Response, StreamingResponse } from "../../Hackney.js"
+import type { Options, Response, StreamingResponse } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
-import * as responseHeaders from "./responseHeaders.js"
 import type * as Url from "../../Url.js"
 import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
-import { concatChunk } from "./execute.js"
+import { concatChunk, ResponseImpl, StreamingResponseImpl } from "./execute.js"
 import { annotate, checkMethod } from "./prepare.js"
 import * as RequestUrl from "./requestUrl.js"
 import { chain } from "./redirect.js"
@@ -33,7 +33,6 @@ export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undef
   jar !== undefined || options.followRedirect === true || options.autoDecompress === true ||
   options.retry !== undefined || options.cookie !== undefined || options.attemptTimeout !== undefined
 
-const decoder = new TextDecoder()
 
 const cookieOption = (cookie: Options["cookie"]): Either.Either<string | undefined, InvalidRequest> => {
   if (cookie === undefined) return Either.right(undefined)
@@ -101,86 +100,6 @@ const finalBody = (
   return { headers, body: limitDecoded(body, limit, p.method, p.href) }
 }
 
-/** A one-shot response of the feature path. @internal */
-export class PipelineResponse implements Response {
-  readonly status: number
-  readonly reason: string
-  readonly url: string
-  readonly protocol: "http/1.1" | "h2"
-  readonly informational: ReadonlyArray<Informational>
-  constructor(
-    res: StreamingResponse,
-    readonly headers: Headers.Headers,
-    readonly body: Uint8Array,
-    readonly trailers: Headers.Headers | undefined,
-    readonly redirects: ReadonlyArray<Redirect>
-  ) {
-    this.status = res.status
-    this.reason = res.reason
-    this.url = res.url
-    this.protocol = res.protocol
-    this.informational = res.informational
-  }
-  header(name: string): string | undefined {
-    return responseHeaders.header(this.headers, name)
-  }
-  headerAll(name: string): ReadonlyArray<string> {
-    return responseHeaders.headerAll(this.headers, name)
-  }
-  text(): string {
-    return decoder.decode(this.body)
-  }
-  json(): unknown {
-    return JSON.parse(this.text())
-  }
-  toJSON(): unknown {
-    return {
-      status: this.status,
-      reason: this.reason,
-      url: this.url,
-      headers: this.headers.toJSON(),
-      bodyLength: this.body.length,
-      redirects: this.redirects
-    }
-  }
-}
-
-/** A streaming response of the feature path (decoded body, chain recorded). @internal */
-export class PipelineStreamingResponse implements StreamingResponse {
-  readonly status: number
-  readonly reason: string
-  readonly url: string
-  readonly protocol: "http/1.1" | "h2"
-  readonly informational: ReadonlyArray<Informational>
-  constructor(
-    private readonly inner: StreamingResponse,
-    readonly headers: Headers.Headers,
-    readonly body: Stream.Stream<Uint8Array, HackneyError>,
-    readonly redirects: ReadonlyArray<Redirect>
-  ) {
-    this.status = inner.status
-    this.reason = inner.reason
-    this.url = inner.url
-    this.protocol = inner.protocol
-    this.informational = inner.informational
-  }
-  header(name: string): string | undefined {
-    return responseHeaders.header(this.headers, name)
-  }
-  headerAll(name: string): ReadonlyArray<string> {
-    return responseHeaders.headerAll(this.headers, name)
-  }
-  get bytes(): Effect.Effect<Uint8Array, HackneyError> {
-    return Effect.map(Stream.runCollect(this.body), concatChunk)
-  }
-  get text(): Effect.Effect<string, HackneyError> {
-    return Effect.map(this.bytes, (b) => decoder.decode(b))
-  }
-  get trailers(): Effect.Effect<Headers.Headers | undefined, HackneyError> {
-    return this.inner.trailers
-  }
-}
-
 /**
  * One-shot with features: runs the chain, then collects (and decodes) the
  * last body; every connection is released before this returns.
@@ -199,8 +118,10 @@ export const oneShot = (
     Effect.flatMap(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
       const { body, headers } = finalBody(r, options)
       return Effect.flatMap(Stream.runCollect(body), (chunks) =>
-        Effect.map(r.response.trailers, (trailers): Response =>
-          new PipelineResponse(r.response, headers, concatChunk(chunks), trailers, r.redirects)))
+        Effect.map(r.response.trailers, (): Response => {
+          const { ex, protocol, url } = r.response
+          return new ResponseImpl(ex.head!, concatChunk(chunks), url, protocol, ex.rawTrailers, ex.informational, r.redirects, headers)
+        }))
     })
   )
 
@@ -220,5 +141,6 @@ export const streaming = (
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
   Effect.map(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
     const { body, headers } = finalBody(r, options)
-    return new PipelineStreamingResponse(r.response, headers, body, r.redirects)
+    const { ex, protocol, url } = r.response
+    return new StreamingResponseImpl(ex, url, protocol, r.redirects, headers, body)
   })

@@ -69,7 +69,7 @@ export interface ChainConfig {
 
 /** The final hop: its response (head read, body not yet), its scope, and the chain. @internal */
 export interface ChainResult {
-  readonly response: StreamingResponse
+  readonly response: execute.StreamingResponseImpl
   readonly prepared: Prepared
   readonly scope: Scope.CloseableScope
   readonly redirects: ReadonlyArray<Redirect>
@@ -164,7 +164,7 @@ const hopOptions = (cfg: ChainConfig, hop: Hop, now: number): Options => {
 }
 
 interface Opened {
-  readonly response: StreamingResponse
+  readonly response: execute.StreamingResponseImpl
   readonly prepared: Prepared
   readonly scope: Scope.CloseableScope
 }
