@@ -1,11 +1,12 @@
 /**
  * The engine's shared decisions (internal/engine): the one redirect decision
- * both adapters apply, and the one pool choice.
+ * both adapters apply, the one redirect loop, and the one pool choice.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { Pool } from "../src/index.js"
-import { dropsCredentials, locationOf, reissue } from "../src/internal/engine/redirect.js"
+import { dropsCredentials, follow, locationOf, reissue } from "../src/internal/engine/redirect.js"
+import type { FollowSteps } from "../src/internal/engine/redirect.js"
 import { defaultSource, direct, sourceFor } from "../src/internal/engine/source.js"
 
 describe("engine: redirect decision", () => {
@@ -53,5 +54,72 @@ describe("engine: pool choice", () => {
         { checkoutTimeout: 1000, method: "GET", url: "http://127.0.0.1:1/" }
       ))
       expect(e._tag).toBe("InvalidRequest")
+    }))
+})
+
+describe("engine: the redirect loop (follow)", () => {
+  // A fake adapter: requests are URLs, responses a status and Location values; what happens is logged.
+  interface Res {
+    readonly url: string
+    readonly status: number
+    readonly locations: ReadonlyArray<string>
+  }
+  const run = (routes: Record<string, Res>, max: number) => {
+    const log: Array<string> = []
+    const send = (url: string) => Effect.sync(() => (log.push(`send ${url}`), routes[url]))
+    const steps: FollowSteps<string, Res, string, string, never> = {
+      max,
+      send,
+      status: (r) => r.status,
+      locations: (r) => r.locations,
+      next: (_url, _r, reference) =>
+        reference.startsWith("bad") ? Either.left(`cannot follow ${reference}`) : Either.right({ request: reference, record: reference }),
+      drain: (r) => Effect.sync(() => log.push(`drain ${r.url}`)),
+      giveUp: (r) => Effect.sync(() => log.push(`give up ${r.url}`)),
+      ambiguous: (_url, r, count) => `ambiguous ${r.url} ${count}`,
+      tooMany: (r, chain, next) => `too many ${[...chain, next].join(",")} from ${r.url}`
+    }
+    return { log, effect: follow(steps, "a", send("a")) }
+  }
+  const redirect = (url: string, ...locations: Array<string>): Res => ({ url, status: 302, locations })
+  const ok = (url: string): Res => ({ url, status: 200, locations: [] })
+
+  it.effect("follows each Location, draining every followed response, and records the chain", () =>
+    Effect.gen(function*() {
+      const { effect, log } = run({ a: redirect("a", "b"), b: redirect("b", "c"), c: ok("c") }, 5)
+      const out = yield* effect
+      expect(out.response.url).toBe("c")
+      expect(out.chain).toEqual(["b", "c"])
+      expect(log).toEqual(["send a", "drain a", "send b", "drain b", "send c"])
+    }))
+
+  it.effect("a 3xx without Location, or a 200 with one, is the response", () =>
+    Effect.gen(function*() {
+      expect((yield* run({ a: redirect("a") }, 5).effect).response.url).toBe("a")
+      expect((yield* run({ a: { url: "a", status: 200, locations: ["b"] } }, 5).effect).chain).toEqual([])
+    }))
+
+  it.effect("more than max redirects: the last response is given up and the error names the whole chain", () =>
+    Effect.gen(function*() {
+      const { effect, log } = run({ a: redirect("a", "b"), b: redirect("b", "c"), c: redirect("c", "d") }, 2)
+      expect(yield* Effect.flip(effect)).toBe("too many b,c,d from c")
+      expect(log).toEqual(["send a", "drain a", "send b", "drain b", "send c", "give up c"])
+    }))
+
+  it.effect("several Locations, or a Location that cannot be followed, fail after giving the response up", () =>
+    Effect.gen(function*() {
+      const two = run({ a: redirect("a", "b", "c") }, 5)
+      expect(yield* Effect.flip(two.effect)).toBe("ambiguous a 2")
+      expect(two.log).toEqual(["send a", "give up a"])
+      const bad = run({ a: redirect("a", "bad:x") }, 5)
+      expect(yield* Effect.flip(bad.effect)).toBe("cannot follow bad:x")
+      expect(bad.log).toEqual(["send a", "give up a"])
+    }))
+
+  it.effect("the Effect can run twice (a caller's retry): each run starts a new chain", () =>
+    Effect.gen(function*() {
+      const { effect } = run({ a: redirect("a", "b"), b: ok("b") }, 1)
+      expect((yield* effect).chain).toEqual(["b"])
+      expect((yield* effect).chain).toEqual(["b"])
     }))
 })

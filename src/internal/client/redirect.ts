@@ -1,6 +1,7 @@
 /**
- * The redirect loop around the streaming execution: one hop at a time, each
- * in its own child scope of the caller's scope. A hop stores the Set-Cookie
+ * `Hackney`'s hops for the engine's redirect loop (`follow`,
+ * `../engine/redirect.ts`) around the streaming execution: one hop at a
+ * time, each in its own child scope of the caller's scope. A hop stores the Set-Cookie
  * headers of its response in the jar, is retried per the retry policy, and,
  * when it is a 301/302/303/307/308 with a Location to follow (see
  * {@link locationOf}), has its body drained (up to {@link drainLimit}: the
@@ -25,14 +26,12 @@ import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
 import { withStaleRetry } from "../engine/exchange.js"
 import {
-  absent,
   bodyHeaders,
   credentialHeaders,
   drainLimit,
   dropsCredentials,
-  locationOf,
+  follow,
   multipleLocations,
-  redirectStatuses,
   reissue
 } from "../engine/redirect.js"
 import * as execute from "./execute.js"
@@ -210,62 +209,70 @@ const retryPolicy = (options: Options, hop: Hop): RetryPolicy | undefined => {
 
 const hopUrl = (hop: Hop): string => (typeof hop.input === "string" ? hop.input : Url.format(hop.input))
 
+/** A followed redirect: what the response records, and the raw target for `TooManyRedirects`. */
+interface Followed {
+  readonly redirect: Redirect
+  readonly target: string
+}
+
+/** An intermediate or failing hop's connection: closed, not drained (it broke the chain). */
+const giveUp = (o: Opened): Effect.Effect<void> => Scope.close(o.scope, Exit.void)
+
 /**
  * Runs a chain: sends `first`, follows redirects when `followRedirect` is
- * set (at most `maxRedirect`, then `TooManyRedirects`), and returns the last
- * response with its scope still open (closed with the caller's scope).
+ * set (the engine's loop, `follow`: at most `maxRedirect`, then
+ * `TooManyRedirects`), and returns the last response with its scope still
+ * open (closed with the caller's scope). Each hop is prepared from its own
+ * URL, is retried per the retry policy and bounded by `attemptTimeout`.
  *
  * @internal
  */
 export const chain = (cfg: ChainConfig, first: Hop): Effect.Effect<ChainResult, HackneyError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const outer = yield* Effect.scope
+  Effect.flatMap(Effect.scope, (outer) => {
     const { attemptTimeout, followRedirect = false, locationTrusted = false, maxRedirect = 5 } = cfg.options
     const perAttempt = attemptTimeout === undefined ? Infinity : toMillis(attemptTimeout)!
-    const redirects: Array<Redirect> = []
-    let hop = first
-    while (true) {
-      const current = hop
+    const send = (hop: Hop): Effect.Effect<Opened, HackneyError> => {
       const opening = perAttempt === Infinity
-        ? openHop(cfg, current, outer)
-        : withDeadline(openHop(cfg, current, outer), perAttempt, "head", current.method, hopUrl(current), perAttempt, "attemptTimeout")
+        ? openHop(cfg, hop, outer)
+        : withDeadline(openHop(cfg, hop, outer), perAttempt, "head", hop.method, hopUrl(hop), perAttempt, "attemptTimeout")
       const attempt = Effect.map(opening, (o): Attempted<Opened> => ({
         value: o,
         status: o.response.status,
         headers: o.response.headers,
         discard: drain(o.response, o.scope)
       }))
-      const opened = yield* retrying(retryPolicy(cfg.options, current), attempt)
-      const { prepared, response, scope } = opened
-      const location = followRedirect && redirectStatuses.has(response.status)
-        ? locationOf(Headers.getAll(response.headers, "location"))
-        : absent
-      // Not a redirect to follow (or no Location): this is the response.
-      if (location._tag === "Absent") return { response, prepared, scope, redirects }
-      if (location._tag === "Ambiguous") {
-        // Not drained: the connection is closed, as for any response that breaks the protocol.
-        yield* Scope.close(scope, Exit.void)
-        return yield* Effect.fail(multipleLocations(response.status, location.count, prepared.method, prepared.href))
-      }
-      const next = nextHop(current, prepared.url, response.status, location.reference, locationTrusted)
-      if (Either.isLeft(next)) {
-        yield* Scope.close(scope, Exit.void)
-        return yield* Effect.fail(next.left)
-      }
-      const target = Url.format(next.right.url)
-      if (redirects.length >= maxRedirect) {
-        yield* Scope.close(scope, Exit.void)
-        return yield* Effect.fail(
+      return retrying(retryPolicy(cfg.options, hop), attempt)
+    }
+    const result = (o: Opened, redirects: ReadonlyArray<Redirect>): ChainResult => ({
+      response: o.response,
+      prepared: o.prepared,
+      scope: o.scope,
+      redirects
+    })
+    if (!followRedirect) return Effect.map(send(first), (o) => result(o, []))
+    return Effect.map(
+      follow<Hop, Opened, Followed, HackneyError, never>({
+        max: maxRedirect,
+        send,
+        status: (o) => o.response.status,
+        locations: (o) => Headers.getAll(o.response.headers, "location"),
+        next: (hop, o, reference) =>
+          Either.map(nextHop(hop, o.prepared.url, o.response.status, reference, locationTrusted), (next) => {
+            const target = Url.format(next.url)
+            const redirect = { status: o.response.status, url: redactUrl(o.prepared.href), location: redactUrl(target) }
+            return { request: next.hop, record: { redirect, target } }
+          }),
+        drain: (o) => drain(o.response, o.scope),
+        giveUp,
+        ambiguous: (_hop, o, count) => multipleLocations(o.response.status, count, o.prepared.method, o.prepared.href),
+        tooMany: (o, followed, next) =>
           new TooManyRedirects({
             max: maxRedirect,
-            chain: [...redirects.map((r) => r.url), prepared.href, target],
-            method: prepared.method,
-            url: prepared.href
+            chain: [...followed.map((f) => f.redirect.url), o.prepared.href, next.target],
+            method: o.prepared.method,
+            url: o.prepared.href
           })
-        )
-      }
-      yield* drain(response, scope)
-      redirects.push({ status: response.status, url: redactUrl(prepared.href), location: redactUrl(target) })
-      hop = next.right.hop
-    }
+      }, first, send(first)),
+      (followed) => result(followed.response, followed.chain.map((f) => f.redirect))
+    )
   })

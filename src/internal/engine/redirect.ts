@@ -1,6 +1,7 @@
 /**
- * The redirect decision, once for both adapters (`client/redirect.ts` runs it
- * over `Hackney` hops, `httpclient/redirect.ts` over platform requests):
+ * The redirect decision and loop ({@link follow}), once for both adapters
+ * (`client/redirect.ts` runs them over `Hackney` hops,
+ * `httpclient/redirect.ts` over platform requests):
  * which statuses redirect, what the Location fields say ({@link locationOf}),
  * how the request is re-issued ({@link reissue}: 301/302/303 as GET without a
  * body, HEAD staying HEAD; 307/308 with the method and the body, which must be
@@ -11,6 +12,8 @@
  *
  * @internal
  */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { ProtocolError } from "../../HackneyError.js"
 import { referenceFromOctets } from "../url/percent.js"
 
@@ -99,3 +102,74 @@ export const reissue = <M extends string>(status: number, method: M): Reissue<M>
 
 /** Whether a redirect drops the credentials: a change of origin that is not `trusted`. @internal */
 export const dropsCredentials = (trusted: boolean, sameOrigin: boolean): boolean => !trusted && !sameOrigin
+
+/**
+ * What the redirect loop ({@link follow}) needs from an adapter: how to send
+ * a request (the dispatch below the loop), read a response's status and
+ * Location fields, build the request that follows (with a record of the
+ * hop, `C`), drain a response whose connection is kept, give up on one that
+ * ends the chain with an error, and the errors for several Locations and
+ * for too many redirects. Building the next request per hop is where a hop
+ * re-resolves what depends on its URL (its dial spec, its proxy).
+ *
+ * @internal
+ */
+export interface FollowSteps<Req, Res, C, E, R> {
+  readonly max: number
+  readonly send: (request: Req) => Effect.Effect<Res, E, R>
+  readonly status: (response: Res) => number
+  readonly locations: (response: Res) => ReadonlyArray<string>
+  readonly next: (
+    request: Req,
+    response: Res,
+    reference: string
+  ) => Either.Either<{ readonly request: Req; readonly record: C }, E>
+  readonly drain: (response: Res) => Effect.Effect<void>
+  readonly giveUp: (response: Res) => Effect.Effect<void>
+  readonly ambiguous: (request: Req, response: Res, count: number) => E
+  readonly tooMany: (response: Res, chain: ReadonlyArray<C>, next: C) => E
+}
+
+/** The last response of a chain and the record of each redirect followed. @internal */
+export interface Followed<Res, C> {
+  readonly response: Res
+  readonly chain: ReadonlyArray<C>
+}
+
+/**
+ * The redirect loop, once for both adapters: from the response to `first`,
+ * follows 301/302/303/307/308 with a Location (at most `max` times, then
+ * `tooMany`); a response without a usable Location is the result. Each
+ * followed response is drained before the next request is sent; a response
+ * that fails the chain (several Locations, a request that cannot follow, too
+ * many redirects) is given up.
+ *
+ * @internal
+ */
+export const follow = <Req, Res, C, E, R>(
+  steps: FollowSteps<Req, Res, C, E, R>,
+  first: Req,
+  response: Effect.Effect<Res, E, R>
+): Effect.Effect<Followed<Res, C>, E, R> => {
+  // The chain is made per run: the returned Effect may run more than once (retried by a caller).
+  const loop = (request: Req, res: Res, chain: Array<C>): Effect.Effect<Followed<Res, C>, E, R> => {
+    const status = steps.status(res)
+    const location = redirectStatuses.has(status) ? locationOf(steps.locations(res)) : absent
+    if (location._tag === "Absent") return Effect.succeed({ response: res, chain })
+    if (location._tag === "Ambiguous") {
+      return Effect.zipRight(steps.giveUp(res), Effect.fail(steps.ambiguous(request, res, location.count)))
+    }
+    const next = steps.next(request, res, location.reference)
+    if (Either.isLeft(next)) return Effect.zipRight(steps.giveUp(res), Effect.fail(next.left))
+    const { record, request: following } = next.right
+    if (chain.length >= steps.max) {
+      return Effect.zipRight(steps.giveUp(res), Effect.fail(steps.tooMany(res, chain, record)))
+    }
+    chain.push(record)
+    return Effect.zipRight(
+      steps.drain(res),
+      Effect.flatMap(steps.send(following), (r) => loop(following, r, chain))
+    )
+  }
+  return Effect.flatMap(response, (res) => loop(first, res, []))
+}

@@ -1,6 +1,6 @@
 /**
  * hackney's redirect policy as an `HttpClient` combinator (the engine's
- * redirect decision, `internal/engine/redirect.ts`, over platform
+ * redirect decision and loop, `internal/engine/redirect.ts`, over platform
  * requests): 301/302/303 re-issue as GET without a body (HEAD stays HEAD),
  * 307/308 keep the method and body (a Stream body cannot be replayed: the
  * request fails), and a change of origin drops `Authorization`, `Cookie`,
@@ -26,9 +26,8 @@ import {
   credentialHeaders,
   drainLimit,
   dropsCredentials,
-  locationOf,
+  follow,
   multipleLocations,
-  redirectStatuses,
   reissue
 } from "../engine/redirect.js"
 import { repeatedLocationFields } from "./response.js"
@@ -115,36 +114,28 @@ export const followRedirects = <E, R>(
 ): Client.HttpClient.With<E | Error.RequestError, R> => {
   const max = options.maxRedirects ?? 5
   const trusted = options.trusted ?? false
-  return ClientImpl.transform(self, (effect, request) => {
-    const loop = (
-      req: ClientRequest.HttpClientRequest,
-      res: ClientResponse.HttpClientResponse,
-      chain: Array<string>
-    ): Effect.Effect<ClientResponse.HttpClientResponse, E | Error.RequestError, R> => {
-      if (!redirectStatuses.has(res.status)) return Effect.succeed(res)
-      const location = locationOf(locationValues(res))
-      if (location._tag === "Absent") return Effect.succeed(res)
-      if (location._tag === "Ambiguous") {
-        const cause = multipleLocations(res.status, location.count, req.method, urlOf(req)?.href ?? req.url)
-        return Effect.zipRight(
-          drain(res),
-          Effect.fail(requestError(req, cause))
-        )
-      }
-      if (chain.length > max) {
-        return Effect.zipRight(
-          drain(res),
-          Effect.fail(requestError(request, new TooManyRedirects({ max, chain, method: request.method, url: chain[0] })))
-        )
-      }
-      const next = nextRequest(req, res.status, location.reference, trusted)
-      if (Either.isLeft(next)) return Effect.zipRight(drain(res), Effect.fail(next.left))
-      const url = urlOf(next.right)
-      return Effect.zipRight(
-        drain(res),
-        Effect.flatMap(self.execute(next.right), (r) => loop(next.right, r, [...chain, url?.href ?? next.right.url]))
-      )
-    }
-    return Effect.flatMap(effect, (res) => loop(request, res, [urlOf(request)?.href ?? request.url]))
-  })
+  const hrefOf = (request: ClientRequest.HttpClientRequest): string => urlOf(request)?.href ?? request.url
+  return ClientImpl.transform(self, (effect, request) =>
+    Effect.map(
+      follow<ClientRequest.HttpClientRequest, ClientResponse.HttpClientResponse, string, E | Error.RequestError, R>({
+        max,
+        send: (req) => self.execute(req),
+        status: (res) => res.status,
+        locations: locationValues,
+        next: (req, res, reference) =>
+          Either.map(nextRequest(req, res.status, reference, trusted), (next) => ({ request: next, record: hrefOf(next) })),
+        drain,
+        // The connection of a response that ends the chain is kept too.
+        giveUp: drain,
+        ambiguous: (req, res, count) => requestError(req, multipleLocations(res.status, count, req.method, hrefOf(req))),
+        tooMany: (_res, chain) => {
+          const first = hrefOf(request)
+          return requestError(
+            request,
+            new TooManyRedirects({ max, chain: [first, ...chain], method: request.method, url: first })
+          )
+        }
+      }, request, effect),
+      (followed) => followed.response
+    ))
 }
