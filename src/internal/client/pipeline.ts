@@ -1,11 +1,12 @@
 /**
  * The request path with client features — redirects, cookies (option and
- * jar), automatic decompression, retries — on top of the redirect loop
- * (`redirect.ts`): it builds the first hop from the options, and turns the
- * last response into a one-shot {@link Response} (body collected, decoded,
- * bounded) or a {@link StreamingResponse} (body decoded as it streams), of
- * the same two response classes as the bare path (`execute.ts`).
- * Requests that use none of these features never come here.
+ * jar), automatic decompression, retries, attempt deadlines: it builds the
+ * first hop from the options, sends it through the dispatch of the options
+ * (`dispatch.ts`: the features as interceptors, composed once per options
+ * object), and turns the last response into a one-shot {@link Response}
+ * (body collected, decoded, bounded) or a {@link StreamingResponse} (body
+ * decoded as it streams), of the same two response classes as the bare path
+ * (`execute.ts`). Requests that use none of these features never come here.
  *
  * @internal
  */
@@ -20,12 +21,12 @@ import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import type * as Url from "../../Url.js"
-import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { concatChunk, ResponseImpl, StreamingResponseImpl } from "./execute.js"
 import { annotate, checkMethod } from "./prepare.js"
 import * as RequestUrl from "./requestUrl.js"
-import { chain } from "./redirect.js"
-import type { ChainConfig, ChainResult, Hop } from "./redirect.js"
+import { chain } from "./dispatch.js"
+import type { ChainResult } from "./dispatch.js"
+import type { ChainConfig, Hop } from "./redirect.js"
 import type { ConnectionSource } from "../engine/source.js"
 
 /** Whether a request needs this path. @internal */
@@ -42,10 +43,7 @@ const cookieOption = (cookie: Options["cookie"]): Either.Either<string | undefin
 
 const firstHop = (method: string, input: string | Url.Url, options: Options): Either.Either<Hop, InvalidRequest> =>
   Either.map(cookieOption(options.cookie), (cookie) => {
-    let headers = options.headers === undefined ? Headers.empty : Headers.fromInput(options.headers)
-    if (options.autoDecompress === true && !Headers.has(headers, "accept-encoding")) {
-      headers = Headers.set(headers, "Accept-Encoding", acceptEncoding)
-    }
+    const headers = options.headers === undefined ? Headers.empty : Headers.fromInput(options.headers)
     return { method: method.toUpperCase(), input, headers, body: options.body, basicAuth: options.basicAuth, cookie }
   })
 
@@ -81,25 +79,6 @@ const run = (
     )
   })
 
-/** The body and headers of the last response, decoded when `autoDecompress` applies. */
-const finalBody = (
-  r: ChainResult,
-  options: Options
-): { readonly headers: Headers.Headers; readonly body: Stream.Stream<Uint8Array, HackneyError> } => {
-  const res = r.response
-  if (options.autoDecompress !== true) return { headers: res.headers, body: res.body }
-  const p = r.prepared
-  const plan = decodingPlan(Headers.getOrUndefined(res.headers, "content-encoding"))
-  const limit = options.maxBodySize ?? Infinity
-  let headers = res.headers
-  let body = res.body
-  if (plan !== undefined && plan.length > 0) {
-    headers = Headers.remove(Headers.remove(headers, "content-encoding"), "content-length")
-    body = decode(body, plan, (f) => corruptBody(f, p.method, p.href))
-  }
-  return { headers, body: limitDecoded(body, limit, p.method, p.href) }
-}
-
 /**
  * One-shot with features: runs the chain, then collects (and decodes) the
  * last body; every connection is released before this returns.
@@ -116,7 +95,7 @@ export const oneShot = (
 ): Effect.Effect<Response, HackneyError> =>
   Effect.scoped(
     Effect.flatMap(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
-      const { body, headers } = finalBody(r, options)
+      const { body, headers } = r.response
       return Effect.flatMap(Stream.runCollect(body), (chunks) =>
         Effect.map(r.response.trailers, (): Response => {
           const { ex, protocol, url } = r.response
@@ -140,7 +119,6 @@ export const streaming = (
   openFile: ChainConfig["openFile"]
 ): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
   Effect.map(run(method, input, options, configOf(options, source, jar, openFile)), (r) => {
-    const { body, headers } = finalBody(r, options)
-    const { ex, protocol, url } = r.response
+    const { body, ex, headers, protocol, url } = r.response
     return new StreamingResponseImpl(ex, url, protocol, r.redirects, headers, body)
   })
