@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import { compose, dispatchFor } from "../src/internal/client/dispatch.js"
+import { dispatchFor } from "../src/internal/client/dispatch.js"
+import { compose } from "../src/internal/engine/dispatch.js"
 import type { Dispatch, Interceptor, Opened } from "../src/internal/client/dispatch.js"
 import type { Hop } from "../src/internal/client/redirect.js"
 import { needsPipeline } from "../src/internal/client/pipeline.js"

@@ -21,6 +21,8 @@ import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { ops } from "../cookie/service.js"
+import { compose } from "../engine/dispatch.js"
+import type * as engine from "../engine/dispatch.js"
 import { withStaleRetry } from "../engine/exchange.js"
 import * as execute from "./execute.js"
 import { withDeadline } from "./deadline.js"
@@ -54,10 +56,10 @@ export interface HopContext {
  *
  * @internal
  */
-export type Dispatch = (hop: Hop, ctx: HopContext) => Effect.Effect<Opened, HackneyError>
+export type Dispatch = engine.Dispatch<Hop, Opened, HackneyError, HopContext>
 
 /** A feature wrapping the dispatch below it (redirects, cookies, retry, attempt deadline). @internal */
-export type Interceptor = (next: Dispatch) => Dispatch
+export type Interceptor = engine.Interceptor<Hop, Opened, HackneyError, HopContext>
 
 /** The final hop: its response (head read, body not yet), its scope, and the chain. @internal */
 export type ChainResult = Opened
@@ -177,10 +179,6 @@ const interceptorsOf = (options: Options): ReadonlyArray<Interceptor> => {
   if (options.autoDecompress === true) out.push(decompress(options))
   return out
 }
-
-/** Composes interceptors over a dispatch; the first wraps it directly. @internal */
-export const compose = (interceptors: ReadonlyArray<Interceptor>, bare: Dispatch): Dispatch =>
-  interceptors.reduce((next, layer) => layer(next), bare)
 
 const composed = new WeakMap<Options, Dispatch>()
 
