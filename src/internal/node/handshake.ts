@@ -30,9 +30,9 @@ export interface Handshake<A, E> {
 export const more: HandshakeStep<never, never> = { _tag: "More" }
 
 /**
- * Runs `handshake` over `socket`. On success the socket is paused, its
- * listeners removed and the bytes past the handshake unshifted; on failure
- * or interruption it is destroyed.
+ * Runs `handshake` over `socket`. On success its listeners are removed and
+ * the socket handed over (`handOver`); on failure or interruption it is
+ * destroyed.
  *
  * @internal
  */
@@ -70,8 +70,7 @@ export const runHandshake = <A, E>(socket: net.Socket, handshake: Handshake<A, E
           return fail(step.error)
         case "Done":
           cleanup()
-          socket.pause()
-          if (step.rest.length > 0) socket.unshift(Buffer.from(step.rest))
+          handOver(socket, step.rest)
           resume(Effect.succeed(step.value))
       }
     }
@@ -96,3 +95,20 @@ export const runHandshake = <A, E>(socket: net.Socket, handshake: Handshake<A, E
   })
 
 const ignore = (): void => {}
+
+/**
+ * Leaves `socket` to its next reader: paused (nothing read is lost), with
+ * the bytes past the handshake put back, flowing again as soon as a `data`
+ * listener is added (as a fresh socket would; TLS over it reads the handle
+ * directly).
+ */
+const handOver = (socket: net.Socket, rest: Uint8Array): void => {
+  socket.pause()
+  if (rest.length > 0) socket.unshift(Buffer.from(rest))
+  const onListener = (event: string | symbol) => {
+    if (event !== "data") return
+    socket.removeListener("newListener", onListener)
+    process.nextTick(() => socket.resume())
+  }
+  socket.on("newListener", onListener)
+}

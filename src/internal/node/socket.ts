@@ -62,8 +62,9 @@ export interface ConnectOptions {
 /**
  * A proxy to dial through: a parsed proxy URL (credentials decoded), the
  * trust options of an `https://` proxy, and who resolves a SOCKS5 target.
- * Over an `http(s)://` proxy a `tcp` target gets no tunnel (the client
- * sends absolute-form requests to the proxy); a `tls` target gets CONNECT.
+ * Over an `http(s)://` proxy every target gets a CONNECT tunnel (`http:`
+ * targets too: credentials stay on the CONNECT; absolute-form forwarding is
+ * not built yet).
  *
  * @internal
  */
@@ -131,7 +132,7 @@ const proxyPlan = (options: ConnectOptions, proxy: ProxyDial): DialPlan => {
         family: options.family
       }
     })
-  } else if (options.transport === "tls") {
+  } else {
     steps.push({
       _tag: "HttpTunnel",
       target: {

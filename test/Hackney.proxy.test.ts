@@ -1,0 +1,210 @@
+/**
+ * Proxies through the client APIs: the `proxy`, `proxyAuth`, `noProxy`,
+ * `socks5Resolve` and `proxyTls` options, the proxy environment read through
+ * a ConfigProvider, pool keys that never mix proxied and direct connections,
+ * and errors that never carry the credentials.
+ */
+import { HttpClient } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect } from "effect"
+import type * as http from "node:http"
+import { Hackney, HackneyHttpClient, Pool } from "../src/index.js"
+import { httpProxy, socks5Server } from "./support/proxies.js"
+import { cert, httpServer, httpsServer } from "./support/servers.js"
+
+const ca = { ca: cert("ca.pem") }
+let poolSeq = 0
+const testPool = Effect.suspend(() => Pool.make({ name: `hackney-proxy-${poolSeq++}` }))
+
+/** An origin that records the headers it got and answers with its name. */
+const origin = (secure: boolean) =>
+  Effect.gen(function*() {
+    const seen: Array<http.IncomingHttpHeaders> = []
+    const handler: http.RequestListener = (req, res) => {
+      seen.push(req.headers)
+      res.end(`origin ${req.url}`)
+    }
+    const server = secure ? yield* httpsServer(handler) : yield* httpServer(handler)
+    return { ...server, seen }
+  })
+
+const withEnv = (vars: Record<string, string>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(vars))))
+
+describe("proxy option", () => {
+  it.scoped("https target through an authenticating HTTP proxy: CONNECT with Proxy-Authorization, none at the origin", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(true)
+      const proxy = yield* httpProxy({ auth: "alice:s3cret" })
+      const r = yield* Hackney.get(`https://localhost:${o.port}/a`, {
+        pool: false,
+        tls: ca,
+        proxy: `http://alice:s3cret@127.0.0.1:${proxy.port}`
+      })
+      expect(r.text()).toBe("origin /a")
+      expect(proxy.received.map((x) => x.method)).toEqual(["CONNECT"])
+      expect(proxy.received[0]!.headers["proxy-authorization"]).toBe(`Basic ${Buffer.from("alice:s3cret").toString("base64")}`)
+      expect(o.seen[0]!["proxy-authorization"]).toBeUndefined()
+    }))
+
+  it.scoped("proxyAuth gives the credentials; an http target is tunnelled too; the pooled tunnel is reused", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const o = yield* origin(false)
+      const proxy = yield* httpProxy({ auth: "bob:pw" })
+      const options = { pool: pool.name, proxy: `http://127.0.0.1:${proxy.port}`, proxyAuth: ["bob", "pw"] as const }
+      expect((yield* Hackney.get(`http://localhost:${o.port}/1`, options)).text()).toBe("origin /1")
+      expect((yield* Hackney.get(`http://localhost:${o.port}/2`, options)).text()).toBe("origin /2")
+      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([`CONNECT localhost:${o.port}`])
+      expect(o.seen.map((h) => h["proxy-authorization"])).toEqual([undefined, undefined])
+    }))
+
+  it.scoped("a proxied connection is never shared with a direct one or another proxy's", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const o = yield* origin(false)
+      const p1 = yield* httpProxy()
+      const p2 = yield* httpProxy()
+      const url = `http://localhost:${o.port}/`
+      yield* Hackney.get(url, { pool: pool.name, proxy: false })
+      yield* Hackney.get(url, { pool: pool.name, proxy: `http://127.0.0.1:${p1.port}` })
+      yield* Hackney.get(url, { pool: pool.name, proxy: `http://127.0.0.1:${p2.port}` })
+      yield* Hackney.get(url, { pool: pool.name, proxy: `http://u:x@127.0.0.1:${p2.port}` })
+      yield* Hackney.get(url, { pool: pool.name, proxy: false })
+      expect(o.accepted()).toBe(4)
+      expect([p1.received.length, p2.received.length]).toEqual([1, 2])
+    }))
+
+  it.scoped("a 407 is a ProxyError (auth-required, challenge in detail), whose message has no credentials", () =>
+    Effect.gen(function*() {
+      const proxy = yield* httpProxy({ auth: "a:b" })
+      const e1 = yield* Effect.flip(Hackney.get("https://localhost:1/", { pool: false, proxy: `http://127.0.0.1:${proxy.port}` }))
+      expect(e1).toMatchObject({ _tag: "ProxyError", reason: "auth-required", status: 407, detail: `Basic realm="test"` })
+      const e2 = yield* Effect.flip(
+        Hackney.get("https://localhost:1/", { pool: false, proxy: `http://a:hunter2@127.0.0.1:${proxy.port}` })
+      )
+      expect(e2).toMatchObject({ _tag: "ProxyError", reason: "auth-failed", proxy: `http://127.0.0.1:${proxy.port}` })
+      expect(e2.message).not.toContain("hunter2")
+    }))
+
+  it.scoped("SOCKS5 through Hackney.stream, Hackney.open and Hackney.connect", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(true)
+      const socks = yield* socks5Server({ auth: "u:p" })
+      const options = { pool: false as const, tls: ca, proxy: `socks5://u:p@127.0.0.1:${socks.port}` }
+      const s = yield* Hackney.stream("GET", `https://localhost:${o.port}/s`, options)
+      expect(s.status).toBe(200)
+      const w = yield* Hackney.open("GET", `https://localhost:${o.port}/o`, options)
+      yield* w.finish
+      expect((yield* w.response).status).toBe(200)
+      const { pool: _, ...connectOptions } = options
+      const conn = yield* Hackney.connect(`https://localhost:${o.port}`, connectOptions)
+      const r = yield* conn.request({ method: "GET", path: "/c" })
+      expect(r.text()).toBe("origin /c")
+      expect(socks.received.map((x) => x.host)).toEqual(["localhost", "localhost", "localhost"])
+      expect(o.seen.map((h) => h["proxy-authorization"])).toEqual([undefined, undefined, undefined])
+    }))
+
+  it.effect("option checks: a bad proxy URL, bad proxyAuth, bad socks5Resolve are InvalidRequest; credentials not echoed", () =>
+    Effect.gen(function*() {
+      const bad = [
+        { proxy: "ftp://u:hunter2@p:1" },
+        { proxy: "http://u:hunter2@p:1\r\n" },
+        { proxy: 3128 },
+        { proxyAuth: ["u", "hunter2\r\nX: 1"] },
+        { proxyAuth: "u:p" },
+        { socks5Resolve: "nearby" },
+        { noProxy: 5 },
+        { proxyTls: { minVersion: "TLSv9" } }
+      ]
+      for (const options of bad) {
+        const e = yield* Effect.flip(Hackney.get("http://localhost:1/", { pool: false, ...(options as object) }))
+        expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+        expect(e.message).not.toContain("hunter2")
+      }
+    }))
+
+  it.scoped("noProxy sends matching hosts direct", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const proxy = yield* httpProxy()
+      const r = yield* Hackney.get(`http://localhost:${o.port}/`, { pool: false, proxy: `http://127.0.0.1:${proxy.port}`, noProxy: "localhost" })
+      expect(r.status).toBe(200)
+      expect(proxy.received).toEqual([])
+    }))
+
+  it.effect("a refused proxy: ProxyError connect-refused", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(Hackney.get("http://localhost:1/", { pool: false, proxy: "http://127.0.0.1:1" }))
+      expect(e).toMatchObject({ _tag: "ProxyError", reason: "connect-refused" })
+    }))
+})
+
+describe("proxy environment", () => {
+  it.scoped("HTTPS_PROXY from the ConfigProvider serves https targets; NO_PROXY and proxy: false go direct", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(true)
+      const proxy = yield* httpProxy()
+      const env = withEnv({ HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: "direct.test" })
+      const url = `https://localhost:${o.port}/e`
+      expect((yield* env(Hackney.get(url, { pool: false, tls: ca }))).text()).toBe("origin /e")
+      expect(proxy.received).toHaveLength(1)
+      yield* env(Hackney.get(url, { pool: false, tls: ca, proxy: false }))
+      yield* env(Hackney.get(url, { pool: false, tls: ca, noProxy: "localhost" }))
+      expect(proxy.received).toHaveLength(1)
+      // HTTPS_PROXY does not apply to http targets.
+      const plain = yield* origin(false)
+      yield* env(Hackney.get(`http://localhost:${plain.port}/`, { pool: false }))
+      expect(proxy.received).toHaveLength(1)
+    }))
+
+  it.scoped("httpoxy: with REQUEST_METHOD set, HTTP_PROXY is ignored; http_proxy is used", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const proxy = yield* httpProxy()
+      const url = `http://localhost:${o.port}/`
+      yield* withEnv({ REQUEST_METHOD: "GET", HTTP_PROXY: `http://127.0.0.1:${proxy.port}` })(Hackney.get(url, { pool: false }))
+      expect(proxy.received).toHaveLength(0)
+      yield* withEnv({ REQUEST_METHOD: "GET", http_proxy: `http://127.0.0.1:${proxy.port}` })(Hackney.get(url, { pool: false }))
+      expect(proxy.received).toHaveLength(1)
+    }))
+
+  it.scoped("a pooled request under an environment proxy is keyed apart from direct ones", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const o = yield* origin(false)
+      const socks = yield* socks5Server()
+      const url = `http://localhost:${o.port}/`
+      yield* Hackney.get(url, { pool: pool.name })
+      yield* withEnv({ ALL_PROXY: `socks5://127.0.0.1:${socks.port}` })(Hackney.get(url, { pool: pool.name }))
+      yield* Hackney.get(url, { pool: pool.name })
+      expect(socks.received).toHaveLength(1)
+      expect(o.accepted()).toBe(2)
+    }))
+
+  it.effect("an unreadable proxy variable fails the request with InvalidRequest naming the variable", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(withEnv({ HTTP_PROXY: "gopher://p:1" })(Hackney.get("http://localhost:1/", { pool: false })))
+      expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+      expect(e.message).toContain("HTTP_PROXY")
+    }))
+})
+
+describe("HackneyHttpClient", () => {
+  it.scoped("the proxy options reach the layer", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(true)
+      const proxy = yield* httpProxy({ auth: "c:d" })
+      const options = { pool: false, tls: ca, proxy: `http://127.0.0.1:${proxy.port}`, proxyAuth: ["c", "d"] } as const
+      const get = Effect.flatMap(HttpClient.get(`https://localhost:${o.port}/hc`), (r) => r.text)
+      // Per request through the layer, and given to make.
+      const viaLayer = yield* get.pipe(
+        Effect.provideService(HackneyHttpClient.RequestOptions, options),
+        Effect.provide(HackneyHttpClient.layer)
+      )
+      const viaMake = yield* get.pipe(Effect.provideService(HttpClient.HttpClient, HackneyHttpClient.make(options)))
+      expect([viaLayer, viaMake]).toEqual(["origin /hc", "origin /hc"])
+      expect(proxy.received).toHaveLength(2)
+      expect(o.seen.map((h) => h["proxy-authorization"])).toEqual([undefined, undefined])
+    }))
+})
