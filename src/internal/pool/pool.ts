@@ -22,7 +22,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { DialSpec } from "./dialSpec.js"
-import { withProxyEnv } from "./proxySpec.js"
+import { specWithEnv } from "./proxySpec.js"
 import { PoolState } from "./state.js"
 import type { HostState, Sink, Waiter , Entry} from "./state.js"
 
@@ -177,18 +177,20 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   }
 
   readonly checkout = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> =>
-    spec.envProxy === undefined ? this.checkoutSpec(spec, ctx) : Effect.flatMap(withProxyEnv(spec, ctx), (s) => this.checkoutSpec(s, ctx))
-
-  private checkoutSpec(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
-    return Effect.suspend(() => {
-      if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
-      const h = this.state.host(spec.key, spec.host, spec.port)
-      const fresh = ctx.fresh === true
-      const limit = ctx.maxPerHost ?? this.config.maxPerHost
-      const e = this.state.checkout(h, fresh, limit, 1)
-      if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
-      return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
+    Effect.withFiberRuntime((fiber) => {
+      // No proxy option: the proxy environment (cached per ConfigProvider) may give one.
+      const s = specWithEnv(spec, fiber, ctx)
+      return Effect.isEffect(s) ? Effect.flatMap(s, (s) => this.checkoutNow(s, ctx)) : this.checkoutNow(s, ctx)
     })
+
+  private checkoutNow(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+    if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
+    const h = this.state.host(spec.key, spec.host, spec.port)
+    const fresh = ctx.fresh === true
+    const limit = ctx.maxPerHost ?? this.config.maxPerHost
+    const e = this.state.checkout(h, fresh, limit, 1)
+    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
+    return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
   }
 
   readonly checkin = (conn: C, reusable: boolean): void => {

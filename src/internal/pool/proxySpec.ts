@@ -8,8 +8,10 @@
  * @internal
  */
 import * as Config from "effect/Config"
-import type * as ConfigProvider from "effect/ConfigProvider"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Either from "effect/Either"
 import { createHash } from "node:crypto"
 import { InvalidRequest } from "../../HackneyError.js"
@@ -130,6 +132,7 @@ export interface EnvSpec {
   readonly envProxy?: EnvProxyOptions | undefined
 }
 
+const ConfigProviderTag = ConfigProvider.ConfigProvider
 const envCache = new WeakMap<ConfigProvider.ConfigProvider, ProxyEnv>()
 const readEnv = (provider: ConfigProvider.ConfigProvider): Effect.Effect<ProxyEnv> => {
   const hit = envCache.get(provider)
@@ -172,9 +175,46 @@ const applyEnv = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?: s
 }
 
 /**
- * `spec` with the proxy the environment gives it, when its options left the
- * proxy to the environment; `spec` itself otherwise, or when no proxy
- * variable is set (one `ConfigProvider` read, cached).
+ * `spec` with the proxy the environment of `fiber`'s `ConfigProvider` gives
+ * it, when its options left the proxy to the environment; `spec` itself
+ * otherwise, or when no proxy variable is set. Synchronous once the
+ * provider's environment is cached (one `WeakMap` lookup, no allocation
+ * when no variable is set); an Effect the first time (the `Config` read).
+ *
+ * @internal
+ */
+export const specWithEnv = <S extends EnvSpec>(
+  spec: S,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  where: { method?: string | undefined; url?: string | undefined }
+): S | Effect.Effect<S, InvalidRequest> => {
+  if (spec.envProxy === undefined) return spec
+  const provider = Context.get(fiber.currentDefaultServices, ConfigProviderTag)
+  const env = envCache.get(provider)
+  if (env === undefined) return Effect.flatMap(readEnv(provider), (env) => asEffect(envApplied(spec, env, where)))
+  return envApplied(spec, env, where)
+}
+
+const asEffect = <S extends EnvSpec>(s: S | Effect.Effect<S, InvalidRequest>): Effect.Effect<S, InvalidRequest> =>
+  Effect.isEffect(s) ? s as Effect.Effect<S, InvalidRequest> : Effect.succeed(s as S)
+
+const envApplied = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?: string | undefined; url?: string | undefined }): S | Effect.Effect<S, InvalidRequest> => {
+  if (env === emptyProxyEnv) return spec
+  let byEnv = derived.get(env)
+  if (byEnv === undefined) {
+    byEnv = new WeakMap()
+    derived.set(env, byEnv)
+  }
+  const hit = byEnv.get(spec) as S | undefined
+  if (hit !== undefined) return hit
+  const applied = applyEnv(spec, env, where)
+  if (Either.isLeft(applied)) return Effect.fail(applied.left)
+  byEnv.set(spec, applied.right)
+  return applied.right
+}
+
+/**
+ * {@link specWithEnv} as an Effect, for checkouts that are Effects anyway.
  *
  * @internal
  */
@@ -182,16 +222,6 @@ export const withProxyEnv = <S extends EnvSpec>(
   spec: S,
   where: { method?: string | undefined; url?: string | undefined }
 ): Effect.Effect<S, InvalidRequest> =>
-  spec.envProxy === undefined ? Effect.succeed(spec) : Effect.flatMap(currentProxyEnv, (env) => {
-    if (env === emptyProxyEnv) return Effect.succeed(spec)
-    let byEnv = derived.get(env)
-    if (byEnv === undefined) {
-      byEnv = new WeakMap()
-      derived.set(env, byEnv)
-    }
-    const hit = byEnv.get(spec) as S | undefined
-    if (hit !== undefined) return Effect.succeed(hit)
-    const applied = applyEnv(spec, env, where)
-    if (Either.isRight(applied)) byEnv.set(spec, applied.right)
-    return applied
+  spec.envProxy === undefined ? Effect.succeed(spec) : Effect.withFiberRuntime((fiber) => {
+    return asEffect(specWithEnv(spec, fiber, where))
   })
