@@ -117,6 +117,7 @@ describe("HTTP CONNECT", () => {
   const failures: ReadonlyArray<[string, Parameters<typeof httpProxy>[0], boolean, Record<string, unknown>]> = [
     ["407 without credentials: auth-required with the challenge", { auth: "a:b" }, false, { reason: "auth-required", status: 407, detail: `Basic realm="test"` }],
     ["407 with wrong credentials: auth-failed", { auth: "a:b" }, true, { reason: "auth-failed", status: 407 }],
+    ["401 to CONNECT with wrong credentials (tinyproxy): auth-failed, WWW-Authenticate in detail", { auth: "a:b", wrongAuth401: true }, true, { reason: "auth-failed", status: 401, detail: `Basic realm="tiny"` }],
     ["403 to CONNECT: invalid-response with the status", { mode: { status: 403 } }, false, { reason: "invalid-response", status: 403 }],
     ["a 3xx to CONNECT is not success either", { mode: { status: 302 } }, false, { reason: "invalid-response", status: 302 }],
     ["garbage instead of HTTP: invalid-response", { mode: "garbage" }, false, { reason: "invalid-response" }],

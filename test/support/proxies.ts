@@ -66,7 +66,13 @@ const splitAuthority = (a: string): [string, number] => {
  * `Proxy-Authorization`, answering 407 with a challenge otherwise.
  */
 export const httpProxy = (
-  options: { readonly auth?: string; readonly mode?: HttpProxyMode; readonly tls?: boolean } = {}
+  options: {
+    readonly auth?: string
+    readonly mode?: HttpProxyMode
+    readonly tls?: boolean
+    /** Answer wrong credentials with 401 and `WWW-Authenticate`, as tinyproxy does. */
+    readonly wrongAuth401?: boolean
+  } = {}
 ): Effect.Effect<HttpProxy, never, Scope.Scope> => {
   const received: Array<ProxiedRequest> = []
   const expected = options.auth === undefined ? undefined : `Basic ${Buffer.from(options.auth).toString("base64")}`
@@ -80,6 +86,9 @@ export const httpProxy = (
       if (mode === "garbage") return void client.end("SSH-2.0-OpenSSH\r\n\r\n")
       if (typeof mode === "object") {
         return void client.end(`HTTP/1.1 ${mode.status} Nope\r\ncontent-length: 4\r\n\r\nnope`)
+      }
+      if (expected !== undefined && req.headers["proxy-authorization"] !== undefined && req.headers["proxy-authorization"] !== expected && options.wrongAuth401 === true) {
+        return void client.end(`HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm="tiny"\r\n\r\n`)
       }
       if (expected !== undefined && req.headers["proxy-authorization"] !== expected) {
         return void client.end(

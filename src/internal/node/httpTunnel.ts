@@ -2,10 +2,10 @@
  * The HTTP CONNECT step (RFC 9110 §9.3.6): asks an HTTP proxy for a tunnel
  * to `host:port` (with `Host` and, when given, `Proxy-Authorization`), reads
  * the answer with the HTTP/1 parser in response mode, and hands the stream
- * on after a 2xx. A 407 is `ProxyError` `auth-required` (no credentials
- * sent) or `auth-failed`, with the `Proxy-Authenticate` challenge as
- * detail; any other status is `invalid-response` with it; garbage or a
- * close is `invalid-response`.
+ * on after a 2xx. A 407 (or 401) is `ProxyError` `auth-required` (no
+ * credentials sent) or `auth-failed`, with the challenge as detail; any
+ * other status is `invalid-response` with it; garbage or a close is
+ * `invalid-response` (see {@link proxyRefusal}).
  *
  * @internal
  */
@@ -63,19 +63,29 @@ export const headerValues = (head: ResponseHead, name: string): string => {
 
 /**
  * The `ProxyError` for a non-success answer of an HTTP proxy (to CONNECT or
- * to an absolute-form request): 407 → `auth-required`/`auth-failed` with the
- * challenge, anything else `invalid-response`.
+ * to an absolute-form request): 407 → `auth-required` (no credentials
+ * sent) or `auth-failed`, with the `Proxy-Authenticate` challenge; a 401 to
+ * CONNECT likewise (only the proxy can answer it, and tinyproxy answers a
+ * wrong password so, with `WWW-Authenticate`); anything else
+ * `invalid-response` with the status.
  *
  * @internal
  */
-export const proxyRefusal = (head: ResponseHead, proxy: string, sentCredentials: boolean, where: Where): ProxyError =>
-  head.status === 407
+export const proxyRefusal = (
+  head: ResponseHead,
+  proxy: string,
+  sentCredentials: boolean,
+  where: Where,
+  toConnect = true
+): ProxyError =>
+  head.status === 407 || (toConnect && head.status === 401)
     ? new ProxyError({
       ...where,
       proxy,
       reason: sentCredentials ? "auth-failed" : "auth-required",
-      status: 407,
-      detail: headerValues(head, "proxy-authenticate") || "no Proxy-Authenticate challenge"
+      status: head.status,
+      detail: headerValues(head, head.status === 407 ? "proxy-authenticate" : "www-authenticate") ||
+        "no authentication challenge"
     })
     : new ProxyError({
       ...where,
