@@ -6,9 +6,10 @@
  */
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { ConfigProvider, Effect, Fiber, TestClock } from "effect"
 import type * as http from "node:http"
 import { Hackney, HackneyHttpClient, Pool } from "../src/index.js"
+import { eventually } from "./support/hackney.js"
 import { httpProxy, socks5Server } from "./support/proxies.js"
 import { cert, httpServer, httpsServer } from "./support/servers.js"
 
@@ -187,6 +188,46 @@ describe("proxy environment", () => {
       const e = yield* Effect.flip(withEnv({ HTTP_PROXY: "gopher://p:1" })(Hackney.get("http://localhost:1/", { pool: false })))
       expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
       expect(e.message).toContain("HTTP_PROXY")
+    }))
+})
+
+describe("redirects and interruption", () => {
+  it.scoped("a redirect re-selects the proxy per hop: a hop to a NO_PROXY host goes direct", () =>
+    Effect.gen(function*() {
+      const b = yield* origin(false)
+      const a = yield* httpServer((_req, res) => {
+        res.writeHead(302, { location: `http://127.0.0.1:${b.port}/b` })
+        res.end()
+      })
+      const proxy = yield* httpProxy({ auth: "u:p" })
+      const env = withEnv({ HTTP_PROXY: `http://u:p@127.0.0.1:${proxy.port}`, NO_PROXY: "127.0.0.1" })
+      const r = yield* env(Hackney.get(`http://localhost:${a.port}/a`, { pool: false, followRedirect: true }))
+      expect(r.text()).toBe("origin /b")
+      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([`CONNECT localhost:${a.port}`])
+      expect(b.seen[0]!["proxy-authorization"]).toBeUndefined()
+    }))
+
+  it.scoped("a request interrupted while the proxy stalls its handshake leaves no socket open", () =>
+    Effect.gen(function*() {
+      const proxy = yield* httpProxy({ mode: "stall" })
+      const fiber = yield* Effect.fork(Hackney.get("https://localhost:1/", { pool: false, proxy: `http://127.0.0.1:${proxy.port}` }))
+      yield* eventually(() => proxy.received.length === 1)
+      yield* Fiber.interrupt(fiber)
+      yield* eventually(() => proxy.sockets.size === 0)
+    }))
+
+  it.scoped("connectTimeout covers the proxy handshake (TestClock)", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const proxy = yield* socks5Server({ mode: "stall" })
+      const fiber = yield* Effect.fork(
+        Hackney.get("http://localhost:1/", { pool: pool.name, proxy: `socks5://127.0.0.1:${proxy.port}`, connectTimeout: 2000 })
+      )
+      yield* eventually(() => proxy.accepted() === 1)
+      yield* TestClock.adjust("2 seconds")
+      const e = yield* Effect.flip(Fiber.join(fiber))
+      expect(e._tag).toBe("ConnectTimeout")
+      yield* eventually(() => proxy.sockets.size === 0)
     }))
 })
 
