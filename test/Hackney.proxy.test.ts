@@ -8,7 +8,7 @@ import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, TestClock } from "effect"
 import type * as http from "node:http"
-import { Hackney, HackneyHttpClient, Pool } from "../src/index.js"
+import { Hackney, HackneyClient, HackneyHttpClient, Pool } from "../src/index.js"
 import { eventually } from "./support/hackney.js"
 import { httpProxy, socks5Server } from "./support/proxies.js"
 import { cert, httpServer, httpsServer } from "./support/servers.js"
@@ -228,6 +228,17 @@ describe("redirects and interruption", () => {
       const e = yield* Effect.flip(Fiber.join(fiber))
       expect(e._tag).toBe("ConnectTimeout")
       yield* eventually(() => proxy.sockets.size === 0)
+    }))
+})
+
+describe("HackneyClient", () => {
+  it.scoped("proxy options as client defaults apply to its requests", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const socks = yield* socks5Server()
+      const api = HackneyClient.make({ baseUrl: `http://localhost:${o.port}/`, pool: false, proxy: `socks5://127.0.0.1:${socks.port}` })
+      expect((yield* api.get("x")).text()).toBe("origin /x")
+      expect(socks.received.map((r) => r.port)).toEqual([o.port])
     }))
 })
 
