@@ -33,7 +33,7 @@ export const direct: ConnectionSource = {
   checkin: (conn) => conn.close()
 }
 
-const dialDirect = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<H1Connection, HackneyError> =>
+const dialDirect = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<Connection, HackneyError> =>
   ctx.wheel === undefined
     ? Effect.flatMap(currentWheel, (wheel) => dialConnection(spec, ctx.method, ctx.url, wheel))
     : dialConnection(spec, ctx.method, ctx.url, ctx.wheel)
