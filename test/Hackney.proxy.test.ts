@@ -48,16 +48,36 @@ describe("proxy option", () => {
       expect(o.seen[0]!["proxy-authorization"]).toBeUndefined()
     }))
 
-  it.scoped("proxyAuth gives the credentials; an http target is tunnelled too; the pooled tunnel is reused", () =>
+  it.scoped("an http target is forwarded in absolute-form with Proxy-Authorization on each request, over one pooled proxy connection", () =>
     Effect.gen(function*() {
       const pool = yield* testPool
       const o = yield* origin(false)
       const proxy = yield* httpProxy({ auth: "bob:pw" })
       const options = { pool: pool.name, proxy: `http://127.0.0.1:${proxy.port}`, proxyAuth: ["bob", "pw"] as const }
-      expect((yield* Hackney.get(`http://localhost:${o.port}/1`, options)).text()).toBe("origin /1")
-      expect((yield* Hackney.get(`http://localhost:${o.port}/2`, options)).text()).toBe("origin /2")
-      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([`CONNECT localhost:${o.port}`])
-      expect(o.seen.map((h) => h["proxy-authorization"])).toEqual([undefined, undefined])
+      expect((yield* Hackney.get(`http://localhost:${o.port}/1?q=1`, options)).text()).toBe("origin /1?q=1")
+      expect((yield* Hackney.post(`http://localhost:${o.port}/2`, { ...options, body: "hi" })).text()).toBe("origin /2")
+      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([
+        `GET http://localhost:${o.port}/1?q=1`,
+        `POST http://localhost:${o.port}/2`
+      ])
+      const basic = `Basic ${Buffer.from("bob:pw").toString("base64")}`
+      expect(proxy.received.map((x) => x.headers["proxy-authorization"])).toEqual([basic, basic])
+      expect(proxy.received.map((x) => x.headers["host"])).toEqual([`localhost:${o.port}`, `localhost:${o.port}`])
+      expect(proxy.accepted()).toBe(1)
+      expect(o.seen.map((h) => [h["proxy-authorization"], h["via"]])).toEqual([[undefined, "1.1 test-proxy"], [undefined, "1.1 test-proxy"]])
+    }))
+
+  it.scoped("a 407 to an absolute-form request is a ProxyError, not a response", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const proxy = yield* httpProxy({ auth: "bob:pw" })
+      const url = `http://localhost:${o.port}/`
+      const e1 = yield* Effect.flip(Hackney.get(url, { pool: false, proxy: `http://127.0.0.1:${proxy.port}` }))
+      expect(e1).toMatchObject({ _tag: "ProxyError", reason: "auth-required", status: 407, detail: `Basic realm="test"`, url })
+      const e2 = yield* Effect.flip(Hackney.get(url, { pool: false, proxy: `http://bob:nope@127.0.0.1:${proxy.port}` }))
+      expect(e2).toMatchObject({ _tag: "ProxyError", reason: "auth-failed", status: 407 })
+      expect(e2.message).not.toContain("nope")
+      expect(o.seen).toEqual([])
     }))
 
   it.scoped("a proxied connection is never shared with a direct one or another proxy's", () =>
@@ -203,7 +223,8 @@ describe("redirects and interruption", () => {
       const env = withEnv({ HTTP_PROXY: `http://u:p@127.0.0.1:${proxy.port}`, NO_PROXY: "127.0.0.1" })
       const r = yield* env(Hackney.get(`http://localhost:${a.port}/a`, { pool: false, followRedirect: true }))
       expect(r.text()).toBe("origin /b")
-      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([`CONNECT localhost:${a.port}`])
+      expect(proxy.received.map((x) => `${x.method} ${x.target}`)).toEqual([`GET http://localhost:${a.port}/a`])
+      expect(proxy.received[0]!.headers["proxy-authorization"]).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`)
       expect(b.seen[0]!["proxy-authorization"]).toBeUndefined()
     }))
 

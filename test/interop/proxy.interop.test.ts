@@ -42,6 +42,10 @@ for (const { auth, noCreds, open, peer } of proxies) {
           expect(r.status).toBe(200)
           const headers = (r.json() as { headers: Record<string, string> }).headers
           expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toContain("proxy-authorization")
+          // HTTP proxies forward the request in absolute-form and say so in the response's Via
+          // (httpbin hides Via from /headers); SOCKS5 tunnels add nothing.
+          if (peer === "squid" || peer === "tinyproxy") expect(r.header("via")).toContain(peer)
+          else expect(r.header("via")).toBeUndefined()
         }))
 
       it.effect(`${key}: an https target (nginx), verified against localhost`, () =>
@@ -62,6 +66,14 @@ for (const { auth, noCreds, open, peer } of proxies) {
             }
             expect(squidLog().slice(before)).toContain(`CONNECT localhost:${port}`)
           }
+        }))
+    }
+
+    if (noCreds !== undefined && (peer === "squid" || peer === "tinyproxy")) {
+      it.effect(`${noCreds}: an http target without credentials is a ProxyError (auth-required), not a 407 response`, () =>
+        Effect.gen(function*() {
+          const e = yield* Effect.flip(Hackney.get(`${need("httpbin").url("HTTPBIN")}/get`, { pool: false, proxy: env().url(noCreds) }))
+          expect(e).toMatchObject({ _tag: "ProxyError", reason: "auth-required", status: 407 })
         }))
     }
 

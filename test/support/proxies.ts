@@ -6,9 +6,11 @@
  */
 import { Effect } from "effect"
 import type { Scope } from "effect"
+import * as http from "node:http"
+import * as https from "node:https"
 import * as net from "node:net"
 import type { Listening } from "./servers.js"
-import { onRequestHead, rawServer } from "./servers.js"
+import { cert, listen, rawServer } from "./servers.js"
 
 /** What an HTTP proxy received: the request line's method and target, the head's headers (lower-case names). */
 export interface ProxiedRequest {
@@ -30,7 +32,7 @@ export interface HttpProxy extends Listening {
 }
 
 const pipeTo = (client: net.Socket, host: string, port: number, first: Buffer | string, rest: Buffer, onUp?: () => void) => {
-  const upstream = net.connect({ host: host === "localhost" || host === "origin.test" ? "127.0.0.1" : host, port })
+  const upstream = net.connect({ host: loopback(host), port })
   upstream.on("error", () => client.destroy())
   client.on("close", () => upstream.destroy())
   upstream.on("close", () => client.destroy())
@@ -42,17 +44,6 @@ const pipeTo = (client: net.Socket, host: string, port: number, first: Buffer | 
   })
 }
 
-const parseHead = (head: string): ProxiedRequest => {
-  const lines = head.split("\r\n")
-  const [method = "", target = ""] = lines[0]!.split(" ")
-  const headers: Record<string, string> = {}
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(":")
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
-  }
-  return { method, target, headers }
-}
-
 const splitAuthority = (a: string): [string, number] => {
   const colon = a.lastIndexOf(":")
   const host = a.slice(0, colon).replace(/^\[|\]$/g, "")
@@ -60,9 +51,9 @@ const splitAuthority = (a: string): [string, number] => {
 }
 
 /**
- * An HTTP proxy: CONNECT opens a tunnel; an absolute-form request is
- * forwarded (rewritten to origin-form, `Proxy-Authorization` dropped) over
- * a connection per proxied connection. `auth` ("user:pass") requires Basic
+ * An HTTP proxy (node:http, keep-alive): CONNECT opens a tunnel; an
+ * absolute-form request is forwarded to the origin over a new connection
+ * each (`Proxy-Authorization` dropped, `Via: 1.1 test-proxy` added). `auth` ("user:pass") requires Basic
  * `Proxy-Authorization`, answering 407 with a challenge otherwise.
  */
 export const httpProxy = (
@@ -76,38 +67,79 @@ export const httpProxy = (
 ): Effect.Effect<HttpProxy, never, Scope.Scope> => {
   const received: Array<ProxiedRequest> = []
   const expected = options.auth === undefined ? undefined : `Basic ${Buffer.from(options.auth).toString("base64")}`
-  const handle = (client: net.Socket): void =>
-    onRequestHead(client, (head, rest) => {
-      const req = parseHead(head)
-      received.push(req)
-      const mode = options.mode ?? "ok"
-      if (mode === "stall") return
-      if (mode === "close") return void client.destroy()
-      if (mode === "garbage") return void client.end("SSH-2.0-OpenSSH\r\n\r\n")
-      if (typeof mode === "object") {
-        return void client.end(`HTTP/1.1 ${mode.status} Nope\r\ncontent-length: 4\r\n\r\nnope`)
+  const record = (req: http.IncomingMessage): ProxiedRequest => {
+    const headers: Record<string, string> = {}
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!.toLowerCase()] = req.rawHeaders[i + 1]!
+    const r = { method: req.method ?? "", target: req.url ?? "", headers }
+    received.push(r)
+    return r
+  }
+  /** The answer to send on `socket` instead of proxying, or undefined to proxy. */
+  const refusal = (req: ProxiedRequest, socket: net.Socket, res?: http.ServerResponse): boolean => {
+    const mode = options.mode ?? "ok"
+    if (mode === "stall") return true
+    if (mode === "close") return void socket.destroy(), true
+    if (mode === "garbage") return void socket.end("SSH-2.0-OpenSSH\r\n\r\n"), true
+    if (typeof mode === "object") {
+      return void socket.end(`HTTP/1.1 ${mode.status} Nope\r\ncontent-length: 4\r\n\r\nnope`), true
+    }
+    const given = req.headers["proxy-authorization"]
+    if (expected !== undefined && given !== undefined && given !== expected && options.wrongAuth401 === true) {
+      return void socket.end(`HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm="tiny"\r\n\r\n`), true
+    }
+    if (expected !== undefined && given !== expected) {
+      if (res !== undefined) {
+        res.writeHead(407, { "proxy-authenticate": `Basic realm="test"`, "content-length": "0" }).end()
+        return true
       }
-      if (expected !== undefined && req.headers["proxy-authorization"] !== undefined && req.headers["proxy-authorization"] !== expected && options.wrongAuth401 === true) {
-        return void client.end(`HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm="tiny"\r\n\r\n`)
+      socket.write(
+        `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n`
+      )
+      return true
+    }
+    return false
+  }
+  const onRequest: http.RequestListener = (req, res) => {
+    const r = record(req)
+    if (refusal(r, req.socket, res)) return
+    const url = new URL(r.target)
+    const headers = { ...req.headers, via: "1.1 test-proxy" }
+    delete headers["proxy-authorization"]
+    const upstream = http.request(
+      {
+        host: loopback(url.hostname),
+        port: Number(url.port || 80),
+        method: req.method,
+        path: url.pathname + url.search,
+        headers,
+        agent: false
+      },
+      (up) => {
+        const { connection: _hopByHop, ...upHeaders } = up.headers
+        res.writeHead(up.statusCode ?? 502, upHeaders)
+        up.pipe(res)
       }
-      if (expected !== undefined && req.headers["proxy-authorization"] !== expected) {
-        return void client.end(
-          `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n`
-        )
-      }
-      if (req.method === "CONNECT") {
-        const [host, port] = splitAuthority(req.target)
-        return pipeTo(client, host, port, "", rest, () => client.write("HTTP/1.1 200 Connection established\r\n\r\n"))
-      }
-      const url = new URL(req.target)
-      const lines = head.split("\r\n").filter((l) => l !== "" && !/^proxy-authorization:/i.test(l))
-      lines[0] = `${req.method} ${url.pathname}${url.search} HTTP/1.1`
-      // One origin per proxied connection (enough for tests); the head is re-sent as origin-form.
-      const forwarded = lines.join("\r\n") + "\r\n\r\n"
-      pipeTo(client, url.hostname.replace(/^\[|\]$/g, ""), Number(url.port || 80), forwarded, rest)
-    })
-  return Effect.map(rawServer(handle, { tls: options.tls ?? false }), (l) => Object.assign(l, { received }))
+    )
+    upstream.on("error", () => res.destroy())
+    req.pipe(upstream)
+  }
+  const server = options.tls === true
+    ? https.createServer({ cert: cert("server.pem"), key: cert("server-key.pem") }, onRequest)
+    : http.createServer({ keepAliveTimeout: 60_000 }, onRequest)
+  server.on("connect", (req: http.IncomingMessage, client: net.Socket, rest: Buffer) => {
+    client.on("error", () => {})
+    const r = record(req)
+    if (refusal(r, client)) return
+    const [host, port] = splitAuthority(r.target)
+    pipeTo(client, host, port, "", rest, () => client.write("HTTP/1.1 200 Connection established\r\n\r\n"))
+  })
+  server.on("clientError", (_e, socket) => socket.destroy())
+  // node:http servers allow half-open sockets: a client that goes away closes ours too.
+  server.on("connection", (socket: net.Socket) => socket.on("end", () => socket.destroy()))
+  return Effect.map(listen(server, options.tls === true ? "https" : "http"), (l) => Object.assign(l, { received }))
 }
+
+const loopback = (host: string): string => (host === "localhost" || host === "origin.test" ? "127.0.0.1" : host.replace(/^\[|\]$/g, ""))
 
 /** What a SOCKS5 server received. */
 export interface Socks5Request {

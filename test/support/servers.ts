@@ -51,6 +51,9 @@ const track = (server: net.Server, scheme: string, host = "127.0.0.1"): Effect.E
       })
   )
 
+/** Listens on 127.0.0.1 port 0 with any server, tracking its sockets, closed with the scope. */
+export const listen = (server: net.Server, scheme: string): Effect.Effect<Listening, never, Scope.Scope> => track(server, scheme)
+
 /** A node:http server running `handler`. */
 export const httpServer = (handler: http.RequestListener) => {
   const server = http.createServer({ keepAliveTimeout: 60_000 }, handler)

@@ -14,6 +14,7 @@ import type * as net from "node:net"
 import { InvalidRequest, ProxyError } from "../../HackneyError.js"
 import { Http1Parser } from "../http1/parser.js"
 import type { ResponseHead } from "../http1/types.js"
+import { proxyRefusal } from "../proxy/refusal.js"
 import type { Handshake, HandshakeStep } from "./handshake.js"
 import { more, runHandshake } from "./handshake.js"
 import type { Where } from "./tcp.js"
@@ -51,49 +52,6 @@ export const connectHead = (target: TunnelTarget, where: Where): string | Invali
   return `CONNECT ${at} HTTP/1.1\r\nHost: ${at}\r\n` +
     (target.authorization !== undefined ? `Proxy-Authorization: ${target.authorization}\r\n` : "") + "\r\n"
 }
-
-/** The values of one header in a head, joined with ", ". @internal */
-export const headerValues = (head: ResponseHead, name: string): string => {
-  const out: Array<string> = []
-  for (let i = 0; i < head.rawHeaders.length; i += 2) {
-    if (head.rawHeaders[i]!.toLowerCase() === name) out.push(head.rawHeaders[i + 1]!)
-  }
-  return out.join(", ")
-}
-
-/**
- * The `ProxyError` for a non-success answer of an HTTP proxy (to CONNECT or
- * to an absolute-form request): 407 → `auth-required` (no credentials
- * sent) or `auth-failed`, with the `Proxy-Authenticate` challenge; a 401 to
- * CONNECT likewise (only the proxy can answer it, and tinyproxy answers a
- * wrong password so, with `WWW-Authenticate`); anything else
- * `invalid-response` with the status.
- *
- * @internal
- */
-export const proxyRefusal = (
-  head: ResponseHead,
-  proxy: string,
-  sentCredentials: boolean,
-  where: Where,
-  toConnect = true
-): ProxyError =>
-  head.status === 407 || (toConnect && head.status === 401)
-    ? new ProxyError({
-      ...where,
-      proxy,
-      reason: sentCredentials ? "auth-failed" : "auth-required",
-      status: head.status,
-      detail: headerValues(head, head.status === 407 ? "proxy-authenticate" : "www-authenticate") ||
-        "no authentication challenge"
-    })
-    : new ProxyError({
-      ...where,
-      proxy,
-      reason: "invalid-response",
-      status: head.status,
-      detail: `the proxy answered ${head.status}${head.reason ? ` ${head.reason}` : ""}`
-    })
 
 const connectHandshake = (head: string, target: TunnelTarget, where: Where): Handshake<void, ProxyError> => {
   const parser = new Http1Parser({ mode: "response" })

@@ -62,9 +62,9 @@ export interface ConnectOptions {
 /**
  * A proxy to dial through: a parsed proxy URL (credentials decoded), the
  * trust options of an `https://` proxy, and who resolves a SOCKS5 target.
- * Over an `http(s)://` proxy every target gets a CONNECT tunnel (`http:`
- * targets too: credentials stay on the CONNECT; absolute-form forwarding is
- * not built yet).
+ * Over an `http(s)://` proxy a `tls` target gets a CONNECT tunnel; a `tcp`
+ * target none: the connection forwards its requests in absolute-form
+ * (`connection/forwardProxy.ts`).
  *
  * @internal
  */
@@ -132,7 +132,7 @@ const proxyPlan = (options: ConnectOptions, proxy: ProxyDial): DialPlan => {
         family: options.family
       }
     })
-  } else {
+  } else if (options.transport === "tls") {
     steps.push({
       _tag: "HttpTunnel",
       target: {
