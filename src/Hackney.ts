@@ -215,9 +215,10 @@ export interface Options extends DialOptions {
   /** Local address to bind. */
   readonly localAddress?: string | undefined
   /**
-   * A proxy URL: `http://[user:pass@]host:port` (CONNECT tunnel), `https://…`
-   * (the same over TLS with the proxy), `socks5://`/`socks5h://` (RFC 1928,
-   * RFC 1929 credentials); `false`: no proxy, environment ignored. Default:
+   * A proxy URL: `http://[user:pass@]host:port` (CONNECT tunnel for `https:`
+   * targets, absolute-form requests for `http:` ones), `https://…` (the same
+   * over TLS with the proxy), `socks5://`/`socks5h://` (RFC 1928, RFC 1929
+   * credentials); `false`: no proxy, environment ignored. Default:
    * the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`,
    * read through `effect/Config`; see docs/proxies.md).
    */
