@@ -121,6 +121,8 @@ export const httpProxy = (
       }
     )
     upstream.on("error", () => res.destroy())
+    // The client went away (or the answer is complete): the upstream connection goes too.
+    res.on("close", () => upstream.destroy())
     req.pipe(upstream)
   }
   const server = options.tls === true
