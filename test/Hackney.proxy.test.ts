@@ -281,3 +281,34 @@ describe("HackneyHttpClient", () => {
       expect(o.seen.map((h) => h["proxy-authorization"])).toEqual([undefined, undefined])
     }))
 })
+
+describe("Pool proxy default", () => {
+  it.scoped("Pool.layer({ proxy }) sends the pool's requests through it, in place of the environment; a request's proxy: false wins", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const socks = yield* socks5Server()
+      const envProxy = yield* httpProxy()
+      const url = `http://localhost:${o.port}/p`
+      const program = Effect.gen(function*() {
+        yield* Hackney.get(url)
+        yield* Hackney.get(url, { proxy: false })
+        return yield* Pool.hostStats("default", "localhost", o.port)
+      }).pipe(
+        Effect.provide(Pool.layer({ proxy: `socks5://127.0.0.1:${socks.port}` })),
+        withEnv({ HTTP_PROXY: `http://127.0.0.1:${envProxy.port}` })
+      )
+      const stats = yield* program
+      // Both idle connections (proxied and direct) count for the origin.
+      expect(stats).toMatchObject({ inUse: 0, free: 2 })
+      expect(socks.received).toHaveLength(1)
+      expect(envProxy.received).toEqual([])
+      expect(o.accepted()).toBe(2)
+    }))
+
+  it.effect("a bad pool proxy fails Pool.make with InvalidRequest (found: pool), credentials not echoed", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(Effect.scoped(Pool.make({ name: "bad-proxy", proxy: "ftp://u:hunter2@p:1" })))
+      expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", found: "pool" })
+      expect(e.message).not.toContain("hunter2")
+    }))
+})

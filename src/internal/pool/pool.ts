@@ -22,7 +22,8 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { DialSpec } from "./dialSpec.js"
-import { specWithEnv } from "./proxySpec.js"
+import type { ProxyEnv } from "../proxy/env.js"
+import { poolProxyEnv, specWithEnv } from "./proxySpec.js"
 import { PoolState } from "./state.js"
 import type { HostState, Sink, Waiter , Entry} from "./state.js"
 
@@ -40,6 +41,8 @@ export interface PoolConfig {
   readonly tlsPooling: boolean
   /** The response-head limits of requests that set none. */
   readonly headLimits: HeadLimits
+  /** The proxy of requests that give no `proxy` option (instead of the environment); `false`: direct. Validated. */
+  readonly proxy?: string | false | undefined
 }
 
 /** Per-checkout context, for errors and the timeout. @internal */
@@ -152,6 +155,8 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   private readonly entries = new WeakMap<C, Entry<C>>()
   /** How to dial a warm host's replacements (the spec of its prewarm), by pool key. */
   private readonly warmSpecs = new Map<string, DialSpec>()
+  /** The pool's `proxy` option as an environment of its own (undefined: the real environment). */
+  private readonly proxyDefault: ProxyEnv | undefined
 
   constructor(
     readonly config: PoolConfig,
@@ -160,6 +165,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     private readonly run: RunInScope
   ) {
     const clock = wheel.clock
+    this.proxyDefault = poolProxyEnv(config.proxy)
     this.state = new PoolState<C>(
       { maxPerHost: config.maxPerHost, maxIdle: config.maxConnections, keepalive: config.keepaliveTimeout },
       this,
@@ -179,7 +185,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   readonly checkout = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> =>
     Effect.withFiberRuntime((fiber) => {
       // No proxy option: the proxy environment (cached per ConfigProvider) may give one.
-      const s = specWithEnv(spec, fiber, ctx)
+      const s = specWithEnv(spec, fiber, ctx, this.proxyDefault)
       return Effect.isEffect(s) ? Effect.flatMap(s, (s) => this.checkoutNow(s, ctx)) : this.checkoutNow(s, ctx)
     })
 

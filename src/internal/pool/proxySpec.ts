@@ -186,9 +186,12 @@ const applyEnv = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?: s
 export const specWithEnv = <S extends EnvSpec>(
   spec: S,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  where: { method?: string | undefined; url?: string | undefined }
+  where: { method?: string | undefined; url?: string | undefined },
+  /** A pool's `proxy` option, which stands for the environment ({@link poolProxyEnv}). */
+  poolDefault?: ProxyEnv | undefined
 ): S | Effect.Effect<S, InvalidRequest> => {
   if (spec.envProxy === undefined) return spec
+  if (poolDefault !== undefined) return envApplied(spec, poolDefault, where)
   const provider = Context.get(fiber.currentDefaultServices, ConfigProviderTag)
   const env = envCache.get(provider)
   if (env === undefined) return Effect.flatMap(readEnv(provider), (env) => asEffect(envApplied(spec, env, where)))
@@ -212,6 +215,16 @@ const envApplied = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?:
   byEnv.set(spec, applied.right)
   return applied.right
 }
+
+/**
+ * A pool's `proxy` option (validated) as the environment its requests see:
+ * `undefined` (no option: the real environment), direct for `false`, else
+ * that proxy for every target.
+ *
+ * @internal
+ */
+export const poolProxyEnv = (proxy: string | false | undefined): ProxyEnv | undefined =>
+  proxy === undefined ? undefined : proxy === false ? emptyProxyEnv : { http: proxy, https: proxy, noProxy: parseNoProxy(undefined) }
 
 /**
  * {@link specWithEnv} as an Effect, for checkouts that are Effects anyway.
