@@ -215,6 +215,23 @@ export interface Options extends DialOptions {
   /** Local address to bind. */
   readonly localAddress?: string | undefined
   /**
+   * A proxy URL: `http://[user:pass@]host:port` (CONNECT tunnel for `https:`
+   * targets, absolute-form requests for `http:` ones), `https://…` (the same
+   * over TLS with the proxy), `socks5://`/`socks5h://` (RFC 1928, RFC 1929
+   * credentials); `false`: no proxy, environment ignored. Default:
+   * the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`,
+   * read through `effect/Config`; see docs/proxies.md).
+   */
+  readonly proxy?: string | false | undefined
+  /** `[user, password]` for the proxy (over the URL's userinfo). Default: the URL's, else none. */
+  readonly proxyAuth?: readonly [user: string, password: string] | undefined
+  /** Hosts that go direct, as `NO_PROXY` (`*`, domains, IPs, CIDR, `:port`); replaces `NO_PROXY`. Default: `NO_PROXY`. */
+  readonly noProxy?: string | ReadonlyArray<string> | undefined
+  /** SOCKS5: `"remote"` sends the host name, `"local"` resolves it here and sends the address. Default `"remote"`. */
+  readonly socks5Resolve?: "remote" | "local" | undefined
+  /** TLS options for an `https://` proxy (verified against the proxy's name). Default: the system's trust store. */
+  readonly proxyTls?: TlsOptions | undefined
+  /**
    * With `Hackney.open` and `Expect: 100-continue`: how long to wait for
    * `100` before sending the body anyway: a duration; `0` sends at once,
    * `Infinity` waits for the server's answer. Default 1 second.

@@ -23,7 +23,7 @@
  * | `ProtocolError`    | the peer broke HTTP (malformed status, chunk size, …)     | no         |
  * | `TooManyRedirects` | more than `maxRedirect` redirects                         | no         |
  * | `InvalidRequest`   | bad URL, method, header name/value, body                  | no         |
- * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5²         | no         |
+ * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
  * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
  * | `DecodeError`      | a body is not valid JSON, or does not match a Schema      | no         |
  * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
@@ -34,8 +34,6 @@
  * request: nothing of it reached the wire, or the stale keep-alive race
  * (see {@link ConnectionClosed}). A `RecvTimeout` is not, whatever the
  * method; the `retry` option still retries it for idempotent methods.
- *
- * ² Reserved: proxies are not supported yet, so no request raises it today.
  *
  * @example
  * ```ts
@@ -516,9 +514,14 @@ export class InvalidRequest extends make("InvalidRequest")<Common & {
 export type ProxyErrorReason = "connect-refused" | "auth-required" | "auth-failed" | "socks5" | "invalid-response"
 
 /**
- * A proxy (HTTP CONNECT, plain HTTP, or SOCKS5) refused or broke the tunnel.
- * Reserved: effect-hackney does not support proxies yet, so no request
- * raises it today.
+ * A proxy (HTTP CONNECT or SOCKS5, the `proxy` option or the environment)
+ * refused or broke the tunnel: `connect-refused` (the proxy cannot be
+ * reached; the `ConnectError` is the cause), `auth-required` (407, no
+ * credentials sent) or `auth-failed` (407 to the credentials sent), both
+ * with the `Proxy-Authenticate` challenge in `detail`; `invalid-response`
+ * (another status, with it, or not HTTP, or closed mid-handshake);
+ * `socks5` (method or credentials refused, or a reply code, with its
+ * RFC 1928 meaning in `detail`). The proxy URL never shows credentials.
  *
  * @example
  * ```ts

@@ -143,6 +143,14 @@ export interface Options {
   /** Keep TLS connections for reuse (keyed by their full TLS options). `false` closes them after each request, as hackney 2.x. Default true. */
   readonly tlsPooling?: boolean | undefined
   /**
+   * The proxy of this pool's requests that give no `proxy` option, in place
+   * of the environment (`HTTP_PROXY`, …): a proxy URL (`http://`, `https://`,
+   * `socks5://`, credentials in its userinfo), or `false` for direct
+   * connections. The request's `noProxy` still applies. Default: the
+   * environment (see docs/proxies.md).
+   */
+  readonly proxy?: string | false | undefined
+  /**
    * Largest response head (status line, header lines and their line
    * endings), in bytes, for requests that do not set `maxHeaderSize`; a
    * larger head fails with `ProtocolError` (reason `"HeaderSectionTooLarge"`).

@@ -10,6 +10,7 @@ import { Effect, Exit, Option, Scope, Stream } from "effect"
 import type * as net from "node:net"
 import { Hackney, Pool } from "../src/index.js"
 import { eventually } from "./support/hackney.js"
+import { httpProxy, socks5Server } from "./support/proxies.js"
 import { rawServer } from "./support/servers.js"
 
 /** Active handles by type (TCPSocketWrap, TCPServerWrap, Timeout, …). */
@@ -161,6 +162,65 @@ describe("Hackney: no leaks under random interruption", () => {
       expect(completed).toBeGreaterThan(100)
       expect(failed).toBe(0)
       expect(elapsed).toBeLessThan(15_000)
+      yield* Scope.close(serverScope, Exit.void)
+    }), 30_000)
+
+  it.live("400 requests through proxies (HTTP forwarding, SOCKS5), interrupted at random points, leave no socket open", () =>
+    Effect.gen(function*() {
+      const serverScope = yield* Scope.make()
+      const srv = yield* Scope.extend(rawServer(dribbler), serverScope)
+      const http = yield* Scope.extend(httpProxy(), serverScope)
+      const socks = yield* Scope.extend(socks5Server(), serverScope)
+      const before = resources()
+      const poolScope = yield* Scope.make()
+      const pool = yield* Scope.extend(Pool.make({ name: "hackney-leak-proxy", maxPerHost: 20 }), poolScope)
+      const url = `${srv.url}/x`
+      const viaHttp = `http://127.0.0.1:${http.port}`
+      const viaSocks = `socks5://127.0.0.1:${socks.port}`
+      const kinds = [
+        () => Effect.map(Hackney.get(url, { pool, proxy: viaHttp }), (r) => r.body.length),
+        () => Effect.map(Hackney.get(url, { pool: false, proxy: viaHttp }), (r) => r.body.length),
+        () => Effect.map(Hackney.get(url, { pool, proxy: viaSocks }), (r) => r.body.length),
+        () =>
+          Effect.scoped(
+            Effect.flatMap(Hackney.stream("GET", url, { pool: false, proxy: viaSocks }), (r) => Effect.map(r.bytes, (b) => b.length))
+          )
+      ]
+      let completed = 0
+      let interrupted = 0
+      let failed = 0
+      yield* Effect.forEach(
+        Array.from({ length: 400 }, (_, i) => i),
+        (i) => {
+          const after = i % 5 === 4 ? 5000 : Math.floor(Math.random() * 151)
+          return Effect.timeoutOption(kinds[i % kinds.length](), `${after} millis`).pipe(
+            Effect.match({
+              onFailure: () => {
+                failed++
+              },
+              onSuccess: (o) => {
+                if (Option.isSome(o)) completed++
+                else interrupted++
+              }
+            })
+          )
+        },
+        { concurrency: 40, discard: true }
+      )
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+      yield* Scope.close(poolScope, Exit.void)
+      yield* eventually(() => http.sockets.size === 0 && socks.sockets.size === 0, 3000, "proxy sockets to close")
+      yield* eventually(() => srv.sockets.size === 0, 3000, `server sockets to close (${srv.sockets.size} open)`)
+      yield* eventually(
+        () => (resources().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0),
+        3000,
+        `client socket handles to go (${JSON.stringify(resources())} vs ${JSON.stringify(before)})`
+      )
+      console.log(`proxy leak test: ${completed} completed, ${interrupted} interrupted, ${failed} failed`)
+      expect(completed + interrupted + failed).toBe(400)
+      expect(interrupted).toBeGreaterThan(50)
+      expect(completed).toBeGreaterThan(50)
+      expect(failed).toBe(0)
       yield* Scope.close(serverScope, Exit.void)
     }), 30_000)
 })

@@ -51,6 +51,9 @@ const track = (server: net.Server, scheme: string, host = "127.0.0.1"): Effect.E
       })
   )
 
+/** Listens on 127.0.0.1 port 0 with any server, tracking its sockets, closed with the scope. */
+export const listen = (server: net.Server, scheme: string): Effect.Effect<Listening, never, Scope.Scope> => track(server, scheme)
+
 /** A node:http server running `handler`. */
 export const httpServer = (handler: http.RequestListener) => {
   const server = http.createServer({ keepAliveTimeout: 60_000 }, handler)
@@ -97,13 +100,16 @@ export const unixServer = (handler: http.RequestListener): Effect.Effect<string,
   )
 }
 
-/** A raw TCP server: `onConnection` gets every socket, to send exact bytes. */
-export const rawServer = (onConnection: (socket: net.Socket) => void) => {
-  const server = net.createServer((s) => {
+/** A raw TCP server: `onConnection` gets every socket, to send exact bytes; `tls`: over TLS with `server.pem`. */
+export const rawServer = (onConnection: (socket: net.Socket) => void, options: { readonly tls?: boolean } = {}) => {
+  const listener = (s: net.Socket) => {
     s.on("error", () => {})
     onConnection(s)
-  })
-  return track(server, "http")
+  }
+  const server = options.tls === true
+    ? tls.createServer({ cert: cert("server.pem"), key: cert("server-key.pem"), ALPNProtocols: ["http/1.1"] }, listener)
+    : net.createServer(listener)
+  return track(server, options.tls === true ? "https" : "http")
 }
 
 /** Reads one request head (up to the blank line) from a raw socket, then calls back with the text. */

@@ -9,11 +9,23 @@ import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
+import { basicCredentials } from "../node/httpTunnel.js"
 import { connect } from "../node/socket.js"
 import type { DialSpec } from "../pool/dialSpec.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { openConnection } from "./driver.js"
+import type { ForwardProxy } from "./forwardProxy.js"
 import type { Connection } from "./connection.js"
+
+/** The forwarding HTTP proxy of a spec: an `http(s)://` proxy and a `tcp` target (no tunnel). */
+const forwardOf = (spec: DialSpec): ForwardProxy | undefined => {
+  const proxy = spec.proxy
+  if (proxy === undefined || proxy.kind === "socks5" || spec.transport !== "tcp") return undefined
+  return {
+    proxy: proxy.display,
+    ...(proxy.user !== undefined ? { authorization: basicCredentials(proxy.user, proxy.password ?? "") } : {})
+  }
+}
 
 /**
  * Dials `spec` and starts the driver of the negotiated protocol; `method`
@@ -37,6 +49,6 @@ export const dialConnection = (
       Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(
         Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))
       ),
-      (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel, headLimits }, method, url)
+      (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel, headLimits, forward: forwardOf(spec) }, method, url)
     ))
   })

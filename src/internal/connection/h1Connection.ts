@@ -28,6 +28,8 @@ import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { Duplex, OpenSocket } from "../transport/duplex.js"
 import type { Connection, ConnectionInfo, Request, RequestHead, Status } from "./connection.js"
+import { forwardHead, forwardRefusal } from "./forwardProxy.js"
+import type { ForwardProxy } from "./forwardProxy.js"
 import { effectiveHeadLimits } from "./headLimits.js"
 import { Exchange } from "./exchange.js"
 import type { BodyDriver, BodyMode } from "./exchange.js"
@@ -68,6 +70,8 @@ export interface ConnectionOptions {
   readonly wheel: TimerWheel
   /** The response-head limits of requests that set none (the pool's). Default: the parser's. */
   readonly headLimits?: HeadLimits | undefined
+  /** An HTTP proxy that forwards the requests (absolute-form, `Proxy-Authorization`, 407 → `ProxyError`). */
+  readonly forward?: ForwardProxy | undefined
 }
 
 /** The HTTP/1.1 encoding of a head, encoded once per head object (kept in `h1`). @internal */
@@ -213,7 +217,8 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
     this.parser.setHeadLimits(effectiveHeadLimits(request.headLimits, this.options.headLimits))
     this.parser.expectResponseTo(method)
     const socket = this.socket
-    const encoded = request.h1 ?? encodeHead(request)
+    const forward = this.options.forward
+    const encoded = forward === undefined ? request.h1 ?? encodeHead(request) : forwardHead(request, forward)
     ex.requestSent = true
     const body = request.body
     if (body._tag === "Bytes" && body.bytes.length > 0) {
@@ -480,6 +485,14 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   onResponseHead(head: ResponseHead): void {
     if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
+    if (this.options.forward !== undefined) {
+      const refusal = forwardRefusal(head, this.options.forward, ex.method, ex.url)
+      if (refusal !== undefined) {
+        ex.fail(refusal)
+        this.close()
+        return
+      }
+    }
     ex.head = head
     if (ex.mode === "stream") ex.wake()
   }

@@ -12,6 +12,7 @@ import type { Pool } from "../../Pool.js"
 import type { Connection } from "../connection/connection.js"
 import { dialConnection } from "../connection/dial.js"
 import type { CheckoutContext, DialSpec } from "../pool/pool.js"
+import { withProxyEnv } from "../pool/proxySpec.js"
 import { defaultPool, lookup, unknownPoolDetail } from "../pool/registry.js"
 import { currentWheel } from "../timer/wheel.js"
 
@@ -26,11 +27,16 @@ export interface ConnectionSource {
 /** No pool: each request dials and closes its own connection. @internal */
 export const direct: ConnectionSource = {
   checkout: (spec, ctx) =>
-    ctx.wheel === undefined
-      ? Effect.flatMap(currentWheel, (wheel) => dialConnection(spec, ctx.method, ctx.url, wheel))
-      : dialConnection(spec, ctx.method, ctx.url, ctx.wheel),
+    spec.envProxy !== undefined
+      ? Effect.flatMap(withProxyEnv(spec, ctx), (s) => dialDirect(s, ctx))
+      : dialDirect(spec, ctx),
   checkin: (conn) => conn.close()
 }
+
+const dialDirect = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<Connection, HackneyError> =>
+  ctx.wheel === undefined
+    ? Effect.flatMap(currentWheel, (wheel) => dialConnection(spec, ctx.method, ctx.url, wheel))
+    : dialConnection(spec, ctx.method, ctx.url, ctx.wheel)
 
 /**
  * What a request naming a pool that no layer runs gets: every checkout fails

@@ -32,6 +32,11 @@ export type Supported =
   | "maxHeaderSize"
   | "maxHeaderCount"
   | "maxStartLineLength"
+  | "proxy"
+  | "proxyAuth"
+  | "noProxy"
+  | "socks5Resolve"
+  | "proxyTls"
 
 /** Engine options of the `HttpClient` layer. @internal */
 export type RequestOptions = Pick<Options, Supported>
@@ -54,7 +59,12 @@ const supported: Record<Supported, true> = {
   autoDecompress: true,
   maxHeaderSize: true,
   maxHeaderCount: true,
-  maxStartLineLength: true
+  maxStartLineLength: true,
+  proxy: true,
+  proxyAuth: true,
+  noProxy: true,
+  socks5Resolve: true,
+  proxyTls: true
 }
 
 /** What to use instead of each `Hackney.Options` field the layer does not take. */

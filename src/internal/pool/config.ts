@@ -11,6 +11,7 @@ import type { Rule } from "../options/rules.js"
 import { headLimitRules, poolHeadLimits } from "../connection/headLimits.js"
 import type { HeadLimitOptions } from "../connection/headLimits.js"
 import type { PoolConfig } from "./pool.js"
+import { checkProxy, proxyRules } from "./proxySpec.js"
 import { poolDefaults } from "./registry.js"
 
 /** The rules of `Pool.Options`, by name. */
@@ -22,6 +23,7 @@ const poolRules: Readonly<Record<string, Rule>> = {
   checkoutTimeout: durationFrom0("fails at once when no connection is free"),
   prewarmCount: count(0, undefined),
   tlsPooling: boolean,
+  proxy: proxyRules.proxy,
   ...headLimitRules
 }
 
@@ -38,7 +40,7 @@ const inPool = (e: InvalidRequest): InvalidRequest =>
  */
 export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
   if (!isObject(options)) return inPool(notAnObject("pool options", options))
-  const invalid = check(options, poolRules)
+  const invalid = check(options, poolRules) ?? checkProxy(options)
   if (invalid !== undefined) return inPool(invalid)
   const o = options as HeadLimitOptions & {
     readonly name?: string
@@ -48,6 +50,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     readonly checkoutTimeout?: unknown
     readonly prewarmCount?: number
     readonly tlsPooling?: boolean
+    readonly proxy?: string | false
   }
   return {
     name: o.name ?? "default",
@@ -57,6 +60,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     checkoutTimeout: o.checkoutTimeout === undefined ? undefined : ms(o.checkoutTimeout, 0),
     prewarmCount: o.prewarmCount ?? poolDefaults.prewarmCount,
     tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling,
-    headLimits: poolHeadLimits(o)
+    headLimits: poolHeadLimits(o),
+    ...(o.proxy !== undefined ? { proxy: o.proxy } : {})
   }
 }

@@ -15,12 +15,16 @@ import { alpnOffer, driven } from "../connection/protocols.js"
 import type { ConnectOptions, TlsOptions } from "../node/socket.js"
 import { boolean, check, isObject, isString, positiveDuration, rule, toMillis } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
+import { checkProxy, checkProxyTls, proxyChoice, proxyKey, proxyRules } from "./proxySpec.js"
+import type { EnvProxyOptions, ProxyOptions } from "./proxySpec.js"
 
 /** What a checkout needs to open a connection. @internal */
 export interface DialSpec extends ConnectOptions {
   /** The host pool key: scheme, host, port, TLS options, proxy. */
   readonly key: string
   readonly recvTimeout: number
+  /** No `proxy` option: the proxy environment decides at checkout (`withProxyEnv`). */
+  readonly envProxy?: EnvProxyOptions | undefined
 }
 
 /**
@@ -29,7 +33,7 @@ export interface DialSpec extends ConnectOptions {
  *
  * @internal
  */
-export interface DialOptions {
+export interface DialOptions extends ProxyOptions {
   readonly connectTimeout?: Duration.DurationInput | undefined
   readonly recvTimeout?: Duration.DurationInput | undefined
   readonly tls?: Omit<TlsOptions, "insecure"> | undefined
@@ -76,12 +80,14 @@ export const dialRules: Readonly<Record<keyof DialOptions, Rule>> = {
   ),
   lookup: rule("a function, as net.connect's lookup", (v) => typeof v === "function"),
   family: rule("0, 4 or 6", (v) => v === 0 || v === 4 || v === 6),
-  localAddress: rule("an IP address as a string", isString)
+  localAddress: rule("an IP address as a string", isString),
+  ...proxyRules
 }
 
-/** The `tls` object of options, checked (after the options themselves). @internal */
+/** The `tls` and `proxyTls` objects of options and the proxy URL, checked (after the options themselves). @internal */
 export const checkTls = (options: Record<string, unknown>): InvalidRequest | undefined =>
-  isObject(options.tls) ? check(options.tls, tlsRules, "tls.") : undefined
+  (isObject(options.tls) ? check(options.tls, tlsRules, "tls.") : undefined) ?? checkProxyTls(options, tlsRules) ??
+    checkProxy(options)
 
 /** A duration option in milliseconds. @internal */
 export const millis = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
@@ -108,6 +114,15 @@ const tlsKey = (options: DialOptions): string => {
 export const poolKey = (url: Url.Url, options: DialOptions): string =>
   `${url.scheme}://${url.host}:${url.port}` + (url.transport === "tls" ? `|${tlsKey(options)}` : "")
 
+/** The proxy options a spec keeps for the environment (none but the scheme when none are set). */
+const envProxyOptions = (url: Url.Url, options: DialOptions): EnvProxyOptions => ({
+  scheme: url.scheme,
+  ...(options.proxyAuth !== undefined ? { proxyAuth: options.proxyAuth } : {}),
+  ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
+  ...(options.socks5Resolve !== undefined ? { socks5Resolve: options.socks5Resolve } : {}),
+  ...(options.proxyTls !== undefined ? { proxyTls: options.proxyTls } : {})
+})
+
 /** `protocols` as offered over ALPN (validated with the options). */
 const offeredProtocols = (options: DialOptions): ReadonlyArray<string> => {
   const offer = alpnOffer(options.protocols)
@@ -117,8 +132,12 @@ const offeredProtocols = (options: DialOptions): ReadonlyArray<string> => {
 /** The dial spec of `url` under validated `options`, their timeouts resolved (milliseconds). @internal */
 export const buildDialSpec = (url: Url.Url, options: DialOptions, connectTimeout: number, recvTimeout: number): DialSpec => {
   const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
+  const proxy = proxyChoice(url, options)
+  const key = poolKey(url, options)
   return {
-    key: poolKey(url, options),
+    key: typeof proxy === "object" ? key + proxyKey(proxy) : key,
+    ...(typeof proxy === "object" ? { proxy } : {}),
+    ...(proxy === "environment" ? { envProxy: envProxyOptions(url, options) } : {}),
     transport: url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp",
     host: url.host,
     port: url.port,

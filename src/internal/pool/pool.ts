@@ -22,6 +22,8 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { DialSpec } from "./dialSpec.js"
+import type { ProxyEnv } from "../proxy/env.js"
+import { poolProxyEnv, specWithEnv } from "./proxySpec.js"
 import { PoolState } from "./state.js"
 import type { HostState, Sink, Waiter , Entry} from "./state.js"
 
@@ -39,6 +41,8 @@ export interface PoolConfig {
   readonly tlsPooling: boolean
   /** The response-head limits of requests that set none. */
   readonly headLimits: HeadLimits
+  /** The proxy of requests that give no `proxy` option (instead of the environment); `false`: direct. Validated. */
+  readonly proxy?: string | false | undefined
 }
 
 /** Per-checkout context, for errors and the timeout. @internal */
@@ -151,6 +155,8 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   private readonly entries = new WeakMap<C, Entry<C>>()
   /** How to dial a warm host's replacements (the spec of its prewarm), by pool key. */
   private readonly warmSpecs = new Map<string, DialSpec>()
+  /** The pool's `proxy` option as an environment of its own (undefined: the real environment). */
+  private readonly proxyDefault: ProxyEnv | undefined
 
   constructor(
     readonly config: PoolConfig,
@@ -159,6 +165,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     private readonly run: RunInScope
   ) {
     const clock = wheel.clock
+    this.proxyDefault = poolProxyEnv(config.proxy)
     this.state = new PoolState<C>(
       { maxPerHost: config.maxPerHost, maxIdle: config.maxConnections, keepalive: config.keepaliveTimeout },
       this,
@@ -176,15 +183,21 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   }
 
   readonly checkout = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> =>
-    Effect.suspend(() => {
-      if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
-      const h = this.state.host(spec.key, spec.host, spec.port)
-      const fresh = ctx.fresh === true
-      const limit = ctx.maxPerHost ?? this.config.maxPerHost
-      const e = this.state.checkout(h, fresh, limit, 1)
-      if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
-      return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
+    Effect.withFiberRuntime((fiber) => {
+      // No proxy option: the proxy environment (cached per ConfigProvider) may give one.
+      const s = specWithEnv(spec, fiber, ctx, this.proxyDefault)
+      return Effect.isEffect(s) ? Effect.flatMap(s, (s) => this.checkoutNow(s, ctx)) : this.checkoutNow(s, ctx)
     })
+
+  private checkoutNow(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+    if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
+    const h = this.state.host(spec.key, spec.host, spec.port)
+    const fresh = ctx.fresh === true
+    const limit = ctx.maxPerHost ?? this.config.maxPerHost
+    const e = this.state.checkout(h, fresh, limit, 1)
+    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
+    return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
+  }
 
   readonly checkin = (conn: C, reusable: boolean): void => {
     const e = this.entries.get(conn)
