@@ -47,6 +47,7 @@ import { check, describeValue } from "./internal/options/rules.js"
 import { poolConfig } from "./internal/pool/config.js"
 import { buildDialSpec, checkTls, dialDefaults, dialRules, millis } from "./internal/pool/dialSpec.js"
 import type { DialOptions } from "./internal/pool/dialSpec.js"
+import type { TlsOptions } from "./internal/node/tls.js"
 import { makePool } from "./internal/pool/make.js"
 import type { PooledConnection } from "./internal/pool/make.js"
 import { TypeId as PoolTypeId } from "./internal/pool/pool.js"
@@ -150,6 +151,22 @@ export interface Options {
    * environment (see docs/proxies.md).
    */
   readonly proxy?: string | false | undefined
+  /**
+   * Proxy credentials for this pool's requests that give no `proxy` and no
+   * `proxyAuth` of their own (over the proxy URL's userinfo; also for a proxy
+   * from the environment). Default: none.
+   */
+  readonly proxyAuth?: readonly [user: string, password: string] | undefined
+  /**
+   * Hosts that go direct, as `NO_PROXY`, for this pool's requests that give
+   * no `proxy` and no `noProxy` of their own; replaces `NO_PROXY`. Default:
+   * `NO_PROXY` (with the pool's `proxy`: none).
+   */
+  readonly noProxy?: string | ReadonlyArray<string> | undefined
+  /** SOCKS5 resolution (`"remote"` or `"local"`) for this pool's requests that give none. Default `"remote"`. */
+  readonly socks5Resolve?: "remote" | "local" | undefined
+  /** TLS options for an `https://` proxy, for this pool's requests that give none. Default: the system's trust store. */
+  readonly proxyTls?: TlsOptions | undefined
   /**
    * Largest response head (status line, header lines and their line
    * endings), in bytes, for requests that do not set `maxHeaderSize`; a

@@ -305,6 +305,58 @@ describe("Pool proxy default", () => {
       expect(o.accepted()).toBe(2)
     }))
 
+  it.scoped("Pool.layer's proxyAuth and noProxy apply to its requests; a request's own option wins", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const proxy = yield* httpProxy({ auth: "carol:pw" })
+      const direct = `http://localhost:${o.port}/direct`
+      const viaIp = `http://127.0.0.1:${o.port}/proxied`
+      const program = Effect.gen(function*() {
+        // 127.0.0.1 is not in the pool's noProxy: through the proxy, with the pool's credentials.
+        expect((yield* Hackney.get(viaIp)).text()).toBe("origin /proxied")
+        // localhost is in the pool's noProxy: direct.
+        expect((yield* Hackney.get(direct)).text()).toBe("origin /direct")
+        // A request's own noProxy replaces the pool's: localhost goes through the proxy.
+        expect((yield* Hackney.get(direct, { noProxy: "example.test" })).text()).toBe("origin /direct")
+        // A request's own proxyAuth wins over the pool's: the proxy refuses it.
+        return yield* Effect.flip(Hackney.get(viaIp, { proxyAuth: ["carol", "wrong"] }))
+      }).pipe(
+        Effect.provide(Pool.layer({ name: "proxy-defaults", proxy: `http://127.0.0.1:${proxy.port}`, proxyAuth: ["carol", "pw"], noProxy: "localhost" }))
+      )
+      const e = yield* program
+      expect(e).toMatchObject({ _tag: "ProxyError", reason: "auth-failed" })
+      const basic = `Basic ${Buffer.from("carol:pw").toString("base64")}`
+      expect(proxy.received.map((x) => [x.target, x.headers["proxy-authorization"]])).toEqual([
+        [viaIp, basic],
+        [direct, basic],
+        [viaIp, `Basic ${Buffer.from("carol:wrong").toString("base64")}`]
+      ])
+      expect(o.seen.every((h) => h["proxy-authorization"] === undefined)).toBe(true)
+    }))
+
+  it.scoped("Pool.layer's noProxy without a pool proxy applies to the environment's proxy", () =>
+    Effect.gen(function*() {
+      const o = yield* origin(false)
+      const envProxy = yield* httpProxy()
+      const program = Effect.gen(function*() {
+        yield* Hackney.get(`http://localhost:${o.port}/a`)
+        yield* Hackney.get(`http://127.0.0.1:${o.port}/b`)
+      }).pipe(
+        Effect.provide(Pool.layer({ name: "proxy-env-noproxy", noProxy: ["localhost"] })),
+        withEnv({ HTTP_PROXY: `http://127.0.0.1:${envProxy.port}` })
+      )
+      yield* program
+      expect(envProxy.received.map((x) => x.target)).toEqual([`http://127.0.0.1:${o.port}/b`])
+    }))
+
+  it.effect("Pool.make checks its proxy options: bad proxyAuth, noProxy, socks5Resolve, proxyTls are InvalidRequest (found: pool)", () =>
+    Effect.gen(function*() {
+      for (const bad of [{ proxyAuth: ["u"] }, { noProxy: 5 }, { socks5Resolve: "both" }, { proxyTls: "x" }, { proxyTls: { minVersion: "SSLv3" } }]) {
+        const e = yield* Effect.flip(Effect.scoped(Pool.make({ name: "bad-proxy-options", ...(bad as object) })))
+        expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", found: "pool" })
+      }
+    }))
+
   it.effect("a bad pool proxy fails Pool.make with InvalidRequest (found: pool), credentials not echoed", () =>
     Effect.gen(function*() {
       const e = yield* Effect.flip(Effect.scoped(Pool.make({ name: "bad-proxy", proxy: "ftp://u:hunter2@p:1" })))

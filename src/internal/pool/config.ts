@@ -11,7 +11,9 @@ import type { Rule } from "../options/rules.js"
 import { headLimitRules, poolHeadLimits } from "../connection/headLimits.js"
 import type { HeadLimitOptions } from "../connection/headLimits.js"
 import type { PoolConfig } from "./pool.js"
-import { checkProxy, proxyRules } from "./proxySpec.js"
+import { checkProxy, checkProxyTls, proxyRules } from "./proxySpec.js"
+import type { ProxyOptions } from "./proxySpec.js"
+import { tlsRules } from "./dialSpec.js"
 import { poolDefaults } from "./registry.js"
 
 /** The rules of `Pool.Options`, by name. */
@@ -23,7 +25,7 @@ const poolRules: Readonly<Record<string, Rule>> = {
   checkoutTimeout: durationFrom0("fails at once when no connection is free"),
   prewarmCount: count(0, undefined),
   tlsPooling: boolean,
-  proxy: proxyRules.proxy,
+  ...proxyRules,
   ...headLimitRules
 }
 
@@ -40,9 +42,9 @@ const inPool = (e: InvalidRequest): InvalidRequest =>
  */
 export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
   if (!isObject(options)) return inPool(notAnObject("pool options", options))
-  const invalid = check(options, poolRules) ?? checkProxy(options)
+  const invalid = check(options, poolRules) ?? checkProxy(options) ?? checkProxyTls(options, tlsRules)
   if (invalid !== undefined) return inPool(invalid)
-  const o = options as HeadLimitOptions & {
+  const o = options as HeadLimitOptions & ProxyOptions & {
     readonly name?: string
     readonly maxPerHost?: number
     readonly maxConnections?: number
@@ -50,7 +52,12 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     readonly checkoutTimeout?: unknown
     readonly prewarmCount?: number
     readonly tlsPooling?: boolean
-    readonly proxy?: string | false
+  }
+  const proxyOptions: Omit<ProxyOptions, "proxy"> = {
+    ...(o.proxyAuth !== undefined ? { proxyAuth: o.proxyAuth } : {}),
+    ...(o.noProxy !== undefined ? { noProxy: o.noProxy } : {}),
+    ...(o.socks5Resolve !== undefined ? { socks5Resolve: o.socks5Resolve } : {}),
+    ...(o.proxyTls !== undefined ? { proxyTls: o.proxyTls } : {})
   }
   return {
     name: o.name ?? "default",
@@ -61,6 +68,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     prewarmCount: o.prewarmCount ?? poolDefaults.prewarmCount,
     tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling,
     headLimits: poolHeadLimits(o),
-    ...(o.proxy !== undefined ? { proxy: o.proxy } : {})
+    ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
+    ...(Object.keys(proxyOptions).length > 0 ? { proxyOptions } : {})
   }
 }

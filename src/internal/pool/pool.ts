@@ -22,8 +22,8 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { DialSpec } from "./dialSpec.js"
-import type { ProxyEnv } from "../proxy/env.js"
-import { poolProxyEnv, specWithEnv } from "./proxySpec.js"
+import { poolProxyDefault, specWithEnv } from "./proxySpec.js"
+import type { PoolProxyDefault, ProxyOptions } from "./proxySpec.js"
 import { PoolState } from "./state.js"
 import type { HostState, Sink, Waiter , Entry} from "./state.js"
 
@@ -43,6 +43,8 @@ export interface PoolConfig {
   readonly headLimits: HeadLimits
   /** The proxy of requests that give no `proxy` option (instead of the environment); `false`: direct. Validated. */
   readonly proxy?: string | false | undefined
+  /** Proxy options (`proxyAuth`, `noProxy`, `socks5Resolve`, `proxyTls`) for those requests. Validated. */
+  readonly proxyOptions?: Omit<ProxyOptions, "proxy"> | undefined
 }
 
 /** Per-checkout context, for errors and the timeout. @internal */
@@ -155,8 +157,8 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   private readonly entries = new WeakMap<C, Entry<C>>()
   /** How to dial a warm host's replacements (the spec of its prewarm), by pool key. */
   private readonly warmSpecs = new Map<string, DialSpec>()
-  /** The pool's `proxy` option as an environment of its own (undefined: the real environment). */
-  private readonly proxyDefault: ProxyEnv | undefined
+  /** The pool's proxy options, in place of the environment's or beside it (undefined: none). */
+  private readonly proxyDefault: PoolProxyDefault | undefined
 
   constructor(
     readonly config: PoolConfig,
@@ -165,7 +167,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     private readonly run: RunInScope
   ) {
     const clock = wheel.clock
-    this.proxyDefault = poolProxyEnv(config.proxy)
+    this.proxyDefault = poolProxyDefault(config.proxy, config.proxyOptions)
     this.state = new PoolState<C>(
       { maxPerHost: config.maxPerHost, maxIdle: config.maxConnections, keepalive: config.keepaliveTimeout },
       this,

@@ -163,8 +163,24 @@ export const currentProxyEnv: Effect.Effect<ProxyEnv> = Effect.configProviderWit
 // Specs with the environment's proxy applied, per environment and spec.
 const derived = new WeakMap<ProxyEnv, WeakMap<object, unknown>>()
 
-const applyEnv = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?: string | undefined; url?: string | undefined }): Either.Either<S, InvalidRequest> => {
-  const o = spec.envProxy!
+/** A request's proxy options over a pool's: each one the request gives wins. */
+const overPool = (request: EnvProxyOptions, pool: Omit<ProxyOptions, "proxy"> | undefined): EnvProxyOptions => {
+  if (pool === undefined) return request
+  const merged: { -readonly [K in keyof EnvProxyOptions]: EnvProxyOptions[K] } = { ...pool, scheme: request.scheme }
+  if (request.proxyAuth !== undefined) merged.proxyAuth = request.proxyAuth
+  if (request.noProxy !== undefined) merged.noProxy = request.noProxy
+  if (request.socks5Resolve !== undefined) merged.socks5Resolve = request.socks5Resolve
+  if (request.proxyTls !== undefined) merged.proxyTls = request.proxyTls
+  return merged
+}
+
+const applyEnv = <S extends EnvSpec>(
+  spec: S,
+  env: ProxyEnv,
+  where: { method?: string | undefined; url?: string | undefined },
+  poolOptions: Omit<ProxyOptions, "proxy"> | undefined
+): Either.Either<S, InvalidRequest> => {
+  const o = overPool(spec.envProxy!, poolOptions)
   const np = noProxyOf(o)
   const text = proxyFromEnv(np === undefined ? env : { ...env, noProxy: np }, o.scheme, spec.host, spec.port)
   if (text === undefined) return Either.right(spec)
@@ -187,44 +203,68 @@ export const specWithEnv = <S extends EnvSpec>(
   spec: S,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   where: { method?: string | undefined; url?: string | undefined },
-  /** A pool's `proxy` option, which stands for the environment ({@link poolProxyEnv}). */
-  poolDefault?: ProxyEnv | undefined
+  /** A pool's proxy options ({@link poolProxyDefault}). */
+  poolDefault?: PoolProxyDefault | undefined
 ): S | Effect.Effect<S, InvalidRequest> => {
   if (spec.envProxy === undefined) return spec
-  if (poolDefault !== undefined) return envApplied(spec, poolDefault, where)
+  if (poolDefault?.env !== undefined) return envApplied(spec, poolDefault.env, where, poolDefault)
   const provider = Context.get(fiber.currentDefaultServices, ConfigProviderTag)
   const env = envCache.get(provider)
-  if (env === undefined) return Effect.flatMap(readEnv(provider), (env) => asEffect(envApplied(spec, env, where)))
-  return envApplied(spec, env, where)
+  if (env === undefined) return Effect.flatMap(readEnv(provider), (env) => asEffect(envApplied(spec, env, where, poolDefault)))
+  return envApplied(spec, env, where, poolDefault)
 }
 
 const asEffect = <S extends EnvSpec>(s: S | Effect.Effect<S, InvalidRequest>): Effect.Effect<S, InvalidRequest> =>
   Effect.isEffect(s) ? s as Effect.Effect<S, InvalidRequest> : Effect.succeed(s as S)
 
-const envApplied = <S extends EnvSpec>(spec: S, env: ProxyEnv, where: { method?: string | undefined; url?: string | undefined }): S | Effect.Effect<S, InvalidRequest> => {
+const envApplied = <S extends EnvSpec>(
+  spec: S,
+  env: ProxyEnv,
+  where: { method?: string | undefined; url?: string | undefined },
+  poolDefault: PoolProxyDefault | undefined
+): S | Effect.Effect<S, InvalidRequest> => {
   if (env === emptyProxyEnv) return spec
-  let byEnv = derived.get(env)
+  // A pool with proxy options derives its own specs: the same spec and environment give another proxy dial there.
+  const cache = poolDefault?.options === undefined ? derived : poolDefault.derived
+  let byEnv = cache.get(env)
   if (byEnv === undefined) {
     byEnv = new WeakMap()
-    derived.set(env, byEnv)
+    cache.set(env, byEnv)
   }
   const hit = byEnv.get(spec) as S | undefined
   if (hit !== undefined) return hit
-  const applied = applyEnv(spec, env, where)
+  const applied = applyEnv(spec, env, where, poolDefault?.options)
   if (Either.isLeft(applied)) return Effect.fail(applied.left)
   byEnv.set(spec, applied.right)
   return applied.right
 }
 
 /**
- * A pool's `proxy` option (validated) as the environment its requests see:
- * `undefined` (no option: the real environment), direct for `false`, else
- * that proxy for every target.
+ * A pool's proxy options, for its requests that give no `proxy` of their
+ * own: `env` stands for the environment when the pool has a `proxy` (direct
+ * for `false`, else that proxy for every target; undefined: the real
+ * environment), and `options` (`proxyAuth`, `noProxy`, `socks5Resolve`,
+ * `proxyTls`) apply under each one the request does not give.
  *
  * @internal
  */
-export const poolProxyEnv = (proxy: string | false | undefined): ProxyEnv | undefined =>
-  proxy === undefined ? undefined : proxy === false ? emptyProxyEnv : { http: proxy, https: proxy, noProxy: parseNoProxy(undefined) }
+export interface PoolProxyDefault {
+  readonly env: ProxyEnv | undefined
+  readonly options: Omit<ProxyOptions, "proxy"> | undefined
+  /** Specs with this pool's proxy applied, per environment and spec. */
+  readonly derived: WeakMap<ProxyEnv, WeakMap<object, unknown>>
+}
+
+/** The pool's {@link PoolProxyDefault}, or undefined when it has no proxy option. @internal */
+export const poolProxyDefault = (
+  proxy: string | false | undefined,
+  options: Omit<ProxyOptions, "proxy"> | undefined
+): PoolProxyDefault | undefined =>
+  proxy === undefined && options === undefined ? undefined : {
+    env: proxy === undefined ? undefined : proxy === false ? emptyProxyEnv : { http: proxy, https: proxy, noProxy: parseNoProxy(undefined) },
+    options,
+    derived: new WeakMap()
+  }
 
 /**
  * {@link specWithEnv} as an Effect, for checkouts that are Effects anyway.
