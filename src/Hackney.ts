@@ -178,19 +178,19 @@ export interface Options extends DialOptions {
   /**
    * Largest response head accepted (status line, header lines and their line
    * endings), in bytes; a larger one fails with `ProtocolError` (reason
-   * `"HeaderSectionTooLarge"`, naming this option). An integer from 1.
+   * `"header-section-too-large"`, naming this option). An integer from 1.
    * Default: the pool's `maxHeaderSize` (16384, 16 KiB, as Node's and undici's).
    */
   readonly maxHeaderSize?: number | undefined
   /**
    * Most header fields in a response head (and trailer fields after a chunked
-   * body); more fail with `ProtocolError` (reason `"TooManyHeaders"`). An
+   * body); more fail with `ProtocolError` (reason `"too-many-headers"`). An
    * integer from 1. Default: the pool's `maxHeaderCount` (256).
    */
   readonly maxHeaderCount?: number | undefined
   /**
    * Longest response status line, in bytes without its line ending; longer
-   * fails with `ProtocolError` (reason `"StartLineTooLong"`). An integer
+   * fails with `ProtocolError` (reason `"start-line-too-long"`). An integer
    * from 1. Default: the pool's `maxStartLineLength` (8192).
    */
   readonly maxStartLineLength?: number | undefined
@@ -250,7 +250,7 @@ export interface Options extends DialOptions {
    * a `Location`, or with an empty one, is not followed: it is the response
    * (as curl and browsers). A 3xx with several different `Location` fields
    * is ambiguous and fails with `ProtocolError` (reason
-   * `"MultipleLocations"`), as browsers refuse it; identical repeats count
+   * `"multiple-locations"`), as browsers refuse it; identical repeats count
    * as one.
    */
   readonly followRedirect?: boolean | undefined
@@ -285,7 +285,7 @@ export interface Options extends DialOptions {
    * response body as it streams, in `request` and `stream` alike. A decoded
    * response has no `Content-Encoding` and no `Content-Length` header.
    * `maxBodySize` applies to the decoded bytes; a corrupt or truncated body
-   * fails with `ProtocolError` (reason `"Decompression"`). Codings that
+   * fails with `ProtocolError` (reason `"decompression"`). Codings that
    * cannot be decoded here — unknown ones, and zstd on Node 20 — are left as
    * they are, body and headers, so such a body still says `Content-Encoding`.
    * Default `false` (as hackney).
@@ -415,7 +415,7 @@ export interface Redirect {
  *
  * A request accepts at most 100 of them, and 64 KiB of their heads in
  * total; past either bound it fails with `ProtocolError` (reason
- * `"TooManyInformational"`) and the connection is closed: each 1xx resets
+ * `"too-many-informational"`) and the connection is closed: each 1xx resets
  * the `recvTimeout`, so an endless stream of `102 Processing` would
  * otherwise hold the request forever.
  *

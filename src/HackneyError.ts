@@ -382,25 +382,101 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
 }
 
 /**
+ * Why the peer broke HTTP: every value a {@link ProtocolError} can carry.
+ * Like every error `reason` of this module, kebab-case.
+ *
+ * From the HTTP/1 parser — each is the kebab-case form of the parser's own
+ * `Http1.ParseError` reason (`"InvalidStatusLine"` → `"invalid-status-line"`,
+ * see `Http1.Http1ParseError` for what each means), and the parser error is
+ * the `cause`:
+ *
+ * - the start line: `invalid-status-line`, `invalid-version`,
+ *   `invalid-line-ending`, `invalid-request-line` (request mode only: a
+ *   client does not raise it);
+ * - the header section: `invalid-header-name`, `invalid-header-value`,
+ *   `obsolete-line-folding`, `whitespace-before-headers`;
+ * - the framing: `invalid-content-length`,
+ *   `transfer-encoding-and-content-length`, `invalid-transfer-encoding`,
+ *   `invalid-chunk-size`, `invalid-chunk-extension`, `invalid-chunk-data`,
+ *   `unexpected-data`, `incomplete-message`;
+ * - a limit (the `detail` names the option to raise): `start-line-too-long`
+ *   (`maxStartLineLength`), `header-section-too-large` (`maxHeaderSize`),
+ *   `too-many-headers` (`maxHeaderCount`), `chunk-extension-too-long`,
+ *   `trailer-section-too-large`, `too-many-empty-lines`;
+ * - `stopped`: the parser was used after an error (an internal bug).
+ *
+ * From the client itself:
+ *
+ * - `too-many-informational`: more than 100 informational (1xx) responses,
+ *   or 64 KiB of them, before the final one;
+ * - `multiple-locations`: a redirect to follow with several different
+ *   `Location` fields;
+ * - `unsupported-protocol`: TLS ALPN negotiated a protocol this client has
+ *   no driver for;
+ * - `decompression`: a `Content-Encoding` body (gzip, deflate, br) is
+ *   truncated or corrupt (`autoDecompress`);
+ * - `internal`: the connection's parser callbacks failed unexpectedly (a bug
+ *   of effect-hackney; `cause` is the thrown value).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProtocolErrorReason =
+  | "invalid-status-line"
+  | "invalid-request-line"
+  | "invalid-version"
+  | "invalid-line-ending"
+  | "invalid-header-name"
+  | "invalid-header-value"
+  | "obsolete-line-folding"
+  | "whitespace-before-headers"
+  | "invalid-content-length"
+  | "transfer-encoding-and-content-length"
+  | "invalid-transfer-encoding"
+  | "invalid-chunk-size"
+  | "invalid-chunk-extension"
+  | "invalid-chunk-data"
+  | "start-line-too-long"
+  | "header-section-too-large"
+  | "too-many-headers"
+  | "chunk-extension-too-long"
+  | "trailer-section-too-large"
+  | "too-many-empty-lines"
+  | "unexpected-data"
+  | "incomplete-message"
+  | "stopped"
+  | "too-many-informational"
+  | "multiple-locations"
+  | "unsupported-protocol"
+  | "decompression"
+  | "internal"
+
+/**
  * The peer broke the HTTP protocol: a malformed status line or header, an
- * invalid chunk size, conflicting lengths, a header section over the limit.
- * `reason` is the parser's reason (see `Http1.ParseError`) and `cause` the
- * parser error itself — or `"TooManyInformational"`: more than 100
- * informational (1xx) responses, or 64 KiB of them, before the final one;
- * or `"MultipleLocations"`: a redirect to follow with several different
- * `Location` fields.
+ * invalid chunk size, conflicting lengths, a header section over the limit,
+ * a corrupt compressed body, an ambiguous redirect. `reason` is one of
+ * {@link ProtocolErrorReason}; for the HTTP/1 parser's reasons, `cause` is
+ * the parser error itself (`Http1.Http1ParseError`, whose own `reason` keeps
+ * the parser's PascalCase name) and `offset` the byte where it stopped.
+ *
+ * Changed after 0.1.0 (breaking, for the next 0.x release): `reason` was a
+ * `string` holding the parser's PascalCase names (`"InvalidStatusLine"`,
+ * `"TooManyInformational"`, `"Decompression"`); it is now the kebab-case
+ * union {@link ProtocolErrorReason} (`"invalid-status-line"`,
+ * `"too-many-informational"`, `"decompression"`), the case of every other
+ * error's `reason`.
  *
  * @example
  * ```ts
  * import { HackneyError } from "effect-hackney"
- * const e = new HackneyError.ProtocolError({ reason: "InvalidChunkSize", detail: "non-hex digit" })
- * console.log(e.reason)
+ * const e = new HackneyError.ProtocolError({ reason: "invalid-chunk-size", detail: "non-hex digit" })
+ * console.log(e.reason) // "invalid-chunk-size"
  * ```
  * @since 0.1.0
  * @category errors
  */
 export class ProtocolError extends make("ProtocolError")<Common & {
-  readonly reason: string
+  readonly reason: ProtocolErrorReason
   readonly detail?: string | undefined
   /** Byte offset in the response stream, when known. */
   readonly offset?: number | undefined
@@ -673,6 +749,15 @@ export class BodyError extends make("BodyError")<Common & {
 }
 
 /**
+ * Why a streamed response body can no longer be read (see
+ * {@link ResponseClosed}): `scope-closed` or `already-read`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResponseClosedReason = "scope-closed" | "already-read"
+
+/**
  * A streamed response body can no longer be read:
  *
  * - `scope-closed`: the Scope that held the response (`Hackney.stream`,
@@ -693,7 +778,7 @@ export class BodyError extends make("BodyError")<Common & {
  * @category errors
  */
 export class ResponseClosed extends make("ResponseClosed")<Common & {
-  readonly reason: "scope-closed" | "already-read"
+  readonly reason: ResponseClosedReason
 }> {
   override get message(): string {
     return this.reason === "scope-closed"

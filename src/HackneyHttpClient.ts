@@ -66,7 +66,7 @@ import * as redirect from "./internal/httpclient/redirect.js"
  * `autoDecompress` false (true: ask for gzip/deflate/br/zstd and decode the
  * body as it is read; `maxBodySize` then bounds the decoded bytes, and a
  * corrupt body fails with a `ProtocolError` cause of reason
- * `"Decompression"`).
+ * `"decompression"`).
  *
  * Client features are `@effect/platform` combinators over the client, not
  * options: redirects → {@link followRedirects} (or
@@ -204,7 +204,7 @@ export interface RedirectOptions {
  * `Location`, or with an empty one, is not followed: it is the response. A
  * 3xx with several different `Location` fields is ambiguous and fails with
  * a `RequestError` whose cause is a `ProtocolError` (reason
- * `"MultipleLocations"`); identical repeats count as one (over another
+ * `"multiple-locations"`); identical repeats count as one (over another
  * client, only what its headers keep of repeated fields can be seen).
  *
  * @example

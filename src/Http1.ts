@@ -198,6 +198,13 @@ export type Http1Parser = parser.Http1Parser
  * `ChunkExtensionTooLong`, `TrailerSectionTooLarge`, `TooManyEmptyLines`,
  * `UnexpectedData`, `IncompleteMessage`, `Stopped`.
  *
+ * These PascalCase names are the sans-IO parser's own vocabulary (as
+ * llhttp's error names are llhttp's); they are not the client's. When a
+ * request meets a parser error, the client fails with a `ProtocolError`
+ * whose `reason` is the kebab-case form (`InvalidStatusLine` →
+ * `"invalid-status-line"`, see `HackneyError.ProtocolErrorReason`) and
+ * whose `cause` is this parser error.
+ *
  * @example
  * ```ts
  * import type { Http1 } from "effect-hackney"

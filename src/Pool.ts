@@ -170,20 +170,20 @@ export interface Options {
   /**
    * Largest response head (status line, header lines and their line
    * endings), in bytes, for requests that do not set `maxHeaderSize`; a
-   * larger head fails with `ProtocolError` (reason `"HeaderSectionTooLarge"`).
+   * larger head fails with `ProtocolError` (reason `"header-section-too-large"`).
    * An integer from 1. Default 16384 (16 KiB, as Node's and undici's).
    */
   readonly maxHeaderSize?: number | undefined
   /**
    * Most header fields in a response head (and trailer fields in a chunked
    * body's trailers) for requests that do not set `maxHeaderCount`; more fail
-   * with `ProtocolError` (reason `"TooManyHeaders"`). An integer from 1. Default 256.
+   * with `ProtocolError` (reason `"too-many-headers"`). An integer from 1. Default 256.
    */
   readonly maxHeaderCount?: number | undefined
   /**
    * Longest response status line, in bytes without its line ending, for
    * requests that do not set `maxStartLineLength`; longer fails with
-   * `ProtocolError` (reason `"StartLineTooLong"`). An integer from 1. Default 8192.
+   * `ProtocolError` (reason `"start-line-too-long"`). An integer from 1. Default 8192.
    */
   readonly maxStartLineLength?: number | undefined
 }

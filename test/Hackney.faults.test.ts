@@ -26,19 +26,19 @@ const answering = (bytes: string | Buffer) =>
 describe("Hackney: malformed responses → ProtocolError, socket closed, no hang", () => {
   const h2Settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])
   const cases: Array<[string, string | Buffer, string]> = [
-    ["a bad status line", "HTTP/1.1 abc OK\r\ncontent-length: 0\r\n\r\n", "InvalidStatusLine"],
-    ["not HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n\r\n", "InvalidStatusLine"],
+    ["a bad status line", "HTTP/1.1 abc OK\r\ncontent-length: 0\r\n\r\n", "invalid-status-line"],
+    ["not HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n\r\n", "invalid-status-line"],
     ["an HTTP/2 frame on an HTTP/1.1 connection", h2Settings, ""],
-    ["a bad chunk size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", "InvalidChunkSize"],
+    ["a bad chunk size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", "invalid-chunk-size"],
     [
       "Transfer-Encoding with Content-Length",
       "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-      "TransferEncodingAndContentLength"
+      "transfer-encoding-and-content-length"
     ],
-    ["an invalid Content-Length", "HTTP/1.1 200 OK\r\ncontent-length: 5x\r\n\r\nhello", "InvalidContentLength"],
-    ["two different Content-Lengths", "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!", "InvalidContentLength"],
-    ["an oversized header section", `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`, "HeaderSectionTooLarge"],
-    ["an invalid header name", "HTTP/1.1 200 OK\r\nbad header: x\r\ncontent-length: 0\r\n\r\n", "InvalidHeaderName"]
+    ["an invalid Content-Length", "HTTP/1.1 200 OK\r\ncontent-length: 5x\r\n\r\nhello", "invalid-content-length"],
+    ["two different Content-Lengths", "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!", "invalid-content-length"],
+    ["an oversized header section", `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`, "header-section-too-large"],
+    ["an invalid header name", "HTTP/1.1 200 OK\r\nbad header: x\r\ncontent-length: 0\r\n\r\n", "invalid-header-name"]
   ]
   for (const [label, bytes, reason] of cases) {
     it.scoped(label, () =>

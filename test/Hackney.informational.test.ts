@@ -35,13 +35,13 @@ const answering = (bytes: string) =>
   )
 
 describe("Hackney: informational (1xx) responses are bounded per request", () => {
-  it.scopedLive("an endless stream of 102 Processing fails with ProtocolError(TooManyInformational), socket closed", () =>
+  it.scopedLive("an endless stream of 102 Processing fails with ProtocolError(too-many-informational), socket closed", () =>
     Effect.gen(function*() {
       const srv = yield* endless102
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false, recvTimeout: "10 seconds" }))
       expect(e._tag).toBe("ProtocolError")
       if (e._tag === "ProtocolError") {
-        expect(e.reason).toBe("TooManyInformational")
+        expect(e.reason).toBe("too-many-informational")
         expect(e.message).toContain("more than 100 informational (1xx) responses")
       }
       yield* eventually(() => srv.sockets.size === 0, 2000, "the client to close the socket")
@@ -51,7 +51,7 @@ describe("Hackney: informational (1xx) responses are bounded per request", () =>
     Effect.gen(function*() {
       const srv = yield* answering(processing.repeat(1000) + final)
       const e = yield* Effect.flip(Effect.scoped(Effect.flatMap(Hackney.stream("GET", srv.url, { pool: false }), (r) => r.text)))
-      expect(e._tag === "ProtocolError" && e.reason).toBe("TooManyInformational")
+      expect(e._tag === "ProtocolError" && e.reason).toBe("too-many-informational")
       yield* eventually(() => srv.sockets.size === 0, 2000, "the client to close the socket")
     }))
 
@@ -65,13 +65,13 @@ describe("Hackney: informational (1xx) responses are bounded per request", () =>
       expect(Headers.getOrUndefined(r.informational[99].headers, "link")).toBe("</a.css>; rel=preload")
     }))
 
-  it.scopedLive("more than 64 KiB of informational heads in total fails with TooManyInformational", () =>
+  it.scopedLive("more than 64 KiB of informational heads in total fails with too-many-informational", () =>
     Effect.gen(function*() {
       // Each head is within the 16 KiB head limit; five of them are not within 64 KiB.
       const hint = `HTTP/1.1 103 Early Hints\r\nLink: ${"x".repeat(15_000)}\r\n\r\n`
       const srv = yield* answering(hint.repeat(5) + final)
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false }))
-      expect(e._tag === "ProtocolError" && e.reason).toBe("TooManyInformational")
+      expect(e._tag === "ProtocolError" && e.reason).toBe("too-many-informational")
       if (e._tag === "ProtocolError") expect(e.message).toContain("65536 bytes")
     }))
 

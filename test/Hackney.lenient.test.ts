@@ -49,7 +49,7 @@ describe("Hackney: Transfer-Encoding lists", () => {
       const srv = yield* answering([`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n${framed}`])
       const pool = yield* testPool()
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool }))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "InvalidTransferEncoding" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "invalid-transfer-encoding" })
       expect(yield* Pool.stats(pool)).toMatchObject({ inUse: 0, free: 0 })
     }))
 
@@ -59,7 +59,7 @@ describe("Hackney: Transfer-Encoding lists", () => {
         `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n${framed}`
       ])
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false, recvTimeout: "30 seconds" }).pipe(Effect.timeout("3 seconds")))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "InvalidTransferEncoding" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "invalid-transfer-encoding" })
     }))
 
   it.scoped("gzip, chunked: the chunked body is decoded and the connection reused", () =>
@@ -99,11 +99,11 @@ describe("Hackney: obs-fold in a response", () => {
       expect(srv.accepted()).toBe(1)
     }))
 
-  it.scoped("whitespace before the first header fails with ProtocolError WhitespaceBeforeHeaders", () =>
+  it.scoped("whitespace before the first header fails with ProtocolError whitespace-before-headers", () =>
     Effect.gen(function*() {
       const srv = yield* answering(["HTTP/1.1 200 OK\r\n X-A: b\r\nContent-Length: 0\r\n\r\n"])
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false }))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "WhitespaceBeforeHeaders" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "whitespace-before-headers" })
     }))
 })
 
@@ -129,11 +129,11 @@ describe("Hackney: bare LF line endings", () => {
       expect(text((yield* Hackney.get(srv.url, { pool: false })).body)).toBe("hello")
     }))
 
-  it.scoped("a bare CR still fails with ProtocolError InvalidLineEnding", () =>
+  it.scoped("a bare CR still fails with ProtocolError invalid-line-ending", () =>
     Effect.gen(function*() {
       const srv = yield* answering(["HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n"])
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false }))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "InvalidLineEnding" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "invalid-line-ending" })
     }))
 })
 
@@ -144,7 +144,7 @@ describe("Hackney: head limits as options", () => {
     Effect.gen(function*() {
       const srv = yield* answering([big])
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool: false }))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "HeaderSectionTooLarge" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "header-section-too-large" })
       expect(e.message).toContain("maxHeaderSize")
     }))
 
@@ -162,7 +162,7 @@ describe("Hackney: head limits as options", () => {
       const pool = yield* testPool({ maxHeaderSize: 32 * 1024 })
       expect(text((yield* Hackney.get(srv.url, { pool })).body)).toBe("ok")
       const e = yield* Effect.flip(Hackney.get(srv.url, { pool, maxHeaderSize: 16 * 1024 }))
-      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "HeaderSectionTooLarge" })
+      expect(e).toMatchObject({ _tag: "ProtocolError", reason: "header-section-too-large" })
       expect(srv.accepted()).toBe(1)
     }))
 
@@ -170,13 +170,13 @@ describe("Hackney: head limits as options", () => {
     Effect.gen(function*() {
       const srv = yield* answering(["HTTP/1.1 200 A rather long reason phrase\r\nA: 1\r\nB: 2\r\nContent-Length: 0\r\n\r\n"])
       const e1 = yield* Effect.flip(Hackney.get(srv.url, { pool: false, maxHeaderCount: 2 }))
-      expect(e1).toMatchObject({ _tag: "ProtocolError", reason: "TooManyHeaders" })
+      expect(e1).toMatchObject({ _tag: "ProtocolError", reason: "too-many-headers" })
       expect(e1.message).toContain("maxHeaderCount")
       const e2 = yield* Effect.flip(Hackney.get(srv.url, { pool: false, maxStartLineLength: 20 }))
-      expect(e2).toMatchObject({ _tag: "ProtocolError", reason: "StartLineTooLong" })
+      expect(e2).toMatchObject({ _tag: "ProtocolError", reason: "start-line-too-long" })
       expect(e2.message).toContain("maxStartLineLength")
       const pool = yield* testPool({ maxHeaderCount: 2 })
-      expect(yield* Effect.flip(Hackney.get(srv.url, { pool }))).toMatchObject({ reason: "TooManyHeaders" })
+      expect(yield* Effect.flip(Hackney.get(srv.url, { pool }))).toMatchObject({ reason: "too-many-headers" })
       expect((yield* Hackney.get(srv.url, { pool, maxHeaderCount: 3 })).status).toBe(200)
     }))
 

@@ -50,7 +50,7 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
     new HackneyError.ConnectionClosed({ ...req, requestSent: true, responseStarted: true })
   ],
   ProtocolError: [
-    new HackneyError.ProtocolError({ ...req, reason: "InvalidChunkSize", detail: "non-hex\r\ndigit", offset: 12 })
+    new HackneyError.ProtocolError({ ...req, reason: "invalid-chunk-size", detail: "non-hex\r\ndigit", offset: 12 })
   ],
   TooManyRedirects: [
     new HackneyError.TooManyRedirects({ ...req, max: 2, chain: [url, "https://api.test:8443/a", "https://api.test:8443/b"] }),

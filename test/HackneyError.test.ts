@@ -43,7 +43,7 @@ describe("HackneyError", () => {
       [new HackneyError.ConnectionClosed({ requestSent: true }), false, false],
       [new HackneyError.ConnectionClosed({ requestSent: true, reused: true, responseStarted: false }), false, true],
       [new HackneyError.ConnectionClosed({ requestSent: true, reused: true, responseStarted: true }), false, false],
-      [new HackneyError.ProtocolError({ reason: "InvalidChunkSize" }), false, false],
+      [new HackneyError.ProtocolError({ reason: "invalid-chunk-size" }), false, false],
       [new HackneyError.InvalidRequest({ reason: "url", detail: "x" }), false, false],
       [new HackneyError.BodyTooLarge({ limit: 1, direction: "response" }), false, false],
       [new HackneyError.PoolClosed({ pool: "p" }), false, false],

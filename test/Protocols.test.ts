@@ -76,7 +76,7 @@ describe("protocols", () => {
       const wheel = wheelFor(yield* Effect.clock)
       const r = openConnection({ socket, alpn: "h2", tls: true }, { recvTimeout: 1000, wheel }, "GET", "https://a.test/")
       expect(Either.isLeft(r)).toBe(true)
-      if (Either.isLeft(r)) expect(r.left.reason).toBe("UnsupportedProtocol")
+      if (Either.isLeft(r)) expect(r.left.reason).toBe("unsupported-protocol")
       expect(socket.destroyed).toBe(true)
     }))
 })

@@ -8,7 +8,7 @@
  * - an empty or absent Location is not a redirect to follow: the 3xx is
  *   the response;
  * - several different Location fields are ambiguous: the request fails with
- *   `ProtocolError` (reason `"MultipleLocations"`), nothing is followed;
+ *   `ProtocolError` (reason `"multiple-locations"`), nothing is followed;
  *   identical repeats are one Location.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -129,11 +129,11 @@ describe("redirects: an empty, absent or ambiguous Location is not followed", ()
         expect(srv.log.length).toBe(1)
       }))
 
-    it.scoped(`${name}: two different Locations: ProtocolError(MultipleLocations), nothing followed`, () =>
+    it.scoped(`${name}: two different Locations: ProtocolError(multiple-locations), nothing followed`, () =>
       Effect.gen(function*() {
         const srv = yield* locationServer(found("Location: /a\r\nLocation: /b\r\n"))
         const e = yield* Effect.flip(get(`${srv.url}/start`, yield* testPool))
-        expect(protocolReason(e)).toBe("MultipleLocations")
+        expect(protocolReason(e)).toBe("multiple-locations")
         expect(String((e as { message: string }).message)).toContain("2 different Location")
         expect(srv.log.length).toBe(1)
       }))

@@ -23,7 +23,7 @@ export const openConnection = (
   open.socket.destroy()
   return Either.left(
     new ProtocolError({
-      reason: "UnsupportedProtocol",
+      reason: "unsupported-protocol",
       detail: `the server negotiated ALPN "${open.alpn}", which this client has no driver for`,
       method,
       url

@@ -31,6 +31,7 @@ import type { Connection, ConnectionInfo, Request, RequestHead, Status } from ".
 import { forwardHead, forwardRefusal } from "./forwardProxy.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import { effectiveHeadLimits } from "./headLimits.js"
+import { fromParseError } from "./protocolError.js"
 import { Exchange } from "./exchange.js"
 import type { BodyDriver, BodyMode } from "./exchange.js"
 
@@ -511,7 +512,7 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
         new ProtocolError({
           method: ex.method,
           url: ex.url,
-          reason: "TooManyInformational",
+          reason: "too-many-informational",
           detail: ex.informational.length >= maxInformational
             ? `more than ${maxInformational} informational (1xx) responses before the final one`
             : `more than ${maxInformationalBytes} bytes of informational (1xx) responses before the final one`
@@ -571,11 +572,9 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
 
   private failProtocol(ex: Exchange, e: unknown): void {
     if (e instanceof Http1ParseError) {
-      ex.fail(
-        new ProtocolError({ method: ex.method, url: ex.url, reason: e.reason, detail: e.detail, offset: e.offset, cause: e })
-      )
+      ex.fail(fromParseError(e, ex.method, ex.url))
     } else {
-      ex.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "Internal", detail: String(e), cause: e }))
+      ex.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "internal", detail: String(e), cause: e }))
     }
     this.close()
   }

@@ -77,7 +77,7 @@ export const multipleLocations = (status: number, count: number, method: string,
   new ProtocolError({
     method,
     url,
-    reason: "MultipleLocations",
+    reason: "multiple-locations",
     detail: `a ${status} redirect with ${count} different Location fields, so it is not followed`
   })
 

@@ -10,6 +10,11 @@ import * as Data from "effect/Data"
  * the parser is unusable (a further call fails with `"Stopped"`) and the
  * connection must be closed.
  *
+ * PascalCase, unlike the kebab-case `reason` of the public errors: this is
+ * the L1 parser's own vocabulary (as llhttp's error names are llhttp's). The
+ * connection (L2) maps each one, once and totally, to a kebab-case
+ * `ProtocolErrorReason` (`internal/connection/protocolError.ts`).
+ *
  * - `"InvalidStatusLine"`: the response start line is not
  *   `HTTP/<d>.<d> SP <3 digits> [SP reason] CRLF` (RFC 9112 §4), or the reason
  *   phrase has a control byte.

@@ -229,7 +229,7 @@ export const decode = <E, E2>(
  * @internal
  */
 export const corruptBody = (f: DecodeFailure, method: string, url: string): ProtocolError =>
-  new ProtocolError({ method, url, reason: "Decompression", detail: `invalid ${f.coding} body: ${f.detail}`, cause: f.cause })
+  new ProtocolError({ method, url, reason: "decompression", detail: `invalid ${f.coding} body: ${f.detail}`, cause: f.cause })
 
 /**
  * `body` failing with `BodyTooLarge` as soon as more than `limit` (decoded)
