@@ -555,19 +555,19 @@ export class InvalidRequest extends make("InvalidRequest")<Common & {
   readonly requestSent?: boolean | undefined
   /**
    * Where the problem was found, when not in the request as given:
-   * `"pool"`, the options of a pool (`Pool.make`, `Pool.layer`: no request
-   * is involved); `"redirect"`, the target of a redirect, after the
+   * `"pool"`, the options or arguments of a pool function (`Pool.make`,
+   * `Pool.layer`, `Pool.stats`, `Pool.prewarm`: no request is involved); `"redirect"`, the target of a redirect, after the
    * requests before it in the chain were sent and answered. Default: the
    * request as given, before anything was sent.
    */
   readonly found?: "pool" | "redirect" | undefined
 }> {
   override get message(): string {
-    return `Invalid ${this.found === "pool" ? "pool options" : "request"} (${this.reason}): ${oneLine(this.detail)}${
+    return `Invalid ${this.found === "pool" ? "pool options or arguments" : "request"} (${this.reason}): ${oneLine(this.detail)}${
       where(this)
     }. ${
       this.found === "pool"
-        ? "Fix the pool options (no request was made)"
+        ? "Fix the pool's options or the arguments of the Pool call (no request was made)"
         : this.found === "redirect"
         ? "The redirecting response was received and the redirect not followed; fix the request or the server's Location"
         : `Fix the request (${this.requestSent === true ? "part of it had already been sent" : "nothing was sent"})`

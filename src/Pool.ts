@@ -319,7 +319,8 @@ const resolve = (pool: string | Pool): Effect.Effect<Pool, InvalidRequest> =>
       ? Effect.fail(
         new InvalidRequest({
           reason: "option",
-          detail: unknownPoolDetail(pool)
+          detail: unknownPoolDetail(pool),
+          found: "pool"
         })
       )
       : Effect.succeed(found)
@@ -419,7 +420,7 @@ const prewarmSpec = (url: string, options: PrewarmOptions): Either.Either<Return
 
 const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: unknown): InvalidRequest | undefined => {
   const bad = (what: string, value: unknown, accepts: string) =>
-    new InvalidRequest({ reason: "option", detail: `the ${what} is ${describeValue(value)}; it takes ${accepts}` })
+    new InvalidRequest({ reason: "option", detail: `the ${what} is ${describeValue(value)}; it takes ${accepts}`, found: "pool" })
   if (typeof host !== "string" || host === "") return bad("host", host, "a host name or an IP address")
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
     return bad("port", port, "an integer from 0 to 65535")

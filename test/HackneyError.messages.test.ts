@@ -175,8 +175,20 @@ describe("error messages of real failures", () => {
       const e = yield* Effect.flip(Pool.make({ maxPerHost: 0 }))
       expectShape("InvalidRequest/pool", e.message)
       expect(e.found).toBe("pool")
-      expect(e.message).toMatch(/^Invalid pool options \(option\): .*no request was made/)
+      expect(e.message).toMatch(/^Invalid pool options or arguments \(option\): .*no request was made/)
       expect(e.message).not.toContain("nothing was sent")
+    }))
+
+  it.effect("Pool.stats of a pool that does not run, and bad Pool.prewarm arguments, say no request was made", () =>
+    Effect.gen(function*() {
+      const unknown = yield* Effect.flip(Pool.stats("no-such-pool"))
+      const badPort = yield* Effect.flip(Pool.prewarm("default", "127.0.0.1", -1))
+      for (const e of [unknown, badPort]) {
+        expectShape("InvalidRequest/pool call", e.message)
+        expect(e.found).toBe("pool")
+        expect(e.message).toContain("no request was made")
+        expect(e.message).not.toContain("nothing was sent")
+      }
     }))
 
   it.scopedLive("a redirect to a scheme that cannot be requested says the redirecting request was answered", () =>
