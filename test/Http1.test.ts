@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Http1 from "../src/Http1.js"
+import { feed } from "./support/http1.js"
 
 const enc = (s: string): Uint8Array => {
   const b = new Uint8Array(s.length)
@@ -246,6 +247,34 @@ describe("Http1Parser (errors)", () => {
     q.push(enc("HTTP/1.1 200 OK\r\nFoo"))
     expect(() => q.end()).toThrow(expect.objectContaining({ reason: "IncompleteMessage" }))
     expect(new Http1.Http1Parser().end()).toEqual([])
+  })
+})
+
+describe("Http1Parser (the error does not depend on the split)", () => {
+  /** The outcome for `text` whole, and cut at every pair of points: all equal. */
+  const sameAtEverySplit = (text: string, mode: Http1.ParserOptions["mode"]) => {
+    const input = enc(text)
+    const whole = feed([input], { mode }, [], true)
+    for (let a = 1; a < input.length; a++) {
+      for (const b of [a + 1, input.length - 1]) {
+        if (b <= a || b >= input.length) continue
+        const split = feed([input.subarray(0, a), input.subarray(a, b), input.subarray(b)], { mode }, [], true)
+        expect([a, b, split]).toEqual([a, b, whole])
+      }
+    }
+    return whole
+  }
+
+  it("a short start line stashed after a longer one is read within its own bytes (no stale bytes of the earlier line)", () => {
+    // The line buffer still holds "HTTP/1.1 100 …" when the one-byte line "H" is stashed in it.
+    const text = "HTTP/1.1 100  Continue\r\n\r\nHTTP/1.1 204 No Content\r\nDate: x\r\n\r\nH\nTP/1.1 200 OK\r\n\r\n"
+    expect(sameAtEverySplit(text, "response").error).toBe("InvalidStatusLine")
+    expect(sameAtEverySplit("GET /a HTTP/1.1\r\nHost: x\r\n\r\nG\r\n", "request").error).toBe("InvalidRequestLine")
+  })
+
+  it("a NUL in a value followed by a bare CR in the same line: the bare CR, as a byte-by-byte feed finds first, whatever the split", () => {
+    const text = "HTTP/1.1 200 OK\r\nTransfer-Encoding:\x00 chunked\r\r\n\r\n"
+    expect(sameAtEverySplit(text, "response").error).toBe("InvalidLineEnding")
   })
 })
 

@@ -526,7 +526,7 @@ export class Http1Parser {
     try {
       this.#onCompleteLine(lbuf, ls, end, le, abs, sink)
     } catch (e) {
-      if (e instanceof Http1ParseError) this.#recheck(lbuf, ls, end, abs)
+      if (e instanceof Http1ParseError) this.#recheck(lbuf, ls, le, abs)
       throw e
     }
   }
@@ -614,7 +614,8 @@ export class Http1Parser {
   /** `HTTP/d.d SP ddd [SP reason]` (RFC 9112 §4). */
   #statusLine(b: Uint8Array, s: number, e: number, abs: number): void {
     const base = abs - s
-    if (!(b[s] === 0x48 && b[s + 1] === 0x54 && b[s + 2] === 0x54 && b[s + 3] === 0x50 && b[s + 4] === 0x2f)) {
+    // Bounded by `e`: the line buffer may hold an earlier, longer line's bytes past it.
+    if (!(e - s >= 5 && b[s] === 0x48 && b[s + 1] === 0x54 && b[s + 2] === 0x54 && b[s + 3] === 0x50 && b[s + 4] === 0x2f)) {
       let i = s
       while (i < s + 5 && i < e && b[i] === "HTTP/".charCodeAt(i - s)) i++
       fail("InvalidStatusLine", base + i, "expected HTTP/")
@@ -662,13 +663,13 @@ export class Http1Parser {
     let i = s
     while (i < e && TCHAR[b[i]] === 1) i++
     if (i === s || i >= e || b[i] !== SP) {
-      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid method")
+      fail(i < e && b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid method")
     }
     const method = this.#names.get(b, s, i)
     const ts = ++i
     while (i < e && TARGET[b[i]] === 1) i++
     if (i === ts || i >= e || b[i] !== SP) {
-      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid request target")
+      fail(i < e && b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid request target")
     }
     const target = latin1(b, ts, i)
     i++
