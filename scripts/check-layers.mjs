@@ -18,6 +18,7 @@ const layers = [
   [/^(Http1)\.ts$/, 1],
   [/^internal\/http1\//, 1],
   [/^internal\/proxy\//, 1],
+  [/^internal\/http3\//, 1],
   [/^(CookieJar|Pool)\.ts$/, 2],
   [/^internal\/(node|timer|connection|pool|transport)\//, 2],
   [/^(Hackney|HackneyClient|HackneyHttpClient)\.ts$/, 3],
