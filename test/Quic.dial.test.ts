@@ -83,6 +83,14 @@ describe("dialQuic (QUIC on @matrixai/quic, in-process server)", () => {
     })
   })
 
+  it("refuses TLS options QUIC cannot honour (pfx, passphrase, TLS below 1.3) instead of ignoring them", async () => {
+    for (const tls of [{ pfx: "x" }, { passphrase: "x" }, { maxVersion: "TLSv1.2" as const }]) {
+      const exit = await Effect.runPromiseExit(dialQuic(target(1, { tls }), {}))
+      if (Exit.isFailure(exit)) expect(exit.cause).toMatchObject({ error: { _tag: "TlsError", reason: "handshake", code: "ERR_QUIC_TLS_OPTION" } })
+      else expect.fail(`accepted ${JSON.stringify(tls)}`)
+    }
+  })
+
   it("fails with TlsError handshake when the server has none of the offered ALPN protocols", async () => {
     await withServer(undefined, async ({ port }) => {
       const exit = await Effect.runPromiseExit(dialQuic(target(port, { protocols: ["not-h3"] }), {}))

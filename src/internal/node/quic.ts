@@ -140,8 +140,14 @@ export const quicError = (
  *
  * @internal
  */
-export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOpen, ConnectError | TlsError> =>
-  Effect.async<QuicOpen, ConnectError | TlsError>((resume) => {
+export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOpen, ConnectError | TlsError> => {
+  const unsupported = unsupportedOption(target.tls)
+  if (unsupported !== undefined) {
+    return Effect.fail(
+      new TlsError({ ...where, reason: "handshake", host: target.host, port: target.port, code: "ERR_QUIC_TLS_OPTION", cause: new Error(unsupported) })
+    )
+  }
+  return Effect.async<QuicOpen, ConnectError | TlsError>((resume) => {
     const t = target.tls
     const name = t.servername ?? target.host
     const abort = new AbortController()
@@ -218,3 +224,18 @@ export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOp
       abort.abort(new Error("the dial was interrupted"))
     })
   })
+}
+
+/**
+ * Why `tls` cannot be honoured over QUIC, if it cannot: QUIC is TLS 1.3
+ * only, and the library takes the client identity as PEM `cert` and `key`,
+ * not PFX. (`sessionReuse` is a hint: this library resumes no session.)
+ *
+ * @internal
+ */
+export const unsupportedOption = (tls: TlsOptions): string | undefined =>
+  tls.pfx !== undefined || tls.passphrase !== undefined
+    ? "QUIC takes the client certificate as PEM `cert` and `key` (no `pfx` or `passphrase`)"
+    : tls.maxVersion !== undefined && tls.maxVersion !== "TLSv1.3"
+    ? `QUIC needs TLS 1.3, but \`maxVersion\` is ${tls.maxVersion}`
+    : undefined
