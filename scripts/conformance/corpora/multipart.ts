@@ -16,6 +16,7 @@ import { join } from "node:path"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { MultipartError } from "../../../src/HackneyError.js"
 import * as Headers from "../../../src/Headers.js"
 import * as Multipart from "../../../src/Multipart.js"
 import { parseHeaderBlock } from "../../../src/internal/multipart/decoder.js"
@@ -103,9 +104,9 @@ const corpus: Corpus = {
         const end = input.indexOf("\r\n\r\n")
         const head = parseHeaderBlock(input.subarray(0, end).toString("utf8"), 64)
         const want = JSON.parse(readFileSync(join(dir, "preamble.header"), "utf8"))
-        if (!Array.isArray(head)) problem = `the header block did not parse: ${head.message}`
+        if (head instanceof MultipartError) problem = `the header block did not parse: ${head.message}`
         else {
-          const h = Headers.fromRaw(head as Array<string>)
+          const h = Headers.fromRaw(head)
           if (JSON.stringify(grouped(h)) !== JSON.stringify(want)) problem = `header block ${JSON.stringify(grouped(h))}, expected ${JSON.stringify(want)}`
           if (c.headerFirst === "boundary-from-header") {
             contentType = Headers.getOrUndefined(h, "content-type") ?? ""
