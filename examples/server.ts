@@ -6,6 +6,7 @@
  * - `POST /echo`            → JSON echo of method, headers and body
  * - `GET /big?mb=N`         → N MiB, written with backpressure
  * - `PUT /upload`           → counts the bytes received (honours Expect: 100-continue)
+ * - `POST /mirror`          → the request body back, with its Content-Type (`x-request-content-length`: its length)
  * - `GET /slow?ms=N`        → answers after N ms
  * - `GET /login`            → 302 to `/me`, setting a `session` cookie
  * - `GET /me`               → the Cookie header it received
@@ -56,6 +57,12 @@ const handler: http.RequestListener = (req, res) => {
       }
       case "/upload":
         return res.end(`received ${body.length} bytes\n`)
+      case "/mirror":
+        res.writeHead(200, {
+          "content-type": req.headers["content-type"] ?? "application/octet-stream",
+          "x-request-content-length": req.headers["content-length"] ?? "(chunked)"
+        })
+        return res.end(body)
       case "/slow": {
         const t = setTimeout(() => res.end("finally\n"), Number(url.searchParams.get("ms") ?? "1000"))
         res.on("close", () => clearTimeout(t))

@@ -15,7 +15,7 @@ import { basename, join, resolve } from "node:path"
 
 const root = resolve(new URL("..", import.meta.url).pathname)
 const out = join(root, "node_modules", ".cache", "doc-examples")
-const guides = ["README.md", "docs/testing.md", "docs/migrating-from-hackney.md", "docs/migrating-from-undici-got.md"]
+const guides = ["README.md", "docs/testing.md", "docs/migrating-from-hackney.md", "docs/migrating-from-undici-got.md", "docs/multipart.md"]
 const runTests = !process.argv.includes("--no-run")
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })

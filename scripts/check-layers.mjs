@@ -13,13 +13,13 @@ const src = join(root, "src")
 /** Layer of a module, by path (relative to src/, POSIX). First match wins. */
 const layers = [
   [/^HackneyError\.ts$/, 0],
-  [/^(Url|QueryString|Headers|HttpDate|Cookie|Multipart)\.ts$/, 0],
+  [/^(Url|QueryString|Headers|HttpDate|Cookie)\.ts$/, 0],
   [/^internal\/(url|headers|cookie|multipart|options)\//, 0],
   [/^(Http1)\.ts$/, 1],
   [/^internal\/http1\//, 1],
   [/^internal\/proxy\//, 1],
   [/^internal\/http3\//, 1],
-  [/^(CookieJar|Pool)\.ts$/, 2],
+  [/^(CookieJar|Pool|Multipart)\.ts$/, 2],
   [/^internal\/(node|timer|connection|pool|transport)\//, 2],
   [/^(Hackney|HackneyClient|HackneyHttpClient)\.ts$/, 3],
   [/^internal\/(client|httpclient|engine)\//, 3],

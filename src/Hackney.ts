@@ -44,6 +44,7 @@ import { InvalidRequest } from "./HackneyError.js"
 import type { DecodeError, HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
 import * as Pool from "./Pool.js"
+import type * as Multipart from "./Multipart.js"
 import type * as QueryString from "./QueryString.js"
 import type * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
@@ -70,6 +71,7 @@ import { wheelOfFiber } from "./internal/timer/wheel.js"
  * - `Uint8Array`: sent as is; `Content-Type: application/octet-stream` unless set (hackney);
  * - `{ form }`: `application/x-www-form-urlencoded` (hackney's `{form, KVs}`);
  * - `{ file }`: streamed from disk with its size as Content-Length;
+ * - `{ multipart }`: `multipart/form-data` (hackney's `{multipart, Parts}`), see `Multipart`;
  * - `Stream<Uint8Array>`: chunked, or identity when the caller sets
  *   `Content-Length` (the byte count is then checked). If the Stream fails,
  *   the request fails with `BodyError`, whose `cause` is the Stream's error
@@ -85,6 +87,7 @@ export type Body =
   | Uint8Array
   | { readonly form: QueryString.Input }
   | { readonly file: string }
+  | { readonly multipart: ReadonlyArray<Multipart.Part> }
   | Stream.Stream<Uint8Array, unknown>
 
 /**
@@ -503,6 +506,8 @@ export interface StreamingResponse {
   header(name: string): string | undefined
   /** Every value of a header, in order, never joined; empty when absent. */
   headerAll(name: string): ReadonlyArray<string>
+  /** The body decoded part by part with its Content-Type's boundary (hackney's `stream_multipart`; see `Multipart.decode`). */
+  multipart(limits?: Multipart.Limits): Stream.Stream<Multipart.DecodedPart<HackneyError>, HackneyError>
 }
 
 /**

@@ -26,6 +26,7 @@
  * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
  * | `BodyTooLarge`     | a body exceeded `maxBodySize`                             | no         |
  * | `DecodeError`      | a body is not valid JSON, or does not match a Schema      | no         |
+ * | `MultipartError`   | a multipart body is malformed or over a decoding limit    | no         |
  * | `PoolClosed`       | the pool's scope was closed while the request waited      | no         |
  * | `BodyError`        | the caller's request body Stream failed (its error: cause)| no         |
  * | `ResponseClosed`   | a streamed body read after its scope closed, or read twice| no         |
@@ -695,6 +696,70 @@ export class DecodeError extends make("DecodeError")<Common & {
 }
 
 /**
+ * Why a multipart body could not be decoded (`Multipart.decode`,
+ * `Multipart.decodeAll`, `StreamingResponse.multipart`):
+ *
+ * - `invalid-content-type`: the media type is not `multipart/*`;
+ * - `missing-boundary`: it has no `boundary` parameter;
+ * - `invalid-boundary`: the boundary is not 1 to 70 RFC 2046 characters;
+ * - `missing-closing-boundary`: the input ended before the closing
+ *   boundary line (a truncated body, or no boundary line at all);
+ * - `invalid-header`: a part's header line has no colon or a bad name;
+ * - `header-too-large`, `too-many-headers`, `too-many-parts`, `too-large`:
+ *   over the `maxHeaderSize`, `maxHeaders`, `maxParts` or `maxTotalSize`
+ *   limit;
+ * - `body-unavailable`: a part's body was read after the decoder moved to
+ *   the next part (bodies are read in order, once).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MultipartErrorReason =
+  | "invalid-content-type"
+  | "missing-boundary"
+  | "invalid-boundary"
+  | "missing-closing-boundary"
+  | "invalid-header"
+  | "header-too-large"
+  | "too-many-headers"
+  | "too-many-parts"
+  | "too-large"
+  | "body-unavailable"
+
+/**
+ * A multipart body could not be decoded: malformed (see
+ * {@link MultipartErrorReason}) or over a limit of the decoder. Its own
+ * class rather than a `ProtocolError`: the bytes may come from a response,
+ * a file or any stream, and the connection is not at fault (a response's
+ * HTTP framing was fine; its content is not valid multipart). Decoding
+ * stops; `detail` says where.
+ *
+ * @example
+ * ```ts
+ * import { HackneyError } from "effect-hackney"
+ * const e = new HackneyError.MultipartError({ reason: "missing-boundary", detail: "multipart/form-data has no boundary parameter" })
+ * console.log(e.reason) // "missing-boundary"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class MultipartError extends make("MultipartError")<Common & {
+  readonly reason: MultipartErrorReason
+  readonly detail: string
+}> {
+  override get message(): string {
+    const limit = this.reason === "header-too-large" || this.reason === "too-many-headers" || this.reason === "too-many-parts" ||
+      this.reason === "too-large"
+    return `The multipart body could not be decoded (${this.reason}: ${oneLine(this.detail)})${where(this)}. ` +
+      (limit
+        ? "Raise the decoder's limit if such bodies are expected, or reject the body."
+        : this.reason === "body-unavailable"
+        ? "Read each part's body before pulling the next part."
+        : "Check the Content-Type's boundary and that the body is complete multipart; report it to whoever produced it.")
+  }
+}
+
+/**
  * The pool was closed (its scope ended) while the request waited for, or
  * held, one of its connections.
  *
@@ -812,6 +877,7 @@ export type HackneyError =
   | BodyError
   | ResponseClosed
   | DecodeError
+  | MultipartError
 
 /**
  * Whether a value is one of effect-hackney's errors.

@@ -87,3 +87,9 @@ export * as CookieJar from "./CookieJar.js"
  * @since 0.1.0
  */
 export * as Http1 from "./Http1.js"
+/**
+ * Multipart bodies (hackney_multipart): a streaming encoder for every hackney part form and a streaming decoder.
+ *
+ * @since 0.1.0
+ */
+export * as Multipart from "./Multipart.js"

@@ -79,7 +79,10 @@ const samples: { readonly [K in HackneyError.HackneyError["_tag"]]: ReadonlyArra
   DecodeError: [
     new HackneyError.DecodeError({ ...req, reason: "json", detail: "Unexpected token 'n', \"{not json\" is not valid JSON" }),
     new HackneyError.DecodeError({ ...req, reason: "schema", detail: "at id: Expected number, actual \"1\"\n(and 1 more issue)" })
-  ]
+  ],
+  MultipartError: (["missing-closing-boundary", "too-many-parts", "body-unavailable"] as const).map((reason) =>
+    new HackneyError.MultipartError({ ...req, reason, detail: "the input ended\ninside part 2" })
+  )
 }
 
 const occurrences = (text: string, part: string): number => text.split(part).length - 1

@@ -108,7 +108,22 @@ const reasonUnions: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
     ])
   ],
   ["DecodeError", exactly<HackneyError.DecodeErrorReason>()(["json", "schema"])],
-  ["ResponseClosed", exactly<HackneyError.ResponseClosedReason>()(["scope-closed", "already-read"])]
+  ["ResponseClosed", exactly<HackneyError.ResponseClosedReason>()(["scope-closed", "already-read"])],
+  [
+    "MultipartError",
+    exactly<HackneyError.MultipartErrorReason>()([
+      "invalid-content-type",
+      "missing-boundary",
+      "invalid-boundary",
+      "missing-closing-boundary",
+      "invalid-header",
+      "header-too-large",
+      "too-many-headers",
+      "too-many-parts",
+      "too-large",
+      "body-unavailable"
+    ])
+  ]
 ]
 
 // Every tag with a `reason` field is listed above: a new one must join the convention.
@@ -120,7 +135,8 @@ const tagsWithReason = exactly<TagsWithReason>()([
   "InvalidRequest",
   "ProxyError",
   "DecodeError",
-  "ResponseClosed"
+  "ResponseClosed",
+  "MultipartError"
 ])
 
 describe("error reasons: one case convention", () => {

@@ -333,11 +333,11 @@ describe("request options: body", () => {
   it.scoped("a request body of the wrong type fails with InvalidRequest(body)", () =>
     Effect.gen(function*() {
       const srv = yield* httpServer((_req, res) => res.end("x"))
-      for (const body of [42, null, true, {}, { file: 5 }, { form: "a=1" }]) {
+      for (const body of [42, null, true, {}, { file: 5 }, { form: "a=1" }, { multipart: "a=1" }]) {
         const options = { body } as unknown as Hackney.Options
         const e = invalidOf(yield* failure(Hackney.post(`${srv.url}/`, options)))
         expect(e.reason).toBe("body")
-        expect(e.detail).toContain("give a string, a Uint8Array, { form }, { file: path } or a Stream<Uint8Array>")
+        expect(e.detail).toContain("give a string, a Uint8Array, { form }, { file: path }, { multipart: parts } or a Stream<Uint8Array>")
       }
       expect(srv.accepted()).toBe(0)
     }))

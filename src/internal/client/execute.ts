@@ -16,6 +16,9 @@ import type { Informational, Redirect, Response, StreamingResponse, Writer } fro
 import { InvalidRequest, ResponseClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
+import { concatBytes } from "../http1/bytes.js"
+import type * as Multipart from "../../Multipart.js"
+import { decode as decodeMultipart } from "../node/multipartDecode.js"
 import * as responseHeaders from "./responseHeaders.js"
 import type { Exchange } from "../connection/exchange.js"
 import { begin, checkout, sendStream, withStaleRetry } from "../engine/exchange.js"
@@ -28,20 +31,9 @@ import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "../engine/source.js"
 
 const decoder = new TextDecoder()
-const emptyBody = new Uint8Array(0)
 
 /** Joins chunks into one array (no copy for zero or one chunk). @internal */
-export const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  if (chunks.length === 0) return emptyBody
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(total)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.length
-  }
-  return out
-}
+export const concat = concatBytes
 
 /** Joins the chunks a `Stream.runCollect` gave. @internal */
 export const concatChunk = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array =>
@@ -215,6 +207,9 @@ export class StreamingResponseImpl implements StreamingResponse {
   }
   get text(): Effect.Effect<string, HackneyError> {
     return Effect.map(this.bytes, (b) => decoder.decode(b))
+  }
+  multipart(limits?: Multipart.Limits): Stream.Stream<Multipart.DecodedPart<HackneyError>, HackneyError> {
+    return decodeMultipart(this.header("content-type") ?? "(no Content-Type)", limits)(this.body)
   }
   get trailers(): Effect.Effect<Headers.Headers | undefined, HackneyError> {
     return Effect.map(this.ex.waitFor(this.ex.isComplete), () =>

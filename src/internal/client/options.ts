@@ -161,10 +161,11 @@ export const checkBody = (body: unknown): InvalidRequest | undefined => {
     if (Stream.StreamTypeId in body) return undefined
     if ("form" in body && isObject(body.form)) return undefined
     if ("file" in body && isString(body.file)) return undefined
+    if ("multipart" in body && Array.isArray(body.multipart)) return undefined
   }
   return new InvalidRequest({
     reason: "body",
-    detail: `the body is ${describeValue(body)}; give a string, a Uint8Array, { form }, { file: path } or a Stream<Uint8Array>`
+    detail: `the body is ${describeValue(body)}; give a string, a Uint8Array, { form }, { file: path }, { multipart: parts } or a Stream<Uint8Array>`
   })
 }
 

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Body, Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
@@ -14,6 +15,7 @@ import * as QueryString from "../../QueryString.js"
 import * as Url from "../../Url.js"
 import type { Request } from "../connection/connection.js"
 import { checkAndEncodeHead } from "../http1/encoder.js"
+import { encodeBody } from "../node/multipartBody.js"
 import { memoDialSpec } from "../pool/dialSpec.js"
 import type { DialSpec } from "../pool/dialSpec.js"
 import { describeValue } from "../options/rules.js"
@@ -200,6 +202,18 @@ const prepareBody = (
   if ("form" in body) {
     if (!hasHeader(raw, "content-type")) raw.push("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
     return Either.right({ _tag: "Bytes", bytes: encoder.encode(QueryString.encode(body.form)) })
+  }
+  if ("multipart" in body) {
+    // A caller's Content-Type keeps its type (multipart/related, …) and its boundary if it has one; else it gets ours.
+    const type = headerValue(raw, "content-type")
+    const given = type === undefined ? undefined : Option.getOrUndefined(Headers.parseContentType(type))?.params.boundary
+    const mp = encodeBody(body.multipart, given === undefined ? undefined : { boundary: given }, openFile)
+    if (mp instanceof InvalidRequest) return Either.left(mp)
+    if (type === undefined) raw.push("Content-Type", mp.contentType)
+    else if (given === undefined) {
+      for (let i = 0; i < raw.length; i += 2) if (sameName(raw[i], "content-type")) raw[i + 1] = `${raw[i + 1]}; boundary=${mp.boundary}`
+    }
+    return Either.right({ _tag: "Stream", stream: mp.stream, length: mp.length, replayable: mp.replayable })
   }
   if ("file" in body) {
     const f = openFile(body.file)

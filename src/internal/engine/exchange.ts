@@ -19,6 +19,9 @@ import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
 
+// The response completed while the body was being sent: stop pulling it (not an error).
+const stopped = { _tag: "BodyStopped" } as const
+
 /**
  * Sends a streamed body through the exchange (the driver frames it and checks
  * a declared length). Stops pulling the body when the response completes
@@ -31,12 +34,15 @@ import type { ConnectionSource } from "./source.js"
  * @internal
  */
 export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.Effect<void, HackneyError> => {
-  // Stops pulling the body once the response is complete: the server answered without reading it all.
-  const writeWhile = (chunk: Uint8Array) => Effect.map(ex.write(chunk), () => !ex.complete)
+  // Stops pulling the body once the response is complete: the server answered without reading it all. Not
+  // `Stream.runForEachWhile`: its sink keeps every element it was given until the stream ends (a `catchAll`
+  // per element on the channel's stack, effect 3.22), so a 1 GiB upload held 1 GiB; a sentinel failure stops instead.
+  const writeOrStop = (chunk: Uint8Array) => Effect.flatMap(ex.write(chunk), () => (ex.complete ? Effect.fail(stopped) : Effect.void))
   // The caller's errors, told apart from ours (a body may be another response's body, failing with a HackneyError).
   const source = Stream.mapError(body.stream, (cause): HackneyError =>
     new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: ex.bodySent, cause }))
-  return Stream.runForEachWhile(source, writeWhile).pipe(
+  return Stream.runForEach(source, writeOrStop).pipe(
+    Effect.catchIf((e): e is typeof stopped => e === stopped, () => Effect.void),
     Effect.tapDefect((cause) =>
       Effect.sync(() => {
         const defect = Cause.squash(cause)

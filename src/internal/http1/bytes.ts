@@ -199,3 +199,18 @@ export const COMMON_HEADER_NAMES: ReadonlyArray<string> = [
   "vary", "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cookie",
   "host", "user-agent", "accept", "accept-encoding"
 ]
+
+const noBytes = new Uint8Array(0)
+
+/** Joins chunks into one array (no copy for zero or one chunk). @internal */
+export const concatBytes = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 0) return noBytes
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(total)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.length
+  }
+  return out
+}

@@ -34,7 +34,7 @@ import {
 import type { Outgoing, PreparedBody } from "../client/prepare.js"
 import { requestSchemes } from "../client/requestUrl.js"
 import { userAgent } from "../client/version.js"
-import * as Multipart from "../multipart/encode.js"
+import { blobStream, encodeBody, formDataParts } from "../node/multipartBody.js"
 import { acceptEncoding } from "../node/decompress.js"
 
 /** Why a request could not be built (`error.requestError` makes it an `InvalidUrl` or `Encode` RequestError). @internal */
@@ -96,23 +96,6 @@ const toBytes = (chunk: unknown): Uint8Array =>
     : ArrayBuffer.isView(chunk)
     ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     : new Uint8Array(chunk as ArrayBuffer)
-
-/** A Blob's bytes as a Stream, read as they are sent (never buffered whole). @internal */
-export const blobStream = (blob: Blob): Stream.Stream<Uint8Array, unknown> =>
-  Stream.fromReadableStream(() => blob.stream() as ReadableStream<Uint8Array>, (e) => e)
-
-/** The multipart/form-data body of a `FormData`, streamed segment by segment with its exact length. @internal */
-export const formDataBody = (form: FormData): { contentType: string; length: number; stream: Stream.Stream<Uint8Array, unknown> } => {
-  const enc = Multipart.encode(Multipart.entriesOf(form))
-  const segments = enc.segments
-  const stream = segments.length === 1 && segments[0] instanceof Uint8Array
-    ? Stream.succeed(segments[0])
-    : Stream.flatMap(
-      Stream.fromIterable(segments),
-      (s) => (s instanceof Uint8Array ? Stream.succeed(s) : blobStream(s))
-    )
-  return { contentType: enc.contentType, length: enc.length, stream }
-}
 
 /** A streamed request body; never replayed (a stale connection is not retried, a 307/308 fails). */
 const streamBody = (stream: Stream.Stream<Uint8Array, unknown>, length: number | undefined): PreparedBody => ({
@@ -216,7 +199,9 @@ export const build = (
       break
     }
     case "FormData": {
-      const form = formDataBody(b.formData)
+      // The one multipart encoder (Multipart.encode, Hackney's { multipart } bodies) with FormData's WHATWG rules.
+      const form = encodeBody(formDataParts(b.formData))
+      if (form instanceof InvalidRequest) return { cause: new InvalidRequest({ reason: form.reason, detail: form.detail, method, url: href }) }
       raw.push("content-type", form.contentType)
       body = streamBody(form.stream, form.length)
       break

@@ -1,0 +1,202 @@
+/**
+ * The multipart decoder: the sans-IO state machine and its Stream glue —
+ * delimiters split at every chunk boundary, preamble and epilogue, nested
+ * bodies, limits and malformed input as `MultipartError`, body order.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Stream } from "effect"
+import * as fc from "fast-check"
+import { MultipartError } from "../src/HackneyError.js"
+import * as Multipart from "../src/Multipart.js"
+import { Decoder, type Event, type Limits } from "../src/internal/multipart/decoder.js"
+import { decodeExtValue, namesOf } from "../src/internal/multipart/disposition.js"
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+const simple = "preamble\r\n--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B\r\n" +
+  "Content-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nline\r\n-B\r\n--\r\n\r\n--B--\r\nepilogue"
+
+/** Runs the sans-IO decoder over chunks; returns parts as [raw headers, body text] or the error reason. */
+const run = (boundary: string, chunks: ReadonlyArray<Uint8Array>): { parts: Array<[ReadonlyArray<string>, string]>; error?: string } => {
+  const d = new Decoder(boundary)
+  const events: Array<Event> = []
+  for (const c of chunks) d.push(c, events)
+  d.end(events)
+  const parts: Array<[ReadonlyArray<string>, string]> = []
+  let body: Array<Uint8Array> = []
+  for (const ev of events) {
+    if (ev._tag === "Headers") {
+      parts.push([ev.raw, ""])
+      body = []
+    } else if (ev._tag === "Body") body.push(ev.bytes)
+    else if (ev._tag === "PartEnd") parts[parts.length - 1][1] = Buffer.concat(body).toString("latin1")
+    else if (ev._tag === "Error") return { parts, error: ev.error.reason }
+  }
+  return { parts }
+}
+
+const splits = (bytes: Uint8Array): Array<Array<Uint8Array>> => {
+  const out: Array<Array<Uint8Array>> = []
+  for (let i = 0; i <= bytes.length; i++) out.push([bytes.slice(0, i), bytes.slice(i)])
+  return out
+}
+
+describe("Multipart decoder (sans-IO)", () => {
+  it("finds the delimiter split at every position, skips preamble and epilogue, keeps a near-delimiter line as body", () => {
+    const bytes = enc.encode(simple)
+    const whole = run("B", [bytes])
+    expect(whole.error).toBeUndefined()
+    expect(whole.parts).toEqual([
+      [["Content-Disposition", "form-data; name=\"a\""], "1"],
+      [["Content-Disposition", "form-data; name=\"f\"; filename=\"x.txt\"", "Content-Type", "text/plain"], "line\r\n-B\r\n--\r\n"]
+    ])
+    for (const s of splits(bytes)) expect(run("B", s)).toEqual(whole)
+    // One byte at a time.
+    expect(run("B", Array.from(bytes, (b) => new Uint8Array([b])))).toEqual(whole)
+  })
+
+  it("body bytes are views of the input chunks, not copies", () => {
+    const bytes = enc.encode("--B\r\n\r\n" + "x".repeat(1000) + "\r\n--B--")
+    const d = new Decoder("B")
+    const body = d.push(bytes).filter((e): e is Extract<Event, { _tag: "Body" }> => e._tag === "Body")
+    expect(body.length).toBe(1)
+    expect(body[0].bytes.buffer).toBe(bytes.buffer)
+  })
+
+  it("a part without headers, an empty body, and a body opening on the delimiter", () => {
+    expect(run("B", [enc.encode("--B\r\n\r\n\r\n--B\r\nA: 1\r\n\r\n\r\n--B--\r\n")])).toEqual({
+      parts: [[[], ""], [["A", "1"], ""]]
+    })
+  })
+
+  it("transport padding after a delimiter and folded header lines are accepted", () => {
+    expect(run("B", [enc.encode("--B  \t\r\nA: 1\r\n  2\r\n\r\nx\r\n--B--")])).toEqual({ parts: [[["A", "1 2"], "x"]] })
+  })
+
+  it("malformed input and limits end with a MultipartError reason", () => {
+    expect(run("B", [enc.encode("--B\r\nno colon\r\n\r\nx\r\n--B--")]).error).toBe("invalid-header")
+    expect(run("B", [enc.encode("--B\r\nA: 1\r\n\r\nx")]).error).toBe("missing-closing-boundary")
+    expect(run("B", [enc.encode("no boundary at all")]).error).toBe("missing-closing-boundary")
+    const limited = (limits: Partial<Limits>, text: string) => {
+      const d = new Decoder("B", { maxHeaderSize: 100, maxHeaders: 2, maxParts: 2, maxTotalSize: 1000, ...limits })
+      const ev = d.push(enc.encode(text))
+      d.end(ev)
+      return ev.find((e) => e._tag === "Error")
+    }
+    expect(limited({}, "--B\r\nA: " + "x".repeat(200) + "\r\n\r\n\r\n--B--")).toMatchObject({ error: { reason: "header-too-large" } })
+    expect(limited({}, "--B\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n\r\n--B--")).toMatchObject({ error: { reason: "too-many-headers" } })
+    expect(limited({}, "--B\r\n\r\n\r\n--B\r\n\r\n\r\n--B\r\n\r\n\r\n--B--")).toMatchObject({ error: { reason: "too-many-parts" } })
+    expect(limited({}, "--B\r\n\r\n" + "x".repeat(2000) + "\r\n--B--")).toMatchObject({ error: { reason: "too-large" } })
+  })
+
+  it("Content-Disposition: quoted and bare values, RFC 5987 filename*, raw UTF-8", () => {
+    expect(namesOf("form-data; name=\"a;b\"; filename=\"C:\\dir\\f.txt\"")).toEqual({ name: "a;b", filename: "C:\\dir\\f.txt" })
+    expect(namesOf("form-data; name=x; filename=\"a\\\"b\"")).toEqual({ name: "x", filename: "a\"b" })
+    expect(namesOf("form-data; name=\"a\\\"; filename=\"b\\\"")).toEqual({ name: "a\\", filename: "b\\" })
+    expect(namesOf("attachment; filename=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt")).toEqual({ name: undefined, filename: "€ rates.txt" })
+    expect(namesOf("form-data; name=\"日本\"")).toEqual({ name: "日本", filename: undefined })
+    expect(decodeExtValue("iso-8859-1'en'%A3")).toBe("£")
+    expect(decodeExtValue("UTF-8''%ZZ")).toBeUndefined()
+  })
+})
+
+const collect = <E>(s: Stream.Stream<Multipart.DecodedPart<E>, unknown>) =>
+  Stream.runCollect(Stream.mapEffect(s, (p) => Effect.map(Stream.runCollect(p.body), (c) => ({ name: p.name, filename: p.filename, contentType: p.contentType, body: dec.decode(Buffer.concat(Chunk.toArray(c))) }))))
+
+describe("Multipart.decode (Stream)", () => {
+  it.effect("parts in order with names, file names, content types and bodies", () =>
+    Effect.gen(function*() {
+      const parts = yield* collect(Multipart.decode("multipart/form-data; boundary=B")(Stream.fromIterable(splits(enc.encode(simple))[17])))
+      expect(Chunk.toArray(parts)).toEqual([
+        { name: "a", filename: undefined, contentType: undefined, body: "1" },
+        { name: "f", filename: "x.txt", contentType: "text/plain", body: "line\r\n-B\r\n--\r\n" }
+      ])
+    }))
+
+  it.effect("a part's body not read is skipped; reading it after the next part fails with body-unavailable", () =>
+    Effect.gen(function*() {
+      const parts = yield* Stream.runCollect(Multipart.decode("multipart/form-data; boundary=B")(Stream.succeed(enc.encode(simple))))
+      expect(Chunk.toArray(parts).map((p) => p.name)).toEqual(["a", "f"])
+      const e = yield* Effect.flip(Stream.runCollect(Chunk.unsafeGet(parts, 0).body))
+      expect(e).toBeInstanceOf(MultipartError)
+      expect((e as MultipartError).reason).toBe("body-unavailable")
+    }))
+
+  it.effect("a bad Content-Type fails at once: not multipart, no boundary, boundary too long", () =>
+    Effect.gen(function*() {
+      const reason = (ct: string) => Effect.map(Effect.flip(Stream.runDrain(Multipart.decode(ct)(Stream.empty))), (e) => (e as MultipartError).reason)
+      expect(yield* reason("text/plain")).toBe("invalid-content-type")
+      expect(yield* reason("multipart/form-data")).toBe("missing-boundary")
+      expect(yield* reason(`multipart/form-data; boundary=${"a".repeat(71)}`)).toBe("invalid-boundary")
+      const bad = yield* Effect.flip(Stream.runDrain(Multipart.decode("multipart/form-data; boundary=B", { maxParts: -1 })(Stream.empty)))
+      expect(bad._tag).toBe("InvalidRequest")
+    }))
+
+  it.effect("the input's own error passes through unchanged", () =>
+    Effect.gen(function*() {
+      const input = Stream.concat(Stream.succeed(enc.encode("--B\r\n\r\npartial")), Stream.fail("disk on fire" as const))
+      const e = yield* Effect.flip(collect(Multipart.decode("multipart/form-data; boundary=B")(input)))
+      expect(e).toBe("disk on fire")
+    }))
+
+  it.effect("a nested multipart/mixed part decodes the same way", () =>
+    Effect.gen(function*() {
+      const body = "--O\r\nContent-Disposition: form-data; name=\"files\"\r\nContent-Type: multipart/mixed; boundary=I\r\n\r\n" +
+        "--I\r\nContent-Disposition: attachment; filename=\"a.txt\"\r\n\r\nA\r\n--I\r\nContent-Disposition: attachment; filename=\"b.txt\"\r\n\r\nB\r\n--I--\r\n--O--\r\n"
+      const inner = yield* Stream.runCollect(Stream.flatMap(
+        Multipart.decode("multipart/form-data; boundary=O")(Stream.succeed(enc.encode(body))),
+        (p) => collect(Multipart.decode(p.contentType!)(p.body)).pipe(Stream.fromEffect, Stream.flattenIterables)
+      ))
+      expect(Chunk.toArray(inner).map((p) => [p.filename, p.body])).toEqual([["a.txt", "A"], ["b.txt", "B"]])
+    }))
+
+  it.effect("decodeAll collects the bodies, bounded by maxTotalSize", () =>
+    Effect.gen(function*() {
+      const parts = yield* Multipart.decodeAll("multipart/form-data; boundary=B")(Stream.succeed(enc.encode(simple)))
+      expect(parts.map((p) => [p.name, dec.decode(p.bytes)])).toEqual([["a", "1"], ["f", "line\r\n-B\r\n--\r\n"]])
+      const e = yield* Effect.flip(Multipart.decodeAll("multipart/form-data; boundary=B", { maxTotalSize: 20 })(Stream.succeed(enc.encode(simple))))
+      expect(e).toMatchObject({ _tag: "MultipartError", reason: "too-large" })
+    }))
+})
+
+describe("Multipart round trip (property)", () => {
+  const name = fc.string({ maxLength: 12 }).filter((s) => !/["\r\n]/.test(s))
+  const bytes = fc.uint8Array({ maxLength: 200 })
+  const field = fc.record({ name, value: fc.oneof(fc.string({ maxLength: 100 }), bytes) })
+  const streamed = fc.record({ name, data: bytes, filename: name, sized: fc.boolean() })
+  const part = fc.oneof(field, streamed)
+
+  it.effect("decode(encode(parts)) gives the parts back, whatever the chunking", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(fc.array(part, { maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), async (input, cuts) => {
+          const parts: Array<Multipart.Part> = input.map((p) =>
+            "value" in p ? p : { name: p.name, filename: p.filename, stream: Stream.make(p.data), size: p.sized ? p.data.length : undefined }
+          )
+          const out = await Effect.runPromise(Effect.gen(function*() {
+            const e = yield* Multipart.encode(parts)
+            const all = Buffer.concat(Chunk.toArray(yield* Stream.runCollect(e.body)))
+            if (e.contentLength !== undefined) expect(e.contentLength).toBe(all.length)
+            expect(e.contentLength === undefined).toBe(input.some((p) => "data" in p && !p.sized))
+            // Re-chunk at random sizes.
+            const chunks: Array<Uint8Array> = []
+            for (let i = 0, k = 0; i < all.length; k++) {
+              const n = cuts[k % cuts.length]
+              chunks.push(all.subarray(i, i + n))
+              i += n
+            }
+            return yield* Multipart.decodeAll(e.contentType)(Stream.fromIterable(chunks))
+          }))
+          expect(out.map((p) => [p.name, p.filename, Buffer.from(p.bytes).toString("hex")])).toEqual(input.map((p) =>
+            "value" in p
+              ? [p.name, undefined, Buffer.from(typeof p.value === "string" ? enc.encode(p.value) : p.value).toString("hex")]
+              : [p.name, p.filename, Buffer.from(p.data).toString("hex")]
+          ))
+        }),
+        { numRuns: 150 }
+      )
+    ))
+})
+
+void Either
