@@ -14,7 +14,7 @@ import { InvalidRequest } from "../../HackneyError.js"
 import { headLimitRules, requestHeadLimits } from "../connection/headLimits.js"
 import type { RequestLimits } from "../connection/headLimits.js"
 import { TypeId as CookieJarTypeId } from "../cookie/service.js"
-import { checkTls, dialDefaults, dialRules, millis } from "../pool/dialSpec.js"
+import { checkTls, dialDefaults, dialRules, millis, setsDialOption } from "../pool/dialSpec.js"
 import type { DialSpec } from "../pool/dialSpec.js"
 import { TypeId as PoolTypeId } from "../pool/pool.js"
 import {
@@ -104,7 +104,7 @@ export interface Resolved {
   /** The response-head limits the request sets; undefined: its connection's (pool's). */
   readonly headLimits: RequestLimits | undefined
   readonly continueTimeout: number
-  /** Dial specs by origin (`prepare.dialSpec`). */
+  /** Dial specs by origin (`prepare.dialSpec`); one map shared by all options that set no connection option. */
   readonly specs: Map<string, DialSpec>
 }
 
@@ -116,6 +116,10 @@ export const defaults = {
 } as const
 
 const resolvedCache = new WeakMap<object, Resolved>()
+
+// Options that set no connection option share their dial specs: a program that writes its options
+// inline (`{ maxPerHost: 50 }`, a new object per request) builds no spec per request.
+const sharedSpecs = new Map<string, DialSpec>()
 
 const ms = millis
 
@@ -142,7 +146,7 @@ export const resolve = (options: unknown): Resolved | InvalidRequest => {
     maxBodySize: o.maxBodySize ?? defaults.maxBodySize,
     headLimits: requestHeadLimits(o),
     continueTimeout: ms(o.continueTimeout, defaults.continueTimeout),
-    specs: new Map()
+    specs: setsDialOption(o) ? new Map() : sharedSpecs
   }
   resolvedCache.set(options, resolved)
   return resolved

@@ -84,6 +84,20 @@ export const dialRules: Readonly<Record<keyof DialOptions, Rule>> = {
   ...proxyRules
 }
 
+const dialOptionNames = Object.keys(dialRules) as ReadonlyArray<keyof DialOptions>
+
+/**
+ * Whether options set any connection option ({@link DialOptions}). Options
+ * that set none build the same dial spec for an origin, whatever else they
+ * set, so they can share one memo ({@link memoDialSpec}).
+ *
+ * @internal
+ */
+export const setsDialOption = (options: DialOptions): boolean => {
+  for (const name of dialOptionNames) if (options[name] !== undefined) return true
+  return false
+}
+
 /** The `tls` and `proxyTls` objects of options and the proxy URL, checked (after the options themselves). @internal */
 export const checkTls = (options: Record<string, unknown>): InvalidRequest | undefined =>
   (isObject(options.tls) ? check(options.tls, tlsRules, "tls.") : undefined) ?? checkProxyTls(options, tlsRules) ??
@@ -151,10 +165,13 @@ export const buildDialSpec = (url: Url.Url, options: DialOptions, connectTimeout
   }
 }
 
+/** Origins a {@link memoDialSpec} map holds before it starts over (a bound, above the scaling benchmark's 1,000 origins). */
+const maxMemoOrigins = 4096
+
 /**
  * The dial spec of `url` under validated `options`, memoised in `byOrigin`
- * (one map per options object: most programs reuse one options object, so
- * the request path builds none).
+ * (one map per options object, or one shared by all options that set no
+ * connection option ({@link setsDialOption}): the request path builds none).
  *
  * @internal
  */
@@ -168,7 +185,7 @@ export const memoDialSpec = (
   const k = `${url.scheme}://${url.host}:${url.port}`
   let spec = byOrigin.get(k)
   if (spec === undefined) {
-    if (byOrigin.size >= 256) byOrigin.clear()
+    if (byOrigin.size >= maxMemoOrigins) byOrigin.clear()
     spec = buildDialSpec(url, options, connectTimeout, recvTimeout)
     byOrigin.set(k, spec)
   }

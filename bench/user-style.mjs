@@ -1,0 +1,180 @@
+/**
+ * The user-style contenders (issue 20): the request loop as a user writes it, against the package
+ * as published — plain node running `dist/index.js` (run `npm run build` first), not a bundle.
+ *
+ *   node bench/user-style.mjs <contender> <job-json>
+ *
+ * - `hackney-user`: one Effect program, `Hackney.layer` provided with `Effect.provide`, `c` fibers
+ *   each running `while (…) { const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: c })) }`
+ *   inside `Effect.gen` (a fresh options object per request, as such code does);
+ * - `undici-user`: undici `Pool(origin, { connections: c }).request()` + `body.arrayBuffer()` in `c`
+ *   async loops.
+ *
+ * Both read the whole body. The job is bench/contender.ts's `Job`; it prints the same `Sample`
+ * JSON line. Extra job fields for load-insensitive measurements (bench/measure.mjs):
+ * `count` — stop after exactly this many measured requests (and `warmupCount` before them)
+ * instead of running for a time; `probe` — also report `gcCount`, `heapUsedDelta` (bytes) over
+ * the measured phase and `resumes` (fiber run-loop entries: each is one scheduler round trip);
+ * `heapProfile` — a file: write a sampling heap profile of the measured phase there, garbage
+ * included (every allocation, by function).
+ */
+import { Effect, Either, Supervisor } from "effect"
+import * as fs from "node:fs"
+import { Session } from "node:inspector/promises"
+import { PerformanceObserver } from "node:perf_hooks"
+import { Hackney } from "../dist/index.js"
+
+const [name, jobJson] = process.argv.slice(2)
+const job = JSON.parse(jobJson)
+const c = job.concurrency
+
+/** A phase: until `deadline` (performance.now) or until `left()` says no more requests. */
+const phaseOf = (deadline, count) => {
+  let issued = 0
+  return count === undefined
+    ? { more: () => performance.now() < deadline, took: () => issued++, get issued() { return issued } }
+    : { more: () => issued < count, took: () => issued++, get issued() { return issued } }
+}
+
+/** Counts fiber run-loop entries (Supervisor.onResume): one per scheduler round trip of a fiber. */
+class ResumeCounter extends Supervisor.AbstractSupervisor {
+  resumes = 0
+  get value() {
+    return Effect.void
+  }
+  onResume() {
+    this.resumes++
+  }
+}
+
+const hackneyUser = () => {
+  const url = job.url
+  const counter = new ResumeCounter()
+  const loop = (phase, lat) =>
+    Effect.gen(function*() {
+      while (phase.more()) {
+        phase.took()
+        const t0 = performance.now()
+        const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: c }))
+        if (Either.isLeft(r)) throw r.left
+        lat?.push(performance.now() - t0)
+      }
+    })
+  const run = (phase, lat) =>
+    Effect.all(Array.from({ length: c }, () => loop(phase, lat)), { concurrency: "unbounded", discard: true })
+  return {
+    counter,
+    main: (measure) =>
+      Effect.runPromise(
+        measure(run).pipe(
+          job.probe ? Effect.supervised(counter) : (x) => x,
+          Effect.provide(Hackney.layer)
+        )
+      )
+  }
+}
+
+const undiciUser = async () => {
+  const { Pool } = await import("undici")
+  const u = new URL(job.url)
+  const pool = new Pool(u.origin, { connections: c })
+  const path = u.pathname
+  const run = async (phase, lat) => {
+    const loop = async () => {
+      while (phase.more()) {
+        phase.took()
+        const t0 = performance.now()
+        const r = await pool.request({ path, method: "GET" })
+        await r.body.arrayBuffer()
+        lat?.push(performance.now() - t0)
+      }
+    }
+    await Promise.all(Array.from({ length: c }, loop))
+  }
+  return {
+    counter: undefined,
+    main: async (measure) => {
+      const out = await Effect.runPromise(measure((phase, lat) => Effect.promise(() => run(phase, lat))))
+      await pool.close()
+      return out
+    }
+  }
+}
+
+const percentile = (xs, p) => {
+  if (xs.length === 0) return 0
+  const s = Float64Array.from(xs).sort()
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+
+const main = async () => {
+  const contender = name === "hackney-user" ? hackneyUser() : name === "undici-user" ? await undiciUser() : undefined
+  if (contender === undefined) throw new Error(`unknown user-style contender ${name}`)
+  let gcCount = 0
+  const gcs = new PerformanceObserver((list) => gcCount += list.getEntries().length)
+  const measure = (run) =>
+    Effect.gen(function*() {
+      const rssIdle = process.memoryUsage.rss()
+      const warm = phaseOf(performance.now() + job.warmupMs, job.warmupCount)
+      yield* run(warm, undefined)
+      const lat = []
+      if (job.probe) {
+        globalThis.gc?.()
+        gcs.observe({ entryTypes: ["gc"] })
+      }
+      const session = job.heapProfile === undefined ? undefined : new Session()
+      if (session !== undefined) {
+        session.connect()
+        yield* Effect.promise(() =>
+          session.post("HeapProfiler.startSampling", {
+            samplingInterval: 512,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true
+          })
+        )
+      }
+      const heap0 = process.memoryUsage().heapUsed
+      const resumes0 = contender.counter?.resumes ?? 0
+      const mono = () => Number(process.hrtime.bigint() / 1000n)
+      const monoStartUs = mono()
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      const phase = phaseOf(t0 + job.durationMs, job.count)
+      yield* run(phase, lat)
+      const elapsedMs = performance.now() - t0
+      const cpu = process.cpuUsage(c0)
+      const monoEndUs = mono()
+      const heapUsedDelta = process.memoryUsage().heapUsed - heap0
+      const resumes = (contender.counter?.resumes ?? 0) - resumes0
+      gcs.disconnect()
+      if (session !== undefined) {
+        const { profile } = yield* Effect.promise(() => session.post("HeapProfiler.stopSampling"))
+        fs.writeFileSync(job.heapProfile, JSON.stringify(profile))
+        session.disconnect()
+      }
+      return {
+        requests: phase.issued,
+        elapsedMs,
+        bytes: 0,
+        cpuUs: cpu.user + cpu.system,
+        p50Ms: percentile(lat, 50),
+        p99Ms: percentile(lat, 99),
+        rssIdle,
+        rssPeak: process.resourceUsage().maxRSS * 1024,
+        warmupRequests: warm.issued,
+        monoStartUs,
+        monoEndUs,
+        ...(job.probe ? { gcCount, heapUsedDelta, resumes } : {})
+      }
+    })
+  const sample = await contender.main(measure)
+  process.stdout.write(JSON.stringify(sample) + "\n")
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e)
+    process.exit(1)
+  }
+)
