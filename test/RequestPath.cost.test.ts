@@ -3,9 +3,26 @@
  * Structural checks (which objects are shared), never timings: bench/ measures the cost.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Effect, Either, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { Hackney, Pool } from "../src/index.js"
 import { prepare } from "../src/internal/client/prepare.js"
 import { openFile } from "../src/internal/node/file.js"
+import { httpServer } from "./support/servers.js"
+
+/** Counts the Effect operations fibers run (Supervisor.onEffect: one call per run-loop step) and their resumptions. */
+class OpCounter extends Supervisor.AbstractSupervisor<void> {
+  ops = 0
+  resumes = 0
+  get value() {
+    return Effect.void
+  }
+  override onEffect(): void {
+    this.ops++
+  }
+  override onResume(): void {
+    this.resumes++
+  }
+}
 
 const prepared = (options: Parameters<typeof prepare>[2], url = "http://127.0.0.1:8080/x") => {
   const p = prepare("GET", url, options, openFile)
@@ -37,4 +54,29 @@ describe("request path reuse", () => {
     expect(direct.spec.envProxy).toBeUndefined()
     expect(shared.spec.envProxy).toBeDefined()
   })
+})
+
+describe("request path cost", () => {
+  it.scoped("a one-shot GET on a kept-alive pooled connection runs one suspension and a bounded number of Effect operations", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("hello"))
+      const pool = yield* Pool.make({ maxPerHost: 1 })
+      const url = `${srv.url}/x`
+      const get = Hackney.get(url, { pool })
+      // the first request dials; the measured ones reuse the connection
+      yield* get
+      const counter = new OpCounter()
+      for (let i = 0; i < 3; i++) {
+        const res = yield* get.pipe(
+          Effect.supervised(counter),
+          Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+        )
+        expect(res.text()).toBe("hello")
+      }
+      expect(srv.accepted()).toBe(1)
+      // one suspension per request (the wait for the response) …
+      expect(counter.resumes / 3).toBe(1)
+      // … and the request path's Effect operations (45 per request before the single-wait exchange, 33 with it)
+      expect(counter.ops / 3).toBeLessThanOrEqual(33)
+    }))
 })

@@ -101,6 +101,30 @@ export class ResponseImpl implements Response {
 const bodyError = (p: Outgoing, detail: string) =>
   new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, requestSent: true })
 
+const collected = (p: Prepared, conn: Connection, ex: Exchange): Response =>
+  new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
+
+/**
+ * The response of a request whose head (and bytes body) is written: one
+ * `Effect.async` (the request path's only suspension). The connection goes
+ * back to `source` exactly once: when the exchange completes or fails,
+ * before the fiber resumes, or in the canceller when the wait is interrupted
+ * (the exchange unfinished: the connection is closed).
+ */
+const awaitCollected = (p: Prepared, source: ConnectionSource, conn: Connection, ex: Exchange): Effect.Effect<Response, HackneyError> =>
+  Effect.async<Response, HackneyError>((resume) => {
+    const check = (): void => {
+      if (ex.error === undefined && !ex.complete) return ex.onWake(check)
+      source.checkin(conn, conn.release(ex))
+      resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
+    }
+    check()
+    return Effect.sync(() => {
+      ex.offWake(check)
+      source.checkin(conn, conn.release(ex))
+    })
+  })
+
 const oneShotOnce = (
   p: Prepared,
   source: ConnectionSource,
@@ -112,12 +136,8 @@ const oneShotOnce = (
     Effect.flatMap(checkout(p, source, fresh, wheel), (conn) => {
       const body = p.body
       const ex = begin(p, conn, "collect", wheel)
-      const run = (body._tag === "Stream"
-        ? Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete))
-        : ex.waitFor(ex.isComplete))
-        .pipe(Effect.map(() =>
-          new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
-        ))
+      if (body._tag !== "Stream") return restore(awaitCollected(p, source, conn, ex))
+      const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(p, conn, ex))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
   )

@@ -159,8 +159,8 @@ export class Exchange {
     this.wake()
   }
 
-  /** How a waiter ends once the exchange failed. */
-  private failure(): Effect.Effect<never, HackneyError> {
+  /** How a waiter ends once the exchange failed (dying with the body's defect, else failing with `error`). */
+  failure(): Effect.Effect<never, HackneyError> {
     return this.hasDefect ? Effect.die(this.defect) : Effect.fail(this.error!)
   }
 
