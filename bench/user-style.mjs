@@ -7,10 +7,13 @@
  * - `hackney-user`: one Effect program, `Hackney.layer` provided with `Effect.provide`, `c` fibers
  *   each running `while (…) { const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: c })) }`
  *   inside `Effect.gen` (a fresh options object per request, as such code does);
+ * - `hackney-loop`: the harness's native style (bench/contender.ts `hackney`: `Effect.whileLoop`,
+ *   `Hackney.get(url, options)` with one shared options object, `Pool.layer({ maxPerHost: c })`), unbundled;
  * - `undici-user`: undici `Pool(origin, { connections: c }).request()` + `body.arrayBuffer()` in `c`
  *   async loops.
  *
- * Both read the whole body. The job is bench/contender.ts's `Job`; it prints the same `Sample`
+ * Both read the whole body. A job with `urls` spreads the workers over those origins (worker i asks
+ * `urls[i % n]`), `maxPerHost` connections each (default: the concurrency). The job is bench/contender.ts's `Job`; it prints the same `Sample`
  * JSON line. Extra job fields for load-insensitive measurements (bench/measure.mjs):
  * `count` — stop after exactly this many measured requests (and `warmupCount` before them)
  * instead of running for a time; `probe` — also report `gcCount`, `heapUsedDelta` (bytes) over
@@ -22,11 +25,18 @@ import { Effect, Either, Supervisor } from "effect"
 import * as fs from "node:fs"
 import { Session } from "node:inspector/promises"
 import { PerformanceObserver } from "node:perf_hooks"
-import { Hackney } from "../dist/index.js"
+
+// HACKNEY_DIST: another build's dist/index.js (an absolute path), for before/after measurements
+const { Hackney, Pool } = await import(process.env.HACKNEY_DIST ?? "../dist/index.js")
 
 const [name, jobJson] = process.argv.slice(2)
 const job = JSON.parse(jobJson)
 const c = job.concurrency
+// Scaling jobs (bench/run.ts `origins-*`) spread the workers over several origins: worker i asks urls[i % n].
+const urls = job.urls ?? [job.url]
+const urlOf = (i) => urls[i % urls.length]
+// connections per origin (the pool's per-host limit); default: one per worker
+const perHost = job.maxPerHost ?? c
 
 /** A phase: until `deadline` (performance.now) or until `left()` says no more requests. */
 const phaseOf = (deadline, count) => {
@@ -48,20 +58,20 @@ class ResumeCounter extends Supervisor.AbstractSupervisor {
 }
 
 const hackneyUser = () => {
-  const url = job.url
   const counter = new ResumeCounter()
-  const loop = (phase, lat) =>
+  const loop = (phase, lat, i) =>
     Effect.gen(function*() {
+      const url = urlOf(i)
       while (phase.more()) {
         phase.took()
         const t0 = performance.now()
-        const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: c }))
+        const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: perHost }))
         if (Either.isLeft(r)) throw r.left
         lat?.push(performance.now() - t0)
       }
     })
   const run = (phase, lat) =>
-    Effect.all(Array.from({ length: c }, () => loop(phase, lat)), { concurrency: "unbounded", discard: true })
+    Effect.all(Array.from({ length: c }, (_, i) => loop(phase, lat, i)), { concurrency: "unbounded", discard: true })
   return {
     counter,
     main: (measure) =>
@@ -74,13 +84,51 @@ const hackneyUser = () => {
   }
 }
 
+/** The harness's native style (bench/contender.ts `hackney`), unbundled: `Effect.whileLoop`, one shared options object. */
+const hackneyLoop = () => {
+  const counter = new ResumeCounter()
+  const noOptions = {}
+  const loop = (phase, lat, i) =>
+    Effect.suspend(() => {
+      const url = urlOf(i)
+      let t0 = 0
+      return Effect.whileLoop({
+        while: () => phase.more(),
+        body: () => {
+          phase.took()
+          t0 = performance.now()
+          return Hackney.get(url, noOptions)
+        },
+        step: () => lat?.push(performance.now() - t0)
+      })
+    })
+  const run = (phase, lat) =>
+    Effect.all(Array.from({ length: c }, (_, i) => loop(phase, lat, i)), { concurrency: "unbounded", discard: true })
+  return {
+    counter,
+    main: (measure) =>
+      Effect.runPromise(
+        measure(run).pipe(
+          job.probe ? Effect.supervised(counter) : (x) => x,
+          Effect.provide(Pool.layer({ maxPerHost: perHost }))
+        )
+      )
+  }
+}
+
 const undiciUser = async () => {
   const { Pool } = await import("undici")
-  const u = new URL(job.url)
-  const pool = new Pool(u.origin, { connections: c })
-  const path = u.pathname
+  const pools = new Map()
+  const poolOf = (u) => {
+    let p = pools.get(u.origin)
+    if (p === undefined) pools.set(u.origin, p = new Pool(u.origin, { connections: perHost }))
+    return p
+  }
   const run = async (phase, lat) => {
-    const loop = async () => {
+    const loop = async (_, i) => {
+      const u = new URL(urlOf(i))
+      const pool = poolOf(u)
+      const path = u.pathname
       while (phase.more()) {
         phase.took()
         const t0 = performance.now()
@@ -95,7 +143,7 @@ const undiciUser = async () => {
     counter: undefined,
     main: async (measure) => {
       const out = await Effect.runPromise(measure((phase, lat) => Effect.promise(() => run(phase, lat))))
-      await pool.close()
+      await Promise.all([...pools.values()].map((p) => p.close()))
       return out
     }
   }
@@ -108,7 +156,13 @@ const percentile = (xs, p) => {
 }
 
 const main = async () => {
-  const contender = name === "hackney-user" ? hackneyUser() : name === "undici-user" ? await undiciUser() : undefined
+  const contender = name === "hackney-user"
+    ? hackneyUser()
+    : name === "hackney-loop"
+    ? hackneyLoop()
+    : name === "undici-user"
+    ? await undiciUser()
+    : undefined
   if (contender === undefined) throw new Error(`unknown user-style contender ${name}`)
   let gcCount = 0
   const gcs = new PerformanceObserver((list) => gcCount += list.getEntries().length)
