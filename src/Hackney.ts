@@ -620,7 +620,7 @@ export const request = (
     const source = sourceOf(options, ctx)
     if (pipeline.needsPipeline(options, jar)) return pipeline.oneShot(method, url, options, source, jar, openFile)
     const p = prepareResolved(method, url, r, openFile)
-    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source, wheelOfFiber(fiber))
+    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source, wheelOfFiber(fiber), fiber)
   })
 
 // One shared default, so memoisation keyed by the options object works for option-less calls.

@@ -3,10 +3,11 @@
  * Structural checks (which objects are shared), never timings: bench/ measures the cost.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { Effect, Either, Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
 import { Hackney, Pool } from "../src/index.js"
 import { prepare } from "../src/internal/client/prepare.js"
 import { openFile } from "../src/internal/node/file.js"
+import { eventually } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
 
 /** Counts the Effect operations fibers run (Supervisor.onEffect: one call per run-loop step) and their resumptions. */
@@ -76,7 +77,43 @@ describe("request path cost", () => {
       expect(srv.accepted()).toBe(1)
       // one suspension per request (the wait for the response) …
       expect(counter.resumes / 3).toBe(1)
-      // … and the request path's Effect operations (45 per request before the single-wait exchange, 33 with it)
-      expect(counter.ops / 3).toBeLessThanOrEqual(33)
+      // … and the request path's Effect operations (45 per request before the single-wait exchange, 33 with
+      // it, 25 with the idle connection taken in the same step)
+      expect(counter.ops / 3).toBeLessThanOrEqual(25)
+    }))
+})
+
+describe("request path on an idle pooled connection", () => {
+  it.scoped("interrupted while waiting for its response, the request closes the reused connection and frees its slot", () =>
+    Effect.gen(function*() {
+      let seen = 0
+      const srv = yield* httpServer((_req, res) => {
+        // the second request is never answered
+        if (++seen !== 2) res.end("ok")
+      })
+      const pool = yield* Pool.make({ maxPerHost: 1 })
+      const url = `${srv.url}/x`
+      expect((yield* Hackney.get(url, { pool })).text()).toBe("ok")
+      const fiber = yield* Effect.fork(Hackney.get(url, { pool }))
+      yield* eventually(() => seen === 2, 2000, "the second request at the server")
+      yield* Fiber.interrupt(fiber)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+      yield* eventually(() => srv.sockets.size === 0, 2000, "the reused connection closed")
+      // the slot is free: the next request dials a new connection and is answered
+      expect((yield* Hackney.get(url, { pool })).text()).toBe("ok")
+      expect(srv.accepted()).toBe(2)
+    }))
+
+  it.scoped("a request that finds no idle connection (the host at its limit) waits its turn and reuses the connection after", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => setTimeout(() => res.end("ok"), 20))
+      const pool = yield* Pool.make({ maxPerHost: 1 })
+      const url = `${srv.url}/x`
+      const texts = yield* Effect.all(Array.from({ length: 4 }, () => Effect.map(Hackney.get(url, { pool }), (r) => r.text())), {
+        concurrency: "unbounded"
+      })
+      expect(texts).toEqual(["ok", "ok", "ok", "ok"])
+      expect(srv.accepted()).toBe(1)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
     }))
 })

@@ -9,6 +9,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -105,25 +106,34 @@ const collected = (p: Prepared, conn: Connection, ex: Exchange): Response =>
   new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
 
 /**
- * The response of a request whose head (and bytes body) is written: one
- * `Effect.async` (the request path's only suspension). The connection goes
- * back to `source` exactly once: when the exchange completes or fails,
- * before the fiber resumes, or in the canceller when the wait is interrupted
- * (the exchange unfinished: the connection is closed).
+ * Watches `ex` (a request whose head and bytes body are written) until it
+ * completes or fails, then gives the connection back to `source` and
+ * resumes with the response or the failure; before the fiber resumes, so
+ * exactly once. Returns the canceller of the wait: it gives the connection
+ * back (the exchange unfinished: closed).
  */
-const awaitCollected = (p: Prepared, source: ConnectionSource, conn: Connection, ex: Exchange): Effect.Effect<Response, HackneyError> =>
-  Effect.async<Response, HackneyError>((resume) => {
-    const check = (): void => {
-      if (ex.error === undefined && !ex.complete) return ex.onWake(check)
-      source.checkin(conn, conn.release(ex))
-      resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
-    }
-    check()
-    return Effect.sync(() => {
-      ex.offWake(check)
-      source.checkin(conn, conn.release(ex))
-    })
+const watchCollected = (
+  p: Prepared,
+  source: ConnectionSource,
+  conn: Connection,
+  ex: Exchange,
+  resume: (effect: Effect.Effect<Response, HackneyError>) => void
+): Effect.Effect<void> => {
+  const check = (): void => {
+    if (ex.error === undefined && !ex.complete) return ex.onWake(check)
+    source.checkin(conn, conn.release(ex))
+    resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
+  }
+  check()
+  return Effect.sync(() => {
+    ex.offWake(check)
+    source.checkin(conn, conn.release(ex))
   })
+}
+
+/** The response of a request whose head (and bytes body) is written: one `Effect.async`, see {@link watchCollected}. */
+const awaitCollected = (p: Prepared, source: ConnectionSource, conn: Connection, ex: Exchange): Effect.Effect<Response, HackneyError> =>
+  Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))
 
 const oneShotOnce = (
   p: Prepared,
@@ -143,15 +153,46 @@ const oneShotOnce = (
   )
 
 /**
+ * A request without a streamed body on a pool's idle connection: checkout,
+ * write and wait in one `Effect.async`, whose registration takes the
+ * connection (so an interruption finds it in the canceller, never lost).
+ * Without an idle connection nothing is reserved and the full path runs.
+ */
+const oneShotIdle = (
+  p: Prepared,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): Effect.Effect<Response, HackneyError> =>
+  Effect.async<Response, HackneyError>((resume) => {
+    const conn = source.checkoutIdle!(p.spec, p.maxPerHost, fiber)
+    if (conn === undefined) return resume(oneShotOnce(p, source, false, wheel))
+    return watchCollected(p, source, conn, begin(p, conn, "collect", wheel), resume)
+  })
+
+/**
  * One-shot: sends the request, collects the body. A request that met a stale
  * kept-alive connection (closed before any response byte) is sent once more
  * on a fresh connection when it is idempotent and its body replayable.
- * Its deadlines run on `wheel`: the Clock of the fiber that made it.
+ * Its deadlines run on `wheel`: the Clock of the fiber that made it; `fiber`
+ * (that fiber, when the caller has it) lets a bytes or empty request take a
+ * pool's idle connection without a separate checkout step.
  *
  * @internal
  */
-export const oneShot = (p: Prepared, source: ConnectionSource, wheel: TimerWheel): Effect.Effect<Response, HackneyError> =>
-  withStaleRetry(p, oneShotOnce(p, source, false, wheel), () => oneShotOnce(p, source, true, wheel))
+export const oneShot = (
+  p: Prepared,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  fiber?: Fiber.RuntimeFiber<unknown, unknown>
+): Effect.Effect<Response, HackneyError> =>
+  withStaleRetry(
+    p,
+    fiber !== undefined && source.checkoutIdle !== undefined && p.body._tag !== "Stream"
+      ? oneShotIdle(p, source, wheel, fiber)
+      : oneShotOnce(p, source, false, wheel),
+    () => oneShotOnce(p, source, true, wheel)
+  )
 
 /** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
 const acquireExchange = (

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import { InvalidRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { Pool } from "../../Pool.js"
@@ -20,6 +21,12 @@ import { currentWheel } from "../timer/wheel.js"
 export interface ConnectionSource {
   /** Run uninterruptibly by callers (as a resource's acquire); interruptible only while dialling or waiting. */
   readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<Connection, HackneyError>
+  /** A pool's idle connection handed out now, or undefined with nothing reserved (then `checkout`). */
+  readonly checkoutIdle?: (
+    spec: DialSpec,
+    maxPerHost: number | undefined,
+    fiber: Fiber.RuntimeFiber<unknown, unknown>
+  ) => Connection | undefined
   /** Gives the connection back; `reusable` when its last exchange left it idle and keep-alive. */
   readonly checkin: (conn: Connection, reusable: boolean) => void
 }

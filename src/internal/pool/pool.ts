@@ -119,6 +119,18 @@ export interface PoolService<C> {
    * @internal
    */
   readonly checkout: (spec: DialSpec, ctx: CheckoutContext) => Effect.Effect<C, HackneyError>
+  /**
+   * An idle connection for `spec` handed out now, or undefined with nothing
+   * reserved (then {@link checkout}): the request path's synchronous fast
+   * path. `fiber`: the requesting fiber (its proxy environment).
+   *
+   * @internal
+   */
+  readonly checkoutIdle: (
+    spec: DialSpec,
+    maxPerHost: number | undefined,
+    fiber: Fiber.RuntimeFiber<unknown, unknown>
+  ) => C | undefined
   /** Gives `conn` back; `reusable` when its last exchange left it open, idle and keep-alive. @internal */
   readonly checkin: (conn: C, reusable: boolean) => void
   /** Opens up to `count` idle connections for `spec`'s host and keeps it warm; the number opened. @internal */
@@ -190,6 +202,19 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
       const s = specWithEnv(spec, fiber, ctx, this.proxyDefault)
       return Effect.isEffect(s) ? Effect.flatMap(s, (s) => this.checkoutNow(s, ctx)) : this.checkoutNow(s, ctx)
     })
+
+  readonly checkoutIdle = (
+    spec: DialSpec,
+    maxPerHost: number | undefined,
+    fiber: Fiber.RuntimeFiber<unknown, unknown>
+  ): C | undefined => {
+    if (this.state.closed) return undefined
+    // The environment's proxy not read yet (an Effect), or an invalid one: the full checkout reads it and reports.
+    const s = specWithEnv(spec, fiber, noContext, this.proxyDefault)
+    if (Effect.isEffect(s)) return undefined
+    const h = this.state.hosts.get(s.key)
+    return h === undefined ? undefined : this.state.takeIdleNow(h, maxPerHost ?? this.config.maxPerHost)?.conn
+  }
 
   private checkoutNow(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
     if (this.state.closed) return Effect.fail(this.poolClosed(ctx))

@@ -205,6 +205,21 @@ export class PoolState<C> {
   }
 
   /**
+   * The idle-connection fast path of {@link checkout}: the entry of an idle
+   * connection of `h` when `checkout` would hand one out now (no waiter
+   * ahead, no spare capacity to fill first, `limit` not reached), else
+   * undefined with nothing reserved (the caller then takes the full
+   * checkout).
+   */
+  takeIdleNow(h: HostState<C>, limit: number): Entry<C> | undefined {
+    if (h.waiters.length > 0 || h.spare.length > 0 || h.idle.length === 0 || h.active >= limit || this.closed) return undefined
+    if (limit > h.maxLimit) h.maxLimit = limit
+    const e = this.takeIdle(h)
+    if (PoolState.debug) this.assertInvariants()
+    return e
+  }
+
+  /**
    * `waiter` waits: served at once through the sink's `grant` if it can be
    * now (capacity appeared since its checkout, or a multiplexed dial in
    * progress has room: it is attached to it), else queued. Returns the
