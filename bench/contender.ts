@@ -24,6 +24,12 @@ import * as Pool from "../src/Pool.js"
 export interface Job {
   readonly kind: "get" | "download" | "upload"
   readonly url: string
+  /** scaling scenarios: the workers spread over these origins (worker i asks urls[i % n]) */
+  readonly urls?: ReadonlyArray<string> | undefined
+  /** connections per origin (the pools' per-host limit); default 50 */
+  readonly maxPerHost?: number | undefined
+  /** our pools' idle cap (`maxConnections`, default 50), raised to the connections a scaling job opens */
+  readonly maxConnections?: number | undefined
   readonly concurrency: number
   readonly warmupMs: number
   readonly durationMs: number
@@ -104,14 +110,14 @@ const platform = (layer: Layer.Layer<HttpClient.HttpClient>): Ops => ({
 
 // ---------------------------------------------------------------------------------------------
 
-const make = async (name: string): Promise<Ops> => {
+const make = async (name: string, perHost: number, maxConnections: number | undefined): Promise<Ops> => {
   switch (name) {
     case "hackney": {
       // the native API, as documented: Hackney.get/stream/post with a Pool layer
       const noOptions: Hackney.Options = {}
       return {
         _tag: "effect",
-        layer: Pool.layer({ maxPerHost: 50 }),
+        layer: Pool.layer({ maxPerHost: perHost, ...(maxConnections !== undefined ? { maxConnections } : {}) }),
         make: Effect.succeed({
           get: (url) => Hackney.get(url, noOptions),
           download: (url) =>
@@ -145,7 +151,7 @@ const make = async (name: string): Promise<Ops> => {
       const pools = new Map<string, InstanceType<typeof undici.Pool>>()
       const pool = (u: URL) => {
         let p = pools.get(u.origin)
-        if (p === undefined) pools.set(u.origin, p = new undici.Pool(u.origin, { connections: 50 }))
+        if (p === undefined) pools.set(u.origin, p = new undici.Pool(u.origin, { connections: perHost }))
         return p
       }
       return {
@@ -299,16 +305,17 @@ const runPromise = async (ops: Extract<Ops, { _tag: "promise" }>, job: Job, phas
   let requests = 0
   let bytes = 0
   const { deadline, lat } = phase
-  const one = (): Promise<number> =>
+  const one = (url: string): Promise<number> =>
     job.kind === "get"
-      ? ops.get(job.url).then(() => 0)
+      ? ops.get(url).then(() => 0)
       : job.kind === "download"
       ? ops.download(job.url)
       : ops.upload(job.url, job.size).then((t) => checkUpload(t, job.size))
-  const worker = async () => {
+  const worker = async (_: unknown, i: number) => {
+    const url = urlOf(job, i)
     do {
       const t0 = performance.now()
-      bytes += await one()
+      bytes += await one(url)
       const t1 = performance.now()
       requests++
       lat?.add(t1 - t0)
@@ -324,12 +331,14 @@ const runEffect = (ops: EffectOps, job: Job, phase: Phase) =>
     let requests = 0
     let bytes = 0
     const { deadline, lat } = phase
-    const one: Effect.Effect<number, unknown, any> = job.kind === "get"
-      ? Effect.as(ops.get(job.url), 0)
-      : job.kind === "download"
-      ? ops.download(job.url)
-      : Effect.map(ops.upload(job.url, job.size), (t) => checkUpload(t, job.size))
-    const worker = Effect.suspend(() => {
+    const oneOf = (url: string): Effect.Effect<number, unknown, any> =>
+      job.kind === "get"
+        ? Effect.as(ops.get(url), 0)
+        : job.kind === "download"
+        ? ops.download(url)
+        : Effect.map(ops.upload(url, job.size), (t) => checkUpload(t, job.size))
+    const worker = (i: number) => Effect.suspend(() => {
+      const one = oneOf(urlOf(job, i))
       let t0 = 0
       let more = true
       return Effect.whileLoop({
@@ -348,10 +357,13 @@ const runEffect = (ops: EffectOps, job: Job, phase: Phase) =>
       })
     })
     return Effect.map(
-      Effect.all(Array.from({ length: job.concurrency }, () => worker), { concurrency: "unbounded", discard: true }),
+      Effect.all(Array.from({ length: job.concurrency }, (_, i) => worker(i)), { concurrency: "unbounded", discard: true }),
       () => ({ requests, bytes })
     )
   })
+
+/** The URL worker `i` asks: the job's, or one of its origins'. */
+const urlOf = (job: Job, i: number): string => (job.urls === undefined ? job.url : job.urls[i % job.urls.length])
 
 /** The sink answers {"received":N}: the whole body reached nginx. */
 const checkUpload = (text: string, size: number): number => {
@@ -363,7 +375,7 @@ const checkUpload = (text: string, size: number): number => {
 const main = async () => {
   const [name, jobJson] = process.argv.slice(2)
   const job = JSON.parse(jobJson) as Job
-  const ops = await make(name)
+  const ops = await make(name, job.maxPerHost ?? 50, job.maxConnections)
   const runtime = ops._tag === "effect" ? ManagedRuntime.make(ops.layer) : undefined
   const effectOps = ops._tag === "effect" ? await runtime!.runPromise(ops.make) : undefined
   const phase = (p: Phase) =>

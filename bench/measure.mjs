@@ -8,11 +8,12 @@
  * - `GC/1k req`: collections during the measured phase;
  * - `writes/req`: `write`/`writev`/`sendmsg` syscalls (strace -c -f; with `--strace`);
  * - `instr/req`: instructions executed (valgrind --tool=callgrind, all threads), as the difference of
- *   two runs of N and 3N measured requests after the same warm-up, over 2N (with `--callgrind`;
- *   slow: about a minute per 2,000 requests).
+ *   two runs of N and 3N measured requests after the same warm-up (2N by default), over 2N (with
+ *   `--callgrind`; slow: about a minute per 2,000 requests). JIT and GC timing make it vary by
+ *   some percent between runs: compare runs made one after the other.
  *
  *   node bench/measure.mjs [--url U] [--c 50] [--count 10000] [--only hackney-user,undici-user]
- *                          [--rounds 2] [--strace] [--callgrind] [--cg-count 2000]
+ *                          [--rounds 2] [--strace] [--callgrind] [--cg-count 2000] [--cg-warmup 4000]
  *
  * Needs the benchmark's nginx (`bash bench/run.sh --serve`, then BENCH_HTTP, or `--url`) and a
  * built `dist/` (`npm run build`). Prints one markdown table.
@@ -34,6 +35,7 @@ const c = Number(opt("--c", "50"))
 const count = Number(opt("--count", "10000"))
 const rounds = Number(opt("--rounds", "2"))
 const cgCount = Number(opt("--cg-count", "2000"))
+const cgWarmup = Number(opt("--cg-warmup", String(2 * cgCount)))
 const contenders = opt("--only", "hackney-user,undici-user").split(",")
 const script = path.join(here, "user-style.mjs")
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hackney-measure-"))
@@ -83,7 +85,7 @@ const writes = (name) => {
 
 const instructions = (name) => {
   const counted = (n) => {
-    const r = run("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, script, name, job({ warmupCount: cgCount, count: n })])
+    const r = run("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, script, name, job({ warmupCount: cgWarmup, count: n })])
     const m = /Collected : (\d+)/.exec(r.stderr)
     if (m === null) throw new Error(`callgrind: no total in ${r.stderr.slice(-400)}`)
     return Number(m[1])

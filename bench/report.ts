@@ -16,6 +16,9 @@ import type { Figures, Result } from "./run.js"
 
 const LABEL: Record<string, string> = {
   "hackney": "effect-hackney native (`Hackney.get`)",
+  "hackney-user": "effect-hackney user-style (`Effect.gen` + `Effect.either`, `dist/`)",
+  "undici-user": "undici user-style (`Pool.request` loops, 50 conns)",
+  "hackney-loop": "effect-hackney native on `dist/` (`Effect.whileLoop`)",
   "hackney-httpclient": "effect-hackney `HackneyHttpClient.layer`",
   "undici-request": "undici `request` (Pool, 50 conns)",
   "undici-fetch": "undici `fetch` (Agent, 50 conns)",
@@ -28,6 +31,9 @@ const LABEL: Record<string, string> = {
 }
 const SHORT: Record<string, string> = {
   "hackney": "effect-hackney native",
+  "hackney-user": "effect-hackney user-style",
+  "undici-user": "undici user-style",
+  "hackney-loop": "effect-hackney native (dist)",
   "hackney-httpclient": "effect-hackney HttpClient",
   "undici-request": "undici request",
   "undici-fetch": "undici fetch",
@@ -142,6 +148,21 @@ export const markdown = (r: Result, resultFile: string): string => {
       x,
       true
     ),
+    goal(
+      "user-style loop c=50 ≥ 1.0× undici user-style req/s",
+      div(g("get-c50", "hackney-user"), g("get-c50", "undici-user")),
+      1,
+      x
+    ),
+    goal(
+      "user-style loop c=50 CPU µs/req ≤ undici user-style's (ratio ours/undici)",
+      div(m("get-c50", "hackney-user")?.cpuUsPerReq, m("get-c50", "undici-user")?.cpuUsPerReq),
+      1,
+      x,
+      true
+    ),
+    goal("native scaling c=1,000 ≥ 1.0× undici `request`", div(g("scale-c1000", "hackney"), g("scale-c1000", BASE)), 1, x),
+    goal("native scaling 1,000 origins ≥ 1.0× undici `request`", div(g("origins-1000", "hackney"), g("origins-1000", BASE)), 1, x),
     goal("native download ≥ 0.9× undici MB/s", div(g("download", "hackney"), g("download", BASE)), 0.9, x),
     goal("native upload ≥ 0.9× undici MB/s", div(g("upload", "hackney"), g("upload", BASE)), 0.9, x),
     goal("native download peak RSS < 64 MB above idle", rssOk("download"), 64, (v) => `+${v.toFixed(1)} MB`, true),
@@ -150,6 +171,31 @@ export const markdown = (r: Result, resultFile: string): string => {
   )
 
   if (r.skipped.length > 0) out.push(...r.skipped.map((s) => `- ${s}`), "")
+
+  const scaling = r.scenarios.filter((sc) => sc.scaling !== undefined && r.median[sc.id] !== undefined)
+  if (scaling.length > 0) {
+    const who = r.contenders.filter((c) => scaling.some((sc) => r.median[sc.id]?.[c] !== undefined))
+    out.push(
+      "### Scaling (small GETs: concurrency on one origin; origins with 10 in flight each)",
+      "",
+      "![CPU µs per request against concurrency and origins](benchmarks-scaling.svg)",
+      "",
+      `| Scenario | ${who.map((c) => `${plain(c)} req/s | CPU µs/req`).join(" | ")} | native × undici \`request\` |`,
+      `|---|${who.map(() => "--:|--:").join("|")}|--:|`
+    )
+    for (const sc of scaling) {
+      out.push(
+        `| ${sc.title} | ${who.map((c) => `${fmt(m(sc.id, c)?.rps)} | ${fmt(m(sc.id, c)?.cpuUsPerReq, 1)}`).join(" | ")} | ` +
+          `${ratio(g(sc.id, "hackney"), g(sc.id, BASE))} |`
+      )
+    }
+    out.push(
+      "",
+      "Concurrency c on one origin: c request loops, c connections (the pools' per-host limit). Origins: n nginx " +
+        "ports, 10 loops and 10 connections each. CPU µs/req growing with c or n is a super-linear term.",
+      ""
+    )
+  }
 
   const profs = Object.entries(r.profiles)
   if (profs.length > 0) {
@@ -192,6 +238,7 @@ export const markdown = (r: Result, resultFile: string): string => {
 export const svg = async (r: Result): Promise<string> => {
   const values: Array<Record<string, string | number>> = []
   for (const sc of r.scenarios) {
+    if (sc.scaling !== undefined) continue
     const byC = r.median[sc.id]
     const b = headline(r, sc.id, byC?.[BASE])
     if (byC === undefined || b === undefined) continue
@@ -242,6 +289,47 @@ export const svg = async (r: Result): Promise<string> => {
   return out
 }
 
+/** CPU µs per request against concurrency (one origin) and against origins, one line per contender; undefined without scaling runs. */
+export const scalingSvg = async (r: Result): Promise<string | undefined> => {
+  const values: Array<Record<string, string | number>> = []
+  for (const sc of r.scenarios) {
+    if (sc.scaling === undefined) continue
+    for (const [c, f] of Object.entries(r.median[sc.id] ?? {})) {
+      if (f.cpuUsPerReq === undefined) continue
+      values.push({
+        axis: sc.scaling.axis === "concurrency" ? "concurrency, one origin" : "origins × 10 in flight",
+        x: sc.scaling.x,
+        contender: plain(c),
+        cpu: f.cpuUsPerReq,
+        rps: f.rps
+      })
+    }
+  }
+  if (values.length === 0) return undefined
+  const spec: vl.TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: { text: "CPU µs per request as concurrency and origins grow (flat = linear cost)", subtitle: `${r.date.slice(0, 10)}, median of ${r.rounds} round(s)` },
+    data: { values },
+    facet: { column: { field: "axis", type: "nominal", title: null } },
+    spec: {
+      width: 280,
+      height: 200,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "x", type: "quantitative", scale: { type: "log" }, title: null },
+        y: { field: "cpu", type: "quantitative", title: "CPU µs/req" },
+        color: { field: "contender", type: "nominal", title: null },
+        tooltip: [{ field: "contender" }, { field: "x" }, { field: "cpu", format: ".1f" }, { field: "rps", format: ",.0f" }]
+      }
+    },
+    resolve: { scale: { x: "independent" } }
+  }
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" })
+  const out = await view.toSVG()
+  view.finalize()
+  return out
+}
+
 const SKELETON = `# Benchmarks
 
 How to run: \`npm run bench\` (full) or \`npm run bench -- --quick\` (smoke); see [bench/README.md](../bench/README.md).
@@ -263,6 +351,8 @@ export const writeDocs = async (r: Result, resultFile: string, repo: string | un
     if (i < 0 || j < i) throw new Error(`${docPath}: markers ${BEGIN} … ${END} not found`)
     fs.writeFileSync(docPath, `${doc.slice(0, i + BEGIN.length)}\n${md}\n${doc.slice(j)}`)
     fs.writeFileSync(path.join(repo, "docs/benchmarks.svg"), await svg(r))
+    const scaling = await scalingSvg(r)
+    if (scaling !== undefined) fs.writeFileSync(path.join(repo, "docs/benchmarks-scaling.svg"), scaling)
   }
   return md
 }

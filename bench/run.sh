@@ -4,7 +4,8 @@
 # and stops nginx by PID on exit, failure or interrupt. See bench/README.md.
 #
 # Environment:
-#   BENCH_PORT_BASE=29180   h1 on BASE, TLS (http/1.1) on BASE+1, TLS (h2 + http/1.1) on BASE+2
+#   BENCH_PORT_BASE=29180   h1 on BASE, TLS (http/1.1) on BASE+1, TLS (h2 + http/1.1) on BASE+2,
+#                           and the scaling scenarios' 1,000 h1 origins on BASE+1000 … BASE+1999
 #   BENCH_NO_INSTALL=1      never call apt-get (nginx with lua is required; wrk is skipped if absent)
 # `bash bench/run.sh --serve [seconds]` only keeps the nginx up (default 600 s), for manual runs.
 set -euo pipefail
@@ -47,6 +48,11 @@ fi
 for p in $P_H1 $P_TLS $P_H2; do
   if [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then die "port $p is in use (set BENCH_PORT_BASE)"; fi
 done
+# the scaling scenarios' origins: ORIGINS h1 ports from BASE+1000 (one server, many listening sockets)
+ORIGINS=1000 P_ORIGINS=$((BASE + 1000))
+if [ -n "$(ss -Hltn "( sport >= :$P_ORIGINS and sport < :$((P_ORIGINS + ORIGINS)) )" 2>/dev/null)" ]; then
+  die "a port in $P_ORIGINS-$((P_ORIGINS + ORIGINS - 1)) is in use (set BENCH_PORT_BASE)"
+fi
 
 # ---------------------------------------------------------------- state: temp dir, files, config
 T=$(mktemp -d "${TMPDIR:-/tmp}/hackney-bench.XXXXXX")
@@ -79,6 +85,7 @@ cp "$CERTS/server.pem" "$CERTS/server-key.pem" "$CERTS/ca.pem" "$T/"
 chmod 644 "$T"/*.pem "$T/upload-sink.lua"
 
 user=""; [ "$(id -u)" != 0 ] || user="user www-data;"
+origins_listen=$(for i in $(seq 0 $((ORIGINS - 1))); do printf 'listen 127.0.0.1:%d; ' $((P_ORIGINS + i)); done)
 tls="ssl_certificate $T/server.pem; ssl_certificate_key $T/server-key.pem;
         ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:SSL:1m;"
 cat > "$T/routes.conf" <<EOF
@@ -97,7 +104,9 @@ pid $T/nginx.pid;
 error_log $T/error.log warn;
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module $LUA_MOD;
-events { worker_connections 4096; }
+# the scaling scenarios hold up to 10,000 connections (1,000 origins × 10)
+worker_rlimit_nofile 40000;
+events { worker_connections 16384; }
 http {
     access_log off;
     types { application/octet-stream bin; text/plain txt; }
@@ -116,20 +125,21 @@ http {
     server { listen 127.0.0.1:$P_H1; include $T/routes.conf; }
     server { listen 127.0.0.1:$P_TLS ssl; $tls include $T/routes.conf; }
     server { listen 127.0.0.1:$P_H2 ssl http2; $tls include $T/routes.conf; }
+    server { $origins_listen include $T/routes.conf; }
 }
 EOF
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log" || die "nginx config test failed"
 "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" </dev/null >"$T/nginx.out" 2>&1 &
 NGINX_PID=$!
-for p in $P_H1 $P_TLS $P_H2; do
+for p in $P_H1 $P_TLS $P_H2 $((P_ORIGINS + ORIGINS - 1)); do
   for i in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.02
     [ "$i" != 200 ] || { cat "$T/error.log" >&2; die "nginx did not open port $p"; }
   done
 done
-log "nginx up (pid $NGINX_PID, 1 worker): h1 :$P_H1, TLS :$P_TLS, TLS h2 :$P_H2, files in $T"
+log "nginx up (pid $NGINX_PID, 1 worker): h1 :$P_H1, TLS :$P_TLS, TLS h2 :$P_H2, origins :$P_ORIGINS+$ORIGINS, files in $T"
 
 export BENCH_HTTP="http://127.0.0.1:$P_H1" BENCH_HTTPS="https://127.0.0.1:$P_TLS" BENCH_H2="https://127.0.0.1:$P_H2"
-export BENCH_CA="$T/ca.pem" BENCH_NGINX_PID=$NGINX_PID
+export BENCH_CA="$T/ca.pem" BENCH_NGINX_PID=$NGINX_PID BENCH_ORIGINS_PORT=$P_ORIGINS BENCH_ORIGINS=$ORIGINS
 if [ "${1:-}" = --serve ]; then   # keep nginx up (bounded) for manual runs and profiles
   log "serving for ${2:-600} s: BENCH_HTTP=$BENCH_HTTP BENCH_HTTPS=$BENCH_HTTPS BENCH_CA=$BENCH_CA"
   sleep "${2:-600}" & CHILD=$!

@@ -6,7 +6,8 @@
  *   --rounds N       rounds (default 3; quick 1)
  *   --duration MS    measured time per run (default 3000; quick 500)
  *   --only a,b       contenders to run (names as in CONTENDERS, plus wrk)
- *   --scenarios a,b  scenarios to run (ids as in SCENARIOS)
+ *   --scenarios a,b  scenarios to run (ids as in SCENARIOS; the scaling ones, scale-c* and
+ *                    origins-*, run in full runs and when named)
  *   --no-wait        do not wait for the 1-minute load average to drop below 1.5 (full runs wait)
  *   --no-profile     skip the --cpu-prof runs
  *   --docs/--no-docs write docs/benchmarks.md + docs/benchmarks.svg (default: full runs only)
@@ -46,9 +47,13 @@ const HTTP = env("BENCH_HTTP")
 const HTTPS = env("BENCH_HTTPS")
 const CA = env("BENCH_CA")
 const MB100 = 100 * 1024 * 1024
+const ORIGINS_PORT = Number(process.env.BENCH_ORIGINS_PORT ?? 0)
+const ORIGINS = Number(process.env.BENCH_ORIGINS ?? 0)
 
 export const CONTENDERS = [
   "hackney",
+  "hackney-user",
+  "undici-user",
   "hackney-httpclient",
   "undici-request",
   "undici-fetch",
@@ -59,6 +64,15 @@ export const CONTENDERS = [
   "platform-fetch"
 ] as const
 
+/**
+ * The user-style contenders (bench/user-style.mjs, issue 20): plain node on the built dist/ (not
+ * bundled); small GETs only. `hackney-loop` (the harness's whileLoop style on dist/) is there to
+ * `--only` it.
+ */
+export const USER_STYLE: ReadonlyArray<string> = ["hackney-user", "undici-user", "hackney-loop"]
+/** Who runs the scaling scenarios: both native styles of each side. */
+export const SCALING_CONTENDERS: ReadonlyArray<string> = ["hackney", "undici-request", "hackney-user", "undici-user"]
+
 export interface Scenario {
   readonly id: string
   readonly title: string
@@ -67,13 +81,41 @@ export interface Scenario {
   readonly concurrency: number
   /** the headline figure */
   readonly unit: "req/s" | "MB/s"
+  /** scaling scenarios (run by SCALING_CONTENDERS; not in quick runs unless named with --scenarios) */
+  readonly scaling?: { readonly axis: "concurrency" | "origins"; readonly x: number } | undefined
+  /** the workers spread over these origins */
+  readonly urls?: ReadonlyArray<string> | undefined
+  /** connections per origin (default 50) */
+  readonly maxPerHost?: number | undefined
 }
 const SCENARIOS: ReadonlyArray<Scenario> = [
   { id: "get-c1", title: "small GET (1 KiB), c=1", kind: "get", url: `${HTTP}/1k.bin`, concurrency: 1, unit: "req/s" },
   { id: "get-c50", title: "small GET (1 KiB), c=50", kind: "get", url: `${HTTP}/1k.bin`, concurrency: 50, unit: "req/s" },
   { id: "https-c50", title: "HTTPS small GET, c=50", kind: "get", url: `${HTTPS}/1k.bin`, concurrency: 50, unit: "req/s" },
   { id: "download", title: "100 MB download", kind: "download", url: `${HTTP}/100m.bin`, concurrency: 1, unit: "MB/s" },
-  { id: "upload", title: "100 MB streamed upload", kind: "upload", url: `${HTTP}/upload`, concurrency: 1, unit: "MB/s" }
+  { id: "upload", title: "100 MB streamed upload", kind: "upload", url: `${HTTP}/upload`, concurrency: 1, unit: "MB/s" },
+  // scaling: concurrency on one origin (one connection per request stream), and origins with 10 in flight each
+  ...[1, 10, 100, 1000].map((c): Scenario => ({
+    id: `scale-c${c}`,
+    title: `small GET, c=${c}, 1 origin`,
+    kind: "get",
+    url: `${HTTP}/1k.bin`,
+    concurrency: c,
+    unit: "req/s",
+    maxPerHost: c,
+    scaling: { axis: "concurrency", x: c }
+  })),
+  ...[1, 100, 1000].filter((n) => n <= ORIGINS).map((n): Scenario => ({
+    id: `origins-${n}`,
+    title: `small GET, ${n} origin(s) × 10 in flight`,
+    kind: "get",
+    url: `http://127.0.0.1:${ORIGINS_PORT}/1k.bin`,
+    urls: Array.from({ length: n }, (_, i) => `http://127.0.0.1:${ORIGINS_PORT + i}/1k.bin`),
+    concurrency: 10 * n,
+    unit: "req/s",
+    maxPerHost: 10,
+    scaling: { axis: "origins", x: n }
+  }))
 ]
 
 /** One run's figures (derived from a Sample, or from wrk's report). */
@@ -169,6 +211,10 @@ const figuresOf = (s: Sample): Figures => ({
 const jobOf = (sc: Scenario, dur = durationMs): Job => ({
   kind: sc.kind,
   url: sc.url,
+  urls: sc.urls,
+  maxPerHost: sc.maxPerHost,
+  // scaling: our pools keep every connection the job opens idle-able, as undici's do (the default idle cap is 50)
+  maxConnections: sc.scaling === undefined ? undefined : sc.concurrency,
   concurrency: sc.concurrency,
   warmupMs,
   // transfers: quick runs measure exactly one 100 MB transfer (after one warm-up transfer)
@@ -177,7 +223,8 @@ const jobOf = (sc: Scenario, dur = durationMs): Job => ({
 })
 
 const contenderRun = async (name: string, sc: Scenario): Promise<Sample> => {
-  const r = await run(process.execPath, [path.join(BUILD, "contender.mjs"), name, JSON.stringify(jobOf(sc))], {
+  const script = USER_STYLE.includes(name) ? path.join(REPO, "bench/user-style.mjs") : path.join(BUILD, "contender.mjs")
+  const r = await run(process.execPath, [script, name, JSON.stringify(jobOf(sc))], {
     NODE_EXTRA_CA_CERTS: CA
   })
   const line = r.stdout.trim().split("\n").pop() ?? ""
@@ -310,7 +357,8 @@ const machine = (): Record<string, string | number> => {
 const main = async () => {
   const t0 = Date.now()
   const only = opt("--only")?.split(",")
-  const scenarios = SCENARIOS.filter((s) => opt("--scenarios")?.split(",").includes(s.id) ?? true)
+  // scaling scenarios: full runs only, unless named (quick CI runs stay quick)
+  const scenarios = SCENARIOS.filter((s) => opt("--scenarios")?.split(",").includes(s.id) ?? (!quick || s.scaling === undefined))
   const hasWrk = wrkAvailable()
   const contenders: Array<string> = only?.filter((c) => c !== "wrk" || hasWrk) ?? [...CONTENDERS, ...(hasWrk ? ["wrk"] : [])]
   const skipped: Array<string> = []
@@ -324,6 +372,10 @@ const main = async () => {
   fs.mkdirSync(BUILD, { recursive: true })
   bundle("bench/contender.ts", path.join(BUILD, "contender.mjs"), ["undici", "got"])
   bundle("bench/http1-parser.ts", path.join(BUILD, "http1-parser.mjs"), [])
+  if (contenders.some((c) => USER_STYLE.includes(c))) {
+    log("building dist/ for the user-style contenders (npm run build)")
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" })
+  }
 
   // the machine is shared: a full run waits (bounded) for a quiet moment
   if (!quick && !flag("--no-wait")) {
@@ -342,6 +394,8 @@ const main = async () => {
     for (const sc of scenarios) {
       for (const c of contenders) {
         if (c === "wrk" && sc.kind === "upload") continue
+        if (USER_STYLE.includes(c) && sc.kind !== "get") continue
+        if (sc.scaling !== undefined && !SCALING_CONTENDERS.includes(c)) continue
         try {
           const f = c === "wrk" ? await wrkRun(sc) : figuresOf(await contenderRun(c, sc))
           ;((runs[sc.id] ??= {})[c] ??= []).push(f)

@@ -13,7 +13,8 @@
  *   async loops.
  *
  * Both read the whole body. A job with `urls` spreads the workers over those origins (worker i asks
- * `urls[i % n]`), `maxPerHost` connections each (default: the concurrency). The job is bench/contender.ts's `Job`; it prints the same `Sample`
+ * `urls[i % n]`), `maxPerHost` connections each (default: the concurrency); `maxConnections` raises
+ * our pool's idle cap (default 50) to the connections the job opens. The job is bench/contender.ts's `Job`; it prints the same `Sample`
  * JSON line. Extra job fields for load-insensitive measurements (bench/measure.mjs):
  * `count` — stop after exactly this many measured requests (and `warmupCount` before them)
  * instead of running for a time; `probe` — also report `gcCount`, `heapUsedDelta` (bytes) over
@@ -57,6 +58,11 @@ class ResumeCounter extends Supervisor.AbstractSupervisor {
   }
 }
 
+// `maxConnections` (scaling jobs): the pool's idle cap raised to the connections the job opens, as
+// undici's pools keep all theirs; with the default cap (50) a pool closes whatever is released above
+// 50 idle connections, and at high concurrency re-dials all the time.
+const idleCap = job.maxConnections === undefined ? {} : { maxConnections: job.maxConnections }
+
 const hackneyUser = () => {
   const counter = new ResumeCounter()
   const loop = (phase, lat, i) =>
@@ -78,7 +84,8 @@ const hackneyUser = () => {
       Effect.runPromise(
         measure(run).pipe(
           job.probe ? Effect.supervised(counter) : (x) => x,
-          Effect.provide(Hackney.layer)
+          // the issue's program provides Hackney.layer (the "default" pool); scaling jobs raise its idle cap
+          Effect.provide(job.maxConnections === undefined ? Hackney.layer : Pool.layer(idleCap))
         )
       )
   }
@@ -110,7 +117,7 @@ const hackneyLoop = () => {
       Effect.runPromise(
         measure(run).pipe(
           job.probe ? Effect.supervised(counter) : (x) => x,
-          Effect.provide(Pool.layer({ maxPerHost: perHost }))
+          Effect.provide(Pool.layer({ maxPerHost: perHost, ...idleCap }))
         )
       )
   }
