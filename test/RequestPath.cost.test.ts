@@ -3,8 +3,9 @@
  * Structural checks (which objects are shared), never timings: bench/ measures the cost.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
-import { Hackney, Pool } from "../src/index.js"
+import { HttpClient } from "@effect/platform"
+import { Effect, Either, Fiber, Layer, RuntimeFlags, RuntimeFlagsPatch, Supervisor } from "effect"
+import { Hackney, HackneyHttpClient, Pool } from "../src/index.js"
 import { prepare } from "../src/internal/client/prepare.js"
 import { openFile } from "../src/internal/node/file.js"
 import { eventually } from "./support/hackney.js"
@@ -81,6 +82,69 @@ describe("request path cost", () => {
       // it, 25 with the idle connection taken in the same step)
       expect(counter.ops / 3).toBeLessThanOrEqual(25)
     }))
+})
+
+describe("HttpClient request path cost", () => {
+  it.scoped("an HttpClient GET on a kept-alive pooled connection (tracer off) runs a bounded number of Effect operations", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("hello"))
+      const url = `${srv.url}/x`
+      const client = yield* HttpClient.HttpClient
+      const get = Effect.flatMap(client.get(url), (r) => r.text)
+      expect(yield* get).toBe("hello")
+      const counter = new OpCounter()
+      for (let i = 0; i < 3; i++) {
+        const text = yield* get.pipe(
+          Effect.supervised(counter),
+          Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+        )
+        expect(text).toBe("hello")
+      }
+      expect(srv.accepted()).toBe(1)
+      // one suspension (the response head, with the body already buffered) and the platform's wrapper's operations
+      expect(counter.resumes / 3).toBe(1)
+      // 100 operations per request before the idle connection was taken in the same step as the write, 78 with it
+      expect(counter.ops / 3).toBeLessThanOrEqual(78)
+    }).pipe(Effect.provide(Layer.merge(HackneyHttpClient.layer, Layer.setTracerEnabled(false)))))
+})
+
+describe("HttpClient request path on an idle pooled connection", () => {
+  it.scoped("interrupted while waiting for its response head, an HttpClient request closes the reused connection and frees its slot", () =>
+    Effect.gen(function*() {
+      let seen = 0
+      const srv = yield* httpServer((_req, res) => {
+        if (++seen !== 2) res.end("ok")
+      })
+      const pool = yield* Pool.make({ maxPerHost: 1 })
+      const client = HackneyHttpClient.make({ pool })
+      const url = `${srv.url}/x`
+      const get = Effect.flatMap(client.get(url), (r) => r.text)
+      expect(yield* get).toBe("ok")
+      const fiber = yield* Effect.fork(get)
+      yield* eventually(() => seen === 2, 2000, "the second request at the server")
+      yield* Fiber.interrupt(fiber)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+      yield* eventually(() => srv.sockets.size === 0, 2000, "the reused connection closed")
+      expect(yield* get).toBe("ok")
+      expect(srv.accepted()).toBe(2)
+    }))
+
+  it.scoped("an HttpClient response whose body comes after its head is still streamed (the head is not held for the body)", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => {
+        res.writeHead(200, { "content-length": "5" })
+        res.flushHeaders()
+        setTimeout(() => res.end("later"), 50)
+      })
+      const client = yield* HttpClient.HttpClient
+      const url = `${srv.url}/x`
+      expect(yield* Effect.flatMap(client.get(url), (r) => r.text)).toBe("later")
+      // on the reused connection: the response (its head) comes before its body
+      const r = yield* client.get(url)
+      expect(r.status).toBe(200)
+      expect(yield* r.text).toBe("later")
+      expect(srv.accepted()).toBe(1)
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
 })
 
 describe("request path on an idle pooled connection", () => {

@@ -55,7 +55,7 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
           lease,
           signal,
           opts.autoDecompress === true ? opts.maxBodySize ?? Infinity : undefined
-        )),
+        ), { fiber, signal }),
       (e) => requestError(request, e)
     )
   })

@@ -125,10 +125,56 @@ const attempt = <A>(
  *
  * @internal
  */
+/**
+ * {@link attempt} for a request without a streamed body on a pool's idle
+ * connection: checkout, write and the wait for the head in one
+ * `Effect.async`, whose registration takes the connection (an interruption
+ * finds the lease in the canceller). Without an idle connection nothing is
+ * reserved and {@link attempt} runs.
+ */
+const attemptIdle = <A>(
+  o: Outgoing,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  fast: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal },
+  onHead: (lease: Lease) => A
+): Effect.Effect<A, HackneyError> =>
+  Effect.async<A, HackneyError>((resume) => {
+    const { fiber, signal } = fast
+    const conn = source.checkoutIdle!(o.spec, o.maxPerHost, fiber)
+    if (conn === undefined) return resume(attempt(o, source, wheel, false, onHead))
+    const ex = begin(o, conn, "stream", wheel)
+    const lease = new Lease(conn, ex, source)
+    const check = (): void => {
+      if (ex.error === undefined && ex.head === undefined) return ex.onWake(check)
+      if (ex.error !== undefined) {
+        lease.release()
+        return resume(ex.failure())
+      }
+      // The response is made when the fiber runs (the rest of the read, often the whole body, parsed by then).
+      // An interruption before that aborts the request's signal, which releases the lease.
+      lease.watch(signal)
+      resume(Effect.sync(() => onHead(lease)))
+    }
+    check()
+    return Effect.sync(() => {
+      ex.offWake(check)
+      lease.release()
+    })
+  })
+
 export const send = <A>(
   o: Outgoing,
   source: ConnectionSource,
   wheel: TimerWheel,
-  onHead: (lease: Lease) => A
+  onHead: (lease: Lease) => A,
+  /** The requesting fiber and the request's abort signal: a bytes or empty request may take an idle connection in one step. */
+  fast?: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal }
 ): Effect.Effect<A, HackneyError> =>
-  withStaleRetry(o, attempt(o, source, wheel, false, onHead), () => attempt(o, source, wheel, true, onHead))
+  withStaleRetry(
+    o,
+    fast !== undefined && source.checkoutIdle !== undefined && o.body._tag !== "Stream"
+      ? attemptIdle(o, source, wheel, fast, onHead)
+      : attempt(o, source, wheel, false, onHead),
+    () => attempt(o, source, wheel, true, onHead)
+  )
