@@ -123,6 +123,71 @@ const hackneyLoop = () => {
   }
 }
 
+/**
+ * `HttpClient` contenders for the adapter's share (issue 20, item 4): `client.get(url)` + `arrayBuffer`
+ * in `Effect.whileLoop` fibers through `HackneyHttpClient.layer` (`httpclient-hackney`),
+ * `NodeHttpClient.layerUndici` (`httpclient-undici`), or `HttpClient.make` over a null transport that
+ * sends nothing and answers at once with a minimal response object holding a 1 KiB body
+ * (`httpclient-null`: the platform's own wrapper). `job.untraced`: `Layer.setTracerEnabled(false)`.
+ */
+const httpClient = async (kind) => {
+  const { HttpClient, HttpClientResponse } = await import("@effect/platform")
+  const { Layer } = await import("effect")
+  const counter = new ResumeCounter()
+  const body = new Uint8Array(1024)
+  const layer = kind === "hackney"
+    ? (await import(process.env.HACKNEY_DIST ?? "../dist/index.js")).HackneyHttpClient.layer
+    : kind === "undici"
+    ? (await import("@effect/platform-node/NodeHttpClient")).layerUndici
+    : Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) => Effect.succeed(nullResponse(request))))
+  // the least a response can be: status, no headers, the body at hand (no web Response, no stream)
+  const { Headers, HttpIncomingMessage } = await import("@effect/platform")
+  const { Option } = await import("effect")
+  const arrayBuffer = Effect.succeed(body.buffer)
+  const nullResponse = (request) => ({
+    [HttpClientResponse.TypeId]: HttpClientResponse.TypeId,
+    [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId,
+    request,
+    status: 200,
+    headers: Headers.empty,
+    cookies: undefined,
+    remoteAddress: Option.none(),
+    formData: Effect.die("null transport"),
+    arrayBuffer,
+    text: Effect.succeed(""),
+    json: Effect.succeed(null),
+    urlParamsBody: Effect.die("null transport"),
+    stream: Effect.die("null transport")
+  })
+  const loop = (client, phase, lat, i) =>
+    Effect.suspend(() => {
+      const url = urlOf(i)
+      let t0 = 0
+      return Effect.whileLoop({
+        while: () => phase.more(),
+        body: () => {
+          phase.took()
+          t0 = performance.now()
+          return Effect.flatMap(client.get(url), (r) => r.arrayBuffer)
+        },
+        step: () => lat?.push(performance.now() - t0)
+      })
+    })
+  const run = (phase, lat) =>
+    Effect.flatMap(HttpClient.HttpClient, (client) =>
+      Effect.all(Array.from({ length: c }, (_, i) => loop(client, phase, lat, i)), { concurrency: "unbounded", discard: true }))
+  return {
+    counter,
+    main: (measure) =>
+      Effect.runPromise(
+        measure(run).pipe(
+          job.probe ? Effect.supervised(counter) : (x) => x,
+          Effect.provide(job.untraced ? Layer.merge(layer, Layer.setTracerEnabled(false)) : layer)
+        )
+      )
+  }
+}
+
 const undiciUser = async () => {
   const { Pool } = await import("undici")
   const pools = new Map()
@@ -169,6 +234,8 @@ const main = async () => {
     ? hackneyLoop()
     : name === "undici-user"
     ? await undiciUser()
+    : name.startsWith("httpclient-")
+    ? await httpClient(name.slice("httpclient-".length))
     : undefined
   if (contender === undefined) throw new Error(`unknown user-style contender ${name}`)
   let gcCount = 0
