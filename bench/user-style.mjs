@@ -63,64 +63,57 @@ class ResumeCounter extends Supervisor.AbstractSupervisor {
 // 50 idle connections, and at high concurrency re-dials all the time.
 const idleCap = job.maxConnections === undefined ? {} : { maxConnections: job.maxConnections }
 
-const hackneyUser = () => {
+/**
+ * An Effect contender: `c` fibers running `loop(phase, lat, url, ...)` in one program that
+ * provides `layer` (and, probing, counts the fibers' resumptions).
+ */
+const effectContender = (layer, loop, before = Effect.succeed(undefined)) => {
   const counter = new ResumeCounter()
-  const loop = (phase, lat, i) =>
-    Effect.gen(function*() {
-      const url = urlOf(i)
-      while (phase.more()) {
-        phase.took()
-        const t0 = performance.now()
-        const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: perHost }))
-        if (Either.isLeft(r)) throw r.left
-        lat?.push(performance.now() - t0)
-      }
-    })
   const run = (phase, lat) =>
-    Effect.all(Array.from({ length: c }, (_, i) => loop(phase, lat, i)), { concurrency: "unbounded", discard: true })
+    Effect.flatMap(before, (x) =>
+      Effect.all(Array.from({ length: c }, (_, i) => loop(phase, lat, urlOf(i), x)), { concurrency: "unbounded", discard: true }))
   return {
     counter,
     main: (measure) =>
-      Effect.runPromise(
-        measure(run).pipe(
-          job.probe ? Effect.supervised(counter) : (x) => x,
-          // the issue's program provides Hackney.layer (the "default" pool); scaling jobs raise its idle cap
-          Effect.provide(job.maxConnections === undefined ? Hackney.layer : Pool.layer(idleCap))
-        )
-      )
+      Effect.runPromise(measure(run).pipe(job.probe ? Effect.supervised(counter) : (x) => x, Effect.provide(layer)))
   }
 }
 
+/** `Effect.whileLoop` over `request(url, x)`, timing each. */
+const whileLoop = (request) => (phase, lat, url, x) =>
+  Effect.suspend(() => {
+    let t0 = 0
+    return Effect.whileLoop({
+      while: () => phase.more(),
+      body: () => {
+        phase.took()
+        t0 = performance.now()
+        return request(url, x)
+      },
+      step: () => lat?.push(performance.now() - t0)
+    })
+  })
+
+const hackneyUser = () =>
+  effectContender(
+    // the issue's program provides Hackney.layer (the "default" pool); scaling jobs raise its idle cap
+    job.maxConnections === undefined ? Hackney.layer : Pool.layer(idleCap),
+    (phase, lat, url) =>
+      Effect.gen(function*() {
+        while (phase.more()) {
+          phase.took()
+          const t0 = performance.now()
+          const r = yield* Effect.either(Hackney.request("GET", url, { maxPerHost: perHost }))
+          if (Either.isLeft(r)) throw r.left
+          lat?.push(performance.now() - t0)
+        }
+      })
+  )
+
 /** The harness's native style (bench/contender.ts `hackney`), unbundled: `Effect.whileLoop`, one shared options object. */
 const hackneyLoop = () => {
-  const counter = new ResumeCounter()
   const noOptions = {}
-  const loop = (phase, lat, i) =>
-    Effect.suspend(() => {
-      const url = urlOf(i)
-      let t0 = 0
-      return Effect.whileLoop({
-        while: () => phase.more(),
-        body: () => {
-          phase.took()
-          t0 = performance.now()
-          return Hackney.get(url, noOptions)
-        },
-        step: () => lat?.push(performance.now() - t0)
-      })
-    })
-  const run = (phase, lat) =>
-    Effect.all(Array.from({ length: c }, (_, i) => loop(phase, lat, i)), { concurrency: "unbounded", discard: true })
-  return {
-    counter,
-    main: (measure) =>
-      Effect.runPromise(
-        measure(run).pipe(
-          job.probe ? Effect.supervised(counter) : (x) => x,
-          Effect.provide(Pool.layer({ maxPerHost: perHost, ...idleCap }))
-        )
-      )
-  }
+  return effectContender(Pool.layer({ maxPerHost: perHost, ...idleCap }), whileLoop((url) => Hackney.get(url, noOptions)))
 }
 
 /**
@@ -131,19 +124,10 @@ const hackneyLoop = () => {
  * (`httpclient-null`: the platform's own wrapper). `job.untraced`: `Layer.setTracerEnabled(false)`.
  */
 const httpClient = async (kind) => {
-  const { HttpClient, HttpClientResponse } = await import("@effect/platform")
-  const { Layer } = await import("effect")
-  const counter = new ResumeCounter()
-  const body = new Uint8Array(1024)
-  const layer = kind === "hackney"
-    ? (await import(process.env.HACKNEY_DIST ?? "../dist/index.js")).HackneyHttpClient.layer
-    : kind === "undici"
-    ? (await import("@effect/platform-node/NodeHttpClient")).layerUndici
-    : Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) => Effect.succeed(nullResponse(request))))
+  const { Headers, HttpClient, HttpClientResponse, HttpIncomingMessage } = await import("@effect/platform")
+  const { Layer, Option } = await import("effect")
   // the least a response can be: status, no headers, the body at hand (no web Response, no stream)
-  const { Headers, HttpIncomingMessage } = await import("@effect/platform")
-  const { Option } = await import("effect")
-  const arrayBuffer = Effect.succeed(body.buffer)
+  const arrayBuffer = Effect.succeed(new Uint8Array(1024).buffer)
   const nullResponse = (request) => ({
     [HttpClientResponse.TypeId]: HttpClientResponse.TypeId,
     [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId,
@@ -159,33 +143,16 @@ const httpClient = async (kind) => {
     urlParamsBody: Effect.die("null transport"),
     stream: Effect.die("null transport")
   })
-  const loop = (client, phase, lat, i) =>
-    Effect.suspend(() => {
-      const url = urlOf(i)
-      let t0 = 0
-      return Effect.whileLoop({
-        while: () => phase.more(),
-        body: () => {
-          phase.took()
-          t0 = performance.now()
-          return Effect.flatMap(client.get(url), (r) => r.arrayBuffer)
-        },
-        step: () => lat?.push(performance.now() - t0)
-      })
-    })
-  const run = (phase, lat) =>
-    Effect.flatMap(HttpClient.HttpClient, (client) =>
-      Effect.all(Array.from({ length: c }, (_, i) => loop(client, phase, lat, i)), { concurrency: "unbounded", discard: true }))
-  return {
-    counter,
-    main: (measure) =>
-      Effect.runPromise(
-        measure(run).pipe(
-          job.probe ? Effect.supervised(counter) : (x) => x,
-          Effect.provide(job.untraced ? Layer.merge(layer, Layer.setTracerEnabled(false)) : layer)
-        )
-      )
-  }
+  const layer = kind === "hackney"
+    ? (await import(process.env.HACKNEY_DIST ?? "../dist/index.js")).HackneyHttpClient.layer
+    : kind === "undici"
+    ? (await import("@effect/platform-node/NodeHttpClient")).layerUndici
+    : Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) => Effect.succeed(nullResponse(request))))
+  return effectContender(
+    job.untraced ? Layer.merge(layer, Layer.setTracerEnabled(false)) : layer,
+    whileLoop((url, client) => Effect.flatMap(client.get(url), (r) => r.arrayBuffer)),
+    HttpClient.HttpClient
+  )
 }
 
 const undiciUser = async () => {
