@@ -522,3 +522,51 @@ describe("PoolState: invariants", () => {
     )
   })
 })
+
+describe("PoolState: takeIdleNow (the request path's idle fast path)", () => {
+  it("hands out the idle connection checkout would (LIFO), and reserves nothing when there is none", () => {
+    const t = harness({ maxPerHost: 2 })
+    // no idle connection: nothing dialled, nothing counted
+    expect(t.state.takeIdleNow(t.h(), 2)).toBeUndefined()
+    expect(t.h().active).toBe(0)
+    const a = t.request(t.waiter("a"))!
+    const b = t.request(t.waiter("b"))!
+    t.connect(a)
+    t.connect(b)
+    t.state.release(a, true)
+    t.state.release(b, true)
+    const e = t.state.takeIdleNow(t.h(), 2)!
+    expect(e).toBe(b)
+    expect(e.state).toBe("active")
+    expect(t.state.stats()).toEqual({ inUse: 1, free: 1, queued: 0 })
+  })
+
+  it("takes nothing at the request's limit (as checkout), for a dead connection, or once the pool is closed", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    const b = t.request(t.waiter("b"))!
+    t.connect(a)
+    const bConn = t.connect(b)
+    t.state.release(b, true)
+    // one in use, one idle: a request limited to 1 connection may not take the idle one (as checkout)
+    expect(t.state.takeIdleNow(t.h(), 1)).toBeUndefined()
+    expect(t.state.checkout(t.h(), false, 1, 1)).toBeUndefined()
+    // a dead idle connection is closed, not handed out
+    bConn.open = false
+    expect(t.state.takeIdleNow(t.h(), 2)).toBeUndefined()
+    expect(t.log).toContain("close #2")
+    // a request wanting a fresh connection dials (the released one is parked): an idle connection, but the
+    // host at its limit of 1 with that dial, so nothing is taken
+    const t2 = harness({ maxPerHost: 1 })
+    const c = t2.request(t2.waiter("c"))!
+    t2.connect(c)
+    expect(t2.request(t2.waiter("fresh", { fresh: true }))).toBeUndefined()
+    t2.state.release(c, true)
+    expect(t2.log.slice(-2)).toEqual(["park #1", "grant fresh dial"])
+    expect(t2.state.takeIdleNow(t2.h(), 1)).toBeUndefined()
+    expect(t2.state.checkout(t2.h(), false, 1, 1)).toBeUndefined()
+    // once closed, nothing
+    t2.state.shutdown()
+    expect(t2.state.takeIdleNow(t2.h(), 1)).toBeUndefined()
+  })
+})
