@@ -78,7 +78,8 @@ export class Exchange {
     readonly maxBodySize: number,
     /** The request body's declared size; `undefined`: unknown (chunked over HTTP/1.1). */
     readonly bodySize: number | undefined,
-    private readonly driver: BodyDriver
+    /** Who frames the request body (the connection; an HTTP/2 stream). */
+    readonly driver: BodyDriver
   ) {}
 
   /**

@@ -107,6 +107,8 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   private recvTimeout: number
   /** Called once when the connection closes (peer close, error, or `close()`). */
   onClosed: (() => void) | undefined = undefined
+  /** The pool's hook for capacity changes: never called (HTTP/1.1 carries one request, always). */
+  onChange: (() => void) | undefined = undefined
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
 
@@ -132,6 +134,11 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   /** Requests it carries at once: HTTP/1.1 carries one (no pipelining). */
   get capacity(): number {
     return 1
+  }
+
+  /** No multiplexed streams over HTTP/1.1. */
+  get streams(): number {
+    return 0
   }
 
   /** Requests it can take now: 1 when idle and open, else 0. */
