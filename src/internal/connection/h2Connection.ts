@@ -34,6 +34,7 @@ import type { Connection, ConnectionInfo, Request, Status } from "./connection.j
 import type { BodyMode, Exchange } from "./exchange.js"
 import { h2ErrorName, h2Headers } from "./h2Request.js"
 import { H2Stream } from "./h2Stream.js"
+import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
 import type { StreamOwner } from "./h2Stream.js"
 
 /** A stream's receive window (bytes): what a server may send ahead of a slow reader. @internal */
@@ -201,20 +202,15 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
   }
 
   get peername(): net.AddressInfo | undefined {
-    const address = this.socket.remoteAddress
-    if (address === undefined) return undefined
-    return { address, family: this.socket.remoteFamily ?? "", port: this.socket.remotePort ?? 0 }
+    return peernameOf(this.socket)
   }
 
   get sockname(): net.AddressInfo | undefined {
-    const a = this.socket.address()
-    return typeof a === "object" && "port" in a ? a : undefined
+    return socknameOf(this.socket)
   }
 
   get peercert(): tls.DetailedPeerCertificate | undefined {
-    if (!this.isTls) return undefined
-    const c = (this.socket as tls.TLSSocket).getPeerCertificate(true)
-    return c && Object.keys(c).length > 0 ? c : this.open.peercert
+    return peercertOf(this.socket, this.isTls, this.open.peercert)
   }
 
   ref(): void {

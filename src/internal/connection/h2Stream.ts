@@ -18,10 +18,14 @@ import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTime
 import type { HackneyError } from "../../HackneyError.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { ResponseHead } from "./connection.js"
-import { Exchange } from "./exchange.js"
+import { closedError, Exchange } from "./exchange.js"
 import type { BodyDriver } from "./exchange.js"
 import { cancelCode, h2ErrorName, refusedStream } from "./h2Request.js"
-import { highWaterMark, maxInformational, maxInformationalBytes } from "./h1Connection.js"
+import { awaitDrain } from "./drain.js"
+import { highWaterMark } from "./h1Connection.js"
+import { addInformational } from "./informational.js"
+
+const noop = (): void => {}
 
 /** What a stream needs of its session. @internal */
 export interface StreamOwner {
@@ -181,50 +185,12 @@ export class H2Stream implements BodyDriver {
   }
 
   closedError(cause?: unknown): ConnectionClosed {
-    const ex = this.ex
-    return new ConnectionClosed({
-      method: ex.method,
-      url: ex.url,
-      requestSent: ex.requestSent,
-      reused: ex.reused,
-      responseStarted: ex.responseStarted,
-      cause
-    })
+    return closedError(this.ex, cause)
   }
 
-  /** Waits for the stream to take more body bytes; returns early when the response completed; fails with the exchange. */
+  /** Waits for the stream to take more body bytes (its flow-control window); see `drain.ts`. */
   private awaitDrain(stream: http2.ClientHttp2Stream): Effect.Effect<void, HackneyError> {
-    const ex = this.ex
-    return Effect.async<void, HackneyError>((resume) => {
-      const onDrain = () => {
-        cleanup()
-        resume(Effect.void)
-      }
-      const onExchange = () => {
-        if (ex.error !== undefined) {
-          cleanup()
-          resume(Effect.fail(ex.error))
-        } else if (ex.complete) {
-          cleanup()
-          resume(Effect.void)
-        } else ex.onWake(onExchange)
-      }
-      const onStreamClose = () => {
-        cleanup()
-        resume(Effect.fail(ex.error ?? this.closedError()))
-      }
-      const cleanup = () => {
-        stream.removeListener("drain", onDrain)
-        stream.removeListener("close", onStreamClose)
-        ex.offWake(onExchange)
-      }
-      stream.on("drain", onDrain)
-      stream.on("close", onStreamClose)
-      ex.onWake(onExchange)
-      // A peer that neither takes the body (flow control) nor answers for `recvTimeout` fails it.
-      this.arm()
-      return Effect.sync(cleanup)
-    })
+    return awaitDrain(stream, this.ex, () => this.closedError(), () => this.arm(), noop)
   }
 
   arm(): void {
@@ -261,21 +227,8 @@ export class H2Stream implements BodyDriver {
     if (!(status >= 100 && status < 200)) return
     ex.responseStarted = true
     this.touch()
-    const rawHeaders = withoutPseudo(raw)
-    let size = 15
-    for (let i = 0; i < rawHeaders.length; i += 2) size += rawHeaders[i].length + rawHeaders[i + 1].length + 4
-    ex.informationalBytes += size
-    if (ex.informational.length >= maxInformational || ex.informationalBytes > maxInformationalBytes) {
-      return this.fail(new ProtocolError({
-        method: ex.method,
-        url: ex.url,
-        reason: "too-many-informational",
-        detail: ex.informational.length >= maxInformational
-          ? `more than ${maxInformational} informational (1xx) responses before the final one`
-          : `more than ${maxInformationalBytes} bytes of informational (1xx) responses before the final one`
-      }))
-    }
-    ex.informational.push({ status, reason: "", rawHeaders })
+    const tooMany = addInformational(ex, { status, reason: "", rawHeaders: withoutPseudo(raw) })
+    if (tooMany !== undefined) return this.fail(tooMany)
     ex.wake()
   }
 
