@@ -280,15 +280,16 @@ export class H2Stream implements BodyDriver {
     if (ex.settled) return
     const code = stream.rstCode
     const id = stream.id
-    // Never processed: refused, above a GOAWAY's last stream id, or never given an id (never sent).
+    // Never processed: refused, or above a GOAWAY's last stream id.
     if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {
       return ex.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "stream-reset", code: refusedStream, codeName: h2ErrorName(refusedStream) }))
     }
-    const died = this.session.sessionFailure(this)
-    if (died !== undefined) return ex.fail(died)
     if (id === undefined) {
+      // Closed before nghttp2 gave it an id: nothing of it reached the wire.
       return ex.fail(new ConnectionClosed({ method: ex.method, url: ex.url, requestSent: false, reused: ex.reused }))
     }
+    const died = this.session.sessionFailure(this)
+    if (died !== undefined) return ex.fail(died)
     ex.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "stream-reset", code: code ?? 0, codeName: h2ErrorName(code ?? 0) }))
   }
 

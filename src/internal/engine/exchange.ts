@@ -66,6 +66,8 @@ export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.
  * A request the server did not process, sent again once on a fresh
  * connection when its body can be sent again:
  *
+ * - nothing was sent (an HTTP/2 session that closed before the stream
+ *   went out): whatever the method;
  * - the stale keep-alive race: a reused connection closed before any
  *   response byte (the server may have read it: idempotent requests only);
  * - HTTP/2 `REFUSED_STREAM` (RFC 9113 §8.7), also what a stream above a
@@ -76,7 +78,7 @@ export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.
  */
 export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
   (e._tag === "ConnectionClosed"
-    ? e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent
+    ? !e.requestSent || (e.reused === true && e.responseStarted !== true && p.idempotent)
     : e._tag === "ProtocolError" && e.reason === "stream-reset" && e.code === refusedStream) &&
   (p.body._tag !== "Stream" || p.body.replayable)
 
