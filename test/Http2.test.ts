@@ -5,9 +5,9 @@
  * 1xx, limits.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { Chunk, Clock, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import * as http2 from "node:http2"
-import { Hackney, HackneyError, Headers, Pool } from "../src/index.js"
+import { Hackney, HackneyError, HackneyHttpClient, Headers, Pool } from "../src/index.js"
 import { eventually } from "./support/hackney.js"
 import { ca, h2Server, respond } from "./support/h2.js"
 
@@ -288,5 +288,68 @@ describe("HTTP/2", () => {
       const e = yield* Effect.flip(Hackney.get(`${srv.url}/`, { pool: false, tls: ca }))
       expect(e._tag).toBe("ConnectionClosed")
       if (e._tag === "ConnectionClosed") expect(e.requestSent).toBe(true)
+    }))
+
+  it.scoped("GOAWAY with an error code: the streams on the session fail with ProtocolError session-error (code, name)", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream) => {
+        setTimeout(() => stream.session?.goaway(http2.constants.NGHTTP2_PROTOCOL_ERROR, stream.id), 10)
+      })
+      const e = yield* Effect.flip(Hackney.get(`${srv.url}/`, { pool: false, tls: ca }))
+      expect(e._tag).toBe("ProtocolError")
+      if (e._tag === "ProtocolError") {
+        expect(e.reason).toBe("session-error")
+        expect(e.code).toBe(1)
+        expect(e.codeName).toBe("PROTOCOL_ERROR")
+      }
+    }))
+
+  it.scoped("a response header list over the limit (SETTINGS_MAX_HEADER_LIST_SIZE) fails typed, and the next request works", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream, headers) => {
+        if (headers[":path"] === "/huge") respond(stream, "x", { "x-big": "v".repeat(40_000) })
+        else respond(stream, "ok")
+      })
+      const pool = yield* Pool.make({ name: "h2-headers" })
+      const e = yield* Effect.flip(Hackney.get(`${srv.url}/huge`, { pool, tls: ca }))
+      expect(e._tag).toBe("ProtocolError")
+      if (e._tag === "ProtocolError") expect(e.reason).toBe("header-section-too-large")
+      expect((yield* Hackney.get(`${srv.url}/`, { pool, tls: ca })).text()).toBe("ok")
+    }))
+
+  it.scoped("the session's capacity follows the peer's later SETTINGS (the pool is told)", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream) => setTimeout(() => respond(stream, "ok"), 20))
+      const pool = yield* Pool.make({ name: "h2-settings", maxPerHost: 1 })
+      yield* Hackney.get(`${srv.url}/`, { pool, tls: ca })
+      for (const s of srv.live) s.settings({ maxConcurrentStreams: 2 })
+      yield* Effect.sleep("50 millis").pipe(Effect.withClock(Clock.make()))
+      yield* concurrent(8, () => Hackney.get(`${srv.url}/`, { pool, tls: ca }))
+      expect(srv.peakStreams()).toBeLessThanOrEqual(2)
+      expect(srv.sessions()).toBe(1)
+    }))
+
+  it.scoped("Hackney.connect over h2: its requests run as streams of one session", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream, headers) => respond(stream, String(headers[":path"])))
+      const c = yield* Hackney.connect(srv.url, { tls: ca })
+      expect((yield* c.request({ method: "GET", path: "/a" })).text()).toBe("/a")
+      const r = yield* c.request({ method: "GET", path: "/b" })
+      expect(r.text()).toBe("/b")
+      expect(r.protocol).toBe("h2")
+      expect(srv.sessions()).toBe(1)
+    }))
+
+  it.scoped("HackneyHttpClient over h2: a streamed body, over a pool's session", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream) => respond(stream, "x".repeat(100_000)))
+      const pool = yield* Pool.make({ name: "h2-httpclient" })
+      const client = HackneyHttpClient.make({ tls: ca, pool })
+      const n = yield* client.get(`${srv.url}/`).pipe(
+        Effect.flatMap((res) => Stream.runFold(res.stream, 0, (n, c) => n + c.length)),
+        Effect.scoped
+      )
+      expect(n).toBe(100_000)
+      expect(srv.sessions()).toBe(1)
     }))
 })

@@ -17,7 +17,7 @@ import { openConnection } from "./driver.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import type { Connection } from "./connection.js"
 import { priorKnowledgeH2 } from "./protocols.js"
-import { defaults as headDefaults } from "../http1/types.js"
+import { defaultHeadLimits } from "../http1/types.js"
 
 /** The forwarding HTTP proxy of a spec: an `http(s)://` proxy and a `tcp` target (no tunnel). */
 const forwardOf = (spec: DialSpec): ForwardProxy | undefined => {
@@ -62,7 +62,7 @@ export const dialConnection = (
             scheme: spec.transport === "tls" ? "https" : "http",
             host: spec.host,
             port: spec.port,
-            maxHeaderListSize: (headLimits ?? headDefaults).maxHeaderSize,
+            headLimits: headLimits ?? defaultHeadLimits,
             wheel,
             settingsTimeout: spec.connectTimeout,
             method,

@@ -28,11 +28,13 @@ import type * as net from "node:net"
 import type * as tls from "node:tls"
 import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
+import type { HeadLimits } from "../http1/types.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import type { Connection, ConnectionInfo, Request, Status } from "./connection.js"
 import type { BodyMode, Exchange } from "./exchange.js"
 import { h2ErrorName, h2Headers } from "./h2Request.js"
+import { effectiveHeadLimits } from "./headLimits.js"
 import { H2Stream } from "./h2Stream.js"
 import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
 import type { StreamOwner } from "./h2Stream.js"
@@ -50,8 +52,8 @@ export interface H2Options {
   /** The host and port dialled (for `http2.connect` and errors). */
   readonly host: string
   readonly port: number
-  /** `SETTINGS_MAX_HEADER_LIST_SIZE`: the largest response header list accepted (bytes). */
-  readonly maxHeaderListSize: number
+  /** The response-head limits of requests that set none (the pool's); `maxHeaderSize` is also sent as `SETTINGS_MAX_HEADER_LIST_SIZE`. */
+  readonly headLimits: HeadLimits
   readonly wheel: TimerWheel
   /** How long to wait for the server's first SETTINGS (the rest of the connect timeout), ms. */
   readonly settingsTimeout: number
@@ -116,8 +118,9 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
       try {
         session = http2.connect(`${options.scheme}://localhost`, {
           createConnection: () => socket,
-          settings: { enablePush: false, initialWindowSize: streamWindow, maxHeaderListSize: options.maxHeaderListSize },
-          maxHeaderListPairs: 256
+          settings: { enablePush: false, initialWindowSize: streamWindow, maxHeaderListSize: options.headLimits.maxHeaderSize },
+          // nghttp2's own bound on fields per list (ours, maxHeaderCount, is checked per response), pseudo-headers included.
+          maxHeaderListPairs: options.headLimits.maxHeaderCount + 8
         })
       } catch (e) {
         socket.destroy()
@@ -241,7 +244,17 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
    * exchange. The stream's recv timeout runs on `wheel`.
    */
   begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
-    const s = new H2Stream(this, request.method, request.href, mode, request.maxBodySize, request.bodySize, request.recvTimeout, wheel)
+    const s = new H2Stream(
+      this,
+      request.method,
+      request.href,
+      mode,
+      request.maxBodySize,
+      request.bodySize,
+      request.recvTimeout,
+      wheel,
+      effectiveHeadLimits(request.headLimits, this.options.headLimits)
+    )
     const ex = s.ex
     ex.reused = this.requests > 0
     this.requests++

@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import type * as http2 from "node:http2"
 import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
+import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { ResponseHead } from "./connection.js"
 import { closedError, Exchange } from "./exchange.js"
@@ -81,7 +82,9 @@ export class H2Stream implements BodyDriver {
     maxBodySize: number,
     bodySize: number | undefined,
     private recvTimeout: number,
-    wheel: TimerWheel
+    wheel: TimerWheel,
+    /** The response-head limits (bytes of a header list as RFC 9113 §6.5.2 counts them, number of fields). */
+    private readonly limits: HeadLimits
   ) {
     this.ex = new Exchange(method, href, mode, maxBodySize, bodySize, this)
     this.deadline = wheel.deadline(this.onRecvTimeout)
@@ -210,11 +213,34 @@ export class H2Stream implements BodyDriver {
 
   // --- stream events (called with the stream as `this`, see the shared listeners below)
 
+  /**
+   * A received header list over the limits fails the request (nghttp2 does
+   * not enforce our SETTINGS_MAX_HEADER_LIST_SIZE on what it receives).
+   */
+  private overLimit(raw: ReadonlyArray<string>, trailers: boolean): boolean {
+    let size = 0
+    for (let i = 0; i < raw.length; i += 2) size += raw[i].length + raw[i + 1].length + 32
+    const limits = this.limits
+    const count = raw.length / 2
+    if (size <= limits.maxHeaderSize && count <= limits.maxHeaderCount) return false
+    const ex = this.ex
+    this.fail(new ProtocolError({
+      method: ex.method,
+      url: ex.url,
+      reason: size > limits.maxHeaderSize ? (trailers ? "trailer-section-too-large" : "header-section-too-large") : "too-many-headers",
+      detail: size > limits.maxHeaderSize
+        ? `the HTTP/2 ${trailers ? "trailer" : "header"} list is ${size} bytes, over maxHeaderSize (${limits.maxHeaderSize})`
+        : `${count} fields, over maxHeaderCount (${limits.maxHeaderCount})`
+    }))
+    return true
+  }
+
   onResponse(headers: http2.IncomingHttpHeaders, raw: ReadonlyArray<string>): void {
     const ex = this.ex
     if (ex.settled) return
     ex.responseStarted = true
     this.touch()
+    if (this.overLimit(raw, false)) return
     const head: ResponseHead = { status: Number(headers[":status"]), reason: "", rawHeaders: withoutPseudo(raw) }
     ex.head = head
     if (ex.mode === "stream") ex.wake()
@@ -227,6 +253,7 @@ export class H2Stream implements BodyDriver {
     if (!(status >= 100 && status < 200)) return
     ex.responseStarted = true
     this.touch()
+    if (this.overLimit(raw, false)) return
     const tooMany = addInformational(ex, { status, reason: "", rawHeaders: withoutPseudo(raw) })
     if (tooMany !== undefined) return this.fail(tooMany)
     ex.wake()
@@ -252,7 +279,7 @@ export class H2Stream implements BodyDriver {
   }
 
   onTrailers(raw: ReadonlyArray<string>): void {
-    if (!this.ex.settled) this.ex.rawTrailers = withoutPseudo(raw)
+    if (!this.ex.settled && !this.overLimit(raw, true)) this.ex.rawTrailers = withoutPseudo(raw)
   }
 
   onEnd(): void {

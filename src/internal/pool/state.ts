@@ -316,7 +316,7 @@ export class PoolState<C> {
         // Parked with nobody waiting (the common case): nothing else to decide.
         if (h.waiters.length === 0) return this.done()
       }
-    } else if (h.spare.indexOf(entry) < 0) h.spare.push(entry)
+    } else if (entry.inFlight < entry.capacity && h.spare.indexOf(entry) < 0) h.spare.push(entry)
     this.pump(h)
     this.done()
   }
