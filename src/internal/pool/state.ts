@@ -230,6 +230,8 @@ export class PoolState<C> {
   /** The dial of `entry` succeeded with `conn`, which can carry `capacity` requests. */
   dialed(entry: Entry<C>, conn: C, capacity: number): void {
     const h = entry.host
+    // What a multiplexed dial of this host should expect next: what this one turned out to carry.
+    if (entry.capacity > 1 || capacity > 1) h.capacityHint = Math.max(1, capacity)
     entry.conn = conn
     entry.capacity = capacity
     h.dialing--
@@ -244,7 +246,6 @@ export class PoolState<C> {
     }
     entry.state = "active"
     h.busy.add(entry)
-    if (entry.capacity > 1 || capacity > 1) h.capacityHint = Math.max(1, capacity)
     const joined = entry.attached
     entry.attached = undefined
     if (joined !== undefined) {
@@ -469,7 +470,8 @@ export class PoolState<C> {
       if (e !== undefined) return e
     }
     {
-      const e = this.newDial(h, capacity, false, false)
+      // A multiplexed dial expects what the host's last session carried (learnt since the waiter queued).
+      const e = this.newDial(h, capacity > 1 ? h.capacityHint : capacity, false, false)
       e.inFlight = 1
       if (e.capacity > 1) h.spare.push(e)
       return e
