@@ -261,8 +261,9 @@ describe("Hackney: no leaks under random interruption", () => {
       const poolScope = yield* Scope.make()
       const pool = yield* Scope.extend(Pool.make({ name: "hackney-leak-h2", maxPerHost: 4 }), poolScope)
       const piece = new Uint8Array(1024)
-      const secure = { tls: h2ca }
-      const prior = { protocols: ["h2"] }
+      // A generous recvTimeout: on a loaded machine a dribbled response must not time out instead of being interrupted.
+      const secure = { tls: h2ca, recvTimeout: 30_000 }
+      const prior = { protocols: ["h2"], recvTimeout: 30_000 }
       const kinds = [
         () => Effect.map(Hackney.get(`${tls.url}/x`, { pool, ...secure }), (r) => r.body.length),
         () => Effect.map(Hackney.get(`${h2c.url}/x`, { pool, ...prior }), (r) => r.body.length),
@@ -290,7 +291,7 @@ describe("Hackney: no leaks under random interruption", () => {
           return Effect.timeoutOption(kinds[i % kinds.length](), `${after} millis`).pipe(
             Effect.match({
               onFailure: (e) => {
-                failures.push(e._tag)
+                failures.push(`${e._tag}#${i % kinds.length}`)
               },
               onSuccess: (o) => {
                 if (Option.isSome(o)) completed++
