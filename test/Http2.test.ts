@@ -352,4 +352,30 @@ describe("HTTP/2", () => {
       expect(n).toBe(100_000)
       expect(srv.sessions()).toBe(1)
     }))
+
+  it.scoped("Expect: 100-continue over h2 (Hackney.open): the body waits for 100, then goes out", () =>
+    Effect.gen(function*() {
+      const events: Array<string> = []
+      const srv = yield* h2Server((stream, headers) => {
+        let n = 0
+        stream.on("data", (d: Buffer) => {
+          events.push("data")
+          n += d.length
+        })
+        stream.on("end", () => respond(stream, String(n)))
+        if (headers.expect === "100-continue") {
+          setTimeout(() => {
+            events.push("100")
+            stream.additionalHeaders({ ":status": 100 })
+          }, 50)
+        }
+      })
+      const w = yield* Hackney.open("PUT", `${srv.url}/`, { pool: false, tls: ca, headers: { expect: "100-continue" } })
+      yield* w.send("hello")
+      yield* w.finish
+      const r = yield* w.response
+      expect(new TextDecoder().decode(yield* r.bytes)).toBe("5")
+      expect(r.informational.map((i) => i.status)).toEqual([100])
+      expect(events[0]).toBe("100")
+    }))
 })
