@@ -204,11 +204,14 @@ export interface Options extends DialOptions {
   /** Skip TLS certificate and hostname verification. For tests only. Default false. */
   readonly insecure?: boolean | undefined
   /**
-   * Protocols that may be used, in order of preference, offered over TLS by
-   * ALPN: `"http/1.1"` and `"h2"` (hackney's `"http1"`, `"http2"` too).
-   * Default `["http/1.1"]`. HTTP/2 is not built yet: `"h2"` may stand in the
-   * list but is not offered, so a server can only choose HTTP/1.1; a list
-   * without HTTP/1.1, or an unknown name, fails with `InvalidRequest`.
+   * Protocols that may be used, in order of preference: `"h2"` and
+   * `"http/1.1"` (hackney's `"http2"`, `"http1"` too). For `https://` the
+   * list is offered over TLS by ALPN and the server picks; default
+   * `["h2", "http/1.1"]`. For `http://` (and Unix sockets) there is no
+   * negotiation: default HTTP/1.1; with a list, its first entry is spoken
+   * with prior knowledge (`["h2"]` is h2c, RFC 9113 §3.3; no `Upgrade`).
+   * `Response.protocol` says what was used. An empty list or an unknown
+   * name fails with `InvalidRequest`. See docs/http2.md.
    */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** A custom DNS lookup (as `net.connect`'s). Default: the system resolver. */
@@ -445,6 +448,7 @@ export interface Response {
   readonly body: Uint8Array
   /** The URL that answered. */
   readonly url: string
+  /** The protocol that carried the response: `"h2"` (negotiated by ALPN, or h2c) or `"http/1.1"`. */
   readonly protocol: "http/1.1" | "h2"
   /** Trailers of a chunked response, if any. */
   readonly trailers: Headers.Headers | undefined

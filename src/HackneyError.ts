@@ -20,7 +20,7 @@
  * | `ConnectError`     | refused, DNS failure, unreachable, reset while connecting | yes        |
  * | `TlsError`         | certificate, hostname or handshake failure                | handshake  |
  * | `ConnectionClosed` | the peer closed the connection                            | if unsent  |
- * | `ProtocolError`    | the peer broke HTTP (malformed status, chunk size, …)     | no         |
+ * | `ProtocolError`    | the peer broke HTTP (malformed status, chunk size, …), or reset an HTTP/2 stream | REFUSED_STREAM |
  * | `TooManyRedirects` | more than `maxRedirect` redirects                         | no         |
  * | `InvalidRequest`   | bad URL, method, header name/value, body                  | no         |
  * | `ProxyError`       | a proxy refused, asked for auth, or broke SOCKS5          | no         |
@@ -32,8 +32,9 @@
  * | `ResponseClosed`   | a streamed body read after its scope closed, or read twice| no         |
  *
  * ¹ {@link isRetryable} is true only when the server did not process the
- * request: nothing of it reached the wire, or the stale keep-alive race
- * (see {@link ConnectionClosed}). A `RecvTimeout` is not, whatever the
+ * request: nothing of it reached the wire, the stale keep-alive race
+ * (see {@link ConnectionClosed}), or an HTTP/2 stream refused
+ * (`ProtocolError` `stream-reset` with `REFUSED_STREAM`, code 7). A `RecvTimeout` is not, whatever the
  * method; the `retry` option still retries it for idempotent methods.
  *
  * @example
@@ -416,6 +417,19 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
  *   no driver for;
  * - `decompression`: a `Content-Encoding` body (gzip, deflate, br) is
  *   truncated or corrupt (`autoDecompress`);
+ *
+ * From HTTP/2 (`code` is the HTTP/2 error code, `codeName` its name, RFC
+ * 9113 §7):
+ *
+ * - `stream-reset`: the server reset this request's stream (`RST_STREAM`);
+ *   the connection and its other requests go on. `REFUSED_STREAM` (7) means
+ *   the server did not process it (also what a stream above a `GOAWAY`'s
+ *   last stream id gets): {@link isRetryable}, and retried once by itself
+ *   when the body can be sent again, whatever the method;
+ * - `session-error`: the HTTP/2 connection failed as a whole: the server
+ *   sent `GOAWAY` with an error, or broke the protocol (a malformed frame,
+ *   an oversized header list, a flood of resets or settings, as nghttp2
+ *   detects them); every request on it fails and it is closed;
  * - `internal`: the connection's parser callbacks failed unexpectedly (a bug
  *   of effect-hackney; `cause` is the thrown value).
  *
@@ -450,6 +464,8 @@ export type ProtocolErrorReason =
   | "multiple-locations"
   | "unsupported-protocol"
   | "decompression"
+  | "stream-reset"
+  | "session-error"
   | "internal"
 
 /**
@@ -481,8 +497,26 @@ export class ProtocolError extends make("ProtocolError")<Common & {
   readonly detail?: string | undefined
   /** Byte offset in the response stream, when known. */
   readonly offset?: number | undefined
+  /** HTTP/2 (`stream-reset`, `session-error`): the error code (RFC 9113 §7), when one was received. */
+  readonly code?: number | undefined
+  /** HTTP/2: the name of `code` (`"REFUSED_STREAM"`, `"INTERNAL_ERROR"`, …). */
+  readonly codeName?: string | undefined
 }> {
   override get message(): string {
+    if (this.reason === "stream-reset") {
+      return `The server reset the HTTP/2 stream of this request (${this.codeName ?? "RST_STREAM"}${
+        this.code !== undefined ? `, code ${this.code}` : ""
+      })${where(this)}. ${
+        this.code === 7
+          ? "The server did not process it: it can be sent again."
+          : "Other requests on the connection are unaffected; retry only if the request is idempotent."
+      }`
+    }
+    if (this.reason === "session-error") {
+      return `The HTTP/2 connection failed${this.codeName !== undefined ? ` (${this.codeName}, code ${this.code})` : ""}${
+        this.detail ? `: ${oneLine(this.detail)}` : ""
+      }${where(this)}. The connection was closed with every request on it; retry only idempotent requests, and report repeated failures to whoever runs the server.`
+    }
     return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${oneLine(this.detail)}` : ""}${
       this.offset !== undefined ? ` at byte ${this.offset}` : ""
     })${where(this)}. The connection was closed; report it to whoever runs the server or the intermediary in between.`
@@ -934,6 +968,8 @@ export const isRetryable = (u: unknown): boolean => {
       return u.reason === "handshake"
     case "ConnectionClosed":
       return !u.requestSent || (u.reused === true && u.responseStarted !== true)
+    case "ProtocolError":
+      return u.reason === "stream-reset" && u.code === 7
     default:
       return false
   }

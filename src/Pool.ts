@@ -208,7 +208,10 @@ export interface Stats {
 
 /**
  * Connection counts of one host in a pool. `active` counts connections in
- * use plus connecting (what `maxPerHost` bounds).
+ * use plus connecting (what `maxPerHost` bounds). An HTTP/2 session counts
+ * as one connection however many requests it carries; `streams` is the
+ * number of requests running on HTTP/2 sessions (open streams; always 0
+ * over HTTP/1.1).
  *
  * @since 0.1.0
  * @category models
@@ -217,6 +220,8 @@ export interface HostStats {
   readonly active: number
   readonly inUse: number
   readonly free: number
+  /** Open HTTP/2 streams on the host's sessions. */
+  readonly streams: number
 }
 
 const makeWith = (config: PoolConfig): Effect.Effect<Pool, never, Scope.Scope> =>

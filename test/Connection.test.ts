@@ -43,9 +43,7 @@ const dial = (port: number) =>
   Effect.flatMap(Effect.clock, (clock) =>
     Effect.async<Connection>((resume) => {
       const socket = net.connect(port, "127.0.0.1", () => {
-        const c = openConnection({ socket, alpn: "http/1.1", tls: false }, { recvTimeout: 5000, wheel: wheelFor(clock) })
-        if (Either.isRight(c)) resume(Effect.succeed(c.right))
-        else resume(Effect.die(c.left))
+        resume(Effect.orDie(openConnection({ socket, alpn: "http/1.1", tls: false }, { recvTimeout: 5000, wheel: wheelFor(clock) })))
       })
     }))
 

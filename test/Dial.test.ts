@@ -51,7 +51,7 @@ describe("Dial plan", () => {
     expect(plan({ ...base, transport: "unix", host: "/run/x.sock" })).toEqual({ first: { _tag: "Unix", path: "/run/x.sock" }, steps: [] })
     const p = plan({ ...base, transport: "tls", tls: { ca } })
     expect(p.first._tag).toBe("Tcp")
-    expect(p.steps).toEqual([{ _tag: "Tls", target: { host: "example.test", port: 443, tls: { ca }, protocols: ["http/1.1"] } }])
+    expect(p.steps).toEqual([{ _tag: "Tls", target: { host: "example.test", port: 443, tls: { ca }, protocols: ["h2", "http/1.1"] } }])
   })
 })
 

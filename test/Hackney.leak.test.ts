@@ -12,6 +12,8 @@ import { Hackney, Pool } from "../src/index.js"
 import { eventually } from "./support/hackney.js"
 import { httpProxy, socks5Server } from "./support/proxies.js"
 import { rawServer } from "./support/servers.js"
+import type * as http2 from "node:http2"
+import { ca as h2ca, h2Server } from "./support/h2.js"
 
 /** Active handles by type (TCPSocketWrap, TCPServerWrap, Timeout, …). */
 const resources = (): Record<string, number> => {
@@ -221,6 +223,108 @@ describe("Hackney: no leaks under random interruption", () => {
       expect(interrupted).toBeGreaterThan(50)
       expect(completed).toBeGreaterThan(50)
       expect(failed).toBe(0)
+      yield* Scope.close(serverScope, Exit.void)
+    }), 30_000)
+
+  it.live("1,000 requests over HTTP/2 (TLS and h2c), interrupted at random points, leave 0 streams and 0 sessions", () =>
+    Effect.gen(function*() {
+      const serverScope = yield* Scope.make()
+      // Each response dribbled out: head after 1 ms, then 10 pieces 1 ms apart.
+      const slow = (stream: http2.ServerHttp2Stream) => {
+        const timers = new Set<NodeJS.Timeout>()
+        const later = (ms: number, f: () => void) => {
+          const t = setTimeout(() => {
+            timers.delete(t)
+            if (!stream.destroyed && !stream.closed) f()
+          }, ms)
+          timers.add(t)
+        }
+        stream.on("close", () => {
+          for (const t of timers) clearTimeout(t)
+        })
+        stream.resume()
+        let k = 0
+        const step = () => {
+          if (k++ < 10) {
+            stream.write("abcd")
+            later(1, step)
+          } else stream.end()
+        }
+        later(1, () => {
+          stream.respond({ ":status": 200 })
+          step()
+        })
+      }
+      const tls = yield* Scope.extend(h2Server(slow), serverScope)
+      const h2c = yield* Scope.extend(h2Server(slow, { secure: false }), serverScope)
+      const before = resources()
+      const poolScope = yield* Scope.make()
+      const pool = yield* Scope.extend(Pool.make({ name: "hackney-leak-h2", maxPerHost: 4 }), poolScope)
+      const piece = new Uint8Array(1024)
+      // A generous recvTimeout: on a loaded machine a dribbled response must not time out instead of being interrupted.
+      const secure = { tls: h2ca, recvTimeout: 30_000 }
+      const prior = { protocols: ["h2"], recvTimeout: 30_000 }
+      const kinds = [
+        () => Effect.map(Hackney.get(`${tls.url}/x`, { pool, ...secure }), (r) => r.body.length),
+        () => Effect.map(Hackney.get(`${h2c.url}/x`, { pool, ...prior }), (r) => r.body.length),
+        () => Effect.map(Hackney.get(`${tls.url}/x`, { pool: false, ...secure }), (r) => r.body.length),
+        () =>
+          Effect.scoped(Effect.flatMap(Hackney.stream("GET", `${tls.url}/x`, { pool, ...secure }), (r) => Effect.map(r.bytes, (b) => b.length))),
+        () =>
+          Effect.scoped(Effect.flatMap(Hackney.stream("GET", `${h2c.url}/x`, { pool, ...prior }), (r) => Stream.runCount(Stream.take(r.body, 1)))),
+        () =>
+          Effect.scoped(Effect.gen(function*() {
+            const w = yield* Hackney.open("POST", `${tls.url}/x`, { pool, ...secure })
+            for (let i = 0; i < 4; i++) yield* w.send(piece)
+            const r = yield* w.response
+            return (yield* r.bytes).length
+          })),
+        () => Effect.map(Hackney.post(`${h2c.url}/x`, { pool, ...prior, body: Stream.make(piece, piece, piece) }), (r) => r.body.length)
+      ]
+      let completed = 0
+      let interrupted = 0
+      const failures: Array<string> = []
+      yield* Effect.forEach(
+        Array.from({ length: 1000 }, (_, i) => i),
+        (i) => {
+          const after = i % 5 === 4 ? 5000 : Math.floor(Math.random() * 41)
+          return Effect.timeoutOption(kinds[i % kinds.length](), `${after} millis`).pipe(
+            Effect.match({
+              onFailure: (e) => {
+                failures.push(`${e._tag}#${i % kinds.length}`)
+              },
+              onSuccess: (o) => {
+                if (Option.isSome(o)) completed++
+                else interrupted++
+              }
+            })
+          )
+        },
+        { concurrency: 50, discard: true }
+      )
+      // Nothing in use: no stream open on either host's sessions.
+      for (const srv of [tls, h2c]) {
+        const host = yield* Pool.hostStats(pool, srv.url.includes("localhost") ? "localhost" : "127.0.0.1", srv.port)
+        expect(host.inUse).toBe(0)
+        yield* eventually(() => pool.hostStats(srv.url.includes("localhost") ? "localhost" : "127.0.0.1", srv.port).streams === 0, 3000, "0 client streams")
+        yield* eventually(() => srv.openStreams() === 0, 3000, `0 server streams (${srv.openStreams()})`)
+      }
+      expect((yield* Pool.stats(pool)).queued).toBe(0)
+      yield* Scope.close(poolScope, Exit.void)
+      yield* eventually(() => tls.openSessions() === 0 && h2c.openSessions() === 0, 3000, "0 server sessions")
+      yield* eventually(
+        () => (resources().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0),
+        3000,
+        `client socket handles to go (${JSON.stringify(resources())} vs ${JSON.stringify(before)})`
+      )
+      console.log(
+        `h2 leak test: ${completed} completed, ${interrupted} interrupted, ${failures.length} failed (${failures.join(",")}); ` +
+          `${tls.sessions()} + ${h2c.sessions()} server sessions`
+      )
+      expect(completed + interrupted + failures.length).toBe(1000)
+      expect(interrupted).toBeGreaterThan(100)
+      expect(completed).toBeGreaterThan(100)
+      expect(failures).toEqual([])
       yield* Scope.close(serverScope, Exit.void)
     }), 30_000)
 })

@@ -50,6 +50,8 @@ const protocolErrorReasons = exactly<HackneyError.ProtocolErrorReason>()([
   "multiple-locations",
   "unsupported-protocol",
   "decompression",
+  "stream-reset",
+  "session-error",
   "internal"
 ])
 

@@ -170,8 +170,8 @@ describe("HackneyHttpClient: every kept option works through the layer and make"
           expect(yield* json(s.url).pipe(via({ tls: { ca: cert("ca.pem") } }))).toMatchObject({ peer: "127.0.0.1" })
           expect(yield* json(s.url).pipe(via({ insecure: true }))).toMatchObject({ peer: "127.0.0.1" })
           expect(yield* json(s.url).pipe(via({ insecure: true, protocols: ["http/1.1"] }))).toMatchObject({ peer: "127.0.0.1" })
-          // No protocol with a driver in the offer: refused before any I/O, as not retryable.
-          const alpn = yield* Effect.flip(json(s.url).pipe(via({ insecure: true, protocols: ["h2"] })))
+          // A protocol this client does not know: refused before any I/O, as not retryable.
+          const alpn = yield* Effect.flip(json(s.url).pipe(via({ insecure: true, protocols: ["spdy/3"] })))
           expect([causeTag(alpn), (alpn as HttpClientError.RequestError).reason]).toEqual(["InvalidRequest", "Encode"])
         }))
 

@@ -149,7 +149,7 @@ describe("Pool: keep-alive", () => {
       const pool = yield* Pool.make({ name: "t-reuse" })
       for (let i = 0; i < 20; i++) yield* Hackney.get(`${srv.url}/`, { pool })
       expect(srv.accepted()).toBe(1)
-      expect(yield* Pool.hostStats(pool, "127.0.0.1", srv.port)).toEqual({ active: 0, inUse: 0, free: 1 })
+      expect(yield* Pool.hostStats(pool, "127.0.0.1", srv.port)).toEqual({ active: 0, inUse: 0, free: 1, streams: 0 })
     }))
 
   it.scoped("an idle connection closes exactly at keepaliveTimeout", () =>

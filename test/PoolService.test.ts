@@ -13,6 +13,8 @@ import { poolDefaults } from "../src/internal/pool/registry.js"
 
 class FakeConnection implements Poolable {
   readonly capacity = 1
+  readonly streams = 0
+  onChange: (() => void) | undefined = undefined
   readonly isTls = false
   closed = false
   refd = true
@@ -130,7 +132,7 @@ describe("Pool service over an injected dial (no sockets)", () => {
       const conn = new FakeConnection(1)
       yield* Deferred.succeed(gates[1], conn)
       expect(yield* Fiber.join(second)).toBe(conn)
-      expect(pool.hostStats("fake", 80)).toEqual({ active: 1, inUse: 1, free: 0 })
+      expect(pool.hostStats("fake", 80)).toEqual({ active: 1, inUse: 1, free: 0, streams: 0 })
     }))
 
   it.scoped("a waiter times out on the requesting fiber's Clock with CheckoutTimeout, and leaves the queue", () =>

@@ -281,12 +281,10 @@ describe("PoolState: multiplexed connections (capacity above 1)", () => {
     t.request(c)
     t.connect(first, 1)
     expect(first.inFlight).toBe(1)
-    // b, first again, dials; c shares b's upcoming connection.
+    // b and c, first again and in order, each dial: the host proved HTTP/1.1 (its capacity hint is now 1).
     expect(t.granted.get(b)!.state).toBe("dialing")
-    expect(t.granted.has(c)).toBe(false)
-    expect(c.dial).toBe(t.granted.get(b))
-    t.connect(t.granted.get(b)!, 1)
     expect(t.granted.get(c)!.state).toBe("dialing")
+    expect(t.granted.get(c)).not.toBe(t.granted.get(b))
     expect(t.log.filter((l) => l.startsWith("grant"))).toEqual(["grant b dial", "grant c dial"])
   })
 
@@ -312,6 +310,54 @@ describe("PoolState: multiplexed connections (capacity above 1)", () => {
     t.state.release(a, true)
     expect(a.state).toBe("draining")
     t.state.release(a, true)
+    expect(a.state).toBe("closed")
+    expect(t.log).toContain("close #1")
+  })
+
+  it("resize (the peer's SETTINGS_MAX_CONCURRENT_STREAMS rose): queued waiters are served on the new room, in order", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 2 }))!
+    t.connect(a, 2)
+    expect(t.request(t.waiter("b"))).toBe(a)
+    expect(t.request(t.waiter("c"))).toBeUndefined()
+    expect(t.request(t.waiter("d"))).toBeUndefined()
+    t.state.resize(a, 4)
+    expect(t.log.slice(-2)).toEqual(["grant c #1", "grant d #1"])
+    expect(a.inFlight).toBe(4)
+  })
+
+  it("resize below what runs: those finish, no new request is given it until it has room", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.request(t.waiter("b"))
+    t.request(t.waiter("c"))
+    t.state.resize(a, 1)
+    expect(t.request(t.waiter("d"))).toBeUndefined()
+    t.state.release(a, true)
+    t.state.release(a, true)
+    expect(t.log.some((l) => l.startsWith("grant d"))).toBe(false)
+    t.state.release(a, true)
+    expect(t.log.at(-1)).toBe("grant d #1")
+  })
+
+  it("a host's next multiplexed dial expects the capacity its last session had", () => {
+    const t = harness({ maxPerHost: 2 })
+    expect(t.h().capacityHint).toBe(100)
+    const a = t.request(t.waiter("a", { capacity: 100 }))!
+    t.connect(a, 10)
+    expect(t.h().capacityHint).toBe(10)
+    t.state.resize(a, 20)
+    expect(t.h().capacityHint).toBe(20)
+  })
+
+  it("draining an idle session (GOAWAY while parked) closes it", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.state.release(a, true)
+    expect(a.state).toBe("idle")
+    t.state.drain(a)
     expect(a.state).toBe("closed")
     expect(t.log).toContain("close #1")
   })

@@ -1,16 +1,16 @@
 /**
- * Protocol selection: only a protocol this client has a driver for is offered
- * by ALPN, and the driver is chosen by what the server negotiated.
+ * Protocol selection: https offers [h2, http/1.1] by ALPN unless `protocols`
+ * says otherwise; the driver is chosen by what the server negotiated.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect } from "effect"
 import * as http2 from "node:http2"
 import * as net from "node:net"
 import { Hackney, HackneyHttpClient } from "../src/index.js"
 import { openConnection } from "../src/internal/connection/driver.js"
-import { alpnOffer } from "../src/internal/connection/protocols.js"
+import { alpnOffer, mayMultiplex, priorKnowledgeH2 } from "../src/internal/connection/protocols.js"
 import { wheelFor } from "../src/internal/timer/wheel.js"
-import { cert } from "./support/servers.js"
+import { cert, httpsServer } from "./support/servers.js"
 
 /** An HTTP/2 server that also speaks HTTP/1.1 (it prefers h2 when offered); reports what each client negotiated. */
 const h2Server = Effect.acquireRelease(
@@ -33,50 +33,78 @@ const h2Server = Effect.acquireRelease(
 const tls = { ca: cert("ca.pem") }
 
 describe("protocols", () => {
-  it.scoped("protocols [h2, http/1.1] against an h2 server: HTTP/1.1 is negotiated and the request succeeds", () =>
+  it.scoped("by default https offers [h2, http/1.1]: an h2 server answers over h2", () =>
     Effect.gen(function*() {
       const srv = yield* h2Server
-      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["h2", "http/1.1"] })
+      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls })
       expect(r.status).toBe(200)
-      expect(r.text()).toBe("over 1.1")
-      expect(srv.alpn).toEqual(["http/1.1"])
+      expect(r.protocol).toBe("h2")
+      expect(r.text()).toBe("over 2.0")
+      expect(srv.alpn).toEqual(["h2"])
     }))
 
-  it.scoped("hackney's alias http1 is accepted; the HttpClient layer honours protocols too", () =>
+  it.scoped("protocols [http/1.1] (and hackney's http1): HTTP/1.1 is negotiated with the same server", () =>
     Effect.gen(function*() {
       const srv = yield* h2Server
-      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["http2", "http1"] })
+      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["http/1.1"] })
       expect(r.text()).toBe("over 1.1")
-      const client = HackneyHttpClient.make({ pool: false, tls, protocols: ["h2", "http/1.1"] })
-      const text = yield* client.get(`https://localhost:${srv.port}/`).pipe(Effect.flatMap((res) => res.text))
-      expect(text).toBe("over 1.1")
+      expect(r.protocol).toBe("http/1.1")
+      const r2 = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["http1"] })
+      expect(r2.text()).toBe("over 1.1")
       expect(srv.alpn).toEqual(["http/1.1", "http/1.1"])
     }))
 
-  it.effect("a list with only HTTP/2, or an unknown name, fails with InvalidRequest before any I/O", () =>
+  it.scoped("fallback: [h2, http/1.1] against a server without h2 uses HTTP/1.1", () =>
     Effect.gen(function*() {
-      for (const protocols of [["h2"], ["spdy/3", "http/1.1"], []]) {
+      const srv = yield* httpsServer((_req, res) => res.end("plain https"))
+      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["http2", "http1"] })
+      expect(r.protocol).toBe("http/1.1")
+      expect(r.text()).toBe("plain https")
+    }))
+
+  it.scoped("the HttpClient layer uses h2 when negotiated", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server
+      const client = HackneyHttpClient.make({ pool: false, tls })
+      const text = yield* client.get(`https://localhost:${srv.port}/`).pipe(Effect.flatMap((res) => res.text))
+      expect(text).toBe("over 2.0")
+      expect(srv.alpn).toEqual(["h2"])
+    }))
+
+  it.effect("an unknown name or an empty list fails with InvalidRequest before any I/O", () =>
+    Effect.gen(function*() {
+      for (const protocols of [["spdy/3", "http/1.1"], [], ["h3"]]) {
         const e = yield* Effect.flip(Hackney.get("https://localhost:1/", { pool: false, protocols }))
         expect(e._tag).toBe("InvalidRequest")
         if (e._tag === "InvalidRequest") expect(e.reason).toBe("option")
       }
     }))
 
-  it("alpnOffer: aliases resolved, order kept, duplicates and undriven protocols dropped", () => {
-    expect(alpnOffer(undefined)).toEqual(["http/1.1"])
+  it("alpnOffer: default [h2, http/1.1]; aliases resolved, order kept, duplicates dropped", () => {
+    expect(alpnOffer(undefined)).toEqual(["h2", "http/1.1"])
     expect(alpnOffer(["HTTP/1.1", "http1"])).toEqual(["http/1.1"])
-    expect(alpnOffer(["h2", "http/1.1"])).toEqual(["http/1.1"])
-    expect(typeof alpnOffer(["h2"])).toBe("string")
+    expect(alpnOffer(["http1", "http2"])).toEqual(["http/1.1", "h2"])
+    expect(alpnOffer(["h2"])).toEqual(["h2"])
     expect(typeof alpnOffer(["h3"])).toBe("string")
+  })
+
+  it("h2c only with prior knowledge: the first entry of an explicit list on a connection without TLS", () => {
+    expect(priorKnowledgeH2(undefined)).toBe(false)
+    expect(priorKnowledgeH2(["http/1.1", "h2"])).toBe(false)
+    expect(priorKnowledgeH2(["h2", "http/1.1"])).toBe(true)
+    expect(mayMultiplex("tls", undefined)).toBe(true)
+    expect(mayMultiplex("tls", ["http/1.1"])).toBe(false)
+    expect(mayMultiplex("tcp", undefined)).toBe(false)
+    expect(mayMultiplex("tcp", ["h2"])).toBe(true)
   })
 
   it.effect("a negotiated protocol without a driver: ProtocolError, socket destroyed", () =>
     Effect.gen(function*() {
       const socket = new net.Socket()
       const wheel = wheelFor(yield* Effect.clock)
-      const r = openConnection({ socket, alpn: "h2", tls: true }, { recvTimeout: 1000, wheel }, "GET", "https://a.test/")
-      expect(Either.isLeft(r)).toBe(true)
-      if (Either.isLeft(r)) expect(r.left.reason).toBe("unsupported-protocol")
+      const e = yield* Effect.flip(openConnection({ socket, alpn: "h3", tls: true }, { recvTimeout: 1000, wheel }, "GET", "https://a.test/"))
+      expect(e._tag).toBe("ProtocolError")
+      if (e._tag === "ProtocolError") expect(e.reason).toBe("unsupported-protocol")
       expect(socket.destroyed).toBe(true)
     }))
 })

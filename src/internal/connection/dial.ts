@@ -16,6 +16,8 @@ import type { TimerWheel } from "../timer/wheel.js"
 import { openConnection } from "./driver.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import type { Connection } from "./connection.js"
+import { priorKnowledgeH2 } from "./protocols.js"
+import { defaultHeadLimits } from "../http1/types.js"
 
 /** The forwarding HTTP proxy of a spec: an `http(s)://` proxy and a `tcp` target (no tunnel). */
 const forwardOf = (spec: DialSpec): ForwardProxy | undefined => {
@@ -49,6 +51,26 @@ export const dialConnection = (
       Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(
         Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))
       ),
-      (open) => openConnection(open, { recvTimeout: spec.recvTimeout, wheel, headLimits, forward: forwardOf(spec) }, method, url)
+      (open) => {
+        const forward = forwardOf(spec)
+        return openConnection(
+          open,
+          { recvTimeout: spec.recvTimeout, wheel, headLimits, forward },
+          method,
+          url,
+          {
+            scheme: spec.transport === "tls" ? "https" : "http",
+            host: spec.host,
+            port: spec.port,
+            headLimits: headLimits ?? defaultHeadLimits,
+            wheel,
+            settingsTimeout: spec.connectTimeout,
+            method,
+            url
+          },
+          // h2c with prior knowledge: asked for, and no HTTP/1.1 forwarding proxy in between.
+          forward === undefined && spec.transport !== "tls" && priorKnowledgeH2(spec.protocols)
+        )
+      }
     ))
   })

@@ -8,6 +8,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { ConnectionClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { ResponseHead } from "./connection.js"
 
@@ -78,7 +79,8 @@ export class Exchange {
     readonly maxBodySize: number,
     /** The request body's declared size; `undefined`: unknown (chunked over HTTP/1.1). */
     readonly bodySize: number | undefined,
-    private readonly driver: BodyDriver
+    /** Who frames the request body (the connection; an HTTP/2 stream). */
+    readonly driver: BodyDriver
   ) {}
 
   /**
@@ -214,3 +216,19 @@ export class Exchange {
     return out
   }
 }
+
+/**
+ * The `ConnectionClosed` of an exchange whose connection (or HTTP/2 session)
+ * ended under it: what was sent and received so far, and why.
+ *
+ * @internal
+ */
+export const closedError = (ex: Exchange, cause: unknown): ConnectionClosed =>
+  new ConnectionClosed({
+    method: ex.method,
+    url: ex.url,
+    requestSent: ex.requestSent,
+    reused: ex.reused,
+    responseStarted: ex.responseStarted,
+    cause
+  })

@@ -32,24 +32,16 @@ import { forwardHead, forwardRefusal } from "./forwardProxy.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import { effectiveHeadLimits } from "./headLimits.js"
 import { fromParseError } from "./protocolError.js"
-import { Exchange } from "./exchange.js"
+import { awaitDrain } from "./drain.js"
+import { closedError, Exchange } from "./exchange.js"
+import { addInformational } from "./informational.js"
+import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
 import type { BodyDriver, BodyMode } from "./exchange.js"
 
 /** Stream-mode buffer size above which the socket is paused (backpressure). @internal */
 export const highWaterMark = 256 * 1024
 
-/**
- * Informational (1xx) responses accepted before a final one, per request. Each
- * resets the inactivity timeout (that is what `102 Processing` is for), so
- * without a bound a server could hold a request forever. 100, as Ruby's
- * net-http and fasthttp.
- *
- * @internal
- */
-export const maxInformational = 100
-
-/** Bytes of informational heads (start line and header lines) kept per request. @internal */
-export const maxInformationalBytes = 64 * 1024
+export { maxInformational, maxInformationalBytes } from "./informational.js"
 
 /**
  * - `idle`: no exchange, nothing received since the last response ended;
@@ -107,6 +99,8 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   private recvTimeout: number
   /** Called once when the connection closes (peer close, error, or `close()`). */
   onClosed: (() => void) | undefined = undefined
+  /** The pool's hook for capacity changes: never called (HTTP/1.1 carries one request, always). */
+  onChange: (() => void) | undefined = undefined
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
 
@@ -132,6 +126,11 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   /** Requests it carries at once: HTTP/1.1 carries one (no pipelining). */
   get capacity(): number {
     return 1
+  }
+
+  /** No multiplexed streams over HTTP/1.1. */
+  get streams(): number {
+    return 0
   }
 
   /** Requests it can take now: 1 when idle and open, else 0. */
@@ -180,20 +179,15 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   }
 
   get peername(): net.AddressInfo | undefined {
-    const address = this.socket.remoteAddress
-    if (address === undefined) return undefined
-    return { address, family: this.socket.remoteFamily ?? "", port: this.socket.remotePort ?? 0 }
+    return peernameOf(this.socket)
   }
 
   get sockname(): net.AddressInfo | undefined {
-    const a = this.socket.address()
-    return typeof a === "object" && "port" in a ? a : undefined
+    return socknameOf(this.socket)
   }
 
   get peercert(): tls.DetailedPeerCertificate | undefined {
-    if (!this.isTls) return undefined
-    const c = (this.socket as tls.TLSSocket).getPeerCertificate(true)
-    return c && Object.keys(c).length > 0 ? c : this.open.peercert
+    return peercertOf(this.socket, this.isTls, this.open.peercert)
   }
 
   /**
@@ -322,35 +316,8 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
    * with `RecvTimeout`.
    */
   private awaitDrain(ex: Exchange): Effect.Effect<void, HackneyError> {
-    return Effect.async<void, HackneyError>((resume) => {
-      const onDrain = () => {
-        cleanup()
-        resume(Effect.void)
-      }
-      const onClose = () => {
-        cleanup()
-        resume(Effect.fail(ex.error ?? this.closedError(ex)))
-      }
-      const onExchange = () => {
-        if (ex.error !== undefined) {
-          cleanup()
-          resume(Effect.fail(ex.error))
-        } else if (ex.complete) {
-          cleanup()
-          resume(Effect.void)
-        } else ex.onWake(onExchange)
-      }
-      const cleanup = () => {
-        this.socket.removeListener("drain", onDrain)
-        this.socket.removeListener("close", onClose)
-        ex.offWake(onExchange)
-        if (!ex.requestDone && !ex.settled) this.disarm()
-      }
-      this.socket.on("drain", onDrain)
-      this.socket.on("close", onClose)
-      ex.onWake(onExchange)
-      this.armRecvTimeout()
-      return Effect.sync(cleanup)
+    return awaitDrain(this.socket, ex, () => this.closedError(ex), () => this.armRecvTimeout(), () => {
+      if (!ex.requestDone && !ex.settled) this.disarm()
     })
   }
 
@@ -502,26 +469,12 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
     if (this.state !== "active") return this.unsolicited("after the response")
     const ex = this.ex!
     if (ex.settled) return
-    // The head's size on the wire, near enough: "HTTP/1.1 1xx reason\r\n", "name: value\r\n" each, "\r\n".
-    let size = 15 + head.reason.length
-    const raw = head.rawHeaders
-    for (let i = 0; i < raw.length; i += 2) size += raw[i].length + raw[i + 1].length + 4
-    ex.informationalBytes += size
-    if (ex.informational.length >= maxInformational || ex.informationalBytes > maxInformationalBytes) {
-      ex.fail(
-        new ProtocolError({
-          method: ex.method,
-          url: ex.url,
-          reason: "too-many-informational",
-          detail: ex.informational.length >= maxInformational
-            ? `more than ${maxInformational} informational (1xx) responses before the final one`
-            : `more than ${maxInformationalBytes} bytes of informational (1xx) responses before the final one`
-        })
-      )
+    const tooMany = addInformational(ex, head)
+    if (tooMany !== undefined) {
+      ex.fail(tooMany)
       this.close()
       return
     }
-    ex.informational.push(head)
     ex.wake()
   }
 
@@ -580,14 +533,7 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   }
 
   private closedError(ex: Exchange, cause: unknown = this.closeCause): ConnectionClosed {
-    return new ConnectionClosed({
-      method: ex.method,
-      url: ex.url,
-      requestSent: ex.requestSent,
-      reused: ex.reused,
-      responseStarted: ex.responseStarted,
-      cause
-    })
+    return closedError(ex, cause)
   }
 
   private armRecvTimeout(): void {

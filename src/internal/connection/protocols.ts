@@ -3,15 +3,20 @@
  * turned into what is offered over TLS, and the one place that knows which
  * protocols have a driver. Pure.
  *
- * Until the HTTP/2 driver exists, `h2` is accepted in a list (so a list
- * written for later keeps working) but not offered: a server must never be
- * able to pick a protocol this client cannot speak.
+ * - `https://`: the list is offered over ALPN, in its order; the server
+ *   picks. Default `["h2", "http/1.1"]`.
+ * - `http://` (and Unix sockets): no negotiation exists, so the first entry
+ *   of an explicit list is spoken with prior knowledge (`["h2", …]` is h2c,
+ *   RFC 9113 §3.3; no `Upgrade: h2c`). Default HTTP/1.1.
  *
  * @internal
  */
 
 /** The ALPN ids this client has a connection driver for, in preference order. @internal */
-export const driven: ReadonlyArray<string> = ["http/1.1"]
+export const driven: ReadonlyArray<string> = ["h2", "http/1.1"]
+
+/** What is offered over TLS when `protocols` is not given. @internal */
+export const defaultOffer: ReadonlyArray<string> = driven
 
 /** What `protocols` may name: ALPN ids and hackney's names for them. */
 const known: Readonly<Record<string, string>> = {
@@ -23,13 +28,13 @@ const known: Readonly<Record<string, string>> = {
 
 /**
  * The ALPN list to offer for a `protocols` option value, in the caller's
- * order, aliases resolved, duplicates and protocols without a driver removed;
- * or a sentence saying what is wrong with the value.
+ * order, aliases resolved, duplicates removed; or a sentence saying what is
+ * wrong with the value.
  *
  * @internal
  */
 export const alpnOffer = (protocols: ReadonlyArray<string> | undefined): ReadonlyArray<string> | string => {
-  if (protocols === undefined) return driven
+  if (protocols === undefined) return defaultOffer
   if (!Array.isArray(protocols) || protocols.length === 0) {
     return `protocols must be a non-empty array of "http/1.1" or "h2" (hackney's "http1", "http2" too)`
   }
@@ -37,10 +42,26 @@ export const alpnOffer = (protocols: ReadonlyArray<string> | undefined): Readonl
   for (const p of protocols as ReadonlyArray<unknown>) {
     const id = typeof p === "string" ? known[p.toLowerCase()] : undefined
     if (id === undefined) return `unknown protocol ${JSON.stringify(p)} in protocols: use "http/1.1" or "h2"`
-    if (driven.includes(id) && !offer.includes(id)) offer.push(id)
-  }
-  if (offer.length === 0) {
-    return `protocols ${JSON.stringify(protocols)} names only HTTP/2, which this version cannot speak yet: add "http/1.1"`
+    if (!offer.includes(id)) offer.push(id)
   }
   return offer
 }
+
+/**
+ * Whether a connection without ALPN (plain TCP, a Unix socket) speaks
+ * HTTP/2 with prior knowledge: the first protocol of an explicit list is h2.
+ *
+ * @internal
+ */
+export const priorKnowledgeH2 = (offered: ReadonlyArray<string> | undefined): boolean =>
+  offered !== undefined && offered[0] === "h2"
+
+/**
+ * Whether a connection dialled with this offer may carry several requests at
+ * once (HTTP/2 may be negotiated): the pool then lets requests share the
+ * dial in progress.
+ *
+ * @internal
+ */
+export const mayMultiplex = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
+  transport === "tls" ? (offered ?? defaultOffer).includes("h2") : priorKnowledgeH2(offered)

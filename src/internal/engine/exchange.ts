@@ -15,6 +15,7 @@ import { BodyError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { Connection } from "../connection/connection.js"
+import { refusedStream } from "../connection/h2Request.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
@@ -62,14 +63,23 @@ export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.
 }
 
 /**
- * The stale keep-alive race: a reused connection closed before any response
- * byte. Such a request is sent again on a fresh connection when it is
- * idempotent and its body can be sent again.
+ * A request the server did not process, sent again once on a fresh
+ * connection when its body can be sent again:
+ *
+ * - nothing was sent (an HTTP/2 session that closed before the stream
+ *   went out): whatever the method;
+ * - the stale keep-alive race: a reused connection closed before any
+ *   response byte (the server may have read it: idempotent requests only);
+ * - HTTP/2 `REFUSED_STREAM` (RFC 9113 §8.7), also what a stream above a
+ *   `GOAWAY`'s last stream id gets (§6.8): never processed, so whatever the
+ *   method.
  *
  * @internal
  */
 export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
-  e._tag === "ConnectionClosed" && e.requestSent && e.reused === true && e.responseStarted !== true && p.idempotent &&
+  (e._tag === "ConnectionClosed"
+    ? !e.requestSent || (e.reused === true && e.responseStarted !== true && p.idempotent)
+    : e._tag === "ProtocolError" && e.reason === "stream-reset" && e.code === refusedStream) &&
   (p.body._tag !== "Stream" || p.body.replayable)
 
 /**

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import { ConnectTimeout, ProxyError } from "../../HackneyError.js"
 import type { ConnectError, InvalidRequest, TlsError } from "../../HackneyError.js"
+import { defaultOffer } from "../connection/protocols.js"
 import type { ProxyUrl } from "../proxy/proxyUrl.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import { basicCredentials, httpTunnel } from "./httpTunnel.js"
@@ -44,7 +45,7 @@ export interface ConnectOptions {
   /** Milliseconds before `ConnectTimeout` (every step: TCP connect plus TLS handshake). */
   readonly connectTimeout: number
   readonly tls?: TlsOptions | undefined
-  /** ALPN protocols to offer, in preference order (already checked by `alpnOffer`). Default `["http/1.1"]`. */
+  /** ALPN protocols to offer, in preference order (already checked by `alpnOffer`). Default `["h2", "http/1.1"]`. */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** Custom DNS lookup, as `net.connect`'s `lookup`. */
   readonly lookup?: net.LookupFunction | undefined
@@ -100,7 +101,7 @@ export interface DialPlan {
   readonly steps: ReadonlyArray<DialStep>
 }
 
-const defaultProtocols: ReadonlyArray<string> = ["http/1.1"]
+const defaultProtocols: ReadonlyArray<string> = defaultOffer
 
 const originTls = (options: ConnectOptions): DialStep => ({
   _tag: "Tls",

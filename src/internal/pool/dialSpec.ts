@@ -11,7 +11,7 @@ import type * as Duration from "effect/Duration"
 import type * as net from "node:net"
 import type { InvalidRequest } from "../../HackneyError.js"
 import type * as Url from "../../Url.js"
-import { alpnOffer, driven } from "../connection/protocols.js"
+import { alpnOffer, defaultOffer, mayMultiplex, priorKnowledgeH2 } from "../connection/protocols.js"
 import type { ConnectOptions, TlsOptions } from "../node/socket.js"
 import { boolean, check, isObject, isString, positiveDuration, rule, toMillis } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
@@ -25,6 +25,8 @@ export interface DialSpec extends ConnectOptions {
   readonly recvTimeout: number
   /** No `proxy` option: the proxy environment decides at checkout (`withProxyEnv`). */
   readonly envProxy?: EnvProxyOptions | undefined
+  /** HTTP/2 may be spoken (offered over ALPN, or h2c with prior knowledge): a dial may carry several requests. */
+  readonly multiplex?: boolean | undefined
 }
 
 /**
@@ -75,7 +77,7 @@ export const dialRules: Readonly<Record<keyof DialOptions, Rule>> = {
   tls: rule("an object of TLS options", isObject),
   insecure: boolean,
   protocols: rule(
-    `a non-empty array of "http/1.1" and "h2" (hackney's "http1", "http2" too) with HTTP/1.1 in it (HTTP/2 is not offered yet)`,
+    `a non-empty array of "http/1.1" and "h2" (hackney's "http1", "http2" too)`,
     (v) => typeof alpnOffer(v as ReadonlyArray<string>) !== "string"
   ),
   lookup: rule("a function, as net.connect's lookup", (v) => typeof v === "function"),
@@ -140,25 +142,29 @@ const envProxyOptions = (url: Url.Url, options: DialOptions): EnvProxyOptions =>
 /** `protocols` as offered over ALPN (validated with the options). */
 const offeredProtocols = (options: DialOptions): ReadonlyArray<string> => {
   const offer = alpnOffer(options.protocols)
-  return typeof offer === "string" ? driven : offer
+  return typeof offer === "string" ? defaultOffer : offer
 }
 
 /** The dial spec of `url` under validated `options`, their timeouts resolved (milliseconds). @internal */
 export const buildDialSpec = (url: Url.Url, options: DialOptions, connectTimeout: number, recvTimeout: number): DialSpec => {
   const tls = url.transport === "tls" ? tlsOptionsOf(options) : undefined
   const proxy = proxyChoice(url, options)
-  const key = poolKey(url, options)
+  const offered = options.protocols !== undefined ? offeredProtocols(options) : undefined
+  const transport = url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp"
+  // h2c (prior knowledge) and HTTP/1.1 to the same origin are different connections.
+  const key = poolKey(url, options) + (transport !== "tls" && priorKnowledgeH2(offered) ? "|h2c" : "")
   return {
     key: typeof proxy === "object" ? key + proxyKey(proxy) : key,
     ...(typeof proxy === "object" ? { proxy } : {}),
     ...(proxy === "environment" ? { envProxy: envProxyOptions(url, options) } : {}),
-    transport: url.transport === "unix" ? "unix" : url.transport === "tls" ? "tls" : "tcp",
+    transport,
     host: url.host,
     port: url.port,
     connectTimeout,
     recvTimeout,
     ...(tls !== undefined ? { tls } : {}),
-    ...(options.protocols !== undefined ? { protocols: offeredProtocols(options) } : {}),
+    ...(offered !== undefined ? { protocols: offered } : {}),
+    multiplex: mayMultiplex(transport, offered) && !(transport === "tcp" && typeof proxy === "object" && proxy.kind !== "socks5"),
     ...(options.lookup !== undefined ? { lookup: options.lookup } : {}),
     ...(options.family !== undefined ? { family: options.family } : {}),
     ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {})

@@ -69,8 +69,16 @@ export interface CheckoutContext {
  * @internal
  */
 export interface Poolable {
-  /** Requests it can carry at once (HTTP/1: 1). */
+  /** Requests it can carry at once (HTTP/1: 1; HTTP/2: the peer's stream limit, which may change). */
   readonly capacity: number
+  /** Requests running on it now as multiplexed streams (HTTP/2); 0 for HTTP/1. */
+  readonly streams: number
+  /**
+   * Set by the pool for the connection's life: called when `capacity`
+   * changed (HTTP/2 SETTINGS) or it stopped taking requests while open
+   * (HTTP/2 GOAWAY: `isAvailable` false).
+   */
+  onChange: (() => void) | undefined
   /** Open and able to take a request now: not closed, no stray bytes received while idle. */
   readonly isAvailable: boolean
   readonly isTls: boolean
@@ -138,7 +146,7 @@ export interface PoolService<C> {
   /** Totals across hosts. @internal */
   readonly stats: () => { inUse: number; free: number; queued: number }
   /** Counts for one host (its TLS variants summed). @internal */
-  readonly hostStats: (host: string, port: number) => { active: number; inUse: number; free: number }
+  readonly hostStats: (host: string, port: number) => { active: number; inUse: number; free: number; streams: number }
   /** Closes every connection and fails every waiter with `PoolClosed`. @internal */
   readonly close: () => void
   /** The pool's state, for debugging. */
@@ -221,8 +229,11 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     const h = this.state.host(spec.key, spec.host, spec.port)
     const fresh = ctx.fresh === true
     const limit = ctx.maxPerHost ?? this.config.maxPerHost
-    const e = this.state.checkout(h, fresh, limit, 1)
-    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, 1), spec, ctx)
+    // A dial that may become an HTTP/2 session is expected to carry what the host's last one did
+    // (100 before any: RFC 9113's floor for SETTINGS_MAX_CONCURRENT_STREAMS), so requests share it.
+    const capacity = spec.multiplex === true ? h.capacityHint : 1
+    const e = this.state.checkout(h, fresh, limit, capacity)
+    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, capacity), spec, ctx)
     return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
   }
 
@@ -249,19 +260,22 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
 
   readonly stats = (): { inUse: number; free: number; queued: number } => this.state.stats()
 
-  readonly hostStats = (host: string, port: number): { active: number; inUse: number; free: number } => {
+  readonly hostStats = (host: string, port: number): { active: number; inUse: number; free: number; streams: number } => {
     let active = 0
     let inUse = 0
     let free = 0
+    let streams = 0
     const name = host.toLowerCase()
     for (const h of this.state.hosts.values()) {
       if (h.host === name && h.port === port) {
         active += h.active
         inUse += h.busy.size
         free += h.idle.length
+        for (const e of h.busy) streams += e.conn?.streams ?? 0
+        for (const e of h.idle) streams += e.conn?.streams ?? 0
       }
     }
-    return { active, inUse, free }
+    return { active, inUse, free, streams }
   }
 
   readonly toJSON = (): unknown => ({ name: this.config.name, ...(this.state.toJSON() as object) })
@@ -338,6 +352,10 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     this.entries.set(conn, entry)
     entry.timer = this.wheel.deadline(() => this.state.expire(entry))
     entry.onClosed = () => this.state.connectionClosed(entry)
+    conn.onChange = () => {
+      if (!conn.isAvailable) this.state.drain(entry)
+      else this.state.resize(entry, conn.capacity)
+    }
     this.state.dialed(entry, conn, conn.capacity)
   }
 

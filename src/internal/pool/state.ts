@@ -18,7 +18,7 @@
  *
  * **Events** (methods): {@link PoolState.checkout}, {@link PoolState.wait}, {@link PoolState.dialed},
  * {@link PoolState.dialFailed}, {@link PoolState.release},
- * {@link PoolState.connectionClosed}, {@link PoolState.drain},
+ * {@link PoolState.connectionClosed}, {@link PoolState.drain}, {@link PoolState.resize},
  * {@link PoolState.expire}, {@link PoolState.cancel},
  * {@link PoolState.prewarm}, {@link PoolState.shutdown}.
  * **Decisions** go to a {@link Sink} (grant a waiter, close, park, dial in
@@ -29,7 +29,8 @@
  * is set (the test suite sets it; see `assertInvariants`):
  * 1. counts are never negative, and equal a recount of the entries;
  * 2. every idle entry is `idle`, open, with nothing in flight, once in its
- *    stack; `0 ≤ inFlight ≤ capacity` for every entry;
+ *    stack; `0 ≤ inFlight`, and `inFlight ≤ capacity` for every entry with
+ *    spare room listed (an HTTP/2 peer may lower its limit below what runs);
  * 3. `dialing + busy ≤` the highest `maxPerHost` a checkout of the host used
  *    (taking an idle connection counts against the limit as a dial does);
  * 4. idle entries across hosts `≤ maxConnections`;
@@ -115,6 +116,8 @@ export class HostState<C> {
   maxLimit = 0
   /** Idle connections kept ready (prewarm); 0: not warm. */
   warm = 0
+  /** What a multiplexed dial of this host is expected to carry: its last session's capacity (100 before any). */
+  capacityHint = 100
   constructor(readonly key: string, readonly host: string, readonly port: number) {}
 
   /** In use plus dialing: what `maxPerHost` bounds. */
@@ -242,6 +245,8 @@ export class PoolState<C> {
   /** The dial of `entry` succeeded with `conn`, which can carry `capacity` requests. */
   dialed(entry: Entry<C>, conn: C, capacity: number): void {
     const h = entry.host
+    // What a multiplexed dial of this host should expect next: what this one turned out to carry.
+    if (entry.capacity > 1 || capacity > 1) h.capacityHint = Math.max(1, capacity)
     entry.conn = conn
     entry.capacity = capacity
     h.dialing--
@@ -327,7 +332,7 @@ export class PoolState<C> {
         // Parked with nobody waiting (the common case): nothing else to decide.
         if (h.waiters.length === 0) return this.done()
       }
-    } else if (h.spare.indexOf(entry) < 0) h.spare.push(entry)
+    } else if (entry.inFlight < entry.capacity && h.spare.indexOf(entry) < 0) h.spare.push(entry)
     this.pump(h)
     this.done()
   }
@@ -343,6 +348,25 @@ export class PoolState<C> {
     if (entry.state === "idle") return this.closedEvent(entry, true)
     entry.state = "draining"
     this.unspare(entry)
+    this.done()
+  }
+
+  /**
+   * `entry`'s connection can now carry `capacity` requests at once (HTTP/2
+   * SETTINGS_MAX_CONCURRENT_STREAMS changed). Raised: waiters are served
+   * from the new room. Lowered below what runs on it: those finish, and no
+   * new request goes to it until it has room again.
+   */
+  resize(entry: Entry<C>, capacity: number): void {
+    if (entry.state !== "active" && entry.state !== "idle") return
+    entry.capacity = capacity
+    entry.host.capacityHint = capacity
+    if (entry.state === "active") {
+      if (entry.inFlight < capacity) {
+        if (entry.host.spare.indexOf(entry) < 0) entry.host.spare.push(entry)
+        this.pump(entry.host)
+      } else this.unspare(entry)
+    }
     this.done()
   }
 
@@ -461,7 +485,8 @@ export class PoolState<C> {
       if (e !== undefined) return e
     }
     {
-      const e = this.newDial(h, capacity, false, false)
+      // A multiplexed dial expects what the host's last session carried (learnt since the waiter queued).
+      const e = this.newDial(h, capacity > 1 ? h.capacityHint : capacity, false, false)
       e.inFlight = 1
       if (e.capacity > 1) h.spare.push(e)
       return e
@@ -622,7 +647,8 @@ export class PoolState<C> {
       idle += h.idle.length
       for (const e of h.busy) {
         if (e.state !== "active" && e.state !== "draining") fail(`busy entry of ${h.key} is ${e.state}`)
-        if (e.inFlight < 0 || e.inFlight > e.capacity) fail(`inFlight of ${h.key}`)
+        // A peer may lower its stream limit below what runs (resize): only spare entries are bounded.
+        if (e.inFlight < 0) fail(`inFlight of ${h.key}`)
       }
       for (const e of h.spare) {
         if (e.state !== "dialing" && e.state !== "active") fail(`spare entry of ${h.key} is ${e.state}`)

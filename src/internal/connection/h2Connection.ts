@@ -1,0 +1,369 @@
+/**
+ * The HTTP/2 connection driver: one `node:http2` client session over a
+ * socket our transport dialled (TLS verification, Unix sockets, proxy
+ * tunnels stay ours; `http2.connect` is given it through `createConnection`),
+ * carrying one {@link H2Stream} per request. nghttp2 does the framing, HPACK
+ * and flow control.
+ *
+ * - **Capacity** is the peer's `SETTINGS_MAX_CONCURRENT_STREAMS`, read from
+ *   its first SETTINGS (the dial waits for it) and followed afterwards; the
+ *   pool is told through `onChange`.
+ * - **GOAWAY** makes the session `draining`: no new stream; the streams the
+ *   server took (id ≤ last-stream-id) finish; those above were never
+ *   processed and fail with `stream-reset` `REFUSED_STREAM`, which the engine
+ *   retries on a new session (as an `RST_STREAM(REFUSED_STREAM)`).
+ * - **A dead session** (socket closed, a protocol error nghttp2 detected,
+ *   GOAWAY with an error) fails only its own streams: `ConnectionClosed`, or
+ *   `ProtocolError` `session-error` with the HTTP/2 code.
+ * - Server push is refused (`SETTINGS_ENABLE_PUSH = 0`); the peer's header
+ *   lists are bounded (`SETTINGS_MAX_HEADER_LIST_SIZE`); a stream's receive
+ *   window is 1 MiB, the session's 16 MiB, so a slow reader makes the server
+ *   wait instead of us buffering.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as http2 from "node:http2"
+import type * as net from "node:net"
+import type * as tls from "node:tls"
+import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError } from "../../HackneyError.js"
+import type { HackneyError } from "../../HackneyError.js"
+import type { HeadLimits } from "../http1/types.js"
+import type { TimerWheel } from "../timer/wheel.js"
+import type { OpenSocket } from "../transport/duplex.js"
+import type { Connection, ConnectionInfo, Request, Status } from "./connection.js"
+import type { BodyMode, Exchange } from "./exchange.js"
+import { h2ErrorName, h2Headers } from "./h2Request.js"
+import { effectiveHeadLimits } from "./headLimits.js"
+import { H2Stream } from "./h2Stream.js"
+import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
+import type { StreamOwner } from "./h2Stream.js"
+
+/** A stream's receive window (bytes): what a server may send ahead of a slow reader. @internal */
+export const streamWindow = 1024 * 1024
+
+/** The session's receive window (bytes), across its streams. @internal */
+export const sessionWindow = 16 * 1024 * 1024
+
+/** How a session is opened. @internal */
+export interface H2Options {
+  /** The `:scheme` of its requests. */
+  readonly scheme: "http" | "https"
+  /** The host and port dialled (for `http2.connect` and errors). */
+  readonly host: string
+  readonly port: number
+  /** The response-head limits of requests that set none (the pool's); `maxHeaderSize` is also sent as `SETTINGS_MAX_HEADER_LIST_SIZE`. */
+  readonly headLimits: HeadLimits
+  readonly wheel: TimerWheel
+  /** How long to wait for the server's first SETTINGS (the rest of the connect timeout), ms. */
+  readonly settingsTimeout: number
+  /** For errors. */
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+}
+
+/** An nghttp2-detected failure of the session (not a socket error). */
+const isProtocolFailure = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | undefined)?.code
+  return code === "ERR_HTTP2_ERROR" || code === "ERR_HTTP2_SESSION_ERROR" || code === "ERR_HTTP2_GOAWAY_SESSION"
+}
+
+/** @internal */
+export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
+  readonly protocol = "h2" as const
+  requests = 0
+  idleSince: number
+  readonly socket: net.Socket
+  readonly alpn: string
+  readonly isTls: boolean
+  /** Streams open now (begun, not yet closed). */
+  private readonly live = new Set<H2Stream>()
+  private closedFlag = false
+  /** A GOAWAY arrived: no new stream. */
+  private goingAway = false
+  /** The GOAWAY's last stream id; streams above it were never processed. */
+  lastStreamId = Infinity
+  private goawayCode = 0
+  /** Why the session ended, when it failed. */
+  closeCause: unknown = undefined
+  onClosed: (() => void) | undefined = undefined
+  onChange: (() => void) | undefined = undefined
+
+  constructor(
+    private readonly open: OpenSocket,
+    readonly session: http2.ClientHttp2Session,
+    private readonly options: H2Options
+  ) {
+    this.socket = open.socket as net.Socket
+    this.alpn = open.alpn === "http/1.1" ? "h2c" : open.alpn
+    this.isTls = open.tls
+    this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
+    session.on("remoteSettings", this.onSettings)
+    session.on("goaway", this.onGoaway)
+    session.on("error", this.onError)
+    session.on("close", this.onClose)
+  }
+
+  /**
+   * Opens a session over `open` (its socket becomes the session's) and waits
+   * for the server's first SETTINGS, so the stream limit is known when the
+   * pool first hands it out. Fails with `ConnectTimeout` when none comes
+   * within `settingsTimeout`, `ConnectionClosed`/`ProtocolError` when the
+   * session ends first; interrupted, it destroys the socket.
+   */
+  static open(open: OpenSocket, options: H2Options): Effect.Effect<H2Connection, HackneyError> {
+    return Effect.async<H2Connection, HackneyError>((resume) => {
+      const socket = open.socket as net.Socket
+      let session: http2.ClientHttp2Session
+      try {
+        session = http2.connect(`${options.scheme}://localhost`, {
+          createConnection: () => socket,
+          settings: { enablePush: false, initialWindowSize: streamWindow, maxHeaderListSize: options.headLimits.maxHeaderSize },
+          // nghttp2's own bound on fields per list (ours, maxHeaderCount, is checked per response), pseudo-headers included.
+          maxHeaderListPairs: options.headLimits.maxHeaderCount + 8
+        })
+      } catch (e) {
+        socket.destroy()
+        return resume(Effect.fail(new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: e })))
+      }
+      const conn = new H2Connection(open, session, options)
+      const timer = options.wheel.schedule(options.settingsTimeout, () => {
+        cleanup()
+        conn.close()
+        resume(Effect.fail(new ConnectTimeout({
+          method: options.method,
+          url: options.url,
+          host: options.host,
+          port: options.port,
+          timeoutMillis: options.settingsTimeout
+        })))
+      })
+      const onSettings = () => {
+        cleanup()
+        try {
+          session.setLocalWindowSize(sessionWindow)
+        } catch {
+          // A session that closed meanwhile fails its first request instead.
+        }
+        resume(Effect.succeed(conn))
+      }
+      const onEnd = () => {
+        cleanup()
+        conn.close()
+        resume(Effect.fail(conn.sessionFailure() ?? new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: conn.closeCause })))
+      }
+      const cleanup = () => {
+        timer.cancel()
+        session.removeListener("remoteSettings", onSettings)
+        session.removeListener("close", onEnd)
+      }
+      session.once("remoteSettings", onSettings)
+      session.once("close", onEnd)
+      return Effect.sync(() => {
+        cleanup()
+        conn.close()
+      })
+    })
+  }
+
+  /** Takes new streams: open, no GOAWAY, below the stream limit. */
+  get isAvailable(): boolean {
+    return !this.closedFlag && !this.goingAway && !this.session.destroyed && !this.session.closed
+  }
+
+  /** The peer's `SETTINGS_MAX_CONCURRENT_STREAMS` (at least 1). */
+  get capacity(): number {
+    const max = this.session.remoteSettings?.maxConcurrentStreams
+    return max === undefined ? 100 : Math.max(1, Math.min(max, 0x7fffffff))
+  }
+
+  get free(): number {
+    return this.isAvailable ? Math.max(0, this.capacity - this.live.size) : 0
+  }
+
+  /** Open streams. */
+  get streams(): number {
+    return this.live.size
+  }
+
+  get status(): Status {
+    if (this.closedFlag) return "closed"
+    if (this.goingAway || this.session.closed) return "draining"
+    return this.live.size === 0 ? "idle" : "active"
+  }
+
+  get info(): ConnectionInfo {
+    return this
+  }
+
+  get tls(): boolean {
+    return this.isTls
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress
+  }
+
+  get peername(): net.AddressInfo | undefined {
+    return peernameOf(this.socket)
+  }
+
+  get sockname(): net.AddressInfo | undefined {
+    return socknameOf(this.socket)
+  }
+
+  get peercert(): tls.DetailedPeerCertificate | undefined {
+    return peercertOf(this.socket, this.isTls, this.open.peercert)
+  }
+
+  ref(): void {
+    this.session.ref()
+  }
+
+  unref(): void {
+    this.session.unref()
+  }
+
+  toJSON(): unknown {
+    return {
+      protocol: this.protocol,
+      status: this.status,
+      requests: this.requests,
+      streams: this.live.size,
+      capacity: this.capacity,
+      alpn: this.alpn,
+      tls: this.isTls,
+      lastStreamId: this.lastStreamId === Infinity ? undefined : this.lastStreamId,
+      exchanges: [...this.live].map((s) => s.ex.toJSON())
+    }
+  }
+
+  /**
+   * Opens a stream for `request`: its HTTP/2 head (`h2Request.ts`), a bytes
+   * body in DATA frames after it; a streamed body follows through the
+   * exchange. The stream's recv timeout runs on `wheel`.
+   */
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
+    const s = new H2Stream(
+      this,
+      request.method,
+      request.href,
+      mode,
+      request.maxBodySize,
+      request.bodySize,
+      request.recvTimeout,
+      wheel,
+      effectiveHeadLimits(request.headLimits, this.options.headLimits)
+    )
+    const ex = s.ex
+    ex.reused = this.requests > 0
+    this.requests++
+    if (!this.isAvailable) {
+      ex.fail(new ConnectionClosed({ method: ex.method, url: ex.url, requestSent: false, reused: ex.reused, cause: this.closeCause }))
+      return ex
+    }
+    const body = request.body
+    const bytes = body._tag === "Bytes" && body.bytes.length > 0 ? body.bytes : undefined
+    let stream: http2.ClientHttp2Stream
+    try {
+      stream = this.session.request(h2Headers(request, this.options.scheme), {
+        endStream: !bodyFollows && bytes === undefined,
+        // Trailers can only follow a body of unknown size (as over HTTP/1.1): wait for them.
+        waitForTrailers: bodyFollows && request.bodySize === undefined
+      })
+    } catch (e) {
+      const closing = (e as { code?: string }).code === "ERR_HTTP2_GOAWAY_SESSION" || (e as { code?: string }).code === "ERR_HTTP2_INVALID_SESSION"
+      ex.fail(
+        closing
+          ? new ConnectionClosed({ method: ex.method, url: ex.url, requestSent: false, reused: ex.reused, cause: e })
+          : new InvalidRequest({ reason: "header-value", detail: String((e as Error).message), method: ex.method, url: ex.url, cause: e })
+      )
+      return ex
+    }
+    this.live.add(s)
+    s.attach(stream)
+    ex.requestSent = true
+    if (bytes !== undefined && !bodyFollows) stream.end(bytes)
+    else if (bytes !== undefined) stream.write(bytes)
+    if (!bodyFollows) s.requestFinished()
+    return ex
+  }
+
+  /** Ends `exchange`: its stream is freed (reset with CANCEL if still open); whether the session takes more requests. */
+  release(exchange: Exchange): boolean {
+    const s = exchange.driver as H2Stream
+    s.release()
+    if (this.live.size === 0) this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
+    return this.isAvailable
+  }
+
+  /** Fails every open stream with `error`, then closes the session. */
+  abort(error: HackneyError): void {
+    for (const s of this.live) s.sessionDied(error)
+    this.close()
+  }
+
+  /** Destroys the session and its socket; open streams fail. Idempotent. */
+  close(): void {
+    if (this.closedFlag) return
+    this.closedFlag = true
+    for (const s of this.live) s.sessionDied(this.sessionFailure() ?? s.closedError(this.closeCause))
+    if (!this.session.destroyed) this.session.destroy()
+    this.socket.destroy()
+    const cb = this.onClosed
+    this.onClosed = undefined
+    if (cb !== undefined) cb()
+  }
+
+  // --- StreamOwner ------------------------------------------------------------
+
+  streamClosed(s: H2Stream): void {
+    this.live.delete(s)
+    if (this.live.size === 0) {
+      this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
+      // Drained after a GOAWAY: nothing more will run on it.
+      if (this.goingAway && !this.closedFlag) this.close()
+    }
+  }
+
+  /** The error of a stream lost with the session, when the session failed (undefined while it lives). */
+  sessionFailure(s?: H2Stream): HackneyError | undefined {
+    if (!this.closedFlag && !this.session.destroyed) return undefined
+    const ex = s?.ex
+    if (this.goawayCode !== 0 || isProtocolFailure(this.closeCause)) {
+      const code = this.goawayCode !== 0 ? this.goawayCode : (this.closeCause as { errno?: number } | undefined)?.errno
+      return new ProtocolError({
+        method: ex?.method ?? this.options.method,
+        url: ex?.url ?? this.options.url,
+        reason: "session-error",
+        detail: this.goawayCode !== 0 ? "the server sent GOAWAY with an error" : String((this.closeCause as Error).message),
+        ...(code !== undefined && this.goawayCode !== 0 ? { code, codeName: h2ErrorName(code) } : {}),
+        cause: this.closeCause
+      })
+    }
+    return s?.closedError(this.closeCause)
+  }
+
+  // --- session events -----------------------------------------------------------
+
+  private readonly onSettings = (): void => {
+    this.onChange?.()
+  }
+
+  private readonly onGoaway = (code: number, lastStreamId: number): void => {
+    this.goingAway = true
+    this.goawayCode = code
+    if (lastStreamId < this.lastStreamId) this.lastStreamId = lastStreamId
+    if (code !== 0) this.closeCause ??= new Error(`GOAWAY ${h2ErrorName(code)} (code ${code})`)
+    this.onChange?.()
+    if (this.live.size === 0) this.close()
+  }
+
+  private readonly onError = (error: Error): void => {
+    this.closeCause ??= error
+  }
+
+  private readonly onClose = (): void => {
+    this.close()
+  }
+}
