@@ -15,6 +15,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import * as http from "node:http"
+import * as http2 from "node:http2"
 import * as https from "node:https"
 import { Readable } from "node:stream"
 import * as Hackney from "../src/Hackney.js"
@@ -180,6 +181,83 @@ const make = async (name: string, perHost: number, maxConnections: number | unde
           return r.body.text()
         },
         close: () => Promise.all([...pools.values()].map((p) => p.close()))
+      }
+    }
+    case "undici-h2": {
+      // undici over HTTP/2 (allowH2: ALPN h2), one client per origin multiplexing its streams
+      const undici = await import("undici")
+      const clients = new Map<string, InstanceType<typeof undici.Client>>()
+      const client = (u: URL) => {
+        let c = clients.get(u.origin)
+        if (c === undefined) clients.set(u.origin, c = new undici.Client(u.origin, { allowH2: true, maxConcurrentStreams: 256 }))
+        return c
+      }
+      return {
+        _tag: "promise",
+        get: async (url) => {
+          const u = new URL(url)
+          const r = await client(u).request({ path: u.pathname, method: "GET" })
+          return r.body.arrayBuffer()
+        },
+        download: async (url) => {
+          const u = new URL(url)
+          const r = await client(u).request({ path: u.pathname, method: "GET" })
+          let n = 0
+          for await (const c of r.body) n += (c as Buffer).length
+          return n
+        },
+        upload: async (url, size) => {
+          const u = new URL(url)
+          const r = await client(u).request({
+            path: u.pathname,
+            method: "POST",
+            headers: { ...octet, "content-length": String(size) },
+            body: chunks(size) as unknown as Readable
+          })
+          return r.body.text()
+        },
+        close: () => Promise.all([...clients.values()].map((c) => c.close()))
+      }
+    }
+    case "node-http2": {
+      // node:http2 directly: one session per origin, a stream per request (the floor of a node HTTP/2 client)
+      const sessions = new Map<string, http2.ClientHttp2Session>()
+      const session = (u: URL) => {
+        let s = sessions.get(u.origin)
+        if (s === undefined || s.closed || s.destroyed) sessions.set(u.origin, s = http2.connect(u.origin))
+        return s
+      }
+      const send = (url: string, method: string, body?: number) =>
+        new Promise<{ n: number; parts: Array<Buffer> }>((resolve, reject) => {
+          const u = new URL(url)
+          const headers: http2.OutgoingHttpHeaders = { ":method": method, ":path": u.pathname }
+          if (body !== undefined) Object.assign(headers, octet, { "content-length": String(body) })
+          const req = session(u).request(headers, { endStream: body === undefined })
+          const parts: Array<Buffer> = []
+          let n = 0
+          req.on("data", (c: Buffer) => {
+            n += c.length
+            if (method !== "GET" || n <= 65536) parts.push(c)
+          })
+          req.on("end", () => resolve({ n, parts }))
+          req.on("error", reject)
+          if (body !== undefined) {
+            ;(async () => {
+              for await (const c of chunks(body)) {
+                if (!req.write(c)) await new Promise((r) => req.once("drain", r))
+              }
+              req.end()
+            })().catch(reject)
+          }
+        })
+      return {
+        _tag: "promise",
+        get: async (url) => Buffer.concat((await send(url, "GET")).parts),
+        download: async (url) => (await send(url, "GET")).n,
+        upload: async (url, size) => Buffer.concat((await send(url, "POST", size)).parts).toString(),
+        close: async () => {
+          for (const s of sessions.values()) s.close()
+        }
       }
     }
     case "undici-fetch": {

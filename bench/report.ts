@@ -27,7 +27,10 @@ const LABEL: Record<string, string> = {
   "platform-node": "`NodeHttpClient.layer`",
   "platform-undici": "`NodeHttpClient.layerUndici`",
   "platform-fetch": "`FetchHttpClient.layer`",
-  "wrk": "wrk (ceiling, 1 thread)"
+  "wrk": "wrk (ceiling, 1 thread)",
+  "undici-h2": "undici `Client` (allowH2, 1 session)",
+  "node-http2": "`node:http2` (1 session)",
+  "h2load": "h2load (ceiling, 1 connection)"
 }
 const SHORT: Record<string, string> = {
   "hackney": "effect-hackney native",
@@ -42,7 +45,10 @@ const SHORT: Record<string, string> = {
   "platform-node": "NodeHttpClient.layer",
   "platform-undici": "NodeHttpClient.layerUndici",
   "platform-fetch": "FetchHttpClient.layer",
-  "wrk": "wrk (ceiling)"
+  "wrk": "wrk (ceiling)",
+  "undici-h2": "undici h2",
+  "node-http2": "node:http2",
+  "h2load": "h2load (ceiling)"
 }
 const plain = (c: string) => SHORT[c] ?? c
 const BASE = "undici-request"
@@ -83,7 +89,8 @@ export const markdown = (r: Result, resultFile: string): string => {
     "| Contender | c=1 req/s | c=1 p50 µs | c=1 p99 µs | c=1 CPU µs/req | c=50 req/s | c=50 × undici | c=50 CPU µs/req | HTTPS c=50 req/s | HTTPS × undici | HTTPS CPU µs/req |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   )
-  for (const c of rows) {
+  const ran = (c: string, ...scs: Array<string>) => scs.some((sc) => m(sc, c) !== undefined)
+  for (const c of rows.filter((c) => ran(c, "get-c1", "get-c50", "https-c50"))) {
     const a = m("get-c1", c)
     const b = m("get-c50", c)
     const h = m("https-c50", c)
@@ -103,7 +110,7 @@ export const markdown = (r: Result, resultFile: string): string => {
     "| Contender | download MB/s | × undici | peak RSS +MB | CPU ms/100 MB | upload MB/s | × undici | peak RSS +MB | CPU ms/100 MB |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
   )
-  for (const c of rows) {
+  for (const c of rows.filter((c) => ran(c, "download", "upload"))) {
     const d = m("download", c)
     const u = m("upload", c)
     out.push(
@@ -119,6 +126,32 @@ export const markdown = (r: Result, resultFile: string): string => {
       "with the byte count, which every contender checks.",
     ""
   )
+
+  // HTTP/2 (only when its scenarios ran)
+  const H2_BASE = "undici-h2"
+  if (r.median["h2-c100"] !== undefined || r.median["h2-download"] !== undefined) {
+    const h2base = (sc: string) => headline(r, sc, m(sc, H2_BASE))
+    out.push(
+      "### HTTP/2 over TLS (one session, nginx's h2 port)",
+      "",
+      "| Contender | c=100 req/s | × undici h2 | CPU µs/req | 100 MB download MB/s | × undici h2 | peak RSS +MB |",
+      "|---|--:|--:|--:|--:|--:|--:|"
+    )
+    for (const c of rows.filter((c) => m("h2-c100", c) !== undefined || m("h2-download", c) !== undefined)) {
+      const a = m("h2-c100", c)
+      const d = m("h2-download", c)
+      out.push(
+        `| ${LABEL[c] ?? c} | ${fmt(a?.rps)} | ${ratio(a?.rps, h2base("h2-c100"))} | ${fmt(a?.cpuUsPerReq, 1)} | ` +
+          `${fmt(d?.mbps)} | ${ratio(d?.mbps, h2base("h2-download"))} | ${fmt(d?.rssDeltaMB, 1)} |`
+      )
+    }
+    out.push(
+      "",
+      "effect-hackney negotiates h2 by ALPN (its default for https); undici with `allowH2: true` and " +
+        "`maxConcurrentStreams: 256`; `node:http2` one session; h2load `-c1 -m100` (its CPU from `times`).",
+      ""
+    )
+  }
 
   // goals
   const g = (sc: string, c: string) => headline(r, sc, m(sc, c))

@@ -25,6 +25,7 @@ need=()
 [ -x "$NGINX" ] || need+=(nginx)
 [ -f "$LUA_MOD" ] || need+=(libnginx-mod-http-lua)
 command -v wrk >/dev/null || need+=(wrk)
+command -v h2load >/dev/null || need+=(nghttp2-client)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "${BENCH_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     log "not installing ${need[*]} (BENCH_NO_INSTALL=1, not root, or no apt-get)"

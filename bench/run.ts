@@ -45,6 +45,7 @@ const env = (k: string) => {
 }
 const HTTP = env("BENCH_HTTP")
 const HTTPS = env("BENCH_HTTPS")
+const H2 = env("BENCH_H2")
 const CA = env("BENCH_CA")
 const MB100 = 100 * 1024 * 1024
 const ORIGINS_PORT = Number(process.env.BENCH_ORIGINS_PORT ?? 0)
@@ -61,7 +62,10 @@ export const CONTENDERS = [
   "got",
   "platform-node",
   "platform-undici",
-  "platform-fetch"
+  "platform-fetch",
+  // HTTP/2 scenarios only (see Scenario.contenders)
+  "undici-h2",
+  "node-http2"
 ] as const
 
 /**
@@ -72,6 +76,10 @@ export const CONTENDERS = [
 export const USER_STYLE: ReadonlyArray<string> = ["hackney-user", "undici-user", "hackney-loop"]
 /** Who runs the scaling scenarios: both native styles of each side. */
 export const SCALING_CONTENDERS: ReadonlyArray<string> = ["hackney", "undici-request", "hackney-user", "undici-user"]
+/** The HTTP/2 scenarios' contenders: ours (h2 by ALPN, the default), undici with allowH2, node:http2; h2load is the ceiling. */
+const H2_CONTENDERS: ReadonlyArray<string> = ["hackney", "hackney-httpclient", "undici-h2", "node-http2", "h2load"]
+/** Contenders that speak only HTTP/2 (and its ceiling): in the HTTP/2 scenarios only. */
+const H2_ONLY: ReadonlyArray<string> = ["undici-h2", "node-http2", "h2load"]
 
 export interface Scenario {
   readonly id: string
@@ -87,6 +95,8 @@ export interface Scenario {
   readonly urls?: ReadonlyArray<string> | undefined
   /** connections per origin (default 50) */
   readonly maxPerHost?: number | undefined
+  /** who runs it (default: the HTTP/1.1 contenders and wrk) */
+  readonly contenders?: ReadonlyArray<string>
 }
 const SCENARIOS: ReadonlyArray<Scenario> = [
   { id: "get-c1", title: "small GET (1 KiB), c=1", kind: "get", url: `${HTTP}/1k.bin`, concurrency: 1, unit: "req/s" },
@@ -115,8 +125,20 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     unit: "req/s",
     maxPerHost: 10,
     scaling: { axis: "origins", x: n }
-  }))
+  })),
+  // HTTP/2 over TLS (nginx's h2 port): many concurrent small GETs multiplexed on one session, and one big stream
+  { id: "h2-c100", title: "HTTP/2 small GET, c=100", kind: "get", url: `${H2}/1k.bin`, concurrency: 100, unit: "req/s", contenders: H2_CONTENDERS },
+  { id: "h2-download", title: "HTTP/2 100 MB download", kind: "download", url: `${H2}/100m.bin`, concurrency: 1, unit: "MB/s", contenders: H2_CONTENDERS }
 ]
+
+/** Whether contender `c` runs scenario `sc`. */
+const runsIn = (c: string, sc: Scenario): boolean => {
+  if (sc.contenders !== undefined) return sc.contenders.includes(c)
+  if (H2_ONLY.includes(c)) return false
+  if (c === "wrk" && sc.kind === "upload") return false
+  if (USER_STYLE.includes(c) && sc.kind !== "get") return false
+  return sc.scaling === undefined || SCALING_CONTENDERS.includes(c)
+}
 
 /** One run's figures (derived from a Sample, or from wrk's report). */
 export interface Figures {
@@ -278,6 +300,50 @@ const wrkRun = async (sc: Scenario): Promise<Figures> => {
   }
 }
 
+// --------------------------------------------------------------------------------------- h2load
+
+const h2loadAvailable = () => {
+  try {
+    execFileSync("h2load", ["--version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** nghttp2's h2load: the HTTP/2 ceiling (one connection, `concurrency` streams; one stream per 100 MB download). */
+const h2loadRun = async (sc: Scenario): Promise<Figures> => {
+  const secs = Math.max(1, Math.round(durationMs / 1000))
+  const args = sc.kind === "get"
+    ? `-c1 -t1 -m${sc.concurrency} -D${secs} --warm-up-time=1`
+    : `-c1 -t1 -m1 -n${quick ? 1 : 3}`
+  const r = await run("bash", ["-c", `h2load ${args} '${sc.url}'; times`], {}, (secs + 60) * 1000)
+  const out = r.stdout
+  const fin = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s, ([\d.]+)(B|KB|MB|GB)\/s/.exec(out)
+  const done = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(out)
+  const perReq = /time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)/.exec(out)
+  if (!fin || !done || !perReq) throw new Error(`h2load ${sc.id}: cannot parse: ${out}${r.stderr}`)
+  if (Number(done[3]) !== Number(done[1])) throw new Error(`h2load ${sc.id}: ${done[1]} requests, ${done[3]} succeeded`)
+  const ms = (v: string, u: string) => Number(v) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[u]
+  const bytes = (v: string, u: string) => Number(v) * ({ B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>)[u]
+  const total = Number(done[3])
+  const times = out.trim().split("\n").pop()!.match(/(\d+)m([\d.]+)s/g) ?? []
+  const cpuS = times.map((t) => {
+    const m = /(\d+)m([\d.]+)s/.exec(t)!
+    return Number(m[1]) * 60 + Number(m[2])
+  }).reduce((a, b) => a + b, 0)
+  return {
+    rps: Number(fin[3]),
+    mbps: bytes(fin[4], fin[5]) / 1e6,
+    cpuUsPerReq: total > 0 && times.length === 2 ? (cpuS * 1e6) / total : undefined,
+    // h2load reports the mean time per request, not percentiles
+    p50Ms: ms(perReq[5], perReq[6]),
+    p99Ms: ms(perReq[3], perReq[4]),
+    rssDeltaMB: undefined,
+    requests: total
+  }
+}
+
 // -------------------------------------------------------------------------------------- profile
 
 const profileRun = async (name: string, sc: Scenario) => {
@@ -360,13 +426,13 @@ const main = async () => {
   // scaling scenarios: full runs only, unless named (quick CI runs stay quick)
   const scenarios = SCENARIOS.filter((s) => opt("--scenarios")?.split(",").includes(s.id) ?? (!quick || s.scaling === undefined))
   const hasWrk = wrkAvailable()
-  const contenders: Array<string> = only?.filter((c) => c !== "wrk" || hasWrk) ?? [...CONTENDERS, ...(hasWrk ? ["wrk"] : [])]
+  const hasH2load = h2loadAvailable()
+  const ceilings = [...(hasWrk ? ["wrk"] : []), ...(hasH2load ? ["h2load"] : [])]
+  const contenders: Array<string> = only?.filter((c) => (c !== "wrk" || hasWrk) && (c !== "h2load" || hasH2load)) ??
+    [...CONTENDERS, ...ceilings]
   const skipped: Array<string> = []
-  if (!hasWrk) skipped.push("wrk: not installed (Debian package wrk); no ceiling figures")
-  skipped.push(
-    "HTTP/2 multiplexed GETs at c=100: skipped: effect-hackney has no HTTP/2 yet (nginx's h2 TLS port " +
-      `${process.env.BENCH_H2} is up for it; h2load will give the ceiling)`
-  )
+  if (!hasWrk) skipped.push("wrk: not installed (Debian package wrk); no HTTP/1.1 ceiling figures")
+  if (!hasH2load) skipped.push("h2load: not installed (Debian package nghttp2-client); no HTTP/2 ceiling figures")
 
   log("bundling contenders with esbuild (undici and got stay external)")
   fs.mkdirSync(BUILD, { recursive: true })
@@ -393,11 +459,9 @@ const main = async () => {
   for (let r = 0; r < rounds; r++) {
     for (const sc of scenarios) {
       for (const c of contenders) {
-        if (c === "wrk" && sc.kind === "upload") continue
-        if (USER_STYLE.includes(c) && sc.kind !== "get") continue
-        if (sc.scaling !== undefined && !SCALING_CONTENDERS.includes(c)) continue
+        if (!runsIn(c, sc)) continue
         try {
-          const f = c === "wrk" ? await wrkRun(sc) : figuresOf(await contenderRun(c, sc))
+          const f = c === "wrk" ? await wrkRun(sc) : c === "h2load" ? await h2loadRun(sc) : figuresOf(await contenderRun(c, sc))
           ;((runs[sc.id] ??= {})[c] ??= []).push(f)
           const head = sc.unit === "req/s" ? `${f.rps.toFixed(0)} req/s` : `${f.mbps.toFixed(0)} MB/s`
           log(
