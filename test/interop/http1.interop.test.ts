@@ -319,7 +319,7 @@ describe.skipIf(skipPeer("httpbin"))("HTTP/1.1 client against httpbin (gunicorn)
         const after = yield* get("/get")
         expect(after.status).toBe(200)
         expect(dials()).toBe(1)
-        expect(yield* Pool.hostStats(pool, "localhost", port())).toEqual({ active: 0, inUse: 0, free: 1 })
+        expect(yield* Pool.hostStats(pool, "localhost", port())).toEqual({ active: 0, inUse: 0, free: 1, streams: 0 })
       }).pipe(withPool({ name: "h1-status" })))
 
     it.live("/response-headers?x=1&x=2: a repeated header keeps both values in order", () =>
@@ -416,7 +416,7 @@ describe.skipIf(skipPeer("nginx"))("HTTP/1.1 client against nginx", () => {
         expect(res.text()).toBe(`GET /echo?i=${i} HTTP/1.1 localhost:${port()}\n`)
       }
       expect(dials()).toBe(1)
-      expect(yield* Pool.hostStats(pool, "localhost", port())).toEqual({ active: 0, inUse: 0, free: 1 })
+      expect(yield* Pool.hostStats(pool, "localhost", port())).toEqual({ active: 0, inUse: 0, free: 1, streams: 0 })
       expect(yield* Pool.stats(pool)).toMatchObject({ name: "h1-nginx-keepalive", inUse: 0, free: 1, queued: 0 })
     }).pipe(withPool({ name: "h1-nginx-keepalive" })))
 

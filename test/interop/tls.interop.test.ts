@@ -209,7 +209,7 @@ describe.skipIf(skipPeer("nginx"))("TLS client against nginx", () => {
           expect(res.text()).toBe(`GET /echo?i=${i} HTTP/1.1 localhost:${portOf(h1Url())}\n`)
         }
         expect(dials()).toBe(1)
-        expect(yield* Pool.hostStats(pool, "localhost", portOf(h1Url()))).toEqual({ active: 0, inUse: 0, free: 1 })
+        expect(yield* Pool.hostStats(pool, "localhost", portOf(h1Url()))).toEqual({ active: 0, inUse: 0, free: 1, streams: 0 })
       }).pipe(withPool({ name: "tls-keepalive" })))
 
     it.live("the static files byte-exact over TLS, one-shot and streamed", () =>
