@@ -19,8 +19,8 @@ const layers = [
   [/^internal\/http1\//, 1],
   [/^internal\/proxy\//, 1],
   [/^internal\/http3\//, 1],
-  [/^(CookieJar|Pool|Multipart)\.ts$/, 2],
-  [/^internal\/(node|timer|connection|pool|transport)\//, 2],
+  [/^(CookieJar|Pool|Multipart|Middleware|Observability|Progress)\.ts$/, 2],
+  [/^internal\/(node|timer|connection|pool|transport|observe)\//, 2],
   [/^(Hackney|HackneyClient|HackneyHttpClient)\.ts$/, 3],
   [/^internal\/(client|httpclient|engine)\//, 3],
   [/^index\.ts$/, 4]

@@ -566,6 +566,7 @@ export type InvalidRequestReason =
   | "header-value"
   | "body"
   | "option"
+  | "middleware"
 
 /**
  * The request itself is invalid (URL, method, header name or value — CR, LF

@@ -43,6 +43,8 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Either from "effect/Either"
 import { InvalidRequest } from "./HackneyError.js"
+import type * as Middleware from "./Middleware.js"
+import type * as Observability from "./Observability.js"
 import { check, describeValue } from "./internal/options/rules.js"
 import { poolConfig } from "./internal/pool/config.js"
 import { buildDialSpec, checkTls, dialDefaults, dialRules, millis } from "./internal/pool/dialSpec.js"
@@ -111,7 +113,7 @@ export const Pool: Context.Tag<Pool, Pool> = Context.GenericTag<Pool>("effect-ha
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends Middleware.Options, Observability.Options {
   /** The name (a non-empty string), for the `pool` request option and stats. Default `"default"`. */
   readonly name?: string | undefined
   /**

@@ -40,6 +40,25 @@ export * as HackneyHttpClient from "./HackneyHttpClient.js"
  */
 export * as Pool from "./Pool.js"
 /**
+ * Request middleware (hackney 4.x): functions around every request and
+ * attempt; built-ins for redacted logging and bearer tokens.
+ *
+ * @since 0.2.0
+ */
+export * as Middleware from "./Middleware.js"
+/**
+ * Metrics (OpenTelemetry names) and traces, through Effect's Metric and Tracer.
+ *
+ * @since 0.2.0
+ */
+export * as Observability from "./Observability.js"
+/**
+ * Upload and download progress: `{ transferred, total }` events, as request options or around any Stream.
+ *
+ * @since 0.2.0
+ */
+export * as Progress from "./Progress.js"
+/**
  * The error vocabulary: tagged errors, the `HackneyError` union, `isTimeout`, `isRetryable`.
  *
  * @since 0.1.0

@@ -9,6 +9,7 @@ import { compose } from "../src/internal/engine/dispatch.js"
 import type { Dispatch, Interceptor, Opened } from "../src/internal/client/dispatch.js"
 import type { Hop } from "../src/internal/client/redirect.js"
 import { needsPipeline } from "../src/internal/client/pipeline.js"
+import { direct } from "../src/internal/engine/source.js"
 import * as Headers from "../src/Headers.js"
 
 describe("dispatch: interceptors", () => {
@@ -31,10 +32,14 @@ describe("dispatch: interceptors", () => {
   })
 
   it("a request with no feature option and no jar takes the bare path (nothing composed)", () => {
-    expect(needsPipeline({}, undefined)).toBe(false)
-    expect(needsPipeline({ recvTimeout: 1000, headers: { a: "b" } }, undefined)).toBe(false)
+    expect(needsPipeline({}, undefined, direct)).toBe(false)
+    expect(needsPipeline({ recvTimeout: 1000, headers: { a: "b" } }, undefined, direct)).toBe(false)
+    // Metrics and tracing alone are observed on the bare path.
+    expect(needsPipeline({ metrics: true, tracing: true }, undefined, direct)).toBe(false)
+    expect(needsPipeline({}, undefined, { ...direct, features: { metrics: true, tracing: true } })).toBe(false)
+    expect(needsPipeline({}, undefined, { ...direct, features: { middleware: [] } })).toBe(true)
     for (const o of [{ followRedirect: true }, { autoDecompress: true }, { retry: Schedule.recurs(1) }, { cookie: "a=b" }, { attemptTimeout: 5 }]) {
-      expect(needsPipeline(o, undefined)).toBe(true)
+      expect(needsPipeline(o, undefined, direct)).toBe(true)
     }
   })
 })

@@ -96,7 +96,8 @@ const reasonUnions: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
       "header-name",
       "header-value",
       "body",
-      "option"
+      "option",
+      "middleware"
     ])
   ],
   [

@@ -34,6 +34,10 @@ import type { ChainConfig, Hop } from "./redirect.js"
 import { defaultRetryStatuses, retrying } from "./retry.js"
 import type { Attempted, RetryPolicy } from "./retry.js"
 import { currentWheel } from "../timer/wheel.js"
+import type { Features, Switches } from "../observe/features.js"
+import { middlewareInterceptors } from "./middleware.js"
+import { observeAttempt, observeRequest } from "./observe.js"
+import { bytesSent, download, withUpload } from "./progress.js"
 import { acceptEncoding, corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 
 /** A hop's response (head read), its request and scope, and the redirects that led to it. @internal */
@@ -48,6 +52,8 @@ export interface Opened {
 export interface HopContext {
   readonly cfg: ChainConfig
   readonly outer: Scope.Scope
+  /** With tracing: the attempts made so far (each attempt's `http.request.resend_count`). */
+  readonly attempts?: { count: number } | undefined
 }
 
 /**
@@ -78,11 +84,14 @@ const hopOptions = (cfg: ChainConfig, hop: Hop): Options => {
 
 /** Sends one hop in a child scope of the caller's; resolves once the response head arrived. */
 const send: Dispatch = (hop, { cfg, outer }) =>
-  Effect.flatMap(prepare(hop.method, hop.input, hopOptions(cfg, hop), cfg.openFile), (p) =>
+  Effect.flatMap(prepare(hop.method, hop.input, hopOptions(cfg, hop), cfg.openFile), (prepared) =>
     Effect.flatMap(currentWheel, (wheel) => {
+      const up = cfg.options.uploadProgress
+      const p = up === undefined ? prepared : withUpload(prepared, up)
       const once = (fresh: boolean) =>
         Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
           execute.streaming(p, cfg.source, wheel, fresh).pipe(
+            Effect.tap(() => (up === undefined ? Effect.void : bytesSent(p, up))),
             Scope.extend(scope),
             Effect.map((response): Opened => ({ response, prepared: p, scope, redirects: none })),
             Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
@@ -167,20 +176,34 @@ const decompress = (options: Options): Interceptor => (next) => {
 }
 
 /**
- * The interceptors an options object asks for, innermost first: cookies
- * (always: the jar may come from the context), `attemptTimeout`, `retry`,
- * `followRedirect`, `autoDecompress` (of the last response only).
+ * The interceptors an options object (and its pool's features) asks for,
+ * innermost first: the attempt's span and `traceparent` (`tracing`), cookies
+ * (always: the jar may come from the context), the middleware (the
+ * request's, else the pool's; outermost first), `attemptTimeout`,
+ * `retry`, `followRedirect`, `autoDecompress` (of the last response only),
+ * the request's span and metrics (`tracing`, `metrics`).
  */
-const interceptorsOf = (options: Options): ReadonlyArray<Interceptor> => {
-  const out: Array<Interceptor> = [cookies]
+const interceptorsOf = (options: Options, features: Features | undefined): ReadonlyArray<Interceptor> => {
+  const sw: Switches = {
+    metrics: options.metrics ?? features?.metrics,
+    tracing: options.tracing ?? features?.tracing,
+    propagate: options.propagate ?? features?.propagate
+  }
+  const out: Array<Interceptor> = []
+  if (sw.tracing === true) out.push(observeAttempt(sw))
+  out.push(cookies)
+  out.push(...middlewareInterceptors(options.middleware, features?.middleware))
   if (options.attemptTimeout !== undefined) out.push(attemptDeadline(toMillis(options.attemptTimeout)!))
   if (options.retry !== undefined) out.push(retry(options))
   if (options.followRedirect === true) out.push(redirects(options))
+  if (options.downloadProgress !== undefined) out.push(download(options.downloadProgress))
   if (options.autoDecompress === true) out.push(decompress(options))
+  if (sw.metrics === true || sw.tracing === true) out.push(observeRequest(sw))
   return out
 }
 
 const composed = new WeakMap<Options, Dispatch>()
+const composedWith = new WeakMap<Features, WeakMap<Options, Dispatch>>()
 
 /**
  * The dispatch for an options object: its interceptors composed over the
@@ -188,11 +211,20 @@ const composed = new WeakMap<Options, Dispatch>()
  *
  * @internal
  */
-export const dispatchFor = (options: Options): Dispatch => {
-  let d = composed.get(options)
+export const dispatchFor = (options: Options, features?: Features): Dispatch => {
+  let cache = composed
+  if (features !== undefined) {
+    let c = composedWith.get(features)
+    if (c === undefined) {
+      c = new WeakMap()
+      composedWith.set(features, c)
+    }
+    cache = c
+  }
+  let d = cache.get(options)
   if (d === undefined) {
-    d = compose(interceptorsOf(options), send)
-    composed.set(options, d)
+    d = compose(interceptorsOf(options, features), send)
+    cache.set(options, d)
   }
   return d
 }
@@ -205,4 +237,4 @@ export const dispatchFor = (options: Options): Dispatch => {
  * @internal
  */
 export const chain = (cfg: ChainConfig, first: Hop): Effect.Effect<ChainResult, HackneyError, Scope.Scope> =>
-  Effect.flatMap(Effect.scope, (outer) => dispatchFor(cfg.options)(first, { cfg, outer }))
+  Effect.flatMap(Effect.scope, (outer) => dispatchFor(cfg.options, cfg.source.features)(first, { cfg, outer }))

@@ -32,6 +32,7 @@ import {
 } from "../options/rules.js"
 import type { Rule } from "../options/rules.js"
 import { isQuery } from "./query.js"
+import { featureRules } from "../observe/features.js"
 
 const isStringPair = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && isString(v[0]) && isString(v[1])
 
@@ -84,7 +85,10 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   // Any value: what JSON cannot serialise fails as a body error when the request is made.
   json: rule("any value JSON can serialise", () => true),
   timeout: positiveDuration,
-  attemptTimeout: positiveDuration
+  attemptTimeout: positiveDuration,
+  ...featureRules,
+  uploadProgress: rule("a function (progress) => Effect", (v) => typeof v === "function"),
+  downloadProgress: rule("a function (progress) => Effect", (v) => typeof v === "function")
 }
 
 /**

@@ -29,10 +29,18 @@ import type { ChainResult } from "./dispatch.js"
 import type { ChainConfig, Hop } from "./redirect.js"
 import type { ConnectionSource } from "../engine/source.js"
 
-/** Whether a request needs this path. @internal */
-export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undefined): boolean =>
+/**
+ * Whether a request needs this path: a feature of the request, or its
+ * pool's middleware. Metrics and tracing alone do not (the bare path
+ * observes a request itself: `observe.ts`).
+ *
+ * @internal
+ */
+export const needsPipeline = (options: Options, jar: CookieJar.CookieJar | undefined, source: ConnectionSource): boolean =>
   jar !== undefined || options.followRedirect === true || options.autoDecompress === true ||
-  options.retry !== undefined || options.cookie !== undefined || options.attemptTimeout !== undefined
+  options.retry !== undefined || options.cookie !== undefined || options.attemptTimeout !== undefined ||
+  options.middleware !== undefined || (source.features !== undefined && source.features.middleware !== undefined) ||
+  options.uploadProgress !== undefined || options.downloadProgress !== undefined
 
 
 const cookieOption = (cookie: Options["cookie"]): Either.Either<string | undefined, InvalidRequest> => {

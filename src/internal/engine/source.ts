@@ -12,6 +12,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { Pool } from "../../Pool.js"
 import type { Connection } from "../connection/connection.js"
 import { dialConnection } from "../connection/dial.js"
+import type { Features } from "../observe/features.js"
 import type { CheckoutContext, DialSpec } from "../pool/pool.js"
 import { withProxyEnv } from "../pool/proxySpec.js"
 import { defaultPool, lookup, unknownPoolDetail } from "../pool/registry.js"
@@ -29,6 +30,8 @@ export interface ConnectionSource {
   ) => Connection | undefined
   /** Gives the connection back; `reusable` when its last exchange left it idle and keep-alive. */
   readonly checkin: (conn: Connection, reusable: boolean) => void
+  /** What a pool adds to its requests (middleware, metrics, tracing); undefined: nothing. */
+  readonly features?: Features | undefined
 }
 
 /** No pool: each request dials and closes its own connection. @internal */

@@ -82,7 +82,13 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   query: "add the parameters to the request (`HttpClientRequest.setUrlParams`, `appendUrlParams`)",
   json: "give the body with the request (`HttpClientRequest.bodyJson`)",
   timeout: "bound the request with `Effect.timeout` (or `HttpClient.transformResponse(Effect.timeout(…))`)",
-  attemptTimeout: "bound each attempt with `Effect.timeout` inside `HttpClient.retry`"
+  attemptTimeout: "bound each attempt with `Effect.timeout` inside `HttpClient.retry`",
+  middleware: "compose the middleware over the client (`HttpClient.mapRequest`, `HttpClient.transformResponse`), or give it to the pool (`Pool.layer({ middleware })`)",
+  metrics: "give `metrics: true` to the pool (`Pool.layer({ metrics: true })`)",
+  tracing: "the client's requests are traced by `@effect/platform` (its span and `traceparent`); set nothing",
+  propagate: "use `HttpClient.withTracerPropagation(false)`",
+  uploadProgress: "wrap the request's body Stream with `Progress.track`",
+  downloadProgress: "wrap the response's `stream` with `Progress.track`"
 }
 
 /** Whether `key` names a `Hackney.Options` field (the two records above cover the type, checked by the compiler). @internal */

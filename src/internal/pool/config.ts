@@ -15,6 +15,8 @@ import { checkProxy, checkProxyTls, proxyRules } from "./proxySpec.js"
 import type { ProxyOptions } from "./proxySpec.js"
 import { tlsRules } from "./dialSpec.js"
 import { poolDefaults } from "./registry.js"
+import { featureRules, featuresOf } from "../observe/features.js"
+import type { Features } from "../observe/features.js"
 
 /** The rules of `Pool.Options`, by name. */
 const poolRules: Readonly<Record<string, Rule>> = {
@@ -26,7 +28,8 @@ const poolRules: Readonly<Record<string, Rule>> = {
   prewarmCount: count(0, undefined),
   tlsPooling: boolean,
   ...proxyRules,
-  ...headLimitRules
+  ...headLimitRules,
+  ...featureRules
 }
 
 const ms = (v: unknown, fallback: number): number => (v === undefined ? fallback : toMillis(v)!)
@@ -44,7 +47,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
   if (!isObject(options)) return inPool(notAnObject("pool options", options))
   const invalid = check(options, poolRules) ?? checkProxy(options) ?? checkProxyTls(options, tlsRules)
   if (invalid !== undefined) return inPool(invalid)
-  const o = options as HeadLimitOptions & ProxyOptions & {
+  const o = options as HeadLimitOptions & ProxyOptions & Features & {
     readonly name?: string
     readonly maxPerHost?: number
     readonly maxConnections?: number
@@ -59,6 +62,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     ...(o.socks5Resolve !== undefined ? { socks5Resolve: o.socks5Resolve } : {}),
     ...(o.proxyTls !== undefined ? { proxyTls: o.proxyTls } : {})
   }
+  const features = featuresOf(o)
   return {
     name: o.name ?? "default",
     maxPerHost: o.maxPerHost ?? poolDefaults.maxPerHost,
@@ -69,6 +73,7 @@ export const poolConfig = (options: unknown): PoolConfig | InvalidRequest => {
     tlsPooling: o.tlsPooling ?? poolDefaults.tlsPooling,
     headLimits: poolHeadLimits(o),
     ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
-    ...(Object.keys(proxyOptions).length > 0 ? { proxyOptions } : {})
+    ...(Object.keys(proxyOptions).length > 0 ? { proxyOptions } : {}),
+    ...(features !== undefined ? { features } : {})
   }
 }
