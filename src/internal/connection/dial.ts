@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Tracer from "effect/Tracer"
 import type * as net from "node:net"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
@@ -18,6 +19,7 @@ import type { ForwardProxy } from "./forwardProxy.js"
 import type { Connection } from "./connection.js"
 import { priorKnowledgeH2 } from "./protocols.js"
 import { defaultHeadLimits } from "../http1/types.js"
+import { debug, debugOn, traceConnect } from "../observe/log.js"
 
 /** The forwarding HTTP proxy of a spec: an `http(s)://` proxy and a `tcp` target (no tunnel). */
 const forwardOf = (spec: DialSpec): ForwardProxy | undefined => {
@@ -45,9 +47,9 @@ export const dialConnection = (
   wheel: TimerWheel,
   headLimits?: HeadLimits | undefined
 ): Effect.Effect<Connection, HackneyError> =>
-  Effect.suspend(() => {
+  Effect.withFiberRuntime((fiber) => {
     const holder: { socket?: net.Socket | undefined } = {}
-    return Effect.uninterruptible(Effect.flatMap(
+    const dial = Effect.uninterruptible(Effect.flatMap(
       Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(
         Effect.onInterrupt(() => Effect.sync(() => holder.socket?.destroy()))
       ),
@@ -73,4 +75,39 @@ export const dialConnection = (
         )
       }
     ))
+    const traced = fiber.getFiberRef(traceConnect)
+    const logged = debugOn(fiber)
+    if (traced === undefined && !logged) return dial
+    return observed(dial, spec, wheel, traced, logged)
   })
+
+/** A dial with its `hackney.connect` span (under a traced attempt) and its Debug logs. */
+const observed = (
+  dial: Effect.Effect<Connection, HackneyError>,
+  spec: DialSpec,
+  wheel: TimerWheel,
+  traced: Tracer.Span | undefined,
+  logged: boolean
+): Effect.Effect<Connection, HackneyError> => {
+  const where = { "server.address": spec.host, "server.port": spec.port, "hackney.transport": spec.transport }
+  const start = wheel.clock.unsafeCurrentTimeMillis()
+  const logs = logged
+    ? Effect.tapBoth(dial, {
+      onFailure: (e) =>
+        debug(`hackney: dial to ${spec.host}:${spec.port} failed: ${e._tag}`, { ...where, "error.type": e._tag }),
+      onSuccess: (conn) =>
+        debug(
+          `hackney: connected to ${spec.host}:${spec.port} (${spec.transport}, ${conn.protocol}) in ${wheel.clock.unsafeCurrentTimeMillis() - start} ms`,
+          { ...where, "network.protocol.name": conn.protocol }
+        )
+    })
+    : dial
+  return traced !== undefined
+    ? Effect.withSpan(logs, "hackney.connect", {
+      kind: "internal",
+      parent: traced,
+      captureStackTrace: false,
+      attributes: { ...where, ...(spec.proxy !== undefined ? { "hackney.proxy": spec.proxy.kind } : {}) }
+    })
+    : logs
+}

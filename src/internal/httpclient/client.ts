@@ -15,7 +15,7 @@ import * as Pool from "../../Pool.js"
 import { sourceFor } from "../engine/source.js"
 import { wheelOfFiber } from "../timer/wheel.js"
 import { requestError } from "./error.js"
-import { send } from "./exchange.js"
+import { send, sendMetered } from "./exchange.js"
 import { unsupportedOption } from "./options.js"
 import type { RequestOptions } from "./options.js"
 import { build } from "./request.js"
@@ -48,8 +48,10 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
     if (!("spec" in out)) {
       return Effect.fail(requestError(request, out.cause))
     }
+    const source = sourceOf(opts.pool, context)
+    // A pool with metrics: the request metrics too (the span and traceparent are the platform's).
     return Effect.mapError(
-      send(out, sourceOf(opts.pool, context), wheelOfFiber(fiber), (lease) =>
+      (source.features?.metrics === true ? sendMetered : send)(out, source, wheelOfFiber(fiber), (lease) =>
         new HackneyClientResponse(
           request,
           lease,

@@ -24,6 +24,7 @@ import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../engine/source.js"
 import type { Exchange } from "../connection/exchange.js"
 import type { Connection } from "../connection/connection.js"
+import { requestEnded, requestStarted } from "../observe/requestMeter.js"
 
 /** The connection of one exchange, held until the response lets it go. @internal */
 export class Lease {
@@ -31,6 +32,8 @@ export class Lease {
   /** The daemon fiber writing a streamed request body, while it runs. */
   sender: Fiber.RuntimeFiber<void, never> | undefined = undefined
   sending = false
+  /** Called once when the connection is given back (the request metrics, with `metrics: true`). */
+  onRelease: (() => void) | undefined = undefined
   private signal: AbortSignal | undefined = undefined
 
   constructor(readonly conn: Connection, readonly ex: Exchange, readonly source: ConnectionSource) {}
@@ -50,6 +53,7 @@ export class Lease {
       this.conn.close()
     }
     this.source.checkin(this.conn, this.conn.release(this.ex))
+    this.onRelease?.()
   }
 
   /** Releases when `signal` aborts (until released otherwise). */
@@ -178,3 +182,36 @@ export const send = <A>(
       : attempt(o, source, wheel, false, onHead),
     () => attempt(o, source, wheel, true, onHead)
   )
+
+/**
+ * {@link send} with the request metrics (a pool with `metrics: true`): the
+ * request counts as active until its lease is released (body read, or
+ * the response aborted), or until it fails.
+ *
+ * @internal
+ */
+export const sendMetered = <A>(
+  o: Outgoing,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  onHead: (lease: Lease) => A,
+  fast?: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal }
+): Effect.Effect<A, HackneyError> =>
+  Effect.suspend(() => {
+    const clock = wheel.clock
+    const started = requestStarted(o.method, o.spec.key, o.spec.host, o.spec.port, clock.unsafeCurrentTimeNanos())
+    const sent = o.body._tag === "Bytes" ? o.body.bytes.length : undefined
+    return Effect.tapError(
+      send(o, source, wheel, (lease) => {
+        lease.onRelease = () =>
+          requestEnded(started, clock.unsafeCurrentTimeNanos(), {
+            status: lease.ex.head!.status,
+            protocol: lease.conn.protocol,
+            sent: sent ?? lease.ex.bodySent,
+            received: lease.ex.received
+          })
+        return onHead(lease)
+      }, fast),
+      (e) => Effect.sync(() => requestEnded(started, clock.unsafeCurrentTimeNanos(), { error: e._tag }))
+    )
+  })

@@ -14,6 +14,7 @@ import type { Connection } from "../connection/connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
 import { PoolImpl } from "./pool.js"
+import { debugEnabled } from "../observe/log.js"
 import type { Dial, PoolConfig, Poolable, RunInScope } from "./pool.js"
 
 /** The connections pools hold. @internal */
@@ -45,7 +46,8 @@ export const makePoolWith = <C extends Poolable>(
   Effect.gen(function*() {
     const run = yield* FiberSet.makeRuntime<never, unknown, unknown>()
     const wheel = yield* currentWheel
-    const pool = new PoolImpl<C>(config, wheel, dial(wheel), run)
+    const logs = yield* debugEnabled
+    const pool = new PoolImpl<C>(config, wheel, dial(wheel), run, logs)
     yield* Effect.addFinalizer(() => Effect.sync(() => pool.close()))
     return pool
   })

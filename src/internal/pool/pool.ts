@@ -25,6 +25,9 @@ import type { DialSpec } from "./dialSpec.js"
 import { poolProxyDefault, specWithEnv } from "./proxySpec.js"
 import type { PoolProxyDefault, ProxyOptions } from "./proxySpec.js"
 import { PoolState } from "./state.js"
+import type { Features } from "../observe/features.js"
+import { PoolMeter } from "../observe/poolMeter.js"
+import { debug, traceConnect } from "../observe/log.js"
 import type { HostState, Sink, Waiter , Entry} from "./state.js"
 
 export type { DialSpec } from "./dialSpec.js"
@@ -45,6 +48,8 @@ export interface PoolConfig {
   readonly proxy?: string | false | undefined
   /** Proxy options (`proxyAuth`, `noProxy`, `socks5Resolve`, `proxyTls`) for those requests. Validated. */
   readonly proxyOptions?: Omit<ProxyOptions, "proxy"> | undefined
+  /** Middleware and metrics/tracing switches for every request of the pool; undefined: none. */
+  readonly features?: Features | undefined
 }
 
 /** Per-checkout context, for errors and the timeout. @internal */
@@ -179,12 +184,18 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   private readonly warmSpecs = new Map<string, DialSpec>()
   /** The pool's proxy options, in place of the environment's or beside it (undefined: none). */
   private readonly proxyDefault: PoolProxyDefault | undefined
+  /** The pool's metrics (`metrics: true`), else undefined. */
+  private readonly meter: PoolMeter<C> | undefined
+  /** What the pool adds to its requests (middleware, metrics, tracing). */
+  readonly features: Features | undefined
 
   constructor(
     readonly config: PoolConfig,
     readonly wheel: TimerWheel,
     private readonly dial: Dial<C>,
-    private readonly run: RunInScope
+    private readonly run: RunInScope,
+    /** Log the lifecycle at Debug (the level admitted it where the pool was built). */
+    private readonly logs = false
   ) {
     const clock = wheel.clock
     this.proxyDefault = poolProxyDefault(config.proxy, config.proxyOptions)
@@ -194,6 +205,10 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
       (conn) => conn.isAvailable,
       () => clock.unsafeCurrentTimeMillis()
     )
+    this.features = config.features
+    this.meter = config.features?.metrics === true
+      ? new PoolMeter<C>(config.name, this, () => clock.unsafeCurrentTimeMillis())
+      : undefined
   }
 
   get name(): string {
@@ -216,7 +231,8 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     maxPerHost: number | undefined,
     fiber: Fiber.RuntimeFiber<unknown, unknown>
   ): C | undefined => {
-    if (this.state.closed) return undefined
+    // A pool with metrics or lifecycle logs records each checkout: the full path.
+    if (this.state.closed || this.meter !== undefined || this.logs) return undefined
     // The environment's proxy not read yet (an Effect), or an invalid one: the full checkout reads it and reports.
     const s = specWithEnv(spec, fiber, noContext, this.proxyDefault)
     if (Effect.isEffect(s)) return undefined
@@ -225,6 +241,50 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   }
 
   private checkoutNow(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+    if (this.meter !== undefined) return this.metered(spec, ctx, this.meter)
+    return this.checkoutFor(spec, ctx)
+  }
+
+  /** A checkout with its metrics: wait time, new or reused, the gauges after it. */
+  private metered(spec: DialSpec, ctx: CheckoutContext, meter: PoolMeter<C>): Effect.Effect<C, HackneyError> {
+    const started = meter.checkoutStarted(ctx.fresh === true, spec)
+    let created = false
+    const dialled = () => {
+      created = true
+    }
+    let reusedNow = false
+    const checkedOut = this.checkoutFor(spec, ctx, dialled, () => {
+      reusedNow = true
+    })
+    if (reusedNow) {
+      // An idle connection, decided already: recorded now, without another step per request.
+      meter.checkedOut(started, false, spec)
+      meter.sync(spec)
+      return checkedOut
+    }
+    return checkedOut.pipe(
+      Effect.tapBoth({
+        onFailure: (e) =>
+          Effect.sync(() => {
+            meter.dialFailed(e, spec.host, spec.port)
+            meter.sync(spec)
+          }),
+        onSuccess: () =>
+          Effect.sync(() => {
+            meter.checkedOut(started, created, spec)
+            meter.sync(spec)
+          })
+      })
+    )
+  }
+
+  /** `dialled`: told of a connection dialled for this checkout; `reused`: told at once when an idle one serves it. */
+  private checkoutFor(
+    spec: DialSpec,
+    ctx: CheckoutContext,
+    dialled?: (conn: C) => void,
+    reused?: () => void
+  ): Effect.Effect<C, HackneyError> {
     if (this.state.closed) return Effect.fail(this.poolClosed(ctx))
     const h = this.state.host(spec.key, spec.host, spec.port)
     const fresh = ctx.fresh === true
@@ -233,8 +293,39 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     // (100 before any: RFC 9113's floor for SETTINGS_MAX_CONCURRENT_STREAMS), so requests share it.
     const capacity = spec.multiplex === true ? h.capacityHint : 1
     const e = this.state.checkout(h, fresh, limit, capacity)
-    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, capacity), spec, ctx)
-    return e.state === "dialing" ? this.dialFor(e, spec, ctx) : Effect.succeed(e.conn!)
+    if (this.logs) return this.logged(e, h, fresh, limit, capacity, spec, ctx, dialled)
+    if (e === undefined) return this.wait(h, new PoolWaiter<C>(fresh, limit, capacity), spec, ctx, dialled)
+    if (e.state === "dialing") return this.dialFor(e, spec, ctx, dialled)
+    reused?.()
+    return Effect.succeed(e.conn!)
+  }
+
+  /** {@link checkoutFor}'s outcome with its Debug log: reused, dialling, queued; a stale resend. */
+  private logged(
+    e: Entry<C> | undefined,
+    h: HostState<C>,
+    fresh: boolean,
+    limit: number,
+    capacity: number,
+    spec: DialSpec,
+    ctx: CheckoutContext,
+    dialled?: (conn: C) => void
+  ): Effect.Effect<C, HackneyError> {
+    const where = { "hackney.pool": this.config.name, "server.address": spec.host, "server.port": spec.port }
+    const stale = fresh
+      ? debug(`hackney: resending on a new connection to ${spec.host}:${spec.port}: the kept-alive one was closed`, where)
+      : Effect.void
+    const next = e === undefined
+      ? Effect.zipRight(
+        Effect.suspend(() =>
+          debug(`hackney: queued for a connection to ${spec.host}:${spec.port} (${h.waiters.length + 1} waiting)`, where)
+        ),
+        this.wait(h, new PoolWaiter<C>(fresh, limit, capacity), spec, ctx, dialled)
+      )
+      : e.state === "dialing"
+      ? this.dialFor(e, spec, ctx, dialled)
+      : Effect.as(debug(`hackney: reusing an idle connection to ${spec.host}:${spec.port}`, where), e.conn!)
+    return Effect.zipRight(stale, next)
   }
 
   readonly checkin = (conn: C, reusable: boolean): void => {
@@ -242,6 +333,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     if (e === undefined) return conn.close()
     // hackney 2.x behaviour on request: TLS connections are not kept.
     this.state.release(e, reusable && conn.isAvailable && (this.config.tlsPooling || !conn.isTls))
+    this.meter?.sync(e.host)
   }
 
   readonly prewarm = (spec: DialSpec, count: number): Effect.Effect<number> =>
@@ -254,8 +346,10 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     })
 
   readonly close = (): void => {
+    const hosts = this.meter === undefined ? [] : [...this.state.hosts.values()]
     this.state.shutdown()
     this.warmSpecs.clear()
+    for (const h of hosts) this.meter!.sync(h)
   }
 
   readonly stats = (): { inUse: number; free: number; queued: number } => this.state.stats()
@@ -295,6 +389,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     if (conn === undefined) return
     conn.onClosed = undefined
     conn.close()
+    this.meter?.closed(conn, entry.host.host, entry.host.port)
   }
 
   parked(entry: Entry<C>): void {
@@ -350,8 +445,28 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   /** `entry`'s dial succeeded: the pool keeps `conn` under it. */
   private register(entry: Entry<C>, conn: C): void {
     this.entries.set(conn, entry)
-    entry.timer = this.wheel.deadline(() => this.state.expire(entry))
-    entry.onClosed = () => this.state.connectionClosed(entry)
+    const meter = this.meter
+    if (meter === undefined && !this.logs) {
+      entry.timer = this.wheel.deadline(() => this.state.expire(entry))
+      entry.onClosed = () => this.state.connectionClosed(entry)
+    } else {
+      meter?.opened(conn)
+      const { host, port } = entry.host
+      const log = (message: string) => {
+        if (this.logs) this.run(debug(message, { "hackney.pool": this.config.name, "server.address": host, "server.port": port }))
+      }
+      entry.timer = this.wheel.deadline(() => {
+        log(`hackney: closing an idle connection to ${host}:${port} (keep-alive timeout)`)
+        this.state.expire(entry)
+        meter?.sync(entry.host)
+      })
+      entry.onClosed = () => {
+        log(`hackney: an idle connection to ${host}:${port} was closed by the server`)
+        this.state.connectionClosed(entry)
+        meter?.closed(conn, host, port)
+        meter?.sync(entry.host)
+      }
+    }
     conn.onChange = () => {
       if (!conn.isAvailable) this.state.drain(entry)
       else this.state.resize(entry, conn.capacity)
@@ -363,7 +478,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
    * Dials `entry` for the requesting fiber. Only the dial is interruptible;
    * registering the new connection is not, so it can't be lost.
    */
-  private dialFor(entry: Entry<C>, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+  private dialFor(entry: Entry<C>, spec: DialSpec, ctx: CheckoutContext, dialled?: (conn: C) => void): Effect.Effect<C, HackneyError> {
     return this.dial(spec, ctx).pipe(
       // Interrupted while connecting: the dial destroyed its socket; free the slot.
       Effect.onInterrupt(() => Effect.sync(() => this.state.dialFailed(entry))),
@@ -374,6 +489,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
         },
         onSuccess: (conn): Effect.Effect<C, HackneyError> => {
           this.register(entry, conn)
+          dialled?.(conn)
           return entry.state === "closed" ? Effect.fail(this.poolClosed(ctx)) : Effect.succeed(conn)
         }
       })
@@ -381,10 +497,17 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
   }
 
   /** Queues for a connection or a dial; only the wait itself is interruptible. */
-  private wait(host: HostState<C>, w: PoolWaiter<C>, spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
+  private wait(
+    host: HostState<C>,
+    w: PoolWaiter<C>,
+    spec: DialSpec,
+    ctx: CheckoutContext,
+    dialled?: (conn: C) => void
+  ): Effect.Effect<C, HackneyError> {
     const queued = Effect.async<Entry<C>, HackneyError>((resume) => {
       w.resume = resume
       const h = this.state.wait(host, w)
+      this.meter?.sync(spec)
       const timeout = ctx.checkoutTimeout ?? this.config.checkoutTimeout ?? spec.connectTimeout
       if (Number.isFinite(timeout) && !w.done) {
         w.deadline = (ctx.wheel ?? this.wheel).schedule(timeout, () => {
@@ -410,7 +533,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
         this.state.cancel(h, w)
       })
     })
-    return Effect.interruptible(queued).pipe(
+    return Effect.interruptible(this.traced(queued, spec)).pipe(
       Effect.onInterrupt(() =>
         Effect.sync(() => {
           // Served just as the interruption landed: give back what was granted.
@@ -423,9 +546,29 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
       ),
       Effect.flatMap((got) => {
         w.granted = undefined
-        return got.state === "dialing" ? this.dialFor(got, spec, ctx) : Effect.succeed(got.conn!)
+        return got.state === "dialing" ? this.dialFor(got, spec, ctx, dialled) : Effect.succeed(got.conn!)
       })
     )
+  }
+
+  /**
+   * The queue wait as events of the request's span, when it is traced
+   * (`hackney.pool.queued`, then `hackney.pool.dequeued` with the wait in
+   * ms): read on this slow path only.
+   */
+  private traced<A, E>(queued: Effect.Effect<A, E>, spec: DialSpec): Effect.Effect<A, E> {
+    return Effect.withFiberRuntime((fiber) => {
+      const span = fiber.getFiberRef(traceConnect)
+      if (span === undefined) return queued
+      const clock = this.wheel.clock
+      const start = clock.unsafeCurrentTimeNanos()
+      span.event("hackney.pool.queued", start, { "hackney.pool": this.config.name, "server.address": spec.host, "server.port": spec.port })
+      return Effect.tap(queued, () =>
+        Effect.sync(() => {
+          const now = clock.unsafeCurrentTimeNanos()
+          span.event("hackney.pool.dequeued", now, { "hackney.pool.wait_ms": Number(now - start) / 1e6 })
+        }))
+    })
   }
 
   private settle(w: PoolWaiter<C>): void {

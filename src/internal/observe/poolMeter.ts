@@ -1,0 +1,109 @@
+/**
+ * A pool's metrics (`metrics: true` on the pool): the connection gauges
+ * (`http.client.open_connections`, active and idle per host, set from the
+ * pool's own counts after each event, so they return to 0 when the pool
+ * closes), the queue gauge, checkout wait, new and reused connections,
+ * stale-connection resends, connect timeouts and errors, and each pooled
+ * connection's life. A pool without metrics has no meter: its path tests
+ * one field.
+ *
+ * @internal
+ */
+import type { HackneyError } from "../../HackneyError.js"
+import * as M from "./metrics.js"
+
+const hostNames = ["server.address", "server.port"] as const
+const stateNames = ["http.connection.state", "server.address", "server.port"] as const
+const poolNames = ["hackney.pool"] as const
+const poolHostNames = ["hackney.pool", "server.address", "server.port"] as const
+const errorNames = ["server.address", "server.port", "error.type", "hackney.reason"] as const
+
+/** What the meter reads of the pool: its per-host counts and totals. @internal */
+export interface PoolCounts {
+  readonly hostStats: (host: string, port: number) => { readonly inUse: number; readonly free: number }
+  readonly stats: () => { readonly queued: number }
+}
+
+/** A host of the pool, by its pool key (its `DialSpec` or `HostState`). @internal */
+export interface HostRef {
+  readonly key: string
+  readonly host: string
+  readonly port: number
+}
+
+/** A host's label sets, made once. */
+interface HostLabels {
+  readonly active: ReturnType<typeof M.labels>
+  readonly idle: ReturnType<typeof M.labels>
+  readonly poolHost: ReturnType<typeof M.labels>
+}
+
+/** @internal */
+export class PoolMeter<C extends object> {
+  private readonly openedAt = new WeakMap<C, number>()
+  private readonly poolLabels: ReturnType<typeof M.labels>
+  /** Label sets by pool key (no string is built per event). */
+  private readonly hosts = new Map<string, HostLabels>()
+  constructor(readonly pool: string, private readonly counts: PoolCounts, private readonly now: () => number) {
+    this.poolLabels = M.labels(poolNames, [pool])
+  }
+
+  private labelsOf(h: HostRef): HostLabels {
+    let l = this.hosts.get(h.key)
+    if (l === undefined) {
+      l = {
+        active: M.labels(stateNames, ["active", h.host, h.port]),
+        idle: M.labels(stateNames, ["idle", h.host, h.port]),
+        poolHost: M.labels(poolHostNames, [this.pool, h.host, h.port])
+      }
+      if (this.hosts.size >= 4096) this.hosts.clear()
+      this.hosts.set(h.key, l)
+    }
+    return l
+  }
+
+  /** The gauges of `h`'s host and port and the queue, from the pool's counts. */
+  sync(h: HostRef): void {
+    const s = this.counts.hostStats(h.host, h.port)
+    const l = this.labelsOf(h)
+    M.openConnections.unsafeUpdate(s.inUse, l.active)
+    M.openConnections.unsafeUpdate(s.free, l.idle)
+    M.queued.unsafeUpdate(this.counts.stats().queued, this.poolLabels)
+  }
+
+  /** A checkout began; `fresh`: the resend after a stale kept-alive connection. */
+  checkoutStarted(fresh: boolean, h: HostRef): number {
+    if (fresh) M.staleRetries.unsafeUpdate(1, this.labelsOf(h).poolHost)
+    return this.now()
+  }
+
+  /** A checkout got its connection, `created` (dialled for it) or reused. */
+  checkedOut(started: number, created: boolean, h: HostRef): void {
+    M.checkoutDuration.unsafeUpdate((this.now() - started) / 1000, this.poolLabels)
+    const l = this.labelsOf(h).poolHost
+    if (created) M.connectionsCreated.unsafeUpdate(1, l)
+    else M.connectionsReused.unsafeUpdate(1, l)
+  }
+
+  /** A dial failed. */
+  dialFailed(error: HackneyError, host: string, port: number): void {
+    if (error._tag === "ConnectTimeout") M.connectTimeouts.unsafeUpdate(1, M.labels(hostNames, [host, port]))
+    else if (error._tag !== "PoolClosed") {
+      const reason = "reason" in error && typeof error.reason === "string" ? error.reason : ""
+      M.connectErrors.unsafeUpdate(1, M.labels(errorNames, [host, port, error._tag, reason]))
+    }
+  }
+
+  /** A connection joined the pool. */
+  opened(conn: C): void {
+    this.openedAt.set(conn, this.now())
+  }
+
+  /** A connection left the pool (closed): its life, once. */
+  closed(conn: C, host: string, port: number): void {
+    const t = this.openedAt.get(conn)
+    if (t === undefined) return
+    this.openedAt.delete(conn)
+    M.connectionDuration.unsafeUpdate((this.now() - t) / 1000, M.labels(hostNames, [host, port]))
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The request metrics (`http.client.request.duration`, `active_requests`,
+ * request and response body sizes), recorded the same way by both adapters:
+ * {@link requestStarted} when a request starts, {@link requestEnded} when its
+ * response ends (body read or released) or it fails.
+ *
+ * @internal
+ */
+import type { Protocol } from "../connection/connection.js"
+import * as M from "./metrics.js"
+
+const activeNames = ["http.request.method", "server.address", "server.port"] as const
+const doneNames = [
+  "http.request.method",
+  "server.address",
+  "server.port",
+  "http.response.status_code",
+  "network.protocol.version"
+] as const
+const failedNames = ["http.request.method", "server.address", "server.port", "error.type"] as const
+
+/** `network.protocol.version` of a connection's protocol. @internal */
+export const protocolVersion = (p: Protocol): string => (p === "h2" ? "2" : "1.1")
+
+type Labels = ReturnType<typeof M.labels>
+
+/** The label sets of one origin (by its pool key), made once each: no string is built per request. */
+interface Origin {
+  readonly host: string
+  readonly port: number
+  readonly active: Map<string, Labels>
+  readonly done: Map<string, Map<number, Map<string, Labels>>>
+  readonly failed: Map<string, Map<string, Labels>>
+}
+
+const origins = new Map<string, Origin>()
+
+const originOf = (key: string, host: string, port: number): Origin => {
+  let o = origins.get(key)
+  if (o === undefined) {
+    o = { host, port, active: new Map(), done: new Map(), failed: new Map() }
+    if (origins.size >= 1024) origins.clear()
+    origins.set(key, o)
+  }
+  return o
+}
+
+const child = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+  let v = map.get(key)
+  if (v === undefined) {
+    v = make()
+    map.set(key, v)
+  }
+  return v
+}
+
+/** A request in flight: its origin's labels, method and start (nanoseconds of its fiber's Clock). @internal */
+export interface Started {
+  readonly origin: Origin
+  readonly method: string
+  readonly start: bigint
+  readonly active: Labels
+}
+
+/** A request's outcome: its response (status, protocol, body bytes both ways) or its error's tag. @internal */
+export type Outcome =
+  | { readonly status: number; readonly protocol: Protocol; readonly sent: number; readonly received: number }
+  | { readonly error: string }
+
+/**
+ * Counts a request in `http.client.active_requests`; `key` names its origin
+ * (a pool key, or `host:port`).
+ *
+ * @internal
+ */
+export const requestStarted = (method: string, key: string, host: string, port: number, start: bigint): Started => {
+  const origin = originOf(key, host, port)
+  const active = child(origin.active, method, () => M.labels(activeNames, [method, host, port]))
+  M.activeRequests.unsafeUpdate(1, active)
+  return { origin, method, start, active }
+}
+
+/** Records a request's end: duration and sizes, labelled with its status or error. @internal */
+export const requestEnded = (s: Started, end: bigint, outcome: Outcome): void => {
+  M.activeRequests.unsafeUpdate(-1, s.active)
+  const seconds = Number(end - s.start) / 1e9
+  const { host, port } = s.origin
+  const method = s.method
+  if ("error" in outcome) {
+    const tag = outcome.error
+    const l = child(child(s.origin.failed, method, () => new Map<string, Labels>()), tag, () =>
+      M.labels(failedNames, [method, host, port, tag]))
+    M.requestDuration.unsafeUpdate(seconds, l)
+    return
+  }
+  const version = protocolVersion(outcome.protocol)
+  const byStatus = child(s.origin.done, method, () => new Map<number, Map<string, Labels>>())
+  const l = child(child(byStatus, outcome.status, () => new Map<string, Labels>()), version, () =>
+    M.labels(doneNames, [method, host, port, outcome.status, version]))
+  M.requestDuration.unsafeUpdate(seconds, l)
+  M.requestBodySize.unsafeUpdate(outcome.sent, l)
+  M.responseBodySize.unsafeUpdate(outcome.received, l)
+}
