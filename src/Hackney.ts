@@ -43,6 +43,9 @@ import type * as CookieJar from "./CookieJar.js"
 import { InvalidRequest } from "./HackneyError.js"
 import type { DecodeError, HackneyError } from "./HackneyError.js"
 import type * as Headers from "./Headers.js"
+import type * as Middleware from "./Middleware.js"
+import type * as Observability from "./Observability.js"
+import type * as Progress from "./Progress.js"
 import * as Pool from "./Pool.js"
 import type * as Multipart from "./Multipart.js"
 import type * as QueryString from "./QueryString.js"
@@ -53,6 +56,8 @@ import * as jsonBody from "./internal/client/json.js"
 import * as shorthands from "./internal/client/shorthands.js"
 import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
+import * as progress from "./internal/client/progress.js"
+import * as observe from "./internal/client/observe.js"
 import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { resolve } from "./internal/client/options.js"
 import { annotate, prepare, prepareResolved } from "./internal/client/prepare.js"
@@ -134,7 +139,7 @@ export type TlsOptions = Omit<InternalTlsOptions, "insecure">
  * @since 0.1.0
  * @category models
  */
-export interface Options extends DialOptions {
+export interface Options extends DialOptions, Middleware.Options, Observability.Options, Progress.Options {
   /** Request headers: a record or `[name, value]` pairs (order kept). */
   readonly headers?: Headers.Input | undefined
   /** The request body. Default: none. */
@@ -622,9 +627,13 @@ export const request = (
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
-    if (pipeline.needsPipeline(options, jar)) return pipeline.oneShot(method, url, options, source, jar, openFile)
+    if (pipeline.needsPipeline(options, jar, source)) return pipeline.oneShot(method, url, options, source, jar, openFile)
     const p = prepareResolved(method, url, r, openFile)
-    return Either.isLeft(p) ? Effect.fail(p.left) : execute.oneShot(p.right, source, wheelOfFiber(fiber), fiber)
+    if (Either.isLeft(p)) return Effect.fail(p.left)
+    const sw = observe.switchesOf(options, source)
+    return sw === undefined
+      ? execute.oneShot(p.right, source, wheelOfFiber(fiber), fiber)
+      : observe.oneShot(p.right, sw, source, wheelOfFiber(fiber), fiber)
   })
 
 // One shared default, so memoisation keyed by the options object works for option-less calls.
@@ -788,9 +797,11 @@ export const stream = (
     const ctx = fiber.currentContext
     const jar = jarOf(options, ctx)
     const source = sourceOf(options, ctx)
-    if (pipeline.needsPipeline(options, jar)) return pipeline.streaming(method, url, options, source, jar, openFile)
+    if (pipeline.needsPipeline(options, jar, source)) return pipeline.streaming(method, url, options, source, jar, openFile)
     const p = prepareResolved(method, url, r, openFile)
-    return Either.isLeft(p) ? Effect.fail(p.left) : execute.streaming(p.right, source, wheelOfFiber(fiber))
+    if (Either.isLeft(p)) return Effect.fail(p.left)
+    const sw = observe.switchesOf(options, source)
+    return sw === undefined ? execute.streaming(p.right, source, wheelOfFiber(fiber)) : observe.streaming(p.right, sw, source, wheelOfFiber(fiber))
   })
 
 /**
@@ -889,9 +900,14 @@ export const open = (
     if ((options as Options).json !== undefined) return Effect.fail(annotate(shorthands.jsonInOpen, method, url))
     if ((options as Options).attemptTimeout !== undefined) return Effect.fail(annotate(shorthands.oneAttempt, method, url))
     if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "open", (u, o) => open(method, u, o))
+    const bad = progress.openUnsupported(options)
+    if (bad !== undefined) return Effect.fail(annotate(bad, method, url))
     const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
-    return execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout))
+    return Effect.map(
+      execute.open(p.right, sourceOf(options, fiber.currentContext), wheelOfFiber(fiber), Effect.sleep(r.continueTimeout)),
+      (w) => progress.openWithProgress(w, options)
+    )
   })
 
 
