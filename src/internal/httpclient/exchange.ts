@@ -190,13 +190,7 @@ export const send = <A>(
  *
  * @internal
  */
-export const sendMetered = <A>(
-  o: Outgoing,
-  source: ConnectionSource,
-  wheel: TimerWheel,
-  onHead: (lease: Lease) => A,
-  fast?: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal }
-): Effect.Effect<A, HackneyError> =>
+export const sendMetered: typeof send = (o, source, wheel, onHead, fast) =>
   Effect.suspend(() => {
     const clock = wheel.clock
     const started = requestStarted(o.method, o.spec.key, o.spec.host, o.spec.port, clock.unsafeCurrentTimeNanos())
