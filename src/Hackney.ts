@@ -30,7 +30,6 @@ import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
@@ -51,6 +50,7 @@ import type * as Multipart from "./Multipart.js"
 import type * as QueryString from "./QueryString.js"
 import type * as Url from "./Url.js"
 import * as connection from "./internal/client/connection.js"
+import { jarOf, sourceOf } from "./internal/client/context.js"
 import { connectUrl } from "./internal/client/connectTarget.js"
 import * as jsonBody from "./internal/client/json.js"
 import * as shorthands from "./internal/client/shorthands.js"
@@ -58,12 +58,9 @@ import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import * as progress from "./internal/client/progress.js"
 import * as observe from "./internal/client/observe.js"
-import { CookieJar as CookieJarService } from "./internal/cookie/service.js"
 import { resolve } from "./internal/client/options.js"
 import { annotate, prepare, prepareResolved } from "./internal/client/prepare.js"
 import * as RequestUrl from "./internal/client/requestUrl.js"
-import { sourceFor } from "./internal/engine/source.js"
-import type { ConnectionSource } from "./internal/engine/source.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
 import type { DialOptions } from "./internal/pool/dialSpec.js"
@@ -577,25 +574,6 @@ export interface Connection {
   /** Closes the socket now (the next request re-dials). */
   readonly close: Effect.Effect<void>
 }
-
-const noPool = (): undefined => undefined
-const noJar = (): undefined => undefined
-
-/** The connection source of a request: `pool: false`, a named or given pool, the Pool in context, or "default". */
-const sourceOf = (options: Options, ctx: Context.Context<never>): ConnectionSource =>
-  sourceFor(
-    options.pool,
-    options.pool === undefined ? Context.getOrElse(ctx as Context.Context<Pool.Pool>, Pool.Pool, noPool) : undefined
-  )
-
-/** The cookie jar of a request: the option, else the CookieJar in context. */
-const jarOf = (options: Options, ctx: Context.Context<never>): CookieJar.CookieJar | undefined => {
-  const jar = options.cookieJar
-  if (jar === false) return undefined
-  if (jar !== undefined) return jar
-  return Context.getOrElse(ctx as Context.Context<CookieJar.CookieJar>, CookieJarService, noJar)
-}
-
 
 /**
  * Sends a request and returns the response with its whole body (hackney's
