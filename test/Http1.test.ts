@@ -179,37 +179,42 @@ describe("Http1Parser (responses)", () => {
 })
 
 describe("Http1Parser (errors)", () => {
-  const cases: Array<[string, string, Http1.ParseErrorReason]> = [
-    ["status code of 4 digits", "HTTP/1.1 2000 OK\r\n\r\n", "InvalidStatusLine"],
-    ["not HTTP", "HTTQ/1.1 200 OK\r\n\r\n", "InvalidStatusLine"],
-    ["version 1.2", "HTTP/1.2 200 OK\r\n\r\n", "InvalidVersion"],
-    ["TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", "TransferEncodingAndContentLength"],
-    ["differing CL", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", "InvalidContentLength"],
-    ["negative CL", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "InvalidContentLength"],
-    ["overflowing CL", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", "InvalidContentLength"],
-    ["CL list", "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\n", "InvalidContentLength"],
-    ["non-hex chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "InvalidChunkSize"],
-    ["overflowing chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", "InvalidChunkSize"],
-    ["space after chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\n", "InvalidChunkSize"],
-    ["bad chunk extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\n", "InvalidChunkExtension"],
-    ["no CRLF after chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab", "InvalidChunkData"],
-    ["no colon", "HTTP/1.1 200 OK\r\nFoo\r\n\r\n", "InvalidHeaderName"],
-    ["space before colon", "HTTP/1.1 200 OK\r\nFoo : bar\r\n\r\n", "InvalidHeaderName"],
-    ["empty name", "HTTP/1.1 200 OK\r\n: bar\r\n\r\n", "InvalidHeaderName"],
-    ["obs-fold in Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 2\r\n\r\n", "ObsoleteLineFolding"],
-    ["whitespace before the first header", "HTTP/1.1 200 OK\r\n Foo: bar\r\n\r\n", "WhitespaceBeforeHeaders"],
-    ["NUL in value", "HTTP/1.1 200 OK\r\nFoo: b\x00r\r\n\r\n", "InvalidHeaderValue"],
-    ["bare CR in value", "HTTP/1.1 200 OK\r\nFoo: b\rar\r\n\r\n", "InvalidLineEnding"],
-    ["bytes after a closing message", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nxy", "UnexpectedData"],
-    ["too many empty lines", "\r\n".repeat(11) + "HTTP/1.1 200 OK\r\n\r\n", "TooManyEmptyLines"]
+  // [name, input, reason, offset of the offending byte (where the framing is decided for a framing conflict)]
+  const cases: Array<[string, string, Http1.ParseErrorReason, number]> = [
+    ["status code of 4 digits", "HTTP/1.1 2000 OK\r\n\r\n", "InvalidStatusLine", 12],
+    ["not HTTP", "HTTQ/1.1 200 OK\r\n\r\n", "InvalidStatusLine", 3],
+    ["version 1.2", "HTTP/1.2 200 OK\r\n\r\n", "InvalidVersion", 5],
+    ["TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", "TransferEncodingAndContentLength", 64],
+    ["differing CL", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", "InvalidContentLength", 52],
+    ["negative CL", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "InvalidContentLength", 33],
+    ["overflowing CL", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", "InvalidContentLength", 33],
+    ["CL list", "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\n", "InvalidContentLength", 33],
+    ["non-hex chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "InvalidChunkSize", 47],
+    ["overflowing chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", "InvalidChunkSize", 60],
+    ["space after chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\n", "InvalidChunkSize", 48],
+    ["bad chunk extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\n", "InvalidChunkExtension", 49],
+    ["no CRLF after chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab", "InvalidChunkData", 51],
+    ["no colon", "HTTP/1.1 200 OK\r\nFoo\r\n\r\n", "InvalidHeaderName", 20],
+    ["space before colon", "HTTP/1.1 200 OK\r\nFoo : bar\r\n\r\n", "InvalidHeaderName", 20],
+    ["empty name", "HTTP/1.1 200 OK\r\n: bar\r\n\r\n", "InvalidHeaderName", 17],
+    ["obs-fold in Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 2\r\n\r\n", "ObsoleteLineFolding", 36],
+    ["whitespace before the first header", "HTTP/1.1 200 OK\r\n Foo: bar\r\n\r\n", "WhitespaceBeforeHeaders", 17],
+    ["NUL in value", "HTTP/1.1 200 OK\r\nFoo: b\x00r\r\n\r\n", "InvalidHeaderValue", 23],
+    ["bare CR in value", "HTTP/1.1 200 OK\r\nFoo: b\rar\r\n\r\n", "InvalidLineEnding", 24],
+    ["bytes after a closing message", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nxy", "UnexpectedData", 58],
+    ["too many empty lines", "\r\n".repeat(11) + "HTTP/1.1 200 OK\r\n\r\n", "TooManyEmptyLines", 20]
   ]
-  for (const [name, input, reason] of cases) {
-    it(name, () => {
+  for (const [name, input, reason, offset] of cases) {
+    it(`${name}: ${reason} at offset ${offset}`, () => {
       const e = parseError(input)
       expect(e.reason).toBe(reason)
       expect(e._tag).toBe("Http1ParseError")
-      expect(e.offset).toBeGreaterThanOrEqual(0)
-      expect(e.offset).toBeLessThanOrEqual(input.length)
+      expect(e.offset).toBe(offset)
+      // Fed one byte at a time, the same error at the same offset.
+      const p = new Http1.Http1Parser()
+      expect(() => {
+        for (let i = 0; i < input.length; i++) p.push(enc(input[i]))
+      }).toThrow(expect.objectContaining({ reason, offset }))
     })
   }
 
@@ -335,8 +340,24 @@ describe("Http1Parser (requests and auto)", () => {
 
   it("CONNECT and Upgrade requests", () => {
     const c = parse("CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n\x16\x03", { mode: "request" })
-    expect(c.map((e: any) => e._tag)).toEqual(["RequestHead", "Done", "Upgrade"])
-    expect(c[2]).toEqual({ _tag: "Upgrade", rest: "\x16\x03" })
+    expect(c).toEqual([
+      {
+        _tag: "RequestHead",
+        head: {
+          method: "CONNECT",
+          target: "a.test:443",
+          versionMajor: 1,
+          versionMinor: 1,
+          rawHeaders: ["Host", "a.test:443"],
+          keepAlive: false,
+          body: "none",
+          contentLength: undefined,
+          upgrade: true
+        }
+      },
+      { _tag: "Done", keepAlive: false },
+      { _tag: "Upgrade", rest: "\x16\x03" }
+    ])
     const u = parse("GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 1\r\n\r\nXrest", {
       mode: "request"
     })
