@@ -466,3 +466,109 @@ describe("encoder", () => {
     ])
   })
 })
+
+describe("Http1Parser (framing and limits, pinned by mutation testing)", () => {
+  const ok = (over: Partial<Http1.ResponseHead>) => ({ _tag: "ResponseHead", head: head(over) })
+
+  it("the header-section limit counts the whole head, not only the longest line", () => {
+    // Each line is short; together they pass the limit. The head's size counts the start line, every
+    // header line and the empty line, with their CRLFs: 17 + 12 × 6 + 2 = 91 bytes.
+    const input = "HTTP/1.1 204 OK\r\n" + "A: b\r\n".repeat(12) + "\r\n"
+    expect(input.length).toBe(91)
+    expect(parse(input, { maxHeaderSize: 91 })[0]).toMatchObject({ _tag: "ResponseHead" })
+    const e = parseError(input, { maxHeaderSize: 90 })
+    expect(e.reason).toBe("HeaderSectionTooLarge")
+    expect(e.offset).toBe(89)
+    // A second message on the connection starts counting from zero.
+    const p = new Http1.Http1Parser({ maxHeaderSize: 91 })
+    expect(p.push(enc(input + input)).filter((x) => x._tag === "Done")).toHaveLength(2)
+  })
+
+  it("two identical Content-Length fields are one length; different ones are an error", () => {
+    expect(parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc")).toEqual([
+      ok({ rawHeaders: ["Content-Length", "3", "Content-Length", "3"], body: "length", contentLength: 3 }),
+      { _tag: "Data", data: "abc" },
+      { _tag: "Done", keepAlive: true }
+    ])
+    expect(parseError("HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 03\r\nContent-Length: 4\r\n\r\n").reason)
+      .toBe("InvalidContentLength")
+  })
+
+  it("only the framing fields themselves frame: look-alike names of the same length are plain fields", () => {
+    // 14, 17, 10 and 7 letters, like Content-Length, Transfer-Encoding, Connection and Upgrade.
+    const rawHeaders = ["X-Content-Leng", "nope", "X-Transfer-Encodi", "chunked", "Connexion_", "close", "Upgradz", "h2c"]
+    const input = "HTTP/1.1 200 OK\r\n" +
+      "X-Content-Leng: nope\r\nX-Transfer-Encodi: chunked\r\nConnexion_: close\r\nUpgradz: h2c\r\nContent-Length: 2\r\n\r\nhi"
+    expect(parse(input)).toEqual([
+      ok({ rawHeaders: [...rawHeaders, "Content-Length", "2"], body: "length", contentLength: 2, keepAlive: true }),
+      { _tag: "Data", data: "hi" },
+      { _tag: "Done", keepAlive: true }
+    ])
+    // A request whose only Upgrade look-alike is not an upgrade.
+    const r = parse("GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgradz: websocket\r\n\r\n", { mode: "request" })
+    expect(r[0]).toMatchObject({ _tag: "RequestHead", head: { upgrade: false, keepAlive: true } })
+    expect(r).toHaveLength(2)
+  })
+
+  it("trailers are their message's own: reset between pipelined messages, and never read as framing", () => {
+    const chunked = (trailer: string) =>
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n" + trailer + "\r\n"
+    const events = parse(
+      chunked("X-A: 1\r\nContent-Length: nope\r\nTransfer-Encoding: gzip\r\n") + chunked("X-B: 2\r\n") + chunked(""),
+      undefined,
+      ["GET", "GET", "GET"]
+    )
+    expect(events.filter((e: any) => e._tag === "Trailers")).toEqual([
+      { _tag: "Trailers", rawTrailers: ["X-A", "1", "Content-Length", "nope", "Transfer-Encoding", "gzip"] },
+      { _tag: "Trailers", rawTrailers: ["X-B", "2"] }
+    ])
+    expect(events.filter((e: any) => e._tag === "Done")).toEqual([
+      { _tag: "Done", keepAlive: true },
+      { _tag: "Done", keepAlive: true },
+      { _tag: "Done", keepAlive: true }
+    ])
+    // The trailer limit is per message too: two sections of 40 bytes under a 64-byte limit.
+    const forty = "T: " + "v".repeat(35) + "\r\n"
+    expect(forty.length + 2).toBe(42)
+    const p = new Http1.Http1Parser({ maxTrailerSize: 64 })
+    expect(p.push(enc(chunked(forty) + chunked(forty))).filter((e) => e._tag === "Trailers")).toHaveLength(2)
+  })
+
+  it("only a 2xx answer to CONNECT opens a tunnel: a 407 (or 300) is a response with a body, and the connection stays HTTP", () => {
+    const refused = "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\nnope"
+    expect(parse(refused + "HTTP/1.1 200 OK\r\n\r\n", undefined, ["CONNECT", "CONNECT"])).toEqual([
+      ok({
+        status: 407,
+        reason: "Proxy Authentication Required",
+        rawHeaders: ["Content-Length", "4"],
+        body: "length",
+        contentLength: 4
+      }),
+      { _tag: "Data", data: "nope" },
+      { _tag: "Done", keepAlive: true },
+      ok({ keepAlive: false, upgrade: true }),
+      { _tag: "Done", keepAlive: false },
+      { _tag: "Upgrade", rest: "" }
+    ])
+    expect(parse("HTTP/1.1 300 Multiple Choices\r\nContent-Length: 0\r\n\r\n", undefined, ["CONNECT"])).toEqual([
+      ok({ status: 300, reason: "Multiple Choices", rawHeaders: ["Content-Length", "0"], body: "length", contentLength: 0 }),
+      { _tag: "Done", keepAlive: true }
+    ])
+    expect(parse("HTTP/1.1 299 Fine\r\n\r\nTLS", undefined, ["CONNECT"])).toEqual([
+      ok({ status: 299, reason: "Fine", keepAlive: false, upgrade: true }),
+      { _tag: "Done", keepAlive: false },
+      { _tag: "Upgrade", rest: "TLS" }
+    ])
+  })
+
+  it("a request upgrades only with both Upgrade and Connection: upgrade", () => {
+    const request = (headers: string) =>
+      parse(`GET /ws HTTP/1.1\r\nHost: x\r\n${headers}\r\n`, { mode: "request" })[0] as any
+    expect(request("Upgrade: websocket\r\n").head).toMatchObject({ upgrade: false, keepAlive: true })
+    expect(request("Connection: upgrade\r\n").head).toMatchObject({ upgrade: false, keepAlive: true })
+    expect(request("Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n").head).toMatchObject({
+      upgrade: true,
+      keepAlive: false
+    })
+  })
+})
