@@ -443,6 +443,86 @@ describe("PoolState: invariants", () => {
     expect(() => t.state.assertInvariants()).toThrow(/idle count/)
   })
 
+  it("debug off: events check nothing (no recount on the hot path); debug on: every event checks", () => {
+    const t = harness()
+    t.connect(t.request(t.waiter("a"))!)
+    t.state.idleCount = 3
+    PoolState.debug = false
+    try {
+      expect(() => t.state.checkout(t.h(), false, 2, 1)).not.toThrow()
+    } finally {
+      PoolState.debug = true
+    }
+    expect(() => t.state.checkout(t.h(), false, 2, 1)).toThrow(/pool invariant broken: idle count 3, recounted 0 — \{/)
+    expect(() => t.state.prewarm(t.h(), 0)).toThrow(/idle count 3/)
+  })
+
+  /** Turns the connection in use back into a dial with room (multiplexed), as the spare list holds them. */
+  const spareDial = (t: ReturnType<typeof harness>) => {
+    const e = [...t.h().busy][0]
+    t.h().busy.delete(e)
+    e.state = "dialing"
+    t.h().dialing++
+    t.h().spare.push(e)
+    return e
+  }
+
+  // Each invariant of the module doc, broken on purpose: assertInvariants names it.
+  const broken: Array<[string, (t: ReturnType<typeof harness>) => void, RegExp]> = [
+    ["a negative dialing count", (t) => void (t.h().dialing = -1), /counts of http:\/\/h:80/],
+    ["a negative refilling count", (t) => void (t.h().refilling = -1), /counts of/],
+    ["more refilling than dialing", (t) => void (t.h().refilling = 1), /counts of/],
+    ["an idle entry that is active", (t) => void (t.h().idle[0].state = "active"), /idle entry of http:\/\/h:80/],
+    ["an idle entry with a request", (t) => void (t.h().idle[0].inFlight = 1), /idle entry of/],
+    ["an idle entry twice in the stack", (t) => {
+      t.h().idle.push(t.h().idle[0])
+      t.state.idleCount++
+    }, /idle entry of/],
+    ["an idle entry also in use", (t) => void t.h().busy.add(t.h().idle[0]), /idle entry of/],
+    ["an entry in use that is idle", (t) => void ([...t.h().busy][0].state = "idle"), /busy entry of http:\/\/h:80 is idle/],
+    ["more in flight than capacity", (t) => void ([...t.h().busy][0].inFlight = 2), /inFlight of http:\/\/h:80/],
+    ["a negative in-flight count", (t) => void ([...t.h().busy][0].inFlight = -1), /inFlight of http:\/\/h:80/],
+    ["a spare entry that is closed", (t) => {
+      const e = [...t.h().busy][0]
+      t.h().spare.push(e)
+      e.state = "closed"
+      t.h().busy.delete(e)
+    }, /spare entry of http:\/\/h:80 is closed/],
+    ["a spare dial past its capacity", (t) => void (spareDial(t).capacity = 0), /inFlight of a spare entry of/],
+    ["a spare dial with a negative count", (t) => void (spareDial(t).inFlight = -1), /inFlight of a spare entry of/],
+    ["more connections than the limit", (t) => void (t.h().dialing = 2), /http:\/\/h:80 has 3 connections/],
+    ["a waiter while it may dial", (t) => void t.h().waiters.push(t.waiter("w")), /a waiter of http:\/\/h:80 waits while it may reuse or dial/],
+    ["a waiter while a connection has room", (t) => {
+      const e = [...t.h().busy][0]
+      e.capacity = 2
+      t.h().spare.push(e)
+      t.h().dialing = 1
+      t.h().maxLimit = 1
+      t.h().waiters.push(t.waiter("w", { limit: 1 }))
+    }, /waits while a connection has room/],
+    ["a waiter of a closed pool", (t) => {
+      t.h().dialing = 1
+      t.h().waiters.push(t.waiter("w", { limit: 1 }))
+      t.state.closed = true
+    }, /a closed pool has waiters/],
+    ["more idle than maxConnections", (t) => void (t.state.limits as { maxIdle: number }).maxIdle--, /more idle connections than maxConnections/],
+    ["a closed pool with idle connections", (t) => void (t.state.closed = true), /a closed pool keeps idle connections/]
+  ]
+  for (const [name, corrupt, message] of broken) {
+    it(`assertInvariants: ${name}`, () => {
+      // One connection in use and one idle, within the limits: a sound state.
+      const t = harness({ maxPerHost: 2, maxIdle: 1 })
+      const a = t.request(t.waiter("a"))!
+      const b = t.request(t.waiter("b"))!
+      t.connect(a)
+      t.connect(b)
+      t.state.release(b, true)
+      expect(() => t.state.assertInvariants()).not.toThrow()
+      corrupt(t)
+      expect(() => t.state.assertInvariants()).toThrow(message)
+    })
+  }
+
   type Command =
     | { readonly _tag: "request"; readonly fresh: boolean; readonly limit: number; readonly capacity: number }
     | { readonly _tag: "dialDone"; readonly pick: number; readonly ok: boolean; readonly capacity: number }
