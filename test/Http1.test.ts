@@ -572,3 +572,137 @@ describe("Http1Parser (framing and limits, pinned by mutation testing)", () => {
     })
   })
 })
+
+describe("Http1Parser (errors say what and where; limits hold on partial lines)", () => {
+  const failing: Array<[string, Http1.ParserOptions, Array<string>, Http1.ParseErrorReason, number, string]> = [
+    ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", {}, [], "TransferEncodingAndContentLength", 64, "both Transfer-Encoding and Content-Length"],
+    ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", {}, [], "InvalidTransferEncoding", 54, "chunked is applied more than once in Transfer-Encoding"],
+    ["POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", { mode: "request" }, [], "InvalidTransferEncoding", 42, "a request's Transfer-Encoding must end with one chunked"],
+    ["HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", {}, [], "InvalidContentLength", 33, "Content-Length overflow"],
+    ["HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", {}, [], "InvalidContentLength", 33, "invalid Content-Length"],
+    ["HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", {}, [], "InvalidContentLength", 52, "two Content-Length fields with different values"],
+    ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n T: v\r\n\r\n", {}, [], "WhitespaceBeforeHeaders", 50, "whitespace at the start of the trailer section"],
+    ["HTTP/1.1 200 OK\r\n Foo: bar\r\n\r\n", {}, [], "WhitespaceBeforeHeaders", 17, "whitespace between the start line and the first header"],
+    ["GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", { mode: "request" }, [], "ObsoleteLineFolding", 22, "(obs-fold) is not accepted in a request"],
+    ["HTTP/1.1 200 OK\r\nX: 1\r\nContent-Length: 1\r\n 2\r\n\r\n", {}, [], "ObsoleteLineFolding", 42, "obs-fold in a Content-Length field makes the body framing ambiguous"],
+    ["\r\n".repeat(11) + "HTTP/1.1 200 OK\r\n\r\n", {}, [], "TooManyEmptyLines", 20, "more than 10 empty lines before the start line"],
+    ["HTTP/1.1 204 OK\r\n" + "A: b\r\n".repeat(12) + "\r\n", { maxHeaderSize: 90 }, [], "HeaderSectionTooLarge", 89, "header section larger than 90 bytes; raise the maxHeaderSize option"],
+    ["HTTP/1.1 200 OK\nA: b\n\n", { allowBareLf: false }, [], "InvalidLineEnding", 15, "LF without CR"],
+    ["GET / HTTP/1.1\n\n", { mode: "auto" }, [], "InvalidLineEnding", 14, "LF without CR"],
+    ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: 12345\r\n\r\n", { maxTrailerSize: 11 }, [], "TrailerSectionTooLarge", 60, "trailer section larger than 11 bytes"]
+  ]
+  for (const [input, options, methods, reason, offset, detail] of failing) {
+    it(`${reason} at ${offset}: "${detail}"`, () => {
+      const e = parseError(input, options, methods)
+      expect({ reason: e.reason, offset: e.offset }).toEqual({ reason, offset })
+      expect(e.detail).toContain(detail)
+    })
+  }
+
+  it("a trailer section at its limit (CRLFs included) is accepted", () => {
+    const input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: 12345\r\n\r\n"
+    expect(parse(input, { maxTrailerSize: 12 })).toContainEqual({ _tag: "Trailers", rawTrailers: ["T", "12345"] })
+  })
+
+  it("a header-field count at the limit is accepted; one more is TooManyHeaders", () => {
+    const input = "HTTP/1.1 204 OK\r\n" + "A: b\r\n".repeat(4) + "\r\n"
+    expect(parse(input, { maxHeaderCount: 4 })[0]).toMatchObject({ _tag: "ResponseHead" })
+    expect(parseError(input, { maxHeaderCount: 3 }).reason).toBe("TooManyHeaders")
+  })
+
+  /** Pushes `input` (no line end yet): the error it raises at once, or undefined. */
+  const partial = (input: string, options: Http1.ParserOptions) => {
+    try {
+      new Http1.Http1Parser(options).push(enc(input))
+      return undefined
+    } catch (e) {
+      return { reason: (e as Http1.Http1ParseError).reason, offset: (e as Http1.Http1ParseError).offset }
+    }
+  }
+
+  it("a line still arriving is held to its limit before its end is seen, and not before it passes it", () => {
+    // Start line: at most maxStartLineLength bytes.
+    expect(partial("HTTP/1.1 200 " + "x".repeat(51), { maxStartLineLength: 64 })).toBeUndefined()
+    expect(partial("HTTP/1.1 200 " + "x".repeat(52), { maxStartLineLength: 64 })).toEqual({ reason: "StartLineTooLong", offset: 64 })
+    // Header section: the head so far plus the line arriving.
+    const head = "HTTP/1.1 200 OK\r\n"
+    expect(partial(head + "A: " + "x".repeat(108), { maxHeaderSize: 128 })).toBeUndefined()
+    expect(partial(head + "A: " + "x".repeat(109), { maxHeaderSize: 128 })).toEqual({ reason: "HeaderSectionTooLarge", offset: 17 })
+    // A chunk-size line: its extensions' limit plus 32.
+    const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    expect(partial(chunked + "1;a=" + "b".repeat(92), { maxChunkExtensionLength: 64 })).toBeUndefined()
+    expect(partial(chunked + "1;a=" + "b".repeat(93), { maxChunkExtensionLength: 64 })).toEqual({
+      reason: "ChunkExtensionTooLong",
+      offset: 47
+    })
+    // Trailers: the section so far plus the line arriving.
+    expect(partial(chunked + "0\r\nT: 1\r\nU: " + "v".repeat(6), { maxTrailerSize: 15 })).toBeUndefined()
+    expect(partial(chunked + "0\r\nT: 1\r\nU: " + "v".repeat(7), { maxTrailerSize: 15 })).toEqual({
+      reason: "TrailerSectionTooLarge",
+      offset: 56
+    })
+  })
+
+  it("a sink without the optional callbacks gets through every kind of message", () => {
+    const done: Array<boolean> = []
+    const data: Array<string> = []
+    const sink: Http1.ParserSink = { onData: (c) => data.push(dec(c)), onMessageComplete: (k) => done.push(k) }
+    const res = new Http1.Http1Parser()
+    for (const m of ["GET", "GET", "CONNECT"]) res.expectResponseTo(m)
+    res.execute(
+      enc(
+        "HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: v\r\n\r\n" +
+          "HTTP/1.1 204 OK\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"
+      ),
+      sink
+    )
+    expect({ data, done }).toEqual({ data: ["x"], done: [true, true, false] })
+    const req = new Http1.Http1Parser({ mode: "request" })
+    req.execute(enc("GET / HTTP/1.1\r\n\r\nCONNECT a:1 HTTP/1.1\r\n\r\n"), sink)
+    expect(done).toEqual([true, true, false, true, false])
+    const up = new Http1.Http1Parser()
+    up.execute(enc("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"), sink)
+    expect(done).toEqual([true, true, false, true, false, false])
+  })
+
+  it("HEAD, 204 and 304 have no body, yet Transfer-Encoding with Content-Length is still refused there", () => {
+    const both = "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+    expect(parseError(`HTTP/1.1 200 OK\r\n${both}`, {}, ["HEAD"]).reason).toBe("TransferEncodingAndContentLength")
+    expect(parseError(`HTTP/1.1 304 Not Modified\r\n${both}`).reason).toBe("TransferEncodingAndContentLength")
+    // Either one alone is fine, and announces no body.
+    expect(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nHTTP/1.1 204 OK\r\nContent-Length: 5\r\n\r\n", {}, ["HEAD"]))
+      .toEqual([
+        ok2({ rawHeaders: ["Transfer-Encoding", "chunked"] }),
+        { _tag: "Done", keepAlive: true },
+        ok2({ status: 204, rawHeaders: ["Content-Length", "5"] }),
+        { _tag: "Done", keepAlive: true }
+      ])
+  })
+
+  it("an empty Transfer-Encoding field adds nothing to the list: chunked stays the final coding", () => {
+    const e = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n")
+    expect(e[0]).toMatchObject({ head: { body: "chunked" } })
+  })
+
+  it("a response with no request recorded is read as the answer to a GET", () => {
+    const p = new Http1.Http1Parser()
+    p.expectResponseTo("HEAD")
+    const events = simplify(p.push(enc("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")))
+    expect(events).toEqual([
+      ok2({ rawHeaders: ["Content-Length", "2"], contentLength: 2, body: "none" }),
+      { _tag: "Done", keepAlive: true },
+      ok2({ rawHeaders: ["Content-Length", "2"], contentLength: 2, body: "length" }),
+      { _tag: "Data", data: "hi" },
+      { _tag: "Done", keepAlive: true }
+    ])
+  })
+
+  it("leading whitespace of a field value is not part of it; obs-fold joins with one space", () => {
+    expect(parse("HTTP/1.1 204 OK\r\nA: \t x\r\nB:y\r\n  z\r\n\r\n")[0]).toMatchObject({ head: { rawHeaders: ["A", "x", "B", "y z"] } })
+  })
+})
+
+const ok2 = (over: Partial<Http1.ResponseHead>) => {
+  const h = head(over)
+  return { _tag: "ResponseHead", head: { ...h, contentLength: h.body === "length" ? h.contentLength : undefined } }
+}
