@@ -167,6 +167,12 @@ describe("Http1Parser (responses)", () => {
   it("bare LF in a response is accepted by default, rejected with allowBareLf: false", () => {
     expect(parseError("HTTP/1.1 200 OK\nContent-Length: 0\n\n", { allowBareLf: false }).reason).toBe("InvalidLineEnding")
     expect(parse("HTTP/1.1 200 OK\nContent-Length: 0\n\n").length).toBe(2)
+    // Every byte before the LF is kept: nothing is taken for a CR that is not there.
+    expect(parse("HTTP/1.1 200 Fine\nA: b\nContent-Length: 1\n\nx")).toEqual([
+      { _tag: "ResponseHead", head: head({ reason: "Fine", rawHeaders: ["A", "b", "Content-Length", "1"], body: "length", contentLength: 1 }) },
+      { _tag: "Data", data: "x" },
+      { _tag: "Done", keepAlive: true }
+    ])
   })
 
   it("body data are views into the input", () => {
