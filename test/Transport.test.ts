@@ -115,7 +115,7 @@ describe("Transport: connect", () => {
             open.socket.on("data", (d: Buffer) => (got += d.toString("latin1")))
             open.socket.on("error", () => {})
             open.socket.on("close", () => resume(Effect.succeed(got)))
-            open.socket.end("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            open.socket.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
           })
         })
       expect(yield* exchange(true)).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\neffect-hackney test client$/)
