@@ -9,6 +9,7 @@ import { Effect, Either, Scope, Stream } from "effect"
 import * as Headers from "../src/Headers.js"
 import * as Url from "../src/Url.js"
 import { drain, isReplayable, nextHop } from "../src/internal/client/redirect.js"
+import { multipleLocations } from "../src/internal/engine/redirect.js"
 import type { Hop } from "../src/internal/client/redirect.js"
 import type { StreamingResponse } from "../src/Hackney.js"
 
@@ -70,6 +71,7 @@ describe("redirect hop: the request that follows", () => {
     if (Either.isLeft(r)) {
       expect(r.left).toMatchObject({ _tag: "InvalidRequest", reason: "body", found: "redirect", method: "POST" })
       expect(r.left.message).toContain("http://a.test/t")
+      expect(r.left.message).toContain("pass a string, Uint8Array, { form } or { file } body, or set followRedirect: false")
     }
     expect([undefined, "s", new Uint8Array(), { form: {} }, { file: "/x" }].every((b) => isReplayable(b as any))).toBe(true)
     expect(isReplayable(Stream.empty as any)).toBe(false)
@@ -103,6 +105,10 @@ describe("redirect hop: the request that follows", () => {
     expect(follow(h, "http://u:pw@a.test/", 302, "http://b.test/next").hop.basicAuth).toBeUndefined()
     expect(follow({ ...h, basicAuth: ["x", "y"] }, "http://u:pw@a.test/", 302, "http://a.test/n").hop.basicAuth).toEqual(["x", "y"])
     expect(follow(h, "http://a.test/", 302, "/n").hop.basicAuth).toBeUndefined()
+    // A Location with its own userinfo: that one applies (it is in the URL), not the request's.
+    const own = follow(h, "http://u:pw@a.test/", 302, "http://v:x@a.test/n")
+    expect(own.hop.basicAuth).toBeUndefined()
+    expect([own.url.user, own.url.password]).toEqual(["v", "x"])
   })
 
   it("a Location without a fragment inherits the request's (RFC 9110 §10.2.2); its own fragment wins", () => {
@@ -117,7 +123,11 @@ describe("redirect hop: the request that follows", () => {
     expect(Either.isLeft(bad) && bad.left).toMatchObject({ _tag: "InvalidRequest", reason: "url", found: "redirect" })
     const ftp = nextHop(hop(), url("http://a.test/s"), 302, "ftp://a.test/f", false)
     expect(Either.isLeft(ftp) && ftp.left).toMatchObject({ _tag: "InvalidRequest", reason: "scheme", found: "redirect" })
-    if (Either.isLeft(ftp)) expect(ftp.left.message).toContain(`scheme "ftp"`)
+    if (Either.isLeft(ftp)) {
+      expect(ftp.left.message).toContain(`scheme "ftp"`)
+      expect(ftp.left.message).toContain("set followRedirect: false to get the 302 response")
+    }
+    if (Either.isLeft(bad)) expect(bad.left.message).toContain(`the redirect Location "http://[::1" is not a valid URL: `)
     // Surrounding whitespace is not part of the Location.
     expect(Url.format(follow(hop(), "http://a.test/s", 302, "  /t  ").url)).toBe("http://a.test/t")
   })
@@ -156,4 +166,12 @@ describe("redirect hop: draining a followed 3xx", () => {
       yield* drain({ body } as unknown as StreamingResponse, scope)
       expect(closed).toBe(true)
     }))
+})
+
+describe("redirect decision: several Locations", () => {
+  it("is a ProtocolError(multiple-locations) that names the status, the count and the request", () => {
+    const e = multipleLocations(302, 2, "GET", "http://a.test/s")
+    expect(e).toMatchObject({ _tag: "ProtocolError", reason: "multiple-locations", method: "GET", url: "http://a.test/s" })
+    expect(e.message).toContain("a 302 redirect with 2 different Location fields, so it is not followed")
+  })
 })
