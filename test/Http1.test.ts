@@ -579,7 +579,7 @@ describe("Http1Parser (framing and limits, pinned by mutation testing)", () => {
   })
 })
 
-describe("Http1Parser (errors say what and where; limits hold on partial lines)", () => {
+describe("Http1Parser (errors say what and where, limits hold on partial lines)", () => {
   const failing: Array<[string, Http1.ParserOptions, Array<string>, Http1.ParseErrorReason, number, string]> = [
     ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", {}, [], "TransferEncodingAndContentLength", 64, "both Transfer-Encoding and Content-Length"],
     ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", {}, [], "InvalidTransferEncoding", 54, "chunked is applied more than once in Transfer-Encoding"],
