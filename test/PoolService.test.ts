@@ -10,6 +10,8 @@ import type { DialSpec } from "../src/internal/pool/dialSpec.js"
 import { makePoolWith } from "../src/internal/pool/make.js"
 import type { CheckoutContext, Dial, PoolConfig, Poolable } from "../src/internal/pool/pool.js"
 import { poolDefaults } from "../src/internal/pool/registry.js"
+import { TimerWheel } from "../src/internal/timer/wheel.js"
+import type { Deadline } from "../src/internal/timer/wheel.js"
 
 class FakeConnection implements Poolable {
   readonly capacity = 1
@@ -146,6 +148,47 @@ describe("Pool service over an injected dial (no sockets)", () => {
       yield* TestClock.adjust("500 millis")
       expect((yield* Effect.flip(Fiber.join(waiter)))._tag).toBe("CheckoutTimeout")
       expect(pool.stats().queued).toBe(0)
+    }))
+
+  it.scoped("a waiter served before its checkoutTimeout has its timer cancelled, and is not failed by it later", () =>
+    Effect.gen(function*() {
+      const d = instantDial()
+      const pool = yield* makePoolWith(config({ maxPerHost: 1 }), d.dial)
+      // The waiter's deadline goes on a wheel of this test's Clock, which records what it schedules.
+      const wheel = new TimerWheel(yield* Effect.clock)
+      const scheduled: Array<Deadline> = []
+      const schedule = wheel.schedule.bind(wheel)
+      wheel.schedule = (millis, onExpire) => {
+        const deadline = schedule(millis, onExpire)
+        scheduled.push(deadline)
+        return deadline
+      }
+      const a = yield* pool.checkout(spec, ctx)
+      const waiter = yield* Effect.fork(pool.checkout(spec, { ...ctx, checkoutTimeout: 500, wheel }))
+      yield* Effect.yieldNow()
+      expect(scheduled.map((t) => t.active)).toEqual([true])
+      pool.checkin(a, true)
+      expect(yield* Fiber.join(waiter)).toBe(a)
+      expect(scheduled.map((t) => t.active)).toEqual([false])
+      yield* TestClock.adjust("1 second")
+      expect(pool.stats()).toEqual({ inUse: 1, free: 0, queued: 0 })
+      expect(a.closed).toBe(false)
+    }))
+
+  it.effect("a dial that completes after the pool closed: its connection is closed, its request fails PoolClosed", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<FakeConnection, HackneyError>()
+      const scope = yield* Scope.make()
+      const pool = yield* Scope.extend(makePoolWith(config(), () => () => Deferred.await(gate)), scope)
+      // Uninterruptible: the dial outlives the pool's close.
+      const request = yield* Effect.fork(Effect.uninterruptible(pool.checkout(spec, ctx)))
+      yield* Effect.yieldNow()
+      yield* Scope.close(scope, Exit.void)
+      const late = new FakeConnection(1)
+      yield* Deferred.succeed(gate, late)
+      expect((yield* Effect.flip(Fiber.join(request)))._tag).toBe("PoolClosed")
+      expect(late.closed).toBe(true)
+      expect(pool.stats()).toEqual({ inUse: 0, free: 0, queued: 0 })
     }))
 
   it.effect("closing the pool's scope interrupts its background dials and aborts connections in use", () =>

@@ -443,6 +443,93 @@ describe("PoolState: invariants", () => {
     expect(() => t.state.assertInvariants()).toThrow(/idle count/)
   })
 
+  it("debug off: events check nothing (no recount on the hot path); debug on: every event checks", () => {
+    const t = harness()
+    t.connect(t.request(t.waiter("a"))!)
+    t.state.idleCount = 3
+    PoolState.debug = false
+    try {
+      expect(() => t.state.checkout(t.h(), false, 2, 1)).not.toThrow()
+    } finally {
+      PoolState.debug = true
+    }
+    expect(() => t.state.checkout(t.h(), false, 2, 1)).toThrow(/pool invariant broken: idle count 3, recounted 0 — \{/)
+    expect(() => t.state.prewarm(t.h(), 0)).toThrow(/idle count 3/)
+  })
+
+  /** Turns the connection in use back into a dial with room (multiplexed), as the spare list holds them. */
+  const spareDial = (t: ReturnType<typeof harness>) => {
+    const e = [...t.h().busy][0]
+    t.h().busy.delete(e)
+    e.state = "dialing"
+    t.h().dialing++
+    t.h().spare.push(e)
+    return e
+  }
+
+  // Each invariant of the module doc, broken on purpose: assertInvariants names it.
+  const broken: Array<[string, (t: ReturnType<typeof harness>) => void, RegExp]> = [
+    ["a negative dialing count", (t) => void (t.h().dialing = -1), /counts of http:\/\/h:80/],
+    ["a negative refilling count", (t) => void (t.h().refilling = -1), /counts of/],
+    ["more refilling than dialing", (t) => void (t.h().refilling = 1), /counts of/],
+    ["an idle entry that is active", (t) => void (t.h().idle[0].state = "active"), /idle entry of http:\/\/h:80/],
+    ["an idle entry with a request", (t) => void (t.h().idle[0].inFlight = 1), /idle entry of/],
+    ["an idle entry twice in the stack", (t) => {
+      t.h().idle.push(t.h().idle[0])
+      t.state.idleCount++
+    }, /idle entry of/],
+    ["an idle entry also in use", (t) => void t.h().busy.add(t.h().idle[0]), /idle entry of/],
+    ["an entry in use that is idle", (t) => void ([...t.h().busy][0].state = "idle"), /busy entry of http:\/\/h:80 is idle/],
+    ["a negative in-flight count", (t) => void ([...t.h().busy][0].inFlight = -1), /inFlight of http:\/\/h:80/],
+    ["a spare entry that is closed", (t) => {
+      const e = [...t.h().busy][0]
+      t.h().spare.push(e)
+      e.state = "closed"
+      t.h().busy.delete(e)
+    }, /spare entry of http:\/\/h:80 is closed/],
+    ["a spare dial past its capacity", (t) => void (spareDial(t).capacity = 0), /inFlight of a spare entry of/],
+    ["a spare dial with a negative count", (t) => void (spareDial(t).inFlight = -1), /inFlight of a spare entry of/],
+    ["more connections than the limit", (t) => void (t.h().dialing = 2), /http:\/\/h:80 has 3 connections/],
+    ["a waiter while it may dial", (t) => void t.h().waiters.push(t.waiter("w")), /a waiter of http:\/\/h:80 waits while it may reuse or dial/],
+    ["a waiter while a connection has room", (t) => {
+      const e = [...t.h().busy][0]
+      e.capacity = 2
+      t.h().spare.push(e)
+      t.h().dialing = 1
+      t.h().maxLimit = 1
+      t.h().waiters.push(t.waiter("w", { limit: 1 }))
+    }, /waits while a connection has room/],
+    ["a waiter of a closed pool", (t) => {
+      t.h().dialing = 1
+      t.h().waiters.push(t.waiter("w", { limit: 1 }))
+      t.state.closed = true
+    }, /a closed pool has waiters/],
+    ["more idle than maxConnections", (t) => void (t.state.limits as { maxIdle: number }).maxIdle--, /more idle connections than maxConnections/],
+    ["a closed pool with idle connections", (t) => void (t.state.closed = true), /a closed pool keeps idle connections/]
+  ]
+  it("an entry in use may carry more than its capacity (an HTTP/2 peer lowered its limit): not a broken invariant", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    a.inFlight = 2
+    expect(() => t.state.assertInvariants()).not.toThrow()
+  })
+
+  for (const [name, corrupt, message] of broken) {
+    it(`assertInvariants: ${name}`, () => {
+      // One connection in use and one idle, within the limits: a sound state.
+      const t = harness({ maxPerHost: 2, maxIdle: 1 })
+      const a = t.request(t.waiter("a"))!
+      const b = t.request(t.waiter("b"))!
+      t.connect(a)
+      t.connect(b)
+      t.state.release(b, true)
+      expect(() => t.state.assertInvariants()).not.toThrow()
+      corrupt(t)
+      expect(() => t.state.assertInvariants()).toThrow(message)
+    })
+  }
+
   type Command =
     | { readonly _tag: "request"; readonly fresh: boolean; readonly limit: number; readonly capacity: number }
     | { readonly _tag: "dialDone"; readonly pick: number; readonly ok: boolean; readonly capacity: number }
@@ -614,5 +701,284 @@ describe("PoolState: takeIdleNow (the request path's idle fast path)", () => {
     // once closed, nothing
     t2.state.shutdown()
     expect(t2.state.takeIdleNow(t2.h(), 1)).toBeUndefined()
+  })
+})
+
+describe("PoolState: edges pinned by mutation testing", () => {
+  const key = "http://h:80"
+
+  it("a host's name is kept in lower case (hostStats matches it so)", () => {
+    const t = harness()
+    expect(t.state.host("http://example.test:81", "Example.TEST", 81).host).toBe("example.test")
+  })
+
+  it("a waiter whose host record was dropped since its checkout waits on the live record (or brings its own back)", () => {
+    // The record is dropped between checkout and wait: the waiter brings it back and dials at once.
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    const old = t.h()
+    const b = t.waiter("b")
+    expect(t.state.checkout(old, false, 1, 1)).toBeUndefined()
+    t.state.release(a, false)
+    expect(t.state.hosts.has(key)).toBe(false)
+    expect(t.state.wait(old, b)).toBe(old)
+    expect(t.state.hosts.get(key)).toBe(old)
+    expect(t.granted.get(b)!.state).toBe("dialing")
+
+    // A new record was made meanwhile (by another request, with a lower limit): the waiter queues there, with its own limit.
+    const u = harness({ maxPerHost: 1 })
+    const c = u.request(u.waiter("c"))!
+    u.connect(c)
+    const stale = u.h()
+    const d = u.waiter("d", { limit: 3 })
+    expect(u.state.checkout(stale, false, 1, 1)).toBeUndefined()
+    u.state.release(c, false)
+    const e = u.request(u.waiter("e"))!
+    u.connect(e)
+    const live = u.state.hosts.get(key)!
+    expect(live).not.toBe(stale)
+    expect(u.state.wait(stale, d)).toBe(live)
+    expect(u.state.hosts.get(key)).toBe(live)
+    // Its limit (3) lets it dial beside e.
+    expect(u.granted.get(d)!.state).toBe("dialing")
+    expect(live.maxLimit).toBe(3)
+
+    // The pool closed meanwhile: the record is not brought back.
+    const v = harness({ maxPerHost: 1 })
+    const f = v.request(v.waiter("f"))!
+    v.connect(f)
+    const gone = v.h()
+    v.state.release(f, false)
+    v.state.shutdown()
+    v.state.wait(gone, v.waiter("g"))
+    expect(v.state.hosts.size).toBe(0)
+  })
+
+  it("each decision leaves the entry in its state: closed after a failed dial, past maxConnections, at shutdown", () => {
+    const t = harness({ maxPerHost: 3, maxIdle: 0 })
+    const a = t.request(t.waiter("a"))!
+    t.state.dialFailed(a)
+    expect(a.state).toBe("closed")
+    const b = t.request(t.waiter("b"))!
+    const conn = t.connect(b)
+    t.state.release(b, true)
+    expect(b.state).toBe("closed")
+    expect(conn.open).toBe(false)
+    expect(t.log).toContain("close #1")
+    const u = harness({ maxPerHost: 3 })
+    const [c, d] = [u.request(u.waiter("c"))!, u.request(u.waiter("d"))!]
+    u.connect(c)
+    u.connect(d)
+    u.state.release(c, true)
+    u.state.shutdown()
+    expect([c.state, d.state]).toEqual(["closed", "closed"])
+  })
+
+  it("a release after shutdown (of an aborted connection) changes nothing", () => {
+    const t = harness()
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.state.shutdown()
+    const before = t.log.length
+    t.state.release(a, true)
+    t.state.release(a, false)
+    expect(t.log.length).toBe(before)
+    expect(a.inFlight).toBe(1)
+  })
+
+  it("drain: an idle connection closes at once, one in use drains, a dial or a closed one is left alone", () => {
+    const t = harness({ maxPerHost: 3 })
+    const [a, b, c] = [t.request(t.waiter("a"))!, t.request(t.waiter("b"))!, t.request(t.waiter("c"))!]
+    t.connect(a)
+    t.connect(b)
+    t.state.release(a, true)
+    t.state.drain(a)
+    expect(a.state).toBe("closed")
+    expect(t.log.slice(-2)).toEqual(["unpark #1", "close #1"])
+    expect(t.state.stats().free).toBe(0)
+    t.state.drain(b)
+    expect(b.state).toBe("draining")
+    t.state.drain(c)
+    expect(c.state).toBe("dialing")
+    t.state.drain(a)
+    expect(a.state).toBe("closed")
+    // The draining one is not handed out, and closes with its request.
+    t.state.release(b, true)
+    expect(b.state).toBe("closed")
+  })
+
+  it("a peer close: an idle connection leaves without a second close; one in use drains; a closed one is left alone", () => {
+    const t = harness({ maxPerHost: 3 })
+    const [a, b] = [t.request(t.waiter("a"))!, t.request(t.waiter("b"))!]
+    t.connect(a)
+    t.connect(b)
+    t.state.release(a, true)
+    t.log.length = 0
+    t.state.connectionClosed(a)
+    expect(t.log).toEqual(["unpark #1"])
+    expect(a.state).toBe("closed")
+    t.state.connectionClosed(a)
+    expect(t.log).toEqual(["unpark #1"])
+    t.state.connectionClosed(b)
+    expect(b.state).toBe("draining")
+    // Not handed out: the next request dials.
+    expect(t.request(t.waiter("c"))!.state).toBe("dialing")
+  })
+
+  it("cancel marks the waiter done and removes exactly it from the queue", () => {
+    const t = harness({ maxPerHost: 1 })
+    t.connect(t.request(t.waiter("a"))!)
+    const [b, c, d] = ["b", "c", "d"].map((n) => t.waiter(n))
+    for (const w of [b, c, d]) t.request(w)
+    t.state.cancel(t.h(), b)
+    expect(b.done).toBe(true)
+    expect(t.h().waiters).toEqual([c, d])
+    // A waiter not (or no longer) queued: the queue is unchanged.
+    t.state.cancel(t.h(), b)
+    expect(t.h().waiters).toEqual([c, d])
+  })
+
+  it("a cancelled waiter attached second to a dial frees its own place", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    const [b, c] = [t.waiter("b", { capacity: 3 }), t.waiter("c", { capacity: 3 })]
+    t.request(b)
+    t.request(c)
+    expect(a.attached).toEqual([b, c])
+    t.state.cancel(t.h(), c)
+    expect(a.attached).toEqual([b])
+    expect(a.inFlight).toBe(2)
+  })
+
+  it("prewarm counts the dials already under way", () => {
+    const t = harness({ maxPerHost: 10 })
+    expect(t.state.prewarm(t.h(), 2).length).toBe(2)
+    expect(t.state.prewarm(t.h(), 3).length).toBe(1)
+  })
+
+  it("shutdown rejects the waiters attached to a dial and marks every waiter done", () => {
+    const t = harness({ maxPerHost: 1 })
+    t.request(t.waiter("a", { capacity: 3 }))
+    const [b, c] = [t.waiter("b", { capacity: 3 }), t.waiter("c", { capacity: 3 })]
+    t.request(b)
+    t.request(c)
+    const u = harness({ maxPerHost: 1 })
+    u.connect(u.request(u.waiter("x"))!)
+    const q = u.waiter("q")
+    u.request(q)
+    t.state.shutdown()
+    u.state.shutdown()
+    expect(t.rejected).toEqual([b, c])
+    expect([b.done, c.done, q.done]).toEqual([true, true, true])
+  })
+
+  it("stats count an in-use multiplexed connection with room, which has no attached waiters", () => {
+    const t = harness({ maxPerHost: 1 })
+    t.connect(t.request(t.waiter("a", { capacity: 3 }))!, 3)
+    expect(t.state.stats()).toEqual({ inUse: 1, free: 0, queued: 0 })
+  })
+
+  it("a fresh request does not share a multiplexed connection with room: it dials", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    const f = t.request(t.waiter("f", { fresh: true }))!
+    expect(f).not.toBe(a)
+    expect(f.state).toBe("dialing")
+  })
+
+  it("a full dial in progress is passed over: the next request dials its own", () => {
+    const t = harness({ maxPerHost: 3 })
+    // The host's last session carried 2: a multiplexed dial expects 2.
+    t.h().capacityHint = 2
+    const a = t.request(t.waiter("a", { capacity: 2 }))!
+    const b = t.waiter("b", { capacity: 2 })
+    t.request(b)
+    expect(a.inFlight).toBe(2)
+    const c = t.request(t.waiter("c", { capacity: 2 }))!
+    expect(c).not.toBe(a)
+    expect(c.state).toBe("dialing")
+    expect(a.inFlight).toBe(2)
+  })
+
+  it("a multiplexed connection shares its room at once, stays shareable until full, and again after a release", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    expect(t.state.checkout(t.h(), false, 1, 1)).toBe(a)
+    expect(t.state.checkout(t.h(), false, 1, 1)).toBe(a)
+    expect(a.inFlight).toBe(3)
+    expect(t.state.checkout(t.h(), false, 1, 1)).toBeUndefined()
+    t.state.release(a, true)
+    expect(t.state.checkout(t.h(), false, 1, 1)).toBe(a)
+  })
+
+  it("an idle multiplexed connection taken by one request is shared by the next", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.state.release(a, true)
+    expect(a.state).toBe("idle")
+    expect(t.request(t.waiter("b"))).toBe(a)
+    expect(t.request(t.waiter("c"))).toBe(a)
+    expect(a.inFlight).toBe(2)
+  })
+
+  it("another connection leaving the pool does not take a multiplexed one off the shared list", () => {
+    const t = harness({ maxPerHost: 3 })
+    const m = t.request(t.waiter("m", { capacity: 3 }))!
+    t.connect(m, 3)
+    const h1 = t.request(t.waiter("h1", { fresh: true }))!
+    t.connect(h1)
+    t.state.release(h1, false)
+    expect(t.request(t.waiter("b"))).toBe(m)
+  })
+
+  it("a multiplexed connection released as not reusable while others run on it drains, and closes with the last", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.request(t.waiter("b"))
+    t.state.release(a, false)
+    expect(a.state).toBe("draining")
+    expect(t.log).not.toContain("close #1")
+    t.state.release(a, true)
+    expect(a.state).toBe("closed")
+    expect(t.log).toContain("close #1")
+  })
+
+  it("a warm host refills only below its target, counting dials under way, and never past maxPerHost", () => {
+    // Three idle, kept warm at two: taking one leaves two (no refill); taking another leaves one (refill).
+    const t = harness({ maxPerHost: 10 })
+    for (const e of t.state.prewarm(t.h(), 3)) t.connect(e)
+    t.state.prewarm(t.h(), 2)
+    const a = t.request(t.waiter("a"))!
+    expect(t.background.length).toBe(0)
+    t.request(t.waiter("b"))
+    expect(t.background.length).toBe(1)
+    // One idle plus one refilling is the target: giving a back and taking it again dials nothing more.
+    t.state.release(a, true)
+    t.request(t.waiter("c"))
+    expect(t.background.length).toBe(1)
+    // maxPerHost 1: the one connection is in use, no refill.
+    const u = harness({ maxPerHost: 1 })
+    for (const e of u.state.prewarm(u.h(), 1)) u.connect(e)
+    u.request(u.waiter("x"))
+    expect(u.background.length).toBe(0)
+  })
+
+  it("a host record is kept while it has an idle connection or is warm", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a"))!
+    t.connect(a)
+    t.state.release(a, true)
+    t.state.cancel(t.h(), t.waiter("nobody"))
+    expect(t.state.hosts.has(key)).toBe(true)
+    expect(t.request(t.waiter("b"))).toBe(a)
+    const u = harness({ maxPerHost: 2 })
+    const [d] = u.state.prewarm(u.h(), 1)
+    u.state.dialFailed(d)
+    expect(u.state.hosts.get(key)?.warm).toBe(1)
   })
 })

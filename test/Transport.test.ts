@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, TestClock } from "effect"
 import type * as net from "node:net"
+import type * as tls from "node:tls"
 import { connect } from "../src/internal/node/socket.js"
 import { cert, httpsServer, rawServer } from "./support/servers.js"
 
@@ -93,17 +94,35 @@ describe("Transport: connect", () => {
       open.socket.destroy()
     }))
 
-  it.scoped("TLS: mTLS presents the client certificate", () =>
+  it.scoped("TLS: mTLS presents the client certificate (the server sees its subject; without it the server refuses)", () =>
     Effect.gen(function*() {
-      const srv = yield* httpsServer((_req, res) => res.end(), { requestCert: true })
-      const open = yield* connect({
-        transport: "tls",
-        host: "localhost",
-        port: srv.port,
-        connectTimeout: 8000,
-        tls: { ca: cert("ca.pem"), cert: cert("client.pem"), key: cert("client-key.pem") }
-      })
-      open.socket.destroy()
+      // The server answers with the subject of the certificate the client presented.
+      const srv = yield* httpsServer(
+        (req, res) => res.end(String((req.socket as tls.TLSSocket).getPeerCertificate().subject?.CN)),
+        { requestCert: true }
+      )
+      const exchange = (withCert: boolean) =>
+        Effect.gen(function*() {
+          const open = yield* connect({
+            transport: "tls",
+            host: "localhost",
+            port: srv.port,
+            connectTimeout: 8000,
+            tls: withCert ? { ca: cert("ca.pem"), cert: cert("client.pem"), key: cert("client-key.pem") } : { ca: cert("ca.pem") }
+          })
+          return yield* Effect.async<string>((resume) => {
+            let got = ""
+            open.socket.on("data", (d: Buffer) => (got += d.toString("latin1")))
+            open.socket.on("error", () => {})
+            open.socket.on("close", () => resume(Effect.succeed(got)))
+            open.socket.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+          })
+        })
+      expect(yield* exchange(true)).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\neffect-hackney test client$/)
+      expect(srv.accepted()).toBe(1)
+      // TLS 1.3: the client's handshake completes before the server checks for a certificate; the server then refuses.
+      expect(yield* exchange(false)).not.toMatch(/^HTTP/)
+      expect(srv.accepted()).toBe(1)
     }))
 
   it.effect("TLS: a handshake that stalls fails with ConnectTimeout on the TestClock", () =>

@@ -1,0 +1,54 @@
+/**
+ * Surviving mutants judged equivalent (no test can tell them from the
+ * original), each with a one-line reason. `npm run mutation` counts a
+ * survivor that matches an entry — same file, mutator and replacement, on a
+ * line containing `line` — as equivalent, out of the score.
+ */
+const state = "src/internal/pool/state.ts"
+const engineRedirect = "src/internal/engine/redirect.ts"
+const clientRedirect = "src/internal/client/redirect.ts"
+
+/** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
+export const equivalent = [
+  // --- pool policy (state.ts) ---
+  { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },
+  { file: state, line: "if (limit > h.maxLimit) h.maxLimit = limit", mutator: "EqualityOperator", replacement: "limit >= h.maxLimit", reason: "on equality it assigns the value already there" },
+  { file: state, line: "if (waiter.limit > h.maxLimit) h.maxLimit = waiter.limit", mutator: "EqualityOperator", replacement: "waiter.limit >= h.maxLimit", reason: "on equality it assigns the value already there" },
+  { file: state, line: "if (entry.state === \"closed\" || this.closed) {", mutator: "ConditionalExpression", replacement: "false", reason: "a dialing entry is marked closed only by shutdown, which also sets this.closed (the other operand)" },
+  { file: state, line: "if (entry.state === \"closed\" || this.closed) {", mutator: "StringLiteral", replacement: "\"\"", reason: "a dialing entry is marked closed only by shutdown, which also sets this.closed (the other operand)" },
+  { file: state, line: "const fit = Math.max(0, capacity - 1)", mutator: "MethodExpression", replacement: "Math.min(0, capacity - 1)", reason: "waiters not granted here are requeued first, in order, and pump grants them the same entry from the spare list" },
+  { file: state, line: "if (entry.inFlight < entry.capacity) h.spare.push(entry)", mutator: "ConditionalExpression", replacement: "true", reason: "a full entry on the spare list is skipped by takeSpare's room check" },
+  { file: state, line: "if (entry.inFlight < entry.capacity) h.spare.push(entry)", mutator: "EqualityOperator", replacement: "entry.inFlight <= entry.capacity", reason: "a full entry on the spare list is skipped by takeSpare's room check" },
+  { file: state, line: "if (entry.state === \"draining\") return entry.inFlight === 0 ? this.retire(entry) : this.done()", mutator: "ConditionalExpression", replacement: "true", reason: "retire of an entry with requests in flight only marks it draining again" },
+  { file: state, line: "while (h.waiters.length > 0 && h.waiters[0].done) h.waiters.shift()", mutator: "ConditionalExpression", replacement: "false", reason: "no done waiter stays queued: cancel removes it, shutdown empties the queue" },
+  { file: state, line: "if (h.waiters.length === 0) return this.done()", mutator: "ConditionalExpression", replacement: "false", reason: "pump with no waiter does nothing, and dropIfEmpty keeps a host with an idle entry" },
+  { file: state, line: "const j = dial.attached?.indexOf(waiter) ?? -1", mutator: "OptionalChaining", replacement: "dial.attached.indexOf", reason: "while a waiter's dial is set, the waiter is on that dial's attached list" },
+  { file: state, line: "if (j >= 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "while a waiter's dial is set, the waiter is on that dial's attached list" },
+  { file: state, line: "if (this.limits.maxPerHost > h.maxLimit) h.maxLimit = this.limits.maxPerHost", mutator: "ConditionalExpression", replacement: "false", reason: "maxLimit is read only by invariant 3, which already bounds by max(maxLimit, maxPerHost)" },
+  { file: state, line: "if (this.limits.maxPerHost > h.maxLimit) h.maxLimit = this.limits.maxPerHost", mutator: "ConditionalExpression", replacement: "true", reason: "maxLimit is read only by invariant 3, which already bounds by max(maxLimit, maxPerHost)" },
+  { file: state, line: "if (this.limits.maxPerHost > h.maxLimit) h.maxLimit = this.limits.maxPerHost", mutator: "EqualityOperator", replacement: "this.limits.maxPerHost >= h.maxLimit", reason: "on equality it assigns the value already there" },
+  { file: state, line: "if (this.limits.maxPerHost > h.maxLimit) h.maxLimit = this.limits.maxPerHost", mutator: "EqualityOperator", replacement: "this.limits.maxPerHost <= h.maxLimit", reason: "maxLimit is read only by invariant 3, which already bounds by max(maxLimit, maxPerHost)" },
+  { file: state, line: "if (this.closed) return", mutator: "ConditionalExpression", replacement: "false", reason: "a second shutdown finds no host (the first cleared them) and resets counts already 0" },
+  { file: state, line: "if (!fresh && h.spare.length > 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "takeSpare over an empty spare list finds nothing (the check only saves the call)" },
+  { file: state, line: "if (!fresh && h.spare.length > 0) {", mutator: "EqualityOperator", replacement: "h.spare.length >= 0", reason: "takeSpare over an empty spare list finds nothing (the check only saves the call)" },
+  { file: state, line: "const e = this.newDial(h, capacity, false, false)", mutator: "BooleanLiteral", replacement: "true", reason: "`start` is read only for background dials" },
+  { file: state, line: "if (e.capacity > 1) h.spare.push(e)", mutator: "ConditionalExpression", replacement: "true", reason: "a capacity-1 entry's one slot is taken: takeSpare's room check skips it" },
+  { file: state, line: "if (e.capacity > 1) h.spare.push(e)", mutator: "EqualityOperator", replacement: "e.capacity >= 1", reason: "a capacity-1 entry's one slot is taken: takeSpare's room check skips it" },
+  { file: state, line: "if (h.warm > 0) this.refill(h)", mutator: "ConditionalExpression", replacement: "true", reason: "refill returns at once for a host that is not warm (idle + refilling >= 0)" },
+  { file: state, line: "if (h.warm > 0) this.refill(h)", mutator: "EqualityOperator", replacement: "h.warm >= 0", reason: "refill returns at once for a host that is not warm (idle + refilling >= 0)" },
+  { file: state, line: "if (e.inFlight >= e.capacity && e.state !== \"dialing\") h.spare.splice(i, 1)", mutator: "ConditionalExpression", replacement: "false", reason: "a full entry left on the spare list is skipped by takeSpare's room check" },
+  { file: state, line: "if (e.inFlight >= e.capacity && e.state !== \"dialing\") h.spare.splice(i, 1)", mutator: "EqualityOperator", replacement: "e.inFlight > e.capacity", reason: "a full entry left on the spare list is skipped by takeSpare's room check" },
+  { file: state, line: "if (this.closed || h.idle.length + h.refilling >= h.warm", mutator: "ConditionalExpression", replacement: "false", reason: "refill is reached only from takeIdle, which assign runs only while the pool is open (first operand)" },
+  { file: state, line: "if (w.done) {", mutator: "ConditionalExpression", replacement: "false", reason: "no done waiter stays queued: cancel removes it, shutdown empties the queue" },
+  { file: state, line: "if (w.done) {", mutator: "BlockStatement", replacement: "{}", reason: "no done waiter stays queued: cancel removes it, shutdown empties the queue" },
+  { file: state, line: "if (i >= 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "an idle entry is always on its host's idle stack" },
+  { file: state, line: "if (!attached[i].done) entry.host.waiters.unshift(attached[i])", mutator: "ConditionalExpression", replacement: "true", reason: "a cancelled waiter leaves its dial's attached list at once; shutdown drops the lists" },
+  { file: state, line: "if (spare.length === 0) return", mutator: "ConditionalExpression", replacement: "false", reason: "indexOf on an empty list is -1: the check only saves the call" },
+  { file: state, line: "if (e.inFlight < 0 || e.inFlight > e.capacity) fail(", mutator: "EqualityOperator", replacement: "e.inFlight <= 0", reason: "an entry in use or dialing carries at least one request (at 0 it is parked or retired)" },
+
+  // --- redirect rules (engine/redirect.ts, client/redirect.ts) ---
+  { file: engineRedirect, line: "const seen: Array<string> = []", mutator: "ArrayDeclaration", replacement: "[\"Stryker was here\"]", reason: "only a Location of exactly that text could tell" },
+  { file: clientRedirect, line: "const resolved = Url.resolve(from, location.trim())", mutator: "MethodExpression", replacement: "location", reason: "Url.resolve strips leading and trailing whitespace itself (WHATWG URL parsing)" },
+  { file: clientRedirect, line: "if (url.fragment === \"\" && from.fragment !== \"\") url = Url.setFragment(url, from.fragment)", mutator: "ConditionalExpression", replacement: "true", reason: "with no fragment on either side, setting the empty fragment changes nothing" },
+  { file: clientRedirect, line: "if (url.fragment === \"\" && from.fragment !== \"\") url = Url.setFragment(url, from.fragment)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "with no fragment on either side, setting the empty fragment changes nothing" }
+]

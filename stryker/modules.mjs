@@ -1,0 +1,50 @@
+/**
+ * The modules `npm run mutation` scores: what each mutates and the test
+ * files that are its own (only those run against its mutants). Shared by
+ * the Stryker config (stryker/config.mjs) and scripts/mutation.mjs.
+ */
+import { readFileSync } from "node:fs"
+
+/**
+ * `file:a-b`, the lines from the one containing `from` to the one before the
+ * one containing `to` (found by text, so the range follows edits of the file);
+ * `to` "\u0000": to the end of the file.
+ */
+const region = (file, from, to) => {
+  const lines = readFileSync(new URL(`../${file}`, import.meta.url), "utf8").split("\n")
+  const a = lines.findIndex((l) => l.includes(from))
+  const found = lines.findIndex((l, i) => i > a && l.includes(to))
+  const b = found < 0 && to === "\u0000" ? lines.length : found
+  if (a < 0 || b < 0) throw new Error(`stryker/modules.mjs: ${JSON.stringify(from)} … ${JSON.stringify(to)} not found in ${file}`)
+  return `${file}:${a + 1}-${b}`
+}
+
+const parser = "src/internal/http1/parser.ts"
+const clientRedirect = "src/internal/client/redirect.ts"
+
+export const modules = {
+  // The parser's line, header-field and framing logic (where the issue's survivors were); the byte
+  // scanners and start-line parsing around them are covered by the conformance corpus and property tests.
+  parser: {
+    mutate: [
+      region(parser, "Checks the length of a (partial) line", "#startLine(b: Uint8Array"),
+      region(parser, "A header or trailer field line", "Collects sink calls")
+    ],
+    tests: ["test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts"]
+  },
+  "pool-state": {
+    mutate: ["src/internal/pool/state.ts"],
+    tests: ["test/PoolState.test.ts"]
+  },
+  // The redirect rules: the engine's decision and loop, and Hackney's hop (nextHop) and drain. The
+  // interceptor's wiring between them (`redirects`) is exercised by the server tests of
+  // test/Redirect*.test.ts, too slow to run once per mutant on a shared 2-core machine.
+  redirect: {
+    mutate: [
+      "src/internal/engine/redirect.ts",
+      region(clientRedirect, "Whether a body can be sent again", "A followed redirect: what the response records"),
+      region(clientRedirect, "Reads up to {@link drainLimit}", "\u0000")
+    ],
+    tests: ["test/Redirect.rules.test.ts", "test/Engine.test.ts"]
+  }
+}
