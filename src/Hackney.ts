@@ -275,6 +275,18 @@ export interface Options extends DialOptions, Middleware.Options, Observability.
    */
   readonly locationTrusted?: boolean | undefined
   /**
+   * Refuse redirects to loopback, private (RFC 1918, unique local),
+   * link-local (cloud metadata), carrier-grade NAT and other non-public
+   * addresses: the chain fails with `InvalidRequest` (reason
+   * `"private-address"`, found `"redirect"`) and nothing is sent there. The
+   * check is on the address the connection is actually connected to (so a
+   * name resolving to a private address, or rebinding to one, is caught), and
+   * on the host before dialling; through an explicit `proxy` (which resolves
+   * names itself) only the host is checked. The first request is never
+   * checked. Default `false`.
+   */
+  readonly blockPrivateRedirects?: boolean | undefined
+  /**
    * Cookies to send (hackney's `cookie`): a ready `Cookie` header value or
    * `[name, value]` pairs, joined into one `Cookie` header that replaces a
    * `Cookie` in `headers`. Cookies from a jar are appended. Default: none.

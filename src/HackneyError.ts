@@ -567,10 +567,13 @@ export type InvalidRequestReason =
   | "body"
   | "option"
   | "middleware"
+  | "private-address"
 
 /**
  * The request itself is invalid (URL, method, header name or value — CR, LF
- * and NUL are rejected, never stripped — body or option). Nothing was sent,
+ * and NUL are rejected, never stripped — body or option), or a redirect
+ * leads to a loopback, private or link-local address that
+ * `blockPrivateRedirects` refuses (reason `"private-address"`). Nothing was sent,
  * unless `requestSent` says part of it was; `found` tells the two cases
  * that are not about the request as given: a pool's options, and a
  * redirect's target (the earlier requests of the chain were sent).

@@ -186,6 +186,16 @@ export interface RedirectOptions {
   readonly maxRedirects?: number | undefined
   /** Keep credentials (`Authorization`, `Cookie`, URL userinfo) across origins. Default false. */
   readonly trusted?: boolean | undefined
+  /**
+   * Refuse redirects to loopback, private, link-local and other non-public
+   * addresses: the request fails with a `RequestError` whose cause is an
+   * `InvalidRequest` (reason `"private-address"`) and nothing is sent there.
+   * Over this library's client the address the hop's connection is connected
+   * to is checked (DNS rebinding is caught), as well as the host before
+   * dialling; over another `HttpClient` nothing can be checked, so
+   * compose it over `HackneyHttpClient`'s. Default `false`.
+   */
+  readonly blockPrivateRedirects?: boolean | undefined
 }
 
 /**

@@ -97,7 +97,8 @@ const reasonUnions: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
       "header-value",
       "body",
       "option",
-      "middleware"
+      "middleware",
+      "private-address"
     ])
   ],
   [

@@ -66,6 +66,7 @@ const requestRules: Readonly<Record<Exclude<keyof Options, "body">, Rule>> = {
   followRedirect: boolean,
   maxRedirect: count(0, undefined, "fails at the first redirect with TooManyRedirects"),
   locationTrusted: boolean,
+  blockPrivateRedirects: boolean,
   cookie: rule(
     "a Cookie header value or [name, value] pairs",
     (v) => isString(v) || (Array.isArray(v) && v.every(isStringPair))

@@ -16,6 +16,7 @@ import * as Stream from "effect/Stream"
 import type * as CookieJar from "../../CookieJar.js"
 import type { Body, Options, Redirect, StreamingResponse } from "../../Hackney.js"
 import { InvalidRequest, redactUrl, TooManyRedirects } from "../../HackneyError.js"
+import { guardedSource } from "../engine/redirectGuard.js"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
@@ -147,12 +148,14 @@ const giveUp = (o: Opened): Effect.Effect<void> => Scope.close(o.scope, Exit.voi
  * @internal
  */
 export const redirects = (options: Options): Interceptor => (next) => {
-  const { locationTrusted = false, maxRedirect = 5 } = options
-  return (first, ctx) =>
-    Effect.map(
+  const { blockPrivateRedirects = false, locationTrusted = false, maxRedirect = 5 } = options
+  return (first, ctx) => {
+    // Hops after the first check their connection out through the guard (engine/redirectGuard.ts).
+    const hopCtx = blockPrivateRedirects ? { ...ctx, cfg: { ...ctx.cfg, source: guardedSource(ctx.cfg.source) } } : ctx
+    return Effect.map(
       follow<Hop, Opened, Followed, HackneyError, never>({
         max: maxRedirect,
-        send: (hop) => next(hop, ctx),
+        send: (hop) => next(hop, hopCtx),
         status: (o) => o.response.status,
         locations: (o) => Headers.getAll(o.response.headers, "location"),
         next: (hop, o, reference) =>
@@ -174,6 +177,7 @@ export const redirects = (options: Options): Interceptor => (next) => {
       }, first, next(first, ctx)),
       (f): Opened => ({ ...f.response, redirects: f.chain.map((r) => r.redirect) })
     )
+  }
 }
 
 /** Reads up to {@link drainLimit} bytes of a body we do not want, then releases the hop. */

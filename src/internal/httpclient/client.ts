@@ -12,7 +12,9 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Pool from "../../Pool.js"
+import { guardedSource, guardMark } from "../engine/redirectGuard.js"
 import { sourceFor } from "../engine/source.js"
+import type { ConnectionSource } from "../engine/source.js"
 import { wheelOfFiber } from "../timer/wheel.js"
 import { requestError } from "./error.js"
 import { send, sendMetered } from "./exchange.js"
@@ -29,6 +31,10 @@ const poolKey = "effect-hackney/Pool"
 
 const sourceOf = (pool: string | Pool.Pool | false | undefined, context: Map<string, any>) =>
   sourceFor(pool, pool === undefined ? context.get(poolKey) as Pool.Pool | undefined : undefined)
+
+/** The source of a redirect hop that `blockPrivateRedirects` guards (marked in its request options). */
+const guarded = (source: ConnectionSource, over: RequestOptions | undefined): ConnectionSource =>
+  over !== undefined && (over as { readonly [guardMark]?: boolean })[guardMark] === true ? guardedSource(source) : source
 
 /**
  * An `HttpClient` sending through the engine with `options` (per-request
@@ -48,7 +54,7 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
     if (!("spec" in out)) {
       return Effect.fail(requestError(request, out.cause))
     }
-    const source = sourceOf(opts.pool, context)
+    const source = guarded(sourceOf(opts.pool, context), over)
     // A pool with metrics: the request metrics too (the span and traceparent are the platform's).
     return Effect.mapError(
       (source.features?.metrics === true ? sendMetered : send)(out, source, wheelOfFiber(fiber), (lease) =>

@@ -73,6 +73,7 @@ const instead: Record<Exclude<keyof Options, Supported>, string> = {
   followRedirect: "compose `HackneyHttpClient.followRedirects()` (or `HttpClient.followRedirects`) over the client",
   maxRedirect: "use `HackneyHttpClient.followRedirects({ maxRedirects })`",
   locationTrusted: "use `HackneyHttpClient.followRedirects({ trusted: true })`",
+  blockPrivateRedirects: "use `HackneyHttpClient.followRedirects({ blockPrivateRedirects: true })`",
   cookie: "set the `Cookie` header on the request (`HttpClientRequest.setHeader`)",
   cookieJar: "compose `HackneyHttpClient.withCookieJar(jar)` (or `HttpClient.withCookiesRef`) over the client",
   retry: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",

@@ -17,8 +17,10 @@ import type * as Error from "@effect/platform/HttpClientError"
 import * as ClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { InvalidRequest, TooManyRedirects } from "../../HackneyError.js"
 import {
@@ -30,14 +32,51 @@ import {
   multipleLocations,
   reissue
 } from "../engine/redirect.js"
-import { repeatedLocationFields } from "./response.js"
+import { guardMark } from "../engine/redirectGuard.js"
+import { requestOptionsKey } from "./client.js"
+import { HackneyClientResponse, repeatedLocationFields } from "./response.js"
 import { requestError } from "./error.js"
 
 /** @internal */
 export interface RedirectOptions {
   readonly maxRedirects?: number | undefined
   readonly trusted?: boolean | undefined
+  readonly blockPrivateRedirects?: boolean | undefined
 }
+
+/**
+ * A guarded hop's response must come from this library's client, the one that
+ * checks the address: over another client the guard fails the chain (its
+ * connection is released) rather than be silently ignored.
+ */
+const checkedBy = (
+  req: ClientRequest.HttpClientRequest,
+  res: ClientResponse.HttpClientResponse
+): Effect.Effect<ClientResponse.HttpClientResponse, Error.RequestError> =>
+  res instanceof HackneyClientResponse ? Effect.succeed(res) : Effect.zipRight(
+    drain(res),
+    Effect.fail(requestError(
+      req,
+      new InvalidRequest({
+        reason: "option",
+        detail: "blockPrivateRedirects checks the address of each hop's connection, which only HackneyHttpClient's " +
+          "client knows; compose followRedirects over it, or leave the option unset",
+        method: req.method,
+        url: req.url
+      })
+    ))
+  )
+
+/** The request options in context (`HackneyHttpClient.RequestOptions`), by their key. */
+const requestOptionsTag = Context.GenericTag<object>(requestOptionsKey)
+
+/**
+ * Runs a hop with the guard's mark on the request options in context: the
+ * adapter's client checks its connection out through `guardedSource`.
+ */
+const guardedHop = <A, E, R>(execute: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(requestOptionsTag), (over) =>
+    Effect.provideService(execute, requestOptionsTag, { ...Option.getOrElse(over, () => ({})), [guardMark]: true }))
 
 const urlOf = (request: ClientRequest.HttpClientRequest): URL | undefined => {
   const u = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
@@ -114,12 +153,13 @@ export const followRedirects = <E, R>(
 ): Client.HttpClient.With<E | Error.RequestError, R> => {
   const max = options.maxRedirects ?? 5
   const trusted = options.trusted ?? false
+  const guard = options.blockPrivateRedirects ?? false
   const hrefOf = (request: ClientRequest.HttpClientRequest): string => urlOf(request)?.href ?? request.url
   return ClientImpl.transform(self, (effect, request) =>
     Effect.map(
       follow<ClientRequest.HttpClientRequest, ClientResponse.HttpClientResponse, string, E | Error.RequestError, R>({
         max,
-        send: (req) => self.execute(req),
+        send: guard ? (req) => Effect.flatMap(guardedHop(self.execute(req)), (res) => checkedBy(req, res)) : (req) => self.execute(req),
         status: (res) => res.status,
         locations: locationValues,
         next: (req, res, reference) =>

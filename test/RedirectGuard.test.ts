@@ -1,0 +1,204 @@
+/**
+ * `blockPrivateRedirects` (Hackney) and `followRedirects({ blockPrivateRedirects })`
+ * (HackneyHttpClient): a redirect to a loopback/private/link-local address is
+ * refused before any byte of the request reaches it — on an IP literal before
+ * dialling, and on the connected address for a name (a custom `lookup` stands
+ * for DNS answering, or rebinding to, 127.0.0.1) and for a pooled connection.
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import type * as http from "node:http"
+import type * as net from "node:net"
+import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
+import { isPrivateAddress, isPrivateHost } from "../src/internal/node/privateAddress.js"
+import { httpServer } from "./support/servers.js"
+
+let poolSeq = 0
+const testPool = Effect.suspend(() => Pool.make({ name: `redirect-guard-${poolSeq++}` }))
+
+/** A server answering 200 "inner" and counting the requests (and bytes) it got. */
+const inner = () => {
+  let hits = 0
+  const handler: http.RequestListener = (_req, res) => {
+    hits++
+    res.writeHead(200, { "content-length": 5 })
+    res.end("inner")
+  }
+  return Effect.map(httpServer(handler), (srv) => ({ ...srv, hits: () => hits }))
+}
+
+/** A server that redirects `/go?to=L` with a 302 to L. */
+const redirector = () =>
+  httpServer((req, res) => {
+    const to = new URL(req.url!, "http://x").searchParams.get("to")!
+    res.writeHead(302, { location: to, "content-length": 0 })
+    res.end()
+  })
+
+const go = (base: string, to: string) => `${base}/go?to=${encodeURIComponent(to)}`
+
+/** A `lookup` answering every name with 127.0.0.1: what a rebinding DNS does on the second query. */
+const toLoopback: net.LookupFunction = (_host, options, callback) => {
+  const cb = callback as unknown as (e: null, a: string | Array<{ address: string; family: number }>, f?: number) => void
+  if ((options as { all?: boolean }).all === true) cb(null, [{ address: "127.0.0.1", family: 4 }])
+  else cb(null, "127.0.0.1", 4)
+}
+
+const expectRefused = (e: unknown) => {
+  expect(e).toBeInstanceOf(HackneyError.InvalidRequest)
+  const r = e as HackneyError.InvalidRequest
+  expect(r.reason).toBe("private-address")
+  expect(r.found).toBe("redirect")
+  expect(r.message).toContain("blockPrivateRedirects")
+}
+
+describe("non-public addresses", () => {
+  it("isPrivateAddress: loopback, RFC 1918, CGNAT, link-local, unique local, mapped IPv4, multicast; not public ones", () => {
+    for (const a of ["127.0.0.1", "10.1.2.3", "172.31.0.1", "192.168.1.1", "100.64.0.1", "169.254.169.254", "0.0.0.0",
+      "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "::ffff:127.0.0.1",
+      "::ffff:10.0.0.1", "ff02::1", "not-an-ip"]) expect([a, isPrivateAddress(a)]).toEqual([a, true])
+    for (const a of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
+      expect([a, isPrivateAddress(a)]).toEqual([a, false])
+    }
+  })
+
+  it("isPrivateHost: IP literals (bracketed IPv6 too) and localhost names; other names wait for the connected address", () => {
+    for (const h of ["127.0.0.1", "[::1]", "localhost", "LOCALHOST.", "api.localhost", "[fe80::1]"]) {
+      expect([h, isPrivateHost(h)]).toEqual([h, true])
+    }
+    for (const h of ["example.com", "8.8.8.8", "[2606:4700::1]", "localhost.example"]) expect([h, isPrivateHost(h)]).toEqual([h, false])
+  })
+})
+
+describe("Hackney blockPrivateRedirects", () => {
+  it.scoped("a redirect to a loopback IP literal is refused and the target gets no request", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* redirector()
+      const b = yield* inner()
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, `${b.url}/secret`), { pool, followRedirect: true, blockPrivateRedirects: true })
+      )
+      expectRefused(e)
+      expect(b.accepted()).toBe(0)
+      expect(b.hits()).toBe(0)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+    }))
+
+  it.scoped("default off: the same redirect is followed (the first request is never checked)", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* redirector()
+      const b = yield* inner()
+      const res = yield* Hackney.get(go(a.url, `${b.url}/secret`), { pool, followRedirect: true })
+      expect(res.status).toBe(200)
+      expect(b.hits()).toBe(1)
+      // The option alone does not check the first request (the caller chose its URL).
+      const direct = yield* Hackney.get(`${b.url}/x`, { pool, followRedirect: true, blockPrivateRedirects: true })
+      expect(direct.status).toBe(200)
+    }))
+
+  it.scoped("a name resolving to loopback (DNS rebinding) is refused on the connected address, before the request is written", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* redirector()
+      const b = yield* inner()
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, `http://rebind.example:${b.port}/secret`), {
+          pool,
+          followRedirect: true,
+          blockPrivateRedirects: true,
+          lookup: toLoopback
+        })
+      )
+      expectRefused(e)
+      expect((e as HackneyError.InvalidRequest).detail).toContain("rebind.example (127.0.0.1)")
+      expect(b.hits()).toBe(0)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+    }))
+
+  it.scoped("a pooled connection to a private address is not used by a guarded redirect, and stays pooled", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* redirector()
+      const b = yield* inner()
+      const target = `http://rebind.example:${b.port}/secret`
+      yield* Hackney.get(target, { pool, lookup: toLoopback })
+      expect(b.hits()).toBe(1)
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, target), { pool, followRedirect: true, blockPrivateRedirects: true, lookup: toLoopback })
+      )
+      expectRefused(e)
+      expect(b.hits()).toBe(1)
+      const stats = yield* Pool.stats(pool)
+      expect(stats.inUse).toBe(0)
+      expect(b.accepted()).toBe(1)
+      // The pooled connection was given back reusable: the next plain request takes it.
+      yield* Hackney.get(target, { pool, lookup: toLoopback })
+      expect(b.accepted()).toBe(1)
+      expect(b.hits()).toBe(2)
+    }))
+
+  it.scoped("a redirect to an http+unix socket is refused", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* redirector()
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, "http+unix://%2Ftmp%2Fnope.sock/x"), { pool, followRedirect: true, blockPrivateRedirects: true })
+      )
+      expectRefused(e)
+    }))
+
+  it("blockPrivateRedirects is validated", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(Hackney.get("http://127.0.0.1:1/", { blockPrivateRedirects: "yes" as never }))
+      expect(e).toBeInstanceOf(HackneyError.InvalidRequest)
+      expect((e as HackneyError.InvalidRequest).reason).toBe("option")
+    }).pipe(Effect.runPromise))
+})
+
+describe("HackneyHttpClient followRedirects({ blockPrivateRedirects })", () => {
+  it.scoped("a redirect to loopback fails with RequestError caused by InvalidRequest private-address; the target gets nothing", () =>
+    Effect.gen(function*() {
+      const a = yield* redirector()
+      const b = yield* inner()
+      const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      const e = yield* Effect.flip(client.get(go(a.url, `${b.url}/secret`)))
+      expect(e._tag).toBe("RequestError")
+      expectRefused((e as { cause: unknown }).cause)
+      expect(b.accepted()).toBe(0)
+      const followed = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects())
+      expect((yield* followed.get(go(a.url, `${b.url}/secret`))).status).toBe(200)
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
+
+  it.scoped("rebinding: a name that resolves to loopback is refused on the connected address", () =>
+    Effect.gen(function*() {
+      const a = yield* redirector()
+      const b = yield* inner()
+      const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      const e = yield* Effect.flip(
+        client.get(go(a.url, `http://rebind.example:${b.port}/secret`)).pipe(
+          Effect.provideService(HackneyHttpClient.RequestOptions, { lookup: toLoopback })
+        )
+      )
+      expectRefused((e as { cause: unknown }).cause)
+      expect(b.hits()).toBe(0)
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
+
+  it.scoped("over another HttpClient the guard cannot check addresses, so it fails instead of being ignored", () =>
+    Effect.gen(function*() {
+      const a = yield* redirector()
+      const b = yield* inner()
+      const client = (yield* HttpClient.HttpClient).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      const e = yield* Effect.flip(client.get(go(a.url, `${b.url}/secret`)))
+      const cause = (e as { cause: unknown }).cause as HackneyError.InvalidRequest
+      expect(cause).toBeInstanceOf(HackneyError.InvalidRequest)
+      expect(cause.reason).toBe("option")
+      expect(cause.detail).toContain("only HackneyHttpClient")
+    }).pipe(
+      Effect.provide(FetchHttpClient.layer),
+      // fetch's own redirect handling off: the 302 reaches followRedirects.
+      Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" })
+    ))
+})
