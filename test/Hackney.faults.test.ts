@@ -121,26 +121,41 @@ describe("Hackney: the peer closes", () => {
       expect(srv.accepted()).toBe(2)
     }))
 
+  /** Answers "ok", except the first connection's second request, which meets a close with no response byte. */
+  const staleOnSecond = Effect.gen(function*() {
+    let n = 0
+    const srv = yield* rawServer((socket) => {
+      const serve = (first: boolean) =>
+        onRequestHead(socket, () => {
+          n++
+          if (!first && srv.accepted() === 1) return socket.destroy()
+          socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+          serve(false)
+        })
+      serve(true)
+    })
+    return { srv, requests: () => n }
+  })
+
   it.scoped("a stale kept-alive connection (closed as the request goes out): an idempotent request is retried once", () =>
     Effect.gen(function*() {
-      let n = 0
-      const srv = yield* rawServer((socket) => {
-        const serve = (first: boolean) =>
-          onRequestHead(socket, () => {
-            n++
-            // The first connection's second request meets a close with no response byte.
-            if (!first && srv_accepted() === 1) return socket.destroy()
-            socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-            serve(false)
-          })
-        serve(true)
-      })
-      const srv_accepted = () => srv.accepted()
+      const { requests, srv } = yield* staleOnSecond
       const pool = yield* testPool
       yield* Hackney.get(srv.url, { pool })
       const b = yield* Hackney.get(srv.url, { pool })
       expect(b.text()).toBe("ok")
-      expect(n).toBe(3)
+      expect(requests()).toBe(3)
+      expect(srv.accepted()).toBe(2)
+    }))
+
+  it.scoped("Hackney.stream on a stale kept-alive connection: an idempotent request is retried once, as Hackney.request is", () =>
+    Effect.gen(function*() {
+      const { requests, srv } = yield* staleOnSecond
+      const pool = yield* testPool
+      yield* Hackney.get(srv.url, { pool })
+      const text = yield* Effect.scoped(Effect.flatMap(Hackney.stream("GET", srv.url, { pool }), (r) => r.text))
+      expect(text).toBe("ok")
+      expect(requests()).toBe(3)
       expect(srv.accepted()).toBe(2)
     }))
 

@@ -305,6 +305,20 @@ export const streaming = (
   })
 
 /**
+ * {@link streaming} for one request of the bare path (`Hackney.stream`): sent
+ * once more on a fresh connection after the stale keep-alive race, as
+ * {@link oneShot} is (the feature path resends per hop in `dispatch.ts`).
+ *
+ * @internal
+ */
+export const streamingWithStaleRetry = (
+  p: Prepared,
+  source: ConnectionSource,
+  wheel: TimerWheel
+): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
+  withStaleRetry(p, streaming(p, source, wheel), () => streaming(p, source, wheel, true))
+
+/**
  * The request writer (hackney's send_body / finish_send_body /
  * start_response). The driver frames the body: chunked unless the caller set
  * Content-Length, in which case the byte count is checked (at `finish` for

@@ -290,4 +290,4 @@ export const streaming = (
   source: ConnectionSource,
   wheel: TimerWheel
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  observeBare(p, sw, wheel.clock, (q) => execute.streaming(q, source, wheel), streamingEnded(p), (end) => Effect.addFinalizer(() => end))
+  observeBare(p, sw, wheel.clock, (q) => execute.streamingWithStaleRetry(q, source, wheel), streamingEnded(p), (end) => Effect.addFinalizer(() => end))
