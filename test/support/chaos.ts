@@ -1,0 +1,492 @@
+/**
+ * The chaos soak: many fibers run requests of every API — `Hackney.request`
+ * (GET and POST), `stream` read fully and partly, `open` uploads, `connect`,
+ * the `HttpClient` layer, redirects, retries, direct connections — with
+ * interruptions at random points, against the chaos server
+ * (`chaosServer.ts`), each request with its own seeded fault
+ * (`faults.ts`). Invariants are checked after every request and when the
+ * pool's scope closes (see {@link runSoak}); each broken one is a violation
+ * in the report (the run never stops at the first).
+ *
+ * `protocol` names the protocol the soak speaks: "http/1.1" today; "h2" is
+ * the slot for the HTTP/2 driver (the server and the client's `protocols`
+ * option change with it, the invariants do not).
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Supervisor from "effect/Supervisor"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
+import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../../src/index.js"
+import { chaosServer, responseBody } from "./chaosServer.js"
+import type { Arrival, ChaosServer, Framing } from "./chaosServer.js"
+import { dice, faultHeader, planFault } from "./faults.js"
+import type { Dice, Fault, Phase } from "./faults.js"
+import { cert } from "./servers.js"
+
+export type Protocol = "http/1.1"
+
+export interface SoakConfig {
+  readonly protocol: Protocol
+  readonly seed: number
+  readonly requests: number
+  readonly concurrency: number
+  /** Share of the requests given a fault. */
+  readonly faultRate: number
+  /** Share of the requests interrupted at a random point (0–40 ms). */
+  readonly interruptRate: number
+  /** The client's receive timeout (what ends a stall), ms. */
+  readonly recvTimeoutMs: number
+  /** Progress lines (long mode); none by default. */
+  readonly log?: ((line: string) => void) | undefined
+}
+
+export interface SoakReport {
+  readonly protocol: Protocol
+  readonly seed: number
+  readonly requests: number
+  readonly outcomes: Record<string, number>
+  readonly byKind: Record<string, number>
+  readonly failuresByTag: Record<string, number>
+  readonly faults: Record<string, number>
+  readonly faultsTotal: number
+  readonly invariantsChecked: number
+  readonly violations: ReadonlyArray<string>
+  readonly elapsedMs: number
+  readonly peakRssMb: number
+  readonly peakHeapMb: number
+  readonly heapBaselineMb: number
+  readonly heapEndMb: number
+  readonly serverConnections: number
+}
+
+const kinds = [
+  "get",
+  "post",
+  "stream-full",
+  "stream-part",
+  "open-upload",
+  "connect",
+  "httpclient-get",
+  "httpclient-post",
+  "redirect",
+  "retry-get",
+  "retry-post",
+  "direct"
+] as const
+type Kind = typeof kinds[number]
+
+/** Kinds whose request has a body (a request-body phase); non-idempotent ones are never replayed. */
+const withBody: ReadonlySet<Kind> = new Set(["post", "open-upload", "httpclient-post", "retry-post"])
+const retried: ReadonlySet<Kind> = new Set(["retry-get", "retry-post"])
+const retries = 2
+
+/** What one request asks for and expects. */
+interface Plan {
+  readonly index: number
+  readonly id: string
+  readonly kind: Kind
+  readonly tls: boolean
+  readonly framing: Framing
+  readonly size: number
+  readonly fault: Fault | undefined
+  /** Interrupt after this many ms, or never. */
+  readonly interruptAfter: number | undefined
+}
+
+const sizes = [0, 1, 40, 700, 5000, 70_000, 200_000]
+
+const plan = (config: SoakConfig, index: number): Plan => {
+  const d: Dice = dice(config.seed, index)
+  const kind = d.pick(kinds)
+  const tls = d.chance(0.2)
+  const framing = d.pick<Framing>(["cl", "chunked", "trailers"])
+  const size = d.pick(sizes)
+  const phases: Array<Phase> = ["dial", "request-head", "status-line", "headers", "body", "idle"]
+  if (tls) phases.push("tls")
+  if (withBody.has(kind)) phases.push("request-body")
+  if (framing !== "cl" && kind !== "redirect") phases.push("chunk-size", "trailers")
+  const fault = planFault(d, config.faultRate, phases)
+  const interruptAfter = d.chance(config.interruptRate) ? d.int(0, 40) : undefined
+  return { index, id: `${config.seed}-${index}`, kind, tls, framing, size, fault, interruptAfter }
+}
+
+/** The origin a plan's request goes to: the server, or a listener injecting its dial/TLS fault. */
+const originOf = (srv: ChaosServer, p: Plan): string => {
+  const f = p.fault
+  if (f !== undefined && (f.phase === "dial" || f.phase === "tls")) {
+    const key = `${f.phase}/${f.kind}` as keyof ChaosServer["setupFaults"]
+    const u = srv.setupFaults[key]
+    return f.phase === "dial" && p.tls ? u.replace("http://", "https://") : u
+  }
+  return p.tls ? srv.tlsUrl : srv.url
+}
+
+const headersOf = (p: Plan, id = p.id): Record<string, string> => ({
+  "x-req-id": id,
+  "x-size": String(p.size),
+  "x-framing": p.framing,
+  ...(p.fault !== undefined ? { "x-fault": faultHeader(p.fault) } : {})
+})
+
+const uploadPiece = "u".repeat(3000)
+const postBody = "p".repeat(1200)
+
+/** What a successful request returned: its body (or the first part of it) and the echoed id, per request id. */
+interface Got {
+  readonly id: string
+  readonly method: string
+  readonly sent: number
+  readonly body: string
+  readonly echo: string | undefined
+  readonly partial: boolean
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString("latin1")
+
+const tlsOptions = { tls: { ca: cert("ca.pem"), servername: "localhost" } }
+
+/** The effect of one planned request: what it got, per id (connect sends two). */
+const requestOf = (
+  p: Plan,
+  srv: ChaosServer,
+  pool: Pool.Pool,
+  client: HttpClient.HttpClient,
+  recvTimeout: number
+): Effect.Effect<ReadonlyArray<Got>, unknown> => {
+  const origin = originOf(srv, p)
+  const url = `${origin}/echo/${p.kind}`
+  const base = { pool, recvTimeout, headers: headersOf(p), ...(p.tls ? tlsOptions : {}) }
+  const one = (method: string, sent: number) => (r: { body: Uint8Array; header: (n: string) => string | undefined }): Got[] => [
+    { id: p.id, method, sent, body: text(r.body), echo: r.header("x-echo-id"), partial: false }
+  ]
+  switch (p.kind) {
+    case "get":
+      return Effect.map(Hackney.get(url, base), one("GET", 0))
+    case "direct":
+      return Effect.map(Hackney.get(url, { ...base, pool: false }), one("GET", 0))
+    case "post":
+      return Effect.map(Hackney.post(url, { ...base, body: postBody }), one("POST", postBody.length))
+    case "retry-get":
+      return Effect.map(Hackney.get(url, { ...base, retry: Schedule.recurs(retries) }), one("GET", 0))
+    case "retry-post":
+      return Effect.map(Hackney.post(url, { ...base, body: postBody, retry: Schedule.recurs(retries) }), one("POST", postBody.length))
+    case "redirect":
+      return Effect.map(Hackney.get(`${origin}/redirect/${p.kind}`, { ...base, followRedirect: true }), one("GET", 0))
+    case "stream-full":
+      return Effect.scoped(Effect.flatMap(Hackney.stream("GET", url, base), (r) =>
+        Effect.map(r.bytes, (b): Got[] => [{ id: p.id, method: "GET", sent: 0, body: text(b), echo: r.header("x-echo-id"), partial: false }])))
+    case "stream-part":
+      return Effect.scoped(Effect.flatMap(Hackney.stream("GET", url, base), (r) =>
+        Effect.map(Stream.runCollect(Stream.take(r.body, 1)), (c): Got[] => [
+          { id: p.id, method: "GET", sent: 0, body: [...c].map(text).join(""), echo: r.header("x-echo-id"), partial: true }
+        ])))
+    case "open-upload":
+      return Effect.scoped(Effect.gen(function*() {
+        const w = yield* Hackney.open("POST", url, base)
+        for (let i = 0; i < 3; i++) yield* w.send(uploadPiece)
+        const r = yield* w.response
+        const b = yield* r.bytes
+        return [{ id: p.id, method: "POST", sent: 3 * uploadPiece.length, body: text(b), echo: r.header("x-echo-id"), partial: false }]
+      }))
+    case "connect":
+      return Effect.scoped(Effect.gen(function*() {
+        const { pool: _pool, ...options } = base
+        const c = yield* Hackney.connect(origin, options)
+        const a = yield* c.request({ method: "GET", path: "/echo/connect-a" })
+        // The second request on the connection: its own id, no fault.
+        const second = `${p.id}-b`
+        const b = yield* c.request({ method: "GET", path: "/echo/connect-b", headers: { ...headersOf({ ...p, fault: undefined }, second) } })
+        return [
+          { id: p.id, method: "GET", sent: 0, body: text(a.body), echo: a.header("x-echo-id"), partial: false },
+          { id: second, method: "GET", sent: 0, body: text(b.body), echo: b.header("x-echo-id"), partial: false }
+        ]
+      }))
+    case "httpclient-get":
+    case "httpclient-post": {
+      const post = p.kind === "httpclient-post"
+      const req = (post ? HttpClientRequest.post(url).pipe(HttpClientRequest.bodyText(postBody)) : HttpClientRequest.get(url))
+        .pipe(HttpClientRequest.setHeaders(headersOf(p)))
+      const run = Effect.scoped(Effect.flatMap(client.execute(req), (r) =>
+        Effect.map(r.text, (body): Got[] => [
+          { id: p.id, method: post ? "POST" : "GET", sent: post ? postBody.length : 0, body, echo: r.headers["x-echo-id"], partial: false }
+        ])))
+      return p.tls
+        ? Effect.provideService(run, HackneyHttpClient.RequestOptions, { recvTimeout, ...tlsOptions })
+        : Effect.provideService(run, HackneyHttpClient.RequestOptions, { recvTimeout })
+    }
+  }
+}
+
+/** Whether an HttpClient error carries a HackneyError (the adapter's errors wrap ours). */
+const typedFailure = (e: unknown): HackneyError.HackneyError | undefined => {
+  if (HackneyError.isHackneyError(e)) return e
+  const cause = (e as { cause?: unknown } | null)?.cause
+  const tag = (e as { _tag?: unknown } | null)?._tag
+  return (tag === "RequestError" || tag === "ResponseError") && HackneyError.isHackneyError(cause) ? cause : undefined
+}
+
+/** The failure of a request that hung. */
+const hung = Symbol("hung")
+
+const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10
+
+/** `global.gc`, made available at run time. */
+const gc = (): (() => void) => {
+  const g = (globalThis as { gc?: () => void }).gc
+  if (g !== undefined) return g
+  v8.setFlagsFromString("--expose-gc")
+  return vm.runInNewContext("gc") as () => void
+}
+
+const handles = (): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
+  return out
+}
+
+/** Waits (real time) until `cond` or `ms` passed; true when it held. */
+const settle = (cond: () => boolean, ms: number): Effect.Effect<boolean> =>
+  Effect.promise(async () => {
+    const until = Date.now() + ms
+    while (!cond()) {
+      if (Date.now() > until) return false
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    return true
+  })
+
+/**
+ * Runs the soak. Invariants, each counted in `invariantsChecked`:
+ * after every request — a success carries exactly its own request's body
+ * (id, method, bytes sent, size; a partial read a prefix of it) and echoed
+ * id; a failure is a typed `HackneyError` (directly, or as the cause of the
+ * HttpClient adapter's error), never a defect; none hangs (20 s); an idempotent request with no
+ * fault of its own and no interruption succeeds (another request's fault on
+ * a shared connection is the client's to absorb; a receive timeout is
+ * counted apart, as the machine's load); at the end, per request id
+ * and path — a non-idempotent request arrived at most once, every arrival
+ * but the last was cut by a fault (replays only after a failure), at most 2
+ * arrivals without a retry policy (the stale-connection resend, only from a
+ * reused connection) and 2 × (1 + retries) with one; no unhandled rejection
+ * or uncaught exception; then, with the pool's scope closed — the pool had
+ * nothing in use or queued, every socket closed on both sides, no timer
+ * handle left, no fiber of the run left running, and the heap after GC
+ * within 32 MB of its baseline.
+ */
+export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
+  Effect.gen(function*() {
+    const log = config.log ?? (() => {})
+    const collect = gc()
+    const violations: Array<string> = []
+    let checked = 0
+    const check = (ok: boolean, what: () => string) => {
+      checked++
+      if (!ok && violations.length < 200) violations.push(what())
+    }
+    const outcomes: Record<string, number> = {}
+    const byKind: Record<string, number> = {}
+    const failuresByTag: Record<string, number> = {}
+    const bump = (r: Record<string, number>, k: string) => (r[k] = (r[k] ?? 0) + 1)
+    const rejections: Array<unknown> = []
+    const onRejection = (e: unknown) => rejections.push(e)
+    process.on("unhandledRejection", onRejection)
+    process.on("uncaughtException", onRejection)
+
+    collect()
+    const handlesBefore = handles()
+    const heapBaseline = process.memoryUsage().heapUsed
+    let peakRss = process.memoryUsage().rss
+    let peakHeap = heapBaseline
+    const sample = () => {
+      const m = process.memoryUsage()
+      if (m.rss > peakRss) peakRss = m.rss
+      if (m.heapUsed > peakHeap) peakHeap = m.heapUsed
+    }
+
+    const serverScope = yield* Scope.make()
+    const srv = yield* Scope.extend(chaosServer, serverScope)
+    const poolScope = yield* Scope.make()
+    const pool = yield* Scope.extend(Pool.make({ name: `chaos-${config.seed}`, maxPerHost: 16 }), poolScope).pipe(Effect.orDie)
+    const client = yield* HttpClient.HttpClient.pipe(
+      Effect.provide(HackneyHttpClient.layerWithoutHackney),
+      Effect.provideService(Pool.Pool, pool)
+    )
+    const supervisor = yield* Supervisor.track
+    const started = Date.now()
+    let done = 0
+
+    const inflight = new Map<string, Plan>()
+    const watchdog = setInterval(() => {
+      const stuck = [...inflight.values()].slice(0, 5).map((p) => `${p.id} ${p.kind}${p.tls ? " tls" : ""} ${p.fault ? faultHeader(p.fault) : "-"} ${p.framing} ${p.size}`)
+      log(`  … ${done}/${config.requests} done, ${inflight.size} in flight: ${stuck.join("; ")}`)
+    }, 10_000)
+    const runOne = (index: number) =>
+      Effect.suspend(() => {
+        const p = plan(config, index)
+        inflight.set(p.id, p)
+        bump(byKind, p.kind)
+        // Bounded: a request still running after 20 s is a hang (a violation), left behind (disconnected).
+        const run = requestOf(p, srv, pool, client, config.recvTimeoutMs).pipe(
+          Effect.disconnect,
+          Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => hung })
+        )
+        const timed = p.interruptAfter === undefined
+          ? Effect.map(run, Option.some)
+          : Effect.timeoutOption(run, `${p.interruptAfter} millis`)
+        return Effect.map(Effect.exit(timed), (exit) => {
+          inflight.delete(p.id)
+          done++
+          if (done % 64 === 0) sample()
+          if (done % (config.requests >= 10_000 ? 2000 : 200) === 0) log(`  ${done}/${config.requests} requests, ${violations.length} violations`)
+          if (Exit.isSuccess(exit)) {
+            if (Option.isNone(exit.value)) return void bump(outcomes, "interrupted")
+            bump(outcomes, "ok")
+            for (const g of exit.value.value) {
+              const expected = responseBody(g.id, g.method, g.sent, p.size)
+              check(
+                g.partial ? expected.startsWith(g.body) && g.body.length > 0 || expected.length === 0 : g.body === expected,
+                () => `${g.id} (${p.kind}, fault ${p.fault ? faultHeader(p.fault) : "none"}): got the body ${JSON.stringify(g.body.slice(0, 80))}, expected ${JSON.stringify(expected.slice(0, 80))} (${g.body.length} vs ${expected.length} bytes)`
+              )
+              // A corrupted header byte may be replaced by a space (RFC 9110 §5.5); the body still names the request.
+              if (!(p.fault?.phase === "headers" && p.fault.kind === "corrupt")) {
+                check(g.echo === g.id, () => `${g.id} (${p.kind}): echoed id ${JSON.stringify(g.echo)}`)
+              }
+            }
+            return
+          }
+          const cause = exit.cause
+          const failure = Cause.failureOption(cause)
+          if (Option.isSome(failure) && failure.value === hung) {
+            bump(outcomes, "hung")
+            return check(false, () => `${p.id} (${p.kind}, fault ${p.fault ? faultHeader(p.fault) : "none"}) hung for 20 s`)
+          }
+          const typed = Option.isSome(failure) ? typedFailure(failure.value) : undefined
+          check(
+            !Cause.isDie(cause) && !Cause.isInterrupted(cause) && typed !== undefined,
+            () => `${p.id} (${p.kind}, fault ${p.fault ? faultHeader(p.fault) : "none"}): not a typed HackneyError: ${Cause.pretty(cause).slice(0, 400)}`
+          )
+          bump(outcomes, "failed")
+          bump(failuresByTag, typed === undefined ? "untyped" : `${typed._tag}${"reason" in typed ? `(${String(typed.reason)})` : ""}`)
+          const idempotent = !withBody.has(p.kind)
+          // A receive timeout with no fault is the machine's load (the server shares the process), not the client's.
+          if (typed?._tag === "RecvTimeout" && p.fault === undefined) bump(outcomes, "timeout-without-fault")
+          check(
+            !(idempotent && p.fault === undefined && p.interruptAfter === undefined && typed?._tag !== "RecvTimeout"),
+            () => `${p.id} (${p.kind}) had no fault of its own, yet failed: ${typed?.message ?? Cause.pretty(cause).slice(0, 300)}`
+          )
+        })
+      })
+
+    yield* Effect.forEach(Array.from({ length: config.requests }, (_, i) => i), runOne, {
+      concurrency: config.concurrency,
+      discard: true
+    }).pipe(Effect.supervised(supervisor))
+    clearInterval(watchdog)
+    const elapsedMs = Date.now() - started
+    sample()
+
+    // Replays, per request id and path.
+    const planned = new Map<string, Plan>()
+    for (let i = 0; i < config.requests; i++) {
+      const p = plan(config, i)
+      planned.set(p.id, p)
+      if (p.kind === "connect") planned.set(`${p.id}-b`, { ...p, fault: undefined })
+    }
+    for (const [id, list] of srv.arrivals) {
+      const p = planned.get(id)
+      const byPath = new Map<string, Array<Arrival>>()
+      for (const a of list) byPath.set(a.path, [...(byPath.get(a.path) ?? []), a])
+      for (const [path, as] of byPath) {
+        const kind = p?.kind
+        check(p !== undefined, () => `${id}: a request the soak did not send arrived`)
+        if (kind === undefined) continue
+        if (withBody.has(kind)) check(as.length <= 1, () => `${id} ${path} (${kind}, non-idempotent) arrived ${as.length} times`)
+        const limit = retried.has(kind) ? 2 * (1 + retries) : 2
+        check(as.length <= limit, () => `${id} ${path} (${kind}) arrived ${as.length} times (at most ${limit})`)
+        for (let i = 0; i < as.length - 1; i++) {
+          check(!as[i].complete, () => `${id} ${path} (${kind}) was sent again after its response went out whole`)
+        }
+        if (!retried.has(kind) && as.length === 2) {
+          check(as[0].nth > 1, () => `${id} ${path} (${kind}) was resent after failing on a fresh connection (only a reused one's may be)`)
+        }
+      }
+    }
+
+    // The pool's scope: nothing in use or queued, then closed.
+    const stats = yield* Effect.orDie(Pool.stats(pool))
+    check(stats.inUse === 0 && stats.queued === 0, () => `pool at the end: ${JSON.stringify(stats)}`)
+    yield* Scope.close(poolScope, Exit.void)
+    check(
+      yield* settle(() => srv.openSockets() === 0, 5000),
+      () => `server sockets still open after the pool closed: ${JSON.stringify(srv.openByListener())}`
+    )
+    const fibers = yield* supervisor.value
+    const running = yield* Effect.filter(fibers, (f) => Effect.map(f.poll, Option.isNone))
+    check(running.length === 0, () => `${running.length} fibers of the run still running`)
+    yield* Fiber.interruptAll(running)
+    const handlesOk = yield* settle(() => {
+      const now = handles()
+      return (now.TCPSocketWrap ?? 0) <= (handlesBefore.TCPSocketWrap ?? 0) &&
+        (now.Timeout ?? 0) <= (handlesBefore.Timeout ?? 0)
+    }, 5000)
+    const serverFaults = Object.fromEntries([...srv.faults].sort(([a], [b]) => a.localeCompare(b)))
+    const serverConnections = srv.accepted()
+    yield* Scope.close(serverScope, Exit.void)
+    const serverGone = yield* settle(() => {
+      const now = handles()
+      return (now.TCPSocketWrap ?? 0) <= (handlesBefore.TCPSocketWrap ?? 0) &&
+        (now.TCPServerWrap ?? 0) <= (handlesBefore.TCPServerWrap ?? 0)
+    }, 3000)
+    check(
+      handlesOk && serverGone,
+      () => `handles left: ${JSON.stringify(handles())} (before: ${JSON.stringify(handlesBefore)})`
+    )
+    yield* Effect.sleep("50 millis")
+    collect()
+    const heapEnd = process.memoryUsage().heapUsed
+    check(heapEnd - heapBaseline < 32 * 1048576, () => `heap after GC ${mb(heapEnd)} MB, baseline ${mb(heapBaseline)} MB`)
+    process.removeListener("unhandledRejection", onRejection)
+    process.removeListener("uncaughtException", onRejection)
+    check(rejections.length === 0, () => `unhandled rejections / uncaught exceptions: ${rejections.slice(0, 3).map(String).join("; ")}`)
+    return {
+      protocol: config.protocol,
+      seed: config.seed,
+      requests: config.requests,
+      outcomes,
+      byKind,
+      failuresByTag,
+      faults: serverFaults,
+      faultsTotal: Object.values(serverFaults).reduce((a, b) => a + b, 0),
+      invariantsChecked: checked,
+      violations,
+      elapsedMs,
+      peakRssMb: mb(peakRss),
+      peakHeapMb: mb(peakHeap),
+      heapBaselineMb: mb(heapBaseline),
+      heapEndMb: mb(heapEnd),
+      serverConnections
+    }
+  })
+
+/** The report as lines, for a test's log or the soak command. */
+export const formatReport = (r: SoakReport): string =>
+  [
+    `chaos soak (${r.protocol}) seed ${r.seed}: ${r.requests} requests in ${(r.elapsedMs / 1000).toFixed(1)} s, ` +
+    `${r.serverConnections} server connections`,
+    `  outcomes: ${JSON.stringify(r.outcomes)}`,
+    `  kinds: ${JSON.stringify(r.byKind)}`,
+    `  failures: ${JSON.stringify(r.failuresByTag)}`,
+    `  faults injected (${r.faultsTotal}): ${JSON.stringify(r.faults)}`,
+    `  invariants checked: ${r.invariantsChecked}; violations: ${r.violations.length}`,
+    `  memory: peak RSS ${r.peakRssMb} MB, peak heap ${r.peakHeapMb} MB, heap after GC ${r.heapEndMb} MB (baseline ${r.heapBaselineMb} MB)`,
+    ...r.violations.slice(0, 20).map((v) => `  VIOLATION ${v}`)
+  ].join("\n")
