@@ -30,6 +30,11 @@ export interface Arrival {
   complete: boolean
   /** Bytes of the response written before the fault ended it. */
   written: number
+  /**
+   * The connection was reset after this response was written (a later fault
+   * on it): the client may never have read the response, and may resend.
+   */
+  lost: boolean
 }
 
 export type Framing = "cl" | "chunked" | "trailers"
@@ -156,6 +161,11 @@ const serve = (
   raw: net.Socket = socket
 ): void => {
   const wire = new FaultWire(socket, counts, raw)
+  let last: Arrival | undefined
+  let idleCut: NodeJS.Timeout | undefined
+  wire.onReset = () => {
+    if (last !== undefined) last.lost = true
+  }
   let buf: Buffer = Buffer.alloc(0)
   let nth = 0
   let busy = false
@@ -191,7 +201,8 @@ const serve = (
     buf = rest.subarray(used)
     nth++
     const id = head.fields.get("x-req-id") ?? "none"
-    const arrival: Arrival = { method: head.method, path: head.path, nth, complete: false, written: 0 }
+    const arrival: Arrival = { method: head.method, path: head.path, nth, complete: false, written: 0, lost: false }
+    last = arrival
     const list = arrivals.get(id)
     if (list === undefined) arrivals.set(id, [arrival])
     else list.push(arrival)
@@ -211,12 +222,20 @@ const serve = (
       if (!whole) return
       if (fault?.phase === "idle") {
         wire.count(fault)
-        if (fault.kind !== "unsolicited") return wire.later(fault.arg, () => wire.cut(fault.kind))
+        if (fault.kind !== "unsolicited") {
+          // Closed while idle: a request arriving first keeps the connection (then the race is the client's).
+          idleCut = wire.later(fault.arg, () => wire.cut(fault.kind))
+          return
+        }
       }
       step()
     })
   }
   socket.on("data", (d: Buffer) => {
+    if (idleCut !== undefined) {
+      wire.cancel(idleCut)
+      idleCut = undefined
+    }
     buf = buf.length === 0 ? d : Buffer.concat([buf, d])
     step()
   })

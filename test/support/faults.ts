@@ -128,17 +128,27 @@ export class FaultWire {
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1)
   }
 
-  /** Runs `f` after `ms` unless the socket closed meanwhile. */
-  later(ms: number, f: () => void): void {
+  /** Runs `f` after `ms` unless the socket closed meanwhile; the timer, for {@link cancel}. */
+  later(ms: number, f: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.timers.delete(t)
       if (!this.socket.destroyed) f()
     }, ms)
     this.timers.add(t)
+    return t
   }
+
+  cancel(t: NodeJS.Timeout): void {
+    clearTimeout(t)
+    this.timers.delete(t)
+  }
+
+  /** Called on each reset (what was written and not yet read may be lost). */
+  onReset: (() => void) | undefined = undefined
 
   /** Ends the connection as the fault says: FIN or RST; a stall leaves it open and silent. */
   cut(kind: Kind): void {
+    if (kind === "rst") this.onReset?.()
     if (kind === "fin") this.socket.end()
     else if (kind === "rst") {
       this.raw.resetAndDestroy()
@@ -164,20 +174,23 @@ export class FaultWire {
         this.count(fault)
         switch (fault.kind) {
           case "delay":
-            return this.later(fault.arg, next)
+            this.later(fault.arg, next)
+            return
           case "split": {
-            // The first 512 bytes one by one (each its own write and segment), the rest at once.
+            // The first 64 bytes one by one (each its own write, a turn of the event loop apart), the rest at
+            // once: a byte-wise write of a whole large body takes minutes on a loaded machine.
             i++
             let k = 0
             const byte = (): void => {
+              if (this.socket.destroyed) return done(false)
               if (k === bytes.length) return next()
-              if (k === 512) {
+              if (k === 64) {
                 this.socket.write(bytes.subarray(k))
                 k = bytes.length
                 return next()
               }
               this.socket.write(bytes.subarray(k, ++k))
-              this.later(0, byte)
+              setImmediate(byte)
             }
             return byte()
           }
