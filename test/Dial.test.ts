@@ -166,6 +166,27 @@ describe("Dial steps", () => {
       third.socket.destroy()
     }))
 
+  it.scoped("TLS sessions never cross trust settings: an insecure dial's session is not kept, another CA's is not resumed", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      const options = { transport: "tls", host: "localhost", port: srv.port, connectTimeout: 8000 } as const
+      // insecure: its session is never cached, so a verifying dial after it does a full handshake.
+      const insecure = yield* connect({ ...options, tls: { ca, insecure: true } })
+      yield* sleep(50)
+      insecure.socket.destroy()
+      const verified = yield* connect({ ...options, tls: { ca } })
+      expect((verified.socket as tls.TLSSocket).isSessionReused()).toBe(false)
+      yield* sleep(50)
+      verified.socket.destroy()
+      // A verified session is not offered to a dial that trusts other roots (Node's own): it verifies, and fails.
+      const otherRoots = yield* Effect.flip(connect(options))
+      expect(otherRoots._tag).toBe("TlsError")
+      // …while the same trust settings resume it.
+      const again = yield* connect({ ...options, tls: { ca } })
+      expect((again.socket as tls.TLSSocket).isSessionReused()).toBe(true)
+      again.socket.destroy()
+    }))
+
   it.scoped("interrupting a dial during the TLS handshake destroys the socket", () =>
     Effect.gen(function*() {
       // Accepts TCP and reads (so it notices the close), never speaks TLS.
