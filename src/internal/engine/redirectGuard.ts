@@ -58,8 +58,8 @@ export const guardedSource = (source: ConnectionSource): ConnectionSource => ({
     return Effect.flatMap(source.checkout(spec, ctx), (conn) => {
       const address = conn.info.remoteAddress
       if (address !== undefined && !isPrivateAddress(address)) return Effect.succeed(conn)
-      // Nothing was written on it: a pooled connection stays reusable.
-      source.checkin(conn, address !== undefined && conn.status === "idle")
+      // Nothing was begun on it: an open connection stays reusable (an HTTP/2 session keeps its other streams).
+      source.checkin(conn, address !== undefined && conn.status !== "closed")
       return Effect.fail(privateRedirect(ctx, address === undefined ? hostOf(spec) : `${spec.host} (${address})`))
     })
   },
