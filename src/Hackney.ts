@@ -64,6 +64,7 @@ import * as RequestUrl from "./internal/client/requestUrl.js"
 import { openFile } from "./internal/node/file.js"
 import type { TlsOptions as InternalTlsOptions } from "./internal/node/socket.js"
 import type { DialOptions } from "./internal/pool/dialSpec.js"
+import type { RedirectGuardOptions } from "./internal/engine/redirectGuard.js"
 import { wheelOfFiber } from "./internal/timer/wheel.js"
 
 /**
@@ -136,7 +137,7 @@ export type TlsOptions = Omit<InternalTlsOptions, "insecure">
  * @since 0.1.0
  * @category models
  */
-export interface Options extends DialOptions, Middleware.Options, Observability.Options, Progress.Options {
+export interface Options extends DialOptions, RedirectGuardOptions, Middleware.Options, Observability.Options, Progress.Options {
   /** Request headers: a record or `[name, value]` pairs (order kept). */
   readonly headers?: Headers.Input | undefined
   /** The request body. Default: none. */
@@ -274,18 +275,6 @@ export interface Options extends DialOptions, Middleware.Options, Observability.
    * are kept.
    */
   readonly locationTrusted?: boolean | undefined
-  /**
-   * Refuse redirects to loopback, private (RFC 1918, unique local),
-   * link-local (cloud metadata), carrier-grade NAT and other non-public
-   * addresses: the chain fails with `InvalidRequest` (reason
-   * `"private-address"`, found `"redirect"`) and nothing is sent there. The
-   * check is on the address the connection is actually connected to (so a
-   * name resolving to a private address, or rebinding to one, is caught), and
-   * on the host before dialling; through an explicit `proxy` (which resolves
-   * names itself) only the host is checked. The first request is never
-   * checked. Default `false`.
-   */
-  readonly blockPrivateRedirects?: boolean | undefined
   /**
    * Cookies to send (hackney's `cookie`): a ready `Cookie` header value or
    * `[name, value]` pairs, joined into one `Cookie` header that replaces a

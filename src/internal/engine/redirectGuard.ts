@@ -21,6 +21,26 @@ import type { CheckoutContext, DialSpec } from "../pool/pool.js"
 import type { ConnectionSource } from "./source.js"
 
 /**
+ * The guard's option, a part of `Hackney.Options`.
+ *
+ * @internal
+ */
+export interface RedirectGuardOptions {
+  /**
+   * Refuse redirects to loopback, private (RFC 1918, unique local),
+   * link-local (cloud metadata), carrier-grade NAT and other non-public
+   * addresses: the chain fails with `InvalidRequest` (reason
+   * `"private-address"`, found `"redirect"`) and nothing is sent there. The
+   * check is on the address the connection is actually connected to (so a
+   * name resolving to a private address, or rebinding to one, is caught), and
+   * on the host before dialling; through an explicit `proxy` (which resolves
+   * names itself) only the host is checked. The first request is never
+   * checked. Default `false`. See docs/security.md.
+   */
+  readonly blockPrivateRedirects?: boolean | undefined
+}
+
+/**
  * The mark a redirect loop over the `HttpClient` adapter puts on the request
  * options in context (`HackneyHttpClient.RequestOptions`) of its hops: the
  * adapter then checks the hop's connection out through {@link guardedSource}.
