@@ -1,7 +1,8 @@
 /**
  * The chaos soak, short mode (`npm test`): a few thousand requests of every
  * API through the fault-injecting server, every invariant of
- * `support/chaos.ts` checked. The seed is printed; `SOAK_SEED=<n>` replays
+ * `support/chaos.ts` checked but the heap bound (checked by `npm run soak`). The seed is
+ * printed; `SOAK_SEED=<n>` replays
  * one. The long mode is `npm run soak -- --long` (scripts/soak.ts).
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -21,7 +22,10 @@ describe("chaos soak (short)", () => {
         concurrency: 32,
         faultRate: 0.3,
         interruptRate: 0.08,
-        recvTimeoutMs: 1500
+        recvTimeoutMs: 1500,
+        // The heap bound is checked by `npm run soak` (a process of its own): inside a vitest worker that ran
+        // other files the heap after GC varied from -3 to +45 MB around its baseline, with no growth across runs.
+        heapCheck: false
       })
       console.log(formatReport(report))
       expect(report.violations).toEqual([])
