@@ -14,7 +14,11 @@
  *   retries on a new session (as an `RST_STREAM(REFUSED_STREAM)`).
  * - **A dead session** (socket closed, a protocol error nghttp2 detected,
  *   GOAWAY with an error) fails only its own streams: `ConnectionClosed`, or
- *   `ProtocolError` `session-error` with the HTTP/2 code.
+ *   `ProtocolError` `session-error` with the HTTP/2 code. A flood nghttp2
+ *   detects is told to a stream first: it is recorded as the session's
+ *   failure, so the stream fails with it. A session nghttp2 ended silently
+ *   (its own GOAWAY, no Node event) is found by a reset stream that does not
+ *   close within `resetGrace`, and closed.
  * - Server push is refused (`SETTINGS_ENABLE_PUSH = 0`); the peer's header
  *   lists are bounded (`SETTINGS_MAX_HEADER_LIST_SIZE`); a stream's receive
  *   window is 1 MiB, the session's 16 MiB, so a slow reader makes the server
@@ -44,6 +48,15 @@ export const streamWindow = 1024 * 1024
 
 /** The session's receive window (bytes), across its streams. @internal */
 export const sessionWindow = 16 * 1024 * 1024
+
+/**
+ * How long a reset stream may stay open (ms) before its session is taken as
+ * stopped. nghttp2 answers some protocol errors of the peer (DATA on stream
+ * 0, a frame over SETTINGS_MAX_FRAME_SIZE) by sending GOAWAY and ending the
+ * session without Node emitting anything: no frame goes out any more, so a
+ * reset stream never closes. @internal
+ */
+export const resetGrace = 2000
 
 /** How a session is opened. @internal */
 export interface H2Options {
@@ -84,6 +97,8 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
   /** The GOAWAY's last stream id; streams above it were never processed. */
   lastStreamId = Infinity
   private goawayCode = 0
+  /** A reset stream did not close within `resetGrace`: nghttp2 ended the session silently. */
+  private stalled = false
   /** Why the session ended, when it failed. */
   closeCause: unknown = undefined
   onClosed: (() => void) | undefined = undefined
@@ -330,13 +345,17 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
   sessionFailure(s?: H2Stream): HackneyError | undefined {
     if (!this.closedFlag && !this.session.destroyed) return undefined
     const ex = s?.ex
-    if (this.goawayCode !== 0 || isProtocolFailure(this.closeCause)) {
+    if (this.goawayCode !== 0 || this.stalled || isProtocolFailure(this.closeCause)) {
       const code = this.goawayCode !== 0 ? this.goawayCode : (this.closeCause as { errno?: number } | undefined)?.errno
       return new ProtocolError({
         method: ex?.method ?? this.options.method,
         url: ex?.url ?? this.options.url,
         reason: "session-error",
-        detail: this.goawayCode !== 0 ? "the server sent GOAWAY with an error" : String((this.closeCause as Error).message),
+        detail: this.goawayCode !== 0
+          ? "the server sent GOAWAY with an error"
+          : this.stalled
+          ? `a reset stream did not close within ${resetGrace} ms: the session stopped after a protocol error of the server`
+          : String((this.closeCause as Error).message),
         ...(code !== undefined && this.goawayCode !== 0 ? { code, codeName: h2ErrorName(code) } : {}),
         cause: this.closeCause
       })
@@ -361,6 +380,18 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
 
   private readonly onError = (error: Error): void => {
     this.closeCause ??= error
+  }
+
+  sessionError(error: Error): void {
+    if (isProtocolFailure(error)) this.closeCause ??= error
+  }
+
+  resetSent(s: H2Stream): void {
+    this.options.wheel.schedule(resetGrace, () => {
+      if (s.closed || this.closedFlag) return
+      this.stalled = true
+      this.close()
+    })
   }
 
   private readonly onClose = (): void => {

@@ -36,6 +36,10 @@ export interface StreamOwner {
   sessionFailure(s: H2Stream): HackneyError | undefined
   /** The stream id above which a GOAWAY said nothing was processed. */
   readonly lastStreamId: number
+  /** A stream saw the session's own failure (it can be told before the session's `error` event). */
+  sessionError(error: Error): void
+  /** `s` was reset before it completed: its `close` must follow, or the session has stopped. */
+  resetSent(s: H2Stream): void
 }
 
 const owner = Symbol.for("effect-hackney/H2Stream")
@@ -75,7 +79,7 @@ export class H2Stream implements BodyDriver {
   private trailers: Record<string, string | Array<string>> | undefined = undefined
 
   constructor(
-    private readonly session: StreamOwner,
+    readonly session: StreamOwner,
     method: string,
     href: string,
     mode: "collect" | "stream",
@@ -162,7 +166,10 @@ export class H2Stream implements BodyDriver {
   cancel(): void {
     this.deadline.cancel()
     const stream = this.stream
-    if (stream !== undefined && !this.closed && !stream.destroyed) stream.close(cancelCode)
+    if (stream !== undefined && !this.closed && !stream.destroyed) {
+      stream.close(cancelCode)
+      if (!this.ex.complete) this.session.resetSent(this)
+    }
   }
 
   /** The reader released the exchange: frees the stream (reset with CANCEL if it is still open). */
@@ -350,7 +357,11 @@ function onEnd(this: http2.ClientHttp2Stream) {
   of(this).onEnd()
 }
 // The stream's error is read from its reset code and the session at `close`; the listener keeps it from throwing.
-function onError(this: http2.ClientHttp2Stream) {}
+// A session-level failure (a flood nghttp2 detected) reaches the stream before the session's `error` event and
+// the stream's `close`: the session records it, so the stream fails with it rather than as a closed connection.
+function onError(this: http2.ClientHttp2Stream, error: Error) {
+  of(this).session.sessionError(error)
+}
 function onClose(this: http2.ClientHttp2Stream) {
   of(this).onClose()
 }
