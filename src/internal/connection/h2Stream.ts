@@ -74,6 +74,8 @@ export class H2Stream implements BodyDriver {
   /** The stream has closed (its `close` event): its slot is free. */
   closed = false
   paused = false
+  /** A wake of the stream-mode reader is scheduled (see {@link wakeReader}). */
+  wakePending = false
   private readonly deadline: Deadline
   /** Trailers to send when the body ends (`wantTrailers`). */
   private trailers: Record<string, string | Array<string>> | undefined = undefined
@@ -281,7 +283,12 @@ export class H2Stream implements BodyDriver {
         this.paused = true
         this.stream!.pause()
       }
-      ex.wake()
+      // One wake per turn of the event loop, not per DATA frame: Node runs microtasks after each
+      // frame's callback, so waking here would hand the reader one 8–16 KiB frame per pull.
+      if (!this.wakePending) {
+        this.wakePending = true
+        setImmediate(wakeReader, this)
+      }
     }
   }
 
@@ -347,6 +354,12 @@ function onResponse(this: http2.ClientHttp2Stream, headers: http2.IncomingHttpHe
 function onInformational(this: http2.ClientHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, raw: Array<string>) {
   of(this).onInformational(headers, raw)
 }
+/** Wakes a stream-mode reader once for the DATA frames of one event-loop turn. */
+function wakeReader(s: H2Stream) {
+  s.wakePending = false
+  s.ex.wake()
+}
+
 function onData(this: http2.ClientHttp2Stream, chunk: Buffer) {
   of(this).onData(chunk)
 }
