@@ -54,6 +54,7 @@ import { jarOf, sourceOf } from "./internal/client/context.js"
 import { connectUrl } from "./internal/client/connectTarget.js"
 import * as jsonBody from "./internal/client/json.js"
 import * as shorthands from "./internal/client/shorthands.js"
+import * as singleExchange from "./internal/client/singleExchange.js"
 import * as execute from "./internal/client/execute.js"
 import * as pipeline from "./internal/client/pipeline.js"
 import * as progress from "./internal/client/progress.js"
@@ -851,7 +852,10 @@ export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : 
  * body is chunked unless `Content-Length` is set in `headers` (then the byte
  * count is checked). With `Expect: 100-continue` in `headers`, the first
  * `send` waits for the server's `100` (or `continueTimeout`); if the server
- * answers with a final status instead, the body is not sent.
+ * answers with a final status instead, the body is not sent. One exchange:
+ * the feature options (redirects, cookie jar, decompression, retry,
+ * middleware, tracing, metrics) are not run, and passing one fails with
+ * `InvalidRequest` (reason `"option"`).
  *
  * @example
  * ```ts
@@ -871,7 +875,7 @@ export type BodyReadError<Res> = Res extends StreamingResponse ? HackneyError : 
 export const open = (
   method: string,
   url: UrlInput,
-  options: Omit<Options, "body" | "json" | "attemptTimeout"> = noOptions
+  options: Omit<Options, "body" | "json" | "attemptTimeout" | singleExchange.FeatureOption> = noOptions
 ): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
     const r = resolve(options)
@@ -879,7 +883,7 @@ export const open = (
     if ((options as Options).json !== undefined) return Effect.fail(annotate(shorthands.jsonInOpen, method, url))
     if ((options as Options).attemptTimeout !== undefined) return Effect.fail(annotate(shorthands.oneAttempt, method, url))
     if (shorthands.hasShorthands(options)) return shorthands.run(method, url, options, "open", (u, o) => open(method, u, o))
-    const bad = progress.openUnsupported(options)
+    const bad = singleExchange.unsupported("open", options as Options)
     if (bad !== undefined) return Effect.fail(annotate(bad, method, url))
     const p = prepare(method, url, { ...options, body: Stream.empty }, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
@@ -897,7 +901,10 @@ export const open = (
  * keep-alive, and a connection the peer closed is re-dialled. Connect errors
  * surface here. A `timeout` option bounds the dial and then each request
  * (one whole response for `request`, the head for `stream`; a request's own
- * `timeout` replaces it); `query` and `json` are given per request.
+ * `timeout` replaces it); `query` and `json` are given per request. Requests
+ * on one connection: the feature options (redirects, cookie jar,
+ * decompression, retry, middleware, tracing, metrics) and progress callbacks
+ * are not run, and passing one fails with `InvalidRequest` (reason `"option"`).
  *
  * @example
  * ```ts
@@ -916,7 +923,7 @@ export const open = (
  */
 export const connect = (
   target: string | URL | ConnectTarget,
-  options: Omit<Options, "body" | "pool" | "query" | "json" | "attemptTimeout"> = noOptions
+  options: Omit<Options, "body" | "pool" | "query" | "json" | "attemptTimeout" | singleExchange.ConnectUnsupported> = noOptions
 ): Effect.Effect<Connection, HackneyError, Scope.Scope> =>
   Effect.suspend(() => {
     const url = connectUrl(target)
@@ -927,6 +934,8 @@ export const connect = (
       return Effect.fail(annotate(shorthands.perRequestOnly, "CONNECT", url))
     }
     if ((options as Options).attemptTimeout !== undefined) return Effect.fail(annotate(shorthands.oneAttempt, "CONNECT", url))
+    const bad = singleExchange.unsupported("connect", options as Options)
+    if (bad !== undefined) return Effect.fail(annotate(bad, "CONNECT", url))
     return Either.match(RequestUrl.parse(url), {
       onLeft: (e) => Effect.fail(annotate(e, "CONNECT", url)),
       onRight: (u) => connection.make(u, url, r, openFile)

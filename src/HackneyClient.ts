@@ -49,6 +49,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { Options, Response, StreamingResponse, UrlInput, Writer } from "./Hackney.js"
+import type * as Hackney from "./Hackney.js"
 import type { HackneyError } from "./HackneyError.js"
 import type * as Url from "./Url.js"
 import * as internal from "./internal/client/defaults.js"
@@ -118,11 +119,15 @@ export interface HackneyClient {
     url: UrlInput,
     options?: Options
   ) => Effect.Effect<StreamingResponse, HackneyError, Scope.Scope>
-  /** `Hackney.open` with the defaults (but `attemptTimeout`: `open` makes one attempt). */
+  /**
+   * `Hackney.open` with the defaults, but for `attemptTimeout` (`open` makes one attempt) and the
+   * feature options `open` does not run (redirects, cookie jar, decompression, retry, middleware,
+   * tracing, metrics): those defaults are for the client's other verbs.
+   */
   readonly open: (
     method: string,
     url: UrlInput,
-    options?: Omit<Options, "body" | "json" | "attemptTimeout">
+    options?: Parameters<typeof Hackney.open>[2]
   ) => Effect.Effect<Writer, HackneyError, Scope.Scope>
   /**
    * A client with more defaults over these, merged as a request's options

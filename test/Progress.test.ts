@@ -123,7 +123,7 @@ describe("progress", () => {
         uploadProgress: () => Effect.fail("nope" as never)
       })
       expect(res.status).toBe(200)
-      const e = yield* Effect.flip(Effect.scoped(Hackney.open("PUT", srv.url, { pool, middleware: [Middleware.logging()] })))
+      const e = yield* Effect.flip(Effect.scoped(Hackney.open("PUT", srv.url, { pool, middleware: [Middleware.logging()] } as never)))
       expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
       const e2 = yield* Effect.flip(Hackney.get(srv.url, { pool, downloadProgress: 3 as never }))
       expect(e2).toMatchObject({ _tag: "InvalidRequest", reason: "option" })

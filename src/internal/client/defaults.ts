@@ -23,6 +23,10 @@ import { describeValue } from "../options/rules.js"
 import { pairsOf } from "./query.js"
 import type { Query } from "./query.js"
 import * as RequestUrl from "./requestUrl.js"
+import { withoutFeatures } from "./singleExchange.js"
+
+/** What `Hackney.open` takes. */
+type OpenOptions = Parameters<typeof Hackney.open>[2]
 
 /** Query parameters merged per key: the defaults' keys the request does not have, then the request's. */
 const mergeQuery = (defaults: Query, query: Query): Query => {
@@ -73,11 +77,13 @@ const baseOf = (baseUrl: unknown, parent: Base): Base => {
 
 const noOptions: Options = {}
 
-// `open` makes one attempt: a default `attemptTimeout` is for the client's other verbs.
-const withoutAttemptTimeout = (options: Options): Options => {
-  if (options.attemptTimeout === undefined) return options
-  const { attemptTimeout: _, ...rest } = options
-  return rest
+// `open` makes one attempt and runs no feature: a default `attemptTimeout` or feature option is for the
+// client's other verbs (an `open` call's own options are checked by `Hackney.open`).
+const forOpen = (options: Options): Options => {
+  const rest = withoutFeatures(options)
+  if (rest.attemptTimeout === undefined) return rest
+  const { attemptTimeout: _, ...out } = rest
+  return out
 }
 
 /** @internal */
@@ -112,16 +118,18 @@ const build = (base: Base, engine: Options): HackneyClient => {
   }
   // Merged options per request options object (one per call site, usually), so the engine's memoisation holds.
   const merged = new WeakMap<object, Options>()
-  const optionsOf = (options: Options | undefined): Options => {
-    if (options === undefined || engine === noOptions) return options ?? engine
+  const mergedOf = (defaults: Options, memo: WeakMap<object, Options>) => (options: Options | undefined): Options => {
+    if (options === undefined || defaults === noOptions) return options ?? defaults
     if (typeof options !== "object" || options === null) return options // the engine fails it typed
-    let m = merged.get(options)
+    let m = memo.get(options)
     if (m === undefined) {
-      m = mergeOptions(engine, options)
-      merged.set(options, m)
+      m = mergeOptions(defaults, options)
+      memo.set(options, m)
     }
     return m
   }
+  const optionsOf = mergedOf(engine, merged)
+  const openOptionsOf = mergedOf(forOpen(engine), new WeakMap())
   const withTarget = <A, R>(url: UrlInput, f: (u: UrlInput) => Effect.Effect<A, HackneyError, R>): Effect.Effect<A, HackneyError, R> => {
     const u = target(url)
     return u instanceof InvalidRequest ? Effect.fail(u) : f(u)
@@ -144,8 +152,8 @@ const build = (base: Base, engine: Options): HackneyClient => {
     query: verb("QUERY"),
     stream: (method: string, url: UrlInput, options?: Options): Effect.Effect<StreamingResponse, HackneyError, Scope.Scope> =>
       withTarget(url, (u) => Hackney.stream(method, u, optionsOf(options))),
-    open: (method: string, url: UrlInput, options?: Omit<Options, "body" | "json" | "attemptTimeout">): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
-      withTarget(url, (u) => Hackney.open(method, u, withoutAttemptTimeout(optionsOf(options)))),
+    open: (method: string, url: UrlInput, options?: OpenOptions): Effect.Effect<Writer, HackneyError, Scope.Scope> =>
+      withTarget(url, (u) => Hackney.open(method, u, openOptionsOf(options as Options))),
     extend: (more: Defaults) => make(more, base, engine)
   }
 }

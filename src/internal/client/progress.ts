@@ -8,7 +8,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { Options, StreamingResponse, Writer } from "../../Hackney.js"
-import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import { report, tracked } from "../observe/progress.js"
 import type { ProgressEvent } from "../observe/progress.js"
@@ -64,18 +63,3 @@ export const openWithProgress = (w: Writer, options: Options): Writer => {
       : Effect.map(w.response, (r): StreamingResponse => trackResponse(r as StreamingResponseImpl, down))
   }
 }
-
-/**
- * The options `open` cannot honour (it runs no middleware and makes no
- * span: the caller writes the body), as a typed error; undefined when none.
- *
- * @internal
- */
-export const openUnsupported = (options: Options): InvalidRequest | undefined =>
-  options.middleware !== undefined || options.tracing === true || options.metrics === true
-    ? new InvalidRequest({
-      reason: "option",
-      detail:
-        "open takes no middleware, tracing or metrics option (the caller writes the body); use Hackney.stream with a Stream body, or set them on the pool for its connection metrics"
-    })
-    : undefined
