@@ -53,7 +53,7 @@ describe("H1Connection over a mock transport", () => {
       expect(ex.head?.rawHeaders).toEqual(["content-length", "11", "x-a", "b"])
       expect(conn.release(ex)).toBe(true)
       expect(conn.isAvailable).toBe(true)
-      expect(conn.peername).toEqual({ address: "127.0.0.1", family: "IPv4", port: 80 })
+      expect(conn.info.peername).toEqual({ address: "127.0.0.1", family: "IPv4", port: 80 })
     }))
 
   it.effect("a peer close mid-body fails the exchange with ConnectionClosed (response started)", () =>

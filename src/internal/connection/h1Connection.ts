@@ -17,8 +17,6 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import type * as net from "node:net"
-import type * as tls from "node:tls"
 import * as Either from "effect/Either"
 import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
@@ -35,7 +33,7 @@ import { fromParseError } from "./protocolError.js"
 import { awaitDrain } from "./drain.js"
 import { closedError, Exchange } from "./exchange.js"
 import { addInformational } from "./informational.js"
-import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
+import { SocketInfo } from "./socketInfo.js"
 import type { BodyDriver, BodyMode } from "./exchange.js"
 
 /** Stream-mode buffer size above which the socket is paused (backpressure). @internal */
@@ -78,7 +76,7 @@ const bodyError = (ex: Exchange, detail: string) =>
 const stateStatus: Record<ConnectionState, Status> = { idle: "idle", active: "active", done: "active", closed: "closed" }
 
 /** @internal */
-export class H1Connection implements Connection, ConnectionInfo, BodyDriver, ParserSink {
+export class H1Connection implements Connection, BodyDriver, ParserSink {
   readonly protocol = "http/1.1" as const
   state: ConnectionState = "idle"
   /** Requests started on this connection. */
@@ -87,6 +85,8 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   idleSince: number
   readonly socket: Duplex
   readonly alpn: string
+  /** Its addresses, ALPN and certificate, read from the socket when asked. */
+  readonly info: ConnectionInfo
   readonly isTls: boolean
   private readonly parser = new Http1Parser({ mode: "response" })
   private ex: Exchange | undefined = undefined
@@ -104,10 +104,11 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
 
-  constructor(private readonly open: OpenSocket, readonly options: ConnectionOptions) {
+  constructor(open: OpenSocket, readonly options: ConnectionOptions) {
     this.socket = open.socket
     this.alpn = open.alpn
     this.isTls = open.tls
+    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert)
     this.recvTimeout = options.recvTimeout
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
     this.deadline = options.wheel.deadline(this.onRecvTimeout)
@@ -142,14 +143,6 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
     return stateStatus[this.state]
   }
 
-  /** The connection is its own info (getters over the socket). */
-  get info(): ConnectionInfo {
-    return this
-  }
-
-  get tls(): boolean {
-    return this.isTls
-  }
 
   /** In use: the socket keeps the process alive. */
   ref(): void {
@@ -174,21 +167,6 @@ export class H1Connection implements Connection, ConnectionInfo, BodyDriver, Par
     }
   }
 
-  get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress
-  }
-
-  get peername(): net.AddressInfo | undefined {
-    return peernameOf(this.socket)
-  }
-
-  get sockname(): net.AddressInfo | undefined {
-    return socknameOf(this.socket)
-  }
-
-  get peercert(): tls.DetailedPeerCertificate | undefined {
-    return peercertOf(this.socket, this.isTls, this.open.peercert)
-  }
 
   /**
    * Starts an exchange: encodes the request head (once per head object) and

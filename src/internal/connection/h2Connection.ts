@@ -29,7 +29,6 @@
 import * as Effect from "effect/Effect"
 import * as http2 from "node:http2"
 import type * as net from "node:net"
-import type * as tls from "node:tls"
 import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
@@ -40,7 +39,7 @@ import type { BodyMode, Exchange } from "./exchange.js"
 import { h2ErrorName, h2Headers } from "./h2Request.js"
 import { effectiveHeadLimits } from "./headLimits.js"
 import { H2Stream } from "./h2Stream.js"
-import { peercertOf, peernameOf, socknameOf } from "./socketInfo.js"
+import { SocketInfo } from "./socketInfo.js"
 import type { StreamOwner } from "./h2Stream.js"
 
 /** A stream's receive window (bytes): what a server may send ahead of a slow reader. @internal */
@@ -82,12 +81,14 @@ const isProtocolFailure = (e: unknown): boolean => {
 }
 
 /** @internal */
-export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
+export class H2Connection implements Connection, StreamOwner {
   readonly protocol = "h2" as const
   requests = 0
   idleSince: number
   readonly socket: net.Socket
   readonly alpn: string
+  /** Its addresses, ALPN and certificate, read from the socket when asked. */
+  readonly info: ConnectionInfo
   readonly isTls: boolean
   /** Streams open now (begun, not yet closed). */
   private readonly live = new Set<H2Stream>()
@@ -105,13 +106,14 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
   onChange: (() => void) | undefined = undefined
 
   constructor(
-    private readonly open: OpenSocket,
+    open: OpenSocket,
     readonly session: http2.ClientHttp2Session,
     private readonly options: H2Options
   ) {
     this.socket = open.socket as net.Socket
     this.alpn = open.alpn === "http/1.1" ? "h2c" : open.alpn
     this.isTls = open.tls
+    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert)
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
     session.on("remoteSettings", this.onSettings)
     session.on("goaway", this.onGoaway)
@@ -207,29 +209,7 @@ export class H2Connection implements Connection, ConnectionInfo, StreamOwner {
     return this.live.size === 0 ? "idle" : "active"
   }
 
-  get info(): ConnectionInfo {
-    return this
-  }
 
-  get tls(): boolean {
-    return this.isTls
-  }
-
-  get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress
-  }
-
-  get peername(): net.AddressInfo | undefined {
-    return peernameOf(this.socket)
-  }
-
-  get sockname(): net.AddressInfo | undefined {
-    return socknameOf(this.socket)
-  }
-
-  get peercert(): tls.DetailedPeerCertificate | undefined {
-    return peercertOf(this.socket, this.isTls, this.open.peercert)
-  }
 
   ref(): void {
     this.session.ref()

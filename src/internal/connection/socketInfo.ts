@@ -7,6 +7,7 @@
 import type * as net from "node:net"
 import type * as tls from "node:tls"
 import type { Duplex } from "../transport/duplex.js"
+import type { ConnectionInfo } from "./connection.js"
 
 /** The peer's address; `undefined` once the socket closed. @internal */
 export const peernameOf = (socket: Duplex): net.AddressInfo | undefined => {
@@ -30,4 +31,32 @@ export const peercertOf = (
   if (!isTls) return undefined
   const c = (socket as unknown as tls.TLSSocket).getPeerCertificate(true)
   return c && Object.keys(c).length > 0 ? c : dialled
+}
+
+/**
+ * A connection's {@link ConnectionInfo}, read from its socket when asked (one
+ * per connection, shared by every driver).
+ *
+ * @internal
+ */
+export class SocketInfo implements ConnectionInfo {
+  constructor(
+    private readonly socket: Duplex,
+    readonly alpn: string,
+    readonly tls: boolean,
+    /** The certificate the dial saw (a resumed session's socket may not give it again). */
+    private readonly dialledCert: tls.DetailedPeerCertificate | undefined
+  ) {}
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress
+  }
+  get peername(): net.AddressInfo | undefined {
+    return peernameOf(this.socket)
+  }
+  get sockname(): net.AddressInfo | undefined {
+    return socknameOf(this.socket)
+  }
+  get peercert(): tls.DetailedPeerCertificate | undefined {
+    return peercertOf(this.socket, this.tls, this.dialledCert)
+  }
 }
