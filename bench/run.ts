@@ -256,6 +256,19 @@ const contenderRun = async (name: string, sc: Scenario): Promise<Sample> => {
 
 // ------------------------------------------------------------------------------------------ wrk
 
+/** A size in bytes from a load tool's figure and unit. */
+const bytes = (v: string, u: string) => Number(v) * ({ B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>)[u]
+
+/** The children's user and system CPU (seconds) from the `times` line that ends a load tool's output. */
+const childrenCpu = (out: string): { readonly times: ReadonlyArray<string>; readonly cpuS: number } => {
+  const times = out.trim().split("\n").pop()!.match(/(\d+)m([\d.]+)s/g) ?? []
+  const cpuS = times.map((t) => {
+    const m = /(\d+)m([\d.]+)s/.exec(t)!
+    return Number(m[1]) * 60 + Number(m[2])
+  }).reduce((a, b) => a + b, 0)
+  return { times, cpuS }
+}
+
 const wrkAvailable = () => {
   try {
     execFileSync("wrk", ["-v"], { stdio: "ignore" })
@@ -278,17 +291,12 @@ const wrkRun = async (sc: Scenario): Promise<Figures> => {
     return m
   }
   const timeMs = (v: string, u: string) => Number(v) * ({ us: 1e-3, ms: 1, s: 1000, m: 60000 } as Record<string, number>)[u]
-  const bytes = (v: string, u: string) => Number(v) * ({ B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>)[u]
   const rps = Number(num(/Requests\/sec:\s+([\d.]+)/).at(1))
   const tr = num(/Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/)
   const p50 = num(/50%\s+([\d.]+)(us|ms|s|m)\b/)
   const p99 = num(/99%\s+([\d.]+)(us|ms|s|m)\b/)
   const total = Number(num(/(\d+) requests in/).at(1))
-  const times = out.trim().split("\n").pop()!.match(/(\d+)m([\d.]+)s/g) ?? []
-  const cpuS = times.map((t) => {
-    const m = /(\d+)m([\d.]+)s/.exec(t)!
-    return Number(m[1]) * 60 + Number(m[2])
-  }).reduce((a, b) => a + b, 0)
+  const { times, cpuS } = childrenCpu(out)
   return {
     rps,
     mbps: bytes(tr[1], tr[2]) / 1e6,
@@ -325,13 +333,8 @@ const h2loadRun = async (sc: Scenario): Promise<Figures> => {
   if (!fin || !done || !perReq) throw new Error(`h2load ${sc.id}: cannot parse: ${out}${r.stderr}`)
   if (Number(done[3]) !== Number(done[1])) throw new Error(`h2load ${sc.id}: ${done[1]} requests, ${done[3]} succeeded`)
   const ms = (v: string, u: string) => Number(v) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[u]
-  const bytes = (v: string, u: string) => Number(v) * ({ B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>)[u]
   const total = Number(done[3])
-  const times = out.trim().split("\n").pop()!.match(/(\d+)m([\d.]+)s/g) ?? []
-  const cpuS = times.map((t) => {
-    const m = /(\d+)m([\d.]+)s/.exec(t)!
-    return Number(m[1]) * 60 + Number(m[2])
-  }).reduce((a, b) => a + b, 0)
+  const { times, cpuS } = childrenCpu(out)
   return {
     rps: Number(fin[3]),
     mbps: bytes(fin[4], fin[5]) / 1e6,
