@@ -7,7 +7,7 @@
  *   npx tsx examples/client.ts
  */
 import { Effect } from "effect"
-import { HackneyClient } from "../src/index.js"
+import { HackneyClient } from "effect-hackney"
 import { local } from "./server.js"
 
 interface Echo {

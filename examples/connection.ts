@@ -5,7 +5,7 @@
  *   npx tsx examples/connection.ts
  */
 import { Effect } from "effect"
-import { Hackney } from "../src/index.js"
+import { Hackney } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

@@ -4,7 +4,7 @@
  *   npx tsx examples/get.ts
  */
 import { Effect } from "effect"
-import { Hackney, Headers } from "../src/index.js"
+import { Hackney, Headers } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

@@ -10,7 +10,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Schema, Stream } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
+import * as HackneyHttpClient from "effect-hackney/HackneyHttpClient"
 
 const Todo = Schema.Struct({ id: Schema.Number, title: Schema.String })
 

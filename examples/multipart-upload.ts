@@ -12,7 +12,7 @@ import { Effect, Stream } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Hackney, Multipart } from "../src/index.js"
+import { Hackney, Multipart } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

@@ -12,7 +12,7 @@ import * as OtelTracer from "@effect/opentelemetry/Tracer"
 import { MetricReader } from "@opentelemetry/sdk-metrics"
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer } from "effect"
-import { Hackney, Pool } from "../src/index.js"
+import { Hackney, Pool } from "effect-hackney"
 import { local } from "./server.js"
 
 // A reader we pull from on demand (a PeriodicExportingMetricReader would push).

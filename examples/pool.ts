@@ -4,7 +4,7 @@
  *   npx tsx examples/pool.ts
  */
 import { Effect } from "effect"
-import { Hackney, Pool } from "../src/index.js"
+import { Hackney, Pool } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

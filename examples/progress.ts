@@ -5,8 +5,8 @@
  *   npx tsx examples/progress.ts
  */
 import { Effect, Stream } from "effect"
-import { Hackney } from "../src/index.js"
-import type { Progress } from "../src/index.js"
+import { Hackney } from "effect-hackney"
+import type { Progress } from "effect-hackney"
 import { local } from "./server.js"
 
 const width = 40

@@ -9,7 +9,7 @@
 import { ConfigProvider, Effect } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import { Hackney } from "../src/index.js"
+import { Hackney } from "effect-hackney"
 import { local } from "./server.js"
 
 /**

@@ -5,7 +5,7 @@
  *   npx tsx examples/stream-response.ts
  */
 import { Effect, Stream } from "effect"
-import { Hackney, Headers } from "../src/index.js"
+import { Hackney, Headers } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

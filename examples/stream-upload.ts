@@ -6,7 +6,7 @@
  *   npx tsx examples/stream-upload.ts
  */
 import { Effect, Stream } from "effect"
-import { Hackney } from "../src/index.js"
+import { Hackney } from "effect-hackney"
 import { local } from "./server.js"
 
 const program = Effect.gen(function*() {

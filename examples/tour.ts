@@ -10,7 +10,7 @@
  */
 import { HttpClient } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import { CookieJar, Hackney, HackneyClient, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
+import { CookieJar, Hackney, HackneyClient, HackneyError, HackneyHttpClient, Pool } from "effect-hackney"
 import { local } from "./server.js"
 
 const step = (title: string, line: string) => console.log(`- ${title.padEnd(20)} ${line}`)
