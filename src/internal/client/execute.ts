@@ -22,7 +22,7 @@ import type * as Multipart from "../../Multipart.js"
 import { decode as decodeMultipart } from "../node/multipartDecode.js"
 import * as responseHeaders from "./responseHeaders.js"
 import type { Exchange } from "../connection/exchange.js"
-import { begin, checkout, sendStream, withStaleRetry } from "../engine/exchange.js"
+import { begin, checkout, sendStream, takesIdle, withStaleRetry } from "../engine/exchange.js"
 import type { Connection } from "../connection/connection.js"
 import { expectsContinue } from "../connection/connection.js"
 import type { Protocol, ResponseHead } from "../connection/connection.js"
@@ -188,7 +188,7 @@ export const oneShot = (
 ): Effect.Effect<Response, HackneyError> =>
   withStaleRetry(
     p,
-    fiber !== undefined && source.checkoutIdle !== undefined && p.body._tag !== "Stream"
+    fiber !== undefined && takesIdle(p, source)
       ? oneShotIdle(p, source, wheel, fiber)
       : oneShotOnce(p, source, false, wheel),
     () => oneShotOnce(p, source, true, wheel)

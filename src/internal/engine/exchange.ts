@@ -121,6 +121,16 @@ export const begin = (
 ): Exchange => conn.begin(o, mode, wheel, bodyFollows)
 
 /**
+ * Whether `o` may take a pool's idle connection in the same step as its write
+ * (`ConnectionSource.checkoutIdle`): the source offers it and the body is not
+ * a Stream (written after `begin`, by another fiber).
+ *
+ * @internal
+ */
+export const takesIdle = (o: Outgoing, source: ConnectionSource): boolean =>
+  source.checkoutIdle !== undefined && o.body._tag !== "Stream"
+
+/**
  * Runs `first` (on a pooled connection), and `again` (on a fresh one) when it
  * met the stale keep-alive race ({@link staleRetryable}).
  *

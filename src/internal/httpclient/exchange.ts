@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type { HackneyError } from "../../HackneyError.js"
-import { begin, checkout, sendStream, withStaleRetry } from "../engine/exchange.js"
+import { begin, checkout, sendStream, takesIdle, withStaleRetry } from "../engine/exchange.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../engine/source.js"
@@ -120,16 +120,6 @@ const attempt = <A>(
   )
 
 /**
- * Sends the request, waits for the response head and hands the lease to
- * `onHead` (uninterruptibly, so the lease always has an owner). A request that met a
- * stale kept-alive connection (closed before any response byte) is sent once
- * more on a fresh connection when it is idempotent and has no streamed body
- * (the adapter's streamed bodies are never replayable). Its deadlines run
- * on `wheel`: the Clock of the fiber that made the request.
- *
- * @internal
- */
-/**
  * {@link attempt} for a request without a streamed body on a pool's idle
  * connection: checkout, write and the wait for the head in one
  * `Effect.async`, whose registration takes the connection (an interruption
@@ -167,6 +157,16 @@ const attemptIdle = <A>(
     })
   })
 
+/**
+ * Sends the request, waits for the response head and hands the lease to
+ * `onHead` (uninterruptibly, so the lease always has an owner). A request that met a
+ * stale kept-alive connection (closed before any response byte) is sent once
+ * more on a fresh connection when it is idempotent and has no streamed body
+ * (the adapter's streamed bodies are never replayable). Its deadlines run
+ * on `wheel`: the Clock of the fiber that made the request.
+ *
+ * @internal
+ */
 export const send = <A>(
   o: Outgoing,
   source: ConnectionSource,
@@ -177,7 +177,7 @@ export const send = <A>(
 ): Effect.Effect<A, HackneyError> =>
   withStaleRetry(
     o,
-    fast !== undefined && source.checkoutIdle !== undefined && o.body._tag !== "Stream"
+    fast !== undefined && takesIdle(o, source)
       ? attemptIdle(o, source, wheel, fast, onHead)
       : attempt(o, source, wheel, false, onHead),
     () => attempt(o, source, wheel, true, onHead)
