@@ -79,8 +79,10 @@ describe("request path cost", () => {
       // one suspension per request (the wait for the response) …
       expect(counter.resumes / 3).toBe(1)
       // … and the request path's Effect operations (45 per request before the single-wait exchange, 33 with
-      // it, 25 with the idle connection taken in the same step)
-      expect(counter.ops / 3).toBeLessThanOrEqual(25)
+      // it, 25 with the idle connection taken in the same step; 31 since that step is uninterruptible and
+      // only the wait is not: at 25 an interruption at a yield point between the wait's registration and its
+      // canceller leaked the connection — the HTTP/2 leak test's "0 connections in use" failed about 1 run in 2)
+      expect(counter.ops / 3).toBeLessThanOrEqual(31)
     }))
 })
 
@@ -103,8 +105,9 @@ describe("HttpClient request path cost", () => {
       expect(srv.accepted()).toBe(1)
       // one suspension (the response head, with the body already buffered) and the platform's wrapper's operations
       expect(counter.resumes / 3).toBe(1)
-      // 100 operations per request before the idle connection was taken in the same step as the write, 78 with it
-      expect(counter.ops / 3).toBeLessThanOrEqual(78)
+      // 100 operations per request before the idle connection was taken in the same step as the write, 78 with it,
+      // 84 since that step is uninterruptible and only the wait is not (the lease could leak at a yield point before)
+      expect(counter.ops / 3).toBeLessThanOrEqual(84)
     }).pipe(Effect.provide(Layer.merge(HackneyHttpClient.layer, Layer.setTracerEnabled(false)))))
 })
 

@@ -121,19 +121,44 @@ const watchCollected = (
 ): Effect.Effect<void> => {
   const check = (): void => {
     if (ex.error === undefined && !ex.complete) return ex.onWake(check)
-    source.checkin(conn, conn.release(ex))
+    giveBack(source, conn, ex)
     resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
   }
   check()
   return Effect.sync(() => {
     ex.offWake(check)
-    source.checkin(conn, conn.release(ex))
+    giveBack(source, conn, ex)
   })
 }
 
-/** The response of a request whose head (and bytes body) is written: one `Effect.async`, see {@link watchCollected}. */
-const awaitCollected = (p: Prepared, source: ConnectionSource, conn: Connection, ex: Exchange): Effect.Effect<Response, HackneyError> =>
-  Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))
+/** Gives `ex`'s connection back to its source, once (the wait's end, its canceller and the guard may all ask). */
+const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): void => {
+  if (ex.givenBack) return
+  ex.givenBack = true
+  source.checkin(conn, conn.release(ex))
+}
+
+/**
+ * The response of a request whose head (and bytes body) is written: one
+ * `Effect.async`, see {@link watchCollected}. Run uninterruptibly by the
+ * caller, which holds the connection: only the wait is interruptible, and an
+ * interruption before the wait's canceller is in place (Effect registers an
+ * `async` before it installs its canceller) still gives the connection back.
+ */
+const awaitCollected = (
+  p: Prepared,
+  source: ConnectionSource,
+  conn: Connection,
+  ex: Exchange,
+  restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+): Effect.Effect<Response, HackneyError> =>
+  Effect.catchAllCause(
+    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))),
+    (cause) => {
+      giveBack(source, conn, ex)
+      return Effect.failCause(cause)
+    }
+  )
 
 const oneShotOnce = (
   p: Prepared,
@@ -146,17 +171,18 @@ const oneShotOnce = (
     Effect.flatMap(checkout(p, source, fresh, wheel), (conn) => {
       const body = p.body
       const ex = begin(p, conn, "collect", wheel)
-      if (body._tag !== "Stream") return restore(awaitCollected(p, source, conn, ex))
+      if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore)
       const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(p, conn, ex))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
   )
 
 /**
- * A request without a streamed body on a pool's idle connection: checkout,
- * write and wait in one `Effect.async`, whose registration takes the
- * connection (so an interruption finds it in the canceller, never lost).
- * Without an idle connection nothing is reserved and the full path runs.
+ * A request without a streamed body on a pool's idle connection: taken
+ * without a separate checkout step, written, and awaited in one
+ * `Effect.async` (see {@link awaitCollected}: only the wait is
+ * interruptible). Without an idle connection nothing is reserved and the full
+ * path runs.
  */
 const oneShotIdle = (
   p: Prepared,
@@ -164,10 +190,10 @@ const oneShotIdle = (
   wheel: TimerWheel,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<Response, HackneyError> =>
-  Effect.async<Response, HackneyError>((resume) => {
+  Effect.uninterruptibleMask((restore) => {
     const conn = source.checkoutIdle!(p.spec, p.maxPerHost, fiber)
-    if (conn === undefined) return resume(oneShotOnce(p, source, false, wheel))
-    return watchCollected(p, source, conn, begin(p, conn, "collect", wheel), resume)
+    if (conn === undefined) return restore(oneShotOnce(p, source, false, wheel))
+    return awaitCollected(p, source, conn, begin(p, conn, "collect", wheel), restore)
   })
 
 /**

@@ -65,6 +65,8 @@ export class Exchange {
   bodySent = 0
   /** The body was delivered to its reader to the end (a second read fails: `ResponseClosed`). */
   bodyEnded = false
+  /** Its connection was given back to its source (by the adapter holding it): at most once. */
+  givenBack = false
   /** The request body Stream died: waiters die with `defect` (the exchange's `error` records it). */
   private hasDefect = false
   private defect: unknown = undefined

@@ -121,10 +121,10 @@ const attempt = <A>(
 
 /**
  * {@link attempt} for a request without a streamed body on a pool's idle
- * connection: checkout, write and the wait for the head in one
- * `Effect.async`, whose registration takes the connection (an interruption
- * finds the lease in the canceller). Without an idle connection nothing is
- * reserved and {@link attempt} runs.
+ * connection: taken without a separate checkout step (uninterruptibly, with
+ * the lease made at once), written, and the head awaited in one
+ * `Effect.async`, the only interruptible part. Without an idle connection
+ * nothing is reserved and {@link attempt} runs.
  */
 const attemptIdle = <A>(
   o: Outgoing,
@@ -133,27 +133,35 @@ const attemptIdle = <A>(
   fast: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal },
   onHead: (lease: Lease) => A
 ): Effect.Effect<A, HackneyError> =>
-  Effect.async<A, HackneyError>((resume) => {
+  Effect.uninterruptibleMask((restore) => {
     const { fiber, signal } = fast
     const conn = source.checkoutIdle!(o.spec, o.maxPerHost, fiber)
-    if (conn === undefined) return resume(attempt(o, source, wheel, false, onHead))
+    if (conn === undefined) return restore(attempt(o, source, wheel, false, onHead))
     const ex = begin(o, conn, "stream", wheel)
     const lease = new Lease(conn, ex, source)
-    const check = (): void => {
-      if (ex.error === undefined && ex.head === undefined) return ex.onWake(check)
-      if (ex.error !== undefined) {
-        lease.release()
-        return resume(ex.failure())
+    const wait = Effect.async<A, HackneyError>((resume) => {
+      const check = (): void => {
+        if (ex.error === undefined && ex.head === undefined) return ex.onWake(check)
+        if (ex.error !== undefined) {
+          lease.release()
+          return resume(ex.failure())
+        }
+        // The response is made when the fiber runs (the rest of the read, often the whole body, parsed by then).
+        // An interruption before that aborts the request's signal, which releases the lease.
+        lease.watch(signal)
+        resume(Effect.sync(() => onHead(lease)))
       }
-      // The response is made when the fiber runs (the rest of the read, often the whole body, parsed by then).
-      // An interruption before that aborts the request's signal, which releases the lease.
-      lease.watch(signal)
-      resume(Effect.sync(() => onHead(lease)))
-    }
-    check()
-    return Effect.sync(() => {
-      ex.offWake(check)
+      check()
+      return Effect.sync(() => {
+        ex.offWake(check)
+        lease.release()
+      })
+    })
+    // Only the wait is interruptible; an interruption before its canceller is in place (Effect registers an
+    // `async` before it installs the canceller) still releases the lease (idempotent).
+    return Effect.catchAllCause(restore(wait), (cause) => {
       lease.release()
+      return Effect.failCause(cause)
     })
   })
 
