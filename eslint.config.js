@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Layering: L0/L1 modules must stay pure (no node:* and no Effect runtime).
-    files: ["src/internal/http1/**", "src/internal/headers/**", "src/internal/cookie/**", "src/internal/url/**", "src/internal/options/**", "src/internal/multipart/**", "src/internal/proxy/**", "src/internal/http3/**", "src/Url.ts", "src/Headers.ts", "src/HttpDate.ts", "src/Cookie.ts", "src/QueryString.ts", "src/Http1.ts"],
+    files: ["src/internal/http1/**", "src/internal/headers/**", "src/internal/cookie/**", "src/internal/url/**", "src/internal/options/**", "src/internal/multipart/**", "src/internal/proxy/**", "src/internal/http3/**", "src/internal/error/**", "src/Url.ts", "src/Headers.ts", "src/HttpDate.ts", "src/Cookie.ts", "src/QueryString.ts", "src/Http1.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         paths: [{ name: "effect", message: "L0/L1 modules import only effect/Data, Either, Option, Function, Equal, Hash, Inspectable, Predicate." }],

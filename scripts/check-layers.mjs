@@ -14,7 +14,7 @@ const src = join(root, "src")
 const layers = [
   [/^HackneyError\.ts$/, 0],
   [/^(Url|QueryString|Headers|HttpDate|Cookie)\.ts$/, 0],
-  [/^internal\/(url|headers|cookie|multipart|options)\//, 0],
+  [/^internal\/(url|headers|cookie|multipart|options|error)\//, 0],
   [/^(Http1)\.ts$/, 1],
   [/^internal\/http1\//, 1],
   [/^internal\/proxy\//, 1],

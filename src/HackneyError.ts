@@ -53,6 +53,7 @@
 import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import * as text from "./internal/error/text.js"
 
 /**
  * The brand of every HackneyError value.
@@ -110,28 +111,6 @@ const make = <const Tag extends string>(tag: Tag): ErrorClass<Tag> => {
   return Base as any
 }
 
-// Control characters (an invalid URL may hold a CR or LF) percent-encoded, so a message stays on one line.
-const printable = (text: string): string =>
-   
-  text.replace(/[\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)
-
-// The request part of a message, once, as " (GET http://…)".
-const where = (e: Common): string =>
-  e.method !== undefined || e.url !== undefined ? ` (${printable([e.method, e.url].filter(Boolean).join(" "))})` : ""
-
-// Text from elsewhere (OpenSSL, parsers, the OS) on one line, without a final period.
-const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, " ").trim().replace(/\.+$/, "")
-
-// OpenSSL's "<id>:error:<code>:<library>:<function>:<reason>:<file>:<line>:" → its reason.
-const openssl = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/
-
-const causeText = (cause: unknown): string => {
-  const text = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : ""
-  const ssl = openssl.exec(text)
-  const line = ssl !== null ? ssl[1] : oneLine(text).replace(/:+$/, "")
-  return line === "" ? "" : `: ${line}`
-}
-
 /**
  * Connecting (TCP, TLS handshake, or proxy handshake) took longer than
  * `connectTimeout` (default 8 seconds).
@@ -151,7 +130,7 @@ export class ConnectTimeout extends make("ConnectTimeout")<Common & {
   readonly timeoutMillis: number
 }> {
   override get message(): string {
-    return `Connecting to ${this.host}:${this.port} took longer than ${this.timeoutMillis} ms${where(this)}. ` +
+    return `Connecting to ${this.host}:${this.port} took longer than ${this.timeoutMillis} ms${text.where(this)}. ` +
       `Check that the host is reachable, or raise the \`connectTimeout\` option.`
   }
 }
@@ -178,7 +157,7 @@ export class CheckoutTimeout extends make("CheckoutTimeout")<Common & {
 }> {
   override get message(): string {
     return `No connection to ${this.host}:${this.port} was free in pool "${this.pool}" within ${this.timeoutMillis} ms, all \`maxPerHost\` connections being busy${
-      where(this)
+      text.where(this)
     }. Raise \`maxPerHost\` or \`checkoutTimeout\`, or consume response bodies so that connections return to the pool.`
   }
 }
@@ -208,7 +187,7 @@ export class RecvTimeout extends make("RecvTimeout")<Common & {
 }> {
   override get message(): string {
     return `The server sent no ${this.phase === "headers" ? "response" : "body data"} for ${this.timeoutMillis} ms${
-      where(this)
+      text.where(this)
     }. The server may be overloaded or stalled; raise the \`recvTimeout\` option if it is legitimately slow.`
   }
 }
@@ -243,7 +222,7 @@ export class RequestTimeout extends make("RequestTimeout")<Common & {
     return `The ${this.until === "head" ? "response head" : "complete response"} did not arrive within the ${
       option === "timeout" ? "request's" : "attempt's"
     } \`${option}\` of ${this.timeoutMillis} ms${
-      where(this)
+      text.where(this)
     }. Raise the \`${option}\` option if the server is legitimately slow, or find the slow phase with \`connectTimeout\` and \`recvTimeout\`.`
   }
 }
@@ -289,7 +268,7 @@ export class ConnectError extends make("ConnectError")<Common & {
       reset: "the connection was reset while connecting",
       other: "the connection failed"
     }[this.reason]
-    return `Could not connect to ${this.host}:${this.port}: ${what}${this.code ? ` [${this.code}]` : ""}${where(this)}. ` +
+    return `Could not connect to ${this.host}:${this.port}: ${what}${this.code ? ` [${this.code}]` : ""}${text.where(this)}. ` +
       `Check the URL, the port and the network (nothing was sent, so the request can be retried).`
   }
 }
@@ -333,8 +312,8 @@ export class TlsError extends make("TlsError")<Common & {
       ? "The certificate does not name this host: connect with a name it lists, or set `tls.servername`"
       : "The certificate chain is not trusted: pass the issuing CA as `tls.ca` (or `insecure: true`, in tests only)"
     return `TLS with ${this.host}:${this.port} failed (${this.reason}${this.code ? `, ${this.code}` : ""})${
-      causeText(this.cause)
-    }${where(this)}. ${advice}.`
+      text.causeText(this.cause)
+    }${text.where(this)}. ${advice}.`
   }
 }
 
@@ -375,7 +354,7 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
         : stale
         ? "(a reused keep-alive connection) before sending any response"
         : "before the response was complete"
-    }${causeText(this.cause)}${where(this)}. ${
+    }${text.causeText(this.cause)}${text.where(this)}. ${
       !this.requestSent || stale
         ? "The server did not process the request; it can be retried."
         : "The request may have been processed; retry only if it is idempotent."
@@ -506,7 +485,7 @@ export class ProtocolError extends make("ProtocolError")<Common & {
     if (this.reason === "stream-reset") {
       return `The server reset the HTTP/2 stream of this request (${this.codeName ?? "RST_STREAM"}${
         this.code !== undefined ? `, code ${this.code}` : ""
-      })${where(this)}. ${
+      })${text.where(this)}. ${
         this.code === 7
           ? "The server did not process it: it can be sent again."
           : "Other requests on the connection are unaffected; retry only if the request is idempotent."
@@ -514,12 +493,12 @@ export class ProtocolError extends make("ProtocolError")<Common & {
     }
     if (this.reason === "session-error") {
       return `The HTTP/2 connection failed${this.codeName !== undefined ? ` (${this.codeName}, code ${this.code})` : ""}${
-        this.detail ? `: ${oneLine(this.detail)}` : ""
-      }${where(this)}. The connection was closed with every request on it; retry only idempotent requests, and report repeated failures to whoever runs the server.`
+        this.detail ? `: ${text.oneLine(this.detail)}` : ""
+      }${text.where(this)}. The connection was closed with every request on it; retry only idempotent requests, and report repeated failures to whoever runs the server.`
     }
-    return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${oneLine(this.detail)}` : ""}${
+    return `The server sent an invalid HTTP response (${this.reason}${this.detail ? `: ${text.oneLine(this.detail)}` : ""}${
       this.offset !== undefined ? ` at byte ${this.offset}` : ""
-    })${where(this)}. The connection was closed; report it to whoever runs the server or the intermediary in between.`
+    })${text.where(this)}. The connection was closed; report it to whoever runs the server or the intermediary in between.`
   }
 }
 
@@ -546,7 +525,7 @@ export class TooManyRedirects extends make("TooManyRedirects")<Common & {
   override get message(): string {
     // The chain starts at the request's URL, which `where` already shows.
     const chain = this.url !== undefined && this.chain[0] === this.url ? this.chain.slice(1) : this.chain
-    return `Stopped after ${this.max} redirects${where(this)}${chain.length > 0 ? `, through ${chain.join(" -> ")}` : ""}. ` +
+    return `Stopped after ${this.max} redirects${text.where(this)}${chain.length > 0 ? `, through ${chain.join(" -> ")}` : ""}. ` +
       `This is likely a redirect loop: raise \`maxRedirect\` only if the chain is legitimately long.`
   }
 }
@@ -602,8 +581,8 @@ export class InvalidRequest extends make("InvalidRequest")<Common & {
   readonly found?: "pool" | "redirect" | undefined
 }> {
   override get message(): string {
-    return `Invalid ${this.found === "pool" ? "pool options or arguments" : "request"} (${this.reason}): ${oneLine(this.detail)}${
-      where(this)
+    return `Invalid ${this.found === "pool" ? "pool options or arguments" : "request"} (${this.reason}): ${text.oneLine(this.detail)}${
+      text.where(this)
     }. ${
       this.found === "pool"
         ? "Fix the pool's options or the arguments of the Pool call (no request was made)"
@@ -666,8 +645,8 @@ export class ProxyError extends make("ProxyError")<Common & {
       ? "Give the proxy's user and password in its URL (http://user:pass@proxy)"
       : "Check the proxy URL, and that the proxy allows this destination"
     return `The proxy ${this.proxy} failed (${this.reason}${this.status !== undefined ? `, status ${this.status}` : ""}${
-      this.detail ? `: ${oneLine(this.detail)}` : ""
-    })${where(this)}. ${advice}.`
+      this.detail ? `: ${text.oneLine(this.detail)}` : ""
+    })${text.where(this)}. ${advice}.`
   }
 }
 
@@ -689,7 +668,7 @@ export class BodyTooLarge extends make("BodyTooLarge")<Common & {
   readonly direction: "request" | "response"
 }> {
   override get message(): string {
-    return `The ${this.direction} body is larger than the limit of ${this.limit} bytes${where(this)}. ` +
+    return `The ${this.direction} body is larger than the limit of ${this.limit} bytes${text.where(this)}. ` +
       `Raise \`maxBodySize\`, or use \`Hackney.stream\` to process the body incrementally.`
   }
 }
@@ -726,9 +705,9 @@ export class DecodeError extends make("DecodeError")<Common & {
 }> {
   override get message(): string {
     return this.reason === "json"
-      ? `The response body is not valid JSON (${oneLine(this.detail)})${where(this)}. ` +
+      ? `The response body is not valid JSON (${text.oneLine(this.detail)})${text.where(this)}. ` +
         `Check the response's status and Content-Type before decoding its body.`
-      : `The response body does not match the schema (${oneLine(this.detail)})${where(this)}. ` +
+      : `The response body does not match the schema (${text.oneLine(this.detail)})${text.where(this)}. ` +
         `Check the server's API against the schema (the error's cause lists every issue).`
   }
 }
@@ -788,7 +767,7 @@ export class MultipartError extends make("MultipartError")<Common & {
   override get message(): string {
     const limit = this.reason === "header-too-large" || this.reason === "too-many-headers" || this.reason === "too-many-parts" ||
       this.reason === "too-large"
-    return `The multipart body could not be decoded (${this.reason}: ${oneLine(this.detail)})${where(this)}. ` +
+    return `The multipart body could not be decoded (${this.reason}: ${text.oneLine(this.detail)})${text.where(this)}. ` +
       (limit
         ? "Raise the decoder's limit if such bodies are expected, or reject the body."
         : this.reason === "body-unavailable"
@@ -812,7 +791,7 @@ export class MultipartError extends make("MultipartError")<Common & {
  */
 export class PoolClosed extends make("PoolClosed")<Common & { readonly pool: string }> {
   override get message(): string {
-    return `The pool "${this.pool}" was closed${where(this)}. ` +
+    return `The pool "${this.pool}" was closed${text.where(this)}. ` +
       `Run requests inside the scope that provides the pool (for example under \`Effect.provide(Hackney.layer)\`).`
   }
 }
@@ -847,7 +826,7 @@ export class BodyError extends make("BodyError")<Common & {
   override get message(): string {
     return `The request body stream failed${
       this.requestSent ? ` after the request head and ${this.bodyBytesSent} body bytes were sent` : " before anything was sent"
-    }${causeText(this.cause)}${where(this)}. The connection was closed; fix the body stream (its error is the cause) and send a new request.`
+    }${text.causeText(this.cause)}${text.where(this)}. The connection was closed; fix the body stream (its error is the cause) and send a new request.`
   }
 }
 
@@ -885,9 +864,9 @@ export class ResponseClosed extends make("ResponseClosed")<Common & {
 }> {
   override get message(): string {
     return this.reason === "scope-closed"
-      ? `The response body was read after the scope holding the response closed${where(this)}. ` +
+      ? `The response body was read after the scope holding the response closed${text.where(this)}. ` +
         `Read it inside that scope (in the same Effect.scoped), or use Hackney.request to get the body collected.`
-      : `The response body was read to its end already${where(this)}. ` +
+      : `The response body was read to its end already${text.where(this)}. ` +
         `Keep the result of the first read (a streamed body is read once), or use Hackney.request for a body you can reuse.`
   }
 }
@@ -995,7 +974,7 @@ export const isRetryable = (u: unknown): boolean => {
  * @category encoding
  */
 export const messageWithoutRequest = (e: HackneyError): string => {
-  const w = where(e)
+  const w = text.where(e)
   return w === "" ? e.message : e.message.replace(w, "")
 }
 
@@ -1011,4 +990,4 @@ export const messageWithoutRequest = (e: HackneyError): string => {
  * @since 0.1.0
  * @category encoding
  */
-export const redactUrl = (url: string): string => url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/, "$1")
+export const redactUrl: (url: string) => string = text.redactUrl
