@@ -5,7 +5,8 @@
  * request again. Give them with the `middleware` option of a request, of a
  * `HackneyClient`, or of a pool (`Pool.layer({ middleware })`: every request
  * served by that pool that gives no list of its own: as in hackney, a
- * request's list replaces the default one, `[]` runs none). They run
+ * request's list replaces the default one, `[]` runs none; the requests of
+ * a `HackneyHttpClient` layer built on that pool too). They run
  * outermost first around each hop of a redirect chain and each retry
  * attempt, as hackney's do.
  *

@@ -34,6 +34,47 @@ const hopOf = (hop: Hop, view: Middleware.Request, req: Middleware.Request): Hop
   }
 
 /**
+ * Runs one middleware over `view` with `send` as its `next`, and checks what
+ * it did: a throw, a value that is not an Effect, or a response returned
+ * without a call of `next` fail with `misuse(detail)`. On success: the
+ * middleware's response and the last one `send` produced (the same object
+ * when the middleware returned it unchanged). Shared by Hackney's
+ * interceptors and the `HttpClient` layer.
+ *
+ * @internal
+ */
+export const invoke = <E>(
+  mw: Middleware.Middleware,
+  view: Middleware.Request,
+  send: Middleware.Next,
+  misuse: (detail: string) => E
+): Effect.Effect<{ readonly returned: Middleware.Response; readonly last: Middleware.Response }, E | HackneyError> => {
+  let last: Middleware.Response | undefined
+  const next: Middleware.Next = (req) => Effect.tap(send(req), (r) => { last = r })
+  let run: Effect.Effect<Middleware.Response, HackneyError>
+  try {
+    run = mw(view, next)
+    if (!Effect.isEffect(run)) return Effect.fail(misuse("a middleware returned a value that is not an Effect; return next(request) or an Effect of a response"))
+  } catch (e) {
+    return Effect.fail(misuse(`a middleware threw ${e instanceof Error ? e.message : String(e)}; return an Effect that fails with a HackneyError instead`))
+  }
+  return Effect.flatMap(run, (returned) =>
+    last === undefined
+      ? Effect.fail(misuse("a middleware returned a response without calling next; build the response from next(request)"))
+      : Effect.succeed({ returned, last }))
+}
+
+/** The error of a second send of a request whose body can be sent once only. @internal */
+export const notReplayable = (method: string, url: string): InvalidRequest =>
+  new InvalidRequest({
+    reason: "body",
+    detail: "a middleware sent the request again, but its body is a Stream, which can be sent once only",
+    method,
+    url,
+    requestSent: true
+  })
+
+/**
  * One middleware as an interceptor around the dispatch below it (each hop
  * and attempt goes through it).
  *
@@ -42,44 +83,24 @@ const hopOf = (hop: Hop, view: Middleware.Request, req: Middleware.Request): Hop
 export const middlewareInterceptor = (mw: Middleware.Middleware): Interceptor => (next) => (hop, ctx) =>
   // Per run: a retry runs the same Effect again.
   Effect.suspend(() => {
-  const view: Middleware.Request = { method: hop.method, url: hopUrl(hop), headers: hop.headers }
-  let last: Opened | undefined
-  const call: Middleware.Next = (req) =>
-    Effect.suspend(() => {
-      const prev = last
-      if (prev !== undefined && !isReplayable(hop.body)) {
-        return Effect.fail(
-          new InvalidRequest({
-            reason: "body",
-            detail: "a middleware sent the request again, but its body is a Stream, which can be sent once only",
-            method: hop.method,
-            url: hopUrl(hop),
-            requestSent: true
-          })
-        )
-      }
-      const send = Effect.map(next(hopOf(hop, view, req), ctx), (o) => {
-        last = o
-        return o.response as Middleware.Response
+    const view: Middleware.Request = { method: hop.method, url: hopUrl(hop), headers: hop.headers }
+    let last: Opened | undefined
+    const send: Middleware.Next = (req) =>
+      Effect.suspend(() => {
+        const prev = last
+        if (prev !== undefined && !isReplayable(hop.body)) return Effect.fail(notReplayable(hop.method, hopUrl(hop)))
+        const sent = Effect.map(next(hopOf(hop, view, req), ctx), (o) => {
+          last = o
+          return o.response as Middleware.Response
+        })
+        return prev === undefined ? sent : Effect.zipRight(drain(prev.response, prev.scope), sent)
       })
-      return prev === undefined ? send : Effect.zipRight(drain(prev.response, prev.scope), send)
+    return Effect.map(invoke(mw, view, send, (detail) => misuse(hop, detail)), ({ returned }): Opened => {
+      const o = last!
+      if (returned === o.response) return o
+      const r = o.response
+      return { ...o, response: new StreamingResponseImpl(r.ex, r.url, r.protocol, o.redirects, returned.headers, returned.body) }
     })
-  let run: Effect.Effect<Middleware.Response, HackneyError>
-  try {
-    run = mw(view, call)
-    if (!Effect.isEffect(run)) return Effect.fail(misuse(hop, "a middleware returned a value that is not an Effect; return next(request) or an Effect of a response"))
-  } catch (e) {
-    return Effect.fail(misuse(hop, `a middleware threw ${e instanceof Error ? e.message : String(e)}; return an Effect that fails with a HackneyError instead`))
-  }
-  return Effect.flatMap(run, (res): Effect.Effect<Opened, InvalidRequest> => {
-    const o = last
-    if (o === undefined) {
-      return Effect.fail(misuse(hop, "a middleware returned a response without calling next; build the response from next(request)"))
-    }
-    if (res === o.response) return Effect.succeed(o)
-    const r = o.response
-    return Effect.succeed({ ...o, response: new StreamingResponseImpl(r.ex, r.url, r.protocol, o.redirects, res.headers, res.body) })
-  })
   })
 
 /**

@@ -8,9 +8,12 @@
  * @internal
  */
 import * as Client from "@effect/platform/HttpClient"
+import type * as ClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import type { HackneyError } from "../../HackneyError.js"
 import * as Pool from "../../Pool.js"
 import { guardedSource, guardMark } from "../engine/redirectGuard.js"
 import { sourceFor } from "../engine/source.js"
@@ -21,6 +24,7 @@ import { send, sendMetered } from "./exchange.js"
 import { unsupportedOption } from "./options.js"
 import type { RequestOptions } from "./options.js"
 import { build } from "./request.js"
+import { withMiddleware } from "./middleware.js"
 import { HackneyClientResponse } from "./response.js"
 
 /** The key of the per-request options tag. @internal */
@@ -50,23 +54,38 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
     const bad = over === undefined ? invalid : invalid ?? unsupportedOption(over)
     if (bad !== undefined) return Effect.fail(requestError(request, bad))
     const opts: RequestOptions = over === undefined ? options : { ...options, ...over }
-    const out = build(request, url, opts)
-    if (!("spec" in out)) {
-      return Effect.fail(requestError(request, out.cause))
-    }
     const source = guarded(sourceOf(opts.pool, context), over)
-    // A pool with metrics: the request metrics too (the span and traceparent are the platform's).
-    return Effect.mapError(
-      (source.features?.metrics === true ? sendMetered : send)(out, source, wheelOfFiber(fiber), (lease) =>
-        new HackneyClientResponse(
-          request,
-          lease,
-          signal,
-          opts.autoDecompress === true ? opts.maxBodySize ?? Infinity : undefined
-        ), { fiber, signal }),
-      (e) => requestError(request, e)
-    )
+    const middleware = source.features?.middleware
+    if (middleware !== undefined) {
+      // The pool's middleware around the engine; its failures as the platform's RequestError.
+      return Effect.mapError(
+        withMiddleware(middleware, request, url, (req, target) => sendOne(req, target, opts, source, fiber, signal)),
+        (e) => requestError(request, e)
+      )
+    }
+    return Effect.mapError(sendOne(request, url, opts, source, fiber, signal), (e) => requestError(request, e))
   })
+}
+
+/** One exchange of `request` to `url` through the engine, as a {@link HackneyClientResponse}. */
+const sendOne = (
+  request: ClientRequest.HttpClientRequest,
+  url: URL,
+  opts: RequestOptions,
+  source: ConnectionSource,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  signal: AbortSignal
+): Effect.Effect<HackneyClientResponse, HackneyError> => {
+  const out = build(request, url, opts)
+  if (!("spec" in out)) return Effect.fail(out.cause)
+  // A pool with metrics: the request metrics too (the span and traceparent are the platform's).
+  return (source.features?.metrics === true ? sendMetered : send)(out, source, wheelOfFiber(fiber), (lease) =>
+    new HackneyClientResponse(
+      request,
+      lease,
+      signal,
+      opts.autoDecompress === true ? opts.maxBodySize ?? Infinity : undefined
+    ), { fiber, signal })
 }
 
 /** @internal */

@@ -11,6 +11,7 @@ import type * as ClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ClientResponse from "@effect/platform/HttpClientResponse"
 import { isHackneyError, messageWithoutRequest } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
+import { oneLine } from "../error/text.js"
 
 /**
  * A `HackneyError` as a `RequestError`: invalid URLs and schemes are
@@ -33,8 +34,6 @@ export const requestError = (request: ClientRequest.HttpClientRequest, e: Hackne
     description: messageWithoutRequest(e)
   })
 
-// Text from elsewhere (a JSON or form parser) on one line, without a final period.
-const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, " ").trim().replace(/\.+$/, "")
 
 /**
  * A failure to read or decode a response body as a `ResponseError`

@@ -88,6 +88,8 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId
   readonly [ClientResponse.TypeId]: ClientResponse.TypeId
   readonly status: number
+  /** The reason phrase of the status line (HTTP/2: ""). */
+  readonly reason: string
   readonly remoteAddress: Option.Option<string>
   /** The whole body, once it is in memory. */
   private body: Uint8Array | undefined = undefined
@@ -115,6 +117,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     const ex = lease.ex
     const head = ex.head!
     this.status = head.status
+    this.reason = head.reason
     this.rawHeaders = head.rawHeaders
     const address = lease.conn.info.remoteAddress
     this.remoteAddress = address === undefined ? Option.none() : Option.some(address)
@@ -135,6 +138,16 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     } else {
       lease.watch(signal)
     }
+  }
+
+  /** Gives the connection back now (destroyed unless the body was read to its end). Idempotent. */
+  discard(): void {
+    this.lease.release()
+  }
+
+  /** The header field lines as received, name and value alternating. */
+  get rawHeaderLines(): ReadonlyArray<string> {
+    return this.rawHeaders
   }
 
   get headers(): Headers.Headers {
