@@ -75,6 +75,7 @@ type Gauge = Metric.Metric.Gauge<number>
  * | `hackney.pool.stale_retries` | counter | {request} | `hackney.pool`, `server.address`, `server.port` |
  * | `hackney.connect.timeouts` | counter | {attempt} | `server.address`, `server.port` |
  * | `hackney.connect.errors` | counter | {attempt} | `server.address`, `server.port`, `error.type`, `hackney.reason` |
+ * | `hackney.tls.handshake.duration` | histogram | s | `server.address`, `server.port` |
  *
  * @example
  * ```ts
@@ -99,6 +100,7 @@ export const metrics: {
   readonly staleRetries: Counter
   readonly connectTimeouts: Counter
   readonly connectErrors: Counter
+  readonly tlsHandshakeDuration: Histogram
 } = {
   requestDuration: M.requestDuration,
   activeRequests: M.activeRequests,
@@ -112,5 +114,6 @@ export const metrics: {
   connectionsReused: M.connectionsReused,
   staleRetries: M.staleRetries,
   connectTimeouts: M.connectTimeouts,
-  connectErrors: M.connectErrors
+  connectErrors: M.connectErrors,
+  tlsHandshakeDuration: M.tlsHandshakeDuration
 }

@@ -10,7 +10,7 @@ import type * as http from "node:http"
 import { HttpClient } from "@effect/platform"
 import { Hackney, HackneyHttpClient, Observability, Pool } from "../src/index.js"
 import { labels } from "../src/internal/observe/metrics.js"
-import { httpServer } from "./support/servers.js"
+import { cert, httpServer, httpsServer } from "./support/servers.js"
 import { recordingTracer } from "./support/tracer.js"
 import { eventually } from "./support/hackney.js"
 
@@ -70,6 +70,21 @@ describe("metrics", () => {
       expect(m.openConnections.unsafeValue(state("idle", srv.port)).value).toBe(0)
       expect(m.openConnections.unsafeValue(state("active", srv.port)).value).toBe(0)
       expect(m.connectionDuration.unsafeValue(hostPort(srv.port)).count).toBe(1)
+    }))
+
+  it.scoped("a new TLS connection records its handshake time once; a reused one and plain HTTP record none", () =>
+    Effect.gen(function*() {
+      const tlsSrv = yield* httpsServer(ok)
+      const plain = yield* httpServer(ok)
+      const pool = yield* Pool.make({ name: poolName(), metrics: true })
+      const tls = { ca: cert("ca.pem") }
+      for (let i = 0; i < 2; i++) yield* Hackney.get(tlsSrv.url, { pool, tls, protocols: ["http/1.1"] })
+      yield* Hackney.get(plain.url, { pool })
+      const handshakes = m.tlsHandshakeDuration.unsafeValue(hostPort(tlsSrv.port))
+      expect(handshakes.count).toBe(1)
+      expect(handshakes.min).toBeGreaterThan(0)
+      expect(handshakes.max).toBeLessThan(10)
+      expect(m.tlsHandshakeDuration.unsafeValue(hostPort(plain.port)).count).toBe(0)
     }))
 
   it.scoped("connect errors by reason, and the failed request's duration by error type", () =>

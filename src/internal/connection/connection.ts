@@ -122,6 +122,8 @@ export interface ConnectionInfo {
   /** The protocol negotiated over ALPN (`"http/1.1"` when none was). */
   readonly alpn: string
   readonly tls: boolean
+  /** How long the TLS handshake took, in milliseconds (TLS only; wall clock). */
+  readonly tlsHandshakeMillis?: number | undefined
 }
 
 /**

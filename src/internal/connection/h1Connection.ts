@@ -108,7 +108,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
     this.socket = open.socket
     this.alpn = open.alpn
     this.isTls = open.tls
-    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert)
+    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert, open.handshakeMillis)
     this.recvTimeout = options.recvTimeout
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
     this.deadline = options.wheel.deadline(this.onRecvTimeout)

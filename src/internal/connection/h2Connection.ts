@@ -113,7 +113,7 @@ export class H2Connection implements Connection, StreamOwner {
     this.socket = open.socket as net.Socket
     this.alpn = open.alpn === "http/1.1" ? "h2c" : open.alpn
     this.isTls = open.tls
-    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert)
+    this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert, open.handshakeMillis)
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
     session.on("remoteSettings", this.onSettings)
     session.on("goaway", this.onGoaway)

@@ -45,7 +45,8 @@ export class SocketInfo implements ConnectionInfo {
     readonly alpn: string,
     readonly tls: boolean,
     /** The certificate the dial saw (a resumed session's socket may not give it again). */
-    private readonly dialledCert: tls.DetailedPeerCertificate | undefined
+    private readonly dialledCert: tls.DetailedPeerCertificate | undefined,
+    readonly tlsHandshakeMillis?: number | undefined
   ) {}
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress

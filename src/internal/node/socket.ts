@@ -188,7 +188,13 @@ const runStep = (
   }
 }
 
-const tlsOpened = (t: TlsOpen): Opened => ({ socket: t.socket, alpn: t.alpn, tls: true, peercert: t.peercert })
+const tlsOpened = (t: TlsOpen): Opened => ({
+  socket: t.socket,
+  alpn: t.alpn,
+  tls: true,
+  peercert: t.peercert,
+  handshakeMillis: t.handshakeMillis
+})
 
 /** Runs `steps[from..]` over what `opened` gives. */
 const runSteps = (

@@ -63,6 +63,8 @@ export interface TlsOpen {
   readonly alpn: string
   /** The server certificate, also on a resumed session (from the session cache). */
   readonly peercert: tls.DetailedPeerCertificate | undefined
+  /** How long the handshake took, in milliseconds (wall clock: from TCP up, or from the start over a connected stream). */
+  readonly handshakeMillis: number
 }
 
 const certificateCodes = new Set([
@@ -164,8 +166,11 @@ const handshake = <E>(
     })
     if (holder !== undefined) holder.socket = tlsSocket
     let tcpUp = under !== undefined
+    // A measurement, not a deadline (the connect timeout runs on the Effect Clock): the wall clock.
+    let started = tcpUp ? performance.now() : 0
     const onTcp = () => {
       tcpUp = true
+      started = performance.now()
     }
     if (!tcpUp) tlsSocket.once("connect", onTcp)
     if (reuse) {
@@ -191,7 +196,8 @@ const handshake = <E>(
     const onSecure = () => {
       tlsSocket.removeListener("error", onError)
       const peercert = certOf(tlsSocket.getPeerCertificate(true)) ?? (tlsSocket.isSessionReused() ? cached?.cert : undefined)
-      resume(Effect.succeed({ socket: tlsSocket, alpn: tlsSocket.alpnProtocol || "http/1.1", peercert }))
+      const handshakeMillis = performance.now() - started
+      resume(Effect.succeed({ socket: tlsSocket, alpn: tlsSocket.alpnProtocol || "http/1.1", peercert, handshakeMillis }))
     }
     tlsSocket.once("secureConnect", onSecure)
     tlsSocket.once("error", onError)

@@ -87,6 +87,13 @@ export const staleRetries = Metric.counter("hackney.pool.stale_retries", {
   incremental: true
 })
 
+/** `hackney.tls.handshake.duration` (s): a new connection's TLS handshake, from TCP up to the handshake's end. @internal */
+export const tlsHandshakeDuration = Metric.histogram(
+  "hackney.tls.handshake.duration",
+  secondsBoundaries,
+  "Duration of the TLS handshakes of new connections, in seconds."
+)
+
 /** `hackney.connect.timeouts`. @internal */
 export const connectTimeouts = Metric.counter("hackney.connect.timeouts", {
   description: "Connection attempts that timed out.",

@@ -39,7 +39,7 @@ interface HostLabels {
 }
 
 /** @internal */
-export class PoolMeter<C extends object> {
+export class PoolMeter<C extends { readonly info?: { readonly tlsHandshakeMillis?: number | undefined } | undefined }> {
   private readonly openedAt = new WeakMap<C, number>()
   private readonly poolLabels: ReturnType<typeof M.labels>
   /** Label sets by pool key (no string is built per event). */
@@ -94,9 +94,11 @@ export class PoolMeter<C extends object> {
     }
   }
 
-  /** A connection joined the pool. */
-  opened(conn: C): void {
+  /** A connection joined the pool: its TLS handshake time (when it has one), and the start of its life. */
+  opened(conn: C, host: string, port: number): void {
     this.openedAt.set(conn, this.now())
+    const tls = conn.info?.tlsHandshakeMillis
+    if (tls !== undefined) M.tlsHandshakeDuration.unsafeUpdate(tls / 1000, M.labels(hostNames, [host, port]))
   }
 
   /** A connection left the pool (closed): its life, once. */

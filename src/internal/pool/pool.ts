@@ -86,6 +86,8 @@ export interface Poolable {
   onChange: (() => void) | undefined
   /** Open and able to take a request now: not closed, no stray bytes received while idle. */
   readonly isAvailable: boolean
+  /** What the dial measured (a connection's `ConnectionInfo`): its TLS handshake time, for the metrics. */
+  readonly info?: { readonly tlsHandshakeMillis?: number | undefined } | undefined
   readonly isTls: boolean
   /** Called when it closes; the pool sets it while the connection is idle. */
   onClosed: (() => void) | undefined
@@ -450,8 +452,8 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
       entry.timer = this.wheel.deadline(() => this.state.expire(entry))
       entry.onClosed = () => this.state.connectionClosed(entry)
     } else {
-      meter?.opened(conn)
       const { host, port } = entry.host
+      meter?.opened(conn, host, port)
       const log = (message: string) => {
         if (this.logs) this.run(debug(message, { "hackney.pool": this.config.name, "server.address": host, "server.port": port }))
       }

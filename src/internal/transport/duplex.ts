@@ -64,4 +64,6 @@ export interface OpenSocket {
   readonly tls: boolean
   /** The server certificate (TLS), also on a resumed session. */
   readonly peercert?: DetailedPeerCertificate | undefined
+  /** How long the TLS handshake took, in milliseconds (wall clock, from TCP up to `secureConnect`). */
+  readonly handshakeMillis?: number | undefined
 }
