@@ -343,5 +343,19 @@ describe("connect spans", () => {
       expect(Option.getOrThrow(connects[0].parent).spanId).toBe(attempts[0].spanId)
       expect(connects[0].attrs.get("server.port")).toBe(srv.port)
       expect(attempts.map((a) => a.attrs.get("hackney.connection.reused"))).toEqual([false, true])
+      expect(connects[0].attrs.has("hackney.tls.handshake.duration")).toBe(false)
+    }))
+
+  it.scoped("a TLS dial's hackney.connect span carries the handshake time", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer(ok)
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), tracing: true })
+      yield* Hackney.get(srv.url, { pool, tls: { ca: cert("ca.pem") } }).pipe(Effect.withTracer(tracer))
+      const connect = spans.find((s) => s.name === "hackney.connect")!
+      expect(connect.attrs.get("hackney.transport")).toBe("tls")
+      const seconds = connect.attrs.get("hackney.tls.handshake.duration") as number
+      expect(seconds).toBeGreaterThan(0)
+      expect(seconds).toBeLessThan(10)
     }))
 })

@@ -81,6 +81,12 @@ export const dialConnection = (
     return observed(dial, spec, wheel, traced, logged)
   })
 
+/** The connect span's TLS handshake time (`hackney.tls.handshake.duration`, seconds), on TLS connections. */
+const tlsAttribute = (conn: Connection): Effect.Effect<void> => {
+  const ms = conn.info.tlsHandshakeMillis
+  return ms === undefined ? Effect.void : Effect.annotateCurrentSpan("hackney.tls.handshake.duration", ms / 1000)
+}
+
 /** A dial with its `hackney.connect` span (under a traced attempt) and its Debug logs. */
 const observed = (
   dial: Effect.Effect<Connection, HackneyError>,
@@ -103,7 +109,7 @@ const observed = (
     })
     : dial
   return traced !== undefined
-    ? Effect.withSpan(logs, "hackney.connect", {
+    ? Effect.withSpan(Effect.tap(logs, tlsAttribute), "hackney.connect", {
       kind: "internal",
       parent: traced,
       captureStackTrace: false,
