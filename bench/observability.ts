@@ -6,7 +6,11 @@
  * (`process.cpuUsage`, user + system) is the client's alone. Rounds run the
  * modes in alternating order; the median per mode is reported. Indicative on a shared machine.
  *
- *   npx tsx bench/observability.ts [requestsPerRound=20000] [rounds=5]
+ *   npx tsx bench/observability.ts [requestsPerRound=20000] [rounds=5] [modes=all]
+ *
+ * `modes`: a comma-separated subset of the mode names below, e.g. `tracing` to
+ * profile one (`node --cpu-prof --import tsx …`); the first is the base of the
+ * percentages.
  */
 import { spawn } from "node:child_process"
 import { Effect } from "effect"
@@ -14,6 +18,7 @@ import { Hackney, Pool } from "../src/index.js"
 
 const perRound = Number(process.argv[2] ?? 20000)
 const rounds = Number(process.argv[3] ?? 5)
+const only = process.argv[4]?.split(",")
 
 const serverSource = `
 const http = require("node:http")
@@ -49,13 +54,14 @@ const main = async () => {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9
       return { cpuUs: (cpu.user + cpu.system) / perRound, rps: perRound / wall }
     })
-  const modes: ReadonlyArray<readonly [string, Pool.Options]> = [
+  const allModes: ReadonlyArray<readonly [string, Pool.Options]> = [
     ["off", {}],
     ["metrics", { metrics: true }],
     ["tracing", { tracing: true }],
-    ["tracing, no traceparent", { tracing: true, propagate: false }],
+    ["tracing no traceparent", { tracing: true, propagate: false }],
     ["metrics+tracing", { metrics: true, tracing: true }]
   ]
+  const modes = only === undefined ? allModes : allModes.filter(([name]) => only.includes(name))
   const program = Effect.gen(function*() {
     const pools: Array<Pool.Pool> = []
     for (const [name, options] of modes) pools.push(yield* Pool.make({ name: `bench-${name}`, maxPerHost: 8, ...options }))

@@ -9,6 +9,8 @@
  *   inside `Effect.gen` (a fresh options object per request, as such code does);
  * - `hackney-loop`: the harness's native style (bench/contender.ts `hackney`: `Effect.whileLoop`,
  *   `Hackney.get(url, options)` with one shared options object, `Pool.layer({ maxPerHost: c })`), unbundled;
+ * - `hackney-loop+metrics`, `hackney-loop+tracing`, `hackney-loop+metrics+tracing`: `hackney-loop`
+ *   with the pool's `metrics` and/or `tracing` on (issue 18's cost; Effect's default tracer);
  * - `undici-user`: undici `Pool(origin, { connections: c }).request()` + `body.arrayBuffer()` in `c`
  *   async loops.
  *
@@ -111,9 +113,9 @@ const hackneyUser = () =>
   )
 
 /** The harness's native style (bench/contender.ts `hackney`), unbundled: `Effect.whileLoop`, one shared options object. */
-const hackneyLoop = () => {
+const hackneyLoop = (observed = {}) => {
   const noOptions = {}
-  return effectContender(Pool.layer({ maxPerHost: perHost, ...idleCap }), whileLoop((url) => Hackney.get(url, noOptions)))
+  return effectContender(Pool.layer({ maxPerHost: perHost, ...idleCap, ...observed }), whileLoop((url) => Hackney.get(url, noOptions)))
 }
 
 /**
@@ -199,6 +201,8 @@ const main = async () => {
     ? hackneyUser()
     : name === "hackney-loop"
     ? hackneyLoop()
+    : name.startsWith("hackney-loop+")
+    ? hackneyLoop(Object.fromEntries(name.split("+").slice(1).map((k) => [k, true])))
     : name === "undici-user"
     ? await undiciUser()
     : name.startsWith("httpclient-")
