@@ -5,7 +5,7 @@
  * twice), and no userinfo or query string in labels or attributes.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Logger, LogLevel, Metric, Option, Schedule, Scope, TestClock } from "effect"
+import { Context, Effect, Exit, Fiber, Logger, LogLevel, Metric, Option, Schedule, Scope, TestClock, Tracer } from "effect"
 import type * as http from "node:http"
 import { HttpClient } from "@effect/platform"
 import { Hackney, HackneyHttpClient, Observability, Pool } from "../src/index.js"
@@ -230,6 +230,49 @@ describe("tracing", () => {
       const mine = yield* Hackney.get(srv.url, { pool, headers: { traceparent: own } }).pipe(Effect.withTracer(tracer))
       expect(mine.header("x-tp")).toBe(own)
       expect(mine.header("x-tp-count")).toBe("1")
+    }))
+
+  it.scoped("no traceparent when tracing is disabled on the fiber (no span either) or the tracer's ids are not W3C ids", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((req, res) => {
+        req.resume()
+        res.writeHead(200, { "content-length": 2, "x-tp": String(req.headers.traceparent ?? "") })
+        res.end("ok")
+      })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), tracing: true })
+      const disabled = yield* Hackney.get(srv.url, { pool }).pipe(Effect.withTracerEnabled(false), Effect.withTracer(tracer))
+      expect(disabled.header("x-tp")).toBe("")
+      expect(spans).toEqual([])
+      // a tracer with its own id scheme: its span is made, its ids never reach the head
+      const ownIds = Tracer.make({
+        span: (...args) => Object.assign(tracer.span(...args), { spanId: "span-1\r\nx-injected: 1" }),
+        context: (f) => f()
+      })
+      const res = yield* Hackney.get(srv.url, { pool }).pipe(Effect.withTracer(ownIds))
+      expect(res.header("x-tp")).toBe("")
+      expect(spans.map((s) => s.name)).toEqual(["HTTP GET"])
+      const featured = yield* Hackney.get(srv.url, { pool, followRedirect: true }).pipe(Effect.withTracer(ownIds))
+      expect(featured.header("x-tp")).toBe("")
+    }))
+
+  it.scoped("a request's span has what Effect.makeSpan would give it: the fiber's span annotations and links, its parent", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer(ok)
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), tracing: true })
+      const linked = { _tag: "ExternalSpan", spanId: "b7ad6b7169203331", traceId: "0af7651916cd43dd8448eb211c80319c", sampled: true, context: Context.empty() } as const
+      yield* Hackney.get(srv.url, { pool }).pipe(
+        Effect.annotateSpans("app.tenant", "t1"),
+        Effect.linkSpans(linked),
+        Effect.withSpan("parent"),
+        Effect.withTracer(tracer)
+      )
+      const request = spans.find((s) => s.name === "HTTP GET")!
+      expect(request.attrs.get("app.tenant")).toBe("t1")
+      expect(request.links.map((l) => l.span.spanId)).toEqual([linked.spanId])
+      expect(Option.getOrThrow(request.parent).spanId).toBe(spans.find((s) => s.name === "parent")!.spanId)
+      expect(request.kind).toBe("client")
     }))
 
   it.scoped("a failed request ends its span with the failure and error.type", () =>

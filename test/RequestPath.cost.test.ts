@@ -26,6 +26,21 @@ class OpCounter extends Supervisor.AbstractSupervisor<void> {
   }
 }
 
+/** Runs `effect` 3 times under one {@link OpCounter}, checking each result. */
+const counted = <A, E>(effect: Effect.Effect<A, E>, check: (a: A) => void) =>
+  Effect.gen(function*() {
+    const counter = new OpCounter()
+    for (let i = 0; i < 3; i++) {
+      check(
+        yield* effect.pipe(
+          Effect.supervised(counter),
+          Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+        )
+      )
+    }
+    return counter
+  })
+
 const prepared = (options: Parameters<typeof prepare>[2], url = "http://127.0.0.1:8080/x") => {
   const p = prepare("GET", url, options, openFile)
   if (Either.isLeft(p)) throw p.left
@@ -67,14 +82,7 @@ describe("request path cost", () => {
       const get = Hackney.get(url, { pool })
       // the first request dials; the measured ones reuse the connection
       yield* get
-      const counter = new OpCounter()
-      for (let i = 0; i < 3; i++) {
-        const res = yield* get.pipe(
-          Effect.supervised(counter),
-          Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
-        )
-        expect(res.text()).toBe("hello")
-      }
+      const counter = yield* counted(get, (res) => expect(res.text()).toBe("hello"))
       expect(srv.accepted()).toBe(1)
       // one suspension per request (the wait for the response) …
       expect(counter.resumes / 3).toBe(1)
@@ -84,6 +92,34 @@ describe("request path cost", () => {
       // canceller leaked the connection — the HTTP/2 leak test's "0 connections in use" failed about 1 run in 2)
       expect(counter.ops / 3).toBeLessThanOrEqual(31)
     }))
+})
+
+describe("observed request path cost (issue 18)", () => {
+  // Per-request Effect operations of the same pooled GET with the pool's metrics and/or tracing on
+  // (Effect's default tracer): 49 (metrics), 66 (tracing), 74 (both) before a metered pool gave its idle
+  // connections in the same step as the write and the span was made through the tracer directly (the
+  // metered pool took the full checkout; Effect.makeSpan and Effect.locally ran around every traced
+  // request); 41 with both. The bare path's 31 plus the observation's step and its onExit.
+  const observed = (options: Pool.Options, bound: number) =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((req, res) => res.end(String(req.headers.traceparent ?? "")))
+      const pool = yield* Pool.make({ maxPerHost: 1, ...options })
+      const get = Hackney.get(`${srv.url}/x`, { pool })
+      yield* get
+      const counter = yield* counted(get, (res) => {
+        if (options.tracing === true) expect(res.text()).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      })
+      expect(srv.accepted()).toBe(1)
+      expect(counter.resumes / 3).toBe(1)
+      expect(counter.ops / 3).toBeLessThanOrEqual(bound)
+    })
+
+  it.scoped("a metered GET on an idle pooled connection takes the idle path: one suspension, a bounded number of Effect operations", () =>
+    observed({ metrics: true }, 41))
+  it.scoped("a traced GET on an idle pooled connection: one suspension, a bounded number of Effect operations, its traceparent sent", () =>
+    observed({ tracing: true }, 41))
+  it.scoped("a metered and traced GET on an idle pooled connection: one suspension, a bounded number of Effect operations", () =>
+    observed({ metrics: true, tracing: true }, 41))
 })
 
 describe("HttpClient request path cost", () => {

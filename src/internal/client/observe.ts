@@ -40,6 +40,8 @@ import { protocolVersion, requestEnded, requestStarted } from "../observe/reques
 import type { Outcome, Started } from "../observe/requestMeter.js"
 import { urlLabel } from "../url/label.js"
 import { traceConnect } from "../observe/log.js"
+import { startClientSpan, traceparentOf } from "../observe/span.js"
+import { withField } from "../http1/encoder.js"
 import type { HopContext, Interceptor, Opened } from "./dispatch.js"
 import type { Hop } from "./redirect.js"
 
@@ -137,8 +139,6 @@ export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx
     )
   })
 
-const traceparent = (span: Tracer.Span): string => `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
-
 /**
  * A child span per attempt, its `traceparent` on the wire (`propagate`,
  * default true; never a second one).
@@ -157,8 +157,8 @@ export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx
   }
   if (resend > 0) attributes["http.request.resend_count"] = resend
   return Effect.flatMap(Effect.makeSpan(`HTTP ${hop.method} attempt`, { kind: "client", captureStackTrace: false, attributes }), (span) => {
-    const propagate = sw.propagate !== false && !Headers.has(hop.headers, "traceparent")
-    const sent = propagate ? { ...hop, headers: Headers.set(hop.headers, "traceparent", traceparent(span)) } : hop
+    const tp = sw.propagate !== false && !Headers.has(hop.headers, "traceparent") ? traceparentOf(span) : undefined
+    const sent = tp !== undefined ? { ...hop, headers: Headers.set(hop.headers, "traceparent", tp) } : hop
     // Its dial, if it makes one, is traced too (`hackney.connect`).
     return Effect.withParentSpan(Effect.locally(next(sent, ctx), traceConnect, span), span).pipe(
       Effect.onExit((exit) =>
@@ -193,18 +193,6 @@ export const switchesOf = (options: Options, source: ConnectionSource): Switches
   return { metrics, tracing, propagate: options.propagate ?? f?.propagate }
 }
 
-// No stack trace captured: it would cost more than the rest of the request.
-const spanOptions = (p: Prepared): Tracer.SpanOptions => ({
-  kind: "client",
-  captureStackTrace: false,
-  attributes: {
-    "http.request.method": p.method,
-    "server.address": p.url.host,
-    "server.port": p.url.port,
-    "url.full": urlLabel(p.href)
-  }
-})
-
 /** What the bare path's request gives back: its status and protocol, the body bytes both ways. */
 interface Ended {
   readonly status: number
@@ -215,13 +203,31 @@ interface Ended {
 }
 
 /**
+ * `p` with the `traceparent` of `span` (none when it has its own, or the
+ * span's ids are not W3C ones): its memoised head, if encoded already, gets
+ * the one line rather than a new encoding; its dial (if any) goes under
+ * `span`.
+ */
+const propagated = (p: Prepared, span: Tracer.Span, propagate: boolean | undefined): Prepared => {
+  const tp = propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined
+  if (tp === undefined) return { ...p, dialParent: span }
+  return {
+    ...p,
+    rawHeaders: [...p.rawHeaders, "traceparent", tp],
+    h1: p.h1 === undefined ? undefined : withField(p.h1, "traceparent", tp),
+    dialParent: span
+  }
+}
+
+/**
  * A bare-path request (no redirect, retry, middleware…) with its metrics and
  * its one span (no attempt child: there is one attempt; the span's id goes
  * out in `traceparent`), without the feature path's machinery; times on
- * `clock`, the requesting fiber's. `run` sends the prepared request
- * (given the `traceparent` header when propagating); `ended` reads the
- * outcome of its result; `hold` ends the span and metrics now (one-shot) or
- * when the current scope closes (streaming).
+ * `clock`, the requesting fiber's. The span is made through the fiber's
+ * tracer directly (`startClientSpan`), its attributes set on it. `run` sends
+ * the prepared request (given the `traceparent` header when propagating);
+ * `ended` reads the outcome of its result; `hold` ends the span and metrics
+ * now (one-shot) or when the current scope closes (streaming).
  *
  * @internal
  */
@@ -233,26 +239,22 @@ export const observeBare = <A, R>(
   ended: (a: A) => Ended,
   hold: (end: Effect.Effect<void>) => Effect.Effect<void, never, R>
 ): Effect.Effect<A, HackneyError, R> =>
-  Effect.suspend(() => {
-    const started = sw.metrics === true
-      ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, clock.unsafeCurrentTimeNanos())
-      : undefined
-    const finish = (span: Tracer.Span | undefined, exit: Exit.Exit<A, HackneyError>) => {
+  Effect.withFiberRuntime((fiber) => {
+    const start = clock.unsafeCurrentTimeNanos()
+    const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
+    const span = sw.tracing === true ? startClientSpan(fiber, `HTTP ${p.method}`, start) : undefined
+    if (span !== undefined) {
+      span.attribute("http.request.method", p.method)
+      span.attribute("server.address", p.url.host)
+      span.attribute("server.port", p.url.port)
+      span.attribute("url.full", urlLabel(p.href))
+    }
+    const finish = (exit: Exit.Exit<A, HackneyError>) => {
       const e = Exit.isSuccess(exit) ? ended(exit.value) : undefined
       close(started, span, clock.unsafeCurrentTimeNanos(), exit, e ?? failureOf(exit), e?.reused)
     }
-    const send = (q: Prepared, span: Tracer.Span | undefined) =>
-      Effect.onExit(run(q), (exit) =>
-        Exit.isSuccess(exit) ? hold(Effect.sync(() => finish(span, exit))) : Effect.sync(() => finish(span, exit)))
-    if (sw.tracing !== true) return send(p, undefined)
-    return Effect.flatMap(Effect.makeSpan(`HTTP ${p.method}`, spanOptions(p)), (request) => {
-        const propagate = sw.propagate !== false && !hasHeader(p.rawHeaders, "traceparent")
-        const q: Prepared = propagate
-          ? { ...p, rawHeaders: [...p.rawHeaders, "traceparent", traceparent(request)], h1: undefined }
-          : p
-        // No context copy (withParentSpan): nothing of the caller's runs inside; the dial's span gets its parent from traceConnect.
-        return Effect.locally(send(q, request), traceConnect, request)
-      })
+    return Effect.onExit(run(span === undefined ? p : propagated(p, span, sw.propagate)), (exit) =>
+      Exit.isSuccess(exit) ? hold(Effect.sync(() => finish(exit))) : Effect.sync(() => finish(exit)))
   })
 
 /** The outcome of a one-shot response. */

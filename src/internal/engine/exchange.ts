@@ -17,6 +17,7 @@ import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { Connection } from "../connection/connection.js"
 import { refusedStream } from "../connection/h2Request.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
+import { traceConnect } from "../observe/log.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { ConnectionSource } from "./source.js"
 
@@ -94,8 +95,8 @@ export const checkout = (
   source: ConnectionSource,
   fresh: boolean,
   wheel: TimerWheel
-): Effect.Effect<Connection, HackneyError> =>
-  source.checkout(o.spec, {
+): Effect.Effect<Connection, HackneyError> => {
+  const c = source.checkout(o.spec, {
     checkoutTimeout: o.checkoutTimeout,
     maxPerHost: o.maxPerHost,
     fresh,
@@ -103,6 +104,9 @@ export const checkout = (
     url: o.href,
     wheel
   })
+  // Traced: the dial or the queue wait, if any, is recorded under the request's span (read only on this path).
+  return o.dialParent === undefined ? c : Effect.locally(c, traceConnect, o.dialParent)
+}
 
 /**
  * Starts the exchange of `o` on `conn`: the driver writes the head (and a

@@ -171,6 +171,16 @@ export const encodeCheckedHead = (
 ): string => encodeHead(method, target, host, rawHeaders, bodySize, false) as string
 
 /**
+ * `head` (an encoded head: its last line blank) with one more field, `name:
+ * value`, before the blank line: a memoised head plus a per-request field
+ * without encoding the rest again. The caller checks the pair.
+ *
+ * @internal
+ */
+export const withField = (head: string, name: string, value: string): string =>
+  head.slice(0, head.length - 2) + name + ": " + value + "\r\n\r\n"
+
+/**
  * Encodes a request head. See `Http1.encodeRequestHead` for the rules.
  *
  * @internal

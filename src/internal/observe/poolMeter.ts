@@ -85,6 +85,12 @@ export class PoolMeter<C extends { readonly info?: { readonly tlsHandshakeMillis
     else M.connectionsReused.unsafeUpdate(1, l)
   }
 
+  /** A checkout served at once by an idle connection (started at `started`, default now): its wait, the reuse, the gauges. */
+  reused(h: HostRef, started = this.now()): void {
+    this.checkedOut(started, false, h)
+    this.sync(h)
+  }
+
   /** A dial failed. */
   dialFailed(error: HackneyError, host: string, port: number): void {
     if (error._tag === "ConnectTimeout") M.connectTimeouts.unsafeUpdate(1, M.labels(hostNames, [host, port]))

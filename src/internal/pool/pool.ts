@@ -233,13 +233,16 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     maxPerHost: number | undefined,
     fiber: Fiber.RuntimeFiber<unknown, unknown>
   ): C | undefined => {
-    // A pool with metrics or lifecycle logs records each checkout: the full path.
-    if (this.state.closed || this.meter !== undefined || this.logs) return undefined
+    // A pool with lifecycle logs logs each checkout: the full path.
+    if (this.state.closed || this.logs) return undefined
     // The environment's proxy not read yet (an Effect), or an invalid one: the full checkout reads it and reports.
     const s = specWithEnv(spec, fiber, noContext, this.proxyDefault)
     if (Effect.isEffect(s)) return undefined
     const h = this.state.hosts.get(s.key)
-    return h === undefined ? undefined : this.state.takeIdleNow(h, maxPerHost ?? this.config.maxPerHost)?.conn
+    const conn = h === undefined ? undefined : this.state.takeIdleNow(h, maxPerHost ?? this.config.maxPerHost)?.conn
+    // Metered: a reuse without a wait, recorded as the full path records it.
+    if (conn !== undefined && this.meter !== undefined) this.meter.reused(s)
+    return conn
   }
 
   private checkoutNow(spec: DialSpec, ctx: CheckoutContext): Effect.Effect<C, HackneyError> {
@@ -260,8 +263,7 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     })
     if (reusedNow) {
       // An idle connection, decided already: recorded now, without another step per request.
-      meter.checkedOut(started, false, spec)
-      meter.sync(spec)
+      meter.reused(spec, started)
       return checkedOut
     }
     return checkedOut.pipe(

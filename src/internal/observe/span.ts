@@ -1,0 +1,83 @@
+/**
+ * A request's span made straight through the fiber's tracer (`Tracer.span`),
+ * as `Effect.makeSpan` makes it — the same parent (the fiber's current span,
+ * skipping those that disable propagation), links and annotations of the
+ * fiber, timing switch, none when tracing is disabled — without its cost per
+ * span: `makeSpan` reads the fiber's refs through `getFiberRefs()`, which
+ * copies the fiber's whole ref table each time, and it allocates an options
+ * object and the attributes' entries. The caller sets the attributes on the
+ * span (`span.attribute`), with no object in between.
+ *
+ * And the W3C `traceparent` value of a span, when its ids are valid ones.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
+
+const noLinks: ReadonlyArray<Tracer.SpanLink> = []
+const noContext = Context.empty()
+const clientOptions: Tracer.SpanOptions = { kind: "client", captureStackTrace: false }
+
+/** The parent `Effect.makeSpan` would give: the current span, or the nearest above it that does not disable propagation. */
+const parentOf = (span: Tracer.AnySpan | undefined): Option.Option<Tracer.AnySpan> => {
+  let s = span
+  while (s !== undefined && Context.get(s.context, Tracer.DisablePropagation)) {
+    s = s._tag === "Span" ? Option.getOrUndefined(s.parent) : undefined
+  }
+  return s === undefined ? Option.none() : Option.some(s)
+}
+
+/**
+ * A client span named `name` under `fiber`'s current span, started at `now`
+ * (nanoseconds; 0 when the fiber turned span timing off); undefined when the
+ * fiber's tracing is disabled (`Effect.withTracerEnabled(false)`). Must run on
+ * `fiber` itself.
+ *
+ * @internal
+ */
+export const startClientSpan = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  name: string,
+  now: bigint
+): Tracer.Span | undefined => {
+  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return undefined
+  const links = fiber.getFiberRef(FiberRef.currentTracerSpanLinks)
+  const span = fiber.currentTracer.span(
+    name,
+    parentOf(fiber.currentSpan),
+    noContext,
+    Chunk.isEmpty(links) ? noLinks : Chunk.toReadonlyArray(links),
+    fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? now : 0n,
+    "client",
+    clientOptions
+  )
+  const annotations = fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations)
+  if (HashMap.size(annotations) > 0) HashMap.forEach(annotations, (value, key) => span.attribute(key, value))
+  return span
+}
+
+const traceIdPattern = /^[0-9a-f]{32}$/
+const spanIdPattern = /^[0-9a-f]{16}$/
+const zeroTrace = "00000000000000000000000000000000"
+const zeroSpan = "0000000000000000"
+
+/**
+ * The W3C `traceparent` of `span` (version 00), or undefined when its ids are
+ * not valid W3C ids (32 and 16 lowercase hex digits, not all zero) — a
+ * tracer's own id scheme, or a disabled tracer's placeholder span: nothing is
+ * sent then, as the recommendation asks, and nothing a tracer returns can
+ * reach the request head unchecked.
+ *
+ * @internal
+ */
+export const traceparentOf = (span: Tracer.Span): string | undefined =>
+  traceIdPattern.test(span.traceId) && spanIdPattern.test(span.spanId) && span.traceId !== zeroTrace &&
+    span.spanId !== zeroSpan
+    ? `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+    : undefined
