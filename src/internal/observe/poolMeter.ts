@@ -18,10 +18,10 @@ const poolNames = ["hackney.pool"] as const
 const poolHostNames = ["hackney.pool", "server.address", "server.port"] as const
 const errorNames = ["server.address", "server.port", "error.type", "hackney.reason"] as const
 
-/** What the meter reads of the pool: its per-host counts and totals. @internal */
+/** What the meter reads of the pool: its connections to a host (its pool keys' hosts are lower case) and its queue. @internal */
 export interface PoolCounts {
-  readonly hostStats: (host: string, port: number) => { readonly inUse: number; readonly free: number }
-  readonly stats: () => { readonly queued: number }
+  readonly connectionCounts: (host: string, port: number) => { readonly inUse: number; readonly free: number }
+  readonly queued: () => number
 }
 
 /** A host of the pool, by its pool key (its `DialSpec` or `HostState`). @internal */
@@ -31,10 +31,11 @@ export interface HostRef {
   readonly port: number
 }
 
-/** A host's label sets, made once. */
-interface HostLabels {
-  readonly active: ReturnType<typeof M.labels>
-  readonly idle: ReturnType<typeof M.labels>
+/** A host's series, resolved once. */
+interface HostSeries {
+  readonly active: M.Series
+  readonly idle: M.Series
+  readonly reused: M.Series
   readonly poolHost: ReturnType<typeof M.labels>
 }
 
@@ -42,19 +43,25 @@ interface HostLabels {
 export class PoolMeter<C extends { readonly info?: { readonly tlsHandshakeMillis?: number | undefined } | undefined }> {
   private readonly openedAt = new WeakMap<C, number>()
   private readonly poolLabels: ReturnType<typeof M.labels>
-  /** Label sets by pool key (no string is built per event). */
-  private readonly hosts = new Map<string, HostLabels>()
+  private readonly queued: M.Series
+  private readonly checkoutDuration: M.Series
+  /** Series by pool key (no string is built, no series looked up per event). */
+  private readonly hosts = new Map<string, HostSeries>()
   constructor(readonly pool: string, private readonly counts: PoolCounts, private readonly now: () => number) {
     this.poolLabels = M.labels(poolNames, [pool])
+    this.queued = M.queuedSeries.series(this.poolLabels)
+    this.checkoutDuration = M.checkoutDurationSeries.series(this.poolLabels)
   }
 
-  private labelsOf(h: HostRef): HostLabels {
+  private labelsOf(h: HostRef): HostSeries {
     let l = this.hosts.get(h.key)
     if (l === undefined) {
+      const poolHost = M.labels(poolHostNames, [this.pool, h.host, h.port])
       l = {
-        active: M.labels(stateNames, ["active", h.host, h.port]),
-        idle: M.labels(stateNames, ["idle", h.host, h.port]),
-        poolHost: M.labels(poolHostNames, [this.pool, h.host, h.port])
+        active: M.openConnectionsSeries.series(M.labels(stateNames, ["active", h.host, h.port])),
+        idle: M.openConnectionsSeries.series(M.labels(stateNames, ["idle", h.host, h.port])),
+        reused: M.connectionsReusedSeries.series(poolHost),
+        poolHost
       }
       if (this.hosts.size >= 4096) this.hosts.clear()
       this.hosts.set(h.key, l)
@@ -64,11 +71,11 @@ export class PoolMeter<C extends { readonly info?: { readonly tlsHandshakeMillis
 
   /** The gauges of `h`'s host and port and the queue, from the pool's counts. */
   sync(h: HostRef): void {
-    const s = this.counts.hostStats(h.host, h.port)
+    const s = this.counts.connectionCounts(h.host, h.port)
     const l = this.labelsOf(h)
-    M.openConnections.unsafeUpdate(s.inUse, l.active)
-    M.openConnections.unsafeUpdate(s.free, l.idle)
-    M.queued.unsafeUpdate(this.counts.stats().queued, this.poolLabels)
+    l.active.update(s.inUse)
+    l.idle.update(s.free)
+    this.queued.update(this.counts.queued())
   }
 
   /** A checkout began; `fresh`: the resend after a stale kept-alive connection. */
@@ -79,10 +86,10 @@ export class PoolMeter<C extends { readonly info?: { readonly tlsHandshakeMillis
 
   /** A checkout got its connection, `created` (dialled for it) or reused. */
   checkedOut(started: number, created: boolean, h: HostRef): void {
-    M.checkoutDuration.unsafeUpdate((this.now() - started) / 1000, this.poolLabels)
-    const l = this.labelsOf(h).poolHost
-    if (created) M.connectionsCreated.unsafeUpdate(1, l)
-    else M.connectionsReused.unsafeUpdate(1, l)
+    this.checkoutDuration.update((this.now() - started) / 1000)
+    const l = this.labelsOf(h)
+    if (created) M.connectionsCreated.unsafeUpdate(1, l.poolHost)
+    else l.reused.update(1)
   }
 
   /** A checkout served at once by an idle connection (started at `started`, default now): its wait, the reuse, the gauges. */

@@ -22,15 +22,20 @@ const failedNames = ["http.request.method", "server.address", "server.port", "er
 /** `network.protocol.version` of a connection's protocol. @internal */
 export const protocolVersion = (p: Protocol): string => (p === "h2" ? "2" : "1.1")
 
-type Labels = ReturnType<typeof M.labels>
+/** The series a completed request updates, of one label set. */
+interface Done {
+  readonly duration: M.Series
+  readonly sent: M.Series
+  readonly received: M.Series
+}
 
-/** The label sets of one origin (by its pool key), made once each: no string is built per request. */
+/** The series of one origin (by its pool key), resolved once per label set: no string or lookup of Effect's per request. */
 interface Origin {
   readonly host: string
   readonly port: number
-  readonly active: Map<string, Labels>
-  readonly done: Map<string, Map<number, Map<string, Labels>>>
-  readonly failed: Map<string, Map<string, Labels>>
+  readonly active: Map<string, M.Series>
+  readonly done: Map<string, Map<number, Map<string, Done>>>
+  readonly failed: Map<string, Map<string, M.Series>>
 }
 
 const origins = new Map<string, Origin>()
@@ -59,7 +64,7 @@ export interface Started {
   readonly origin: Origin
   readonly method: string
   readonly start: bigint
-  readonly active: Labels
+  readonly active: M.Series
 }
 
 /** A request's outcome: its response (status, protocol, body bytes both ways) or its error's tag. @internal */
@@ -75,29 +80,31 @@ export type Outcome =
  */
 export const requestStarted = (method: string, key: string, host: string, port: number, start: bigint): Started => {
   const origin = originOf(key, host, port)
-  const active = child(origin.active, method, () => M.labels(activeNames, [method, host, port]))
-  M.activeRequests.unsafeUpdate(1, active)
+  const active = child(origin.active, method, () => M.activeRequestsSeries.series(M.labels(activeNames, [method, host, port])))
+  active.update(1)
   return { origin, method, start, active }
 }
 
 /** Records a request's end: duration and sizes, labelled with its status or error. @internal */
 export const requestEnded = (s: Started, end: bigint, outcome: Outcome): void => {
-  M.activeRequests.unsafeUpdate(-1, s.active)
+  s.active.update(-1)
   const seconds = Number(end - s.start) / 1e9
   const { host, port } = s.origin
   const method = s.method
   if ("error" in outcome) {
     const tag = outcome.error
-    const l = child(child(s.origin.failed, method, () => new Map<string, Labels>()), tag, () =>
-      M.labels(failedNames, [method, host, port, tag]))
-    M.requestDuration.unsafeUpdate(seconds, l)
+    const failed = child(child(s.origin.failed, method, () => new Map<string, M.Series>()), tag, () =>
+      M.requestDurationSeries.series(M.labels(failedNames, [method, host, port, tag])))
+    failed.update(seconds)
     return
   }
   const version = protocolVersion(outcome.protocol)
-  const byStatus = child(s.origin.done, method, () => new Map<number, Map<string, Labels>>())
-  const l = child(child(byStatus, outcome.status, () => new Map<string, Labels>()), version, () =>
-    M.labels(doneNames, [method, host, port, outcome.status, version]))
-  M.requestDuration.unsafeUpdate(seconds, l)
-  M.requestBodySize.unsafeUpdate(outcome.sent, l)
-  M.responseBodySize.unsafeUpdate(outcome.received, l)
+  const byStatus = child(s.origin.done, method, () => new Map<number, Map<string, Done>>())
+  const done = child(child(byStatus, outcome.status, () => new Map<string, Done>()), version, () => {
+    const l = M.labels(doneNames, [method, host, port, outcome.status, version])
+    return { duration: M.requestDurationSeries.series(l), sent: M.requestBodySizeSeries.series(l), received: M.responseBodySizeSeries.series(l) }
+  })
+  done.duration.update(seconds)
+  done.sent.update(outcome.sent)
+  done.received.update(outcome.received)
 }

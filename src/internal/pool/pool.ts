@@ -358,6 +358,20 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
 
   readonly stats = (): { inUse: number; free: number; queued: number } => this.state.stats()
 
+  readonly queued = (): number => this.state.queuedCount()
+
+  readonly connectionCounts = (host: string, port: number): { inUse: number; free: number } => {
+    let inUse = 0
+    let free = 0
+    for (const h of this.state.hosts.values()) {
+      if (h.host === host && h.port === port) {
+        inUse += h.busy.size
+        free += h.idle.length
+      }
+    }
+    return { inUse, free }
+  }
+
   readonly hostStats = (host: string, port: number): { active: number; inUse: number; free: number; streams: number } => {
     let active = 0
     let inUse = 0

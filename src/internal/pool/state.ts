@@ -446,13 +446,18 @@ export class PoolState<C> {
   /** Totals across hosts: connections in use, idle, requests waiting. */
   stats(): { inUse: number; free: number; queued: number } {
     let inUse = 0
+    for (const h of this.hosts.values()) inUse += h.busy.size
+    return { inUse, free: this.idleCount, queued: this.queuedCount() }
+  }
+
+  /** Requests waiting for a connection (queued, or attached to a dial), over all hosts. */
+  queuedCount(): number {
     let queued = 0
     for (const h of this.hosts.values()) {
-      inUse += h.busy.size
       queued += h.waiters.length
       for (const e of h.spare) queued += e.attached?.length ?? 0
     }
-    return { inUse, free: this.idleCount, queued }
+    return queued
   }
 
   toJSON(): unknown {
