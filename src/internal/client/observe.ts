@@ -18,6 +18,7 @@
  * @internal
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -98,6 +99,31 @@ const requestBytes = (o: Opened): number => {
   return b._tag === "Bytes" ? b.bytes.length : b._tag === "None" ? 0 : o.response.ex.bodySent
 }
 
+/** The fiber's Clock (the one Effect's spans and timeouts use). */
+const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock =>
+  Context.get(fiber.currentDefaultServices, Clock.Clock)
+
+/**
+ * A client span `name` for a request to `target` (`startClientSpan`) with
+ * the standard attributes; undefined when the fiber's tracing is disabled.
+ */
+const requestSpan = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  name: string,
+  now: bigint,
+  method: string,
+  target: Target
+): Tracer.Span | undefined => {
+  const span = startClientSpan(fiber, name, now)
+  if (span !== undefined) {
+    span.attribute("http.request.method", method)
+    span.attribute("server.address", target.host)
+    span.attribute("server.port", target.port)
+    span.attribute("url.full", target.url)
+  }
+  return span
+}
+
 /**
  * The request's span and metrics, around everything (redirects, retries,
  * decoding).
@@ -105,38 +131,24 @@ const requestBytes = (o: Opened): number => {
  * @internal
  */
 export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx) =>
-  Effect.clockWith((clock) => {
+  Effect.withFiberRuntime((fiber) => {
+    const clock = clockOf(fiber)
     const start = clock.unsafeCurrentTimeNanos()
     const target = targetOf(hop)
     const method = hop.method
     const inner: HopContext = { ...ctx, attempts: { count: 0 } }
-    const run = (span: Tracer.Span | undefined) => {
-      const started: Started | undefined = sw.metrics === true
-        ? requestStarted(method, `${target.host}:${target.port}`, target.host, target.port, start)
-        : undefined
-      const ended = (exit: Exit.Exit<Opened, HackneyError>) =>
-        close(started, span, clock.unsafeCurrentTimeNanos(), exit, outcomeOf(exit))
-      const sent = span === undefined ? next(hop, inner) : Effect.withParentSpan(next(hop, inner), span)
-      return Effect.onExit(sent, (exit) =>
-        Exit.isSuccess(exit)
-          // Ends with the response: when its scope closes (body read, or the caller's scope closed).
-          ? Scope.addFinalizer(exit.value.scope, Effect.sync(() => ended(exit)))
-          : Effect.sync(() => ended(exit)))
-    }
-    if (sw.tracing !== true) return run(undefined)
-    return Effect.flatMap(
-      Effect.makeSpan(`HTTP ${method}`, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: {
-          "http.request.method": method,
-          "server.address": target.host,
-          "server.port": target.port,
-          "url.full": target.url
-        }
-      }),
-      run
-    )
+    const span = sw.tracing === true ? requestSpan(fiber, `HTTP ${method}`, start, method, target) : undefined
+    const started: Started | undefined = sw.metrics === true
+      ? requestStarted(method, `${target.host}:${target.port}`, target.host, target.port, start)
+      : undefined
+    const ended = (exit: Exit.Exit<Opened, HackneyError>) =>
+      close(started, span, clock.unsafeCurrentTimeNanos(), exit, outcomeOf(exit))
+    const sent = span === undefined ? next(hop, inner) : Effect.withParentSpan(next(hop, inner), span)
+    return Effect.onExit(sent, (exit) =>
+      Exit.isSuccess(exit)
+        // Ends with the response: when its scope closes (body read, or the caller's scope closed).
+        ? Scope.addFinalizer(exit.value.scope, Effect.sync(() => ended(exit)))
+        : Effect.sync(() => ended(exit)))
   })
 
 /**
@@ -146,17 +158,11 @@ export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx
  * @internal
  */
 export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx) =>
-  Effect.suspend(() => {
-  const resend = ctx.attempts === undefined ? 0 : ctx.attempts.count++
-  const target = targetOf(hop)
-  const attributes: Record<string, unknown> = {
-    "http.request.method": hop.method,
-    "server.address": target.host,
-    "server.port": target.port,
-    "url.full": target.url
-  }
-  if (resend > 0) attributes["http.request.resend_count"] = resend
-  return Effect.flatMap(Effect.makeSpan(`HTTP ${hop.method} attempt`, { kind: "client", captureStackTrace: false, attributes }), (span) => {
+  Effect.withFiberRuntime((fiber) => {
+    const resend = ctx.attempts === undefined ? 0 : ctx.attempts.count++
+    const span = requestSpan(fiber, `HTTP ${hop.method} attempt`, clockOf(fiber).unsafeCurrentTimeNanos(), hop.method, targetOf(hop))
+    if (span === undefined) return next(hop, ctx)
+    if (resend > 0) span.attribute("http.request.resend_count", resend)
     const tp = sw.propagate !== false && !Headers.has(hop.headers, "traceparent") ? traceparentOf(span) : undefined
     const sent = tp !== undefined ? { ...hop, headers: Headers.set(hop.headers, "traceparent", tp) } : hop
     // Its dial, if it makes one, is traced too (`hackney.connect`).
@@ -175,7 +181,6 @@ export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx
           return Scope.addFinalizer(o.scope, Effect.flatMap(Clock.currentTimeNanos, (t) => Effect.sync(() => span.end(t, Exit.void))))
         }))
     )
-  })
   })
 
 /**
@@ -242,13 +247,9 @@ export const observeBare = <A, R>(
   Effect.withFiberRuntime((fiber) => {
     const start = clock.unsafeCurrentTimeNanos()
     const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
-    const span = sw.tracing === true ? startClientSpan(fiber, `HTTP ${p.method}`, start) : undefined
-    if (span !== undefined) {
-      span.attribute("http.request.method", p.method)
-      span.attribute("server.address", p.url.host)
-      span.attribute("server.port", p.url.port)
-      span.attribute("url.full", urlLabel(p.href))
-    }
+    const span = sw.tracing === true
+      ? requestSpan(fiber, `HTTP ${p.method}`, start, p.method, { url: urlLabel(p.href), host: p.url.host, port: p.url.port })
+      : undefined
     const finish = (exit: Exit.Exit<A, HackneyError>) => {
       const e = Exit.isSuccess(exit) ? ended(exit.value) : undefined
       close(started, span, clock.unsafeCurrentTimeNanos(), exit, e ?? failureOf(exit), e?.reused)
