@@ -99,6 +99,24 @@ const requestBytes = (o: Opened): number => {
   return b._tag === "Bytes" ? b.bytes.length : b._tag === "None" ? 0 : o.response.ex.bodySent
 }
 
+/** `f` memoised by its input, up to `bound` inputs (then cleared): for values that repeat request after request. */
+const memoised = (bound: number, f: (s: string) => string) => {
+  const cache = new Map<string, string>()
+  return (s: string): string => {
+    let v = cache.get(s)
+    if (v === undefined) {
+      v = f(s)
+      if (cache.size >= bound) cache.clear()
+      cache.set(s, v)
+    }
+    return v
+  }
+}
+
+/** The request span's name by method, and a URL's label (`url.full`) by its text: made once each, not per request. */
+const spanName = memoised(64, (method) => `HTTP ${method}`)
+const hrefLabel = memoised(1024, urlLabel)
+
 /** The fiber's Clock (the one Effect's spans and timeouts use). */
 const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock =>
   Context.get(fiber.currentDefaultServices, Clock.Clock)
@@ -137,7 +155,7 @@ export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx
     const target = targetOf(hop)
     const method = hop.method
     const inner: HopContext = { ...ctx, attempts: { count: 0 } }
-    const span = sw.tracing === true ? requestSpan(fiber, `HTTP ${method}`, start, method, target) : undefined
+    const span = sw.tracing === true ? requestSpan(fiber, spanName(method), start, method, target) : undefined
     const started: Started | undefined = sw.metrics === true
       ? requestStarted(method, `${target.host}:${target.port}`, target.host, target.port, start)
       : undefined
@@ -248,7 +266,7 @@ export const observeBare = <A, R>(
     const start = clock.unsafeCurrentTimeNanos()
     const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
     const span = sw.tracing === true
-      ? requestSpan(fiber, `HTTP ${p.method}`, start, p.method, { url: urlLabel(p.href), host: p.url.host, port: p.url.port })
+      ? requestSpan(fiber, spanName(p.method), start, p.method, { url: hrefLabel(p.href), host: p.url.host, port: p.url.port })
       : undefined
     const finish = (exit: Exit.Exit<A, HackneyError>) => {
       const e = Exit.isSuccess(exit) ? ended(exit.value) : undefined
