@@ -452,8 +452,8 @@ export interface Response {
   readonly body: Uint8Array
   /** The URL that answered. */
   readonly url: string
-  /** The protocol that carried the response: `"h2"` (negotiated by ALPN, or h2c) or `"http/1.1"`. */
-  readonly protocol: "http/1.1" | "h2"
+  /** The protocol that carried the response: `"h2"` (negotiated by ALPN, or h2c), `"h3"` (QUIC, `protocols: ["h3", …]`) or `"http/1.1"`. */
+  readonly protocol: "http/1.1" | "h2" | "h3"
   /** Trailers of a chunked response, if any. */
   readonly trailers: Headers.Headers | undefined
   /** 1xx responses received before this one (at most 100; see {@link Informational}). */
@@ -490,7 +490,7 @@ export interface StreamingResponse {
   readonly reason: string
   readonly headers: Headers.Headers
   readonly url: string
-  readonly protocol: "http/1.1" | "h2"
+  readonly protocol: "http/1.1" | "h2" | "h3"
   /** 1xx responses received before this one (at most 100; see {@link Informational}). */
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */
