@@ -113,6 +113,19 @@ describe("H3Connection over an in-memory QUIC connection", () => {
       expect(ex2.requestSent).toBe(true)
     }))
 
+  it.effect("a streamed body over its declared length, or short of it at the end, fails InvalidRequest body; the stream is reset", () =>
+    Effect.gen(function*() {
+      const { session, conn, wheel } = yield* setup()
+      const over = conn.begin(request({ method: "POST", bodySize: 2, body: { _tag: "Stream" } }), "collect", wheel)
+      const short = conn.begin(request({ method: "POST", bodySize: 2, body: { _tag: "Stream" } }), "collect", wheel)
+      yield* tick
+      expect(yield* Effect.flip(over.write(Buffer.from("abc")))).toMatchObject({ _tag: "InvalidRequest", reason: "body" })
+      expect(session.requests()[0].resetCode).toBe(0x10c)
+      yield* short.write(Buffer.from("a"))
+      expect(yield* Effect.flip(short.end())).toMatchObject({ _tag: "InvalidRequest", reason: "body" })
+      expect(yield* Effect.flip(short.end(["x-t", "1"]))).toMatchObject({ _tag: "InvalidRequest", reason: "body" })
+    }))
+
   it.effect("1xx heads are informational; the final head follows", () =>
     Effect.gen(function*() {
       const { session, conn, wheel } = yield* setup()

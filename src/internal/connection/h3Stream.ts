@@ -13,7 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ReadableStreamDefaultReader, WritableStreamDefaultWriter } from "node:stream/web"
-import { BodyTooLarge, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import { BodyTooLarge, ProtocolError, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import { h3Error } from "../http3/error.js"
@@ -31,6 +31,7 @@ import type { BodyDriver } from "./exchange.js"
 import { highWaterMark } from "./h1Connection.js"
 import { H3_REQUEST_CANCELLED, h3ProtocolError, h3RequestRejected, h3StreamReset, isStreamError } from "./h3Errors.js"
 import { addInformational } from "./informational.js"
+import { countBody, endProblem } from "./streamBody.js"
 
 /** What a stream needs of its connection. @internal */
 export interface H3Owner {
@@ -43,9 +44,6 @@ export interface H3Owner {
   /** The first stream ID a GOAWAY said the server will not process. */
   readonly goawayId: number
 }
-
-const bodyError = (ex: Exchange, detail: string) =>
-  new InvalidRequest({ reason: "body", detail, method: ex.method, url: ex.url, requestSent: true })
 
 /** Lower-cased trailer fields `[name, value, …]`. */
 const lowerNames = (raw: ReadonlyArray<string>): Array<string> => {
@@ -163,11 +161,10 @@ export class H3Stream implements BodyDriver, FrameSink {
     return Effect.suspend(() => {
       if (ex.error !== undefined) return Effect.fail(ex.error)
       if (this.closed) return Effect.fail(closedError(ex, undefined))
-      const length = ex.bodySize
-      ex.bodySent += chunk.length
-      if (length !== undefined && ex.bodySent > length) {
-        this.fail(bodyError(ex, `the body gave more than the declared ${length} bytes; the stream was reset`))
-        return Effect.fail(ex.error!)
+      const over = countBody(ex, chunk)
+      if (over !== undefined) {
+        this.fail(over)
+        return Effect.fail(over)
       }
       if (chunk.length === 0) return Effect.void
       return this.writer === undefined ? Effect.flatMap(this.opened(), () => this.sendData(ex, chunk)) : this.sendData(ex, chunk)
@@ -201,14 +198,9 @@ export class H3Stream implements BodyDriver, FrameSink {
 
   endBody(ex: Exchange, rawTrailers: ReadonlyArray<string> | undefined): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
-      const length = ex.bodySize
+      const problem = endProblem(ex, rawTrailers)
+      if (problem !== undefined) return Effect.fail(problem)
       const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0
-      if (length !== undefined) {
-        if (hasTrailers) return Effect.fail(bodyError(ex, "trailers need a body of unknown size, but a Content-Length was declared"))
-        if (ex.bodySent !== length) {
-          return Effect.fail(bodyError(ex, `the body gave ${ex.bodySent} bytes, ${length} were declared; the stream was reset`))
-        }
-      }
       if (ex.error !== undefined) return Effect.fail(ex.error)
       if (this.closed) return Effect.fail(closedError(ex, undefined))
       if (hasTrailers) this.send(encodeFrame(FrameType.HEADERS, encodeFieldSection(lowerNames(rawTrailers))))
