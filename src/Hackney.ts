@@ -214,8 +214,11 @@ export interface Options extends DialOptions, RedirectGuardOptions, Middleware.O
    * `["h2", "http/1.1"]`. For `http://` (and Unix sockets) there is no
    * negotiation: default HTTP/1.1; with a list, its first entry is spoken
    * with prior knowledge (`["h2"]` is h2c, RFC 9113 §3.3; no `Upgrade`).
-   * `Response.protocol` says what was used. An empty list or an unknown
-   * name fails with `InvalidRequest`. See docs/http2.md.
+   * `"h3"` (hackney's `"http3"`) is never in the default: a list that
+   * starts with it forces HTTP/3 over QUIC for `https://` (no fallback; not
+   * through a proxy); over `http://` it is skipped. `Response.protocol`
+   * says what was used. An empty list or an unknown name fails with
+   * `InvalidRequest`. See docs/http2.md, docs/http3.md.
    */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** A custom DNS lookup (as `net.connect`'s). Default: the system resolver. */
