@@ -186,13 +186,21 @@ export class H3Stream implements BodyDriver, FrameSink {
   private opened(): Effect.Effect<void, HackneyError> {
     return Effect.async<void, HackneyError>((resume) => {
       const ex = this.ex
+      let done = false
       const check = () => {
+        if (done) return
         if (ex.error !== undefined) resume(ex.failure())
         else if (this.writer !== undefined) resume(Effect.void)
+        else return ex.onWake(check)
+        done = true
+        ex.offWake(check)
       }
       ;(this.openWaiters ??= []).push(check)
       ex.onWake(check)
-      return Effect.sync(() => ex.offWake(check))
+      return Effect.sync(() => {
+        done = true
+        ex.offWake(check)
+      })
     })
   }
 

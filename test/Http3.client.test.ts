@@ -1,0 +1,65 @@
+/**
+ * HTTP/3 through the client API without peers: `protocols: ["h3"]` on `https://` against an
+ * in-process HTTP/3 server (test/support/h3Server.ts): request, POST, stream, the pool's one
+ * multiplexed connection, Response.protocol.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { Hackney, Headers, Pool } from "../src/index.js"
+import { startH3Server } from "./support/h3Server.js"
+import { certs } from "./support/quicServer.js"
+
+const server = Effect.acquireRelease(
+  Effect.promise(() =>
+    startH3Server((req) => ({
+      status: req.header(":path") === "/missing" ? 404 : 200,
+      fields: ["content-type", "text/plain", "x-method", req.header(":method") ?? ""],
+      body: `${req.header(":method")} ${req.header(":path")} ${req.body}`
+    }))
+  ),
+  (s) => Effect.promise(() => s.stop())
+)
+
+const tls = { ca: certs("ca") }
+
+describe("HTTP/3 forced through the client API (in-process server)", () => {
+  it.scopedLive("Hackney.get and post with protocols [h3]: Response.protocol h3, the request's head and body as sent", () =>
+    Effect.gen(function*() {
+      const srv = yield* server
+      const url = `https://127.0.0.1:${srv.port}`
+      const r = yield* Hackney.get(`${url}/a?b=1`, { pool: false, tls, protocols: ["h3"] })
+      expect([r.status, r.protocol, r.text(), Headers.getOrUndefined(r.headers, "x-method")]).toEqual([200, "h3", "GET /a?b=1 ", "GET"])
+      const p = yield* Hackney.post(`${url}/p`, { pool: false, tls, protocols: ["http3"], body: "payload" })
+      expect([p.protocol, p.text()]).toEqual(["h3", "POST /p payload"])
+      expect(srv.requests[1].header("content-length")).toBe("7")
+      expect(srv.requests[1].header(":authority")).toBe(`127.0.0.1:${srv.port}`)
+      const missing = yield* Hackney.get(`${url}/missing`, { pool: false, tls, protocols: ["h3"] })
+      expect(missing.status).toBe(404)
+    }), 30_000)
+
+  it.scopedLive("a pool carries concurrent requests on one QUIC connection; Hackney.stream reads the body", () =>
+    Effect.gen(function*() {
+      const srv = yield* server
+      const pool = yield* Pool.make({ name: "h3-unit" })
+      const url = `https://127.0.0.1:${srv.port}`
+      const rs = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => Hackney.get(`${url}/${i}`, { pool, tls, protocols: ["h3"] }), {
+        concurrency: "unbounded"
+      })
+      expect(rs.map((r) => r.text())).toEqual([1, 2, 3, 4, 5].map((i) => `GET /${i} `))
+      expect(srv.connections()).toBe(1)
+      const text = yield* Effect.scoped(Effect.gen(function*() {
+        const res = yield* Hackney.stream("GET", `${url}/s`, { pool, tls, protocols: ["h3"] })
+        expect(res.protocol).toBe("h3")
+        return yield* Stream.mkString(Stream.decodeText(res.body))
+      }))
+      expect(text).toBe("GET /s ")
+      expect(srv.connections()).toBe(1)
+    }), 30_000)
+
+  it.scopedLive("a wrong CA over QUIC is a typed TlsError, as over TCP", () =>
+    Effect.gen(function*() {
+      const srv = yield* server
+      const e = yield* Effect.flip(Hackney.get(`https://127.0.0.1:${srv.port}/`, { pool: false, protocols: ["h3"] }))
+      expect(e).toMatchObject({ _tag: "TlsError", reason: "certificate" })
+    }), 30_000)
+})
