@@ -75,7 +75,14 @@ export const startH3Server = async (
           await writer.write(encodeFrame(FrameType.DATA, Buffer.from(answer.body, "latin1")))
         }
         await writer.close()
-      })().catch(() => {})
+      })().catch(() => {
+        // The client reset the stream: end our side too, so the stream is gone (and its credit given back).
+        try {
+          stream.cancel(new Error("reset by the client"))
+        } catch {
+          // closed already
+        }
+      })
     })
     // The server's control stream: SETTINGS.
     void (async () => {
