@@ -38,6 +38,11 @@ describe("HTTP/3 forced through the client API (in-process server)", () => {
       expect(srv.requests[1].header(":authority")).toBe(`127.0.0.1:${srv.port}`)
       const missing = yield* Hackney.get(`${url}/missing`, { pool: false, tls, protocols: ["h3"] })
       expect(missing.status).toBe(404)
+      // Hackney.connect over h3: addresses and the server's certificate.
+      const conn = yield* Hackney.connect(url, { tls, protocols: ["h3"] })
+      expect((yield* conn.request({ method: "GET", path: "/c" })).text()).toBe("GET /c ")
+      expect((yield* conn.peername)?.port).toBe(srv.port)
+      expect((yield* conn.peercert)?.subject.CN).toBe("localhost")
     }), 30_000)
 
   it.scopedLive("a pool carries concurrent requests on one QUIC connection; Hackney.stream reads the body", () =>

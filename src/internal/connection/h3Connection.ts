@@ -27,6 +27,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { X509Certificate } from "node:crypto"
 import type * as net from "node:net"
 import type * as tls from "node:tls"
 import { ConnectionClosed, InvalidRequest } from "../../HackneyError.js"
@@ -319,13 +320,16 @@ const errorCode = (e: Http3Error): number => errorCodes[e.code]
 
 const h3StreamRejected = (s: H3Stream): HackneyError => h3StreamReset(h3RequestRejected, s.ex.method, s.ex.url)
 
-/** A QUIC connection's addresses (no TLS socket: the certificate is not given as Node's object). */
+/** A QUIC connection's addresses and certificate (from its DER: Node's legacy object, without `issuerCertificate`). */
 class QuicInfo implements ConnectionInfo {
   readonly alpn: string
   readonly tls = true
-  readonly peercert: tls.DetailedPeerCertificate | undefined = undefined
   constructor(private readonly session: QuicSession) {
     this.alpn = session.alpn
+  }
+  get peercert(): tls.DetailedPeerCertificate | undefined {
+    const der = this.session.peerCertificate
+    return der === undefined ? undefined : (new X509Certificate(der).toLegacyObject() as unknown as tls.DetailedPeerCertificate)
   }
   get remoteAddress(): string | undefined {
     return this.session.remoteAddress
