@@ -4,7 +4,7 @@
  * multiplexed connection, Response.protocol.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Scope, Stream, TestClock } from "effect"
 import { Hackney, Headers, Pool } from "../src/index.js"
 import { startH3Server } from "./support/h3Server.js"
 import { eventually } from "./support/hackney.js"
@@ -105,6 +105,27 @@ describe("HTTP/3 forced through the client API (in-process server)", () => {
       yield* Effect.promise(() => srv.stop())
       yield* eventually(() => udpHandles() <= before, 3000, "the UDP sockets closed")
     }), 60_000)
+
+  it.effect("connectTimeout bounds the QUIC dial on the Effect Clock: nothing answering is a ConnectTimeout, no UDP socket left", () =>
+    Effect.gen(function*() {
+      const srv = yield* Effect.promise(() => startH3Server(() => ({ status: 200 })))
+      const port = srv.port
+      yield* Effect.promise(() => srv.stop()) // nothing listens on the UDP port now
+      const before = udpHandles()
+      const fiber = yield* Effect.fork(
+        Hackney.get(`https://127.0.0.1:${port}/`, { pool: false, tls, protocols: ["h3"], connectTimeout: "2 seconds" })
+      )
+      // Time moves in steps, with real turns between (the library loads and dials on real time).
+      for (let i = 0; i < 5; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
+        yield* TestClock.adjust("500 millis")
+        if (i < 3) expect(fiber.unsafePoll()).toBeNull()
+      }
+      const e = yield* Effect.flip(Fiber.join(fiber))
+      expect(e).toMatchObject({ _tag: "ConnectTimeout", port, timeoutMillis: 2000 })
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 200)))
+      expect(udpHandles()).toBeLessThanOrEqual(before)
+    }), 30_000)
 
   it.scopedLive("a wrong CA over QUIC is a typed TlsError, as over TCP", () =>
     Effect.gen(function*() {

@@ -59,9 +59,10 @@ export const dialH3Connection = (
       onTimeout: () => new ConnectTimeout({ ...where, host: spec.host, port: spec.port, timeoutMillis: spec.connectTimeout })
     }
   )
-  return Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(restore(dial), (open) =>
-      // Uninterruptible from here: the connection is the driver's (it closes it on failure).
+  // Only the dial is interruptible (and its timeout must be able to interrupt it, even when the
+  // caller runs the checkout uninterruptibly, as the engine does); once connected, the driver owns it.
+  return Effect.uninterruptible(
+    Effect.flatMap(Effect.interruptible(dial), (open) =>
       H3Connection.open(quicSession(open), { headLimits: headLimits ?? defaultHeadLimits, wheel, method, url }))
   )
 }
