@@ -214,8 +214,11 @@ export interface Options extends DialOptions, RedirectGuardOptions, Middleware.O
    * `["h2", "http/1.1"]`. For `http://` (and Unix sockets) there is no
    * negotiation: default HTTP/1.1; with a list, its first entry is spoken
    * with prior knowledge (`["h2"]` is h2c, RFC 9113 §3.3; no `Upgrade`).
-   * `Response.protocol` says what was used. An empty list or an unknown
-   * name fails with `InvalidRequest`. See docs/http2.md.
+   * `"h3"` (hackney's `"http3"`) is never in the default: a list that
+   * starts with it forces HTTP/3 over QUIC for `https://` (no fallback; not
+   * through a proxy); over `http://` it is skipped. `Response.protocol`
+   * says what was used. An empty list or an unknown name fails with
+   * `InvalidRequest`. See docs/http2.md, docs/http3.md.
    */
   readonly protocols?: ReadonlyArray<string> | undefined
   /** A custom DNS lookup (as `net.connect`'s). Default: the system resolver. */
@@ -452,8 +455,8 @@ export interface Response {
   readonly body: Uint8Array
   /** The URL that answered. */
   readonly url: string
-  /** The protocol that carried the response: `"h2"` (negotiated by ALPN, or h2c) or `"http/1.1"`. */
-  readonly protocol: "http/1.1" | "h2"
+  /** The protocol that carried the response: `"h2"` (negotiated by ALPN, or h2c), `"h3"` (QUIC, `protocols: ["h3", …]`) or `"http/1.1"`. */
+  readonly protocol: "http/1.1" | "h2" | "h3"
   /** Trailers of a chunked response, if any. */
   readonly trailers: Headers.Headers | undefined
   /** 1xx responses received before this one (at most 100; see {@link Informational}). */
@@ -490,7 +493,7 @@ export interface StreamingResponse {
   readonly reason: string
   readonly headers: Headers.Headers
   readonly url: string
-  readonly protocol: "http/1.1" | "h2"
+  readonly protocol: "http/1.1" | "h2" | "h3"
   /** 1xx responses received before this one (at most 100; see {@link Informational}). */
   readonly informational: ReadonlyArray<Informational>
   /** The redirects followed to get here, in order (empty without `followRedirect`). */

@@ -54,6 +54,8 @@ import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
 import * as text from "./internal/error/text.js"
+import { h3RequestRejected, isHttp3Code as h3 } from "./internal/error/http3Reason.js"
+import type { Http3Reason } from "./internal/error/http3Reason.js"
 
 /**
  * The brand of every HackneyError value.
@@ -400,6 +402,7 @@ export class ConnectionClosed extends make("ConnectionClosed")<Common & {
  * From HTTP/2 (`code` is the HTTP/2 error code, `codeName` its name, RFC
  * 9113 §7):
  *
+ * HTTP/3 alike (`H3_*` codes; `H3_REQUEST_REJECTED` as `REFUSED_STREAM`), and `h3-…`/`qpack-…`: the RFC 9114/9204 error it broke.
  * - `stream-reset`: the server reset this request's stream (`RST_STREAM`);
  *   the connection and its other requests go on. `REFUSED_STREAM` (7) means
  *   the server did not process it (also what a stream above a `GOAWAY`'s
@@ -446,6 +449,7 @@ export type ProtocolErrorReason =
   | "stream-reset"
   | "session-error"
   | "internal"
+  | Http3Reason
 
 /**
  * The peer broke the HTTP protocol: a malformed status line or header, an
@@ -483,16 +487,16 @@ export class ProtocolError extends make("ProtocolError")<Common & {
 }> {
   override get message(): string {
     if (this.reason === "stream-reset") {
-      return `The server reset the HTTP/2 stream of this request (${this.codeName ?? "RST_STREAM"}${
+      return `The server reset the ${h3(this.code) ? "HTTP/3" : "HTTP/2"} stream of this request (${this.codeName ?? "RST_STREAM"}${
         this.code !== undefined ? `, code ${this.code}` : ""
       })${text.where(this)}. ${
-        this.code === 7
+        this.code === 7 || this.code === h3RequestRejected
           ? "The server did not process it: it can be sent again."
           : "Other requests on the connection are unaffected; retry only if the request is idempotent."
       }`
     }
     if (this.reason === "session-error") {
-      return `The HTTP/2 connection failed${this.codeName !== undefined ? ` (${this.codeName}, code ${this.code})` : ""}${
+      return `The ${h3(this.code) ? "HTTP/3" : "HTTP/2"} connection failed${this.codeName !== undefined ? ` (${this.codeName}, code ${this.code})` : ""}${
         this.detail ? `: ${text.oneLine(this.detail)}` : ""
       }${text.where(this)}. The connection was closed with every request on it; retry only idempotent requests, and report repeated failures to whoever runs the server.`
     }
@@ -952,7 +956,7 @@ export const isRetryable = (u: unknown): boolean => {
     case "ConnectionClosed":
       return !u.requestSent || (u.reused === true && u.responseStarted !== true)
     case "ProtocolError":
-      return u.reason === "stream-reset" && u.code === 7
+      return u.reason === "stream-reset" && (u.code === 7 || u.code === h3RequestRejected)
     default:
       return false
   }

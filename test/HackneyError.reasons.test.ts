@@ -52,7 +52,21 @@ const protocolErrorReasons = exactly<HackneyError.ProtocolErrorReason>()([
   "decompression",
   "stream-reset",
   "session-error",
-  "internal"
+  "internal",
+  "h3-general-protocol-error",
+  "h3-internal-error",
+  "h3-stream-creation-error",
+  "h3-closed-critical-stream",
+  "h3-frame-unexpected",
+  "h3-frame-error",
+  "h3-excessive-load",
+  "h3-id-error",
+  "h3-settings-error",
+  "h3-missing-settings",
+  "h3-message-error",
+  "qpack-decompression-failed",
+  "qpack-encoder-stream-error",
+  "qpack-decoder-stream-error"
 ])
 
 const parseErrorReasons = exactly<Http1.ParseErrorReason>()([

@@ -3,14 +3,15 @@
  * says otherwise; the driver is chosen by what the server negotiated.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as http2 from "node:http2"
 import * as net from "node:net"
-import { Hackney, HackneyHttpClient } from "../src/index.js"
+import { Hackney, HackneyHttpClient, Url } from "../src/index.js"
+import { buildDialSpec } from "../src/internal/pool/dialSpec.js"
 import { openConnection } from "../src/internal/connection/driver.js"
-import { alpnOffer, mayMultiplex, priorKnowledgeH2 } from "../src/internal/connection/protocols.js"
+import { alpnOffer, forcedH3, mayMultiplex, priorKnowledgeH2, tcpOffer } from "../src/internal/connection/protocols.js"
 import { wheelFor } from "../src/internal/timer/wheel.js"
-import { cert, httpsServer } from "./support/servers.js"
+import { cert, httpServer, httpsServer } from "./support/servers.js"
 
 /** An HTTP/2 server that also speaks HTTP/1.1 (it prefers h2 when offered); reports what each client negotiated. */
 const h2Server = Effect.acquireRelease(
@@ -73,7 +74,7 @@ describe("protocols", () => {
 
   it.effect("an unknown name or an empty list fails with InvalidRequest before any I/O", () =>
     Effect.gen(function*() {
-      for (const protocols of [["spdy/3", "http/1.1"], [], ["h3"]]) {
+      for (const protocols of [["spdy/3", "http/1.1"], [], ["quic"]]) {
         const e = yield* Effect.flip(Hackney.get("https://localhost:1/", { pool: false, protocols }))
         expect(e._tag).toBe("InvalidRequest")
         if (e._tag === "InvalidRequest") expect(e.reason).toBe("option")
@@ -85,8 +86,53 @@ describe("protocols", () => {
     expect(alpnOffer(["HTTP/1.1", "http1"])).toEqual(["http/1.1"])
     expect(alpnOffer(["http1", "http2"])).toEqual(["http/1.1", "h2"])
     expect(alpnOffer(["h2"])).toEqual(["h2"])
-    expect(typeof alpnOffer(["h3"])).toBe("string")
+    expect(typeof alpnOffer(["h4"])).toBe("string")
   })
+
+  it("h3 (hackney's http3) is accepted only when listed: never in the default, never offered over TLS on TCP; forced when first on https", () => {
+    expect(alpnOffer(undefined)).not.toContain("h3")
+    expect(alpnOffer(["http3", "h2"])).toEqual(["h3", "h2"])
+    expect(alpnOffer(["H3"])).toEqual(["h3"])
+    expect(tcpOffer(["h3", "h2", "http/1.1"])).toEqual(["h2", "http/1.1"])
+    expect(tcpOffer(["h3"])).toEqual([])
+    expect(forcedH3("tls", ["h3", "h2"])).toBe(true)
+    expect(forcedH3("tls", ["h2", "h3"])).toBe(false)
+    expect(forcedH3("tcp", ["h3", "h2"])).toBe(false)
+    expect(forcedH3("tls", undefined)).toBe(false)
+    expect(mayMultiplex("tls", ["h3"])).toBe(true)
+    // Over http://, h3 is skipped: the next entry is spoken with prior knowledge.
+    expect(priorKnowledgeH2(["h3", "h2"])).toBe(true)
+    expect(priorKnowledgeH2(["h3", "http/1.1"])).toBe(false)
+    // A forced-h3 request never shares a pool entry with a TCP one to the same origin.
+    const url = Either.getOrThrow(Url.parse("https://example.test/"))
+    const key = (protocols?: ReadonlyArray<string>) => buildDialSpec(url, protocols ? { protocols } : {}, 1000, 1000).key
+    expect(key(["h3"])).not.toBe(key())
+    expect(key(["h3"])).not.toBe(key(["h2", "http/1.1"]))
+    expect(buildDialSpec(url, { protocols: ["h3"] }, 1000, 1000).multiplex).toBe(true)
+  })
+
+  it.scoped("protocols [h3, http/1.1] over http://: h3 skipped, HTTP/1.1 spoken; [h3] alone over http:// fails typed before any I/O", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((_req, res) => res.end("plain"))
+      const r = yield* Hackney.get(`http://127.0.0.1:${srv.port}/`, { pool: false, protocols: ["h3", "http/1.1"] })
+      expect([r.protocol, r.text()]).toEqual(["http/1.1", "plain"])
+      const e = yield* Effect.flip(Hackney.get(`http://127.0.0.1:${srv.port}/`, { pool: false, protocols: ["h3"] }))
+      expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+      expect(e.message).toContain("HTTP/3 needs an https:// URL")
+    }))
+
+  it.scoped("protocols [h2, h3] over https: h3 is not offered by ALPN (TCP); forced [h3] through a proxy fails typed", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server
+      const r = yield* Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["h2", "h3"] })
+      expect(r.protocol).toBe("h2")
+      expect(srv.alpn).toEqual(["h2"])
+      const e = yield* Effect.flip(
+        Hackney.get(`https://localhost:${srv.port}/`, { pool: false, tls, protocols: ["h3"], proxy: "http://127.0.0.1:9" })
+      )
+      expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+      expect(e.message).toContain("cannot go through")
+    }))
 
   it("h2c only with prior knowledge: the first entry of an explicit list on a connection without TLS", () => {
     expect(priorKnowledgeH2(undefined)).toBe(false)

@@ -31,7 +31,7 @@ import type { TimerWheel } from "../timer/wheel.js"
 import type { BodyMode, Exchange } from "./exchange.js"
 
 /** A protocol a connection speaks (the ALPN identifiers). @internal */
-export type Protocol = "http/1.1" | "h2"
+export type Protocol = "http/1.1" | "h2" | "h3"
 
 /**
  * A response head, whatever the protocol: HTTP/1.1's status line and fields,

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Tracer from "effect/Tracer"
 import type * as net from "node:net"
 import type { HackneyError } from "../../HackneyError.js"
@@ -17,7 +18,9 @@ import type { TimerWheel } from "../timer/wheel.js"
 import { openConnection } from "./driver.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import type { Connection } from "./connection.js"
-import { priorKnowledgeH2 } from "./protocols.js"
+import { forcedH3, priorKnowledgeH2, tcpOffer } from "./protocols.js"
+import { dialH3Connection } from "./dialH3.js"
+import { InvalidRequest } from "../../HackneyError.js"
 import { defaultHeadLimits } from "../http1/types.js"
 import { debug, debugOn, traceConnect } from "../observe/log.js"
 
@@ -48,6 +51,18 @@ export const dialConnection = (
   headLimits?: HeadLimits | undefined
 ): Effect.Effect<Connection, HackneyError> =>
   Effect.withFiberRuntime((fiber) => {
+    const protocols = spec.protocols
+    if (protocols !== undefined && protocols[0] === "h3") {
+      if (forcedH3(spec.transport, protocols)) return withObservation(dialH3Connection(spec, method, url, wheel, headLimits), spec, wheel, fiber)
+      if (tcpOffer(protocols).length === 0) {
+        return Effect.fail(new InvalidRequest({
+          method,
+          url,
+          reason: "option",
+          detail: `protocols is ["h3"], but HTTP/3 needs an https:// URL; add "http/1.1" or "h2" to the list, or use https`
+        }))
+      }
+    }
     const holder: { socket?: net.Socket | undefined } = {}
     const dial = Effect.uninterruptible(Effect.flatMap(
       Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(
@@ -75,11 +90,21 @@ export const dialConnection = (
         )
       }
     ))
-    const traced = fiber.getFiberRef(traceConnect)
-    const logged = debugOn(fiber)
-    if (traced === undefined && !logged) return dial
-    return observed(dial, spec, wheel, traced, logged)
+    return withObservation(dial, spec, wheel, fiber)
   })
+
+/** A dial traced and logged when the fiber asks for it (else as is). */
+const withObservation = (
+  dial: Effect.Effect<Connection, HackneyError>,
+  spec: DialSpec,
+  wheel: TimerWheel,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): Effect.Effect<Connection, HackneyError> => {
+  const traced = fiber.getFiberRef(traceConnect)
+  const logged = debugOn(fiber)
+  if (traced === undefined && !logged) return dial
+  return observed(dial, spec, wheel, traced, logged)
+}
 
 /** The connect span's TLS handshake time (`hackney.tls.handshake.duration`, seconds), on TLS connections. */
 const tlsAttribute = (conn: Connection): Effect.Effect<void> => {

@@ -23,6 +23,7 @@ import { closedError, Exchange } from "./exchange.js"
 import type { BodyDriver } from "./exchange.js"
 import { cancelCode, h2ErrorName, refusedStream } from "./h2Request.js"
 import { awaitDrain } from "./drain.js"
+import { countBody, endProblem } from "./streamBody.js"
 import { highWaterMark } from "./h1Connection.js"
 import { addInformational } from "./informational.js"
 
@@ -45,9 +46,6 @@ export interface StreamOwner {
 const owner = Symbol.for("effect-hackney/H2Stream")
 type Owned = http2.ClientHttp2Stream & { [owner]: H2Stream }
 const of = (stream: http2.ClientHttp2Stream): H2Stream => (stream as Owned)[owner]
-
-const bodyError = (ex: Exchange, detail: string) =>
-  new InvalidRequest({ reason: "body", detail, method: ex.method, url: ex.url, requestSent: true })
 
 /** `[name, value, …]` of a raw header list without its pseudo-header fields. */
 const withoutPseudo = (raw: ReadonlyArray<string>): Array<string> => {
@@ -121,11 +119,8 @@ export class H2Stream implements BodyDriver {
       if (ex.error !== undefined) return Effect.fail(ex.error)
       const stream = this.stream
       if (stream === undefined || this.closed || stream.destroyed) return Effect.fail(this.closedError())
-      const length = ex.bodySize
-      ex.bodySent += chunk.length
-      if (length !== undefined && ex.bodySent > length) {
-        return Effect.fail(bodyError(ex, `the body gave more than the declared ${length} bytes; the stream was reset`))
-      }
+      const over = countBody(ex, chunk)
+      if (over !== undefined) return Effect.fail(over)
       if (chunk.length === 0) return Effect.void
       return stream.write(chunk) ? Effect.void : this.awaitDrain(stream)
     })
@@ -133,14 +128,9 @@ export class H2Stream implements BodyDriver {
 
   endBody(ex: Exchange, rawTrailers: ReadonlyArray<string> | undefined): Effect.Effect<void, HackneyError> {
     return Effect.suspend(() => {
-      const length = ex.bodySize
+      const problem = endProblem(ex, rawTrailers)
+      if (problem !== undefined) return Effect.fail(problem)
       const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0
-      if (length !== undefined) {
-        if (hasTrailers) return Effect.fail(bodyError(ex, "trailers need a body of unknown size, but a Content-Length was declared"))
-        if (ex.bodySent !== length) {
-          return Effect.fail(bodyError(ex, `the body gave ${ex.bodySent} bytes, ${length} were declared; the stream was reset`))
-        }
-      }
       if (ex.error !== undefined) return Effect.fail(ex.error)
       const stream = this.stream
       if (stream === undefined || this.closed || stream.destroyed) return Effect.fail(this.closedError())

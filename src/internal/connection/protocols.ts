@@ -8,6 +8,10 @@
  * - `http://` (and Unix sockets): no negotiation exists, so the first entry
  *   of an explicit list is spoken with prior knowledge (`["h2", …]` is h2c,
  *   RFC 9113 §3.3; no `Upgrade: h2c`). Default HTTP/1.1.
+ * - `"h3"` (hackney's `"http3"`) is never in the default: HTTP/3 runs over
+ *   QUIC (UDP), so it is not offered over TLS; a list that starts with it
+ *   forces HTTP/3 for `https://` (`forcedH3`); elsewhere in the list it is
+ *   for Alt-Svc discovery. Over `http://` it is skipped.
  *
  * @internal
  */
@@ -23,7 +27,9 @@ const known: Readonly<Record<string, string>> = {
   "http/1.1": "http/1.1",
   http1: "http/1.1",
   h2: "h2",
-  http2: "h2"
+  http2: "h2",
+  h3: "h3",
+  http3: "h3"
 }
 
 /**
@@ -36,12 +42,12 @@ const known: Readonly<Record<string, string>> = {
 export const alpnOffer = (protocols: ReadonlyArray<string> | undefined): ReadonlyArray<string> | string => {
   if (protocols === undefined) return defaultOffer
   if (!Array.isArray(protocols) || protocols.length === 0) {
-    return `protocols must be a non-empty array of "http/1.1" or "h2" (hackney's "http1", "http2" too)`
+    return `protocols must be a non-empty array of "http/1.1", "h2" or "h3" (hackney's "http1", "http2", "http3" too)`
   }
   const offer: Array<string> = []
   for (const p of protocols as ReadonlyArray<unknown>) {
     const id = typeof p === "string" ? known[p.toLowerCase()] : undefined
-    if (id === undefined) return `unknown protocol ${JSON.stringify(p)} in protocols: use "http/1.1" or "h2"`
+    if (id === undefined) return `unknown protocol ${JSON.stringify(p)} in protocols: use "http/1.1", "h2" or "h3"`
     if (!offer.includes(id)) offer.push(id)
   }
   return offer
@@ -54,7 +60,25 @@ export const alpnOffer = (protocols: ReadonlyArray<string> | undefined): Readonl
  * @internal
  */
 export const priorKnowledgeH2 = (offered: ReadonlyArray<string> | undefined): boolean =>
-  offered !== undefined && offered[0] === "h2"
+  offered !== undefined && (offered[0] === "h2" || (offered[0] === "h3" && offered[1] === "h2"))
+
+/**
+ * What is offered over TLS on TCP: the list without `"h3"` (which runs
+ * over QUIC, never negotiated on TCP). Empty when the list is only h3.
+ *
+ * @internal
+ */
+export const tcpOffer = (offered: ReadonlyArray<string>): ReadonlyArray<string> =>
+  offered.includes("h3") ? offered.filter((p) => p !== "h3") : offered
+
+/**
+ * Whether a connection is HTTP/3 forced: `https` (TLS) and a `protocols`
+ * list that starts with `"h3"`. The dial is then QUIC, with no fallback.
+ *
+ * @internal
+ */
+export const forcedH3 = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
+  transport === "tls" && offered !== undefined && offered[0] === "h3"
 
 /**
  * Whether a connection dialled with this offer may carry several requests at
@@ -64,4 +88,4 @@ export const priorKnowledgeH2 = (offered: ReadonlyArray<string> | undefined): bo
  * @internal
  */
 export const mayMultiplex = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
-  transport === "tls" ? (offered ?? defaultOffer).includes("h2") : priorKnowledgeH2(offered)
+  transport === "tls" ? (offered ?? defaultOffer).includes("h2") || forcedH3(transport, offered) : priorKnowledgeH2(offered)

@@ -16,6 +16,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { Connection } from "../connection/connection.js"
 import { refusedStream } from "../connection/h2Request.js"
+import { h3RequestRejected } from "../error/http3Reason.js"
 import type { BodyMode, Exchange } from "../connection/exchange.js"
 import { traceConnect } from "../observe/log.js"
 import type { TimerWheel } from "../timer/wheel.js"
@@ -73,14 +74,14 @@ export const sendStream = (p: Outgoing, ex: Exchange, body: StreamBody): Effect.
  *   response byte (the server may have read it: idempotent requests only);
  * - HTTP/2 `REFUSED_STREAM` (RFC 9113 §8.7), also what a stream above a
  *   `GOAWAY`'s last stream id gets (§6.8): never processed, so whatever the
- *   method.
+ *   method; HTTP/3's `H3_REQUEST_REJECTED` alike (RFC 9114 §4.1.1, §5.2).
  *
  * @internal
  */
 export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
   (e._tag === "ConnectionClosed"
     ? !e.requestSent || (e.reused === true && e.responseStarted !== true && p.idempotent)
-    : e._tag === "ProtocolError" && e.reason === "stream-reset" && e.code === refusedStream) &&
+    : e._tag === "ProtocolError" && e.reason === "stream-reset" && (e.code === refusedStream || e.code === h3RequestRejected)) &&
   (p.body._tag !== "Stream" || p.body.replayable)
 
 /**

@@ -31,6 +31,7 @@ import { ConnectError, TlsError } from "../../HackneyError.js"
 import type { TlsOptions } from "./tls.js"
 import type { Where } from "./tcp.js"
 import { verifyPeerChain } from "./certVerify.js"
+import { codeOfReason, reasonOfCode } from "./quicSession.js"
 import type { VerifyFailure } from "./certVerify.js"
 
 /** The QUIC library's client, as far as this module uses it. @internal */
@@ -51,6 +52,8 @@ export interface QuicTarget {
   readonly idleTimeoutMillis?: number | undefined
   /** Interval of keep-alive PINGs in ms, so a live idle connection stays up and a dead one is found. Default 10000. */
   readonly keepAliveMillis?: number | undefined
+  /** The application error code of a stream reset without one of ours (the library's own cancellations). Default 0. */
+  readonly cancelCode?: number | undefined
 }
 
 /** An open QUIC connection. @internal */
@@ -61,6 +64,12 @@ export interface QuicOpen {
   readonly alpn: string
   /** Closes the connection (CONNECTION_CLOSE with `errorCode`, application space) and its socket. */
   readonly close: (errorCode?: number) => Promise<void>
+  /**
+   * The streams the peer opened before the caller listened (an HTTP/3
+   * server opens its control and QPACK streams at once): the library's
+   * stream events, kept from the handshake on; taking them stops keeping.
+   */
+  readonly takeEarlyStreams: () => Array<Event>
 }
 
 /** @internal */
@@ -107,6 +116,9 @@ const randomBytes = async (data: ArrayBuffer): Promise<void> => {
 }
 
 const ignore = (): void => {}
+
+/** The library's event of a stream the peer opened (its class name). */
+const streamEvent = "EventQUICConnectionStream"
 
 /**
  * Classifies a failed `createQUICClient`.
@@ -175,6 +187,9 @@ export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOp
             serverName: name,
             crypto: { ops: { randomBytes } },
             logger,
+            // Stream resets carry our application codes both ways (see quicSession.ts).
+            reasonToCode: (_type: "read" | "write", reason?: unknown) => codeOfReason(reason, target.cancelCode ?? 0),
+            codeToReason: (_type: "read" | "write", code: number) => reasonOfCode(code),
             config: {
               applicationProtos: [...target.protocols],
               verifyPeer: t.insecure !== true,
@@ -198,6 +213,9 @@ export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOp
           }
           done = true
           const connection = client.connection
+          const early: Array<Event> = []
+          const keep = (evt: Event) => early.push(evt)
+          connection.addEventListener(streamEvent, keep)
           // The negotiated protocol is on the library's quiche handle (not in its types); the
           // handshake fails without a common one, so with one offer it is that one.
           const quiche = (connection as unknown as { conn?: { applicationProto?: () => Uint8Array } }).conn
@@ -209,7 +227,11 @@ export const dialQuic = (target: QuicTarget, where: Where): Effect.Effect<QuicOp
             client,
             connection,
             alpn,
-            close: (errorCode = 0) => client.destroy({ isApp: true, errorCode, force: true }).catch(ignore)
+            close: (errorCode = 0) => client.destroy({ isApp: true, errorCode, force: true }).catch(ignore),
+            takeEarlyStreams: () => {
+              connection.removeEventListener(streamEvent, keep)
+              return early.splice(0)
+            }
           }))
         },
         (error: unknown) => {

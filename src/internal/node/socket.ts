@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import type * as net from "node:net"
 import { ConnectTimeout, ProxyError } from "../../HackneyError.js"
 import type { ConnectError, InvalidRequest, TlsError } from "../../HackneyError.js"
-import { defaultOffer } from "../connection/protocols.js"
+import { defaultOffer, tcpOffer } from "../connection/protocols.js"
 import type { ProxyUrl } from "../proxy/proxyUrl.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import { basicCredentials, httpTunnel } from "./httpTunnel.js"
@@ -105,7 +105,7 @@ const defaultProtocols: ReadonlyArray<string> = defaultOffer
 
 const originTls = (options: ConnectOptions): DialStep => ({
   _tag: "Tls",
-  target: { host: options.host, port: options.port, tls: options.tls ?? {}, protocols: options.protocols ?? defaultProtocols }
+  target: { host: options.host, port: options.port, tls: options.tls ?? {}, protocols: options.protocols !== undefined ? tcpOffer(options.protocols) : defaultProtocols }
 })
 
 /** Through a proxy: TCP to it, TLS with it for `https://`, the tunnel, TLS with the origin for `tls`. */

@@ -20,7 +20,7 @@ const doneNames = [
 const failedNames = ["http.request.method", "server.address", "server.port", "error.type"] as const
 
 /** `network.protocol.version` of a connection's protocol. @internal */
-export const protocolVersion = (p: Protocol): string => (p === "h2" ? "2" : "1.1")
+export const protocolVersion = (p: Protocol): string => (p === "h2" ? "2" : p === "h3" ? "3" : "1.1")
 
 /** The series a completed request updates, of one label set. */
 interface Done {

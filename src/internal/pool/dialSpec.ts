@@ -77,7 +77,7 @@ export const dialRules: Readonly<Record<keyof DialOptions, Rule>> = {
   tls: rule("an object of TLS options", isObject),
   insecure: boolean,
   protocols: rule(
-    `a non-empty array of "http/1.1" and "h2" (hackney's "http1", "http2" too)`,
+    `a non-empty array of "http/1.1", "h2" and "h3" (hackney's "http1", "http2", "http3" too)`,
     (v) => typeof alpnOffer(v as ReadonlyArray<string>) !== "string"
   ),
   lookup: rule("a function, as net.connect's lookup", (v) => typeof v === "function"),
@@ -117,7 +117,7 @@ const tlsOptionsOf = (options: DialOptions): TlsOptions | undefined =>
 // Pool keys include the TLS options; hashing them per request would cost, so memoise per options object.
 const tlsKeys = new WeakMap<object, string>()
 const tlsKey = (options: DialOptions): string => {
-  if (options.tls === undefined && options.insecure === undefined) return ""
+  if (options.tls === undefined && options.insecure === undefined && options.protocols === undefined) return ""
   let k = tlsKeys.get(options)
   if (k === undefined) {
     k = JSON.stringify([options.tls ?? null, options.insecure ?? false, options.protocols ?? null])
