@@ -7,6 +7,7 @@
 const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
+const wheel = "src/internal/timer/wheel.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -50,5 +51,20 @@ export const equivalent = [
   { file: engineRedirect, line: "const seen: Array<string> = []", mutator: "ArrayDeclaration", replacement: "[\"Stryker was here\"]", reason: "only a Location of exactly that text could tell" },
   { file: clientRedirect, line: "const resolved = Url.resolve(from, location.trim())", mutator: "MethodExpression", replacement: "location", reason: "Url.resolve strips leading and trailing whitespace itself (WHATWG URL parsing)" },
   { file: clientRedirect, line: "if (url.fragment === \"\" && from.fragment !== \"\") url = Url.setFragment(url, from.fragment)", mutator: "ConditionalExpression", replacement: "true", reason: "with no fragment on either side, setting the empty fragment changes nothing" },
-  { file: clientRedirect, line: "if (url.fragment === \"\" && from.fragment !== \"\") url = Url.setFragment(url, from.fragment)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "with no fragment on either side, setting the empty fragment changes nothing" }
+  { file: clientRedirect, line: "if (url.fragment === \"\" && from.fragment !== \"\") url = Url.setFragment(url, from.fragment)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "with no fragment on either side, setting the empty fragment changes nothing" },
+
+  // --- timer wheel (timer/wheel.ts) ---
+  { file: wheel, line: "  active = false", mutator: "BooleanLiteral", replacement: "true", reason: "only touch and step read `active`: a deadline never started is in no heap, and the `at` a touch gives it is overwritten by its first restart" },
+  { file: wheel, line: "if (this.active) this.at = this.wheel.clock.unsafeCurrentTimeMillis() + millis", mutator: "ConditionalExpression", replacement: "true", reason: "an inactive deadline is popped unfired whatever its `at`, and its next restart sets `at` again" },
+  { file: wheel, line: "top.active = false", mutator: "BooleanLiteral", replacement: "true", reason: "a fired deadline has left the heap (filed false): only a restart files it again, and that sets `active` itself" },
+  { file: wheel, line: "if (d.at >= d.filedAt) return // re-filed lazily when reached", mutator: "ConditionalExpression", replacement: "false", reason: "re-filing a later deadline at once instead of when reached gives the same firing times (the laziness only saves heap work)" },
+  { file: wheel, line: "if (d.at >= d.filedAt) return // re-filed lazily when reached", mutator: "EqualityOperator", replacement: "d.at > d.filedAt", reason: "re-filing at the same time puts the entry back under the same key" },
+  { file: wheel, line: "if (!this.firing && d.at < this.wakeAt) this.sleepUntil(d.at)", mutator: "EqualityOperator", replacement: "d.at <= this.wakeAt", reason: "on equality it re-arms the sleeper for the time it already sleeps until" },
+  { file: wheel, line: "this.firing = true", mutator: "BooleanLiteral", replacement: "false", reason: "a sleeper armed from an expiry callback is cancelled and re-armed by onWake's sleepUntil(step()) right after" },
+  { file: wheel, line: "this.cancelSleep = () => clearTimeout(t)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the stale native timer wakes once more and finds nothing due (an extra unref'd wake-up, no change in what fires when)" },
+  { file: wheel, line: "this.cancelSleep = () => fiber.unsafeInterruptAsFork(FiberId.none)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the stale sleeper fiber wakes once more and finds nothing due (an extra wake-up, no change in what fires when)" },
+  { file: wheel, line: "if (h[p].filedAt <= d.filedAt) break", mutator: "EqualityOperator", replacement: "h[p].filedAt < d.filedAt", reason: "moving an entry above an equal parent keeps a valid heap" },
+  { file: wheel, line: "if (h[c].filedAt >= last.filedAt) break", mutator: "EqualityOperator", replacement: "h[c].filedAt > last.filedAt", reason: "moving an entry below an equal child keeps a valid heap" },
+  { file: wheel, line: "if (i >= 0) this.removeAt(i)", mutator: "ConditionalExpression", replacement: "true", reason: "remove is called only for a filed deadline, which is in the heap (indexOf >= 0)" },
+  { file: wheel, line: "if (clock === lastClock) return lastWheel!", mutator: "ConditionalExpression", replacement: "false", reason: "a cache of the WeakMap lookup below, which gives the same wheel" }
 ]

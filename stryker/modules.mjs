@@ -46,5 +46,27 @@ export const modules = {
       region(clientRedirect, "Reads up to {@link drainLimit}", "\u0000")
     ],
     tests: ["test/Redirect.rules.test.ts", "test/Engine.test.ts"]
+  },
+  // The pool service (waiters, checkout timeout, dial, close): its mock-dial tests, the pool's server
+  // tests and the metered/logged/traced checkouts (Pool.stress.test.ts is left out: too slow per mutant).
+  pool: {
+    mutate: ["src/internal/pool/pool.ts"],
+    tests: ["test/PoolService.test.ts", "test/Pool.test.ts", "test/Observability.test.ts"]
+  },
+  // The HTTP/1 connection and its exchange (request write, response read, body modes, reuse).
+  // test/Hackney.desync.test.ts (~10 s, every split point of every API) is left out: too slow per mutant.
+  "h1-connection": {
+    mutate: ["src/internal/connection/h1Connection.ts", "src/internal/connection/exchange.ts"],
+    tests: ["test/H1Connection.mock.test.ts", "test/Connection.test.ts", "test/Hackney.test.ts"]
+  },
+  // The deadlines of the request path on Effect's Clock.
+  "timer-wheel": {
+    mutate: ["src/internal/timer/wheel.ts"],
+    tests: ["test/TimerWheel.test.ts", "test/Clock.test.ts"]
+  },
+  // The whole HTTP/1 parser: the byte scanners and start line as well as the regions of `parser`.
+  "parser-full": {
+    mutate: [parser],
+    tests: ["test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts"]
   }
 }
