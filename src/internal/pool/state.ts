@@ -225,13 +225,20 @@ export class PoolState<C> {
   /**
    * `waiter` waits: served at once through the sink's `grant` if it can be
    * now (capacity appeared since its checkout, or a multiplexed dial in
-   * progress has room: it is attached to it), else queued. Returns the
+   * progress has room: it is attached to it), else queued; rejected through
+   * the sink's `reject` if the pool closed since its checkout. Returns the
    * host record it waits on (for `cancel`).
    */
   wait(host: HostState<C>, waiter: Waiter): HostState<C> {
+    if (this.closed) {
+      // The pool closed since the checkout (the waiting fiber yielded between them): nothing would serve it.
+      waiter.done = true
+      this.sink.reject(waiter)
+      return host
+    }
     // The host record may have been dropped (emptied) since the checkout: wait on the live one.
     const h = this.hosts.get(host.key) ?? host
-    if (h === host && !this.closed) this.hosts.set(h.key, h)
+    if (h === host) this.hosts.set(h.key, h)
     if (waiter.limit > h.maxLimit) h.maxLimit = waiter.limit
     const e = h.waiters.length === 0
       ? this.assign(h, waiter.fresh, waiter.limit, waiter.capacity, waiter)
