@@ -81,6 +81,8 @@ export const equivalent = [
   { file: wheel, line: "this.cancelSleep = () => fiber.unsafeInterruptAsFork(FiberId.none)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the stale sleeper fiber wakes once more and finds nothing due (an extra wake-up, no change in what fires when)" },
   { file: wheel, line: "if (h[p].filedAt <= d.filedAt) break", mutator: "EqualityOperator", replacement: "h[p].filedAt < d.filedAt", reason: "moving an entry above an equal parent keeps a valid heap" },
   { file: wheel, line: "if (h[c].filedAt >= last.filedAt) break", mutator: "EqualityOperator", replacement: "h[c].filedAt > last.filedAt", reason: "moving an entry below an equal child keeps a valid heap" },
+  { file: wheel, line: "const c = r < n && h[r].filedAt < h[l].filedAt ? r : l", mutator: "EqualityOperator", replacement: "h[r].filedAt <= h[l].filedAt", reason: "between two children due at the same time either may move up" },
+  { file: wheel, line: "if (h[c].filedAt >= last.filedAt) break", mutator: "ConditionalExpression", replacement: "false", reason: "the hole then goes down the smaller-child path to a leaf, and the siftUp that follows lifts `last` back to its place (bottom-up heap removal)" },
   { file: wheel, line: "if (i >= 0) this.removeAt(i)", mutator: "ConditionalExpression", replacement: "true", reason: "remove is called only for a filed deadline, which is in the heap (indexOf >= 0)" },
   { file: wheel, line: "if (clock === lastClock) return lastWheel!", mutator: "ConditionalExpression", replacement: "false", reason: "a cache of the WeakMap lookup below, which gives the same wheel" }
 ]

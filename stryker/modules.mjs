@@ -54,10 +54,14 @@ export const modules = {
     tests: ["test/PoolService.test.ts", "test/Pool.test.ts", "test/Observability.test.ts"]
   },
   // The HTTP/1 connection and its exchange (request write, response read, body modes, reuse).
-  // test/Hackney.desync.test.ts (~10 s, every split point of every API) is left out: too slow per mutant.
+  // test/Hackney.desync.test.ts (~10 s, every split point of every API) and Hackney.stream.test.ts are left
+  // out: too slow per mutant.
   "h1-connection": {
     mutate: ["src/internal/connection/h1Connection.ts", "src/internal/connection/exchange.ts"],
-    tests: ["test/H1Connection.mock.test.ts", "test/Connection.test.ts", "test/Hackney.test.ts"]
+    tests: [
+      "test/H1Connection.mock.test.ts", "test/Connection.test.ts", "test/Hackney.test.ts", "test/Hackney.upload.test.ts",
+      "test/Hackney.bodyErrors.test.ts", "test/Hackney.informational.test.ts"
+    ]
   },
   // The deadlines of the request path on Effect's Clock.
   "timer-wheel": {
