@@ -8,6 +8,7 @@ const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
 const wheel = "src/internal/timer/wheel.ts"
+const pool = "src/internal/pool/pool.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -84,5 +85,20 @@ export const equivalent = [
   { file: wheel, line: "const c = r < n && h[r].filedAt < h[l].filedAt ? r : l", mutator: "EqualityOperator", replacement: "h[r].filedAt <= h[l].filedAt", reason: "between two children due at the same time either may move up" },
   { file: wheel, line: "if (h[c].filedAt >= last.filedAt) break", mutator: "ConditionalExpression", replacement: "false", reason: "the hole then goes down the smaller-child path to a leaf, and the siftUp that follows lifts `last` back to its place (bottom-up heap removal)" },
   { file: wheel, line: "if (i >= 0) this.removeAt(i)", mutator: "ConditionalExpression", replacement: "true", reason: "remove is called only for a filed deadline, which is in the heap (indexOf >= 0)" },
-  { file: wheel, line: "if (clock === lastClock) return lastWheel!", mutator: "ConditionalExpression", replacement: "false", reason: "a cache of the WeakMap lookup below, which gives the same wheel" }
+  { file: wheel, line: "if (clock === lastClock) return lastWheel!", mutator: "ConditionalExpression", replacement: "false", reason: "a cache of the WeakMap lookup below, which gives the same wheel" },
+  // --- pool service (pool/pool.ts) ---
+  { file: pool, line: "private readonly logs = false", mutator: "BooleanLiteral", replacement: "true", reason: "a pool built without the flag then takes the logged path: the same outcome, its Debug lines below the default level" },
+  { file: pool, line: "if (this.logs) return this.logged(e, h, fresh, limit, capacity, spec, ctx, dialled)", mutator: "ConditionalExpression", replacement: "true", reason: "the logged path gives the same outcome; its Debug lines are below the default level" },
+  { file: pool, line: "if (this.logs) this.run(debug(message,", mutator: "ConditionalExpression", replacement: "true", reason: "a Debug line below the default level, run in a fiber of its own" },
+  { file: pool, line: "if (meter === undefined && !this.logs) {", mutator: "ConditionalExpression", replacement: "false", reason: "with neither meter nor logs the other branch does the same, its logging and metering no-ops" },
+  { file: pool, line: "if (this.state.closed) return Effect.succeed(0)", mutator: "ConditionalExpression", replacement: "false", reason: "the policy's prewarm starts no dial on a closed pool: 0 either way" },
+  { file: pool, line: "entry.timer?.cancel()", mutator: "OptionalChaining", replacement: "entry.timer.cancel", reason: "an entry closed or unparked has a connection, and register gave it its timer" },
+  { file: pool, line: "if (conn === undefined) return", mutator: "ConditionalExpression", replacement: "false", reason: "the policy closes only entries whose dial succeeded (they have a connection)" },
+  { file: pool, line: "w.resume?.(Effect.fail(new PoolClosed({ pool: this.config.name })))", mutator: "OptionalChaining", replacement: "w.resume(Effect.fail(new PoolClosed({\n  pool: this.config.name\n})))", reason: "a waiter reaches the policy only from inside its Effect.async, after `resume` is set" },
+  { file: pool, line: "entry.conn?.abort(new PoolClosed({ pool: this.config.name }))", mutator: "OptionalChaining", replacement: "entry.conn.abort", reason: "an entry in use has its connection" },
+  { file: pool, line: "if (spec === undefined) return this.state.dialFailed(entry)", mutator: "ConditionalExpression", replacement: "false", reason: "a warm host's spec is recorded before its first background dial and cleared only with the pool, which then refills nothing" },
+  { file: pool, line: "if (Number.isFinite(timeout) && !w.done) {", mutator: "ConditionalExpression", replacement: "true", reason: "an infinite deadline never fires, and the deadline of a waiter served at once finds it done" },
+  { file: pool, line: "if (w.done) return", mutator: "ConditionalExpression", replacement: "false", reason: "settle cancels a served waiter's deadline before it fires, and Effect.async runs its canceller only before it resumed (the waiter not done)" },
+  { file: pool, line: "export const TypeId: unique symbol = Symbol.for(\"effect-hackney/Pool\")", mutator: "StringLiteral", replacement: "\"\"", reason: "every check uses this constant, not its key" },
+  { file: pool, line: "const noContext: CheckoutContext = { checkoutTimeout: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "an empty context has no checkoutTimeout either" }
 ]
