@@ -81,6 +81,17 @@ const instantDial = () => {
   return { opened, dial: () => dial }
 }
 
+/** A dial that waits for the test to hand it a connection (or an error), one gate per dial. */
+const gatedDial = () => {
+  const gates: Array<Deferred.Deferred<FakeConnection, HackneyError>> = []
+  const dial: Dial<FakeConnection> = () =>
+    Effect.flatMap(Deferred.make<FakeConnection, HackneyError>(), (g) => {
+      gates.push(g)
+      return Deferred.await(g)
+    })
+  return { gates, dial: () => dial }
+}
+
 describe("Pool service over an injected dial (no sockets)", () => {
   it.scoped("one dial, then reuse (LIFO); an idle connection is unref'd and expires at keepaliveTimeout", () =>
     Effect.gen(function*() {
@@ -117,13 +128,8 @@ describe("Pool service over an injected dial (no sockets)", () => {
 
   it.scoped("a dial failure fails its request and lets the next waiter dial", () =>
     Effect.gen(function*() {
-      const gates: Array<Deferred.Deferred<FakeConnection, HackneyError>> = []
-      const dial: Dial<FakeConnection> = () =>
-        Effect.flatMap(Deferred.make<FakeConnection, HackneyError>(), (g) => {
-          gates.push(g)
-          return Deferred.await(g)
-        })
-      const pool = yield* makePoolWith(config({ maxPerHost: 1 }), () => dial)
+      const { dial, gates } = gatedDial()
+      const pool = yield* makePoolWith(config({ maxPerHost: 1 }), dial)
       const first = yield* Effect.fork(Effect.uninterruptible(pool.checkout(spec, ctx)))
       const second = yield* Effect.fork(Effect.uninterruptible(pool.checkout(spec, ctx)))
       yield* Effect.yieldNow()
@@ -230,17 +236,6 @@ describe("Pool service over an injected dial (no sockets)", () => {
       expect(json.hosts[0].entries.map((e: { state: string }) => e.state).sort()).toEqual(["active", "idle"])
     }))
 })
-
-/** A dial that waits for the test to hand it a connection (or an error), one gate per dial. */
-const gatedDial = () => {
-  const gates: Array<Deferred.Deferred<FakeConnection, HackneyError>> = []
-  const dial: Dial<FakeConnection> = () =>
-    Effect.flatMap(Deferred.make<FakeConnection, HackneyError>(), (g) => {
-      gates.push(g)
-      return Deferred.await(g)
-    })
-  return { gates, dial: () => dial }
-}
 
 describe("Pool service: what the pool tells and hands back (pinned by mutation testing)", () => {
   it.scoped("hostStats counts only the host asked for (any letter case, that port), with its connections' streams", () =>
