@@ -48,6 +48,7 @@ export const equivalent = [
   { file: state, line: "if (spare.length === 0) return", mutator: "ConditionalExpression", replacement: "false", reason: "indexOf on an empty list is -1: the check only saves the call" },
   { file: state, line: "if (e.inFlight < 0 || e.inFlight > e.capacity) fail(", mutator: "EqualityOperator", replacement: "e.inFlight <= 0", reason: "an entry in use or dialing carries at least one request (at 0 it is parked or retired)" },
 
+  { file: state, line: "if (h === host) this.hosts.set(h.key, h)", mutator: "ConditionalExpression", replacement: "true", reason: "when h is not `host` it came from the map under that key: setting it again changes nothing" },
   { file: state, line: "if (PoolState.debug) this.assertInvariants()", mutator: "ConditionalExpression", replacement: "true", reason: "the suite's setup file turns debug on before any test runs" },
   { file: state, line: "if (PoolState.debug) this.assertInvariants()", mutator: "ConditionalExpression", replacement: "false", reason: "an assertion only: the next event asserts the same invariants" },
   { file: state, line: "} else if (entry.inFlight < entry.capacity && h.spare.indexOf(entry) < 0) h.spare.push(entry)", mutator: "EqualityOperator", replacement: "entry.inFlight <= entry.capacity", reason: "a full entry on the spare list is skipped by takeSpare's room check" },
