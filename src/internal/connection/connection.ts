@@ -162,6 +162,12 @@ export interface Connection extends Poolable {
    * requesting fiber's Clock.
    */
   begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows?: boolean): Exchange
+  /**
+   * Told of each final response head it receives, when set by whoever dialled
+   * it (the pool records `Alt-Svc` with it when `h3` is offered); undefined:
+   * nobody, and a response costs nothing more.
+   */
+  headObserver: ((head: ResponseHead) => void) | undefined
   /** Ends `exchange` from the reader's side; whether the connection can be reused (else it was closed). */
   release(exchange: Exchange): boolean
   /** Its state, for debugging. */

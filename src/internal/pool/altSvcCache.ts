@@ -21,7 +21,8 @@
  * @internal
  */
 import type * as Clock from "effect/Clock"
-import { parseAltSvc } from "../http3/altSvc.js"
+import type { ResponseHead } from "../connection/connection.js"
+import { altSvcField, parseAltSvc } from "../http3/altSvc.js"
 import type { AltService } from "../http3/altSvc.js"
 
 /** A usable HTTP/3 alternative of an origin. @internal */
@@ -150,3 +151,18 @@ const toAlternative = (a: AltService, host: string, now: number): Alternative =>
   port: a.port,
   expires: now + a.maxAge * 1000
 })
+
+/**
+ * What a connection to `host:port` (an `https` origin) is given as its
+ * `headObserver`: records each response's `Alt-Svc` in `cache`. One per
+ * connection; a response without the field costs a scan of its names.
+ *
+ * @internal
+ */
+export const altSvcRecorder = (cache: AltSvcCache, host: string, port: number): (head: ResponseHead) => void => {
+  const origin = originKey(host, port)
+  return (head) => {
+    const value = altSvcField(head.rawHeaders)
+    if (value !== undefined) cache.record(origin, host, value)
+  }
+}
