@@ -435,6 +435,10 @@ https://:$CADDY_TLS {
 	bind 127.0.0.1
 	tls $PKI/server.pem $PKI/server-key.pem
 	respond /hello "hello {http.request.proto}" 200
+	handle_path /files/* {
+		root * $HTML
+		file_server
+	}
 	handle_path /httpbin/* {
 		reverse_proxy 127.0.0.1:$HTTPBIN
 	}
