@@ -17,7 +17,7 @@ import { currentWheel } from "../src/internal/timer/wheel.js"
 import { h2Server, respond } from "./support/h2.js"
 import { cert, httpsServer } from "./support/servers.js"
 
-const h3First = ["h3", "h2", "http/1.1"]
+const discovery = ["h2", "http/1.1", "h3"]
 
 const specOf = (port: number, protocols?: ReadonlyArray<string>): DialSpec => ({
   key: `https://localhost:${port}|${JSON.stringify(protocols ?? null)}`,
@@ -69,7 +69,7 @@ describe("Alt-Svc recording (pool dial)", () => {
         res.end("ok")
       })
       const pool = yield* newPool()
-      const conn = yield* exchange(pool, specOf(srv.port, h3First))
+      const conn = yield* exchange(pool, specOf(srv.port, discovery))
       expect(conn.protocol).toBe("http/1.1")
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))).toMatchObject({ protocol: "h3", host: "localhost", port: 4433 })
       yield* TestClock.adjust("60 seconds")
@@ -81,7 +81,7 @@ describe("Alt-Svc recording (pool dial)", () => {
       let altSvc = `h3="localhost:8443"`
       const srv = yield* h2Server((stream) => respond(stream, "ok", { "alt-svc": altSvc }))
       const pool = yield* newPool()
-      const spec = specOf(srv.port, h3First)
+      const spec = specOf(srv.port, discovery)
       const conn = yield* exchange(pool, spec)
       expect(conn.protocol).toBe("h2")
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))?.port).toBe(8443)
@@ -105,12 +105,14 @@ describe("Alt-Svc recording (pool dial)", () => {
     }))
 
   it("h3 is offered only to an https origin without a proxy", () => {
-    expect(offersH3(specOf(443, h3First))).toBe(true)
+    expect(offersH3(specOf(443, discovery))).toBe(true)
     expect(offersH3(specOf(443, ["h2"]))).toBe(false)
     expect(offersH3(specOf(443))).toBe(false)
-    expect(offersH3({ ...specOf(80, h3First), transport: "tcp" })).toBe(false)
+    // h3 first forces HTTP/3 (no TCP dial to record from).
+    expect(offersH3(specOf(443, ["h3", "h2"]))).toBe(false)
+    expect(offersH3({ ...specOf(80, discovery), transport: "tcp" })).toBe(false)
     expect(offersH3({
-      ...specOf(443, h3First),
+      ...specOf(443, discovery),
       proxy: { kind: "socks5", host: "127.0.0.1", port: 1080, display: "socks5://127.0.0.1:1080", resolve: "remote" } as never
     })).toBe(false)
   })

@@ -1,37 +1,102 @@
 /**
- * A pool's dial when a request offers HTTP/3 (`"h3"` in `protocols`): the
- * HTTP/1.1 and HTTP/2 connections it opens record their responses'
- * `Alt-Svc` in the pool's {@link AltSvcCache}. A spec that does not offer
- * h3 dials as before: no observer, nothing per response.
+ * A pool's dial with HTTP/3 discovery (RFC 7838 Alt-Svc), for requests
+ * whose `protocols` list `"h3"` after a TCP protocol (`["h2", "http/1.1",
+ * "h3"]`); a list that starts with `"h3"` forces HTTP/3 instead (QUIC only,
+ * no fallback: `connection/dial.ts`).
+ *
+ * - The connections it opens record their responses' `Alt-Svc` in the
+ *   pool's {@link AltSvcCache} (`headObserver`).
+ * - When the origin has a fresh h3 alternative that is not backing off
+ *   after a failure, the dial races QUIC to it (verified for the origin's
+ *   name) against the usual TCP dial, which starts after the head start
+ *   (300 ms) or at once when QUIC fails (`raceFallback`): the first
+ *   connection wins and the other is closed, so a request never fails that
+ *   TCP could serve. An alternative that lost (its QUIC dial failed, or had
+ *   not connected when TCP had: UDP blocked looks like that) goes in the
+ *   negative cache (5 min, doubling), so the next dials do not wait for it;
+ *   a QUIC connection that won clears it.
+ *
+ * A spec that does not discover (no `"h3"`, `http://`, a proxy, forced h3)
+ * dials as before: no observer, nothing per response.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import type { Connection } from "../connection/connection.js"
+import { defaultHeadStartMillis, raceFallback } from "../connection/fallbackRace.js"
 import type { DialSpec } from "./dialSpec.js"
-import { altSvcRecorder } from "./altSvcCache.js"
-import type { AltSvcCache } from "./altSvcCache.js"
+import { altSvcRecorder, originKey } from "./altSvcCache.js"
+import type { AltSvcCache, Alternative } from "./altSvcCache.js"
 import type { Dial } from "./pool.js"
 
 /**
- * Whether `spec` may use HTTP/3: `"h3"` offered, an `https` origin, no
- * proxy (QUIC does not go through an HTTP or SOCKS5 tunnel).
+ * Whether `spec` discovers HTTP/3 by Alt-Svc: `"h3"` listed after a TCP
+ * protocol, an `https` origin, no proxy (QUIC goes through none).
  *
  * @internal
  */
-export const offersH3 = (spec: DialSpec): boolean =>
-  spec.transport === "tls" && spec.proxy === undefined && spec.protocols !== undefined && spec.protocols.includes("h3")
+export const offersH3 = (spec: DialSpec): boolean => {
+  const p = spec.protocols
+  return spec.transport === "tls" && spec.proxy === undefined && p !== undefined && p[0] !== "h3" && p.includes("h3")
+}
 
 /**
- * `dial`, with the connections of specs that offer h3 recording `Alt-Svc`
- * in `cache`.
+ * The spec of `alt` for a request to `spec`'s origin: its host and port,
+ * the certificate checked for the origin's name (RFC 7838 §2.1).
  *
  * @internal
  */
-export const withAltSvc = (cache: AltSvcCache, dial: Dial<Connection>): Dial<Connection> => (spec, ctx) =>
-  offersH3(spec)
-    ? Effect.map(dial(spec, ctx), (conn) => {
-      conn.headObserver = altSvcRecorder(cache, spec.host, spec.port)
-      return conn
-    })
-    : dial(spec, ctx)
+export const alternativeSpec = (spec: DialSpec, alt: Alternative): DialSpec => ({
+  ...spec,
+  host: alt.host,
+  port: alt.port,
+  tls: { ...spec.tls, servername: spec.tls?.servername ?? spec.host }
+})
+
+const observed = (conn: Connection, cache: AltSvcCache, spec: DialSpec): Connection => {
+  conn.headObserver = altSvcRecorder(cache, spec.host, spec.port)
+  return conn
+}
+
+/**
+ * `dial` (TCP), with discovery for specs that offer h3 (see the module):
+ * `dialH3` opens HTTP/3 to an alternative's spec.
+ *
+ * @internal
+ */
+export const withAltSvc = (
+  cache: AltSvcCache,
+  dial: Dial<Connection>,
+  dialH3: Dial<Connection>,
+  headStartMillis: number = defaultHeadStartMillis
+): Dial<Connection> =>
+(spec, ctx) => {
+  if (!offersH3(spec)) return dial(spec, ctx)
+  const tcp = Effect.map(dial(spec, ctx), (conn) => observed(conn, cache, spec))
+  const origin = originKey(spec.host, spec.port)
+  const alt = cache.lookup(origin)
+  if (alt === undefined) return tcp
+  let recorded = false
+  const lost = () => {
+    if (recorded) return
+    recorded = true
+    cache.failed(origin, alt)
+  }
+  return Effect.map(
+    raceFallback({
+      primary: dialH3(alternativeSpec(spec, alt), ctx),
+      fallback: tcp,
+      headStartMillis,
+      discard: (conn) => conn.close(),
+      onPrimaryFailure: lost
+    }),
+    (conn) => {
+      if (conn.protocol !== "h3") {
+        lost()
+        return conn
+      }
+      cache.succeeded(origin, alt)
+      return observed(conn, cache, spec)
+    }
+  )
+}

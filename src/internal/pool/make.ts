@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { dialConnection } from "../connection/dial.js"
+import { dialH3Connection } from "../connection/dialH3.js"
 import type { Connection } from "../connection/connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
@@ -25,10 +26,15 @@ export type PooledConnection = Connection
 /**
  * The real dial: transport, then the driver the negotiated protocol names;
  * the connection's timers on `wheel`, its default response-head limits the
- * pool's; requests that offer h3 record `Alt-Svc` in the pool's `altSvc`.
+ * pool's; requests that discover h3 record `Alt-Svc` in the pool's
+ * `altSvc` and race QUIC to a fresh alternative against TCP (`altSvcDial.ts`).
  */
 const realDial = (config: PoolConfig) => (wheel: TimerWheel, altSvc: AltSvcCache): Dial<PooledConnection> =>
-  withAltSvc(altSvc, (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits))
+  withAltSvc(
+    altSvc,
+    (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits),
+    (spec, ctx) => dialH3Connection(spec, ctx.method, ctx.url, wheel, config.headLimits)
+  )
 
 const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> => {
   const altSvc = new AltSvcCache(wheel.clock)
