@@ -23,6 +23,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { Connection } from "../connection/connection.js"
+import { preloadQuic } from "../node/quic.js"
 import { defaultHeadStartMillis, raceFallback } from "../connection/fallbackRace.js"
 import type { DialSpec } from "./dialSpec.js"
 import { altSvcRecorder, originKey } from "./altSvcCache.js"
@@ -72,6 +73,8 @@ export const withAltSvc = (
 ): Dial<Connection> =>
 (spec, ctx) => {
   if (!offersH3(spec)) return dial(spec, ctx)
+  // An alternative found later is dialled with the library loaded (else it loses its first race).
+  preloadQuic()
   const tcp = Effect.map(dial(spec, ctx), (conn) => observed(conn, cache, spec))
   const origin = originKey(spec.host, spec.port)
   const alt = cache.lookup(origin)
