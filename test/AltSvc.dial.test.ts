@@ -7,6 +7,7 @@ import { Effect, Fiber, TestClock } from "effect"
 import { ConnectError } from "../src/HackneyError.js"
 import type { HackneyError } from "../src/HackneyError.js"
 import type { Connection, ResponseHead } from "../src/internal/connection/connection.js"
+import { quicLoaded } from "../src/internal/node/quic.js"
 import { AltSvcCache, baseBackoffMillis, originKey } from "../src/internal/pool/altSvcCache.js"
 import { alternativeSpec, offersH3, withAltSvc } from "../src/internal/pool/altSvcDial.js"
 import type { DialSpec } from "../src/internal/pool/dialSpec.js"
@@ -27,17 +28,26 @@ const origin = originKey("example.test", 8443)
 interface FakeConn {
   readonly protocol: "h2" | "h3"
   closed: boolean
+  retired: number
   headObserver: ((head: ResponseHead) => void) | undefined
   close(): void
+  retire?: () => void
 }
-const conn = (protocol: "h2" | "h3"): FakeConn => ({
-  protocol,
-  closed: false,
-  headObserver: undefined,
-  close() {
-    this.closed = true
+const conn = (protocol: "h2" | "h3"): FakeConn => {
+  const c: FakeConn = {
+    protocol,
+    closed: false,
+    retired: 0,
+    headObserver: undefined,
+    close() {
+      c.closed = true
+    }
   }
-})
+  // As the drivers: TCP connections can be retired, HTTP/3 ones are not.
+  if (protocol === "h2") c.retire = () => void c.retired++
+  return c
+}
+const altSvcHead = (value: string): ResponseHead => ({ status: 200, reason: "", rawHeaders: ["alt-svc", value] })
 
 /** A fake dial: after `ms` on the Clock, a connection of `protocol`, or a ConnectError; records its specs and results. */
 const fakeDial = (protocol: "h2" | "h3", ms: number, fail = false) => {
@@ -57,9 +67,14 @@ const fakeDial = (protocol: "h2" | "h3", ms: number, fail = false) => {
   return d
 }
 
+/** One real macrotask: the dial's wait for the (loaded) QUIC library resolves, its timers are scheduled. */
+const settle = Effect.promise(() => new Promise<void>((r) => setImmediate(r)))
+
 const run = (dial: Dial<Connection>, s: DialSpec, ms: number) =>
   Effect.gen(function*() {
+    expect(yield* quicLoaded).toBe(true)
     const fiber = yield* Effect.fork(Effect.uninterruptible(dial(s, { checkoutTimeout: undefined })))
+    yield* settle
     yield* TestClock.adjust(ms)
     return (yield* Fiber.join(fiber)) as unknown as FakeConn
   })
@@ -86,8 +101,35 @@ describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
       const c = yield* run(withAltSvc(cache, tcp.dial, quic.dial), spec(), 10)
       expect(c.protocol).toBe("h2")
       expect(quic.specs).toEqual([])
-      c.headObserver!({ status: 200, reason: "", rawHeaders: ["alt-svc", `h3=":9443"; ma=100`] })
+      c.headObserver!({ status: 200, reason: "", rawHeaders: ["content-type", "text/plain"] })
+      expect(c.retired).toBe(0)
+      c.headObserver!(altSvcHead(`h3=":9443"; ma=100`))
       expect(cache.lookup(origin)).toMatchObject({ host: "example.test", port: 9443 })
+      // The origin now has an alternative: the TCP connection takes no new request, so the next one dials (and races).
+      expect(c.retired).toBe(1)
+    }))
+
+  it.effect("a TCP connection is not retired while the alternative backs off, nor for an Alt-Svc without h3", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      cache.record(origin, "example.test", `h3=":9443"`)
+      const dial = withAltSvc(cache, fakeDial("h2", 10).dial, fakeDial("h3", 20, true).dial)
+      const c = yield* run(dial, spec(), 30)
+      expect(c.protocol).toBe("h2")
+      c.headObserver!(altSvcHead(`h3=":9443"`))
+      c.headObserver!(altSvcHead(`h2=":9443"`))
+      expect(c.retired).toBe(0)
+    }))
+
+  it.effect("an HTTP/3 connection records Alt-Svc (clear) and is never retired", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      cache.record(origin, "example.test", `h3=":9443"`)
+      const c = yield* run(withAltSvc(cache, fakeDial("h2", 10).dial, fakeDial("h3", 5).dial), spec(), 10)
+      expect(c.protocol).toBe("h3")
+      expect(c.retire).toBeUndefined()
+      c.headObserver!(altSvcHead("clear"))
+      expect(cache.lookup(origin)).toBeUndefined()
     }))
 
   it.effect("a spec that does not discover gets the plain dial: no observer", () =>
@@ -152,6 +194,7 @@ describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
       cache.record(origin, "example.test", `h3=":9443"`)
       const dial = withAltSvc(cache, fakeDial("h2", 10, true).dial, fakeDial("h3", 10, true).dial)
       const fiber = yield* Effect.fork(Effect.uninterruptible(dial(spec(), { checkoutTimeout: undefined })))
+      yield* settle
       yield* TestClock.adjust(100)
       const e = yield* Effect.flip(Fiber.join(fiber))
       expect(e).toMatchObject({ _tag: "ConnectError", port: 8443 })

@@ -71,12 +71,14 @@ describe("Alt-Svc recording (pool dial)", () => {
       const pool = yield* newPool()
       const conn = yield* exchange(pool, specOf(srv.port, discovery))
       expect(conn.protocol).toBe("http/1.1")
+      // Retired once an alternative exists: closed at its release, not pooled.
+      expect(conn.status).toBe("closed")
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))).toMatchObject({ protocol: "h3", host: "localhost", port: 4433 })
       yield* TestClock.adjust("60 seconds")
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))).toBeUndefined()
     }))
 
-  it.scoped("an HTTP/2 response's Alt-Svc is cached; a later clear forgets it", () =>
+  it.scopedLive("an HTTP/2 response's Alt-Svc is cached and retires the session; a later clear forgets it", () =>
     Effect.gen(function*() {
       let altSvc = `h3="localhost:8443"`
       const srv = yield* h2Server((stream) => respond(stream, "ok", { "alt-svc": altSvc }))
@@ -85,9 +87,15 @@ describe("Alt-Svc recording (pool dial)", () => {
       const conn = yield* exchange(pool, spec)
       expect(conn.protocol).toBe("h2")
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))?.port).toBe(8443)
+      // Retired: drained as after a GOAWAY (closed once its stream ended).
+      expect(conn.status).toBe("closed")
       altSvc = "clear"
-      yield* exchange(pool, spec)
+      // The next connection races QUIC to localhost:8443 (nothing there) against TCP: TCP wins.
+      const next = yield* exchange(pool, spec)
+      expect(next).not.toBe(conn)
       expect(pool.altSvc!.lookup(originKey("localhost", srv.port))).toBeUndefined()
+      // After clear, nothing to retire for: the connection stays pooled.
+      expect(next.isAvailable).toBe(true)
     }))
 
   it.scoped("a spec that does not offer h3 gets no observer and records nothing", () =>
@@ -100,6 +108,7 @@ describe("Alt-Svc recording (pool dial)", () => {
       for (const protocols of [undefined, ["h2", "http/1.1"]]) {
         const conn = yield* exchange(pool, specOf(srv.port, protocols))
         expect(conn.headObserver).toBeUndefined()
+        expect(conn.status).toBe("idle")
       }
       expect(pool.altSvc!.size).toBe(0)
     }))

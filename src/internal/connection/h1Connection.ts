@@ -104,6 +104,8 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
   headObserver: ((head: Head) => void) | undefined = undefined
+  /** {@link retire}d: closed at its release. */
+  private retiring = false
 
   constructor(open: OpenSocket, readonly options: ConnectionOptions) {
     this.socket = open.socket
@@ -317,10 +319,20 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
    * complete and allowed keep-alive the connection becomes idle (reusable);
    * otherwise it is closed. Returns whether it is reusable.
    */
+  /** No new request: closed now if idle, else at its release. */
+  retire(): void {
+    if (this.ex === undefined) this.close()
+    else this.retiring = true
+  }
+
   release(ex: Exchange): boolean {
     if (this.ex !== ex) return this.isAvailable
     this.ex = undefined
     this.disarm()
+    if (this.retiring) {
+      this.close()
+      return false
+    }
     if (this.paused) {
       this.paused = false
       this.socket.resume()

@@ -350,6 +350,14 @@ export class H2Connection implements Connection, StreamOwner {
     this.onChange?.()
   }
 
+  /** No new stream: drains as after a GOAWAY (closed when its streams end), the pool told. */
+  retire(): void {
+    if (this.goingAway || this.closedFlag) return
+    this.goingAway = true
+    this.onChange?.()
+    if (this.live.size === 0) this.close()
+  }
+
   private readonly onGoaway = (code: number, lastStreamId: number): void => {
     this.goingAway = true
     this.goawayCode = code

@@ -129,6 +129,14 @@ export const preloadQuic = (): void => {
   load().catch(ignore)
 }
 
+/**
+ * Waits until the QUIC library is loaded (loading it if needed): true, or
+ * false when it cannot be (not installed, unpatched). Interruptible.
+ *
+ * @internal
+ */
+export const quicLoaded: Effect.Effect<boolean> = Effect.promise(() => load().then(() => true, () => false))
+
 /** The library's event of a stream the peer opened (its class name). */
 const streamEvent = "EventQUICConnectionStream"
 

@@ -154,15 +154,23 @@ const toAlternative = (a: AltService, host: string, now: number): Alternative =>
 
 /**
  * What a connection to `host:port` (an `https` origin) is given as its
- * `headObserver`: records each response's `Alt-Svc` in `cache`. One per
- * connection; a response without the field costs a scan of its names.
+ * `headObserver`: records each response's `Alt-Svc` in `cache`, then calls
+ * `usable` (if given) when the origin has an alternative to use now. One
+ * per connection; a response without the field costs a scan of its names.
  *
  * @internal
  */
-export const altSvcRecorder = (cache: AltSvcCache, host: string, port: number): (head: ResponseHead) => void => {
+export const altSvcRecorder = (
+  cache: AltSvcCache,
+  host: string,
+  port: number,
+  usable?: (() => void) | undefined
+): (head: ResponseHead) => void => {
   const origin = originKey(host, port)
   return (head) => {
     const value = altSvcField(head.rawHeaders)
-    if (value !== undefined) cache.record(origin, host, value)
+    if (value === undefined) return
+    cache.record(origin, host, value)
+    if (usable !== undefined && cache.lookup(origin) !== undefined) usable()
   }
 }

@@ -5,9 +5,13 @@
  * no fallback: `connection/dial.ts`).
  *
  * - The connections it opens record their responses' `Alt-Svc` in the
- *   pool's {@link AltSvcCache} (`headObserver`).
+ *   pool's {@link AltSvcCache} (`headObserver`). A TCP connection whose
+ *   origin then has an alternative to try is retired (`Connection.retire`:
+ *   no new request; closed once its requests end), so the pool's next
+ *   request dials, and races, instead of reusing it for as long as it lives.
  * - When the origin has a fresh h3 alternative that is not backing off
- *   after a failure, the dial races QUIC to it (verified for the origin's
+ *   after a failure (and the QUIC library loads: it is loaded in the
+ *   background from the first dial on), the dial races QUIC to it (verified for the origin's
  *   name) against the usual TCP dial, which starts after the head start
  *   (300 ms) or at once when QUIC fails (`raceFallback`): the first
  *   connection wins and the other is closed, so a request never fails that
@@ -23,7 +27,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { Connection } from "../connection/connection.js"
-import { preloadQuic } from "../node/quic.js"
+import { preloadQuic, quicLoaded } from "../node/quic.js"
 import { defaultHeadStartMillis, raceFallback } from "../connection/fallbackRace.js"
 import type { DialSpec } from "./dialSpec.js"
 import { altSvcRecorder, originKey } from "./altSvcCache.js"
@@ -55,7 +59,7 @@ export const alternativeSpec = (spec: DialSpec, alt: Alternative): DialSpec => (
 })
 
 const observed = (conn: Connection, cache: AltSvcCache, spec: DialSpec): Connection => {
-  conn.headObserver = altSvcRecorder(cache, spec.host, spec.port)
+  conn.headObserver = altSvcRecorder(cache, spec.host, spec.port, conn.retire !== undefined ? () => conn.retire!() : undefined)
   return conn
 }
 
@@ -85,7 +89,7 @@ export const withAltSvc = (
     recorded = true
     cache.failed(origin, alt)
   }
-  return Effect.map(
+  const race = Effect.map(
     raceFallback({
       primary: dialH3(alternativeSpec(spec, alt), ctx),
       fallback: tcp,
@@ -102,4 +106,7 @@ export const withAltSvc = (
       return observed(conn, cache, spec)
     }
   )
+  // The head start is for the handshake, not for loading the library (once per process, ~400 ms);
+  // without the library (not installed, unpatched) there is nothing to race.
+  return Effect.flatMap(Effect.interruptible(quicLoaded), (loaded) => (loaded ? race : tcp))
 }
