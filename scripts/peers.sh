@@ -13,7 +13,7 @@
 #   HACKNEY_PEERS_DIR=dir      state folder (default <repo>/.peers)
 #   HACKNEY_PEERS_BIG=1        also create the 100 MiB file /100m.bin (for benchmarks; kept once made)
 #   HACKNEY_PEERS_SKIP="a b"   peers not to start (names as in `status`: httpbin nginx squid tinyproxy dante
-#                              microsocks caddy nghttpd)
+#                              microsocks caddy nghttpd ngtcp2)
 #   HACKNEY_PEERS_NO_INSTALL=1 never call apt-get (peers whose binaries are missing are reported unavailable)
 # See docs/interop.md for the port map and the variables written to <state>/env and <state>/env.json.
 set -euo pipefail
@@ -58,10 +58,11 @@ TINY_OPEN=28888 TINY_AUTH=28889
 DANTE=21080 MSOCKS_OPEN=21081 MSOCKS_AUTH=21082
 CADDY_TLS=28448 CADDY_H2C=28083
 NGHTTPD_TLS=28446 NGHTTPD_H2C=28447
+NGTCP2_QUIC=28449   # UDP only (HTTP/3 over QUIC)
 PROXY_USER=proxyuser PROXY_PASS=proxypass SOCKS_USER=socksuser SOCKS_PASS=sockspass
 
 # ---- peers: name, Debian packages, binary that must exist, expected /proc/<pid>/comm of the master
-PEERS=(httpbin nginx squid tinyproxy dante microsocks caddy nghttpd)
+PEERS=(httpbin nginx squid tinyproxy dante microsocks caddy nghttpd ngtcp2)
 declare -A PKGS=(
   [httpbin]="python3-httpbin gunicorn python3-brotli"
   [nginx]="nginx libnginx-mod-http-brotli-filter libnginx-mod-http-lua"
@@ -71,10 +72,12 @@ declare -A PKGS=(
   [microsocks]="microsocks"
   [caddy]="caddy ngtcp2-client"
   [nghttpd]="nghttp2-server nghttp2-client"
+  [ngtcp2]="ngtcp2-server ngtcp2-client"
 )
 declare -A BIN=(
   [httpbin]=/usr/bin/gunicorn [nginx]=/usr/sbin/nginx [squid]=/usr/sbin/squid [tinyproxy]=/usr/bin/tinyproxy
   [dante]=/usr/sbin/danted [microsocks]=/usr/bin/microsocks [caddy]=/usr/bin/caddy [nghttpd]=/usr/sbin/nghttpd
+  [ngtcp2]=/usr/sbin/gtlsserver
 )
 BASE_PKGS="openssl curl iproute2 procps"   # openssl: PKI checks; curl: `check`; ss: port checks; ps
 
@@ -99,6 +102,7 @@ comm_of() {  # the process name a unit's PID must have; units are peer names or 
   case $1 in
     httpbin) echo gunicorn ;; nginx) echo nginx ;; squid) echo squid ;; tinyproxy-*) echo tinyproxy ;;
     dante) echo danted ;; microsocks-*) echo microsocks ;; caddy) echo caddy ;; nghttpd-*) echo nghttpd ;;
+    ngtcp2) echo gtlsserver ;;
     *) echo "?" ;;
   esac
 }
@@ -114,6 +118,14 @@ peer_running() { local u; for u in $(units_of "$1"); do unit_alive "$u" || retur
 # port_holder <port>: prints the listener(s) on that TCP or UDP port, if any.
 port_holder() { { ss -Hltnp "sport = :$1"; ss -Hlunp "sport = :$1"; } 2>/dev/null; }
 
+wait_udp() {  # wait_udp <port>: a UDP socket bound to it, up to 20 s
+  local deadline=$(( $(date +%s) + 20 ))
+  until [ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.02
+  done
+}
+
 wait_tcp() {  # wait_tcp <host> <port>: up to 20 s
   local deadline=$(( $(date +%s) + 20 ))
   until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
@@ -122,7 +134,7 @@ wait_tcp() {  # wait_tcp <host> <port>: up to 20 s
   done
 }
 
-# launch <unit> <ports...> -- <command...>
+# launch <unit> <ports...> -- <command...>   (a port written udp:<n> is waited for as a UDP socket)
 # Starts the command in its own session, in the foreground (no daemonizing), output to logs/<unit>.log.
 # The wrapper writes its own PID and then execs the server, so the recorded PID is the server's master.
 launch() {
@@ -131,7 +143,7 @@ launch() {
   if unit_alive "$unit"; then log "$unit already running (pid $(pid_of "$unit"))"; return 0; fi
   local p holder
   for p in "${ports[@]}"; do
-    holder=$(port_holder "$p")
+    holder=$(port_holder "${p#udp:}")
     if [ -n "$holder" ]; then
       echo "peers: port $p (for $unit) is held by something else, not starting it: $holder" >&2
       return 1
@@ -141,7 +153,11 @@ launch() {
   setsid bash -c 'echo $$ > "$0"; exec "$@"' "$PIDDIR/$unit.pid" "$@" >"$LOGS/$unit.log" 2>&1 </dev/null &
   local i; for i in $(seq 1 200); do [ -s "$PIDDIR/$unit.pid" ] && break; sleep 0.01; done
   for p in "${ports[@]}"; do
-    if ! wait_tcp 127.0.0.1 "$p"; then
+    if [[ $p == udp:* ]]; then
+      if ! wait_udp "${p#udp:}"; then
+        tail -5 "$LOGS/$unit.log" >&2; echo "peers: $unit did not open UDP port ${p#udp:}" >&2; return 1
+      fi
+    elif ! wait_tcp 127.0.0.1 "$p"; then
       tail -5 "$LOGS/$unit.log" >&2; echo "peers: $unit did not open port $p" >&2; return 1
     fi
   done
@@ -419,6 +435,10 @@ https://:$CADDY_TLS {
 	bind 127.0.0.1
 	tls $PKI/server.pem $PKI/server-key.pem
 	respond /hello "hello {http.request.proto}" 200
+	handle_path /files/* {
+		root * $HTML
+		file_server
+	}
 	handle_path /httpbin/* {
 		reverse_proxy 127.0.0.1:$HTTPBIN
 	}
@@ -436,6 +456,12 @@ write_nghttpd_files() {
   echo '<html><link rel=stylesheet href=/style.css><script src=/app.js></script>hi</html>' > "$S/nghttpd/htdocs/index.html"
   echo 'body{}' > "$S/nghttpd/htdocs/style.css"
   echo 'console.log(1)' > "$S/nghttpd/htdocs/app.js"
+}
+
+write_ngtcp2_files() {
+  mkdir -p "$S/ngtcp2/htdocs"
+  echo 'hello from ngtcp2' > "$S/ngtcp2/htdocs/hello"
+  cp "$HTML/64k.bin" "$S/ngtcp2/htdocs/64k.bin"
 }
 
 # ======================================================================= start one peer
@@ -477,6 +503,10 @@ start_peer() {
         -p /index.html=/style.css,/app.js --echo-upload $NGHTTPD_TLS "$PKI/server-key.pem" "$PKI/server.pem" &&
       launch nghttpd-h2c $NGHTTPD_H2C -- nghttpd --no-tls --address=127.0.0.1 -d "$S/nghttpd/htdocs" \
         -p /index.html=/style.css,/app.js --echo-upload $NGHTTPD_H2C ;;
+    ngtcp2)  # ngtcp2's example HTTP/3 server (GnuTLS): files from htdocs; a certificate for localhost/127.0.0.1
+      write_ngtcp2_files
+      launch ngtcp2 udp:$NGTCP2_QUIC -- gtlsserver --quiet --timeout=30s -d "$S/ngtcp2/htdocs" \
+        127.0.0.1 $NGTCP2_QUIC "$PKI/server-key.pem" "$PKI/server.pem" ;;
   esac
 }
 
@@ -523,6 +553,7 @@ write_env() {
     HACKNEY_PEER_CADDY_H2C "http://127.0.0.1:$CADDY_H2C"
     HACKNEY_PEER_NGHTTPD_TLS "https://localhost:$NGHTTPD_TLS"
     HACKNEY_PEER_NGHTTPD_H2C "http://127.0.0.1:$NGHTTPD_H2C"
+    HACKNEY_PEER_NGTCP2_H3 "https://localhost:$NGTCP2_QUIC"
   )
   # static files on every nginx port: HACKNEY_PEER_FILE_<NAME>_{PATH,SIZE,SHA256}
   local names=() sum file key
@@ -652,6 +683,8 @@ cmd_check() {
     gtlsclient --exit-on-all-streams-close --no-quic-dump localhost "$CADDY_TLS" "https://localhost:$CADDY_TLS/hello"
   probe nghttpd   "nghttpd TLS h2"                  200/2   --cacert "$CA" "https://localhost:$NGHTTPD_TLS/index.html"
   probe_cmd nghttpd "nghttpd server push (nghttp)"  '/style.css' nghttp -ns "https://127.0.0.1:$NGHTTPD_TLS/index.html"
+  probe_cmd ngtcp2 "ngtcp2 HTTP/3 (gtlsclient)"     ':status: 200' \
+    gtlsclient --exit-on-all-streams-close --no-quic-dump localhost "$NGTCP2_QUIC" "https://localhost:$NGTCP2_QUIC/hello"
   return $CHECK_FAIL
 }
 

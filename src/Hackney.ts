@@ -216,7 +216,10 @@ export interface Options extends DialOptions, RedirectGuardOptions, Middleware.O
    * with prior knowledge (`["h2"]` is h2c, RFC 9113 §3.3; no `Upgrade`).
    * `"h3"` (hackney's `"http3"`) is never in the default: a list that
    * starts with it forces HTTP/3 over QUIC for `https://` (no fallback; not
-   * through a proxy); over `http://` it is skipped. `Response.protocol`
+   * through a proxy); after a TCP protocol (`["h2", "http/1.1", "h3"]`) it
+   * turns on Alt-Svc discovery through a pool: TCP first, then, once the
+   * origin announced `Alt-Svc: h3`, new connections race QUIC against TCP
+   * (300 ms head start) and fall back; over `http://` it is skipped. `Response.protocol`
    * says what was used. An empty list or an unknown name fails with
    * `InvalidRequest`. See docs/http2.md, docs/http3.md.
    */

@@ -6,8 +6,12 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as dns from "node:dns"
+import { readFileSync } from "node:fs"
 import type * as net from "node:net"
+import type { QuicTarget } from "../../src/internal/node/quic.js"
 import * as Pool from "../../src/Pool.js"
+import { need } from "./env.js"
+import type { PeerName } from "./env.js"
 
 /** Hex sha256 of some bytes. */
 export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
@@ -73,4 +77,33 @@ export const patternStream = (
     (i) => (i === count - 1 ? piece.subarray(0, total - i * chunk) : piece)
   )
   return { stream, sha256: hash.digest("hex") }
+}
+
+/**
+ * `dialQuic` targets for a peer's HTTP/3 port (the port of its URL variable `key`): 127.0.0.1,
+ * ALPN h3, verified as `localhost` under the test CA; `over` replaces fields.
+ */
+export const quicTarget = (peer: PeerName, key: string) => (over: Partial<QuicTarget> = {}): QuicTarget => {
+  const env = need(peer)
+  return {
+    host: "127.0.0.1",
+    port: Number(new URL(env.url(key)).port),
+    tls: { ca: readFileSync(env.ca, "utf8"), servername: "localhost" },
+    protocols: ["h3"],
+    ...over
+  }
+}
+
+/** The unhandled rejections raised while `f` ran (and 100 ms after it). */
+export const unhandledRejections = async (f: () => Promise<void>): Promise<Array<string>> => {
+  const rejections: Array<unknown> = []
+  const onRejection = (e: unknown) => rejections.push(e)
+  process.on("unhandledRejection", onRejection)
+  try {
+    await f()
+    await new Promise((r) => setTimeout(r, 100))
+    return rejections.map(String)
+  } finally {
+    process.off("unhandledRejection", onRejection)
+  }
 }

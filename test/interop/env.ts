@@ -12,9 +12,9 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** The peers `scripts/peers.sh` knows, by the name it reports in `HACKNEY_PEERS_UP`. */
-export type PeerName = "httpbin" | "nginx" | "squid" | "tinyproxy" | "dante" | "microsocks" | "caddy" | "nghttpd"
+export type PeerName = "httpbin" | "nginx" | "squid" | "tinyproxy" | "dante" | "microsocks" | "caddy" | "nghttpd" | "ngtcp2"
 
-/** Peers every interop run needs; `caddy` and `nghttpd` are extras that may be unavailable. */
+/** Peers every interop run needs; `caddy`, `nghttpd` and `ngtcp2` are extras that may be unavailable. */
 export const corePeers: ReadonlyArray<PeerName> = ["httpbin", "nginx", "squid", "tinyproxy", "dante", "microsocks"]
 
 /** The processes behind each peer (the PID files in `<state>/pids/`). */
@@ -26,7 +26,8 @@ const unitsOf: Record<PeerName, ReadonlyArray<string>> = {
   dante: ["dante"],
   microsocks: ["microsocks-open", "microsocks-auth"],
   caddy: ["caddy"],
-  nghttpd: ["nghttpd-tls", "nghttpd-h2c"]
+  nghttpd: ["nghttpd-tls", "nghttpd-h2c"],
+  ngtcp2: ["ngtcp2"]
 }
 
 /** A static file nginx serves on every port, with its size and sha256 known in advance. */

@@ -162,6 +162,19 @@ export interface Connection extends Poolable {
    * requesting fiber's Clock.
    */
   begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows?: boolean): Exchange
+  /**
+   * Told of each final response head it receives, when set by whoever dialled
+   * it (the pool records `Alt-Svc` with it when `h3` is offered); undefined:
+   * nobody, and a response costs nothing more.
+   */
+  headObserver: ((head: ResponseHead) => void) | undefined
+  /**
+   * Takes no new request, and closes once those in flight ended: a better
+   * connection exists for its origin (HTTP/3, announced by `Alt-Svc`).
+   * HTTP/1.1 closes at its release; HTTP/2 drains as after a GOAWAY.
+   * Absent on HTTP/3 connections (nothing replaces them).
+   */
+  retire?(): void
   /** Ends `exchange` from the reader's side; whether the connection can be reused (else it was closed). */
   release(exchange: Exchange): boolean
   /** Its state, for debugging. */

@@ -25,7 +25,7 @@ import { Http1ParseError, Http1Parser } from "../http1/parser.js"
 import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { Duplex, OpenSocket } from "../transport/duplex.js"
-import type { Connection, ConnectionInfo, Request, RequestHead, Status } from "./connection.js"
+import type { Connection, ConnectionInfo, Request, RequestHead, ResponseHead as Head, Status } from "./connection.js"
 import { forwardHead, forwardRefusal } from "./forwardProxy.js"
 import type { ForwardProxy } from "./forwardProxy.js"
 import { effectiveHeadLimits } from "./headLimits.js"
@@ -103,6 +103,9 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
   onChange: (() => void) | undefined = undefined
   /** Why the connection closed, when the peer or an error closed it. */
   closeCause: unknown = undefined
+  headObserver: ((head: Head) => void) | undefined = undefined
+  /** {@link retire}d: closed at its release. */
+  private retiring = false
 
   constructor(open: OpenSocket, readonly options: ConnectionOptions) {
     this.socket = open.socket
@@ -316,10 +319,20 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
    * complete and allowed keep-alive the connection becomes idle (reusable);
    * otherwise it is closed. Returns whether it is reusable.
    */
+  /** No new request: closed now if idle, else at its release. */
+  retire(): void {
+    if (this.ex === undefined) this.close()
+    else this.retiring = true
+  }
+
   release(ex: Exchange): boolean {
     if (this.ex !== ex) return this.isAvailable
     this.ex = undefined
     this.disarm()
+    if (this.retiring) {
+      this.close()
+      return false
+    }
     if (this.paused) {
       this.paused = false
       this.socket.resume()
@@ -440,6 +453,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
       }
     }
     ex.head = head
+    if (this.headObserver !== undefined) this.headObserver(head)
     if (ex.mode === "stream") ex.wake()
   }
 

@@ -34,7 +34,7 @@ import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { OpenSocket } from "../transport/duplex.js"
-import type { Connection, ConnectionInfo, Request, Status } from "./connection.js"
+import type { Connection, ConnectionInfo, Request, ResponseHead, Status } from "./connection.js"
 import type { BodyMode, Exchange } from "./exchange.js"
 import { h2ErrorName, h2Headers } from "./h2Request.js"
 import { effectiveHeadLimits } from "./headLimits.js"
@@ -104,6 +104,7 @@ export class H2Connection implements Connection, StreamOwner {
   closeCause: unknown = undefined
   onClosed: (() => void) | undefined = undefined
   onChange: (() => void) | undefined = undefined
+  headObserver: ((head: ResponseHead) => void) | undefined = undefined
 
   constructor(
     open: OpenSocket,
@@ -347,6 +348,14 @@ export class H2Connection implements Connection, StreamOwner {
 
   private readonly onSettings = (): void => {
     this.onChange?.()
+  }
+
+  /** No new stream: drains as after a GOAWAY (closed when its streams end), the pool told. */
+  retire(): void {
+    if (this.goingAway || this.closedFlag) return
+    this.goingAway = true
+    this.onChange?.()
+    if (this.live.size === 0) this.close()
   }
 
   private readonly onGoaway = (code: number, lastStreamId: number): void => {

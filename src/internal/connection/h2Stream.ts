@@ -41,6 +41,8 @@ export interface StreamOwner {
   sessionError(error: Error): void
   /** `s` was reset before it completed: its `close` must follow, or the session has stopped. */
   resetSent(s: H2Stream): void
+  /** Told of each final response head (the connection's, see `Connection.headObserver`). */
+  readonly headObserver: ((head: ResponseHead) => void) | undefined
 }
 
 const owner = Symbol.for("effect-hackney/H2Stream")
@@ -242,6 +244,8 @@ export class H2Stream implements BodyDriver {
     if (this.overLimit(raw, false)) return
     const head: ResponseHead = { status: Number(headers[":status"]), reason: "", rawHeaders: withoutPseudo(raw) }
     ex.head = head
+    const observer = this.session.headObserver
+    if (observer !== undefined) observer(head)
     if (ex.mode === "stream") ex.wake()
   }
 

@@ -41,7 +41,7 @@ import { requestFields } from "../http3/message.js"
 import { encodeFieldSection, fieldSectionSize } from "../http3/qpack.js"
 import type { QuicCloseInfo, QuicSession, QuicStreamLike } from "../node/quicSession.js"
 import type { TimerWheel } from "../timer/wheel.js"
-import type { Connection, ConnectionInfo, Request, Status } from "./connection.js"
+import type { Connection, ConnectionInfo, Request, ResponseHead, Status } from "./connection.js"
 import type { BodyMode, Exchange } from "./exchange.js"
 import { closedError } from "./exchange.js"
 import { H3_NO_ERROR, h3ProtocolError, h3RequestRejected, h3SessionError, h3StreamReset } from "./h3Errors.js"
@@ -86,6 +86,7 @@ export class H3Connection implements Connection, H3Owner, PeerStreams {
   private failureOf: ((ex: Exchange) => HackneyError) | undefined = undefined
   onClosed: (() => void) | undefined = undefined
   onChange: (() => void) | undefined = undefined
+  headObserver: ((head: ResponseHead) => void) | undefined = undefined
 
   constructor(readonly session: QuicSession, private readonly options: H3Options) {
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()

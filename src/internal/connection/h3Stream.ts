@@ -28,6 +28,7 @@ import type { QuicStreamLike } from "../node/quicSession.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import { closedError, Exchange } from "./exchange.js"
 import type { BodyDriver } from "./exchange.js"
+import type { ResponseHead } from "./connection.js"
 import { highWaterMark } from "./h1Connection.js"
 import { H3_REQUEST_CANCELLED, h3ProtocolError, h3RequestRejected, h3StreamReset, isStreamError } from "./h3Errors.js"
 import { addInformational } from "./informational.js"
@@ -43,6 +44,8 @@ export interface H3Owner {
   failure(s: H3Stream): HackneyError | undefined
   /** The first stream ID a GOAWAY said the server will not process. */
   readonly goawayId: number
+  /** Told of each final response head (the connection's, see `Connection.headObserver`). */
+  readonly headObserver: ((head: ResponseHead) => void) | undefined
 }
 
 /** Lower-cased trailer fields `[name, value, …]`. */
@@ -331,6 +334,8 @@ export class H3Stream implements BodyDriver, FrameSink {
       return undefined
     }
     ex.head = head
+    const observer = this.owner.headObserver
+    if (observer !== undefined) observer(head)
     this.expected = this.declaredLength(head.status, head.rawHeaders)
     if (ex.mode === "stream") ex.wake()
     return undefined

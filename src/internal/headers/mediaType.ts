@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { asciiLower, isOws, isTchar, isToken } from "./syntax.js"
+import { asciiLower, isQuotable, isToken, readQuotedString, readToken, skipOws } from "./syntax.js"
 
 /** @internal */
 export interface MediaType {
@@ -11,26 +11,6 @@ export interface MediaType {
   readonly subtype: string
   readonly params: Readonly<Record<string, string>>
 }
-
-const readToken = (s: string, start: number): number => {
-  let i = start
-  while (i < s.length && isTchar(s.charCodeAt(i))) i++
-  return i
-}
-
-const skipOws = (s: string, start: number): number => {
-  let i = start
-  while (i < s.length && isOws(s.charCodeAt(i))) i++
-  return i
-}
-
-// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
-const isQdtext = (c: number): boolean =>
-  c === 0x09 || c === 0x20 || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) ||
-  (c >= 0x80 && c <= 0xff)
-
-// quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-const isQuotable = (c: number): boolean => c === 0x09 || (c >= 0x20 && c <= 0x7e) || (c >= 0x80 && c <= 0xff)
 
 /** @internal */
 export const parse = (input: string, lowerCharset: boolean): MediaType | undefined => {
@@ -65,27 +45,10 @@ export const parse = (input: string, lowerCharset: boolean): MediaType | undefin
     i = end + 1
     let value: string
     if (s.charCodeAt(i) === 0x22 /* " */) {
-      value = ""
-      i++
-      let closed = false
-      while (i < s.length) {
-        const c = s.charCodeAt(i)
-        if (c === 0x22) {
-          closed = true
-          i++
-          break
-        }
-        if (c === 0x5c /* \ */) {
-          if (i + 1 >= s.length || !isQuotable(s.charCodeAt(i + 1))) return undefined
-          value += s[i + 1]
-          i += 2
-          continue
-        }
-        if (!isQdtext(c)) return undefined
-        value += s[i]
-        i++
-      }
-      if (!closed) return undefined
+      const quoted = readQuotedString(s, i)
+      if (quoted === undefined) return undefined
+      value = quoted.value
+      i = quoted.end
     } else {
       end = readToken(s, i)
       if (end === i) return undefined

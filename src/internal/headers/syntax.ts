@@ -105,3 +105,54 @@ export const trimOws = (s: string): string => {
   while (end > start && isOws(s.charCodeAt(end - 1))) end--
   return start === 0 && end === s.length ? s : s.slice(start, end)
 }
+
+/** The index of the first non-OWS character of `s` at or after `start`. @internal */
+export const skipOws = (s: string, start: number): number => {
+  let i = start
+  while (i < s.length && isOws(s.charCodeAt(i))) i++
+  return i
+}
+
+/** The end of the token that starts at `start` (`start` itself when there is none). @internal */
+export const readToken = (s: string, start: number): number => {
+  let i = start
+  while (i < s.length && isTchar(s.charCodeAt(i))) i++
+  return i
+}
+
+// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+const isQdtext = (c: number): boolean =>
+  c === 0x09 || c === 0x20 || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) ||
+  (c >= 0x80 && c <= 0xff)
+
+// quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+/** Whether `c` may follow a backslash in a quoted-string (quoted-pair). @internal */
+export const isQuotable = (c: number): boolean => c === 0x09 || (c >= 0x20 && c <= 0x7e) || (c >= 0x80 && c <= 0xff)
+
+/**
+ * Reads the quoted-string (RFC 9110 §5.6.4) whose opening quote is at
+ * `start`: its value with quoted-pairs unescaped and the index after the
+ * closing quote, or undefined when it is not one (unclosed, a bad
+ * character or escape).
+ *
+ * @internal
+ */
+export const readQuotedString = (s: string, start: number): { readonly value: string; readonly end: number } | undefined => {
+  if (s.charCodeAt(start) !== 0x22 /* " */) return undefined
+  let value = ""
+  let i = start + 1
+  while (i < s.length) {
+    const c = s.charCodeAt(i)
+    if (c === 0x22) return { value, end: i + 1 }
+    if (c === 0x5c /* \ */) {
+      if (i + 1 >= s.length || !isQuotable(s.charCodeAt(i + 1))) return undefined
+      value += s[i + 1]
+      i += 2
+      continue
+    }
+    if (!isQdtext(c)) return undefined
+    value += s[i]
+    i++
+  }
+  return undefined
+}

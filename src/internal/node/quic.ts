@@ -117,6 +117,26 @@ const randomBytes = async (data: ArrayBuffer): Promise<void> => {
 
 const ignore = (): void => {}
 
+/**
+ * Starts loading the QUIC library now (once; an error is left for the
+ * first dial to report), so that a first QUIC dial later does not pay for
+ * it: loading takes a few hundred milliseconds, longer than the head start
+ * a QUIC dial gets against TCP.
+ *
+ * @internal
+ */
+export const preloadQuic = (): void => {
+  load().catch(ignore)
+}
+
+/**
+ * Waits until the QUIC library is loaded (loading it if needed): true, or
+ * false when it cannot be (not installed, unpatched). Interruptible.
+ *
+ * @internal
+ */
+export const quicLoaded: Effect.Effect<boolean> = Effect.promise(() => load().then(() => true, () => false))
+
 /** The library's event of a stream the peer opened (its class name). */
 const streamEvent = "EventQUICConnectionStream"
 

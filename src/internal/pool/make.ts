@@ -10,9 +10,12 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { dialConnection } from "../connection/dial.js"
+import { dialH3Connection } from "../connection/dialH3.js"
 import type { Connection } from "../connection/connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
+import { AltSvcCache } from "./altSvcCache.js"
+import { withAltSvc } from "./altSvcDial.js"
 import { PoolImpl } from "./pool.js"
 import { debugEnabled } from "../observe/log.js"
 import type { Dial, PoolConfig, Poolable, RunInScope } from "./pool.js"
@@ -23,31 +26,39 @@ export type PooledConnection = Connection
 /**
  * The real dial: transport, then the driver the negotiated protocol names;
  * the connection's timers on `wheel`, its default response-head limits the
- * pool's.
+ * pool's; requests that discover h3 record `Alt-Svc` in the pool's
+ * `altSvc` and race QUIC to a fresh alternative against TCP (`altSvcDial.ts`).
  */
-const realDial = (config: PoolConfig) => (wheel: TimerWheel): Dial<PooledConnection> => (spec, ctx) =>
-  dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits)
+const realDial = (config: PoolConfig) => (wheel: TimerWheel, altSvc: AltSvcCache): Dial<PooledConnection> =>
+  withAltSvc(
+    altSvc,
+    (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits),
+    (spec, ctx) => dialH3Connection(spec, ctx.method, ctx.url, wheel, config.headLimits)
+  )
 
-const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> =>
-  new PoolImpl<PooledConnection>(config, wheel, realDial(config)(wheel), run)
+const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> => {
+  const altSvc = new AltSvcCache(wheel.clock)
+  return new PoolImpl<PooledConnection>(config, wheel, realDial(config)(wheel, altSvc), run, false, altSvc)
+}
 
 /**
  * A pool over any dial, living in the current scope: closing the scope
  * closes the pool (connections closed, waiters failed with `PoolClosed`)
  * and interrupts its background dials. Its own timers run on the current
- * Clock, which `dial` is given too.
+ * Clock, which `dial` is given too, with the pool's Alt-Svc cache.
  *
  * @internal
  */
 export const makePoolWith = <C extends Poolable>(
   config: PoolConfig,
-  dial: (wheel: TimerWheel) => Dial<C>
+  dial: (wheel: TimerWheel, altSvc: AltSvcCache) => Dial<C>
 ): Effect.Effect<PoolImpl<C>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const run = yield* FiberSet.makeRuntime<never, unknown, unknown>()
     const wheel = yield* currentWheel
     const logs = yield* debugEnabled
-    const pool = new PoolImpl<C>(config, wheel, dial(wheel), run, logs)
+    const altSvc = new AltSvcCache(wheel.clock)
+    const pool = new PoolImpl<C>(config, wheel, dial(wheel, altSvc), run, logs, altSvc)
     yield* Effect.addFinalizer(() => Effect.sync(() => pool.close()))
     return pool
   })

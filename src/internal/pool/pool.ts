@@ -21,6 +21,7 @@ import { CheckoutTimeout, PoolClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
+import type { AltSvcCache } from "./altSvcCache.js"
 import type { DialSpec } from "./dialSpec.js"
 import { poolProxyDefault, specWithEnv } from "./proxySpec.js"
 import type { PoolProxyDefault, ProxyOptions } from "./proxySpec.js"
@@ -197,7 +198,9 @@ export class PoolImpl<C extends Poolable> implements PoolService<C>, Sink<C> {
     private readonly dial: Dial<C>,
     private readonly run: RunInScope,
     /** Log the lifecycle at Debug (the level admitted it where the pool was built). */
-    private readonly logs = false
+    private readonly logs = false,
+    /** The origins' HTTP/3 alternatives its h1/h2 responses announced (`Alt-Svc`), for requests that offer h3. */
+    readonly altSvc?: AltSvcCache | undefined
   ) {
     const clock = wheel.clock
     this.proxyDefault = poolProxyDefault(config.proxy, config.proxyOptions)
