@@ -214,12 +214,15 @@ export interface Options extends DialOptions, RedirectGuardOptions, Middleware.O
    * `["h2", "http/1.1"]`. For `http://` (and Unix sockets) there is no
    * negotiation: default HTTP/1.1; with a list, its first entry is spoken
    * with prior knowledge (`["h2"]` is h2c, RFC 9113 §3.3; no `Upgrade`).
-   * `"h3"` (hackney's `"http3"`) is never in the default: a list that
-   * starts with it forces HTTP/3 over QUIC for `https://` (no fallback; not
-   * through a proxy); after a TCP protocol (`["h2", "http/1.1", "h3"]`) it
-   * turns on Alt-Svc discovery through a pool: TCP first, then, once the
-   * origin announced `Alt-Svc: h3`, new connections race QUIC against TCP
-   * (300 ms head start) and fall back; over `http://` it is skipped. `Response.protocol`
+   * `"h3"` (hackney's `"http3"`) is never in the default. For `https://`:
+   * `["h3"]` alone forces HTTP/3 over QUIC (no fallback; not through a
+   * proxy); first in a list (`["h3", "h2", "http/1.1"]`) it is preferred:
+   * a pool's new connections race QUIC to the origin against TCP (300 ms
+   * head start) and fall back, a lost race skipping QUIC for that origin for
+   * 5 minutes and more; after a TCP protocol (`["h2", "http/1.1", "h3"]`) it
+   * is discovered: TCP first, then the race once the origin announced
+   * `Alt-Svc: h3`. Without a pool (`pool: false`) only forced h3 uses QUIC.
+   * Over `http://` it is skipped. `Response.protocol`
    * says what was used. An empty list or an unknown name fails with
    * `InvalidRequest`. See docs/http2.md, docs/http3.md.
    */

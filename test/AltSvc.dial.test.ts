@@ -80,9 +80,10 @@ const run = (dial: Dial<Connection>, s: DialSpec, ms: number) =>
   })
 
 describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
-  it("discovers only for https, no proxy, h3 listed after a TCP protocol (h3 first is forced, elsewhere)", () => {
+  it("discovers only for https, no proxy, h3 listed beside a TCP protocol (h3 alone is forced, elsewhere)", () => {
     expect(offersH3(spec())).toBe(true)
-    expect(offersH3(spec(["h3", "h2"]))).toBe(false)
+    expect(offersH3(spec(["h3", "h2"]))).toBe(true)
+    expect(offersH3(spec(["h3"]))).toBe(false)
     expect(offersH3(spec(["h2"]))).toBe(false)
     expect(offersH3({ ...spec(), transport: "tcp" })).toBe(false)
   })
@@ -186,6 +187,37 @@ describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
       expect(cache.lookup(origin)).toBeUndefined()
       yield* TestClock.adjust(1_000_000)
       expect(quic.made).toEqual([])
+    }))
+
+  it.effect("h3 preferred ([h3, h2, http/1.1]) without an announced alternative: QUIC to the origin itself races TCP from the first dial", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      const tcp = fakeDial("h2", 10)
+      const quic = fakeDial("h3", 50)
+      const c = yield* run(withAltSvc(cache, tcp.dial, quic.dial), spec(["h3", "h2", "http/1.1"]), 1000)
+      expect(c.protocol).toBe("h3")
+      expect(quic.specs[0]).toMatchObject({ host: "example.test", port: 8443, tls: { servername: "example.test" } })
+      expect(tcp.specs).toEqual([])
+    }))
+
+  it.effect("h3 preferred, UDP blocked: TCP after the head start; the origin's own h3 backs off, so the next dial goes straight to TCP", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      const tcp = fakeDial("h2", 10)
+      const quic = fakeDial("h3", 1_000_000)
+      const dial = withAltSvc(cache, tcp.dial, quic.dial)
+      const preferred = spec(["h3", "h2", "http/1.1"])
+      const c = yield* run(dial, preferred, 310)
+      expect(c.protocol).toBe("h2")
+      expect(quic.specs.length).toBe(1)
+      expect(cache.failures(origin, { protocol: "h3", host: "example.test", port: 8443, expires: 0 })).toBe(1)
+      const d = yield* run(dial, preferred, 10)
+      expect(d.protocol).toBe("h2")
+      expect(quic.specs.length).toBe(1)
+      // An announced alternative is still tried while the origin's own port backs off.
+      cache.record(origin, "example.test", `h3=":9443"`)
+      yield* run(dial, preferred, 1_000_000)
+      expect(quic.specs.map((s) => s.port)).toEqual([8443, 9443])
     }))
 
   it.effect("both failing fails with TCP's error", () =>

@@ -117,8 +117,9 @@ describe("Alt-Svc recording (pool dial)", () => {
     expect(offersH3(specOf(443, discovery))).toBe(true)
     expect(offersH3(specOf(443, ["h2"]))).toBe(false)
     expect(offersH3(specOf(443))).toBe(false)
-    // h3 first forces HTTP/3 (no TCP dial to record from).
-    expect(offersH3(specOf(443, ["h3", "h2"]))).toBe(false)
+    // h3 first with a TCP protocol prefers HTTP/3 (raced, with fallback); h3 alone forces it (no TCP dial to record from).
+    expect(offersH3(specOf(443, ["h3", "h2"]))).toBe(true)
+    expect(offersH3(specOf(443, ["h3"]))).toBe(false)
     expect(offersH3({ ...specOf(80, discovery), transport: "tcp" })).toBe(false)
     expect(offersH3({
       ...specOf(443, discovery),

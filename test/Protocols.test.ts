@@ -9,7 +9,7 @@ import * as net from "node:net"
 import { Hackney, HackneyHttpClient, Url } from "../src/index.js"
 import { buildDialSpec } from "../src/internal/pool/dialSpec.js"
 import { openConnection } from "../src/internal/connection/driver.js"
-import { alpnOffer, forcedH3, mayMultiplex, priorKnowledgeH2, tcpOffer } from "../src/internal/connection/protocols.js"
+import { alpnOffer, forcedH3, mayMultiplex, preferredH3, priorKnowledgeH2, tcpOffer } from "../src/internal/connection/protocols.js"
 import { wheelFor } from "../src/internal/timer/wheel.js"
 import { cert, httpServer, httpsServer } from "./support/servers.js"
 
@@ -89,17 +89,25 @@ describe("protocols", () => {
     expect(typeof alpnOffer(["h4"])).toBe("string")
   })
 
-  it("h3 (hackney's http3) is accepted only when listed: never in the default, never offered over TLS on TCP; forced when first on https", () => {
+  it("h3 (hackney's http3) is accepted only when listed: never in the default, never offered over TLS on TCP; forced alone on https, preferred first in a list", () => {
     expect(alpnOffer(undefined)).not.toContain("h3")
     expect(alpnOffer(["http3", "h2"])).toEqual(["h3", "h2"])
     expect(alpnOffer(["H3"])).toEqual(["h3"])
     expect(tcpOffer(["h3", "h2", "http/1.1"])).toEqual(["h2", "http/1.1"])
     expect(tcpOffer(["h3"])).toEqual([])
-    expect(forcedH3("tls", ["h3", "h2"])).toBe(true)
+    expect(forcedH3("tls", ["h3"])).toBe(true)
+    expect(forcedH3("tls", ["h3", "h2"])).toBe(false)
     expect(forcedH3("tls", ["h2", "h3"])).toBe(false)
-    expect(forcedH3("tcp", ["h3", "h2"])).toBe(false)
+    expect(forcedH3("tcp", ["h3"])).toBe(false)
     expect(forcedH3("tls", undefined)).toBe(false)
+    expect(preferredH3("tls", ["h3", "h2", "http/1.1"])).toBe(true)
+    expect(preferredH3("tls", ["h3", "http/1.1"])).toBe(true)
+    expect(preferredH3("tls", ["h3"])).toBe(false)
+    expect(preferredH3("tls", ["h2", "h3"])).toBe(false)
+    expect(preferredH3("tcp", ["h3", "h2"])).toBe(false)
     expect(mayMultiplex("tls", ["h3"])).toBe(true)
+    // HTTP/1.1 over TCP, but the race may give an HTTP/3 connection: requests may share the dial.
+    expect(mayMultiplex("tls", ["h3", "http/1.1"])).toBe(true)
     // Over http://, h3 is skipped: the next entry is spoken with prior knowledge.
     expect(priorKnowledgeH2(["h3", "h2"])).toBe(true)
     expect(priorKnowledgeH2(["h3", "http/1.1"])).toBe(false)

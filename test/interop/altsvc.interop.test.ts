@@ -1,6 +1,7 @@
 /**
  * HTTP/3 discovery and fallback through `Hackney` against real servers, with `protocols: ["h2",
- * "http/1.1", "h3"]` (h3 by discovery; a list that starts with "h3" forces it):
+ * "http/1.1", "h3"]` (h3 by discovery), `["h3", "h2", "http/1.1"]` (h3 preferred: raced from the
+ * first dial, with fallback) and `["h3"]` (forced):
  *
  * - caddy answers h2 with `Alt-Svc: h3=":28448"`: the h2 session is retired (drained), so the
  *   pool's next request dials, and the QUIC dial wins its race against TCP: HTTP/3 from then on;
@@ -37,6 +38,25 @@ describe.skipIf(skipPeer("caddy"))("Alt-Svc discovery against caddy", () => {
       expect(third.protocol).toBe("h3")
       const forced = yield* Hackney.get(url, { ...options, pool: false, protocols: ["h3"] })
       expect([forced.protocol, forced.text()]).toEqual(["h3", "hello HTTP/3.0"])
+    }), 30_000)
+})
+
+describe.skipIf(skipPeer("caddy") || skipPeer("nginx"))("h3 preferred: protocols [h3, h2, http/1.1]", () => {
+  it.scopedLive("caddy (UDP answers): the first request is HTTP/3; nginx (no HTTP/3): h2 after the head start, then no wait", () =>
+    Effect.gen(function*() {
+      const caddy = need("caddy")
+      const preferred = ["h3", "h2", "http/1.1"]
+      const pool = yield* Pool.make({ name: "interop-h3-preferred" })
+      const first = yield* Hackney.get(`${caddy.url("CADDY_TLS")}/hello`, { pool, tls: { ca: readFileSync(caddy.ca, "utf8") }, protocols: preferred })
+      expect([first.status, first.protocol, first.text()]).toEqual([200, "h3", "hello HTTP/3.0"])
+      const nginx = need("nginx")
+      const options = { pool, tls: { ca: readFileSync(nginx.ca, "utf8") }, protocols: preferred }
+      const [fallback, raced] = yield* timed(Hackney.get(`${nginx.url("NGINX_TLS")}/`, options))
+      expect([fallback.status, fallback.protocol]).toEqual([200, "h2"])
+      expect(raced).toBeGreaterThanOrEqual(290)
+      const [again, direct] = yield* timed(Hackney.get(`${nginx.url("NGINX_TLS")}/`, options))
+      expect(again.protocol).toBe("h2")
+      expect(direct).toBeLessThan(250)
     }), 30_000)
 })
 

@@ -54,6 +54,7 @@ export const dialConnection = (
     const protocols = spec.protocols
     if (protocols !== undefined && protocols[0] === "h3") {
       if (forcedH3(spec.transport, protocols)) return withObservation(dialH3Connection(spec, method, url, wheel, headLimits), spec, wheel, fiber)
+      // Preferred h3 ([h3, h2, …]): the pool's dial races QUIC (altSvcDial.ts); this is the TCP side.
       if (tcpOffer(protocols).length === 0) {
         return Effect.fail(new InvalidRequest({
           method,

@@ -9,9 +9,11 @@
  *   of an explicit list is spoken with prior knowledge (`["h2", …]` is h2c,
  *   RFC 9113 §3.3; no `Upgrade: h2c`). Default HTTP/1.1.
  * - `"h3"` (hackney's `"http3"`) is never in the default: HTTP/3 runs over
- *   QUIC (UDP), so it is not offered over TLS; a list that starts with it
- *   forces HTTP/3 for `https://` (`forcedH3`); elsewhere in the list it is
- *   for Alt-Svc discovery. Over `http://` it is skipped.
+ *   QUIC (UDP), so it is not offered over TLS. For `https://`: `["h3"]`
+ *   alone forces HTTP/3 (`forcedH3`); first in a list with TCP protocols
+ *   it is preferred (QUIC raced against TCP from the first dial,
+ *   `preferredH3`); later in the list it is for Alt-Svc discovery. Over
+ *   `http://` it is skipped.
  *
  * @internal
  */
@@ -73,12 +75,23 @@ export const tcpOffer = (offered: ReadonlyArray<string>): ReadonlyArray<string> 
 
 /**
  * Whether a connection is HTTP/3 forced: `https` (TLS) and a `protocols`
- * list that starts with `"h3"`. The dial is then QUIC, with no fallback.
+ * list of `"h3"` only. The dial is then QUIC, with no fallback.
  *
  * @internal
  */
 export const forcedH3 = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
-  transport === "tls" && offered !== undefined && offered[0] === "h3"
+  transport === "tls" && offered !== undefined && offered[0] === "h3" && tcpOffer(offered).length === 0
+
+/**
+ * Whether HTTP/3 is preferred: `https` (TLS) and a `protocols` list that
+ * starts with `"h3"` and names a TCP protocol too (`["h3", "h2",
+ * "http/1.1"]`). The pool's dial then races QUIC to the origin against TCP
+ * (after a head start) from the first connection on, and falls back.
+ *
+ * @internal
+ */
+export const preferredH3 = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
+  transport === "tls" && offered !== undefined && offered[0] === "h3" && tcpOffer(offered).length > 0
 
 /**
  * Whether a connection dialled with this offer may carry several requests at
@@ -88,4 +101,4 @@ export const forcedH3 = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArr
  * @internal
  */
 export const mayMultiplex = (transport: "tcp" | "tls" | "unix", offered: ReadonlyArray<string> | undefined): boolean =>
-  transport === "tls" ? (offered ?? defaultOffer).includes("h2") || forcedH3(transport, offered) : priorKnowledgeH2(offered)
+  transport === "tls" ? (offered ?? defaultOffer).some((p) => p === "h2" || p === "h3") : priorKnowledgeH2(offered)

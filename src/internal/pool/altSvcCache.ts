@@ -121,6 +121,12 @@ export class AltSvcCache {
     return found
   }
 
+  /** Whether `alt` of `origin` is skipped now, after a failure (see {@link failed}). */
+  backingOff(origin: string, alt: Alternative): boolean {
+    const b = this.broken.get(brokenKey(origin, alt))
+    return b !== undefined && b.until > this.clock.unsafeCurrentTimeMillis()
+  }
+
   /** `alt` of `origin` failed: skip it for the backoff (5 min, doubling per consecutive failure, at most 48 h). */
   failed(origin: string, alt: Alternative): void {
     const key = brokenKey(origin, alt)

@@ -1,8 +1,10 @@
 /**
- * A pool's dial with HTTP/3 discovery (RFC 7838 Alt-Svc), for requests
- * whose `protocols` list `"h3"` after a TCP protocol (`["h2", "http/1.1",
- * "h3"]`); a list that starts with `"h3"` forces HTTP/3 instead (QUIC only,
- * no fallback: `connection/dial.ts`).
+ * A pool's dial with HTTP/3 discovery (RFC 7838 Alt-Svc) and fallback, for
+ * requests whose `protocols` list `"h3"` beside a TCP protocol: after it
+ * (`["h2", "http/1.1", "h3"]`: discovery only) or first (`["h3", "h2",
+ * "http/1.1"]`: h3 preferred, so the origin itself is tried over QUIC from
+ * the first dial, as if it had announced `h3` on its own port). `["h3"]`
+ * alone forces HTTP/3 instead (QUIC only, no fallback: `connection/dial.ts`).
  *
  * - The connections it opens record their responses' `Alt-Svc` in the
  *   pool's {@link AltSvcCache} (`headObserver`). A TCP connection whose
@@ -29,6 +31,7 @@ import * as Effect from "effect/Effect"
 import type { Connection } from "../connection/connection.js"
 import { preloadQuic, quicLoaded } from "../node/quic.js"
 import { defaultHeadStartMillis, raceFallback } from "../connection/fallbackRace.js"
+import { forcedH3, preferredH3 } from "../connection/protocols.js"
 import type { DialSpec } from "./dialSpec.js"
 import { altSvcRecorder, originKey } from "./altSvcCache.js"
 import type { AltSvcCache, Alternative } from "./altSvcCache.js"
@@ -42,8 +45,24 @@ import type { Dial } from "./pool.js"
  */
 export const offersH3 = (spec: DialSpec): boolean => {
   const p = spec.protocols
-  return spec.transport === "tls" && spec.proxy === undefined && p !== undefined && p[0] !== "h3" && p.includes("h3")
+  return spec.transport === "tls" && spec.proxy === undefined && p !== undefined && p.includes("h3") &&
+    !forcedH3(spec.transport, p)
 }
+
+/**
+ * The origin itself as its HTTP/3 alternative, for a request that prefers
+ * h3 (`protocols` starting with `"h3"`): the same host and port over UDP
+ * (where servers answer HTTP/3 when they do), never expiring; it backs off
+ * after a failure like an announced one.
+ *
+ * @internal
+ */
+export const selfAlternative = (spec: DialSpec): Alternative => ({
+  protocol: "h3",
+  host: spec.host.toLowerCase(),
+  port: spec.port,
+  expires: Infinity
+})
 
 /**
  * The spec of `alt` for a request to `spec`'s origin: its host and port,
@@ -81,7 +100,9 @@ export const withAltSvc = (
   preloadQuic()
   const tcp = Effect.map(dial(spec, ctx), (conn) => observed(conn, cache, spec))
   const origin = originKey(spec.host, spec.port)
-  const alt = cache.lookup(origin)
+  const announced = cache.lookup(origin)
+  const self = announced === undefined && preferredH3(spec.transport, spec.protocols) ? selfAlternative(spec) : undefined
+  const alt = announced ?? (self !== undefined && !cache.backingOff(origin, self) ? self : undefined)
   if (alt === undefined) return tcp
   let recorded = false
   const lost = () => {
