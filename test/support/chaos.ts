@@ -465,11 +465,12 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
           const ownFault = p.fault !== undefined || isBadProxy(p.proxy)
           if (typed?._tag === "RecvTimeout" && !ownFault) bump(outcomes, "timeout-without-fault")
           // HTTP/2: a session-level fault of another request (the session destroyed, reset, closed, a bad frame)
-          // fails the streams it carried — those the server got on a faulted session, or never got.
+          // fails the streams it carried — those the server got on a faulted session, or never processed (a
+          // resend after REFUSED_STREAM whose session then died).
           // The arrivals of the request that failed (a redirect's second one is the one to /echo).
           const got = ((srv.arrivals.get(p.id) ?? []) as unknown as ReadonlyArray<H2Arrival>).filter((a) => a.path.startsWith("/echo"))
           const collateral = h2 && !ownFault && (typed?._tag === "ConnectionClosed" || typed?._tag === "ProtocolError") &&
-            (got.length === 0 || got.some((a) => (srv as ChaosH2Server).faulted.has(a.session)))
+            got.every((a) => !a.processed || (srv as ChaosH2Server).faulted.has(a.session))
           if (collateral) bump(outcomes, "failed-with-a-faulted-session")
           // Refused again after its one resend (another request lowered the stream limit, or sent GOAWAY): allowed
           // when the server processed it nowhere.
@@ -513,7 +514,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
         const kind = p?.kind
         check(p !== undefined, () => `${id}: a request the soak did not send arrived`)
         if (kind === undefined) continue
-        if (withBody.has(kind)) check(as.length <= 1, () => `${id} ${path} (${kind}, non-idempotent) arrived ${as.length} times`)
+        if (withBody.has(kind)) check(as.length <= 1, () => `${id} ${path} (${kind}, non-idempotent) arrived ${as.length} times: ${JSON.stringify(all)}`)
         const limit = retried.has(kind) ? 2 * (1 + retries) : 2
         check(as.length <= limit, () => `${id} ${path} (${kind}) arrived ${as.length} times (at most ${limit})`)
         // The retry policy may resend after a RecvTimeout (idempotent only), even when the response was on its way.

@@ -4,7 +4,8 @@
  * be held, split, or a bad frame slipped in between nghttp2's frames), TLS
  * (ALPN h2, the test PKI) or h2c (prior knowledge). Each request names its id
  * (`x-req-id`), response (`x-size`, `x-framing`) and fault (`x-fault`, see
- * `faults.ts`, {@link h2KindsByPhase}); the body is the one the HTTP/1.1
+ * `faults.ts`, {@link h2KindsByPhase}; `destroy` destroys the session's
+ * socket); the body is the one the HTTP/1.1
  * chaos server sends ({@link responseBody}).
  *
  * It records each request it received as an {@link Arrival}, `processed`
@@ -241,12 +242,15 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
   })
 
   /** A session-level fault: the session and every stream on it may fail; responses written may be lost. */
-  const sessionFault = (session: http2.ServerHttp2Session, st: SessionState, kind: string, arg = 0): void => {
+  const sessionFault = (st: SessionState, kind: string, arg = 0): void => {
     faulted.add(st.index)
     for (const a of st.arrivals) a.lost = true
     switch (kind) {
       case "destroy":
-        return session.destroy()
+        // The session's socket destroyed under it (Node's session goes with it). Not `session.destroy()`: Node
+        // ends each open stream's writable side first, and the END_STREAMs it then flushes would make half-sent
+        // bodies look complete — a server bug no client can detect.
+        return void st.tap.destroy()
       case "rst":
       case "fin":
         return st.tap.cut(kind)
@@ -328,11 +332,11 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
           // The request is taken and never answered (the client's receive timeout ends it): this stream
           // only (even arg), or the whole socket (odd).
           record(true)
-          if (fault.arg % 2 === 1) sessionFault(session, st, "stall")
+          if (fault.arg % 2 === 1) sessionFault(st, "stall")
           return
         default:
           record(true)
-          return sessionFault(session, st, fault.kind)
+          return sessionFault(st, fault.kind)
       }
     }
     let received = 0
@@ -344,7 +348,7 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
         count(fault)
         record(true)
         if (fault.kind === "rst-stream") stream.close(resetCodes[fault.arg % resetCodes.length])
-        else sessionFault(session, st, fault.kind)
+        else sessionFault(st, fault.kind)
       }
     })
     stream.on("end", () => {
@@ -377,13 +381,13 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
           goaway(session, st)
           return go()
         case "corrupt":
-          sessionFault(session, st, "corrupt", fault.arg)
+          sessionFault(st, "corrupt", fault.arg)
           return go()
         case "stall":
           // This stream only: its response stops here, the session goes on.
           return
         default:
-          return sessionFault(session, st, fault.kind)
+          return sessionFault(st, fault.kind)
       }
     }
 
@@ -424,7 +428,7 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
         st.tap.later(fault.arg, () => {
           if (fault.kind === "goaway") goaway(session, st)
           else if (fault.kind === "settings") lowerLimit(session, st, fault.arg)
-          else sessionFault(session, st, fault.kind, fault.arg)
+          else sessionFault(st, fault.kind, fault.arg)
         })
       })
     }
