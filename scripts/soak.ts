@@ -2,15 +2,19 @@
  * The chaos soak as a command (test/support/chaos.ts; the short mode runs in
  * `npm test`, test/Chaos.soak.test.ts):
  *
- *   npm run soak                      # 2,000 requests, a fresh seed
- *   npm run soak -- --long            # 20,000 requests
- *   npm run soak -- --seed 123 --requests 5000 --concurrency 32
- *   npm run soak -- --seed 123 --only 4795,9392   # replays those requests of the seed's plan
+ *   npm run soak                      # 2,000 requests over HTTP/1.1, then 2,000 over HTTP/2; a fresh seed
+ *   npm run soak -- --long            # 20,000 over HTTP/1.1, 10,000 over HTTP/2
+ *   npm run soak -- --protocol h2     # one protocol only (http/1.1 or h2)
+ *   npm run soak -- --seed 123 --requests 5000 --concurrency 32 --proxy-rate 0.15
+ *   npm run soak -- --seed 123 --protocol h2 --only 4795,9392   # replays those requests of the seed's plan
  *
- * Prints the seed first and the report last; exits 1 on any violation.
+ * A share of the requests (`--proxy-rate`, default 0.15) goes through the
+ * in-process HTTP CONNECT and SOCKS5 proxies. Prints the seed first and the
+ * reports last; exits 1 on any violation.
  */
 import * as Effect from "effect/Effect"
 import { formatReport, runSoak } from "../test/support/chaos.js"
+import type { Protocol } from "../test/support/chaos.js"
 import { newSeed } from "../test/support/faults.js"
 
 const args = process.argv.slice(2)
@@ -20,23 +24,33 @@ const flag = (name: string): string | undefined => {
 }
 const long = args.includes("--long")
 const seed = flag("seed") !== undefined ? Number(flag("seed")) : newSeed()
-const requests = Number(flag("requests") ?? (long ? 20_000 : 2000))
+const requests = (protocol: Protocol) => Number(flag("requests") ?? (long ? (protocol === "h2" ? 10_000 : 20_000) : 2000))
 const concurrency = Number(flag("concurrency") ?? 32)
+const proxyRate = Number(flag("proxy-rate") ?? 0.15)
 const only = flag("only")?.split(",").map(Number)
+const protocols: ReadonlyArray<Protocol> = flag("protocol") === undefined ? ["http/1.1", "h2"] : [flag("protocol") as Protocol]
 
-console.log(`chaos soak seed ${seed}: ${requests} requests, concurrency ${concurrency} (replay: npm run soak -- --seed ${seed} --requests ${requests})`)
-const report = await Effect.runPromise(
-  runSoak({
-    protocol: "http/1.1",
-    seed,
-    requests,
-    concurrency,
-    faultRate: 0.3,
-    interruptRate: 0.08,
-    recvTimeoutMs: 1500,
-    only,
-    log: (line) => console.log(line)
-  })
+console.log(
+  `chaos soak seed ${seed}: ${protocols.map((p) => `${requests(p)} requests over ${p}`).join(", ")}, concurrency ${concurrency}, ` +
+    `proxy rate ${proxyRate} (replay: npm run soak -- --seed ${seed} --protocol <p> --requests <n>)`
 )
-console.log(formatReport(report))
-process.exit(report.violations.length === 0 ? 0 : 1)
+let violations = 0
+for (const protocol of protocols) {
+  const report = await Effect.runPromise(
+    runSoak({
+      protocol,
+      seed,
+      requests: requests(protocol),
+      concurrency,
+      faultRate: 0.3,
+      interruptRate: 0.08,
+      recvTimeoutMs: 1500,
+      proxyRate,
+      only,
+      log: (line) => console.log(line)
+    })
+  )
+  console.log(formatReport(report))
+  violations += report.violations.length
+}
+process.exit(violations === 0 ? 0 : 1)

@@ -4,13 +4,14 @@
  * request returns to connected state).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Fiber, Scope } from "effect"
 import { Hackney, Headers } from "../src/index.js"
 import type { Echo } from "./support/hackney.js"
 import { echoServer, eventually, realSleep } from "./support/hackney.js"
-import { cert, httpServer, httpsServer } from "./support/servers.js"
+import { cert, httpServer, httpsServer, rawServer } from "./support/servers.js"
 import { mkdtempSync } from "node:fs"
 import * as http from "node:http"
+import * as http2 from "node:http2"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -200,5 +201,23 @@ describe("Hackney.connect", () => {
       yield* eventually(() => srv.sockets.size === 0)
       yield* realSleep(20)
       expect(yield* conn.peername).toBeUndefined()
+    }))
+})
+
+describe("Hackney.connect interrupted", () => {
+  it.scopedLive("interrupted while an HTTP/2 session starts (the server's SETTINGS late), it leaves no socket open", () =>
+    Effect.gen(function*() {
+      // h2c whose SETTINGS come 150 ms after accept: the dial ends (uninterruptibly) after the interruption.
+      const h2 = http2.createServer()
+      h2.on("session", (s) => s.on("error", () => {}))
+      const srv = yield* rawServer((s) => void setTimeout(() => h2.emit("connection", s), 150))
+      for (let i = 0; i < 3; i++) {
+        const fiber = yield* Effect.fork(Effect.scoped(Hackney.connect(srv.url, { protocols: ["h2"] })))
+        yield* realSleep(40)
+        yield* Fiber.interrupt(fiber)
+      }
+      yield* eventually(() => srv.accepted() === 3, 2000, "3 connections")
+      // Each interrupted connect closes its socket (the server sees the close).
+      yield* eventually(() => srv.sockets.size === 0, 3000, "every socket closed")
     }))
 })

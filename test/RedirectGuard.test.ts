@@ -12,6 +12,8 @@ import type * as http from "node:http"
 import type * as net from "node:net"
 import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
 import { isPrivateAddress, isPrivateHost } from "../src/internal/node/privateAddress.js"
+import { h2Server, respond } from "./support/h2.js"
+import { eventually } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
 
 let poolSeq = 0
@@ -201,4 +203,68 @@ describe("HackneyHttpClient followRedirects({ blockPrivateRedirects })", () => {
       // fetch's own redirect handling off: the 302 reaches followRedirects.
       Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" })
     ))
+})
+
+describe("blockPrivateRedirects over HTTP/2", () => {
+  /** An h2c server (prior knowledge) counting its streams: `/go?to=L` redirects (302) to L, anything else answers "inner". */
+  const h2c = () =>
+    h2Server((stream, headers) => {
+      const to = new URL(String(headers[":path"]), "http://x").searchParams.get("to")
+      if (to !== null) {
+        stream.respond({ ":status": 302, location: to })
+        stream.end()
+      } else respond(stream, "inner")
+    }, { secure: false })
+
+  it.scoped("h2c: a redirect to a loopback IP literal is refused and the target gets no session", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* h2c()
+      const b = yield* h2c()
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, `${b.url}/secret`), { pool, protocols: ["h2"], followRedirect: true, blockPrivateRedirects: true })
+      )
+      expectRefused(e)
+      expect(b.sessions()).toBe(0)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+    }))
+
+  it.scoped("h2c: a name resolving to loopback is refused on the connected address, before any stream is opened", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* h2c()
+      const b = yield* h2c()
+      const e = yield* Effect.flip(
+        Hackney.get(go(a.url, `http://rebind.example:${b.port}/secret`), {
+          pool,
+          protocols: ["h2"],
+          followRedirect: true,
+          blockPrivateRedirects: true,
+          lookup: toLoopback
+        })
+      )
+      expectRefused(e)
+      expect((e as HackneyError.InvalidRequest).detail).toContain("rebind.example (127.0.0.1)")
+      expect(b.peakStreams()).toBe(0)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+    }))
+
+  it.scoped("h2c: a pooled session to a private address carries no stream of a guarded redirect, and stays pooled", () =>
+    Effect.gen(function*() {
+      const pool = yield* testPool
+      const a = yield* h2c()
+      const b = yield* h2c()
+      const target = `http://rebind.example:${b.port}/secret`
+      const options = { pool, protocols: ["h2"], lookup: toLoopback } as const
+      expect((yield* Hackney.get(target, options)).text()).toBe("inner")
+      const e = yield* Effect.flip(Hackney.get(go(a.url, target), { ...options, followRedirect: true, blockPrivateRedirects: true }))
+      expectRefused(e)
+      yield* eventually(() => b.openStreams() === 0, 2000, "no open stream")
+      // One session, and the refused redirect opened no stream on it: the next plain request is its second.
+      let streams = 0
+      b.server.on("stream", () => streams++)
+      expect((yield* Hackney.get(target, options)).text()).toBe("inner")
+      expect(streams).toBe(1)
+      expect(b.sessions()).toBe(1)
+    }))
 })

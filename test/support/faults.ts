@@ -27,8 +27,27 @@ export type Phase =
   | "trailers"
   | "idle"
 
-/** What the fault does. */
-export type Kind = "delay" | "split" | "fin" | "rst" | "stall" | "duplicate" | "corrupt" | "unsolicited"
+/**
+ * What the fault does. The HTTP/2 server (`chaosH2Server.ts`) adds frame and
+ * stream faults: `rst-stream` (RST_STREAM; `REFUSED_STREAM` only before the
+ * request is processed), `goaway` (GOAWAY whose last stream id is the highest
+ * one processed: the streams above, in flight, were not), `destroy` (the
+ * session destroyed), `settings` (SETTINGS lowering MAX_CONCURRENT_STREAMS);
+ * there `corrupt` is a frame with a corrupted length byte (a session error).
+ */
+export type Kind =
+  | "delay"
+  | "split"
+  | "fin"
+  | "rst"
+  | "stall"
+  | "duplicate"
+  | "corrupt"
+  | "unsolicited"
+  | "rst-stream"
+  | "goaway"
+  | "destroy"
+  | "settings"
 
 /** One request's fault; `arg`: milliseconds for delay/idle, the byte position for corrupt. */
 export interface Fault {
@@ -59,6 +78,25 @@ export const kindsByPhase: Readonly<Record<Phase, ReadonlyArray<Kind>>> = {
   idle: ["fin", "rst", "unsolicited"]
 }
 
+/**
+ * The faults of each phase over HTTP/2 (`status-line` and `chunk-size` do
+ * not exist there; `headers` is the response HEADERS frame, `body` its DATA,
+ * `trailers` the trailing HEADERS). Duplicated or corrupted DATA payload is
+ * left out for the reason above: HTTP/2 has no checksum either.
+ */
+export const h2KindsByPhase: Readonly<Record<Phase, ReadonlyArray<Kind>>> = {
+  dial: ["fin", "rst"],
+  tls: ["fin", "rst"],
+  "request-head": ["rst-stream", "goaway", "settings", "stall", "destroy", "rst", "fin"],
+  "request-body": ["rst-stream", "destroy", "rst"],
+  "status-line": [],
+  headers: ["delay", "split", "rst-stream", "destroy", "rst", "fin", "corrupt", "stall", "goaway"],
+  body: ["delay", "split", "rst-stream", "destroy", "rst", "fin", "stall", "corrupt", "goaway"],
+  "chunk-size": [],
+  trailers: ["delay", "rst-stream", "corrupt"],
+  idle: ["goaway", "destroy", "rst", "fin", "corrupt", "settings"]
+}
+
 /** A seeded source of numbers: one per request (`forRequest`), so a seed reproduces every request's draw. */
 export interface Dice {
   readonly int: (from: number, to: number) => number
@@ -82,14 +120,20 @@ export const newSeed = (): number => (Math.random() * 0x7fffffff) | 0
 
 /**
  * The fault of one request, or none: `rate` of the requests get one; stalls
- * (which cost a receive timeout) are rarer. `phases`: those this request can
+ * (which cost a receive timeout) are rarer. `table`: the kinds by phase
+ * (HTTP/1.1's by default, {@link h2KindsByPhase}). `phases`: those this request can
  * meet (a request without a body has no request-body phase; a
  * Content-Length response no chunk-size nor trailers).
  */
-export const planFault = (d: Dice, rate: number, phases: ReadonlyArray<Phase>): Fault | undefined => {
+export const planFault = (
+  d: Dice,
+  rate: number,
+  phases: ReadonlyArray<Phase>,
+  table: Readonly<Record<Phase, ReadonlyArray<Kind>>> = kindsByPhase
+): Fault | undefined => {
   if (!d.chance(rate)) return undefined
   const phase = d.pick(phases)
-  let kind = d.pick(kindsByPhase[phase])
+  let kind = d.pick(table[phase])
   if (kind === "stall" && !d.chance(0.25)) kind = "rst"
   return { phase, kind, arg: kind === "corrupt" ? d.int(0, 1 << 16) : d.int(0, 15) }
 }

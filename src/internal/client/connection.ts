@@ -37,12 +37,15 @@ export const make = (
     const lock = yield* Effect.makeSemaphore(1)
     let current: Driver | undefined
     const source: ConnectionSource = {
+      // The dial and taking its connection are one step (only the connect inside is interruptible): an
+      // interruption while an HTTP/2 session waits for the server's SETTINGS would otherwise land between
+      // the two, and the connection, held by no one, would stay open.
       checkout: (spec, ctx) =>
         current !== undefined && current.isAvailable
           ? Effect.succeed(current)
-          : Effect.tap(direct.checkout(spec, ctx), (c) => {
+          : Effect.uninterruptible(Effect.tap(direct.checkout(spec, ctx), (c) => {
             current = c
-          }),
+          })),
       checkin: (conn, reusable) => {
         if (!reusable) {
           conn.close()
