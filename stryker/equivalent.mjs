@@ -9,6 +9,7 @@ const engineRedirect = "src/internal/engine/redirect.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
 const wheel = "src/internal/timer/wheel.ts"
 const pool = "src/internal/pool/pool.ts"
+const retry = "src/internal/client/retry.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -101,5 +102,9 @@ export const equivalent = [
   { file: pool, line: "if (Number.isFinite(timeout) && !w.done) {", mutator: "ConditionalExpression", replacement: "true", reason: "an infinite deadline never fires, and the deadline of a waiter served at once finds it done" },
   { file: pool, line: "if (w.done) return", mutator: "ConditionalExpression", replacement: "false", reason: "settle cancels a served waiter's deadline before it fires, and Effect.async runs its canceller only before it resumed (the waiter not done)" },
   { file: pool, line: "export const TypeId: unique symbol = Symbol.for(\"effect-hackney/Pool\")", mutator: "StringLiteral", replacement: "\"\"", reason: "every check uses this constant, not its key" },
-  { file: pool, line: "const noContext: CheckoutContext = { checkoutTimeout: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "an empty context has no checkoutTimeout either" }
+  { file: pool, line: "const noContext: CheckoutContext = { checkoutTimeout: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "an empty context has no checkoutTimeout either" },
+
+  // --- retry (client/retry.ts, engine/exchange.ts) ---
+  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "ConditionalExpression", replacement: "false", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
+  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" }
 ]
