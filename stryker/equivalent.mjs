@@ -10,6 +10,7 @@ const clientRedirect = "src/internal/client/redirect.ts"
 const wheel = "src/internal/timer/wheel.ts"
 const pool = "src/internal/pool/pool.ts"
 const retry = "src/internal/client/retry.ts"
+const privateAddress = "src/internal/node/privateAddress.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -106,5 +107,9 @@ export const equivalent = [
 
   // --- retry (client/retry.ts, engine/exchange.ts) ---
   { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "ConditionalExpression", replacement: "false", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
-  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" }
+  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
+
+  // --- redirect guard (engine/redirectGuard.ts, node/privateAddress.ts) ---
+  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "LogicalOperator", replacement: "host.startsWith(\"[\") || host.endsWith(\"]\")", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
+  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "StringLiteral", replacement: "\"\"", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" }
 ]
