@@ -11,6 +11,7 @@ const wheel = "src/internal/timer/wheel.ts"
 const pool = "src/internal/pool/pool.ts"
 const retry = "src/internal/client/retry.ts"
 const privateAddress = "src/internal/node/privateAddress.ts"
+const exchange = "src/internal/engine/exchange.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -108,6 +109,9 @@ export const equivalent = [
   // --- retry (client/retry.ts, engine/exchange.ts) ---
   { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "ConditionalExpression", replacement: "false", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
   { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
+
+  { file: retry, line: "(e._tag === \"RecvTimeout\" || e._tag === \"ConnectionClosed\" || (e._tag === \"RequestTimeout\" && e.option === \"attemptTimeout\")))", mutator: "ConditionalExpression", replacement: "true", reason: "only a RequestTimeout has an `option` field (HackneyError.ts)" },
+  { file: exchange, line: ": e._tag === \"ProtocolError\" && e.reason === \"stream-reset\" && e.code === refusedStream) &&", mutator: "ConditionalExpression", replacement: "true", reason: "only a ProtocolError has the reason \"stream-reset\" (the other HackneyErrors' reasons are other words)" },
 
   // --- redirect guard (engine/redirectGuard.ts, node/privateAddress.ts) ---
   { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "LogicalOperator", replacement: "host.startsWith(\"[\") || host.endsWith(\"]\")", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },

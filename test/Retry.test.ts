@@ -252,6 +252,13 @@ describe("retrying (the loop, without a server)", () => {
     return { counts, attempt }
   }
 
+  it.effect("no policy (no retry option): the attempt runs once", () =>
+    Effect.gen(function*() {
+      const { attempt, counts } = answering(503, 200)
+      expect(yield* retrying(undefined, attempt)).toBe("503#1")
+      expect(counts).toEqual({ attempts: 1, discarded: 0 })
+    }))
+
   it.effect("a policy that does not allow retries runs the attempt once and keeps its response", () =>
     Effect.gen(function*() {
       const { attempt, counts } = answering(503, 200)
