@@ -12,6 +12,7 @@ const pool = "src/internal/pool/pool.ts"
 const retry = "src/internal/client/retry.ts"
 const privateAddress = "src/internal/node/privateAddress.ts"
 const exchange = "src/internal/engine/exchange.ts"
+const guard = "src/internal/engine/redirectGuard.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -115,5 +116,6 @@ export const equivalent = [
 
   // --- redirect guard (engine/redirectGuard.ts, node/privateAddress.ts) ---
   { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "LogicalOperator", replacement: "host.startsWith(\"[\") || host.endsWith(\"]\")", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
-  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "StringLiteral", replacement: "\"\"", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" }
+  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "StringLiteral", replacement: "\"\"", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
+  { file: guard, line: "if (address !== undefined && !isPrivateAddress(address)) return Effect.succeed(conn)", mutator: "ConditionalExpression", replacement: "true", reason: "isPrivateAddress(undefined) is true (net.isIP of a non-string is 0): the second operand refuses it too" }
 ]
