@@ -16,6 +16,7 @@ import type { EnvSpec, PoolProxyDefault } from "../src/internal/pool/proxySpec.j
 import {
   checkProxy,
   checkProxyTls,
+  currentProxyEnv,
   poolProxyDefault,
   proxyChoice,
   proxyKey,
@@ -70,7 +71,7 @@ describe("proxyChoice (an explicit proxy option)", () => {
   })
 
   it("a proxy URL: its dial, with proxyAuth, socks5Resolve and proxyTls when given (and only then)", () => {
-    expect(proxyChoice(url("http://a.test/"), { proxy: "http://p.test:3128" })).toEqual({
+    expect(proxyChoice(url("http://a.test/"), { proxy: "http://p.test:3128" })).toStrictEqual({
       kind: "http",
       host: "p.test",
       port: 3128,
@@ -92,6 +93,10 @@ describe("proxyChoice (an explicit proxy option)", () => {
       socks5Resolve: "local",
       tls
     })
+  })
+
+  it("a proxy URL that does not parse (the options' check refuses it first) dials direct", () => {
+    expect(proxyChoice(url("http://a.test/"), { proxy: "ftp://p.test:1" })).toBe("direct")
   })
 
   it("noProxy sends a matching target direct (host and port), others through the proxy", () => {
@@ -166,6 +171,8 @@ describe("the environment's proxy applied to a spec", () => {
       const e = yield* Effect.flip(applied(spec("https"), { HTTPS_PROXY: "ftp://p:1" }))
       expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", method: "GET", url: "http://a.test/" })
       expect(e.detail).toMatch(/^the proxy environment \(HTTPS_PROXY or ALL_PROXY\): the scheme "ftp"/)
+      const wss = yield* Effect.flip(applied(spec("wss"), { HTTPS_PROXY: "ftp://p:1" }))
+      expect(wss.detail).toMatch(/^the proxy environment \(HTTPS_PROXY or ALL_PROXY\)/)
       const plain = yield* Effect.flip(applied(spec("http"), { HTTP_PROXY: "http://p:1/path" }))
       expect(plain.detail).toMatch(/^the proxy environment \(HTTP_PROXY or ALL_PROXY\): a proxy URL has no path/)
     }))
@@ -184,6 +191,10 @@ describe("the environment's proxy applied to a spec", () => {
       expect(b).toBe(a)
       expect(reads).toBe(readsAfterFirst)
       expect(b.proxy?.host).toBe("p")
+      const env = yield* Effect.withConfigProvider(currentProxyEnv, provider)
+      expect(yield* Effect.withConfigProvider(currentProxyEnv, provider)).toBe(env)
+      expect(reads).toBe(readsAfterFirst)
+      expect(env.http).toBe("http://p:1")
     }))
 })
 
@@ -211,6 +222,9 @@ describe("a pool's proxy default", () => {
       expect((yield* run(spec(), poolProxyDefault("http://pool:2", undefined), vars)).proxy?.host).toBe("pool")
       const s = spec()
       expect(yield* run(s, poolProxyDefault(false, undefined), vars)).toBe(s)
+      const plain = { key: "k", host: "a.test", port: 80 }
+      expect(yield* run(plain, undefined, vars)).toBe(plain)
+      expect(yield* run(plain, poolProxyDefault("http://pool:2", undefined), vars)).toBe(plain)
     }))
 
   it.effect("the pool's proxy options apply to the environment's proxy; the request's own options win", () =>
