@@ -158,5 +158,7 @@ export const equivalent = [
   { file: proxySpec, line: "if (pool === undefined) return request", mutator: "ConditionalExpression", replacement: "false", reason: "without pool options the merge copies the request's fields: an equal object" },
   { file: proxySpec, line: "if (env === undefined) return Effect.flatMap(readEnv(provider)", mutator: "ConditionalExpression", replacement: "true", reason: "readEnv finds the cached environment itself" },
   { file: proxySpec, line: "if (env === emptyProxyEnv) return spec", mutator: "ConditionalExpression", replacement: "false", reason: "the empty environment has no proxy: applyEnv returns the spec itself" },
-  { file: proxySpec, line: "spec.envProxy === undefined ? Effect.succeed(spec) : Effect.withFiberRuntime((fiber) => {", mutator: "ConditionalExpression", replacement: "false", reason: "specWithEnv returns a spec without envProxy as it is" }
+  { file: proxySpec, line: "spec.envProxy === undefined ? Effect.succeed(spec) : Effect.withFiberRuntime((fiber) => {", mutator: "ConditionalExpression", replacement: "false", reason: "specWithEnv returns a spec without envProxy as it is" },
+  { file: noProxy, line: "if (close === -1) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
+  { file: noProxy, line: "if (close === -1) return undefined", mutator: "UnaryOperator", replacement: "+1", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" }
 ]

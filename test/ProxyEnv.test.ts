@@ -153,7 +153,7 @@ describe("proxy URL", () => {
 
 describe("NO_PROXY entries as parsed", () => {
   const entries = (list: string) => parseNoProxy(list).entries.map((e) =>
-    e._tag === "Domain" ? `domain ${e.suffix}:${e.port}` : `ip ${Array.from(e.bytes).join(".")}/${e.bits}:${e.port}`
+    e._tag === "Domain" ? `domain ${e.suffix}:${e.port}` : `${e._tag === "Ip" ? "ip" : e._tag} ${Array.from(e.bytes).join(".")}/${e.bits}:${e.port}`
   )
 
   it("nothing usable, or no list, is the shared empty value", () => {
@@ -179,7 +179,7 @@ describe("NO_PROXY entries as parsed", () => {
       `ip ${"0.".repeat(15)}1/128:80`,
       `ip ${"0.".repeat(15)}2/128:undefined`
     ])
-    for (const bad of ["[::1", "[::1]x", "[::1]:x", "[::1]:99999"]) expect([bad, entries(bad)]).toEqual([bad, []])
+    for (const bad of ["[::1", "[::1]x", "[::1]x80", "[::1]:x", "[::1]:99999"]) expect([bad, entries(bad)]).toEqual([bad, []])
     expect(entries("[foo]")).toEqual(["domain foo:undefined"])
   })
 
