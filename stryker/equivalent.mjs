@@ -18,6 +18,9 @@ const proxyUrl = "src/internal/proxy/proxyUrl.ts"
 const address = "src/internal/proxy/address.ts"
 const proxyEnv = "src/internal/proxy/env.ts"
 const proxySpec = "src/internal/pool/proxySpec.ts"
+const prepare = "src/internal/client/prepare.ts"
+const query = "src/internal/client/query.ts"
+const requestUrl = "src/internal/client/requestUrl.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -160,5 +163,28 @@ export const equivalent = [
   { file: proxySpec, line: "if (env === emptyProxyEnv) return spec", mutator: "ConditionalExpression", replacement: "false", reason: "the empty environment has no proxy: applyEnv returns the spec itself" },
   { file: proxySpec, line: "spec.envProxy === undefined ? Effect.succeed(spec) : Effect.withFiberRuntime((fiber) => {", mutator: "ConditionalExpression", replacement: "false", reason: "specWithEnv returns a spec without envProxy as it is" },
   { file: noProxy, line: "if (close === -1) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
-  { file: noProxy, line: "if (close === -1) return undefined", mutator: "UnaryOperator", replacement: "+1", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" }
+  { file: noProxy, line: "if (close === -1) return undefined", mutator: "UnaryOperator", replacement: "+1", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
+
+  // --- request-prep (client/prepare.ts, requestUrl.ts, query.ts) ---
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "ConditionalExpression", replacement: "false", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "ConditionalExpression", replacement: "true", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
+  { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "LogicalOperator", replacement: "typeof u === \"object\" || u !== null", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
+  { file: prepare, line: "if (hit !== undefined) return Either.right(hit)", mutator: "ConditionalExpression", replacement: "false", reason: "a cache: parsing the URL again gives an equal entry and the same head" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "ConditionalExpression", replacement: "true", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "ConditionalExpression", replacement: "false", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "EqualityOperator", replacement: "urlCache.size > 1024", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "EqualityOperator", replacement: "urlCache.size < 1024", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "name === lower || (name.length === lower.length && name.toLowerCase() === lower)", mutator: "ConditionalExpression", replacement: "false", reason: "the fast path of the comparison after it: equal lower-case text has the same length" },
+  { file: prepare, line: "name === lower || (name.length === lower.length && name.toLowerCase() === lower)", mutator: "ConditionalExpression", replacement: "true", reason: "the fast path of the comparison after it: equal lower-case text has the same length" },
+  { file: prepare, line: "length: Number(declared.trim())", mutator: "MethodExpression", replacement: "declared", reason: "Number ignores surrounding whitespace" },
+  { file: prepare, line: "if (\"file\" in body) {", mutator: "ConditionalExpression", replacement: "true", reason: "checkBody admits only the body kinds handled above: the fallback after this branch is unreachable" },
+  { file: prepare, line: "const i = typeof input === \"string\" ? input : RequestUrl.inputOf(input)", mutator: "ConditionalExpression", replacement: "false", reason: "inputOf returns a string input as it is: the test only skips the call" },
+  { file: prepare, line: "const i = typeof input === \"string\" ? input : RequestUrl.inputOf(input)", mutator: "StringLiteral", replacement: "\"\"", reason: "inputOf returns a string input as it is: the test only skips the call" },
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "BlockStatement", replacement: "{}", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "if (h1 === undefined) {", mutator: "ConditionalExpression", replacement: "true", reason: "a cache: encoding the head again gives the same text" },
+  { file: prepare, line: "let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()", mutator: "MethodExpression", replacement: "Headers.toRaw(Headers.fromInput(options.headers))", reason: "Headers.fromInput builds a new value for every input: its raw array is the request's own" },
+  { file: query, line: "typeof v === \"string\" || typeof v === \"boolean\" || (typeof v === \"number\" && Number.isFinite(v))", mutator: "ConditionalExpression", replacement: "true", reason: "Number.isFinite is false for every non-number (it does not coerce)" },
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "ConditionalExpression", replacement: "true", reason: "URL is a global on every Node this package supports" },
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" }
 ]

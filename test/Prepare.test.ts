@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
 import type { Hackney } from "../src/index.js"
+import * as Headers from "../src/Headers.js"
 import * as Url from "../src/Url.js"
 import {
   annotate,
@@ -31,6 +32,12 @@ const fail = (method: unknown, url: unknown, options: unknown = {}, openFile = n
   const r = prepare(method as string, url as string, options as Hackney.Options, openFile)
   if (Either.isRight(r)) throw new Error("prepared")
   return r.left
+}
+/** The Content-Type lines of a prepared request. */
+const contentTypes = (p: Prepared) => {
+  const out: Array<string> = []
+  for (let i = 0; i < p.rawHeaders.length; i += 2) if (p.rawHeaders[i].toLowerCase() === "content-type") out.push(p.rawHeaders[i + 1])
+  return out
 }
 const headers = (p: Prepared) => {
   const out: Array<string> = []
@@ -70,6 +77,23 @@ describe("prepare: the head", () => {
     expect(fromUrl.h1).toContain(`Authorization: ${basicAuthorization("u@x", "p")}\r\n`)
   })
 
+  it("credentials without headers or body: basicAuth alone, or URL userinfo alone, still send Authorization", () => {
+    expect(headerValue(ok("GET", "http://a.test/", { basicAuth: ["user", "pw"] }).rawHeaders, "authorization")).toBe(basicAuthorization("user", "pw"))
+    expect(ok("GET", "http://u:p@a.test/").h1).toContain(`Authorization: ${basicAuthorization("u", "p")}\r\n`)
+  })
+
+  it("an invalid method is InvalidRequest, with or without headers", () => {
+    expect(fail("GE T", "http://a.test/")).toMatchObject({ _tag: "InvalidRequest", method: "GE T" })
+    expect(fail("GE T", "http://a.test/", { headers: { a: "1" } })).toMatchObject({ _tag: "InvalidRequest" })
+  })
+
+  it("a Headers value given as options.headers is not changed by the request's additions", () => {
+    const given = Headers.fromInput({ accept: "x" })
+    const p = ok("POST", "http://a.test/", { headers: given, body: "x", basicAuth: ["u", "p"] })
+    expect(headers(p)).toHaveLength(4)
+    expect(Headers.toRaw(given)).toEqual(["accept", "x"])
+  })
+
   it("an invalid head (a CR in a header value) is InvalidRequest with the method and URL", () => {
     const e = fail("post", "http://a.test/x", { headers: { "x-a": "b\r\nc" } })
     expect(e).toMatchObject({ _tag: "InvalidRequest", method: "POST", url: "http://a.test/x" })
@@ -84,13 +108,14 @@ describe("prepare: the body and the headers it implies", () => {
     expect(p.body).toEqual({ _tag: "Bytes", bytes: new Uint8Array([0xc3, 0xa9]) })
     expect([p.bodySize, headerValue(p.rawHeaders, "content-type")]).toEqual([2, "text/plain; charset=utf-8"])
     expect(p.h1).toContain("Content-Length: 2\r\n")
-    expect(headerValue(body("x", { headers: { "Content-Type": "text/csv" } }).rawHeaders, "content-type")).toBe("text/csv")
+    expect(contentTypes(body("x", { headers: { "Content-Type": "text/csv" } }))).toEqual(["text/csv"])
   })
 
   it("bytes: application/octet-stream when not empty and not given", () => {
     expect(headerValue(body(new Uint8Array([1])).rawHeaders, "content-type")).toBe("application/octet-stream")
     expect(hasHeader(body(new Uint8Array(0)).rawHeaders, "content-type")).toBe(false)
-    expect(headerValue(body(new Uint8Array([1]), { headers: { "content-type": "image/png" } }).rawHeaders, "content-type")).toBe("image/png")
+    expect(contentTypes(body(new Uint8Array([1]), { headers: { "content-type": "image/png" } }))).toEqual(["image/png"])
+    expect(body(new Uint8Array([1, 2])).body).toEqual({ _tag: "Bytes", bytes: new Uint8Array([1, 2]) })
   })
 
   it("a Stream: chunked, or its declared Content-Length (trimmed); not replayable; no Content-Type added", () => {
@@ -102,13 +127,16 @@ describe("prepare: the body and the headers it implies", () => {
     const e = fail("POST", "http://a.test/", { body: s, headers: { "content-length": "1x" } })
     expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "header-value", method: "POST", url: "http://a.test/" })
     expect(e.detail).toBe(`Content-Length "1x" is not a number`)
+    expect(fail("POST", "http://a.test/", { body: s, headers: { "content-length": "x1" } })).toMatchObject({ reason: "header-value" })
+    expect(body(s, { headers: { "Content-Length": "12" } }).body).toMatchObject({ length: 12 })
   })
 
   it("a form: urlencoded, with its Content-Type unless given", () => {
     const p = body({ form: { a: "1 2", b: "é" } })
     expect(new TextDecoder().decode((p.body as { bytes: Uint8Array }).bytes)).toBe("a=1+2&b=%C3%A9")
     expect(headerValue(p.rawHeaders, "content-type")).toBe("application/x-www-form-urlencoded; charset=utf-8")
-    expect(headerValue(body({ form: {} }, { headers: { "content-type": "x/y" } }).rawHeaders, "content-type")).toBe("x/y")
+    expect(contentTypes(body({ form: {} }, { headers: { "content-type": "x/y" } }))).toEqual(["x/y"])
+    expect(p.body._tag).toBe("Bytes")
   })
 
   it("a file: opened once, its size the length, replayable, octet-stream unless given; an unreadable one is InvalidRequest", () => {
@@ -118,7 +146,7 @@ describe("prepare: the body and the headers it implies", () => {
     expect(p.body).toMatchObject({ _tag: "Stream", length: 3, replayable: true })
     expect(opened).toEqual(["/f"])
     expect(headerValue(p.rawHeaders, "content-type")).toBe("application/octet-stream")
-    expect(headerValue(body({ file: "/f" }, { headers: { "content-type": "a/b" } }, open).rawHeaders, "content-type")).toBe("a/b")
+    expect(contentTypes(body({ file: "/f" }, { headers: { "content-type": "a/b" } }, open))).toEqual(["a/b"])
     const e = fail("PUT", "http://a.test/", { body: { file: "/none" } })
     expect(e).toMatchObject({ reason: "body", method: "PUT" })
     expect(e.detail).toBe(`cannot read file "/none": no file /none`)
@@ -137,8 +165,16 @@ describe("prepare: the body and the headers it implies", () => {
       expect(bodySizeOf(ours.body)).toBe(new TextEncoder().encode(text).length)
       const given = body({ multipart: parts }, { headers: { "Content-Type": "multipart/related; boundary=xyz" } })
       expect(headerValue(given.rawHeaders, "content-type")).toBe("multipart/related; boundary=xyz")
-      const typed = body({ multipart: parts }, { headers: { "Content-Type": "multipart/related" } })
+      const givenChunks = yield* Stream.runCollect((given.body as StreamBody).stream).pipe(Effect.orDie)
+      expect(Chunk.toReadonlyArray(givenChunks).map((c) => new TextDecoder().decode(c)).join("")).toContain("--xyz\r\n")
+      const typed = body({ multipart: parts }, { headers: { "X-A": "1", "Content-Type": "multipart/related" } })
       expect(headerValue(typed.rawHeaders, "content-type")).toMatch(/^multipart\/related; boundary=.+$/)
+      expect(headerValue(typed.rawHeaders, "x-a")).toBe("1")
+      // A Content-Type that does not parse has no boundary: ours is appended.
+      const odd = body({ multipart: parts }, { headers: { "Content-Type": "not a type" } })
+      expect(headerValue(odd.rawHeaders, "content-type")).toMatch(/^not a type; boundary=.+$/)
+      // A part that cannot be encoded (an unreadable file) fails the request.
+      expect(fail("POST", "http://a.test/", { body: { multipart: [{ name: "f", file: "/none" }] } })).toMatchObject({ _tag: "InvalidRequest" })
       expect(headers(typed).filter((h) => h.toLowerCase().startsWith("content-type"))).toHaveLength(1)
     }))
 
@@ -173,6 +209,7 @@ describe("prepare: method and URL errors", () => {
     const e = fail("GET", "http://a.test/", { maxPerHost: 0 })
     expect(annotate(e, "post", new URL("http://b.test/"))).toMatchObject({ method: "POST", url: "http://b.test/", reason: e.reason })
     expect(annotate(e, 5, 5)).toMatchObject({ method: undefined, url: undefined })
+    expect(annotate(e, "get", Either.getOrThrow(Url.parse("http://c.test/x"))).url).toBe("http://c.test/x")
     expect(fail("get", "http://a.test/", { maxPerHost: 0 })).toMatchObject({ reason: "option", method: "GET", url: "http://a.test/" })
   })
 })
@@ -192,7 +229,8 @@ describe("request URL checks before parsing", () => {
   it("relative references (/, ., ?, #) are refused as relative; scheme:host:port and scheme://… are not refused", () => {
     for (const t of ["/p", "./p", "?q", "#f", "  /p"]) expect([t, reason(t)]).toEqual([t, "url"])
     expect(RequestUrl.checkText("/p")?.detail).toBe(`"/p" is a relative URL; give an absolute one such as http://host/path`)
-    for (const t of ["http://a.test", "a.test", "localhost:8080", "localhost:8080/p", "h:1?q", "h:1#f", "h:1"]) {
+    expect(RequestUrl.checkText("localhost:x80")?.reason).toBe("scheme")
+    for (const t of ["http://a.test", "a.test", "localhost:8080", "localhost:8080/p", "h:1?q", "h:1#f", "h:1", "a_b:80"]) {
       expect([t, RequestUrl.checkText(t)]).toEqual([t, undefined])
     }
   })
@@ -213,7 +251,9 @@ describe("request URL checks before parsing", () => {
     expect(Either.flip(RequestUrl.toUrl(ftp)).pipe(Either.getOrThrow).detail).toBe(
       `the scheme "ftp" cannot be requested; use an http, https or http+unix URL`
     )
-    expect(Either.isLeft(RequestUrl.toUrl({}))).toBe(true)
+    expect(Either.flip(RequestUrl.toUrl({})).pipe(Either.getOrThrow).reason).toBe("url")
+    expect(Either.flip(RequestUrl.parse("/x")).pipe(Either.getOrThrow).detail).toContain("is a relative URL")
+    expect(Either.getOrThrow(RequestUrl.toUrl("http+unix://%2Frun%2Fx.sock/")).scheme).toBe("http+unix")
     expect(Either.isLeft(RequestUrl.parse("ftp://a.test/"))).toBe(true)
     expect(Either.isLeft(RequestUrl.parse("/x"))).toBe(true)
     expect(Either.getOrThrow(RequestUrl.toUrl(Either.getOrThrow(Url.parse("https://a.test/")))).scheme).toBe("https")
@@ -225,7 +265,7 @@ describe("the query option", () => {
     for (const q of [{}, { a: "1", b: 2, c: true, d: undefined, e: ["x", 1, false] }, [["a", "1"], ["b", 2]], new URLSearchParams("a=1")]) {
       expect([q, isQuery(q)]).toEqual([q, true])
     }
-    for (const q of [null, "a=1", 5, { a: NaN }, { a: Infinity }, { a: {} }, { a: [{}] }, { a: null }, [["a"]], [["a", 1, 2]], [[1, "a"]], [["a", {}]], new Map([["a", "1"]])]) {
+    for (const q of [null, "a=1", 5, { a: NaN }, { a: Infinity }, { a: {} }, { a: [{}] }, { a: null }, [["a"]], [["a", 1, 2]], [["a", "1"], ["b"]], { a: ["x", {}] }, [[1, "a"]], [["a", {}]], new Map([["a", "1"]])]) {
       expect([q, isQuery(q)]).toEqual([q, false])
     }
   })

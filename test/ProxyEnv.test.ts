@@ -153,7 +153,7 @@ describe("proxy URL", () => {
 
 describe("NO_PROXY entries as parsed", () => {
   const entries = (list: string) => parseNoProxy(list).entries.map((e) =>
-    e._tag === "Domain" ? `domain ${e.suffix}:${e.port}` : `${e._tag === "Ip" ? "ip" : e._tag} ${Array.from(e.bytes).join(".")}/${e.bits}:${e.port}`
+    e._tag === "Domain" ? `domain ${e.suffix}:${e.port}` : `${e._tag.toLowerCase()} ${Array.from(e.bytes).join(".")}/${e.bits}:${e.port}`
   )
 
   it("nothing usable, or no list, is the shared empty value", () => {
