@@ -120,7 +120,7 @@ export const equivalent = [
   { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
 
   { file: retry, line: "(e._tag === \"RecvTimeout\" || e._tag === \"ConnectionClosed\" || (e._tag === \"RequestTimeout\" && e.option === \"attemptTimeout\")))", mutator: "ConditionalExpression", replacement: "true", reason: "only a RequestTimeout has an `option` field (HackneyError.ts)" },
-  { file: exchange, line: ": e._tag === \"ProtocolError\" && e.reason === \"stream-reset\" && e.code === refusedStream) &&", mutator: "ConditionalExpression", replacement: "true", reason: "only a ProtocolError has the reason \"stream-reset\" (the other HackneyErrors' reasons are other words)" },
+  { file: exchange, line: ": e._tag === \"ProtocolError\" && e.reason === \"stream-reset\" && ", mutator: "ConditionalExpression", replacement: "true", reason: "only a ProtocolError has the reason \"stream-reset\" (the other HackneyErrors' reasons are other words)" },
 
   // --- redirect guard (engine/redirectGuard.ts, node/privateAddress.ts) ---
   { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "LogicalOperator", replacement: "host.startsWith(\"[\") || host.endsWith(\"]\")", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
@@ -166,6 +166,7 @@ export const equivalent = [
   { file: noProxy, line: "if (close === -1) return undefined", mutator: "UnaryOperator", replacement: "+1", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
 
   // --- request-prep (client/prepare.ts, requestUrl.ts, query.ts) ---
+  { file: prepare, line: "const mp = encodeBody(body.multipart, given === undefined ? undefined : { boundary: given }, openFile)", mutator: "ConditionalExpression", replacement: "false", reason: "{ boundary: undefined } is the default, as no options: the encoder draws its boundary" },
   { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "ConditionalExpression", replacement: "false", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
   { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "ConditionalExpression", replacement: "true", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
   { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "LogicalOperator", replacement: "typeof u === \"object\" || u !== null", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
