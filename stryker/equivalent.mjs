@@ -9,6 +9,18 @@ const engineRedirect = "src/internal/engine/redirect.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
 const wheel = "src/internal/timer/wheel.ts"
 const pool = "src/internal/pool/pool.ts"
+const retry = "src/internal/client/retry.ts"
+const privateAddress = "src/internal/node/privateAddress.ts"
+const exchange = "src/internal/engine/exchange.ts"
+const guard = "src/internal/engine/redirectGuard.ts"
+const noProxy = "src/internal/proxy/noProxy.ts"
+const proxyUrl = "src/internal/proxy/proxyUrl.ts"
+const address = "src/internal/proxy/address.ts"
+const proxyEnv = "src/internal/proxy/env.ts"
+const proxySpec = "src/internal/pool/proxySpec.ts"
+const prepare = "src/internal/client/prepare.ts"
+const query = "src/internal/client/query.ts"
+const requestUrl = "src/internal/client/requestUrl.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
@@ -101,5 +113,79 @@ export const equivalent = [
   { file: pool, line: "if (Number.isFinite(timeout) && !w.done) {", mutator: "ConditionalExpression", replacement: "true", reason: "an infinite deadline never fires, and the deadline of a waiter served at once finds it done" },
   { file: pool, line: "if (w.done) return", mutator: "ConditionalExpression", replacement: "false", reason: "settle cancels a served waiter's deadline before it fires, and Effect.async runs its canceller only before it resumed (the waiter not done)" },
   { file: pool, line: "export const TypeId: unique symbol = Symbol.for(\"effect-hackney/Pool\")", mutator: "StringLiteral", replacement: "\"\"", reason: "every check uses this constant, not its key" },
-  { file: pool, line: "const noContext: CheckoutContext = { checkoutTimeout: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "an empty context has no checkoutTimeout either" }
+  { file: pool, line: "const noContext: CheckoutContext = { checkoutTimeout: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "an empty context has no checkoutTimeout either" },
+
+  // --- retry (client/retry.ts, engine/exchange.ts) ---
+  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "ConditionalExpression", replacement: "false", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
+  { file: retry, line: "if (v === undefined || v === \"\") return 0", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty value fails both the digits test and HttpDate.parse: 0 either way" },
+
+  { file: retry, line: "(e._tag === \"RecvTimeout\" || e._tag === \"ConnectionClosed\" || (e._tag === \"RequestTimeout\" && e.option === \"attemptTimeout\")))", mutator: "ConditionalExpression", replacement: "true", reason: "only a RequestTimeout has an `option` field (HackneyError.ts)" },
+  { file: exchange, line: ": e._tag === \"ProtocolError\" && e.reason === \"stream-reset\" && ", mutator: "ConditionalExpression", replacement: "true", reason: "only a ProtocolError has the reason \"stream-reset\" (the other HackneyErrors' reasons are other words)" },
+
+  // --- redirect guard (engine/redirectGuard.ts, node/privateAddress.ts) ---
+  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "LogicalOperator", replacement: "host.startsWith(\"[\") || host.endsWith(\"]\")", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
+  { file: privateAddress, line: "const h = host.startsWith(\"[\") && host.endsWith(\"]\") ? host.slice(1, -1) : host", mutator: "StringLiteral", replacement: "\"\"", reason: "hosts come from parsed URLs (or dial specs made from them): a `[` or `]` appears only around an IPv6 literal, so one bracket implies the other" },
+  { file: guard, line: "if (address !== undefined && !isPrivateAddress(address)) return Effect.succeed(conn)", mutator: "ConditionalExpression", replacement: "true", reason: "isPrivateAddress(undefined) is true (net.isIP of a non-string is 0): the second operand refuses it too" },
+
+  // --- proxy (internal/proxy/*, pool/proxySpec.ts) ---
+  { file: noProxy, line: "if (entry === \"\") return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "an empty entry reaches splitHostPort, whose empty host is refused the same way" },
+  { file: noProxy, line: "if (entry === \"\") return undefined", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty entry reaches splitHostPort, whose empty host is refused the same way" },
+  { file: noProxy, line: "if (hp === undefined || hp.host === \"\") return undefined", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty host is refused again at the end (host === \"\" after the prefixes)" },
+  { file: noProxy, line: "if (noProxy.entries.length === 0) return false", mutator: "ConditionalExpression", replacement: "false", reason: "the loop over no entries returns false too" },
+  { file: noProxy, line: "if (bytes === null) bytes = ipBytes(name)", mutator: "ConditionalExpression", replacement: "true", reason: "ipBytes is pure: computing it again for each IP entry gives the same bytes" },
+  { file: proxyUrl, line: "if (hasHeadBreaker(user ?? \"\") || hasHeadBreaker(password ?? \"\")) {", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "user and password are both strings here (set just above)" },
+  { file: proxyUrl, line: "host = close === -1 ? \"\" : rest.slice(1, close)", mutator: "ConditionalExpression", replacement: "false", reason: "when `]` is missing the next line refuses the URL (close === -1), whatever host holds" },
+  { file: proxyUrl, line: "host = close === -1 ? \"\" : rest.slice(1, close)", mutator: "UnaryOperator", replacement: "+1", reason: "when `]` is missing the next line refuses the URL (close === -1), whatever host holds" },
+  { file: proxyUrl, line: "host = close === -1 ? \"\" : rest.slice(1, close)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "when `]` is missing the next line refuses the URL (close === -1), whatever host holds" },
+  { file: proxyUrl, line: "if (close === -1 || !isIpv6(host)) return bad(", mutator: "ConditionalExpression", replacement: "false", reason: "when `]` is missing host is \"\", which isIpv6 refuses" },
+  { file: proxyUrl, line: "if (close === -1 || !isIpv6(host)) return bad(", mutator: "UnaryOperator", replacement: "+1", reason: "when `]` is missing host is \"\", which isIpv6 refuses" },
+  { file: proxyUrl, line: "portText = after === \"\" ? undefined : after.slice(1)", mutator: "ConditionalExpression", replacement: "false", reason: "an empty port text takes the default port like an absent one (portText !== \"\" below)" },
+  { file: proxyUrl, line: "portText = after === \"\" ? undefined : after.slice(1)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "an empty port text takes the default port like an absent one (portText !== \"\" below)" },
+  { file: address, line: "if (text.length === 0) return []", mutator: "ConditionalExpression", replacement: "false", reason: "an empty side of `::` as no group or as one odd group gives the same bytes (the zero fill shrinks by one; NaN or text shifts to 0)" },
+  { file: address, line: "if (text.length === 0) return []", mutator: "ArrayDeclaration", replacement: "[\"Stryker was here\"]", reason: "an empty side of `::` as no group or as one odd group gives the same bytes (the zero fill shrinks by one; NaN or text shifts to 0)" },
+  { file: address, line: "if (v4 === undefined || i !== parts.length - 1) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "if (v4 === undefined || i !== parts.length - 1) return undefined", mutator: "LogicalOperator", replacement: "v4 === undefined && i !== parts.length - 1", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "if (head === undefined || tail === undefined) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "if (head === undefined || tail === undefined) return undefined", mutator: "LogicalOperator", replacement: "head === undefined && tail === undefined", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "if (groups === undefined || groups.length !== 8) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "if (groups === undefined || groups.length !== 8) return undefined", mutator: "LogicalOperator", replacement: "groups === undefined && groups.length !== 8", reason: "unreachable: isIpv6, ipv6Bytes' first check, already refused every text this refuses" },
+  { file: address, line: "for (let i = 0; i < 8; i++) {", mutator: "EqualityOperator", replacement: "i <= 8", reason: "writes past a 16-byte Uint8Array's end are dropped" },
+  { file: address, line: "const bare = host.length >= 2 && host[0] === \"[\" && host[host.length - 1] === \"]\" ? host.slice(1, -1) : host", mutator: "EqualityOperator", replacement: "host.length > 2", reason: "\"[]\" unbracketed is \"\", bracketed it is \"[]\": neither is an address" },
+  { file: address, line: "for (; bits >= 8; bits -= 8, i++) if (a[i] !== b[i]) return false", mutator: "EqualityOperator", replacement: "bits > 8", reason: "with 8 bits left the mask is 0xff: the same comparison of the same byte" },
+  { file: address, line: "if (bits === 0) return true", mutator: "ConditionalExpression", replacement: "false", reason: "a mask of 0 bits compares 0 with 0 (past the end too: undefined & 0 is 0)" },
+  { file: proxyEnv, line: "return proxy === undefined || bypasses(env.noProxy, host, port) ? undefined : proxy", mutator: "ConditionalExpression", replacement: "false", reason: "without a proxy both branches give undefined" },
+  { file: proxySpec, line: "return new InvalidRequest({ reason: \"option\", detail: `${where}: ${parsed.left.detail.replace(/^proxy: /, \"\")}` })", mutator: "Regex", replacement: "/proxy: /", reason: "every parseProxyUrl detail starts with \"proxy: \": the first occurrence is the start" },
+  { file: proxySpec, line: "if (np === undefined) {", mutator: "ConditionalExpression", replacement: "true", reason: "the cache only saves parsing again: the same list parses to the same entries" },
+  { file: proxySpec, line: "const dial = proxyDial(options.proxy, options, \"proxy\")", mutator: "StringLiteral", replacement: "\"\"", reason: "the error is dropped there (the options' check refused such a proxy first): `where` is never shown" },
+  { file: proxySpec, line: "(o) => (o._tag === \"Some\" ? o.value : undefined)", mutator: "ConditionalExpression", replacement: "true", reason: "Option.none has no value: o.value is undefined there too" },
+  { file: proxySpec, line: "if (pool === undefined) return request", mutator: "ConditionalExpression", replacement: "false", reason: "without pool options the merge copies the request's fields: an equal object" },
+  { file: proxySpec, line: "if (env === undefined) return Effect.flatMap(readEnv(provider)", mutator: "ConditionalExpression", replacement: "true", reason: "readEnv finds the cached environment itself" },
+  { file: proxySpec, line: "if (env === emptyProxyEnv) return spec", mutator: "ConditionalExpression", replacement: "false", reason: "the empty environment has no proxy: applyEnv returns the spec itself" },
+  { file: proxySpec, line: "spec.envProxy === undefined ? Effect.succeed(spec) : Effect.withFiberRuntime((fiber) => {", mutator: "ConditionalExpression", replacement: "false", reason: "specWithEnv returns a spec without envProxy as it is" },
+  { file: noProxy, line: "if (close === -1) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
+  { file: noProxy, line: "if (close === -1) return undefined", mutator: "UnaryOperator", replacement: "+1", reason: "without `]` the rest is the whole entry, which starts with `[`, not `:`: the next check refuses it (and \"[]\" has an empty host, refused later)" },
+
+  // --- request-prep (client/prepare.ts, requestUrl.ts, query.ts) ---
+  { file: prepare, line: "const mp = encodeBody(body.multipart, given === undefined ? undefined : { boundary: given }, openFile)", mutator: "ConditionalExpression", replacement: "false", reason: "{ boundary: undefined } is the default, as no options: the encoder draws its boundary" },
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "ConditionalExpression", replacement: "false", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "ConditionalExpression", replacement: "true", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
+  { file: prepare, line: "typeof u === \"object\" && u !== null && Stream.StreamTypeId in u", mutator: "LogicalOperator", replacement: "typeof u === \"object\" || u !== null", reason: "checkBody, just above, already refused null and every non-object body but strings and bytes (handled first)" },
+  { file: prepare, line: "if (hit !== undefined) return Either.right(hit)", mutator: "ConditionalExpression", replacement: "false", reason: "a cache: parsing the URL again gives an equal entry and the same head" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "ConditionalExpression", replacement: "true", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "ConditionalExpression", replacement: "false", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "EqualityOperator", replacement: "urlCache.size > 1024", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "if (urlCache.size >= 1024) urlCache.clear()", mutator: "EqualityOperator", replacement: "urlCache.size < 1024", reason: "the bound only limits the cache's memory: an entry cleared or kept parses the same" },
+  { file: prepare, line: "name === lower || (name.length === lower.length && name.toLowerCase() === lower)", mutator: "ConditionalExpression", replacement: "false", reason: "the fast path of the comparison after it: equal lower-case text has the same length" },
+  { file: prepare, line: "name === lower || (name.length === lower.length && name.toLowerCase() === lower)", mutator: "ConditionalExpression", replacement: "true", reason: "the fast path of the comparison after it: equal lower-case text has the same length" },
+  { file: prepare, line: "length: Number(declared.trim())", mutator: "MethodExpression", replacement: "declared", reason: "Number ignores surrounding whitespace" },
+  { file: prepare, line: "if (\"file\" in body) {", mutator: "ConditionalExpression", replacement: "true", reason: "checkBody admits only the body kinds handled above: the fallback after this branch is unreachable" },
+  { file: prepare, line: "const i = typeof input === \"string\" ? input : RequestUrl.inputOf(input)", mutator: "ConditionalExpression", replacement: "false", reason: "inputOf returns a string input as it is: the test only skips the call" },
+  { file: prepare, line: "const i = typeof input === \"string\" ? input : RequestUrl.inputOf(input)", mutator: "StringLiteral", replacement: "\"\"", reason: "inputOf returns a string input as it is: the test only skips the call" },
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === \"\") {", mutator: "BlockStatement", replacement: "{}", reason: "the general path builds the same head as the fast path for a request without headers, body or credentials" },
+  { file: prepare, line: "if (h1 === undefined) {", mutator: "ConditionalExpression", replacement: "true", reason: "a cache: encoding the head again gives the same text" },
+  { file: prepare, line: "let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()", mutator: "MethodExpression", replacement: "Headers.toRaw(Headers.fromInput(options.headers))", reason: "Headers.fromInput builds a new value for every input: its raw array is the request's own" },
+  { file: query, line: "typeof v === \"string\" || typeof v === \"boolean\" || (typeof v === \"number\" && Number.isFinite(v))", mutator: "ConditionalExpression", replacement: "true", reason: "Number.isFinite is false for every non-number (it does not coerce)" },
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "ConditionalExpression", replacement: "true", reason: "URL is a global on every Node this package supports" },
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" }
 ]

@@ -21,6 +21,7 @@ const region = (file, from, to) => {
 
 const parser = "src/internal/http1/parser.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
+const exchange = "src/internal/engine/exchange.ts"
 
 export const modules = {
   // The parser's line, header-field and framing logic (where the issue's survivors were); the byte
@@ -77,5 +78,51 @@ export const modules = {
       region(parser, "Collects sink calls", "\u0000")
     ],
     tests: ["test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts"]
+  },
+  // Retrying a request on the user's Schedule, and the engine's one resend after the stale keep-alive race.
+  retry: {
+    mutate: [
+      "src/internal/client/retry.ts",
+      region(exchange, "A request the server did not process", "Checks a connection out for"),
+      region(exchange, "Runs `first` (on a pooled connection)", "\u0000")
+    ],
+    tests: ["test/Retry.test.ts", "test/Engine.test.ts"]
+  },
+  // The redirect interceptor's wiring (`redirects`: the loop's callbacks, the guard under later hops) and the
+  // opt-in SSRF guard with its address classification.
+  "redirect-wiring": {
+    mutate: [
+      region(clientRedirect, "A followed redirect: what the response records", "Reads up to {@link drainLimit}"),
+      "src/internal/engine/redirectGuard.ts",
+      "src/internal/node/privateAddress.ts"
+    ],
+    tests: ["test/RedirectGuard.test.ts", "test/Redirect.test.ts", "test/Redirect.location.test.ts"]
+  },
+  // Which proxy a dial goes through: the proxy environment, NO_PROXY, proxy URLs, target addresses, refusals,
+  // and the spec's proxy (proxySpec.ts). The unit tests only: test/Proxy.dial.test.ts (the dial plan, over
+  // servers) costs seconds per mutant here.
+  proxy: {
+    mutate: ["src/internal/proxy/*.ts", "src/internal/pool/proxySpec.ts"],
+    tests: ["test/ProxyEnv.test.ts", "test/ProxySpec.test.ts"]
+  },
+  // A request's preparation: the head, the body's headers, credentials, the URL checks, the query option,
+  // with Prepare.test.ts, which calls them directly (test/RequestUrl.test.ts checks the same at every entry
+  // point over servers: seconds per mutant here).
+  "request-prep": {
+    mutate: ["src/internal/client/prepare.ts", "src/internal/client/requestUrl.ts", "src/internal/client/query.ts"],
+    tests: ["test/Prepare.test.ts"]
+  },
+  // The request options' validation: the rules and the request options' table.
+  options: {
+    mutate: ["src/internal/options/rules.ts", "src/internal/client/options.ts"],
+    tests: ["test/Options.test.ts"]
+  },
+  decompress: {
+    mutate: ["src/internal/node/decompress.ts"],
+    tests: ["test/Decompress.test.ts", "test/Decompress.zstd.test.ts"]
+  },
+  cookies: {
+    mutate: ["src/CookieJar.ts", "src/internal/cookie/jar.ts"],
+    tests: ["test/CookieJar.test.ts", "test/Cookie.test.ts"]
   }
 }

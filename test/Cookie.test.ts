@@ -2,12 +2,11 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as fc from "fast-check"
-import { existsSync } from "node:fs"
-import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as Cookie from "../src/Cookie.js"
 import type { InvalidRequest } from "../src/HackneyError.js"
 import * as Headers from "../src/Headers.js"
+import { conformancePath } from "./support/conformance.js"
 
 const parse = (s: string): Cookie.Cookie => Cookie.parseSetCookie(s).pipe(Option.getOrThrow)
 const left = <A>(e: Either.Either<A, InvalidRequest>): InvalidRequest => Either.getLeft(e).pipe(Option.getOrThrow)
@@ -113,9 +112,9 @@ describe("Cookie.parseSetCookie (RFC 6265 §5.2)", () => {
     expect(Cookie.parseSetCookies(Headers.empty)).toEqual([])
   })
 
-  const root = join(import.meta.dirname, "..", "..", "shared", "conformance", "salesforce-tough-cookie", "lib", "__tests__", "data", "parser.ts")
-  it.skipIf(!existsSync(root))("finds every cookie tough-cookie's parser.ts cases expect to be sent (name and value)", async () => {
-    const cases = (await import(pathToFileURL(root).href)).default as ReadonlyArray<{
+  const root = conformancePath("salesforce-tough-cookie", "lib", "__tests__", "data", "parser.ts")
+  it.skipIf(root === undefined)("finds every cookie tough-cookie's parser.ts cases expect to be sent (name and value)", async () => {
+    const cases = (await import(pathToFileURL(root!).href)).default as ReadonlyArray<{
       test: string
       received: ReadonlyArray<string>
       sent: ReadonlyArray<{ name: string; value: string }>

@@ -6,9 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, TestClock } from "effect"
 import type * as http from "node:http"
+import { pathToFileURL } from "node:url"
 import * as CookieJar from "../src/CookieJar.js"
 import { Hackney, Pool } from "../src/index.js"
 import type { Echo } from "./support/hackney.js"
+import { conformancePath } from "./support/conformance.js"
 import { rawValues } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
 
@@ -137,6 +139,32 @@ const cookieServer = () => {
 }
 
 const sentCookies = (res: Hackney.Response) => rawValues((res.json() as Echo).rawHeaders, "cookie")
+
+describe("CookieJar: the http-state cases (tough-cookie's parser.ts, shared/conformance)", () => {
+  const file = conformancePath("salesforce-tough-cookie", "lib", "__tests__", "data", "parser.ts")
+  // Each case: the Set-Cookie lines received from http://home.example.org:8888/cookie-parser?<test>, and the
+  // cookies (in order) sent to http://home.example.org:8888/cookie-parser-result?<test> (or its sent-to path).
+  it.skipIf(file === undefined)("the jar sends exactly the cookies each case expects, in order", async () => {
+    const cases = (await import(pathToFileURL(file!).href)).default as ReadonlyArray<{
+      test: string
+      received: ReadonlyArray<string>
+      sent: ReadonlyArray<{ name: string; value: string }>
+      "sent-to"?: string
+    }>
+    const now = Date.UTC(2020, 0, 1) // the cases' dates are in 2007 (past), 2027 and 9999 (future)
+    let checked = 0
+    for (const c of cases) {
+      if (c.test.startsWith("DISABLED_")) continue
+      const jar = CookieJar.make()
+      for (const line of c.received) CookieJar.setCookieAt(jar, line, `http://home.example.org:8888/cookie-parser?${c.test}`, now)
+      const to = new URL(c["sent-to"] ?? `/cookie-parser-result?${c.test}`, "http://home.example.org:8888/cookie-parser").href
+      const sent = CookieJar.getCookiesAt(jar, to, now).map((k) => `${k.name}=${k.value}`)
+      expect([c.test, sent]).toEqual([c.test, c.sent.map((k) => `${k.name}=${k.value}`)])
+      checked++
+    }
+    expect(checked).toBeGreaterThan(150)
+  })
+})
 
 describe("CookieJar: the client", () => {
   it.scoped("as a Layer: stored from responses, sent on later requests; expiry on the TestClock", () =>

@@ -4,12 +4,21 @@
  * and a 809-byte brotli bomb that expands to 1 GiB.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import type * as http from "node:http"
 import * as zlib from "node:zlib"
 import { Hackney, Headers, Pool } from "../src/index.js"
-import { acceptEncoding, decodingPlan } from "../src/internal/node/decompress.js"
+import {
+  acceptEncoding,
+  corruptBody,
+  decode,
+  decodeOne,
+  decodingPlan,
+  encodingsWith,
+  limitDecoded
+} from "../src/internal/node/decompress.js"
+import type { DecodeFailure } from "../src/internal/node/decompress.js"
 import { rawValues } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
 
@@ -134,4 +143,107 @@ describe("autoDecompress", () => {
       const growth = process.memoryUsage().rss - before
       expect(growth).toBeLessThan(64 * 1024 * 1024)
     }))
+})
+
+describe("decoding a body Stream (no server)", () => {
+  /** The stream's bytes as text, or its failure. */
+  const run = <E>(s: Stream.Stream<Uint8Array, E>) =>
+    Effect.map(Effect.either(Stream.runCollect(s)), (r) =>
+      Either.map(r, (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString()))
+  const bytes = (b: Buffer, size: number) => {
+    const out: Array<Uint8Array> = []
+    for (let i = 0; i < b.length; i += size) out.push(b.subarray(i, i + size))
+    return Stream.fromIterable(out)
+  }
+  const corrupt = (f: DecodeFailure) => `corrupt ${f.coding}: ${f.detail}`
+  const small = Buffer.from("hello hello hello")
+
+  it.effect("a zlib-wrapped deflate body whose first chunk is one byte is still read as zlib (not raw)", () =>
+    Effect.gen(function*() {
+      expect(yield* run(decodeOne(bytes(zlib.deflateSync(small), 1), "deflate", corrupt))).toEqual(Either.right(small.toString()))
+      expect(yield* run(decodeOne(bytes(zlib.deflateRawSync(small), 1), "deflate", corrupt))).toEqual(Either.right(small.toString()))
+      const first = zlib.deflateSync(small)
+      const split = Stream.fromIterable([first.subarray(0, 1), new Uint8Array(0), first.subarray(1)])
+      expect(yield* run(decodeOne(split, "deflate", corrupt))).toEqual(Either.right(small.toString()))
+    }))
+
+  it.effect("a one-byte deflate body is handed to zlib at the end (corrupt), not dropped as empty", () =>
+    Effect.gen(function*() {
+      const r = yield* run(decodeOne(Stream.make(new Uint8Array([0x78])), "deflate", corrupt))
+      expect(Either.isLeft(r) && r.left.startsWith("corrupt deflate: ")).toBe(true)
+    }))
+
+  it.effect("an empty body, or empty chunks only, decode to nothing; empty chunks in between are skipped", () =>
+    Effect.gen(function*() {
+      for (const coding of ["gzip", "deflate", "br"]) {
+        expect(yield* run(decodeOne(Stream.empty, coding, corrupt))).toEqual(Either.right(""))
+        expect(yield* run(decodeOne(Stream.make(new Uint8Array(0)), coding, corrupt))).toEqual(Either.right(""))
+      }
+      const gz = zlib.gzipSync(small)
+      const withEmpty = Stream.fromIterable([gz.subarray(0, 5), new Uint8Array(0), gz.subarray(5)])
+      expect(yield* run(decodeOne(withEmpty, "gzip", corrupt))).toEqual(Either.right(small.toString()))
+    }))
+
+  it.effect("every coding, in chunks of 1, 7 and whole; a plan of several is undone in order", () =>
+    Effect.gen(function*() {
+      const encoded: Record<string, Buffer> = {
+        gzip: zlib.gzipSync(small),
+        "x-gzip": zlib.gzipSync(small),
+        deflate: zlib.deflateSync(small),
+        br: zlib.brotliCompressSync(small)
+      }
+      for (const [coding, b] of Object.entries(encoded)) {
+        for (const size of [1, 7, b.length]) {
+          expect([coding, size, yield* run(decodeOne(bytes(b, size), coding, corrupt))]).toEqual([coding, size, Either.right(small.toString())])
+        }
+      }
+      const twice = zlib.brotliCompressSync(zlib.gzipSync(small))
+      const plan = decodingPlan("gzip, br")!
+      expect(plan).toEqual(["br", "gzip"])
+      expect(yield* run(decode(bytes(twice, 3), plan, corrupt))).toEqual(Either.right(small.toString()))
+      expect(yield* run(decode(bytes(small, 3), [], corrupt))).toEqual(Either.right(small.toString()))
+    }))
+
+  it.effect("a large body comes out whole through the inflater's backpressure", () =>
+    Effect.gen(function*() {
+      const big = Buffer.alloc(3 * 1024 * 1024, "abcdefgh")
+      const r = yield* run(decodeOne(bytes(zlib.gzipSync(big), 1024), "gzip", corrupt))
+      expect(Either.map(r, (t) => t.length)).toEqual(Either.right(big.length))
+    }))
+
+  it.effect("corrupt input fails with onCorrupt's error naming the coding; the input's own failure passes through", () =>
+    Effect.gen(function*() {
+      const bad = yield* run(decodeOne(Stream.make(new Uint8Array(64).fill(0xff)), "gzip", corrupt))
+      expect(bad).toEqual(Either.left("corrupt gzip: incorrect header check"))
+      const failing = Stream.concat(Stream.make(zlib.gzipSync(small).subarray(0, 5)), Stream.fail("input broke"))
+      expect(yield* run(decodeOne(failing, "gzip", corrupt))).toEqual(Either.left("input broke"))
+      const noDecoder = yield* run(decodeOne(Stream.make(new Uint8Array([1, 2])), "zstd", corrupt, undefined))
+      expect(noDecoder).toEqual(Either.left("corrupt zstd: no zstd decoder on this Node"))
+    }))
+
+  it("the plan: codings undone last first, case and spaces ignored, identity and empty entries dropped; an unknown one: undefined", () => {
+    expect(decodingPlan(undefined)).toEqual([])
+    expect(decodingPlan(" GZIP , identity,, x-gzip ")).toEqual(["x-gzip", "gzip"])
+    expect(decodingPlan("deflate, compress")).toBeUndefined()
+    expect(decodingPlan("zstd", undefined)).toBeUndefined()
+    expect(decodingPlan("zstd", () => zlib.createGunzip())).toEqual(["zstd"])
+    expect(encodingsWith(undefined)).toEqual(["gzip", "deflate", "br"])
+    expect(encodingsWith(() => zlib.createGunzip())).toEqual(["gzip", "deflate", "br", "zstd"])
+  })
+
+  it.effect("limitDecoded: up to the limit passes, one byte more fails with BodyTooLarge; no finite limit: the body itself", () =>
+    Effect.gen(function*() {
+      const body = Stream.make(new Uint8Array(3), new Uint8Array(2))
+      expect(Either.map(yield* run(limitDecoded(body, 5, "GET", "http://a.test/")), (t) => t.length)).toEqual(Either.right(5))
+      const over = yield* Effect.flip(Stream.runDrain(limitDecoded(body, 4, "GET", "http://a.test/")))
+      expect(over).toMatchObject({ _tag: "BodyTooLarge", limit: 4, direction: "response", method: "GET", url: "http://a.test/" })
+      expect(limitDecoded(body, Infinity, "GET", "u")).toBe(body)
+    }))
+
+  it("corruptBody: ProtocolError(decompression) naming the coding, with the cause", () => {
+    const cause = new Error("bad")
+    const e = corruptBody({ coding: "br", detail: "bad", cause }, "GET", "http://a.test/")
+    expect(e).toMatchObject({ _tag: "ProtocolError", reason: "decompression", detail: "invalid br body: bad", method: "GET", url: "http://a.test/" })
+    expect(e.cause).toBe(cause)
+  })
 })

@@ -3,8 +3,11 @@
  * both adapters apply, the one redirect loop, and the one pool choice.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Either, Stream } from "effect"
+import { ConnectError, ConnectionClosed, ProtocolError } from "../src/HackneyError.js"
 import { Pool } from "../src/index.js"
+import type { Outgoing } from "../src/internal/client/prepare.js"
+import { staleRetryable, withStaleRetry } from "../src/internal/engine/exchange.js"
 import { dropsCredentials, follow, locationOf, reissue } from "../src/internal/engine/redirect.js"
 import type { FollowSteps } from "../src/internal/engine/redirect.js"
 import { defaultSource, direct, sourceFor } from "../src/internal/engine/source.js"
@@ -121,5 +124,46 @@ describe("engine: the redirect loop (follow)", () => {
       const { effect } = run({ a: redirect("a", "b"), b: ok("b") }, 1)
       expect((yield* effect).chain).toEqual(["b"])
       expect((yield* effect).chain).toEqual(["b"])
+    }))
+})
+
+describe("engine: the resend after the stale keep-alive race (staleRetryable)", () => {
+  const outgoing = (idempotent: boolean, body: Outgoing["body"] = { _tag: "None" }) => ({ idempotent, body }) as Outgoing
+  const get = outgoing(true)
+  const post = outgoing(false)
+  const stale = new ConnectionClosed({ requestSent: true, reused: true })
+
+  it("nothing sent: resent whatever the method", () => {
+    const unsent = new ConnectionClosed({ requestSent: false })
+    expect([staleRetryable(unsent, get), staleRetryable(unsent, post)]).toEqual([true, true])
+  })
+
+  it("a reused connection closed before any response byte: resent for idempotent methods only", () => {
+    expect([staleRetryable(stale, get), staleRetryable(stale, post)]).toEqual([true, false])
+    expect(staleRetryable(new ConnectionClosed({ requestSent: true, reused: false }), get)).toBe(false)
+    expect(staleRetryable(new ConnectionClosed({ requestSent: true, reused: true, responseStarted: true }), get)).toBe(false)
+  })
+
+  it("HTTP/2 REFUSED_STREAM: resent whatever the method; another reset code or reason is not", () => {
+    const reset = (code: number, reason: ProtocolError["reason"] = "stream-reset") => new ProtocolError({ reason, code })
+    expect([staleRetryable(reset(7), get), staleRetryable(reset(7), post)]).toEqual([true, true])
+    expect(staleRetryable(reset(8), get)).toBe(false)
+    expect(staleRetryable(reset(7, "invalid-status-line"), get)).toBe(false)
+    expect(staleRetryable(new ConnectError({ reason: "refused", host: "h", port: 1 }), get)).toBe(false)
+  })
+
+  it("a Stream body is resent only when replayable (a file)", () => {
+    const body = (replayable: boolean) => ({ _tag: "Stream", stream: Stream.empty, length: undefined, replayable }) as const
+    expect(staleRetryable(stale, outgoing(true, body(true)))).toBe(true)
+    expect(staleRetryable(stale, outgoing(true, body(false)))).toBe(false)
+    expect(staleRetryable(stale, outgoing(true, { _tag: "Bytes", bytes: new Uint8Array(1) }))).toBe(true)
+  })
+
+  it.effect("withStaleRetry runs `again` after a stale failure only", () =>
+    Effect.gen(function*() {
+      const again = () => Effect.succeed("again")
+      expect(yield* withStaleRetry(get, Effect.fail(stale), again)).toBe("again")
+      expect(yield* Effect.flip(withStaleRetry(post, Effect.fail(stale), again))).toBe(stale)
+      expect(yield* withStaleRetry(get, Effect.succeed("first"), again)).toBe("first")
     }))
 })

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { ipBytes } from "../src/internal/proxy/address.js"
+import { ipBytes, samePrefix } from "../src/internal/proxy/address.js"
 import type { ProxyEnvName } from "../src/internal/proxy/env.js"
-import { proxyEnvOf, proxyFromEnv } from "../src/internal/proxy/env.js"
-import { bypasses, parseNoProxy } from "../src/internal/proxy/noProxy.js"
+import { emptyProxyEnv, proxyEnvOf, proxyFromEnv } from "../src/internal/proxy/env.js"
+import { bypasses, emptyNoProxy, parseNoProxy } from "../src/internal/proxy/noProxy.js"
 import { parseProxyUrl } from "../src/internal/proxy/proxyUrl.js"
 
 // [NO_PROXY, host, port, bypasses?]
@@ -150,3 +150,100 @@ describe("proxy URL", () => {
     }
   })
 })
+
+describe("NO_PROXY entries as parsed", () => {
+  const entries = (list: string) => parseNoProxy(list).entries.map((e) =>
+    e._tag === "Domain" ? `domain ${e.suffix}:${e.port}` : `${e._tag.toLowerCase()} ${Array.from(e.bytes).join(".")}/${e.bits}:${e.port}`
+  )
+
+  it("nothing usable, or no list, is the shared empty value", () => {
+    expect(emptyNoProxy).toEqual({ all: false, entries: [] })
+    for (const list of [undefined, "", " , ,", ".", ":80", "a.test:x", "a.test:99999", "a.test:1e3", "a.test:0x50"]) {
+      expect([list, parseNoProxy(list)]).toEqual([list, emptyNoProxy])
+      expect(parseNoProxy(list)).toBe(emptyNoProxy)
+    }
+    expect(bypasses(emptyNoProxy, "10.0.0.1", 80)).toBe(false)
+  })
+
+  it("host[:port] entries: ports from 0 to 65535, digits only; bracketed IPv6 with or without a port", () => {
+    expect(entries("a.test:8080, b.test:65535, c.test, *.d.test, .e.test, f.test.")).toEqual([
+      "domain a.test:8080",
+      "domain b.test:65535",
+      "domain c.test:undefined",
+      "domain d.test:undefined",
+      "domain e.test:undefined",
+      "domain f.test:undefined"
+    ])
+    expect(entries("[::1], [::1]:80, ::2")).toEqual([
+      `ip ${"0.".repeat(15)}1/128:undefined`,
+      `ip ${"0.".repeat(15)}1/128:80`,
+      `ip ${"0.".repeat(15)}2/128:undefined`
+    ])
+    for (const bad of ["[::1", "[::1]x", "[::1]x80", "[::1]:x", "[::1]:99999"]) expect([bad, entries(bad)]).toEqual([bad, []])
+    expect(entries("[foo]")).toEqual(["domain foo:undefined"])
+  })
+
+  it("CIDR entries: an address, a slash and 1 to 3 digits of at most the address's bits", () => {
+    expect(entries("10.0.0.0/8, 10.1.2.3/32, ::/0")).toEqual([
+      "ip 10.0.0.0/8:undefined",
+      "ip 10.1.2.3/32:undefined",
+      `ip ${"0.".repeat(15)}0/0:undefined`
+    ])
+    for (const bad of ["10.0.0.0/33", "10.0.0.0/x", "10.0.0.0/8x", "10.0.0.0/x8", "10.0.0.0/1234", "foo/8", "::/129"]) {
+      expect([bad, entries(bad)]).toEqual([bad, []])
+    }
+  })
+
+  it("an IPv4 prefix never matches an IPv6 host (nor the reverse), even /0", () => {
+    expect(bypasses(parseNoProxy("0.0.0.0/0"), "::1", 80)).toBe(false)
+    expect(bypasses(parseNoProxy("::/0"), "10.0.0.1", 80)).toBe(false)
+    expect(samePrefix(new Uint8Array([10, 1]), new Uint8Array([10, 2]), 8)).toBe(true)
+    expect(samePrefix(new Uint8Array([10, 1]), new Uint8Array([10, 2]), 15)).toBe(false)
+  })
+
+  it("ipBytes: only a well-formed address; brackets only around an IPv6 one", () => {
+    for (const bad of ["1:2:3:4:5:6:7:zz", "10000::1", "[::1", "1::1]", "1.2.3.4.5", "1.2.3", "[1.2.3.4]x"]) {
+      expect([bad, ipBytes(bad)]).toEqual([bad, undefined])
+    }
+    expect(Array.from(ipBytes("[2001:db8::ff00:42:8329]")!)).toEqual([32, 1, 13, 184, 0, 0, 0, 0, 0, 0, 255, 0, 0, 66, 131, 41])
+  })
+})
+
+describe("proxy environment values", () => {
+  it("values are trimmed; blank ones count as unset; no proxy variable gives the shared empty environment", () => {
+    expect(envOf({ HTTP_PROXY: " http://p:1 " }).http).toBe("http://p:1")
+    expect(envOf({ http_proxy: "  ", HTTP_PROXY: "http://upper:1" }).http).toBe("http://upper:1")
+    expect(envOf({})).toBe(emptyProxyEnv)
+    expect(envOf({ NO_PROXY: "a.test" })).toBe(emptyProxyEnv)
+  })
+})
+
+describe("proxy URL details", () => {
+  it("each refusal says what is wrong", () => {
+    const detail = (t: string) => err(t).detail
+    expect(detail("http://p:1\r\n")).toBe("proxy: the proxy URL has a CR, LF or NUL character; remove it")
+    expect(detail("http://u%0A:p@p:1")).toBe("proxy: the proxy credentials decode to a CR, LF or NUL character; remove it")
+    expect(detail("http://[::1")).toBe("proxy: the proxy's IPv6 address is not valid")
+    expect(detail("http://[::1]x")).toBe("proxy: the proxy host is not valid; give scheme://host:port")
+    expect(detail("http://a b:1")).toBe("proxy: the proxy host is missing or not valid; give scheme://host:port")
+    expect(detail("http://p:0")).toBe(`proxy: the proxy port "0" is not a number from 1 to 65535`)
+    expect(detail("ftp://p:1")).toBe(`proxy: the scheme "ftp" is not a proxy scheme; use http://, https://, socks5:// or socks5h://`)
+    expect(detail("http://p:1/x")).toBe("proxy: a proxy URL has no path, query or fragment; give scheme://host:port")
+  })
+
+  it("ports: 1 to 65535, digits only; an empty port is the default; surrounding spaces are ignored", () => {
+    expect(ok("http://p:65535").port).toBe(65535)
+    expect(ok("http://p:").port).toBe(80)
+    expect(ok("http://[::1]").port).toBe(80)
+    expect(ok("http://[::1]:").port).toBe(80)
+    expect(ok("  https://p:8443/  ")).toStrictEqual({ kind: "https", host: "p", port: 8443, display: "https://p:8443" })
+    for (const bad of ["http://p:1x", "http://p:x1", "http://p:1e3", "http://p:123456"]) expect([bad, err(bad)._tag]).toEqual([bad, "InvalidRequest"])
+  })
+
+  it("credentials: %XX decoded, + kept, a bad escape kept as it is; no userinfo, no credential keys", () => {
+    expect(ok("http://a+b%zz:c+d%zz@p:1")).toMatchObject({ user: "a+b%zz", password: "c+d%zz" })
+    expect(Object.keys(ok("http://p:1"))).toEqual(["kind", "host", "port", "display"])
+    expect(ok("https://p").kind).toBe("https")
+  })
+})
+

@@ -11,7 +11,11 @@ import { Effect } from "effect"
 import type * as http from "node:http"
 import type * as net from "node:net"
 import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../src/index.js"
+import type { Connection } from "../src/internal/connection/connection.js"
+import { guardedSource, guardMark } from "../src/internal/engine/redirectGuard.js"
+import type { ConnectionSource } from "../src/internal/engine/source.js"
 import { isPrivateAddress, isPrivateHost } from "../src/internal/node/privateAddress.js"
+import type { DialSpec } from "../src/internal/pool/pool.js"
 import { h2Server, respond } from "./support/h2.js"
 import { eventually } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
@@ -65,11 +69,110 @@ describe("non-public addresses", () => {
     }
   })
 
+  it("isPrivateAddress: each non-public range at both ends, and the public addresses just outside it", () => {
+    // [first, last, just below, just above] of every range the guard refuses (undefined: no public neighbour there)
+    const ranges: ReadonlyArray<readonly [string, string, string | undefined, string | undefined]> = [
+      ["0.0.0.0", "0.255.255.255", undefined, "1.0.0.0"],
+      ["10.0.0.0", "10.255.255.255", "9.255.255.255", "11.0.0.0"],
+      ["100.64.0.0", "100.127.255.255", "100.63.255.255", "100.128.0.0"],
+      ["127.0.0.0", "127.255.255.255", "126.255.255.255", "128.0.0.0"],
+      ["169.254.0.0", "169.254.255.255", "169.253.255.255", "169.255.0.0"],
+      ["172.16.0.0", "172.31.255.255", "172.15.255.255", "172.32.0.0"],
+      ["192.0.0.0", "192.0.0.255", "191.255.255.255", "192.0.1.0"],
+      ["192.0.2.0", "192.0.2.255", "192.0.1.255", "192.0.3.0"],
+      ["192.168.0.0", "192.168.255.255", "192.167.255.255", "192.169.0.0"],
+      ["198.18.0.0", "198.19.255.255", "198.17.255.255", "198.20.0.0"],
+      ["198.51.100.0", "198.51.100.255", "198.51.99.255", "198.51.101.0"],
+      ["203.0.113.0", "203.0.113.255", "203.0.112.255", "203.0.114.0"],
+      ["224.0.0.0", "255.255.255.255", "223.255.255.255", undefined],
+      ["::", "::", undefined, "::2"],
+      ["::1", "::1", undefined, "::2"],
+      ["64:ff9b:1::", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", "64:ff9b:0:ffff:ffff:ffff:ffff:ffff", "64:ff9b:2::"],
+      ["100::", "100::ffff:ffff:ffff:ffff", "ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "100:0:0:1::"],
+      ["2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::"],
+      ["fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::"],
+      ["fe80::", "fecf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", undefined],
+      ["fec0::", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", undefined, "ff00::"],
+      ["ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", undefined]
+    ]
+    for (const [first, last, below, above] of ranges) {
+      expect([first, last].map((a) => [a, isPrivateAddress(a)])).toEqual([[first, true], [last, true]])
+      const outside = [below, above].filter((a) => a !== undefined && !ranges.some(([f, l]) => a === f || a === l))
+      for (const a of outside) expect([a, isPrivateAddress(a!)]).toEqual([a, false])
+    }
+  })
+
   it("isPrivateHost: IP literals (bracketed IPv6 too) and localhost names; other names wait for the connected address", () => {
     for (const h of ["127.0.0.1", "[::1]", "localhost", "LOCALHOST.", "api.localhost", "[fe80::1]"]) {
       expect([h, isPrivateHost(h)]).toEqual([h, true])
     }
     for (const h of ["example.com", "8.8.8.8", "[2606:4700::1]", "localhost.example"]) expect([h, isPrivateHost(h)]).toEqual([h, false])
+  })
+})
+
+describe("guardedSource (the guard over a fake source)", () => {
+  /** A source whose checkout hands out a connection with `remoteAddress` and `status`, recording checkouts and checkins. */
+  const fake = (remoteAddress: string | undefined, status = "idle") => {
+    const log: Array<string> = []
+    const conn = { info: { remoteAddress }, status } as unknown as Connection
+    const source: ConnectionSource = {
+      checkout: (spec) => Effect.sync(() => (log.push(`checkout ${spec.host}`), conn)),
+      checkin: (c, reusable) => void log.push(`checkin ${c === conn} ${reusable}`)
+    }
+    return { log, conn, guarded: guardedSource(source) }
+  }
+  const spec = (host: string, more: Partial<DialSpec> = {}) =>
+    ({ key: host, transport: "tcp", host, port: 80, recvTimeout: 1000, ...more }) as DialSpec
+  const ctx = { checkoutTimeout: 1000, method: "GET", url: "http://user:secret@example.test/x" }
+
+  it.effect("a connection to a public address is handed over; one to a private address goes back reusable and fails naming host and address", () =>
+    Effect.gen(function*() {
+      const pub = fake("8.8.8.8")
+      expect(yield* pub.guarded.checkout(spec("example.test"), ctx)).toBe(pub.conn)
+      expect(pub.log).toEqual(["checkout example.test"])
+      const priv = fake("10.0.0.1")
+      const e = yield* Effect.flip(priv.guarded.checkout(spec("example.test"), ctx))
+      expectRefused(e)
+      expect(e.message).toContain("leads to example.test (10.0.0.1), a loopback")
+      expect(e.message).toContain("leave the option unset to follow such redirects")
+      expect(priv.log).toEqual(["checkout example.test", "checkin true true"])
+    }))
+
+  it.effect("a connection whose address is unknown, or that is closed, is refused and not given back as reusable", () =>
+    Effect.gen(function*() {
+      const unknown = fake(undefined)
+      const e = yield* Effect.flip(unknown.guarded.checkout(spec("example.test"), ctx))
+      expectRefused(e)
+      expect(e.message).toContain("leads to example.test, a loopback")
+      expect(unknown.log).toEqual(["checkout example.test", "checkin true false"])
+      const closed = fake("127.0.0.1", "closed")
+      expectRefused(yield* Effect.flip(closed.guarded.checkout(spec("example.test"), ctx)))
+      expect(closed.log).toEqual(["checkout example.test", "checkin true false"])
+    }))
+
+  it.effect("through a proxy only the host is checked (the connected address is the proxy's)", () =>
+    Effect.gen(function*() {
+      const viaProxy = fake("127.0.0.1")
+      const proxied = spec("example.test", { proxy: { _tag: "http", host: "127.0.0.1", port: 3128 } } as never)
+      expect(yield* viaProxy.guarded.checkout(proxied, ctx)).toBe(viaProxy.conn)
+      expect(viaProxy.log).toEqual(["checkout example.test"])
+    }))
+
+  it.effect("a Unix socket or a private host literal is refused before any checkout, naming it; the URL is redacted", () =>
+    Effect.gen(function*() {
+      const f = fake("8.8.8.8")
+      const unix = yield* Effect.flip(f.guarded.checkout(spec("/run/x.sock", { transport: "unix" } as never), ctx))
+      expectRefused(unix)
+      expect(unix.message).toContain("leads to the Unix socket /run/x.sock, a loopback")
+      expect(unix.message).toContain("the redirect to http://example.test/x leads") // userinfo redacted
+      expect(unix.message).not.toContain("secret")
+      const literal = yield* Effect.flip(f.guarded.checkout(spec("127.0.0.1"), { checkoutTimeout: 1000 }))
+      expect(literal.message).toContain("the redirect to its target leads to 127.0.0.1, a loopback")
+      expect(f.log).toEqual([])
+    }))
+
+  it("guardMark is the registry symbol \"effect-hackney/blockPrivateRedirects\" (the same in two copies of the package)", () => {
+    expect(Symbol.keyFor(guardMark)).toBe("effect-hackney/blockPrivateRedirects")
   })
 })
 

@@ -6,7 +6,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule, TestClock } from "effect"
 import type * as http from "node:http"
 import { Hackney, HttpDate, Pool } from "../src/index.js"
-import { retryAfterMillis } from "../src/internal/client/retry.js"
+import { ConnectError, ConnectionClosed, InvalidRequest, RecvTimeout, RequestTimeout } from "../src/HackneyError.js"
+import { retryableError, retryAfterMillis, retrying } from "../src/internal/client/retry.js"
+import type { RetryInput, RetryPolicy } from "../src/internal/client/retry.js"
 import * as Headers from "../src/Headers.js"
 import { eventually, realSleep } from "./support/hackney.js"
 import { httpServer, rawServer } from "./support/servers.js"
@@ -41,6 +43,34 @@ describe("retry", () => {
     expect(retryAfterMillis(h(HttpDate.format(0)), 10_000)).toBe(0)
     expect(retryAfterMillis(h("soon"), 0)).toBe(0)
     expect(retryAfterMillis(Headers.empty, 0)).toBe(0)
+  })
+
+  it("Retry-After: surrounding whitespace is ignored; delta-seconds are all digits, of any length", () => {
+    const h = (v: string) => Headers.fromInput({ "retry-after": v })
+    expect(retryAfterMillis(h(" 3 "), 0)).toBe(3000)
+    expect(retryAfterMillis(h("30"), 0)).toBe(30_000)
+    expect(retryAfterMillis(h("x3"), 0)).toBe(0)
+    expect(retryAfterMillis(h("3x"), 0)).toBe(0)
+  })
+
+  it("retryable errors: the untouched-server ones for any method; RecvTimeout, ConnectionClosed and attemptTimeout for idempotent ones", () => {
+    const refused = new ConnectError({ reason: "refused", host: "h", port: 1 })
+    const recv = new RecvTimeout({ timeoutMillis: 1, phase: "headers" })
+    const closed = new ConnectionClosed({ requestSent: true })
+    const attempt = new RequestTimeout({ timeoutMillis: 1, until: "head", option: "attemptTimeout" })
+    const whole = new RequestTimeout({ timeoutMillis: 1, until: "head", option: "timeout" })
+    const invalid = new InvalidRequest({ reason: "url", detail: "x" })
+    const table: Array<[unknown, boolean, boolean]> = [
+      [refused, true, true],
+      [recv, true, false],
+      [closed, true, false],
+      [attempt, true, false],
+      [whole, false, false],
+      [invalid, false, false]
+    ]
+    for (const [e, idempotent, other] of table) {
+      expect([retryableError(e as never, true), retryableError(e as never, false)], String(e)).toEqual([idempotent, other])
+    }
   })
 
   it.scoped("503 is retried after the schedule's delay, on the TestClock", () =>
@@ -197,5 +227,75 @@ describe("retry", () => {
       const e = yield* Effect.flip(Hackney.get(`http://127.0.0.1:${closed}/`, { pool, retry: schedule }))
       expect(e._tag).toBe("ConnectError")
       expect(attempts).toBe(3)
+    }))
+})
+
+describe("retrying (the loop, without a server)", () => {
+  const policy = (schedule: RetryPolicy["schedule"], allowed = true): RetryPolicy => ({
+    schedule,
+    allowed,
+    idempotent: true,
+    statuses: new Set([503])
+  })
+  /** An attempt that answers the statuses in turn, counting attempts and discarded responses. */
+  const answering = (...statuses: Array<number>) => {
+    const counts = { attempts: 0, discarded: 0 }
+    const attempt = Effect.sync(() => {
+      const status = statuses[Math.min(counts.attempts++, statuses.length - 1)]
+      return {
+        value: `${status}#${counts.attempts}`,
+        status,
+        headers: Headers.fromInput({ "x-attempt": String(counts.attempts) }),
+        discard: Effect.sync(() => counts.discarded++)
+      }
+    })
+    return { counts, attempt }
+  }
+
+  it.effect("no policy (no retry option): the attempt runs once", () =>
+    Effect.gen(function*() {
+      const { attempt, counts } = answering(503, 200)
+      expect(yield* retrying(undefined, attempt)).toBe("503#1")
+      expect(counts).toEqual({ attempts: 1, discarded: 0 })
+    }))
+
+  it.effect("a policy that does not allow retries runs the attempt once and keeps its response", () =>
+    Effect.gen(function*() {
+      const { attempt, counts } = answering(503, 200)
+      expect(yield* retrying(policy(Schedule.recurs(3), false), attempt)).toBe("503#1")
+      expect(counts).toEqual({ attempts: 1, discarded: 0 })
+    }))
+
+  it.effect("an error that is not retryable fails at once, whatever the schedule", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const invalid = new InvalidRequest({ reason: "url", detail: "x" })
+      const attempt = Effect.suspend(() => (attempts++, Effect.fail(invalid)))
+      expect(yield* Effect.flip(retrying(policy(Schedule.recurs(3)), attempt))).toBe(invalid)
+      expect(attempts).toBe(1)
+    }))
+
+  it.effect("the schedule is stepped with the retried response's status and headers, and each retried response is discarded", () =>
+    Effect.gen(function*() {
+      const { attempt, counts } = answering(503, 503, 200)
+      const seen: Array<string> = []
+      const schedule = Schedule.recurWhile((i: RetryInput) => {
+        if (i._tag === "Status") seen.push(`${i.status} ${Headers.getOrUndefined(i.headers, "x-attempt")}`)
+        return i._tag === "Status"
+      })
+      expect(yield* retrying(policy(schedule), attempt)).toBe("200#3")
+      expect(seen).toEqual(["503 1", "503 2"])
+      expect(counts).toEqual({ attempts: 3, discarded: 2 })
+    }))
+
+  it.effect("a retryable error steps the schedule with the error itself; when the schedule ends it fails with the last one", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const attempt = Effect.suspend(() => Effect.fail(new ConnectError({ reason: "refused", host: "h", port: ++attempts })))
+      const seen: Array<string> = []
+      const schedule = Schedule.recurs(2).pipe(Schedule.tapInput((i: RetryInput) => Effect.sync(() => seen.push(i._tag))))
+      const e = yield* Effect.flip(retrying(policy(schedule), attempt))
+      expect(e).toMatchObject({ _tag: "ConnectError", port: 3 })
+      expect(seen).toEqual(["ConnectError", "ConnectError", "ConnectError"])
     }))
 })

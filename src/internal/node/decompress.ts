@@ -134,9 +134,24 @@ export const decodeOne = <E, E2>(
       return t
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => z?.destroy()))
-    const write = (chunk: Uint8Array): Effect.Effect<void> =>
+    // deflate: a first chunk of one byte is held until a second byte tells zlib from raw.
+    let head: Uint8Array | undefined = undefined
+    const write = (input: Uint8Array): Effect.Effect<void> =>
       Effect.async<void>((resume) => {
-        if (chunk.length === 0 || zlibError !== undefined) return resume(Effect.void)
+        if (input.length === 0 || zlibError !== undefined) return resume(Effect.void)
+        let chunk = input
+        if (z === undefined && coding === "deflate") {
+          if (head !== undefined) {
+            chunk = new Uint8Array(head.length + input.length)
+            chunk.set(head)
+            chunk.set(input, head.length)
+            head = undefined
+          }
+          if (chunk.length < 2) {
+            head = chunk
+            return resume(Effect.void)
+          }
+        }
         const t = z ?? open(chunk)
         if (t === undefined || t.write(chunk)) return resume(Effect.void)
         const go = () => {
@@ -165,6 +180,7 @@ export const decodeOne = <E, E2>(
         onSuccess: () =>
           Effect.sync(() => {
             inputDone = true
+            if (z === undefined && head !== undefined) open(head)?.write(head) // a one-byte body: zlib judges it
             if (z === undefined) ended = true
             else z.end()
             notify()
