@@ -142,9 +142,9 @@ const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): voi
  * gives the connection back on any failure or interruption — also one at a
  * yield point before the wait is registered. It is the wait's only
  * canceller: an `Effect.async` with a canceller would wrap itself in an
- * `onInterrupt` of its own (six more Effect operations and about 1.7 KB
- * allocated per request), and would install it after the registration, so
- * the guard is needed anyway. Given back unfinished, the connection is
+ * `onInterrupt` of its own (three more Effect operations and about 1.1 KB
+ * allocated per request), installed after the registration, so the guard is
+ * needed anyway. Given back unfinished, the connection is
  * closed; a later wake of the watcher finds it given back and its resume
  * ignored (the fiber was resumed by the interruption).
  */
