@@ -109,8 +109,8 @@ const collected = (p: Prepared, conn: Connection, ex: Exchange): Response =>
  * Watches `ex` (a request whose head and bytes body are written) until it
  * completes or fails, then gives the connection back to `source` and
  * resumes with the response or the failure; before the fiber resumes, so
- * exactly once. Returns the canceller of the wait: it gives the connection
- * back (the exchange unfinished: closed).
+ * exactly once. Installs no canceller: the caller's guard gives the
+ * connection back on interruption (see {@link awaitCollected}).
  */
 const watchCollected = (
   p: Prepared,
@@ -118,20 +118,16 @@ const watchCollected = (
   conn: Connection,
   ex: Exchange,
   resume: (effect: Effect.Effect<Response, HackneyError>) => void
-): Effect.Effect<void> => {
+): void => {
   const check = (): void => {
     if (ex.error === undefined && !ex.complete) return ex.onWake(check)
     giveBack(source, conn, ex)
     resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
   }
   check()
-  return Effect.sync(() => {
-    ex.offWake(check)
-    giveBack(source, conn, ex)
-  })
 }
 
-/** Gives `ex`'s connection back to its source, once (the wait's end, its canceller and the guard may all ask). */
+/** Gives `ex`'s connection back to its source, once (the wait's end and the guard may both ask). */
 const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): void => {
   if (ex.givenBack) return
   ex.givenBack = true
@@ -141,9 +137,16 @@ const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): voi
 /**
  * The response of a request whose head (and bytes body) is written: one
  * `Effect.async`, see {@link watchCollected}. Run uninterruptibly by the
- * caller, which holds the connection: only the wait is interruptible, and an
- * interruption before the wait's canceller is in place (Effect registers an
- * `async` before it installs its canceller) still gives the connection back.
+ * caller, which holds the connection: only the wait is interruptible, and
+ * the guard around it (run uninterruptibly, as the failure leaves `restore`)
+ * gives the connection back on any failure or interruption — also one at a
+ * yield point before the wait is registered. It is the wait's only
+ * canceller: an `Effect.async` with a canceller would wrap itself in an
+ * `onInterrupt` of its own (three more Effect operations and about 1.1 KB
+ * allocated per request), installed after the registration, so the guard is
+ * needed anyway. Given back unfinished, the connection is
+ * closed; a later wake of the watcher finds it given back and its resume
+ * ignored (the fiber was resumed by the interruption).
  */
 const awaitCollected = (
   p: Prepared,

@@ -152,13 +152,12 @@ const attemptIdle = <A>(
         resume(Effect.sync(() => onHead(lease)))
       }
       check()
-      return Effect.sync(() => {
-        ex.offWake(check)
-        lease.release()
-      })
     })
-    // Only the wait is interruptible; an interruption before its canceller is in place (Effect registers an
-    // `async` before it installs the canceller) still releases the lease (idempotent).
+    // Only the wait is interruptible. The guard (run uninterruptibly, as the failure leaves `restore`) is the
+    // wait's only canceller: it releases the lease (idempotent; unfinished, the connection is closed, and a later
+    // wake finds the lease released and its resume ignored) on any failure or interruption, also one at a yield
+    // point before the wait is registered. A canceller returned from the registration would add an `onInterrupt`
+    // of Effect's own (Effect.async installs it after the registration, so the guard is needed anyway).
     return Effect.catchAllCause(restore(wait), (cause) => {
       lease.release()
       return Effect.failCause(cause)
