@@ -69,18 +69,20 @@ describe("Hackney.stream", () => {
       const heldBefore = srv.state.written
       yield* realSleep(100)
       expect(srv.state.written).toBe(heldBefore)
-      // Then read the rest: everything arrives.
+      // Then read the rest: everything arrives, and what the server has written but the consumer
+      // not yet received (kernel buffers plus ours) stays bounded all along. (Not an RSS bound:
+      // RSS follows the garbage collector's timing, and failed CI on a loaded machine.)
       let got = total(first)
-      const rss0 = process.memoryUsage().rss
+      let maxAhead = 0
       for (;;) {
         const next = yield* Effect.option(pull)
         if (next._tag === "None") break
         got += total(next.value)
+        maxAhead = Math.max(maxAhead, srv.state.written - got)
       }
       expect(got).toBe(size)
       expect(srv.state.finished).toBe(true)
-      // Streaming 64 MiB must not grow the heap by anything like 64 MiB.
-      expect(process.memoryUsage().rss - rss0).toBeLessThan(48 * 1024 * 1024)
+      expect(maxAhead).toBeLessThan(16 * 1024 * 1024)
     }))
 
   it.scoped("Stream.take stops early: the socket is closed (the server sees it), nothing is pooled", () =>
