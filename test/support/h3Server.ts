@@ -6,7 +6,7 @@
  */
 import type { QUICConnection, QUICStream } from "@matrixai/quic"
 import { events } from "@matrixai/quic"
-import { encodeFrame, FrameType } from "../../src/internal/http3/frame.js"
+import { encodeFrame, encodeGoaway, FrameType } from "../../src/internal/http3/frame.js"
 import { FrameReader } from "../../src/internal/http3/frameReader.js"
 import { decodeFieldSection, encodeFieldSection } from "../../src/internal/http3/qpack.js"
 import { encodeVarint } from "../../src/internal/http3/varint.js"
@@ -14,6 +14,9 @@ import { startQuicServer } from "./quicServer.js"
 import type { TestQuicServer } from "./quicServer.js"
 
 export interface H3Request {
+  /** Which connection (1, 2, … in accept order) and stream carried it. */
+  readonly connection: number
+  readonly streamId: number
   readonly fields: ReadonlyArray<string>
   readonly header: (name: string) => string | undefined
   readonly body: string
@@ -26,7 +29,7 @@ export interface H3Answer {
   readonly body?: string
 }
 
-const readRequest = async (stream: QUICStream): Promise<H3Request> => {
+const readRequest = async (stream: QUICStream, connection: number): Promise<H3Request> => {
   const sections: Array<Array<string>> = []
   let body = ""
   const reader = new FrameReader("request", {
@@ -38,6 +41,8 @@ const readRequest = async (stream: QUICStream): Promise<H3Request> => {
   for await (const chunk of stream.readable) reader.push(chunk)
   const fields = sections[0] ?? []
   return {
+    connection,
+    streamId: Number(stream.streamId),
     fields,
     header: (name) => {
       const i = fields.findIndex((f, j) => j % 2 === 0 && f === name)
@@ -48,14 +53,24 @@ const readRequest = async (stream: QUICStream): Promise<H3Request> => {
   }
 }
 
-/** Starts the server; `requests` records every request it read. */
+/**
+ * Starts the server; `requests` records every request it read (before `handler` answers, which may
+ * take its time); `goaway(id)` sends GOAWAY with that stream ID on every connection's control stream.
+ */
 export const startH3Server = async (
-  handler: (req: H3Request) => H3Answer
-): Promise<TestQuicServer & { readonly requests: Array<H3Request>; readonly connections: () => number }> => {
+  handler: (req: H3Request) => H3Answer | Promise<H3Answer>
+): Promise<
+  TestQuicServer & {
+    readonly requests: Array<H3Request>
+    readonly connections: () => number
+    readonly goaway: (id: number) => Promise<void>
+  }
+> => {
   const requests: Array<H3Request> = []
+  const controls: Array<Promise<WritableStreamDefaultWriter<Uint8Array>>> = []
   let connections = 0
   const onConnection = (conn: QUICConnection) => {
-    connections++
+    const index = ++connections
     conn.addEventListener(events.EventQUICConnectionStream.name, (evt: unknown) => {
       const stream = (evt as { detail: QUICStream }).detail
       if ((stream.streamId & 0x02) !== 0) {
@@ -66,9 +81,9 @@ export const startH3Server = async (
         return
       }
       void (async () => {
-        const req = await readRequest(stream)
+        const req = await readRequest(stream, index)
         requests.push(req)
-        const answer = handler(req)
+        const answer = await handler(req)
         const writer = stream.writable.getWriter()
         await writer.write(encodeFrame(FrameType.HEADERS, encodeFieldSection([":status", String(answer.status), ...(answer.fields ?? [])])))
         if (answer.body !== undefined && answer.body.length > 0) {
@@ -85,13 +100,17 @@ export const startH3Server = async (
       })
     })
     // The server's control stream: SETTINGS.
-    void (async () => {
-      const control = conn.newStream("uni")
-      const w = control.writable.getWriter()
+    const control = (async () => {
+      const w = conn.newStream("uni").writable.getWriter()
       await w.write(Uint8Array.from([...encodeVarint(0), ...encodeFrame(FrameType.SETTINGS, new Uint8Array(0))]))
-      w.releaseLock()
-    })().catch(() => {})
+      return w
+    })()
+    control.catch(() => {})
+    controls.push(control)
   }
   const server = await startQuicServer({ onConnection })
-  return { ...server, requests, connections: () => connections }
+  const goaway = async (id: number) => {
+    for (const control of controls) await (await control).write(encodeGoaway(id))
+  }
+  return { ...server, requests, connections: () => connections, goaway }
 }
