@@ -790,7 +790,7 @@ export const stream = (
     const p = prepareResolved(method, url, r, openFile)
     if (Either.isLeft(p)) return Effect.fail(p.left)
     const sw = observe.switchesOf(options, source)
-    return sw === undefined ? execute.streamingWithStaleRetry(p.right, source, wheelOfFiber(fiber)) : observe.streaming(p.right, sw, source, wheelOfFiber(fiber))
+    return sw === undefined ? execute.streamingWithStaleRetry(p.right, source, wheelOfFiber(fiber)) : observe.streaming(p.right, sw, source, wheelOfFiber(fiber), fiber)
   })
 
 /**

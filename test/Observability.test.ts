@@ -285,6 +285,33 @@ describe("tracing", () => {
       expect(request.ended !== undefined && Exit.isFailure(request.ended)).toBe(true)
     }))
 
+  it.scoped("an interrupted traced and metered GET ends its span with the interruption, once, and is no longer an active request", () =>
+    Effect.gen(function*() {
+      let received = 0
+      const srv = yield* httpServer((req) => {
+        received++
+        req.resume()
+      })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName() })
+      const fiber = yield* Effect.fork(Hackney.get(srv.url, { pool, tracing: true, metrics: true }).pipe(Effect.withTracer(tracer)))
+      yield* eventually(() => received === 1)
+      const request = spans.find((s) => s.name === "HTTP GET")!
+      let ends = 0
+      const end = request.end
+      request.end = (t, exit) => {
+        ends++
+        end(t, exit)
+      }
+      expect(request.ended).toBeUndefined()
+      const active = labels(["http.request.method", "server.address", "server.port"], ["GET", "127.0.0.1", srv.port])
+      expect(m.activeRequests.unsafeValue(active).count).toBe(1)
+      yield* Fiber.interrupt(fiber)
+      expect(ends).toBe(1)
+      expect(request.ended !== undefined && Exit.isInterrupted(request.ended)).toBe(true)
+      expect(m.activeRequests.unsafeValue(active).count).toBe(0)
+    }))
+
   it.scoped("the HttpClient layer over a tracing pool: the platform's one span and one traceparent, none of ours", () =>
     Effect.gen(function*() {
       const srv = yield* httpServer((req, res) => {

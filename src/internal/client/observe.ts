@@ -246,35 +246,54 @@ const propagated = (p: Prepared, span: Tracer.Span, propagate: boolean | undefin
  * A bare-path request (no redirect, retry, middleware…) with its metrics and
  * its one span (no attempt child: there is one attempt; the span's id goes
  * out in `traceparent`), without the feature path's machinery; times on
- * `clock`, the requesting fiber's. The span is made through the fiber's
- * tracer directly (`startClientSpan`), its attributes set on it. `run` sends
- * the prepared request (given the `traceparent` header when propagating);
- * `ended` reads the outcome of its result; `hold` ends the span and metrics
- * now (one-shot) or when the current scope closes (streaming).
+ * `clock`, the requesting fiber's (`fiber`, which runs it). The span is made
+ * through the fiber's tracer directly (`startClientSpan`), its attributes
+ * set on it. `run` sends the prepared request (given the `traceparent`
+ * header when propagating); `ended` reads the outcome of its result; `hold`,
+ * when given, ends the span and metrics when the current scope closes
+ * (streaming), else they end with the result (one-shot). They end exactly
+ * once, interrupted or not: `run` runs interruptibly inside an
+ * uninterruptible region whose result handlers end them — no `onExit`
+ * (whose cleanup is an Effect of its own, then sequenced with the result)
+ * and no closure per request on the one-shot path.
  *
  * @internal
  */
 export const observeBare = <A, R>(
   p: Prepared,
   sw: Switches,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
   clock: Clock.Clock,
   run: (p: Prepared) => Effect.Effect<A, HackneyError, R>,
   ended: (a: A) => Ended,
-  hold: (end: Effect.Effect<void>) => Effect.Effect<void, never, R>
+  hold?: (end: Effect.Effect<void>) => Effect.Effect<void, never, R>
 ): Effect.Effect<A, HackneyError, R> =>
-  Effect.withFiberRuntime((fiber) => {
+  // Started inside the uninterruptible region: an interruption can't come between the start and the handlers.
+  Effect.uninterruptibleMask((restore) => {
     const start = clock.unsafeCurrentTimeNanos()
     const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
     const span = sw.tracing === true
       ? requestSpan(fiber, spanName(p.method), start, p.method, { url: hrefLabel(p.href), host: p.url.host, port: p.url.port })
       : undefined
-    const finish = (exit: Exit.Exit<A, HackneyError>) => {
-      const e = Exit.isSuccess(exit) ? ended(exit.value) : undefined
-      close(started, span, clock.unsafeCurrentTimeNanos(), exit, e ?? failureOf(exit), e?.reused)
-    }
-    return Effect.onExit(run(span === undefined ? p : propagated(p, span, sw.propagate)), (exit) =>
-      Exit.isSuccess(exit) ? hold(Effect.sync(() => finish(exit))) : Effect.sync(() => finish(exit)))
+    return Effect.matchCauseEffect(restore(run(span === undefined ? p : propagated(p, span, sw.propagate))), {
+      onFailure: (cause) => {
+        const exit = Exit.failCause(cause)
+        close(started, span, clock.unsafeCurrentTimeNanos(), exit, failureOf(exit))
+        return exit
+      },
+      onSuccess: (a) => {
+        if (hold !== undefined) {
+          return Effect.as(hold(Effect.sync(() => endWith(started, span, clock, ended(a)))), a)
+        }
+        endWith(started, span, clock, ended(a))
+        return Effect.succeed(a)
+      }
+    })
   })
+
+/** Ends a bare request's observation with its outcome `e`, now. */
+const endWith = (started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock, e: Ended): void =>
+  close(started, span, clock.unsafeCurrentTimeNanos(), Exit.void, e, e.reused)
 
 /** The outcome of a one-shot response. */
 const oneShotEnded = (p: Prepared) => (r: Response): Ended => ({
@@ -300,15 +319,16 @@ export const oneShot = (
   sw: Switches,
   source: ConnectionSource,
   wheel: TimerWheel,
-  fiber?: Fiber.RuntimeFiber<unknown, unknown>
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<Response, HackneyError> =>
-  observeBare(p, sw, wheel.clock, (q) => execute.oneShot(q, source, wheel, fiber), oneShotEnded(p), (end) => end)
+  observeBare(p, sw, fiber, wheel.clock, (q) => execute.oneShot(q, source, wheel, fiber), oneShotEnded(p))
 
 /** The bare streaming request, observed until its scope closes (`execute.streaming`). @internal */
 export const streaming = (
   p: Prepared,
   sw: Switches,
   source: ConnectionSource,
-  wheel: TimerWheel
+  wheel: TimerWheel,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  observeBare(p, sw, wheel.clock, (q) => execute.streamingWithStaleRetry(q, source, wheel), streamingEnded(p), (end) => Effect.addFinalizer(() => end))
+  observeBare(p, sw, fiber, wheel.clock, (q) => execute.streamingWithStaleRetry(q, source, wheel), streamingEnded(p), (end) => Effect.addFinalizer(() => end))
