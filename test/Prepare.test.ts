@@ -18,11 +18,15 @@ import {
   headerValue,
   idempotentMethods,
   prepare,
+  prepareResolved,
   withoutHeader
 } from "../src/internal/client/prepare.js"
 import type { OpenFile, Prepared, StreamBody } from "../src/internal/client/prepare.js"
 import { appendQuery, appendToText, encodeQuery, isQuery, pairsOf } from "../src/internal/client/query.js"
 import * as RequestUrl from "../src/internal/client/requestUrl.js"
+import { resolve } from "../src/internal/client/options.js"
+import type { Resolved } from "../src/internal/client/options.js"
+import type { DialSpec } from "../src/internal/pool/dialSpec.js"
 import { userAgent } from "../src/internal/client/version.js"
 
 const noFile: OpenFile = (path) => new Error(`no file ${path}`)
@@ -293,5 +297,41 @@ describe("the query option", () => {
     expect(Url.format(appendQuery(url, { x: 1 }) as Url.Url)).toBe("http://a.test/?a=1&x=1")
     expect(appendQuery(url, {})).toBe(url)
     expect(appendQuery(5, { x: 1 })).toBe(5)
+  })
+})
+
+describe("prepare: the dial spec", () => {
+  /** Resolved options whose origin → spec map counts its lookups. */
+  const counted = (options: Hackney.Options) => {
+    const r = resolve(options) as Resolved
+    const lookups = { n: 0 }
+    const specs = new (class extends Map<string, DialSpec> {
+      override get(k: string) {
+        lookups.n++
+        return super.get(k)
+      }
+    })()
+    return { r: { ...r, specs } satisfies Resolved, lookups }
+  }
+  const spec = (url: string, r: Resolved) => Either.getOrThrow(prepareResolved("GET", url, r, noFile)).spec
+
+  it("a URL asked again with the same options looks nothing up by origin: the lookups grow with the origins, not the requests", () => {
+    const { lookups, r } = counted({})
+    const urls = Array.from({ length: 100 }, (_, i) => `http://origin-${i}.spec.test:${1000 + i}/1k.bin`)
+    for (let round = 0; round < 10; round++) for (const u of urls) spec(u, r)
+    expect(lookups.n).toBe(100)
+    expect(spec(urls[7], r)).toMatchObject({ host: "origin-7.spec.test", port: 1007, transport: "tcp" })
+  })
+
+  it("alternating options with other connection settings each get their own spec for the same URL", () => {
+    const a = counted({})
+    const b = counted({ connectTimeout: 1234 })
+    const url = "http://alternating.spec.test/x"
+    for (let i = 0; i < 3; i++) {
+      expect(spec(url, a.r).connectTimeout).toBe(a.r.connectTimeout)
+      expect(spec(url, b.r).connectTimeout).toBe(1234)
+    }
+    // Each switch of options looks the origin up again in that options' map (and finds it after the first).
+    expect([a.lookups.n, b.lookups.n]).toEqual([3, 3])
   })
 })

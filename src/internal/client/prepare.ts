@@ -113,6 +113,32 @@ interface CachedUrl {
   readonly host: string
   /** The HTTP/1.1 heads of header-less, body-less requests, by method (see `RequestHead.h1`). */
   readonly heads: Map<string, string>
+  /**
+   * The dial spec last found for this URL, and the spec map (`Resolved.specs`) it came from: a
+   * request with options of the same map takes it without building the origin key and looking it
+   * up (a string and a `Map` lookup per request, in a map that grows with the origins).
+   */
+  specs: Map<string, DialSpec> | undefined
+  spec: DialSpec | undefined
+}
+
+/** A URL's entry, not cached (a `Url` or `URL` input). */
+const urlEntry = (url: Url.Url): CachedUrl => ({
+  url,
+  target: Url.requestTarget(url),
+  host: Url.hostHeader(url),
+  heads: new Map(),
+  specs: undefined,
+  spec: undefined
+})
+
+/** {@link dialSpec}, remembered on the URL's entry for the last spec map used with it. */
+const entrySpec = (entry: CachedUrl, r: Resolved): DialSpec => {
+  if (entry.specs === r.specs) return entry.spec!
+  const spec = dialSpec(entry.url, r)
+  entry.specs = r.specs
+  entry.spec = spec
+  return spec
 }
 
 // Parsed URLs by their text: parsing costs more than the rest of a request's preparation.
@@ -123,7 +149,7 @@ const cachedUrl = (input: string): Either.Either<CachedUrl, InvalidRequest> => {
   const parsed = RequestUrl.parse(input)
   if (Either.isLeft(parsed)) return Either.left(parsed.left)
   const url = parsed.right
-  const entry: CachedUrl = { url, target: Url.requestTarget(url), host: Url.hostHeader(url), heads: new Map() }
+  const entry = urlEntry(url)
   if (urlCache.size >= 1024) urlCache.clear()
   urlCache.set(input, entry)
   return Either.right(entry)
@@ -288,7 +314,7 @@ export const prepareResolved = (
     const e = RequestUrl.checkScheme(i)
     entry = e !== undefined
       ? Either.left(e)
-      : Either.right<CachedUrl>({ url: i, target: Url.requestTarget(i), host: Url.hostHeader(i), heads: new Map() })
+      : Either.right(urlEntry(i))
   }
   const href = typeof i === "string" ? i : Url.format(i)
   if (Either.isLeft(entry)) return Either.left(withRequest(entry.left, m, href))
@@ -303,7 +329,7 @@ export const prepareResolved = (
       h1 = checked
       entry.right.heads.set(m, h1)
     }
-    return Either.right(finish(m, url, href, target, hostHeader, defaultHeaders, h1, noBody, r))
+    return Either.right(finish(m, url, href, target, hostHeader, defaultHeaders, h1, noBody, r, entrySpec(entry.right, r)))
   }
   let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
   // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
@@ -318,7 +344,7 @@ export const prepareResolved = (
   const b = body.right
   const h1 = checkedHead(m, target, hostHeader, raw, bodySizeOf(b))
   if (h1 instanceof InvalidRequest) return Either.left(withRequest(h1, m, href))
-  return Either.right(finish(m, url, href, target, hostHeader, raw, h1, b, r))
+  return Either.right(finish(m, url, href, target, hostHeader, raw, h1, b, r, entrySpec(entry.right, r)))
 }
 
 const defaultHeaders: ReadonlyArray<string> = ["User-Agent", userAgent]
@@ -332,9 +358,9 @@ const finish = (
   rawHeaders: ReadonlyArray<string>,
   h1: string,
   body: PreparedBody,
-  r: Resolved
+  r: Resolved,
+  spec: DialSpec
 ): Prepared => {
-  const spec = dialSpec(url, r)
   return {
     method: m,
     url,
