@@ -5,7 +5,7 @@
  * (ALPN h2, the test PKI) or h2c (prior knowledge). Each request names its id
  * (`x-req-id`), response (`x-size`, `x-framing`) and fault (`x-fault`, see
  * `faults.ts`, {@link h2KindsByPhase}; `destroy` destroys the session's
- * socket); the body is the one the HTTP/1.1
+ * socket, or with an odd arg sends GOAWAY(INTERNAL_ERROR) then FIN); the body is the one the HTTP/1.1
  * chaos server sends ({@link responseBody}).
  *
  * It records each request it received as an {@link Arrival}, `processed`
@@ -242,14 +242,20 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
   })
 
   /** A session-level fault: the session and every stream on it may fail; responses written may be lost. */
-  const sessionFault = (st: SessionState, kind: string, arg = 0): void => {
+  const sessionFault = (session: http2.ServerHttp2Session, st: SessionState, kind: string, arg = 0): void => {
     faulted.add(st.index)
     for (const a of st.arrivals) a.lost = true
     switch (kind) {
       case "destroy":
-        // The session's socket destroyed under it (Node's session goes with it). Not `session.destroy()`: Node
-        // ends each open stream's writable side first, and the END_STREAMs it then flushes would make half-sent
-        // bodies look complete — a server bug no client can detect.
+        // Odd `arg`: GOAWAY(INTERNAL_ERROR) naming the highest stream processed, then FIN; the streams above, even
+        // those already received, are refused, never processed (RFC 9113 §6.8: the client may send them again).
+        if (arg % 2 === 1) {
+          goaway(session, st, http2.constants.NGHTTP2_INTERNAL_ERROR)
+          return st.tap.later(1, () => st.tap.cut("fin"))
+        }
+        // Even: the session's socket destroyed under it (Node's session goes with it). Not `session.destroy()`:
+        // Node ends each open stream's writable side first, and the END_STREAMs it then flushes would make
+        // half-sent bodies look complete — a server bug no client can detect.
         return void st.tap.destroy()
       case "rst":
       case "fin":
@@ -261,11 +267,14 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
     }
   }
 
-  /** A GOAWAY (NO_ERROR) naming the highest stream processed: the ones above are refused. */
-  const goaway = (session: http2.ServerHttp2Session, st: SessionState): void => {
+  /**
+   * A GOAWAY (NO_ERROR unless `code`) naming the highest stream processed: the ones above are refused, also
+   * those whose events come after it (`goneAfter`), so no stream the GOAWAY leaves out is processed.
+   */
+  const goaway = (session: http2.ServerHttp2Session, st: SessionState, code: number = http2.constants.NGHTTP2_NO_ERROR): void => {
     if (st.goneAfter !== Infinity || session.destroyed || session.closed) return
     st.goneAfter = st.maxProcessed
-    session.goaway(http2.constants.NGHTTP2_NO_ERROR, st.maxProcessed)
+    session.goaway(code, st.maxProcessed)
   }
 
   const lowerLimit = (session: http2.ServerHttp2Session, st: SessionState, arg: number): void => {
@@ -332,11 +341,11 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
           // The request is taken and never answered (the client's receive timeout ends it): this stream
           // only (even arg), or the whole socket (odd).
           record(true)
-          if (fault.arg % 2 === 1) sessionFault(st, "stall")
+          if (fault.arg % 2 === 1) sessionFault(session, st, "stall")
           return
         default:
           record(true)
-          return sessionFault(st, fault.kind)
+          return sessionFault(session, st, fault.kind, fault.arg)
       }
     }
     let received = 0
@@ -348,7 +357,7 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
         count(fault)
         record(true)
         if (fault.kind === "rst-stream") stream.close(resetCodes[fault.arg % resetCodes.length])
-        else sessionFault(st, fault.kind)
+        else sessionFault(session, st, fault.kind, fault.arg)
       }
     })
     stream.on("end", () => {
@@ -381,13 +390,13 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
           goaway(session, st)
           return go()
         case "corrupt":
-          sessionFault(st, "corrupt", fault.arg)
+          sessionFault(session, st, "corrupt", fault.arg)
           return go()
         case "stall":
           // This stream only: its response stops here, the session goes on.
           return
         default:
-          return sessionFault(st, fault.kind)
+          return sessionFault(session, st, fault.kind, fault.arg)
       }
     }
 
@@ -428,7 +437,7 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
         st.tap.later(fault.arg, () => {
           if (fault.kind === "goaway") goaway(session, st)
           else if (fault.kind === "settings") lowerLimit(session, st, fault.arg)
-          else sessionFault(st, fault.kind, fault.arg)
+          else sessionFault(session, st, fault.kind, fault.arg)
         })
       })
     }
