@@ -355,6 +355,8 @@ export const chaosH2Server: Effect.Effect<ChaosH2Server, never, Scope.Scope> = E
       if (fault?.phase === "request-body" && !bodyFaulted) {
         bodyFaulted = true
         count(fault)
+        // Above a GOAWAY's last stream id (its body still arriving): refused, never processed.
+        if (sid > st.goneAfter) return refuse()
         record(true)
         if (fault.kind === "rst-stream") stream.close(resetCodes[fault.arg % resetCodes.length])
         else sessionFault(session, st, fault.kind, fault.arg)
