@@ -221,7 +221,7 @@ export interface Options extends DialOptions, RedirectGuardOptions, Middleware.O
    * head start) and fall back, a lost race skipping QUIC for that origin for
    * 5 minutes and more; after a TCP protocol (`["h2", "http/1.1", "h3"]`) it
    * is discovered: TCP first, then the race once the origin announced
-   * `Alt-Svc: h3`. Without a pool (`pool: false`) only forced h3 uses QUIC.
+   * `Alt-Svc: h3` (`pool: false` connections race too, sharing one cache).
    * Over `http://` it is skipped. `Response.protocol`
    * says what was used. An empty list or an unknown name fails with
    * `InvalidRequest`. See docs/http2.md, docs/http3.md.

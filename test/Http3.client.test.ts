@@ -43,6 +43,12 @@ describe("HTTP/3 forced through the client API (in-process server)", () => {
       expect((yield* conn.request({ method: "GET", path: "/c" })).text()).toBe("GET /c ")
       expect((yield* conn.peername)?.port).toBe(srv.port)
       expect((yield* conn.peercert)?.subject.CN).toBe("localhost")
+      // h3 preferred without a pool: the direct dial races QUIC against TCP too, and QUIC wins here.
+      const preferred = ["h3", "h2", "http/1.1"]
+      const direct = yield* Hackney.get(`${url}/d`, { pool: false, tls, protocols: preferred })
+      expect([direct.protocol, direct.text()]).toEqual(["h3", "GET /d "])
+      const conn2 = yield* Hackney.connect(url, { tls, protocols: preferred })
+      expect((yield* conn2.request({ method: "GET", path: "/c2" })).text()).toBe("GET /c2 ")
     }), 30_000)
 
   it.scopedLive("a pool carries concurrent requests on one QUIC connection; Hackney.stream reads the body", () =>

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { InvalidRequest } from "../../HackneyError.js"
@@ -17,6 +18,9 @@ import type { CheckoutContext, DialSpec } from "../pool/pool.js"
 import { withProxyEnv } from "../pool/proxySpec.js"
 import { defaultPool, lookup, unknownPoolDetail } from "../pool/registry.js"
 import { currentWheel } from "../timer/wheel.js"
+import type { TimerWheel } from "../timer/wheel.js"
+import { AltSvcCache } from "../pool/altSvcCache.js"
+import { discoveringDial, offersH3 } from "../pool/altSvcDial.js"
 
 /** @internal */
 export interface ConnectionSource {
@@ -45,8 +49,26 @@ export const direct: ConnectionSource = {
 
 const dialDirect = (spec: DialSpec, ctx: CheckoutContext): Effect.Effect<Connection, HackneyError> =>
   ctx.wheel === undefined
-    ? Effect.flatMap(currentWheel, (wheel) => dialConnection(spec, ctx.method, ctx.url, wheel))
-    : dialConnection(spec, ctx.method, ctx.url, ctx.wheel)
+    ? Effect.flatMap(currentWheel, (wheel) => dialOn(spec, ctx, wheel))
+    : dialOn(spec, ctx, ctx.wheel)
+
+/** Direct connections' Alt-Svc knowledge, one cache per Clock (so a TestClock's never outlives its test). */
+const directAltSvc = new WeakMap<Clock.Clock, AltSvcCache>()
+
+/**
+ * A direct dial on `wheel`; a spec that lists h3 beside a TCP protocol
+ * races QUIC as a pool's dial does (`discoveringDial`), with the process's
+ * direct-connection cache (back-off after a lost race, `Alt-Svc` learnt).
+ */
+const dialOn = (spec: DialSpec, ctx: CheckoutContext, wheel: TimerWheel): Effect.Effect<Connection, HackneyError> => {
+  if (!offersH3(spec)) return dialConnection(spec, ctx.method, ctx.url, wheel)
+  let cache = directAltSvc.get(wheel.clock)
+  if (cache === undefined) {
+    cache = new AltSvcCache(wheel.clock)
+    directAltSvc.set(wheel.clock, cache)
+  }
+  return discoveringDial(cache, wheel)(spec, ctx)
+}
 
 /**
  * What a request naming a pool that no layer runs gets: every checkout fails

@@ -36,6 +36,10 @@ import type { DialSpec } from "./dialSpec.js"
 import { altSvcRecorder, originKey } from "./altSvcCache.js"
 import type { AltSvcCache, Alternative } from "./altSvcCache.js"
 import type { Dial } from "./pool.js"
+import { dialConnection } from "../connection/dial.js"
+import { dialH3Connection } from "../connection/dialH3.js"
+import type { HeadLimits } from "../http1/types.js"
+import type { TimerWheel } from "../timer/wheel.js"
 
 /**
  * Whether `spec` discovers HTTP/3 by Alt-Svc: `"h3"` listed after a TCP
@@ -131,3 +135,19 @@ export const withAltSvc = (
   // without the library (not installed, unpatched) there is nothing to race.
   return Effect.flatMap(Effect.interruptible(quicLoaded), (loaded) => (loaded ? race : tcp))
 }
+
+/**
+ * The dial of real connections with discovery: `dialConnection` (TCP) and
+ * `dialH3Connection` (QUIC) on `wheel`, raced through `cache` for the specs
+ * that list h3 (see {@link withAltSvc}); `headLimits`: the default
+ * response-head limits. What a pool dials with, and a direct (`pool:
+ * false`) connection that lists h3.
+ *
+ * @internal
+ */
+export const discoveringDial = (cache: AltSvcCache, wheel: TimerWheel, headLimits?: HeadLimits | undefined): Dial<Connection> =>
+  withAltSvc(
+    cache,
+    (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, headLimits),
+    (spec, ctx) => dialH3Connection(spec, ctx.method, ctx.url, wheel, headLimits)
+  )

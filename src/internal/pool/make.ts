@@ -9,13 +9,11 @@
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
-import { dialConnection } from "../connection/dial.js"
-import { dialH3Connection } from "../connection/dialH3.js"
 import type { Connection } from "../connection/connection.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { currentWheel } from "../timer/wheel.js"
 import { AltSvcCache } from "./altSvcCache.js"
-import { withAltSvc } from "./altSvcDial.js"
+import { discoveringDial } from "./altSvcDial.js"
 import { PoolImpl } from "./pool.js"
 import { debugEnabled } from "../observe/log.js"
 import type { Dial, PoolConfig, Poolable, RunInScope } from "./pool.js"
@@ -30,11 +28,7 @@ export type PooledConnection = Connection
  * `altSvc` and race QUIC to a fresh alternative against TCP (`altSvcDial.ts`).
  */
 const realDial = (config: PoolConfig) => (wheel: TimerWheel, altSvc: AltSvcCache): Dial<PooledConnection> =>
-  withAltSvc(
-    altSvc,
-    (spec, ctx) => dialConnection(spec, ctx.method, ctx.url, wheel, config.headLimits),
-    (spec, ctx) => dialH3Connection(spec, ctx.method, ctx.url, wheel, config.headLimits)
-  )
+  discoveringDial(altSvc, wheel, config.headLimits)
 
 const build = (config: PoolConfig, wheel: TimerWheel, run: RunInScope): PoolImpl<PooledConnection> => {
   const altSvc = new AltSvcCache(wheel.clock)
