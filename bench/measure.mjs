@@ -14,6 +14,10 @@
  *
  *   node bench/measure.mjs [--url U] [--c 50] [--count 10000] [--only hackney-user,undici-user]
  *                          [--rounds 2] [--strace] [--callgrind] [--cg-count 2000] [--cg-warmup 4000]
+ *                          [--top 25]
+ *
+ * `--top N`: also prints, per contender, the N functions that allocated the most bytes per request
+ * in the last round (self bytes of the heap profile by function and source position).
  *
  * Needs the benchmark's nginx (`bash bench/run.sh --serve`, then BENCH_HTTP, or `--url`) and a
  * built `dist/` (`npm run build`). Prints one markdown table.
@@ -37,6 +41,7 @@ const rounds = Number(opt("--rounds", "2"))
 const cgCount = Number(opt("--cg-count", "2000"))
 const cgWarmup = Number(opt("--cg-warmup", String(2 * cgCount)))
 const contenders = opt("--only", "hackney-user,undici-user").split(",")
+const top = Number(opt("--top", "0"))
 const script = path.join(here, "user-style.mjs")
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hackney-measure-"))
 
@@ -60,10 +65,25 @@ const allocated = (file, requests) => {
   return total / requests
 }
 
+/** The `n` allocation sites (function, file:line) with the most self bytes per request. */
+const allocationSites = (file, requests, n) => {
+  const by = new Map()
+  const walk = (node) => {
+    const f = node.callFrame
+    const file = f.url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "").replace(here.replace(/bench$/, ""), "")
+    const key = `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`
+    by.set(key, (by.get(key) ?? 0) + node.selfSize)
+    for (const k of node.children ?? []) walk(k)
+  }
+  walk(JSON.parse(fs.readFileSync(file, "utf8")).head)
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, n).map(([site, bytes]) => [site, bytes / requests])
+}
+
 const probe = (name) => {
   const file = path.join(tmp, `${name}.heapprofile`)
   const s = sampleOf(run(process.execPath, ["--expose-gc", script, name, job({ warmupCount: count, count, probe: true, heapProfile: file })]).stdout)
   return {
+    sites: top > 0 ? allocationSites(file, s.requests, top) : undefined,
     bytes: allocated(file, s.requests),
     resumes: s.resumes / s.requests,
     gcs: (s.gcCount / s.requests) * 1000,
@@ -98,14 +118,15 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-const results = Object.fromEntries(contenders.map((n) => [n, { bytes: [], resumes: [], gcs: [], cpu: [], writes: [], instr: [] }]))
+const results = Object.fromEntries(contenders.map((n) => [n, { bytes: [], resumes: [], gcs: [], cpu: [], writes: [], instr: [], sites: undefined }]))
 for (let r = 0; r < rounds; r++) {
   for (const name of contenders) {
     const p = probe(name)
     for (const k of ["bytes", "resumes", "gcs", "cpu"]) results[name][k].push(p[k])
+    results[name].sites = p.sites
     if (flag("--strace")) results[name].writes.push(writes(name))
     if (flag("--callgrind") && r === 0) results[name].instr.push(instructions(name))
-    process.stderr.write(`[measure] round ${r + 1} ${name}: ${JSON.stringify(p)}\n`)
+    process.stderr.write(`[measure] round ${r + 1} ${name}: ${JSON.stringify({ ...p, sites: undefined })}\n`)
   }
 }
 const commit = (() => {
@@ -123,5 +144,15 @@ console.log("|---|--:|--:|--:|--:|--:|--:|")
 for (const name of contenders) {
   const x = results[name]
   console.log(`| ${name} | ${f(x.bytes)} | ${f(x.resumes, 2)} | ${f(x.gcs, 1)} | ${f(x.cpu, 1)} | ${f(x.writes, 2)} | ${f(x.instr)} |`)
+}
+for (const name of contenders) {
+  const sites = results[name].sites
+  if (sites === undefined) continue
+  console.log("")
+  console.log(`${name}: bytes allocated per request by function (last round, top ${top})`)
+  console.log("")
+  console.log("| B/req | function (module:line) |")
+  console.log("|--:|---|")
+  for (const [site, bytes] of sites) console.log(`| ${bytes.toFixed(0)} | \`${site}\` |`)
 }
 fs.rmSync(tmp, { recursive: true, force: true })
