@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -22,7 +23,7 @@ import type * as Multipart from "../../Multipart.js"
 import { decode as decodeMultipart } from "../node/multipartDecode.js"
 import * as responseHeaders from "./responseHeaders.js"
 import type { Exchange } from "../connection/exchange.js"
-import { begin, checkout, sendStream, takesIdle, withStaleRetry } from "../engine/exchange.js"
+import { begin, checkout, sendStream, staleRetryable, takesIdle, withStaleRetry } from "../engine/exchange.js"
 import type { Connection } from "../connection/connection.js"
 import { expectsContinue } from "../connection/connection.js"
 import type { Protocol, ResponseHead } from "../connection/connection.js"
@@ -135,33 +136,11 @@ const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): voi
 }
 
 /**
- * The response of a request whose head (and bytes body) is written: one
- * `Effect.async`, see {@link watchCollected}. Run uninterruptibly by the
- * caller, which holds the connection: only the wait is interruptible, and
- * the guard around it (run uninterruptibly, as the failure leaves `restore`)
- * gives the connection back on any failure or interruption — also one at a
- * yield point before the wait is registered. It is the wait's only
- * canceller: an `Effect.async` with a canceller would wrap itself in an
- * `onInterrupt` of its own (three more Effect operations and about 1.1 KB
- * allocated per request), installed after the registration, so the guard is
- * needed anyway. Given back unfinished, the connection is
- * closed; a later wake of the watcher finds it given back and its resume
- * ignored (the fiber was resumed by the interruption).
+ * Sends `p` and collects its response, on a fresh connection after the stale
+ * keep-alive race ({@link withStaleRetry}).
  */
-const awaitCollected = (
-  p: Prepared,
-  source: ConnectionSource,
-  conn: Connection,
-  ex: Exchange,
-  restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-): Effect.Effect<Response, HackneyError> =>
-  Effect.catchAllCause(
-    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))),
-    (cause) => {
-      giveBack(source, conn, ex)
-      return Effect.failCause(cause)
-    }
-  )
+const oneShotRetried = (p: Prepared, source: ConnectionSource, wheel: TimerWheel): Effect.Effect<Response, HackneyError> =>
+  withStaleRetry(p, oneShotOnce(p, source, false, wheel), () => oneShotOnce(p, source, true, wheel))
 
 const oneShotOnce = (
   p: Prepared,
@@ -174,18 +153,58 @@ const oneShotOnce = (
     Effect.flatMap(checkout(p, source, fresh, wheel), (conn) => {
       const body = p.body
       const ex = begin(p, conn, "collect", wheel)
-      if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore)
+      if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore, undefined)
       const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(p, conn, ex))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
   )
 
 /**
+ * The response of a request whose head (and bytes body) is written: one
+ * `Effect.async`, see {@link watchCollected}. Run uninterruptibly by the
+ * caller, which holds the connection: only the wait is interruptible, and
+ * the guard around it (run uninterruptibly, as the failure leaves `restore`)
+ * gives the connection back on any failure or interruption — also one at a
+ * yield point before the wait is registered. It is the wait's only
+ * canceller: an `Effect.async` with a canceller would wrap itself in an
+ * `onInterrupt` of its own (three more Effect operations and about 1.1 KB
+ * allocated per request), installed after the registration, so the guard is
+ * needed anyway. Given back unfinished, the connection is
+ * closed; a later wake of the watcher finds it given back and its resume
+ * ignored (the fiber was resumed by the interruption).
+ *
+ * `wheel` given: the guard also resends a request that met the stale
+ * keep-alive race once on a fresh connection (what {@link withStaleRetry}
+ * does, without a step of its own around the request).
+ */
+const awaitCollected = (
+  p: Prepared,
+  source: ConnectionSource,
+  conn: Connection,
+  ex: Exchange,
+  restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  wheel: TimerWheel | undefined
+): Effect.Effect<Response, HackneyError> =>
+  Effect.catchAllCause(
+    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))),
+    (cause) => {
+      giveBack(source, conn, ex)
+      return wheel !== undefined && isStale(cause, p) ? restore(oneShotOnce(p, source, true, wheel)) : Effect.failCause(cause)
+    }
+  )
+
+/** A failure (not an interruption or a defect) that {@link staleRetryable} resends. */
+const isStale = (cause: Cause.Cause<HackneyError>, p: Prepared): boolean => {
+  const failure = Cause.failureOrCause(cause)
+  return failure._tag === "Left" && staleRetryable(failure.left, p)
+}
+
+/**
  * A request without a streamed body on a pool's idle connection: taken
  * without a separate checkout step, written, and awaited in one
  * `Effect.async` (see {@link awaitCollected}: only the wait is
- * interruptible). Without an idle connection nothing is reserved and the full
- * path runs.
+ * interruptible; its guard resends after the stale keep-alive race). Without
+ * an idle connection nothing is reserved and the full path runs.
  */
 const oneShotIdle = (
   p: Prepared,
@@ -195,8 +214,8 @@ const oneShotIdle = (
 ): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) => {
     const conn = source.checkoutIdle!(p.spec, p.maxPerHost, fiber)
-    if (conn === undefined) return restore(oneShotOnce(p, source, false, wheel))
-    return awaitCollected(p, source, conn, begin(p, conn, "collect", wheel), restore)
+    if (conn === undefined) return restore(oneShotRetried(p, source, wheel))
+    return awaitCollected(p, source, conn, begin(p, conn, "collect", wheel), restore, wheel)
   })
 
 /**
@@ -215,13 +234,7 @@ export const oneShot = (
   wheel: TimerWheel,
   fiber?: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<Response, HackneyError> =>
-  withStaleRetry(
-    p,
-    fiber !== undefined && takesIdle(p, source)
-      ? oneShotIdle(p, source, wheel, fiber)
-      : oneShotOnce(p, source, false, wheel),
-    () => oneShotOnce(p, source, true, wheel)
-  )
+  fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)
 
 /** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
 const acquireExchange = (

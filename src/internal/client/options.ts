@@ -129,8 +129,36 @@ const sharedSpecs = new Map<string, DialSpec>()
 const ms = millis
 
 /**
+ * The options last validated on a new plain object, as a private copy (so a
+ * caller mutating its object later cannot change it), resolved with that copy
+ * as their `options`, and how many keys the copy has.
+ */
+let lastCopy: Record<string, unknown> | undefined = undefined
+let lastResolved: Resolved | undefined = undefined
+let lastKeys = 0
+
+const isPlain = (o: object): boolean => {
+  const proto = Object.getPrototypeOf(o)
+  return proto === Object.prototype || proto === null
+}
+
+/** Whether plain `o` has exactly the keys and values (`===`) of `copy`, which has `keys` keys. */
+const sameContent = (o: Record<string, unknown>, copy: Record<string, unknown>, keys: number): boolean => {
+  let n = 0
+  for (const k in o) {
+    if (o[k] !== copy[k]) return false
+    n++
+  }
+  return n === keys
+}
+
+/**
  * Validates request options once per object (then memoised: an object seen
- * before costs one WeakMap lookup) and resolves their durations.
+ * before costs one WeakMap lookup) and resolves their durations. A new plain
+ * object with the keys and values of the last one validated — options written
+ * inline in the call, `{ maxPerHost: 50 }`, a new object per request — takes
+ * that one's resolution (validated on a copy) without a validation, a
+ * `Resolved` or a WeakMap entry of its own.
  *
  * @internal
  */
@@ -138,11 +166,25 @@ export const resolve = (options: unknown): Resolved | InvalidRequest => {
   if (!isObject(options)) return notAnObject("request options", options)
   const hit = resolvedCache.get(options)
   if (hit !== undefined) return hit
+  const plain = isPlain(options)
+  if (plain && lastCopy !== undefined && sameContent(options, lastCopy, lastKeys)) return lastResolved!
   const invalid = check(options, requestRules) ?? checkTls(options)
   if (invalid !== undefined) return invalid
-  const o = options as Options
+  const resolved = resolved_(options as Options, setsDialOption(options) ? new Map() : sharedSpecs)
+  resolvedCache.set(options, resolved)
+  if (plain) {
+    const copy: Record<string, unknown> = { ...options }
+    lastCopy = copy
+    lastKeys = Object.keys(copy).length
+    lastResolved = resolved_(copy as Options, resolved.specs)
+  }
+  return resolved
+}
+
+/** Validated options `o` resolved, their dial specs kept in `specs`. */
+const resolved_ = (o: Options, specs: Map<string, DialSpec>): Resolved => {
   const connectTimeout = ms(o.connectTimeout, defaults.connectTimeout)
-  const resolved: Resolved = {
+  return {
     options: o,
     connectTimeout,
     recvTimeout: ms(o.recvTimeout, defaults.recvTimeout),
@@ -151,10 +193,8 @@ export const resolve = (options: unknown): Resolved | InvalidRequest => {
     maxBodySize: o.maxBodySize ?? defaults.maxBodySize,
     headLimits: requestHeadLimits(o),
     continueTimeout: ms(o.continueTimeout, defaults.continueTimeout),
-    specs: setsDialOption(o) ? new Map() : sharedSpecs
+    specs
   }
-  resolvedCache.set(options, resolved)
-  return resolved
 }
 
 /**

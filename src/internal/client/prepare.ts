@@ -120,6 +120,15 @@ interface CachedUrl {
    */
   specs: Map<string, DialSpec> | undefined
   spec: DialSpec | undefined
+  /**
+   * The request last prepared for this URL without headers, body or credentials, and the resolved
+   * options it was made with: the same method and options (`Resolved`, one per options object or
+   * per content, see `resolve`) with the same dial spec give the same request, shared.
+   */
+  plain: Prepared | undefined
+  /** {@link plain} as `prepareResolved` returns it (an `Either` is immutable: one per request made, not per request sent). */
+  plainResult: Either.Either<Prepared, InvalidRequest> | undefined
+  plainOptions: Resolved | undefined
 }
 
 /** A URL's entry, not cached (a `Url` or `URL` input). */
@@ -129,7 +138,10 @@ const urlEntry = (url: Url.Url): CachedUrl => ({
   host: Url.hostHeader(url),
   heads: new Map(),
   specs: undefined,
-  spec: undefined
+  spec: undefined,
+  plain: undefined,
+  plainResult: undefined,
+  plainOptions: undefined
 })
 
 /** {@link dialSpec}, remembered on the URL's entry for the last spec map used with it. */
@@ -143,16 +155,15 @@ const entrySpec = (entry: CachedUrl, r: Resolved): DialSpec => {
 
 // Parsed URLs by their text: parsing costs more than the rest of a request's preparation.
 const urlCache = new Map<string, CachedUrl>()
-const cachedUrl = (input: string): Either.Either<CachedUrl, InvalidRequest> => {
+const cachedUrl = (input: string): CachedUrl | InvalidRequest => {
   const hit = urlCache.get(input)
-  if (hit !== undefined) return Either.right(hit)
+  if (hit !== undefined) return hit
   const parsed = RequestUrl.parse(input)
-  if (Either.isLeft(parsed)) return Either.left(parsed.left)
-  const url = parsed.right
-  const entry = urlEntry(url)
+  if (Either.isLeft(parsed)) return parsed.left
+  const entry = urlEntry(parsed.right)
   if (urlCache.size >= 1024) urlCache.clear()
   urlCache.set(input, entry)
-  return Either.right(entry)
+  return entry
 }
 
 const noBody: PreparedBody = { _tag: "None" }
@@ -308,28 +319,30 @@ export const prepareResolved = (
   const m = method.toUpperCase()
   const i = typeof input === "string" ? input : RequestUrl.inputOf(input)
   if (i instanceof InvalidRequest) return Either.left(withRequest(i, m, undefined))
-  let entry: Either.Either<CachedUrl, InvalidRequest>
-  if (typeof i === "string") entry = cachedUrl(i)
-  else {
-    const e = RequestUrl.checkScheme(i)
-    entry = e !== undefined
-      ? Either.left(e)
-      : Either.right(urlEntry(i))
-  }
+  const entry = typeof i === "string" ? cachedUrl(i) : RequestUrl.checkScheme(i) ?? urlEntry(i)
   const href = typeof i === "string" ? i : Url.format(i)
-  if (Either.isLeft(entry)) return Either.left(withRequest(entry.left, m, href))
-  const { host: hostHeader, target, url } = entry.right
+  if (entry instanceof InvalidRequest) return Either.left(withRequest(entry, m, href))
+  const { host: hostHeader, target, url } = entry
   const options = r.options
-  // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method.
+  // The common case — no headers, no body, no credentials — reuses the head encoded for this URL and method,
+  // and the request itself when it was made with the same options.
   if (options.headers === undefined && options.body === undefined && options.basicAuth === undefined && url.user === "") {
-    let h1 = entry.right.heads.get(m)
+    const spec = entrySpec(entry, r)
+    const last = entry.plain
+    if (last !== undefined && entry.plainOptions === r && last.method === m && last.spec === spec) return entry.plainResult!
+    let h1 = entry.heads.get(m)
     if (h1 === undefined) {
       const checked = checkedHead(m, target, hostHeader, defaultHeaders, 0)
       if (checked instanceof InvalidRequest) return Either.left(withRequest(checked, m, href))
       h1 = checked
-      entry.right.heads.set(m, h1)
+      entry.heads.set(m, h1)
     }
-    return Either.right(finish(m, url, href, target, hostHeader, defaultHeaders, h1, noBody, r, entrySpec(entry.right, r)))
+    const p = finish(m, url, href, target, hostHeader, defaultHeaders, h1, noBody, r, spec)
+    const result = Either.right(p)
+    entry.plain = p
+    entry.plainResult = result
+    entry.plainOptions = r
+    return result
   }
   let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()
   // Credentials: URL userinfo wins over `basicAuth` (hackney); either replaces a caller Authorization.
@@ -344,7 +357,7 @@ export const prepareResolved = (
   const b = body.right
   const h1 = checkedHead(m, target, hostHeader, raw, bodySizeOf(b))
   if (h1 instanceof InvalidRequest) return Either.left(withRequest(h1, m, href))
-  return Either.right(finish(m, url, href, target, hostHeader, raw, h1, b, r, entrySpec(entry.right, r)))
+  return Either.right(finish(m, url, href, target, hostHeader, raw, h1, b, r, entrySpec(entry, r)))
 }
 
 const defaultHeaders: ReadonlyArray<string> = ["User-Agent", userAgent]

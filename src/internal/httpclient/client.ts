@@ -9,10 +9,18 @@
  */
 import * as Client from "@effect/platform/HttpClient"
 import type * as ClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Pool from "../../Pool.js"
 import { guardedSource, guardMark } from "../engine/redirectGuard.js"
@@ -56,28 +64,34 @@ export const make = (options: RequestOptions = {}): Client.HttpClient => {
     const opts: RequestOptions = over === undefined ? options : { ...options, ...over }
     const source = guarded(sourceOf(opts.pool, context), over)
     const middleware = source.features?.middleware
+    const toError = (e: HackneyError) => requestError(request, e)
     if (middleware !== undefined) {
       // The pool's middleware around the engine; its failures as the platform's RequestError.
       return Effect.mapError(
-        withMiddleware(middleware, request, url, (req, target) => sendOne(req, target, opts, source, fiber, signal)),
-        (e) => requestError(request, e)
+        withMiddleware(middleware, request, url, (req, target) => sendOne(req, target, opts, source, fiber, signal, identity)),
+        toError
       )
     }
-    return Effect.mapError(sendOne(request, url, opts, source, fiber, signal), (e) => requestError(request, e))
+    return sendOne(request, url, opts, source, fiber, signal, toError)
   })
 }
 
-/** One exchange of `request` to `url` through the engine, as a {@link HackneyClientResponse}. */
-const sendOne = (
+/**
+ * One exchange of `request` to `url` through the engine, as a
+ * {@link HackneyClientResponse}; its failures as `toError` makes them (where
+ * they happen: no step around a request that succeeds).
+ */
+const sendOne = <E>(
   request: ClientRequest.HttpClientRequest,
   url: URL,
   opts: RequestOptions,
   source: ConnectionSource,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  signal: AbortSignal
-): Effect.Effect<HackneyClientResponse, HackneyError> => {
+  signal: AbortSignal,
+  toError: (e: HackneyError) => E
+): Effect.Effect<HackneyClientResponse, E> => {
   const out = build(request, url, opts)
-  if (!("spec" in out)) return Effect.fail(out.cause)
+  if (!("spec" in out)) return Effect.fail(toError(out.cause))
   // A pool with metrics: the request metrics too (the span and traceparent are the platform's).
   return (source.features?.metrics === true ? sendMetered : send)(out, source, wheelOfFiber(fiber), (lease) =>
     new HackneyClientResponse(
@@ -85,13 +99,53 @@ const sendOne = (
       lease,
       signal,
       opts.autoDecompress === true ? opts.maxBodySize ?? Infinity : undefined
-    ), { fiber, signal })
+    ), fiber, toError)
 }
 
-/** @internal */
-export const layerWithoutHackney: Layer.Layer<Client.HttpClient, never, Pool.Pool> = Client.layerMergedContext(
-  Effect.map(Pool.Pool, (pool) => make({ pool }))
+/**
+ * The layer's client over the `Pool` of its context. What else the layer was
+ * given (`RequestOptions`, the platform's span name generator, a parent
+ * span, …) reaches each request, as `HttpClient.layerMergedContext` gives
+ * it; a layer given only services no request reads from its context (see
+ * {@link inert}) merges nothing: a request then runs in its own context,
+ * without a context made per request.
+ *
+ * @internal
+ */
+export const layerWithoutHackney: Layer.Layer<Client.HttpClient, never, Pool.Pool> = Layer.effect(
+  Client.HttpClient,
+  Effect.map(Effect.context<Pool.Pool>(), (context) => {
+    const client = make({ pool: Context.get(context, Pool.Pool) })
+    for (const key of context.unsafeMap.keys()) {
+      if (!inert.has(key)) {
+        return Client.transformResponse(client, Effect.mapInputContext((input: Context.Context<never>) => Context.merge(context, input)))
+      }
+    }
+    return client
+  })
 )
+
+/**
+ * The services a request never reads from its context: the runtime's own
+ * (read from the fiber's services), the scope and memo map of the layer's
+ * construction, the test environment's services (`it.effect`), and the pool
+ * (the client holds it).
+ */
+const inert: ReadonlySet<string> = new Set([
+  Clock.Clock.key,
+  Console.Console.key,
+  Random.Random.key,
+  ConfigProvider.ConfigProvider.key,
+  Tracer.Tracer.key,
+  Scope.Scope.key,
+  Layer.CurrentMemoMap.key,
+  poolKey,
+  "effect/Annotations",
+  "effect/TestLive",
+  "effect/TestSized",
+  "effect/TestClock",
+  "effect/TestConfig"
+])
 
 /** @internal */
 export const layer: Layer.Layer<Client.HttpClient> = Layer.provide(layerWithoutHackney, Pool.layerDefault("default"))

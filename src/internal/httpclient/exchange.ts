@@ -14,11 +14,13 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import { identity } from "effect/Function"
 import type { HackneyError } from "../../HackneyError.js"
-import { begin, checkout, sendStream, takesIdle, withStaleRetry } from "../engine/exchange.js"
+import { begin, checkout, sendStream, staleRetryable, takesIdle, withStaleRetry } from "../engine/exchange.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
 import type { ConnectionSource } from "../engine/source.js"
@@ -26,7 +28,13 @@ import type { Exchange } from "../connection/exchange.js"
 import type { Connection } from "../connection/connection.js"
 import { requestEnded, requestStarted } from "../observe/requestMeter.js"
 
-/** The connection of one exchange, held until the response lets it go. @internal */
+/** The abort listener's options (one object for every lease). */
+const once = { once: true } as const
+
+/**
+ * The connection of one exchange, held until the response lets it go. It is
+ * its own abort listener (`handleEvent`): no closure per lease. @internal
+ */
 export class Lease {
   released = false
   /** The daemon fiber writing a streamed request body, while it runs. */
@@ -39,11 +47,11 @@ export class Lease {
   constructor(readonly conn: Connection, readonly ex: Exchange, readonly source: ConnectionSource) {}
 
   /** Gives the connection back: pooled when the exchange completed with keep-alive, destroyed otherwise. Idempotent. */
-  readonly release = (): void => {
+  release(): void {
     if (this.released) return
     this.released = true
     if (this.signal !== undefined) {
-      this.signal.removeEventListener("abort", this.release)
+      this.signal.removeEventListener("abort", this)
       this.signal = undefined
     }
     if (this.sending) {
@@ -56,6 +64,11 @@ export class Lease {
     this.onRelease?.()
   }
 
+  /** The watched signal aborted. */
+  handleEvent(): void {
+    this.release()
+  }
+
   /** Releases when `signal` aborts (until released otherwise). */
   watch(signal: AbortSignal): void {
     if (this.released) return
@@ -64,7 +77,7 @@ export class Lease {
       return
     }
     this.signal = signal
-    signal.addEventListener("abort", this.release, { once: true })
+    signal.addEventListener("abort", this, once)
   }
 }
 
@@ -112,12 +125,21 @@ const attempt = <A>(
         })
         : Effect.void
       return Effect.zipRight(start, restore(ex.waitFor(ex.hasHead))).pipe(
-        Effect.onExit((exit) => (exit._tag === "Failure" ? Effect.sync(lease.release) : Effect.void)),
+        Effect.onExit((exit) => (exit._tag === "Failure" ? Effect.sync(() => lease.release()) : Effect.void)),
         // Still uninterruptible: whatever owns the lease from now on is created before anything can interrupt.
         Effect.map(() => onHead(lease))
       )
     })
   )
+
+/** {@link attempt}, and once more on a fresh connection after the stale keep-alive race ({@link withStaleRetry}). */
+const attemptRetried = <A>(
+  o: Outgoing,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  onHead: (lease: Lease) => A
+): Effect.Effect<A, HackneyError> =>
+  withStaleRetry(o, attempt(o, source, wheel, false, onHead), () => attempt(o, source, wheel, true, onHead))
 
 /**
  * {@link attempt} for a request without a streamed body on a pool's idle
@@ -126,17 +148,17 @@ const attempt = <A>(
  * `Effect.async`, the only interruptible part. Without an idle connection
  * nothing is reserved and {@link attempt} runs.
  */
-const attemptIdle = <A>(
+const attemptIdle = <A, E>(
   o: Outgoing,
   source: ConnectionSource,
   wheel: TimerWheel,
-  fast: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal },
-  onHead: (lease: Lease) => A
-): Effect.Effect<A, HackneyError> =>
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  onHead: (lease: Lease) => A,
+  toError: (e: HackneyError) => E
+): Effect.Effect<A, E> =>
   Effect.uninterruptibleMask((restore) => {
-    const { fiber, signal } = fast
     const conn = source.checkoutIdle!(o.spec, o.maxPerHost, fiber)
-    if (conn === undefined) return restore(attempt(o, source, wheel, false, onHead))
+    if (conn === undefined) return restore(Effect.mapError(attemptRetried(o, source, wheel, onHead), toError))
     const ex = begin(o, conn, "stream", wheel)
     const lease = new Lease(conn, ex, source)
     const wait = Effect.async<A, HackneyError>((resume) => {
@@ -146,9 +168,10 @@ const attemptIdle = <A>(
           lease.release()
           return resume(ex.failure())
         }
-        // The response is made when the fiber runs (the rest of the read, often the whole body, parsed by then).
-        // An interruption before that aborts the request's signal, which releases the lease.
-        lease.watch(signal)
+        // The response is made when the fiber runs (the rest of the read, often the whole body, parsed by then),
+        // still inside the guard below: interrupted before, the guard releases the lease. The response then
+        // owns it: given back at once when the body came whole, else on the request's abort signal (which the
+        // platform aborts on an interruption after this).
         resume(Effect.sync(() => onHead(lease)))
       }
       check()
@@ -157,10 +180,15 @@ const attemptIdle = <A>(
     // wait's only canceller: it releases the lease (idempotent; unfinished, the connection is closed, and a later
     // wake finds the lease released and its resume ignored) on any failure or interruption, also one at a yield
     // point before the wait is registered. A canceller returned from the registration would add an `onInterrupt`
-    // of Effect's own (Effect.async installs it after the registration, so the guard is needed anyway).
+    // of Effect's own (Effect.async installs it after the registration, so the guard is needed anyway). It also
+    // resends after the stale keep-alive race (what `withStaleRetry` does) and makes the failure the caller's
+    // (what a `mapError` would): a request that succeeds runs no step for either.
     return Effect.catchAllCause(restore(wait), (cause) => {
       lease.release()
-      return Effect.failCause(cause)
+      const failure = Cause.failureOrCause(cause)
+      return failure._tag === "Left" && staleRetryable(failure.left, o)
+        ? restore(Effect.mapError(attempt(o, source, wheel, true, onHead), toError))
+        : Effect.failCause(Cause.map(cause, toError))
     })
   })
 
@@ -170,25 +198,23 @@ const attemptIdle = <A>(
  * stale kept-alive connection (closed before any response byte) is sent once
  * more on a fresh connection when it is idempotent and has no streamed body
  * (the adapter's streamed bodies are never replayable). Its deadlines run
- * on `wheel`: the Clock of the fiber that made the request.
+ * on `wheel`: the Clock of the fiber that made the request. It fails with
+ * what `toError` makes of its `HackneyError`.
  *
  * @internal
  */
-export const send = <A>(
+export const send = <A, E>(
   o: Outgoing,
   source: ConnectionSource,
   wheel: TimerWheel,
   onHead: (lease: Lease) => A,
-  /** The requesting fiber and the request's abort signal: a bytes or empty request may take an idle connection in one step. */
-  fast?: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly signal: AbortSignal }
-): Effect.Effect<A, HackneyError> =>
-  withStaleRetry(
-    o,
-    fast !== undefined && takesIdle(o, source)
-      ? attemptIdle(o, source, wheel, fast, onHead)
-      : attempt(o, source, wheel, false, onHead),
-    () => attempt(o, source, wheel, true, onHead)
-  )
+  /** The requesting fiber: a bytes or empty request may take an idle connection in one step. */
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined,
+  toError: (e: HackneyError) => E
+): Effect.Effect<A, E> =>
+  fiber !== undefined && takesIdle(o, source)
+    ? attemptIdle(o, source, wheel, fiber, onHead, toError)
+    : Effect.mapError(attemptRetried(o, source, wheel, onHead), toError)
 
 /**
  * {@link send} with the request metrics (a pool with `metrics: true`): the
@@ -197,12 +223,12 @@ export const send = <A>(
  *
  * @internal
  */
-export const sendMetered: typeof send = (o, source, wheel, onHead, fast) =>
+export const sendMetered: typeof send = (o, source, wheel, onHead, fiber, toError) =>
   Effect.suspend(() => {
     const clock = wheel.clock
     const started = requestStarted(o.method, o.spec.key, o.spec.host, o.spec.port, clock.unsafeCurrentTimeNanos())
     const sent = o.body._tag === "Bytes" ? o.body.bytes.length : undefined
-    return Effect.tapError(
+    const counted = Effect.tapError(
       send(o, source, wheel, (lease) => {
         lease.onRelease = () =>
           requestEnded(started, clock.unsafeCurrentTimeNanos(), {
@@ -212,7 +238,8 @@ export const sendMetered: typeof send = (o, source, wheel, onHead, fast) =>
             received: lease.ex.received
           })
         return onHead(lease)
-      }, fast),
+      }, fiber, identity),
       (e) => Effect.sync(() => requestEnded(started, clock.unsafeCurrentTimeNanos(), { error: e._tag }))
     )
+    return Effect.mapError(counted, toError)
   })

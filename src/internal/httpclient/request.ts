@@ -70,6 +70,50 @@ const originOf = (url: URL): OriginInfo | InvalidRequest => {
   return info
 }
 
+/**
+ * What a request needs of its WHATWG `URL`, by the URL's `href` (stored in the
+ * `URL`: reading it allocates nothing, unlike `origin`, `pathname`, `search`,
+ * `hash` and `username`): its origin, target, text without the fragment and
+ * credentials; and the last request built for it without a body, by method,
+ * headers object and options (a request sent again, when the platform gives
+ * it the same headers object: with its tracer off). Bounded: cleared when it
+ * grows past the cap.
+ */
+interface UrlInfo {
+  readonly origin: OriginInfo
+  readonly target: string
+  /** The URL without its fragment. */
+  readonly href: string
+  /** URL userinfo, decoded; undefined: none. */
+  readonly auth: readonly [string, string] | undefined
+  last: Outgoing | undefined
+  lastHeaders: unknown
+  lastOptions: Options | undefined
+}
+
+const urls = new Map<string, UrlInfo>()
+const URL_CACHE_MAX = 1024
+
+const urlInfoOf = (url: URL): UrlInfo | InvalidRequest => {
+  const key = url.href
+  const hit = urls.get(key)
+  if (hit !== undefined) return hit
+  const origin = originOf(url)
+  if (origin instanceof InvalidRequest) return origin
+  const info: UrlInfo = {
+    origin,
+    target: url.search === "" ? url.pathname : url.pathname + url.search,
+    href: url.hash === "" ? key : key.slice(0, key.length - url.hash.length),
+    auth: url.username !== "" ? [safeDecode(url.username), safeDecode(url.password)] : undefined,
+    last: undefined,
+    lastHeaders: undefined,
+    lastOptions: undefined
+  }
+  if (urls.size >= URL_CACHE_MAX) urls.clear()
+  urls.set(key, info)
+  return info
+}
+
 const safeDecode = (s: string): string => {
   try {
     return decodeURIComponent(s)
@@ -105,9 +149,11 @@ const streamBody = (stream: Stream.Stream<Uint8Array, unknown>, length: number |
   replayable: false
 })
 
+const noBody: PreparedBody = { _tag: "None" }
+
 /** `Body.Raw`: bytes, text, a Blob, a web ReadableStream or a Node Readable / async iterable. */
 const rawBody = (raw: unknown): PreparedBody | BuildError => {
-  if (raw === undefined || raw === null) return { _tag: "None" }
+  if (raw === undefined || raw === null) return noBody
   if (raw instanceof Uint8Array) return { _tag: "Bytes", bytes: raw }
   if (typeof raw === "string") return { _tag: "Bytes", bytes: encoder.encode(raw) }
   if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw)) return { _tag: "Bytes", bytes: toBytes(raw) }
@@ -157,19 +203,23 @@ export const build = (
   url: URL,
   options: Options
 ): Outgoing | BuildError => {
-  const origin = originOf(url)
-  if (origin instanceof InvalidRequest) return { cause: origin }
+  const info = urlInfoOf(url)
+  if (info instanceof InvalidRequest) return { cause: info }
   const method = request.method
-  const target = url.search === "" ? url.pathname : url.pathname + url.search
-  const href = url.hash === "" ? url.href : url.href.slice(0, url.href.length - url.hash.length)
+  const b = request.body
+  const last = info.last
+  // The same request again (no body; the same method, headers object and options): the same outgoing request.
+  if (
+    last !== undefined && b._tag === "Empty" && last.method === method && info.lastHeaders === request.headers &&
+    info.lastOptions === options
+  ) return last
+  const { href, origin, target } = info
   const resolved = resolve(options)
   if (resolved instanceof InvalidRequest) {
     return { cause: new InvalidRequest({ reason: resolved.reason, detail: resolved.detail, method, url: href }) }
   }
   let raw = rawHeaders(request, options)
-  const auth = url.username !== ""
-    ? [safeDecode(url.username), safeDecode(url.password)] as const
-    : options.basicAuth
+  const auth = info.auth ?? options.basicAuth
   if (auth !== undefined) {
     raw = withoutHeader(raw, "authorization")
     raw.push("authorization", basicAuthorization(auth[0], auth[1]))
@@ -178,10 +228,9 @@ export const build = (
   const decompress = options.autoDecompress === true
   if (decompress && !hasHeader(raw, "accept-encoding")) raw.push("accept-encoding", acceptEncoding)
   let body: PreparedBody
-  const b = request.body
   switch (b._tag) {
     case "Empty":
-      body = { _tag: "None" }
+      body = noBody
       break
     case "Uint8Array":
       body = { _tag: "Bytes", bytes: b.body }
@@ -215,7 +264,7 @@ export const build = (
     }
   }
   const spec = dialSpec(origin.url, resolved)
-  return {
+  const out: Outgoing = {
     method,
     href,
     target,
@@ -233,4 +282,10 @@ export const build = (
     headLimits: resolved.headLimits,
     idempotent: idempotentMethods.has(method)
   }
+  if (b._tag === "Empty") {
+    info.last = out
+    info.lastHeaders = request.headers
+    info.lastOptions = options
+  }
+  return out
 }

@@ -22,7 +22,9 @@ import * as Headers from "@effect/platform/Headers"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -49,12 +51,33 @@ const repeatedLocations = new WeakMap<Headers.Headers, ReadonlyArray<string>>()
 export const repeatedLocationFields = (headers: Headers.Headers): ReadonlyArray<string> | undefined =>
   repeatedLocations.get(headers)
 
-/** Platform headers (lower-cased keys, repeated fields joined with ", ") from raw pairs. @internal */
+/** The platform's `Headers` prototype (no `Object.prototype` under it): a record made on it is a `Headers`. */
+const headersProto: object = Object.getPrototypeOf(Headers.empty)
+
+// Lower-cased header names by the name as received. The parser interns common names, so a response's names are
+// mostly the same strings each time: their lower-case forms are made once, not per response. Bounded.
+const lowerNames = new Map<string, string>()
+const lowerName = (name: string): string => {
+  let lower = lowerNames.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowerNames.size >= 1024) lowerNames.clear()
+    lowerNames.set(name, lower)
+  }
+  return lower
+}
+
+/**
+ * Platform headers (lower-cased keys, repeated fields joined with ", ") from
+ * raw pairs: a record made on the platform's `Headers` prototype (as
+ * `Headers.unsafeFromRecord` gives, without changing a prototype after the
+ * fact, which leaves a slow dictionary-mode object). @internal
+ */
 export const platformHeaders = (raw: ReadonlyArray<string>): Headers.Headers => {
-  const out: Record<string, string> = Object.create(null)
+  const out: Record<string, string> = Object.create(headersProto)
   let locations: Array<string> | undefined
   for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i].toLowerCase()
+    const k = lowerName(raw[i])
     const prev = out[k]
     if (prev === undefined) out[k] = raw[i + 1]
     else {
@@ -62,9 +85,18 @@ export const platformHeaders = (raw: ReadonlyArray<string>): Headers.Headers => 
       if (k === "location") (locations ??= [prev]).push(raw[i + 1])
     }
   }
-  const headers = Headers.unsafeFromRecord(out)
+  const headers = out as Headers.Headers
   if (locations !== undefined) repeatedLocations.set(headers, locations)
   return headers
+}
+
+/** The bytes as an `ArrayBuffer` of their own. */
+const toArrayBuffer = (b: Uint8Array): ArrayBuffer => {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer
+  // A view on a larger (socket) buffer: copy. Not `b.slice()`: on a Node Buffer that is a view too.
+  const copy = new Uint8Array(b.byteLength)
+  copy.set(b)
+  return copy.buffer
 }
 
 /** Buffered body chunks; after release the connection may serve another exchange, so leave its socket alone. */
@@ -90,7 +122,8 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   readonly status: number
   /** The reason phrase of the status line (HTTP/2: ""). */
   readonly reason: string
-  readonly remoteAddress: Option.Option<string>
+  /** The peer's address when the response came (read from the connection; an `Option` only when asked). */
+  private readonly address: string | undefined
   /** The whole body, once it is in memory. */
   private body: Uint8Array | undefined = undefined
   private readonly rawHeaders: ReadonlyArray<string>
@@ -119,8 +152,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     this.status = head.status
     this.reason = head.reason
     this.rawHeaders = head.rawHeaders
-    const address = lease.conn.info.remoteAddress
-    this.remoteAddress = address === undefined ? Option.none() : Option.some(address)
+    this.address = lease.conn.info.remoteAddress
     if (decodeLimit !== undefined) {
       const headers = platformHeaders(head.rawHeaders)
       const plan = decodingPlan(headers["content-encoding"])
@@ -138,6 +170,10 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     } else {
       lease.watch(signal)
     }
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return this.address === undefined ? Option.none() : Option.some(this.address)
   }
 
   /** Gives the connection back now (destroyed unless the body was read to its end). Idempotent. */
@@ -209,7 +245,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
           return Effect.succeed(body)
         }
       })
-    }).pipe(Effect.onInterrupt(() => Effect.sync(lease.release)))
+    }).pipe(Effect.onInterrupt(() => Effect.sync(() => lease.release())))
   }
 
   /** The body decoded as it streams, failing past `limit` decoded bytes. */
@@ -232,22 +268,26 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     ))
   }
 
-  /** The whole body, honouring `HttpIncomingMessage.MaxBodySize`. */
-  private get bytes(): Effect.Effect<Uint8Array, Error.ResponseError> {
-    return Effect.flatMap(IncomingMessage.MaxBodySize, (max) => {
+  /**
+   * The whole body as `f` makes it, honouring `HttpIncomingMessage.MaxBodySize`
+   * (read from the fiber's context): one step when the body is in memory.
+   */
+  private whole<A>(f: (body: Uint8Array) => A): Effect.Effect<A, Error.ResponseError> {
+    return Effect.withFiberRuntime((fiber) => {
+      const max = Context.get(fiber.currentContext, IncomingMessage.MaxBodySize)
       const limit = Option.isSome(max) ? Number(max.value) : Infinity
-      if (this.decoding !== undefined) return this.decodedBytes(this.decoding, limit)
+      if (this.decoding !== undefined) return Effect.map(this.decodedBytes(this.decoding, limit), f)
       const body = this.body
       if (body !== undefined) {
-        return body.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(body)
+        return body.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(f(body))
       }
-      return this.bytesEffect ??= Effect.runSync(Effect.cached(this.readAll(limit)))
+      return Effect.map(this.bytesEffect ??= Effect.runSync(Effect.cached(this.readAll(limit))), f)
     })
   }
 
   get text(): Effect.Effect<string, Error.ResponseError> {
-    // `bytes` is memoised (and the body kept), so decoding once is all `text` needs to remember.
-    return this.textEffect ??= Effect.map(this.bytes, (b) => this.textValue ??= decoder.decode(b))
+    // The body is memoised (and kept), so decoding once is all `text` needs to remember.
+    return this.textEffect ??= this.whole((b) => this.textValue ??= decoder.decode(b))
   }
 
   get json(): Effect.Effect<unknown, Error.ResponseError> {
@@ -270,17 +310,11 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, Error.ResponseError> {
-    return Effect.map(this.bytes, (b) => {
-      if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer
-      // A view on a larger (socket) buffer: copy. Not `b.slice()`: on a Node Buffer that is a view too.
-      const copy = new Uint8Array(b.byteLength)
-      copy.set(b)
-      return copy.buffer
-    })
+    return this.whole(toArrayBuffer)
   }
 
   get formData(): Effect.Effect<FormData, Error.ResponseError> {
-    return this.formDataEffect ??= Effect.runSync(Effect.cached(Effect.flatMap(this.bytes, (b) =>
+    return this.formDataEffect ??= Effect.runSync(Effect.cached(Effect.flatMap(this.whole(identity), (b) =>
       Effect.tryPromise({
         try: () =>
           new Response(b as Uint8Array<ArrayBuffer>, {
@@ -313,7 +347,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
         return Effect.fail(Option.none())
       }
     })
-    return Stream.ensuring(Stream.repeatEffectChunkOption(pull), Effect.sync(lease.release))
+    return Stream.ensuring(Stream.repeatEffectChunkOption(pull), Effect.sync(() => lease.release()))
   }
 
   toJSON(): unknown {
