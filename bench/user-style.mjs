@@ -22,7 +22,10 @@
  * instead of running for a time; `probe` — also report `gcCount`, `heapUsedDelta` (bytes) over
  * the measured phase and `resumes` (fiber run-loop entries: each is one scheduler round trip);
  * `heapProfile` — a file: write a sampling heap profile of the measured phase there, garbage
- * included (every allocation, by function).
+ * included (every allocation, by function); with `heapLive: true`, only what is still alive at its
+ * end (what outlives the requests: retained or promoted); with `heapSurvivors: true`, what survived a
+ * young-generation collection (garbage collected only by a full one included; run node with --expose-gc so the
+ * garbage left at the end is collected first): what the scavenges copy and promote.
  */
 import { Effect, Either, Supervisor } from "effect"
 import * as fs from "node:fs"
@@ -227,8 +230,8 @@ const main = async () => {
         yield* Effect.promise(() =>
           session.post("HeapProfiler.startSampling", {
             samplingInterval: 512,
-            includeObjectsCollectedByMajorGC: true,
-            includeObjectsCollectedByMinorGC: true
+            includeObjectsCollectedByMajorGC: job.heapLive !== true,
+            includeObjectsCollectedByMinorGC: job.heapLive !== true && job.heapSurvivors !== true
           })
         )
       }
@@ -247,6 +250,8 @@ const main = async () => {
       const resumes = (contender.counter?.resumes ?? 0) - resumes0
       gcs.disconnect()
       if (session !== undefined) {
+        // Survivors only: the garbage made since the last young-generation collection goes first (needs --expose-gc).
+        if (job.heapSurvivors === true) for (let i = 0; i < 2; i++) globalThis.gc?.({ type: "minor" })
         const { profile } = yield* Effect.promise(() => session.post("HeapProfiler.stopSampling"))
         fs.writeFileSync(job.heapProfile, JSON.stringify(profile))
         session.disconnect()

@@ -10,6 +10,7 @@ import { resolve } from "../src/internal/client/options.js"
 import type { Resolved } from "../src/internal/client/options.js"
 import { prepare } from "../src/internal/client/prepare.js"
 import { build } from "../src/internal/httpclient/request.js"
+import { Http1Parser } from "../src/internal/http1/parser.js"
 import { InvalidRequest } from "../src/HackneyError.js"
 import { openFile } from "../src/internal/node/file.js"
 import { eventually } from "./support/hackney.js"
@@ -241,6 +242,33 @@ describe("HttpClient request path cost", () => {
       // around the request), and the body is read in one step when it is in memory
       expect(counter.ops / 3).toBeLessThanOrEqual(43)
     }).pipe(Effect.provide(Layer.merge(HackneyHttpClient.layer, Layer.setTracerEnabled(false)))))
+})
+
+describe("per-request objects V8 would make old", () => {
+  // V8 pretenures an object literal (`{…}`, `[]`) whose earlier objects survived young collections, as a
+  // program's first requests' do; the old-generation garbage then keeps the young objects it points to alive
+  // through the scavenges (promoted with it). Per-request objects of the hot path are made another way.
+  it("a response head is not an object literal (a class instance: no allocation site to pretenure)", () => {
+    const parser = new Http1Parser({ mode: "response" })
+    parser.expectResponseTo("GET")
+    const [event] = parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+    expect(event._tag).toBe("ResponseHead")
+    const head = (event as { readonly head: object }).head
+    expect(Object.getPrototypeOf(head)).not.toBe(Object.prototype)
+    expect(head).toMatchObject({ status: 200, rawHeaders: ["Content-Length", "0"], keepAlive: true })
+  })
+
+  it.scoped("an HttpClient response whose body came whole with its head holds nothing of its exchange", () =>
+    Effect.gen(function*() {
+      // the platform keeps each response in a FinalizationRegistry, whose targets young collections keep:
+      // what the response holds is promoted with it
+      const srv = yield* httpServer((_req, res) => res.end("hello"))
+      const res = yield* HttpClient.get(`${srv.url}/x`)
+      const original = (res as unknown as { readonly original: object }).original
+      expect(original).toHaveProperty("status", 200)
+      expect((original as { readonly lease?: unknown }).lease).toBeUndefined()
+      expect(yield* res.text).toBe("hello")
+    }).pipe(Effect.provide(HackneyHttpClient.layer)))
 })
 
 describe("HttpClient layer context", () => {

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import { ConnectionClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { ResponseHead } from "./connection.js"
+import { emptyArray } from "../http1/young.js"
 
 /** How body bytes are delivered to the reader. @internal */
 export type BodyMode =
@@ -40,10 +41,11 @@ const hasData = (ex: Exchange): boolean => ex.buffered > 0 || ex.complete
 /** @internal */
 export class Exchange {
   head: ResponseHead | undefined = undefined
-  readonly informational: Array<ResponseHead> = []
+  // Not array literals: see `http1/young.ts` (per-request arrays made old by V8's pretenuring).
+  readonly informational: Array<ResponseHead> = emptyArray()
   /** Bytes of the informational heads received (bounded by the connection). */
   informationalBytes = 0
-  chunks: Array<Uint8Array> = []
+  chunks: Array<Uint8Array> = emptyArray()
   /** Bytes buffered in `chunks`. */
   buffered = 0
   /** Bytes of body received in total. */
@@ -212,7 +214,7 @@ export class Exchange {
   /** Takes everything buffered (stream mode), resuming the socket if it was paused. */
   takeChunks(): Array<Uint8Array> {
     const out = this.chunks
-    this.chunks = []
+    this.chunks = emptyArray()
     this.buffered = 0
     this.driver.drained()
     return out

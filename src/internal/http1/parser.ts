@@ -13,6 +13,7 @@ import * as bytes from "./bytes.js"
 import type { ParseErrorReason } from "./error.js"
 import * as errors from "./error.js"
 import type { BodyKind } from "./framing.js"
+import { emptyArray, Head } from "./young.js"
 import * as framing from "./framing.js"
 import * as keepAlive from "./keepAlive.js"
 
@@ -589,7 +590,7 @@ export class Http1Parser {
       if (end === ls) {
         const t = this.#trailers
         if (t.length > 0) {
-          this.#trailers = []
+          this.#trailers = emptyArray()
           if (sink.onTrailers !== undefined) sink.onTrailers(t)
         }
         this.#complete(sink)
@@ -868,17 +869,8 @@ export class Http1Parser {
   }
 
   #responseHead(keepAlive: boolean, body: BodyKind, upgrade: boolean): ResponseHead {
-    return {
-      versionMajor: this.#vMaj,
-      versionMinor: this.#vMin,
-      status: this.#status,
-      reason: this.#reason,
-      rawHeaders: this.#headers,
-      keepAlive,
-      body,
-      contentLength: body === "length" ? this.#cl : undefined,
-      upgrade
-    }
+    const cl = body === "length" ? this.#cl : undefined
+    return new Head(this.#vMaj, this.#vMin, this.#status, this.#reason, this.#headers, keepAlive, body, cl, upgrade)
   }
 
   /** RFC 9112 §6.3 for the message whose head was just read. */
@@ -942,7 +934,7 @@ export class Http1Parser {
     this.#startSeen = false
     this.#headBytes = 0
     this.#emptyLines = 0
-    this.#headers = []
+    this.#headers = emptyArray()
     this.#hasCl = false
     this.#cl = 0
     this.#hasTe = false

@@ -21,6 +21,10 @@ import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { resolve } from "../client/options.js"
+import type { Resolved } from "../client/options.js"
+import type { RequestLimits } from "../connection/headLimits.js"
+import { emptyArray } from "../http1/young.js"
+import type { DialSpec } from "../pool/dialSpec.js"
 import {
   basicAuthorization,
   bodySizeOf,
@@ -36,6 +40,38 @@ import { requestSchemes } from "../client/requestUrl.js"
 import { userAgent } from "../client/version.js"
 import { blobStream, encodeBody, formDataParts } from "../node/multipartBody.js"
 import { acceptEncoding } from "../node/decompress.js"
+
+/**
+ * An outgoing request of the `HttpClient` layer: a class, not an object
+ * literal, like its header list (see `http1/young.ts`: V8 pretenures the
+ * objects of a literal, which then keep their young fields alive).
+ */
+class OutgoingRequest implements Outgoing {
+  readonly recvTimeout: number
+  readonly checkoutTimeout: number | undefined
+  readonly maxPerHost: number | undefined
+  readonly headLimits: RequestLimits | undefined
+  readonly idempotent: boolean
+  constructor(
+    readonly method: string,
+    readonly href: string,
+    readonly target: string,
+    readonly authority: string,
+    readonly rawHeaders: ReadonlyArray<string>,
+    readonly bodySize: number | undefined,
+    public h1: string | undefined,
+    readonly body: PreparedBody,
+    readonly spec: DialSpec,
+    readonly maxBodySize: number,
+    resolved: Resolved
+  ) {
+    this.recvTimeout = spec.recvTimeout
+    this.checkoutTimeout = resolved.checkoutTimeout
+    this.maxPerHost = resolved.maxPerHost
+    this.headLimits = resolved.headLimits
+    this.idempotent = idempotentMethods.has(method)
+  }
+}
 
 /** Why a request could not be built (`error.requestError` makes it an `InvalidUrl` or `Encode` RequestError). @internal */
 export interface BuildError {
@@ -178,11 +214,11 @@ const declaredLength = (body: Body.Stream, raw: ReadonlyArray<string>): number |
 const rawHeaders = (request: ClientRequest.HttpClientRequest, options: Options): Array<string> => {
   const h = request.headers
   if (options.headers === undefined) {
-    const raw: Array<string> = []
+    const raw: Array<string> = emptyArray()
     for (const k in h) raw.push(k, h[k])
     return raw
   }
-  const raw: Array<string> = []
+  const raw: Array<string> = emptyArray()
   const base = Headers.toRaw(Headers.fromInput(options.headers))
   for (let i = 0; i < base.length; i += 2) {
     const lower = base[i].toLowerCase()
@@ -264,24 +300,8 @@ export const build = (
     }
   }
   const spec = dialSpec(origin.url, resolved)
-  const out: Outgoing = {
-    method,
-    href,
-    target,
-    authority: origin.host,
-    rawHeaders: raw,
-    bodySize,
-    h1,
-    body,
-    spec,
-    // Decoding: the limit applies to the decoded body (the response enforces it), not to the raw bytes.
-    maxBodySize: decompress ? Infinity : resolved.maxBodySize,
-    recvTimeout: spec.recvTimeout,
-    checkoutTimeout: resolved.checkoutTimeout,
-    maxPerHost: resolved.maxPerHost,
-    headLimits: resolved.headLimits,
-    idempotent: idempotentMethods.has(method)
-  }
+  // Decoding: the limit applies to the decoded body (the response enforces it), not to the raw bytes.
+  const out = new OutgoingRequest(method, href, target, origin.host, raw, bodySize, h1, body, spec, decompress ? Infinity : resolved.maxBodySize, resolved)
   if (b._tag === "Empty") {
     info.last = out
     info.lastHeaders = request.headers

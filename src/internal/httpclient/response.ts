@@ -30,7 +30,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { BodyTooLarge } from "../../HackneyError.js"
 import { concat, concatChunk } from "../client/execute.js"
-import type { Exchange } from "../connection/exchange.js"
+import { emptyArray } from "../http1/young.js"
 import { corruptBody, decode, decodingPlan, limitDecoded } from "../node/decompress.js"
 import { decodeError } from "./error.js"
 import type { Lease } from "./exchange.js"
@@ -104,7 +104,7 @@ const takeChunks = (lease: Lease): Array<Uint8Array> => {
   const ex = lease.ex
   if (!lease.released) return ex.takeChunks()
   const out = ex.chunks
-  ex.chunks = []
+  ex.chunks = emptyArray()
   ex.buffered = 0
   return out
 }
@@ -137,17 +137,33 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   /** The whole decoded body, once read. */
   private decoded: Uint8Array | undefined = undefined
 
+  /**
+   * The connection while the body is still to be read; undefined once the
+   * whole body is in memory and the connection given back. The response then
+   * holds nothing of the exchange: the platform keeps each response in a
+   * `FinalizationRegistry` (aborting its request when it is collected), whose
+   * targets young-generation collections keep, so everything a response
+   * holds is promoted with it.
+   */
+  private lease: Lease | undefined
+  /** The request's method and URL, for errors. */
+  private readonly method: string
+  private readonly url: string
+
   /** `decodeLimit`: decode the body (autoDecompress), at most that many decoded bytes; undefined: as sent. */
   constructor(
     readonly request: ClientRequest.HttpClientRequest,
-    private readonly lease: Lease,
+    lease: Lease,
     signal: AbortSignal,
     decodeLimit?: number
   ) {
     super()
     this[IncomingMessage.TypeId] = IncomingMessage.TypeId
     this[ClientResponse.TypeId] = ClientResponse.TypeId
+    this.lease = lease
     const ex = lease.ex
+    this.method = ex.method
+    this.url = ex.url
     const head = ex.head!
     this.status = head.status
     this.reason = head.reason
@@ -167,6 +183,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
       const total = ex.buffered
       this.body = concat(ex.takeChunks(), total)
       lease.release()
+      this.lease = undefined
     } else {
       lease.watch(signal)
     }
@@ -178,7 +195,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
 
   /** Gives the connection back now (destroyed unless the body was read to its end). Idempotent. */
   discard(): void {
-    this.lease.release()
+    this.lease?.release()
   }
 
   /** The header field lines as received, name and value alternating. */
@@ -210,13 +227,14 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     return decodeError(this.request, this, cause, what)
   }
 
-  private tooLarge(ex: Exchange, limit: number): Error.ResponseError {
-    return this.decodeError(new BodyTooLarge({ method: ex.method, url: ex.url, limit, direction: "response" }))
+  private tooLarge(limit: number): Error.ResponseError {
+    return this.decodeError(new BodyTooLarge({ method: this.method, url: this.url, limit, direction: "response" }))
   }
 
   /** Reads the rest of the body from the socket, failing past `limit` bytes. */
   private readAll(limit: number): Effect.Effect<Uint8Array, Error.ResponseError> {
-    const lease = this.lease
+    // Not in memory yet: the lease is held.
+    const lease = this.lease!
     const ex = lease.ex
     return Effect.suspend(() => {
       const chunks: Array<Uint8Array> = []
@@ -237,7 +255,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
         onSuccess: () => {
           if (total > limit) {
             lease.release()
-            return Effect.fail(this.tooLarge(ex, limit))
+            return Effect.fail(this.tooLarge(limit))
           }
           const body = concat(chunks, total)
           this.body = body
@@ -250,9 +268,9 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
 
   /** The body decoded as it streams, failing past `limit` decoded bytes. */
   private decodedStream(d: Decoding, limit: number): Stream.Stream<Uint8Array, Error.ResponseError> {
-    const ex = this.lease.ex
+    const { method, url } = this
     return Stream.mapError(
-      limitDecoded(decode(this.rawStream, d.plan, (f) => corruptBody(f, ex.method, ex.url)), limit, ex.method, ex.url),
+      limitDecoded(decode(this.rawStream, d.plan, (f) => corruptBody(f, method, url)), limit, method, url),
       (e) => (e._tag === "ResponseError" ? e : this.decodeError(e))
     )
   }
@@ -261,7 +279,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   private decodedBytes(d: Decoding, limit: number): Effect.Effect<Uint8Array, Error.ResponseError> {
     const decoded = this.decoded
     if (decoded !== undefined) {
-      return decoded.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(decoded)
+      return decoded.length > limit ? Effect.fail(this.tooLarge(limit)) : Effect.succeed(decoded)
     }
     return this.bytesEffect ??= Effect.runSync(Effect.cached(
       Effect.map(Stream.runCollect(this.decodedStream(d, Math.min(limit, d.limit))), (chunks) => this.decoded = concatChunk(chunks))
@@ -279,7 +297,7 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
       if (this.decoding !== undefined) return Effect.map(this.decodedBytes(this.decoding, limit), f)
       const body = this.body
       if (body !== undefined) {
-        return body.length > limit ? Effect.fail(this.tooLarge(this.lease.ex, limit)) : Effect.succeed(f(body))
+        return body.length > limit ? Effect.fail(this.tooLarge(limit)) : Effect.succeed(f(body))
       }
       return Effect.map(this.bytesEffect ??= Effect.runSync(Effect.cached(this.readAll(limit))), f)
     })
@@ -336,7 +354,8 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
   private get rawStream(): Stream.Stream<Uint8Array, Error.ResponseError> {
     const body = this.body
     if (body !== undefined) return body.length === 0 ? Stream.empty : Stream.succeed(body)
-    const lease = this.lease
+    // Not in memory: the lease is held.
+    const lease = this.lease!
     const ex = lease.ex
     const pull = Effect.matchEffect(ex.waitFor(ex.hasData), {
       onFailure: (e) => Effect.fail(Option.some(this.decodeError(e))),
