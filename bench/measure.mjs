@@ -45,7 +45,10 @@ const top = Number(opt("--top", "0"))
 const script = path.join(here, "user-style.mjs")
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hackney-measure-"))
 
-const job = (extra) => JSON.stringify({ kind: "get", url, concurrency: c, warmupMs: 0, durationMs: 0, ...extra })
+/** `name:untraced`: the contender with the tracer off (the `HttpClient` ones). */
+const job = (extra, contender = "") =>
+  JSON.stringify({ kind: "get", url, concurrency: c, warmupMs: 0, durationMs: 0, untraced: contender.endsWith(":untraced"), ...extra })
+const scriptName = (contender) => contender.split(":")[0]
 const sampleOf = (stdout) => JSON.parse(stdout.trim().split("\n").pop())
 
 const run = (cmd, args) => {
@@ -80,8 +83,8 @@ const allocationSites = (file, requests, n) => {
 }
 
 const probe = (name) => {
-  const file = path.join(tmp, `${name}.heapprofile`)
-  const s = sampleOf(run(process.execPath, ["--expose-gc", script, name, job({ warmupCount: count, count, probe: true, heapProfile: file })]).stdout)
+  const file = path.join(tmp, `${name.replace(":", "-")}.heapprofile`)
+  const s = sampleOf(run(process.execPath, ["--expose-gc", script, scriptName(name), job({ warmupCount: count, count, probe: true, heapProfile: file }, name)]).stdout)
   return {
     sites: top > 0 ? allocationSites(file, s.requests, top) : undefined,
     bytes: allocated(file, s.requests),
@@ -94,7 +97,7 @@ const probe = (name) => {
 const writes = (name) => {
   const out = path.join(tmp, `${name}.strace`)
   const counted = (n) => {
-    run("strace", ["-f", "-c", "-o", out, "-e", "trace=write,writev,sendmsg,sendto", process.execPath, script, name, job({ warmupCount: 0, count: n })])
+    run("strace", ["-f", "-c", "-o", out, "-e", "trace=write,writev,sendmsg,sendto", process.execPath, script, scriptName(name), job({ warmupCount: 0, count: n }, name)])
     const text = fs.readFileSync(out, "utf8")
     let calls = 0
     for (const m of text.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(write|writev|sendmsg|sendto)\s*$/gm)) calls += Number(m[1])
@@ -105,7 +108,7 @@ const writes = (name) => {
 
 const instructions = (name) => {
   const counted = (n) => {
-    const r = run("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, script, name, job({ warmupCount: cgWarmup, count: n })])
+    const r = run("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, script, scriptName(name), job({ warmupCount: cgWarmup, count: n }, name)])
     const m = /Collected : (\d+)/.exec(r.stderr)
     if (m === null) throw new Error(`callgrind: no total in ${r.stderr.slice(-400)}`)
     return Number(m[1])

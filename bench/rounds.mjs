@@ -7,7 +7,7 @@
  *   node bench/rounds.mjs [--url U] [--c 50] [--count 15000] [--warmup 5000] [--rounds 7]
  *                         [--only hackney-user,undici-user] [--builds before=/path/dist/index.js,after=]
  *
- * A build with an empty path is this checkout's `dist/`. Needs the benchmark's nginx
+ * A build with an empty path is this checkout's `dist/`; a contender `name:untraced` runs with the tracer off. Needs the benchmark's nginx
  * (`bash bench/run.sh --serve`). Prints one markdown table.
  */
 import { spawnSync } from "node:child_process"
@@ -32,8 +32,10 @@ const builds = opt("--builds", "this=").split(",").map((b) => {
 })
 const script = path.join(here, "user-style.mjs")
 
-const runOnce = (build, name) => {
-  const job = JSON.stringify({ kind: "get", url, concurrency: c, warmupMs: 0, durationMs: 0, warmupCount: warmup, count })
+/** `name:untraced`: the contender with the tracer off (the `HttpClient` ones). */
+const runOnce = (build, contender) => {
+  const [name, mode] = contender.split(":")
+  const job = JSON.stringify({ kind: "get", url, concurrency: c, warmupMs: 0, durationMs: 0, warmupCount: warmup, count, untraced: mode === "untraced" })
   const env = { ...process.env }
   if (build.dist !== "") env.HACKNEY_DIST = build.dist
   else delete env.HACKNEY_DIST
