@@ -10,6 +10,7 @@ import type * as http from "node:http"
 import { HttpClient } from "@effect/platform"
 import { Hackney, HackneyHttpClient, Observability, Pool } from "../src/index.js"
 import { labels } from "../src/internal/observe/metrics.js"
+import { traceparentOf } from "../src/internal/observe/span.js"
 import { cert, httpServer, httpsServer } from "./support/servers.js"
 import { recordingTracer } from "./support/tracer.js"
 import { eventually } from "./support/hackney.js"
@@ -275,6 +276,28 @@ describe("tracing", () => {
       expect(request.kind).toBe("client")
     }))
 
+  it.scoped("a 4xx or 5xx response ends its span as a success with error.type its status code (one-shot and streaming); a 2xx has none", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((req, res) => {
+        req.resume()
+        res.writeHead(req.url === "/missing" ? 404 : req.url === "/down" ? 503 : 200, { "content-length": 2 })
+        res.end("ok")
+      })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), tracing: true })
+      expect((yield* Hackney.get(`${srv.url}/missing`, { pool }).pipe(Effect.withTracer(tracer))).status).toBe(404)
+      const streamed = (path: string) => Effect.scoped(Effect.flatMap(Hackney.stream("GET", `${srv.url}${path}`, { pool }), (r) => r.text))
+      yield* streamed("/down").pipe(Effect.withTracer(tracer))
+      yield* streamed("/fine").pipe(Effect.withTracer(tracer))
+      const requests = spans.filter((s) => s.name === "HTTP GET")
+      expect(requests.map((s) => [s.attrs.get("http.response.status_code"), s.attrs.get("error.type")])).toEqual([
+        [404, "404"],
+        [503, "503"],
+        [200, undefined]
+      ])
+      for (const s of requests) expect(s.ended !== undefined && Exit.isSuccess(s.ended)).toBe(true)
+    }))
+
   it.scoped("a failed request ends its span with the failure and error.type", () =>
     Effect.gen(function*() {
       const { spans, tracer } = recordingTracer()
@@ -331,6 +354,28 @@ describe("tracing", () => {
       expect(spans.filter((s) => s.name.startsWith("HTTP GET")).length).toBe(0)
       expect(spans.length).toBe(1)
     }))
+})
+
+describe("traceparentOf", () => {
+  const span = (traceId: string, spanId: string, sampled = true) => ({ traceId, spanId, sampled }) as Tracer.Span
+  const t = "0af7651916cd43dd8448eb211c80319c"
+  const p = "b7ad6b7169203331"
+  it("gives version 00 with the ids and the sampled flag; nothing for ids that are not W3C ones", () => {
+    expect(traceparentOf(span(t, p))).toBe(`00-${t}-${p}-01`)
+    expect(traceparentOf(span(t, p, false))).toBe(`00-${t}-${p}-00`)
+    for (
+      const [traceId, spanId] of [
+        ["0".repeat(32), p],
+        [t, "0".repeat(16)],
+        [t.toUpperCase(), p],
+        [t.slice(1), p],
+        [t, `${p}0`],
+        [t, "span-1\r\nx-injected: 1"],
+        [`${t.slice(0, 31)}-`, p],
+        ["native", p]
+      ]
+    ) expect(traceparentOf(span(traceId, spanId))).toBeUndefined()
+  })
 })
 
 describe("debug logs", () => {

@@ -8,10 +8,14 @@ import { Effect, Either, Fiber, Layer, RuntimeFlags, RuntimeFlagsPatch, Supervis
 import { Hackney, HackneyHttpClient, Pool } from "../src/index.js"
 import { resolve } from "../src/internal/client/options.js"
 import type { Resolved } from "../src/internal/client/options.js"
-import { prepare } from "../src/internal/client/prepare.js"
+import * as observe from "../src/internal/client/observe.js"
+import { headerValue, prepare } from "../src/internal/client/prepare.js"
 import { build } from "../src/internal/httpclient/request.js"
 import { Http1Parser } from "../src/internal/http1/parser.js"
 import { InvalidRequest } from "../src/HackneyError.js"
+import type { HackneyError } from "../src/HackneyError.js"
+import { wheelOfFiber } from "../src/internal/timer/wheel.js"
+import type { ConnectionSource } from "../src/internal/engine/source.js"
 import { openFile } from "../src/internal/node/file.js"
 import { eventually } from "./support/hackney.js"
 import { httpServer } from "./support/servers.js"
@@ -213,6 +217,35 @@ describe("observed request path cost (issue 18)", () => {
     observed({ tracing: true }, 28))
   it.scoped("a metered and traced GET on an idle pooled connection: one suspension, a bounded number of Effect operations", () =>
     observed({ metrics: true, tracing: true }, 28))
+})
+
+describe("traced request path reuse (issue 18)", () => {
+  it.scoped("a bare request of an observed pool that sets no switch of its own reads the pool's switches, made for none", () =>
+    Effect.gen(function*() {
+      const pool: ConnectionSource = yield* Pool.make({ tracing: true })
+      const sw = observe.switchesOf({}, pool)
+      expect(sw).toBe(pool.features)
+      expect(sw?.tracing).toBe(true)
+      expect(observe.switchesOf({ tracing: false }, pool)).toBeUndefined()
+      expect(observe.switchesOf({ metrics: true }, pool)).toEqual({ metrics: true, tracing: true, propagate: undefined })
+      expect(observe.switchesOf({}, yield* Pool.make({}))).toBeUndefined()
+    }))
+
+  it.scoped("a traced bare GET sends its traceparent from its own prepared request, not a copy of it", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((req, res) => res.end(String(req.headers.traceparent ?? "")))
+      const pool = yield* Pool.make({ maxPerHost: 1, tracing: true })
+      const p = prepared({}, `${srv.url}/x`)
+      const memoised = p.h1
+      const res = yield* Effect.withFiberRuntime<Hackney.Response, HackneyError>((fiber) => observe.oneShot(p, { tracing: true }, pool, wheelOfFiber(fiber), fiber))
+      const sent = res.text()
+      expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      // the request object itself carries the line the server got (its head: the memoised one and the line)
+      expect(p.h1).toBe(`${memoised!.slice(0, -2)}traceparent: ${sent}\r\n\r\n`)
+      expect(headerValue(p.rawHeaders, "traceparent")).toBe(sent)
+      // the memoised head of the URL is left as it was: the next request's is without the line
+      expect(prepared({}, `${srv.url}/x`).h1).toBe(memoised)
+    }))
 })
 
 describe("HttpClient request path cost", () => {

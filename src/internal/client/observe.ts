@@ -17,6 +17,7 @@
  *
  * @internal
  */
+import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -25,6 +26,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
+import type * as Types from "effect/Types"
 import type { HackneyError } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
@@ -62,30 +64,42 @@ const targetOf = (hop: Hop): Target => {
 const failureOf = (exit: Exit.Exit<unknown, HackneyError>): Outcome =>
   ({ error: Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error._tag : "_OTHER" })
 
+/** `error.type` of a response status (4xx, 5xx): its digits, made once per status. */
+const statusTypes: Array<string | undefined> = []
+const statusType = (status: number): string => statusTypes[status] ??= String(status)
+
 /**
- * Ends a request's observation, on either path: its metrics, and its span
- * with the status (or the error's tag) and the exit.
+ * Ends a request's (or an attempt's) span with its response: the status,
+ * protocol version, reuse when known, `error.type` for 4xx and 5xx.
+ */
+const spanSucceeded = (span: Tracer.Span, end: bigint, status: number, protocol: Protocol, reused: boolean | undefined): void => {
+  span.attribute("http.response.status_code", status)
+  span.attribute("network.protocol.version", protocolVersion(protocol))
+  if (reused !== undefined) span.attribute("hackney.connection.reused", reused)
+  if (status >= 400) span.attribute("error.type", statusType(status))
+  span.end(end, Exit.void)
+}
+
+/** Ends a span with a failure (or interruption) `exit`: `error.type` is the error's tag. */
+const spanFailed = (span: Tracer.Span, end: bigint, exit: Exit.Exit<unknown, HackneyError>): void => {
+  if (Exit.isFailure(exit) && exit.cause._tag === "Fail") span.attribute("error.type", exit.cause.error._tag)
+  span.end(end, exit)
+}
+
+/**
+ * Ends a request's observation on the feature path: its metrics, and its
+ * span with the status (or the error's tag) and the exit.
  */
 const close = (
   started: Started | undefined,
   span: Tracer.Span | undefined,
   end: bigint,
-  exit: Exit.Exit<unknown, HackneyError>,
-  outcome: Outcome,
-  reused?: boolean
+  exit: Exit.Exit<Opened, HackneyError>
 ): void => {
-  if (started !== undefined) requestEnded(started, end, outcome)
+  if (started !== undefined) requestEnded(started, end, outcomeOf(exit))
   if (span === undefined) return
-  if ("error" in outcome) {
-    if (outcome.error !== "_OTHER") span.attribute("error.type", outcome.error)
-    span.end(end, exit)
-    return
-  }
-  span.attribute("http.response.status_code", outcome.status)
-  span.attribute("network.protocol.version", protocolVersion(outcome.protocol))
-  if (reused !== undefined) span.attribute("hackney.connection.reused", reused)
-  if (outcome.status >= 400) span.attribute("error.type", String(outcome.status))
-  span.end(end, Exit.void)
+  if (Exit.isFailure(exit)) spanFailed(span, end, exit)
+  else spanSucceeded(span, end, exit.value.response.status, exit.value.response.protocol, undefined)
 }
 
 const outcomeOf = (exit: Exit.Exit<Opened, HackneyError>): Outcome => {
@@ -122,22 +136,25 @@ const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock =>
   Context.get(fiber.currentDefaultServices, Clock.Clock)
 
 /**
- * A client span `name` for a request to `target` (`startClientSpan`) with
- * the standard attributes; undefined when the fiber's tracing is disabled.
+ * A client span `name` for a request to `url` (`startClientSpan`) with the
+ * semantic conventions' required attributes; undefined when the fiber's
+ * tracing is disabled.
  */
 const requestSpan = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   name: string,
   now: bigint,
   method: string,
-  target: Target
+  url: string,
+  host: string,
+  port: number
 ): Tracer.Span | undefined => {
   const span = startClientSpan(fiber, name, now)
   if (span !== undefined) {
     span.attribute("http.request.method", method)
-    span.attribute("server.address", target.host)
-    span.attribute("server.port", target.port)
-    span.attribute("url.full", target.url)
+    span.attribute("server.address", host)
+    span.attribute("server.port", port)
+    span.attribute("url.full", url)
   }
   return span
 }
@@ -155,12 +172,13 @@ export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx
     const target = targetOf(hop)
     const method = hop.method
     const inner: HopContext = { ...ctx, attempts: { count: 0 } }
-    const span = sw.tracing === true ? requestSpan(fiber, spanName(method), start, method, target) : undefined
+    const span = sw.tracing === true
+      ? requestSpan(fiber, spanName(method), start, method, target.url, target.host, target.port)
+      : undefined
     const started: Started | undefined = sw.metrics === true
       ? requestStarted(method, `${target.host}:${target.port}`, target.host, target.port, start)
       : undefined
-    const ended = (exit: Exit.Exit<Opened, HackneyError>) =>
-      close(started, span, clock.unsafeCurrentTimeNanos(), exit, outcomeOf(exit))
+    const ended = (exit: Exit.Exit<Opened, HackneyError>) => close(started, span, clock.unsafeCurrentTimeNanos(), exit)
     const sent = span === undefined ? next(hop, inner) : Effect.withParentSpan(next(hop, inner), span)
     return Effect.onExit(sent, (exit) =>
       Exit.isSuccess(exit)
@@ -178,7 +196,8 @@ export const observeRequest = (sw: Switches): Interceptor => (next) => (hop, ctx
 export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx) =>
   Effect.withFiberRuntime((fiber) => {
     const resend = ctx.attempts === undefined ? 0 : ctx.attempts.count++
-    const span = requestSpan(fiber, `HTTP ${hop.method} attempt`, clockOf(fiber).unsafeCurrentTimeNanos(), hop.method, targetOf(hop))
+    const target = targetOf(hop)
+    const span = requestSpan(fiber, `HTTP ${hop.method} attempt`, clockOf(fiber).unsafeCurrentTimeNanos(), hop.method, target.url, target.host, target.port)
     if (span === undefined) return next(hop, ctx)
     if (resend > 0) span.attribute("http.request.resend_count", resend)
     const tp = sw.propagate !== false && !Headers.has(hop.headers, "traceparent") ? traceparentOf(span) : undefined
@@ -188,8 +207,7 @@ export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx
       Effect.onExit((exit) =>
         Effect.flatMap(Clock.currentTimeNanos, (now) => {
           if (Exit.isFailure(exit)) {
-            if (exit.cause._tag === "Fail") span.attribute("error.type", exit.cause.error._tag)
-            span.end(now, exit)
+            spanFailed(span, now, exit)
             return Effect.void
           }
           const o = exit.value
@@ -203,125 +221,142 @@ export const observeAttempt = (sw: Switches): Interceptor => (next) => (hop, ctx
 
 /**
  * The switches of a request without other features (the bare path): its
- * own, else its pool's; undefined when neither metrics nor tracing is on.
+ * own, else its pool's (the pool's own object when the request sets none:
+ * nothing made per request); undefined when neither metrics nor tracing is on.
  *
  * @internal
  */
 export const switchesOf = (options: Options, source: ConnectionSource): Switches | undefined => {
   const f = source.features
-  if (f === undefined && options.metrics !== true && options.tracing !== true) return undefined
+  if (options.metrics === undefined && options.tracing === undefined && options.propagate === undefined) {
+    return f !== undefined && (f.metrics === true || f.tracing === true) ? f : undefined
+  }
   const metrics = options.metrics ?? f?.metrics
   const tracing = options.tracing ?? f?.tracing
   if (metrics !== true && tracing !== true) return undefined
   return { metrics, tracing, propagate: options.propagate ?? f?.propagate }
 }
 
-/** What the bare path's request gives back: its status and protocol, the body bytes both ways. */
-interface Ended {
-  readonly status: number
-  readonly protocol: Protocol
-  readonly sent: number
-  readonly received: number
-  readonly reused: boolean | undefined
-}
-
 /**
- * `p` with the `traceparent` of `span` (none when it has its own, or the
- * span's ids are not W3C ones): its memoised head, if encoded already, gets
- * the one line rather than a new encoding; its dial (if any) goes under
- * `span`.
+ * A bare-path request's span (undefined when the fiber's tracing is
+ * disabled), and its `traceparent` set on `p` itself: `p` is this request's
+ * own object (`prepare` makes one per request, and the connection already
+ * keeps its head's encoding on it, `RequestHead.h1`), so the request is not
+ * copied — its memoised head gets the one line rather than a new encoding,
+ * its fields the pair; none when it has its own, or the span's ids are not
+ * W3C ones. Its dial (if any) goes under the span.
  */
-const propagated = (p: Prepared, span: Tracer.Span, propagate: boolean | undefined): Prepared => {
-  const tp = propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined
-  if (tp === undefined) return { ...p, dialParent: span }
-  return {
-    ...p,
-    rawHeaders: [...p.rawHeaders, "traceparent", tp],
-    h1: p.h1 === undefined ? undefined : withField(p.h1, "traceparent", tp),
-    dialParent: span
-  }
-}
-
-/**
- * A bare-path request (no redirect, retry, middleware…) with its metrics and
- * its one span (no attempt child: there is one attempt; the span's id goes
- * out in `traceparent`), without the feature path's machinery; times on
- * `clock`, the requesting fiber's (`fiber`, which runs it). The span is made
- * through the fiber's tracer directly (`startClientSpan`), its attributes
- * set on it. `run` sends the prepared request (given the `traceparent`
- * header when propagating); `ended` reads the outcome of its result; `hold`,
- * when given, ends the span and metrics when the current scope closes
- * (streaming), else they end with the result (one-shot). They end exactly
- * once, interrupted or not: `run` runs interruptibly inside an
- * uninterruptible region whose result handlers end them — no `onExit`
- * (whose cleanup is an Effect of its own, then sequenced with the result)
- * and no closure per request on the one-shot path.
- *
- * @internal
- */
-export const observeBare = <A, R>(
+const bareSpan = (
   p: Prepared,
   sw: Switches,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  start: bigint
+): Tracer.Span | undefined => {
+  const span = requestSpan(fiber, spanName(p.method), start, p.method, hrefLabel(p.href), p.url.host, p.url.port)
+  if (span === undefined) return undefined
+  const q = p as Types.Mutable<Prepared>
+  q.dialParent = span
+  const tp = sw.propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined
+  if (tp !== undefined) {
+    q.rawHeaders = [...p.rawHeaders, "traceparent", tp]
+    if (p.h1 !== undefined) q.h1 = withField(p.h1, "traceparent", tp)
+  }
+  return span
+}
+
+/** The request body's bytes of a bare request (`bodySent`: a streamed body's count). */
+const sentBytes = (p: Prepared, bodySent: number): number =>
+  p.body._tag === "Bytes" ? p.body.bytes.length : p.body._tag === "None" ? 0 : bodySent
+
+/** Ends a bare request's observation with a failure or interruption. */
+const failed = (
+  started: Started | undefined,
+  span: Tracer.Span | undefined,
   clock: Clock.Clock,
-  run: (p: Prepared) => Effect.Effect<A, HackneyError, R>,
-  ended: (a: A) => Ended,
-  hold?: (end: Effect.Effect<void>) => Effect.Effect<void, never, R>
+  cause: Cause.Cause<HackneyError>
+): Exit.Exit<never, HackneyError> => {
+  const exit = Exit.failCause(cause)
+  const end = clock.unsafeCurrentTimeNanos()
+  if (started !== undefined) requestEnded(started, end, failureOf(exit))
+  if (span !== undefined) spanFailed(span, end, exit)
+  return exit
+}
+
+/** Ends a bare request's observation with its response. */
+const succeeded = (
+  started: Started | undefined,
+  span: Tracer.Span | undefined,
+  clock: Clock.Clock,
+  p: Prepared,
+  r: { readonly status: number; readonly protocol: Protocol },
+  received: number,
+  bodySent: number,
+  reused: boolean | undefined
+): void => {
+  const end = clock.unsafeCurrentTimeNanos()
+  if (started !== undefined) {
+    requestEnded(started, end, { status: r.status, protocol: r.protocol, sent: sentBytes(p, bodySent), received })
+  }
+  if (span !== undefined) spanSucceeded(span, end, r.status, r.protocol, reused)
+}
+
+/**
+ * A bare-path request (no redirect, retry, middleware…) observed: its
+ * metrics and its one span (no attempt child: there is one attempt; the
+ * span's id goes out in `traceparent`), without the feature path's
+ * machinery, timed on the requesting fiber's Clock (`wheel.clock`). They
+ * start inside one uninterruptible region (an interruption can't come
+ * between the start and the handlers); `run` sends the request
+ * interruptibly inside it, and the handlers of its one match end them
+ * (`done` with the response) — exactly once, interrupted or not, without an
+ * `onExit` (whose cleanup is an Effect of its own, then sequenced with the
+ * result). `run` and `done` are module functions: nothing is made per
+ * request besides the region's and the match's closures.
+ */
+const observed = <A, R>(
+  p: Prepared,
+  sw: Switches,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  run: (p: Prepared, source: ConnectionSource, wheel: TimerWheel, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, HackneyError, R>,
+  done: (a: A, p: Prepared, started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock) => Effect.Effect<A, never, R>
 ): Effect.Effect<A, HackneyError, R> =>
-  // Started inside the uninterruptible region: an interruption can't come between the start and the handlers.
   Effect.uninterruptibleMask((restore) => {
+    const clock = wheel.clock
     const start = clock.unsafeCurrentTimeNanos()
     const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
-    const span = sw.tracing === true
-      ? requestSpan(fiber, spanName(p.method), start, p.method, { url: hrefLabel(p.href), host: p.url.host, port: p.url.port })
-      : undefined
-    return Effect.matchCauseEffect(restore(run(span === undefined ? p : propagated(p, span, sw.propagate))), {
-      onFailure: (cause) => {
-        const exit = Exit.failCause(cause)
-        close(started, span, clock.unsafeCurrentTimeNanos(), exit, failureOf(exit))
-        return exit
-      },
-      onSuccess: (a) => {
-        if (hold !== undefined) {
-          return Effect.as(hold(Effect.sync(() => endWith(started, span, clock, ended(a)))), a)
-        }
-        endWith(started, span, clock, ended(a))
-        return Effect.succeed(a)
-      }
+    const span = sw.tracing === true ? bareSpan(p, sw, fiber, start) : undefined
+    return Effect.matchCauseEffect(restore(run(p, source, wheel, fiber)), {
+      onFailure: (cause) => failed(started, span, clock, cause),
+      onSuccess: (a) => done(a, p, started, span, clock)
     })
   })
 
-/** Ends a bare request's observation with its outcome `e`, now. */
-const endWith = (started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock, e: Ended): void =>
-  close(started, span, clock.unsafeCurrentTimeNanos(), Exit.void, e, e.reused)
+const oneShotDone = (r: Response, p: Prepared, started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock) => {
+  succeeded(started, span, clock, p, r, r.body.length, p.bodySize ?? 0, undefined)
+  return Effect.succeed(r)
+}
 
-/** The outcome of a one-shot response. */
-const oneShotEnded = (p: Prepared) => (r: Response): Ended => ({
-  status: r.status,
-  protocol: r.protocol,
-  sent: p.body._tag === "Bytes" ? p.body.bytes.length : p.bodySize ?? 0,
-  received: r.body.length,
-  reused: undefined
-})
+/** A streaming response's observation ends when its scope closes: its body read, or abandoned. */
+const streamingDone = (
+  r: StreamingResponseImpl,
+  p: Prepared,
+  started: Started | undefined,
+  span: Tracer.Span | undefined,
+  clock: Clock.Clock
+) => Effect.as(Effect.addFinalizer(() => Effect.sync(() => succeeded(started, span, clock, p, r, r.ex.received, r.ex.bodySent, r.ex.reused))), r)
 
-/** The outcome of a streaming response (read when its scope closes). */
-const streamingEnded = (p: Prepared) => (r: StreamingResponseImpl): Ended => ({
-  status: r.status,
-  protocol: r.protocol,
-  sent: p.body._tag === "Bytes" ? p.body.bytes.length : r.ex.bodySent,
-  received: r.ex.received,
-  reused: r.ex.reused
-})
+const streamingRun = (p: Prepared, source: ConnectionSource, wheel: TimerWheel) => execute.streamingWithStaleRetry(p, source, wheel)
 
-/** The bare one-shot request, observed (`execute.oneShot`). @internal */
+/** The bare one-shot request, observed: ends with its result (`execute.oneShot`). @internal */
 export const oneShot = (
   p: Prepared,
   sw: Switches,
   source: ConnectionSource,
   wheel: TimerWheel,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
-): Effect.Effect<Response, HackneyError> =>
-  observeBare(p, sw, fiber, wheel.clock, (q) => execute.oneShot(q, source, wheel, fiber), oneShotEnded(p))
+): Effect.Effect<Response, HackneyError> => observed(p, sw, source, wheel, fiber, execute.oneShot, oneShotDone)
 
 /** The bare streaming request, observed until its scope closes (`execute.streaming`). @internal */
 export const streaming = (
@@ -331,4 +366,4 @@ export const streaming = (
   wheel: TimerWheel,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  observeBare(p, sw, fiber, wheel.clock, (q) => execute.streamingWithStaleRetry(q, source, wheel), streamingEnded(p), (end) => Effect.addFinalizer(() => end))
+  observed(p, sw, source, wheel, fiber, streamingRun, streamingDone)

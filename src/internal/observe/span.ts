@@ -62,22 +62,20 @@ export const startClientSpan = (
   return span
 }
 
-const traceIdPattern = /^[0-9a-f]{32}$/
-const spanIdPattern = /^[0-9a-f]{16}$/
-const zeroTrace = "00000000000000000000000000000000"
-const zeroSpan = "0000000000000000"
+/** A W3C `traceparent` of version 00: trace id and parent id in lowercase hex, neither all zeros. */
+const traceparentPattern = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-0[01]$/
 
 /**
  * The W3C `traceparent` of `span` (version 00), or undefined when its ids are
  * not valid W3C ids (32 and 16 lowercase hex digits, not all zero) — a
  * tracer's own id scheme, or a disabled tracer's placeholder span: nothing is
  * sent then, as the recommendation asks, and nothing a tracer returns can
- * reach the request head unchecked.
+ * reach the request head unchecked. The value is built first and checked
+ * whole, with one match.
  *
  * @internal
  */
-export const traceparentOf = (span: Tracer.Span): string | undefined =>
-  traceIdPattern.test(span.traceId) && spanIdPattern.test(span.spanId) && span.traceId !== zeroTrace &&
-    span.spanId !== zeroSpan
-    ? `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
-    : undefined
+export const traceparentOf = (span: Tracer.Span): string | undefined => {
+  const value = "00-" + span.traceId + "-" + span.spanId + (span.sampled ? "-01" : "-00")
+  return traceparentPattern.test(value) ? value : undefined
+}
