@@ -2,7 +2,8 @@
  * The cost of metrics and tracing: CPU µs per small GET (1 KiB body, keep-alive,
  * 8 concurrent) with both off (the default), `metrics: true`, `tracing: true`
  * and both on the pool (Effect's default tracer: spans are made, not
- * exported). The server runs in a child process, so this process's CPU time
+ * exported), and `tracing` with a minimal custom tracer (`minimalTracer.ts`: counter ids, no
+ * attributes kept), which tells the default tracer's own cost from ours. The server runs in a child process, so this process's CPU time
  * (`process.cpuUsage`, user + system) is the client's alone. Rounds run the
  * modes in alternating order; the median per mode is reported. Indicative on a shared machine.
  *
@@ -14,7 +15,10 @@
  */
 import { spawn } from "node:child_process"
 import { Effect } from "effect"
+import type { Tracer } from "effect"
+import * as os from "node:os"
 import { Hackney, Pool } from "../src/index.js"
+import { minimalTracer } from "./minimalTracer.js"
 
 const perRound = Number(process.argv[2] ?? 20000)
 const rounds = Number(process.argv[3] ?? 5)
@@ -43,36 +47,39 @@ const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math
 const main = async () => {
   const server = await startServer()
   const url = `http://127.0.0.1:${server.port}/1k`
-  const run = (pool: Pool.Pool, n: number) =>
-    Effect.forEach(Array.from({ length: n }), () => Hackney.get(url, { pool }), { concurrency: 8, discard: true })
-  const measure = (pool: Pool.Pool) =>
+  const run = (pool: Pool.Pool, n: number, tracer: Tracer.Tracer | undefined) => {
+    const requests = Effect.forEach(Array.from({ length: n }), () => Hackney.get(url, { pool }), { concurrency: 8, discard: true })
+    return tracer === undefined ? requests : Effect.withTracer(requests, tracer)
+  }
+  const measure = (pool: Pool.Pool, tracer: Tracer.Tracer | undefined) =>
     Effect.gen(function*() {
       const before = process.cpuUsage()
       const t0 = process.hrtime.bigint()
-      yield* run(pool, perRound)
+      yield* run(pool, perRound, tracer)
       const cpu = process.cpuUsage(before)
       const wall = Number(process.hrtime.bigint() - t0) / 1e9
       return { cpuUs: (cpu.user + cpu.system) / perRound, rps: perRound / wall }
     })
-  const allModes: ReadonlyArray<readonly [string, Pool.Options]> = [
+  const allModes: ReadonlyArray<readonly [string, Pool.Options, Tracer.Tracer?]> = [
     ["off", {}],
     ["metrics", { metrics: true }],
     ["tracing", { tracing: true }],
     ["tracing no traceparent", { tracing: true, propagate: false }],
-    ["metrics+tracing", { metrics: true, tracing: true }]
+    ["metrics+tracing", { metrics: true, tracing: true }],
+    ["tracing minimal tracer", { tracing: true }, minimalTracer]
   ]
   const modes = only === undefined ? allModes : allModes.filter(([name]) => only.includes(name))
   const program = Effect.gen(function*() {
     const pools: Array<Pool.Pool> = []
     for (const [name, options] of modes) pools.push(yield* Pool.make({ name: `bench-${name}`, maxPerHost: 8, ...options }))
-    for (const pool of pools) yield* run(pool, 2000) // warm-up (JIT, connections)
+    for (let i = 0; i < pools.length; i++) yield* run(pools[i], 2000, modes[i][2]) // warm-up (JIT, connections)
     const cpu = modes.map(() => [] as Array<number>)
     const rps = modes.map(() => [] as Array<number>)
     for (let r = 0; r < rounds; r++) {
       // Alternate the order, so drift in the machine's load spreads over all modes.
       const order = r % 2 === 0 ? modes.map((_, i) => i) : modes.map((_, i) => modes.length - 1 - i)
       for (const i of order) {
-        const m = yield* measure(pools[i])
+        const m = yield* measure(pools[i], modes[i][2])
         cpu[i].push(m.cpuUs)
         rps[i].push(m.rps)
       }
@@ -89,7 +96,10 @@ const main = async () => {
           `, min ${lo.toFixed(1)} µs` + (i === 0 ? "" : ` (${pct(lo, offMin)})`) + `; ${median(rps[i]).toFixed(0)} req/s`
       )
     }
-    console.log(`(${perRound} requests × ${rounds} rounds, 8 concurrent, 1 KiB responses; Effect's default tracer)`)
+    console.log(
+      `(${perRound} requests × ${rounds} rounds, 8 concurrent, 1 KiB responses; Effect's default tracer unless named; ` +
+        `load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`
+    )
   })
   try {
     await Effect.runPromise(Effect.scoped(program))
