@@ -231,20 +231,28 @@ describe("traced request path reuse (issue 18)", () => {
       expect(observe.switchesOf({}, yield* Pool.make({}))).toBeUndefined()
     }))
 
-  it.scoped("a traced bare GET sends its traceparent from its own prepared request, not a copy of it", () =>
+  it.scoped("traced GETs of one shared prepared request each send their own traceparent; the shared request is left as it was", () =>
     Effect.gen(function*() {
       const srv = yield* httpServer((req, res) => res.end(String(req.headers.traceparent ?? "")))
       const pool = yield* Pool.make({ maxPerHost: 1, tracing: true })
-      const p = prepared({}, `${srv.url}/x`)
-      const memoised = p.h1
-      const res = yield* Effect.withFiberRuntime<Hackney.Response, HackneyError>((fiber) => observe.oneShot(p, { tracing: true }, pool, wheelOfFiber(fiber), fiber))
-      const sent = res.text()
-      expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
-      // the request object itself carries the line the server got (its head: the memoised one and the line)
-      expect(p.h1).toBe(`${memoised!.slice(0, -2)}traceparent: ${sent}\r\n\r\n`)
-      expect(headerValue(p.rawHeaders, "traceparent")).toBe(sent)
-      // the memoised head of the URL is left as it was: the next request's is without the line
-      expect(prepared({}, `${srv.url}/x`).h1).toBe(memoised)
+      const url = `${srv.url}/x`
+      const options = {}
+      // the same URL and options object: one prepared request, shared by the requests
+      const p = prepared(options, url)
+      expect(prepared(options, url)).toBe(p)
+      const head = p.h1
+      const raw = p.rawHeaders
+      const sent = yield* Effect.forEach([1, 2], () => Effect.map(Hackney.get(url, { pool }), (r) => r.text()))
+      const direct = yield* Effect.withFiberRuntime<Hackney.Response, HackneyError>((fiber) =>
+        observe.oneShot(p, { tracing: true }, pool, wheelOfFiber(fiber), fiber)
+      )
+      for (const tp of [...sent, direct.text()]) expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      // three spans, three traces (no parent span): three different values
+      expect(new Set([...sent, direct.text()]).size).toBe(3)
+      expect(p.h1).toBe(head)
+      expect(p.rawHeaders).toBe(raw)
+      expect(headerValue(p.rawHeaders, "traceparent")).toBeUndefined()
+      expect(p.dialParent).toBeUndefined()
     }))
 })
 
