@@ -299,6 +299,25 @@ describe("per-request objects V8 would make old", () => {
     expect(head).toMatchObject({ status: 200, rawHeaders: ["Content-Length", "0"], keepAlive: true })
   })
 
+  it("a traced request's own copy is not an object literal (a class instance): every field of the prepared request, its traceparent, its span", () => {
+    // a pretenured copy kept its span (the span's ids, attributes) and the exchange's young objects alive until a full collection
+    const p = prepared({})
+    const span = Effect.runSync(Effect.makeSpan("GET"))
+    const q = observe.traced(p, span, undefined)
+    expect(Object.getPrototypeOf(q)).not.toBe(Object.prototype)
+    const tp = headerValue(q.rawHeaders, "traceparent")
+    expect(tp).toBe(`00-${span.traceId}-${span.spanId}-01`)
+    expect(q.h1).toBe(`${p.h1!.slice(0, -2)}traceparent: ${tp}\r\n\r\n`)
+    expect(q.dialParent).toBe(span)
+    const changed = new Set(["rawHeaders", "h1", "dialParent"])
+    for (const k of Object.keys(p) as Array<keyof typeof p>) if (!changed.has(k)) expect(q[k], k).toBe(p[k])
+    expect(new Set(Object.keys(q))).toEqual(new Set([...Object.keys(p), "dialParent"]))
+    // without propagation: the prepared request's head and fields as they are
+    const r = observe.traced(p, span, false)
+    expect(Object.getPrototypeOf(r)).not.toBe(Object.prototype)
+    expect([r.rawHeaders, r.h1, r.dialParent]).toEqual([p.rawHeaders, p.h1, span])
+  })
+
   it.scoped("an HttpClient response whose body came whole with its head holds nothing of its exchange", () =>
     Effect.gen(function*() {
       // the platform keeps each response in a FinalizationRegistry, whose targets young collections keep:

@@ -240,42 +240,68 @@ export const switchesOf = (options: Options, source: ConnectionSource): Switches
 const bareSpan = (p: Prepared, fiber: Fiber.RuntimeFiber<unknown, unknown>, start: bigint): Tracer.Span | undefined =>
   requestSpan(fiber, spanName(p.method), start, p.method, hrefLabel(p.href), p.url.host, p.url.port)
 
-/** Every field of `T`, optional ones too: a literal of it names them all (the compiler lists a new one). */
-type Complete<T> = { readonly [K in keyof Required<T>]: T[K] }
-
 /**
  * `p` as one traced request sends it: its own object (a prepared request is
  * shared by the requests of one URL and options, see `prepareResolved`),
  * with the `traceparent` of `span` — the memoised head gets the one line
  * rather than a new encoding, the fields the pair; none when the request has
  * its own, or the span's ids are not W3C ones — and its dial (if any) under
- * `span`. An explicit literal, so every traced request has one shape: a
- * spread copy (`{ ...p, … }`) cost 1.7 µs of self time per request and slowed
- * every later read of it (the connection's `begin`, the idle take).
+ * `span`. Every field copied explicitly, so every traced request has one
+ * shape: a spread copy (`{ ...p, … }`) cost 1.7 µs of self time per request
+ * and slowed every later read of it (the connection's `begin`, the idle
+ * take). A class instance, not an object literal: V8 pretenured the literal
+ * (its first objects outlived young collections), so every traced request
+ * was old-generation garbage that kept its span, the span's attributes and
+ * ids, and the exchange's young objects alive through the scavenges,
+ * promoted with it (see `http1/young.ts`). `implements` a type of every
+ * field of `Prepared`, optional ones too: the compiler lists a new one.
  */
-const traced = (p: Prepared, span: Tracer.Span, propagate: boolean | undefined): Prepared => {
-  const tp = propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined
-  const q: Complete<Prepared> = {
-    method: p.method,
-    url: p.url,
-    href: p.href,
-    target: p.target,
-    authority: p.authority,
-    rawHeaders: tp === undefined ? p.rawHeaders : [...p.rawHeaders, "traceparent", tp],
-    bodySize: p.bodySize,
-    h1: tp === undefined || p.h1 === undefined ? p.h1 : withField(p.h1, "traceparent", tp),
-    body: p.body,
-    spec: p.spec,
-    maxBodySize: p.maxBodySize,
-    recvTimeout: p.recvTimeout,
-    checkoutTimeout: p.checkoutTimeout,
-    maxPerHost: p.maxPerHost,
-    headLimits: p.headLimits,
-    idempotent: p.idempotent,
-    dialParent: span
+class Traced implements TracedFields {
+  readonly method: string
+  readonly url: Prepared["url"]
+  readonly href: string
+  readonly target: string
+  readonly authority: string
+  readonly rawHeaders: Prepared["rawHeaders"]
+  readonly bodySize: Prepared["bodySize"]
+  readonly h1: Prepared["h1"]
+  readonly body: Prepared["body"]
+  readonly spec: Prepared["spec"]
+  readonly maxBodySize: number
+  readonly recvTimeout: number
+  readonly checkoutTimeout: Prepared["checkoutTimeout"]
+  readonly maxPerHost: Prepared["maxPerHost"]
+  readonly headLimits: Prepared["headLimits"]
+  readonly idempotent: boolean
+  readonly dialParent: Tracer.Span
+  constructor(p: Prepared, span: Tracer.Span, tp: string | undefined) {
+    this.method = p.method
+    this.url = p.url
+    this.href = p.href
+    this.target = p.target
+    this.authority = p.authority
+    // `concat`, not a spread literal: no allocation site to pretenure.
+    this.rawHeaders = tp === undefined ? p.rawHeaders : p.rawHeaders.concat("traceparent", tp)
+    this.bodySize = p.bodySize
+    this.h1 = tp === undefined || p.h1 === undefined ? p.h1 : withField(p.h1, "traceparent", tp)
+    this.body = p.body
+    this.spec = p.spec
+    this.maxBodySize = p.maxBodySize
+    this.recvTimeout = p.recvTimeout
+    this.checkoutTimeout = p.checkoutTimeout
+    this.maxPerHost = p.maxPerHost
+    this.headLimits = p.headLimits
+    this.idempotent = p.idempotent
+    this.dialParent = span
   }
-  return q
 }
+
+/** Every field of `Prepared`, optional ones too (what {@link Traced} must copy). */
+type TracedFields = { readonly [K in keyof Required<Prepared>]: Prepared[K] }
+
+/** `p` as one traced request sends it ({@link Traced}). @internal */
+export const traced = (p: Prepared, span: Tracer.Span, propagate: boolean | undefined): Prepared =>
+  new Traced(p, span, propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined)
 
 /** The request body's bytes of a bare request (`bodySent`: a streamed body's count). */
 const sentBytes = (p: Prepared, bodySent: number): number =>
@@ -314,6 +340,19 @@ const succeeded = (
 }
 
 /**
+ * The handlers of the observed request's match: a class instance, not an
+ * options literal, for the reason of {@link Traced} (a pretenured literal
+ * kept its closures, and through them the span, alive until a full
+ * collection).
+ */
+class Handlers<A, B, E2, C, E3, R> {
+  constructor(
+    readonly onFailure: (cause: Cause.Cause<HackneyError>) => Effect.Effect<B, E2, R>,
+    readonly onSuccess: (a: A) => Effect.Effect<C, E3, R>
+  ) {}
+}
+
+/**
  * A bare-path request (no redirect, retry, middleware…) observed: its
  * metrics and its one span (no attempt child: there is one attempt; the
  * span's id goes out in `traceparent`), without the feature path's
@@ -341,10 +380,13 @@ const observed = <A, R>(
     const start = clock.unsafeCurrentTimeNanos()
     const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
     const span = sw.tracing === true ? bareSpan(p, fiber, start) : undefined
-    return Effect.matchCauseEffect(restore(run(span === undefined ? p : traced(p, span, sw.propagate), source, wheel, fiber)), {
-      onFailure: (cause) => failed(started, span, clock, cause),
-      onSuccess: (a) => done(a, p, started, span, clock)
-    })
+    return Effect.matchCauseEffect(
+      restore(run(span === undefined ? p : traced(p, span, sw.propagate), source, wheel, fiber)),
+      new Handlers(
+        (cause: Cause.Cause<HackneyError>) => failed(started, span, clock, cause),
+        (a: A) => done(a, p, started, span, clock)
+      )
+    )
   })
 
 const oneShotDone = (r: Response, p: Prepared, started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock) => {
