@@ -82,8 +82,6 @@ export interface SoakReport {
   readonly heapBaselineMb: number
   readonly heapEndMb: number
   readonly serverConnections: number
-  /** HTTP/2: server-side sockets left in CLOSE-WAIT by Node's server after the client closed them. */
-  readonly serverSocketsStuck: number
 }
 
 const kinds = [
@@ -553,19 +551,15 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
     /** Server-side sockets, the origin's and the proxies'. */
     const serverSockets = () => srv.openSockets() + Object.values(proxyServers).reduce((n, l) => n + l.sockets.size, 0)
     const serverClosed = yield* settle(() => srv.openSockets() === 0, 5000)
-    // Node's HTTP/2 server over a JS duplex (the fault tap) leaves a few sockets whose client closed unread
-    // (CLOSE-WAIT, even after destroy()): counted, and the client's own sockets checked without them.
-    const stuck = h2 ? srv.openSockets() : 0
-    if (!h2) check(serverClosed, () => `server sockets still open after the pool closed: ${JSON.stringify(srv.openByListener())}`)
+    check(serverClosed, () => `server sockets still open after the pool closed: ${JSON.stringify(srv.openByListener())}`)
     const fibers = yield* supervisor.value
     const running = yield* Effect.filter(fibers, (f) => Effect.map(f.poll, Option.isNone))
     check(running.length === 0, () => `${running.length} fibers of the run still running`)
     yield* Fiber.interruptAll(running)
     const handlesOk = yield* settle(() => {
       const now = handles()
-      // A server session left in CLOSE-WAIT (HTTP/2, see `stuck`) may keep a timer of Node's server.
       return (now.TCPSocketWrap ?? 0) - serverSockets() <= (handlesBefore.TCPSocketWrap ?? 0) &&
-        (now.Timeout ?? 0) <= (handlesBefore.Timeout ?? 0) + (h2 ? srv.openSockets() : 0)
+        (now.Timeout ?? 0) <= (handlesBefore.Timeout ?? 0)
     }, 5000)
     check(handlesOk, () => `client sockets or timers left: ${JSON.stringify(handles())} (server-side ${serverSockets()}; before: ${JSON.stringify(handlesBefore)})`)
     // Each connection to a misbehaving proxy met its fault.
@@ -578,7 +572,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
     yield* Scope.close(serverScope, Exit.void)
     const serverGone = yield* settle(() => {
       const now = handles()
-      return (now.TCPSocketWrap ?? 0) <= (handlesBefore.TCPSocketWrap ?? 0) + stuck &&
+      return (now.TCPSocketWrap ?? 0) <= (handlesBefore.TCPSocketWrap ?? 0) &&
         (now.TCPServerWrap ?? 0) <= (handlesBefore.TCPServerWrap ?? 0)
     }, 3000)
     check(
@@ -609,8 +603,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       peakHeapMb: mb(peakHeap),
       heapBaselineMb: mb(heapBaseline),
       heapEndMb: mb(heapEnd),
-      serverConnections,
-      serverSocketsStuck: stuck
+      serverConnections
     }
   })
 
@@ -623,8 +616,7 @@ export const formatReport = (r: SoakReport): string =>
     `  kinds: ${JSON.stringify(r.byKind)}`,
     `  failures: ${JSON.stringify(r.failuresByTag)}`,
     `  faults injected (${r.faultsTotal}): ${JSON.stringify(r.faults)}`,
-    `  invariants checked: ${r.invariantsChecked}; violations: ${r.violations.length}` +
-    (r.serverSocketsStuck > 0 ? ` (server-side sockets left in CLOSE-WAIT by node:http2: ${r.serverSocketsStuck})` : ""),
+    `  invariants checked: ${r.invariantsChecked}; violations: ${r.violations.length}`,
     `  memory: peak RSS ${r.peakRssMb} MB, peak heap ${r.peakHeapMb} MB, heap after GC ${r.heapEndMb} MB (baseline ${r.heapBaselineMb} MB)`,
     ...r.violations.slice(0, 20).map((v) => `  VIOLATION ${v}`)
   ].join("\n")
