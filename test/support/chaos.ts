@@ -204,7 +204,9 @@ const requestOf = (
   pool: Pool.Pool,
   client: HttpClient.HttpClient,
   recvTimeout: number,
-  proxies: Readonly<Record<ProxyName, string>>
+  proxies: Readonly<Record<ProxyName, string>>,
+  /** Told the `_tag` of each failure the retry policy sees (`retry-*` kinds). */
+  attemptFailed: (tag: string) => void
 ): Effect.Effect<ReadonlyArray<Got>, unknown> => {
   const origin = originOf(srv, p)
   const url = `${origin}/echo/${p.kind}`
@@ -214,6 +216,7 @@ const requestOf = (
     ...(p.proxy !== undefined ? { proxy: proxies[p.proxy] } : {})
   }
   const base = { pool, recvTimeout, headers: headersOf(p), ...connection }
+  const retry = Schedule.recurs(retries).pipe(Schedule.tapInput((e: Hackney.RetryInput) => Effect.sync(() => attemptFailed(e._tag))))
   const one = (method: string, sent: number) => (r: { body: Uint8Array; header: (n: string) => string | undefined }): Got[] => [
     { id: p.id, method, sent, body: text(r.body), echo: r.header("x-echo-id"), partial: false }
   ]
@@ -225,9 +228,9 @@ const requestOf = (
     case "post":
       return Effect.map(Hackney.post(url, { ...base, body: postBody }), one("POST", postBody.length))
     case "retry-get":
-      return Effect.map(Hackney.get(url, { ...base, retry: Schedule.recurs(retries) }), one("GET", 0))
+      return Effect.map(Hackney.get(url, { ...base, retry }), one("GET", 0))
     case "retry-post":
-      return Effect.map(Hackney.post(url, { ...base, body: postBody, retry: Schedule.recurs(retries) }), one("POST", postBody.length))
+      return Effect.map(Hackney.post(url, { ...base, body: postBody, retry }), one("POST", postBody.length))
     case "redirect":
       return Effect.map(Hackney.get(`${origin}/redirect/${p.kind}`, { ...base, followRedirect: true }), one("GET", 0))
     case "stream-full":
@@ -417,7 +420,11 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
         inflight.set(p.id, p)
         bump(byKind, p.kind)
         // Bounded: a request still running after 20 s is a hang (a violation), left behind (disconnected).
-        const run = requestOf(p, srv, pool, client, config.recvTimeoutMs, proxyUrls).pipe(
+        let attemptTimeouts = 0
+        const attemptFailed = (tag: string) => {
+          if (tag === "RecvTimeout") attemptTimeouts++
+        }
+        const run = requestOf(p, srv, pool, client, config.recvTimeoutMs, proxyUrls, attemptFailed).pipe(
           Effect.disconnect,
           Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => hung })
         )
@@ -467,8 +474,10 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
           // resend after REFUSED_STREAM whose session then died).
           // The arrivals of the request that failed (a redirect's second one is the one to /echo).
           const got = ((srv.arrivals.get(p.id) ?? []) as unknown as ReadonlyArray<H2Arrival>).filter((a) => a.path.startsWith("/echo"))
+          // With a retry policy, an earlier attempt may have failed with a RecvTimeout (the machine's load) on a
+          // session no fault hit: each such processed arrival must be matched by a RecvTimeout the policy saw.
           const collateral = h2 && !ownFault && (typed?._tag === "ConnectionClosed" || typed?._tag === "ProtocolError") &&
-            got.every((a) => !a.processed || (srv as ChaosH2Server).faulted.has(a.session))
+            got.filter((a) => a.processed && !(srv as ChaosH2Server).faulted.has(a.session)).length <= attemptTimeouts
           if (collateral) bump(outcomes, "failed-with-a-faulted-session")
           // Refused again after its one resend (another request lowered the stream limit, or sent GOAWAY): allowed
           // when the server processed it nowhere.

@@ -136,6 +136,7 @@ class Tap extends Duplex {
 
   override _destroy(e: Error | null, cb: (e: Error | null) => void): void {
     this.inner.destroy()
+    if (this.raw !== this.inner) this.raw.destroy()
     cb(e)
   }
 
@@ -206,10 +207,11 @@ class Tap extends Duplex {
       this.inner.resume()
     }
     else {
-      // After a FIN (an earlier `fin` fault) no RST can go out: libuv refuses the reset while the shutdown is
-      // pending (EINVAL), and Node 20 then drops the socket's handle without closing it — its fd stays open,
-      // in CLOSE-WAIT once the client closes, and no `close` event ever comes. Destroyed plainly instead.
-      if (this.raw.writableEnded) this.raw.destroy()
+      // After a FIN (an earlier `fin` fault, sent by the TLS socket or the TCP one: they share the handle) no RST
+      // can go out: libuv refuses the reset while the shutdown is pending (EINVAL), and Node 20 then drops the
+      // socket's handle without closing it — its fd stays open, in CLOSE-WAIT once the client closes, and no
+      // `close` event ever comes. Destroyed plainly instead.
+      if (this.raw.writableEnded || this.inner.writableEnded) this.raw.destroy()
       else this.raw.resetAndDestroy()
       if (this.inner !== this.raw) this.inner.destroy()
     }
