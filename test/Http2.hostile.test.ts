@@ -125,18 +125,24 @@ describe("HTTP/2 against a hostile peer", () => {
         Buffer.concat([frame(FrameType.HEADERS, Flag.END_HEADERS, id, status200), frame(FrameType.DATA, 0, id, Buffer.alloc(20_000))])]
     ] as const
   ) {
-    it.scoped(`${what}: nghttp2 ends the session silently; the request fails with RecvTimeout, the session is closed resetGrace later (ProtocolError for what was on it)`, () =>
+    it.scoped(`${what}: nghttp2 ends the session silently; the request fails with RecvTimeout, the next one goes to a new session, and the stopped one is closed resetGrace later (ProtocolError for what was on it)`, () =>
       Effect.gen(function*() {
         const srv = yield* onRequest(bytes)
-        const pool = yield* Pool.make({ name: `h2-${what}` })
-        const first = yield* Effect.fork(typedFailure(Hackney.get(`${srv.url}/`, { pool, protocols: ["h2"], recvTimeout: 500 })))
+        // The new session must outlive the clock moves below (keep-alive 2 s by default).
+        const pool = yield* Pool.make({ name: `h2-${what}`, keepaliveTimeout: "1 minute" })
+        const first = yield* Effect.fork(typedFailure(Hackney.get(`${srv.url}/`, { pool, protocols: ["h2"], recvTimeout: 5000 })))
         yield* eventually(() => pool.hostStats("127.0.0.1", srv.port).streams === 1, 3000, "the request's stream open")
-        yield* realSleep(50)
-        yield* TestClock.adjust(500)
-        expect(yield* Fiber.join(first)).toMatchObject({ _tag: "RecvTimeout" })
-        // A request that arrives meanwhile goes to the stopped session, and fails when it is closed.
+        // A request already on the stopped session fails when it is closed.
         const second = yield* Effect.fork(typedFailure(Hackney.get(`${srv.url}/`, { pool, protocols: ["h2"], recvTimeout: 60_000 })))
+        yield* eventually(() => pool.hostStats("127.0.0.1", srv.port).streams === 2, 3000, "the second stream open")
         yield* realSleep(50)
+        yield* TestClock.adjust(5000)
+        expect(yield* Fiber.join(first)).toMatchObject({ _tag: "RecvTimeout" })
+        // The session stayed silent through that timeout: a request arriving now goes to a new session.
+        const third = yield* Hackney.get(`${srv.url}/`, { pool, protocols: ["h2"], recvTimeout: 60_000 })
+        expect(third.status).toBe(200)
+        expect(srv.accepted()).toBe(2)
+        yield* realSleep(20)
         yield* TestClock.adjust(resetGrace)
         expect(yield* Fiber.join(second)).toMatchObject(sessionError(/did not close/))
         yield* recovers(pool, srv)

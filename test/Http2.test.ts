@@ -167,7 +167,7 @@ describe("HTTP/2", () => {
       expect(srv.sessions()).toBe(1)
     }))
 
-  it.scoped("recvTimeout is per stream (TestClock): a stalled stream fails with RecvTimeout, the session serves the next request", () =>
+  it.scoped("recvTimeout is per stream (TestClock): a stalled stream fails with RecvTimeout; the session, silent meanwhile, is PINGed and, answered, serves the next request", () =>
     Effect.gen(function*() {
       const srv = yield* h2Server((stream, headers) => {
         if (headers[":path"] !== "/stall") respond(stream, "ok")
@@ -179,6 +179,9 @@ describe("HTTP/2", () => {
       yield* TestClock.adjust("30 seconds")
       const e = yield* Fiber.join(fiber)
       expect(e._tag).toBe("RecvTimeout")
+      // Until the PING's answer the session takes no new stream (a request then would dial another).
+      const entries = () => (pool.toJSON() as { hosts: Array<{ entries: Array<{ capacity: number }> }> }).hosts.flatMap((h) => h.entries)
+      yield* eventually(() => entries().length === 1 && entries()[0].capacity > 0, 3000, "the PING's answer")
       const r = yield* Hackney.get(`${srv.url}/`, { pool, tls: ca })
       expect(r.text()).toBe("ok")
       expect(srv.sessions()).toBe(1)

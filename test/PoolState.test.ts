@@ -1153,3 +1153,53 @@ describe("PoolState: HTTP/2 resize, capacity hints and draining (pinned by mutat
     expect(h.waiters).toEqual([])
   })
 })
+
+describe("PoolState: a multiplexed session at capacity 0 (HTTP/2 health in doubt)", () => {
+  it("resize to 0: no new request is given it, a release does not hand it to a waiter, and the host's hint is kept", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    t.request(t.waiter("b"))
+    t.state.resize(a, 0)
+    expect(t.h().capacityHint).toBe(3)
+    expect(t.h().spare).toEqual([])
+    // The next request dials instead of sharing a.
+    const c = t.request(t.waiter("c"))!
+    expect(c.state).toBe("dialing")
+    t.connect(c, 3)
+    // c has room: d shares it, never a.
+    expect(t.request(t.waiter("d"))).toBe(c)
+  })
+
+  it("a released session at capacity 0 is not handed to the oldest waiter: it is parked, then closed when wanted, and the waiter dials", () => {
+    const t = harness({ maxPerHost: 1 })
+    const a = t.request(t.waiter("a", { capacity: 1 }))!
+    t.connect(a, 1)
+    const w = t.waiter("w")
+    expect(t.request(w)).toBeUndefined()
+    t.state.resize(a, 0)
+    t.state.release(a, true)
+    expect(t.log.slice(-4)).toEqual(["park #1", "unpark #1", "close #1", "grant w dial"])
+    expect(a.state).toBe("closed")
+  })
+
+  it("an idle session at capacity 0 is closed instead of handed out; back to a positive capacity it is handed out again", () => {
+    const t = harness({ maxPerHost: 2 })
+    const a = t.request(t.waiter("a", { capacity: 3 }))!
+    t.connect(a, 3)
+    const b = t.request(t.waiter("b", { fresh: true, capacity: 3 }))!
+    t.connect(b, 3)
+    t.state.release(a, true)
+    t.state.release(b, true)
+    // b, parked last, is taken first (LIFO): at capacity 0 it is closed, and a is taken.
+    t.state.resize(b, 0)
+    expect(t.state.takeIdleNow(t.h(), 2)).toBe(a)
+    expect(b.state).toBe("closed")
+    expect(t.log).toContain("close #2")
+    t.state.release(a, true)
+    t.state.resize(a, 0)
+    t.state.resize(a, 3)
+    expect(t.state.takeIdleNow(t.h(), 2)).toBe(a)
+    expect(t.h().capacityHint).toBe(3)
+  })
+})

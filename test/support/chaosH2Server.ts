@@ -86,6 +86,14 @@ const corruptFrame = (arg: number): Buffer => {
  * TCP one for h2c; `raw`: the TCP socket). Writes pass through unless held
  * (a stall: the socket neither read nor written), split (the next bytes one
  * per turn), or delayed.
+ *
+ * The socket is always read, whether the session reads or not, so the
+ * client's FIN is always seen: then the tap ends the session. (A session
+ * that sent GOAWAY and has no stream left stops reading — nghttp2 wants no
+ * more input — and, were the socket paused for it, the client's FIN would
+ * stay unread and the socket in CLOSE-WAIT until the server closed.) What is
+ * read meanwhile is bounded by HTTP/2 flow control: the client sends no more
+ * DATA than the server's windows allow.
  */
 class Tap extends Duplex {
   private held = false
@@ -98,9 +106,14 @@ class Tap extends Duplex {
   constructor(readonly inner: net.Socket, readonly raw: net.Socket) {
     super()
     inner.on("data", (d: Buffer) => {
-      if (!this.held && !this.push(d)) inner.pause()
+      if (!this.held) this.push(d)
     })
-    inner.on("end", () => this.push(null))
+    inner.on("end", () => {
+      this.push(null)
+      // The client closed its side (it never half-closes: it is gone). A session still reading sees the end
+      // first; one that stopped reading would not: it is ended here, a turn later.
+      this.later(0, () => this.destroy())
+    })
     inner.on("close", () => {
       for (const t of this.timers) clearTimeout(t)
       this.destroy()
@@ -108,9 +121,7 @@ class Tap extends Duplex {
     inner.on("error", () => {})
   }
 
-  override _read(): void {
-    if (!this.held) this.inner.resume()
-  }
+  override _read(): void {}
 
   override _write(chunk: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.queue.push(chunk)
@@ -125,6 +136,7 @@ class Tap extends Duplex {
 
   override _destroy(e: Error | null, cb: (e: Error | null) => void): void {
     this.inner.destroy()
+    if (this.raw !== this.inner) this.raw.destroy()
     cb(e)
   }
 
@@ -195,7 +207,12 @@ class Tap extends Duplex {
       this.inner.resume()
     }
     else {
-      this.raw.resetAndDestroy()
+      // After a FIN (an earlier `fin` fault, sent by the TLS socket or the TCP one: they share the handle) no RST
+      // can go out: libuv refuses the reset while the shutdown is pending (EINVAL), and Node 20 then drops the
+      // socket's handle without closing it — its fd stays open, in CLOSE-WAIT once the client closes, and no
+      // `close` event ever comes. Destroyed plainly instead.
+      if (this.raw.writableEnded || this.inner.writableEnded) this.raw.destroy()
+      else this.raw.resetAndDestroy()
       if (this.inner !== this.raw) this.inner.destroy()
     }
   }

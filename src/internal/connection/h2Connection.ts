@@ -19,6 +19,18 @@
  *   failure, so the stream fails with it. A session nghttp2 ended silently
  *   (its own GOAWAY, no Node event) is found by a reset stream that does not
  *   close within `resetGrace`, and closed.
+ * - **Health.** A stream whose receive timeout fires when nothing at all
+ *   arrived on the session since that stream's last frame (no frame of any
+ *   stream, no SETTINGS, no PING) puts the session in doubt: it is PINGed
+ *   and takes no new stream until the answer (its `capacity` is 0, so the
+ *   pool uses or dials another connection; an idle one in doubt is closed
+ *   rather than handed out); its other streams go on. The PING answered,
+ *   the session takes streams again; unanswered within that stream's
+ *   `recvTimeout` (on the Clock), the session is closed and what still ran
+ *   on it fails with `RecvTimeout`. A stalled or silently ended session thus
+ *   costs the requests it carried, not the ones that came after. No timer
+ *   runs per session: the sign is a stream's own timeout (Go's http2 pings
+ *   on a read-idle timer instead).
  * - Server push is refused (`SETTINGS_ENABLE_PUSH = 0`); the peer's header
  *   lists are bounded (`SETTINGS_MAX_HEADER_LIST_SIZE`); a stream's receive
  *   window is 1 MiB, the session's 16 MiB, so a slow reader makes the server
@@ -29,10 +41,10 @@
 import * as Effect from "effect/Effect"
 import * as http2 from "node:http2"
 import type * as net from "node:net"
-import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError } from "../../HackneyError.js"
+import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
-import type { TimerWheel } from "../timer/wheel.js"
+import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import type { Connection, ConnectionInfo, Request, ResponseHead, Status } from "./connection.js"
 import type { BodyMode, Exchange } from "./exchange.js"
@@ -100,6 +112,16 @@ export class H2Connection implements Connection, StreamOwner {
   private goawayCode = 0
   /** A reset stream did not close within `resetGrace`: nghttp2 ended the session silently. */
   private stalled = false
+  /**
+   * Frames received, counted (each stream's response head, 1xx, DATA,
+   * trailers, end; the peer's SETTINGS and PINGs): a stream that times
+   * out with the count it saw at its last frame found the session silent.
+   */
+  framesIn = 0
+  /** The health probe: a PING in flight, answered within this deadline or the session is closed. */
+  private probe: Deadline | undefined = undefined
+  /** The probe's timeout (ms), for the error of the streams it fails. */
+  private probeMillis = 0
   /** Why the session ended, when it failed. */
   closeCause: unknown = undefined
   onClosed: (() => void) | undefined = undefined
@@ -117,6 +139,7 @@ export class H2Connection implements Connection, StreamOwner {
     this.info = new SocketInfo(this.socket, this.alpn, this.isTls, open.peercert, open.handshakeMillis)
     this.idleSince = options.wheel.clock.unsafeCurrentTimeMillis()
     session.on("remoteSettings", this.onSettings)
+    session.on("ping", this.onFrame)
     session.on("goaway", this.onGoaway)
     session.on("error", this.onError)
     session.on("close", this.onClose)
@@ -189,8 +212,12 @@ export class H2Connection implements Connection, StreamOwner {
     return !this.closedFlag && !this.goingAway && !this.session.destroyed && !this.session.closed
   }
 
-  /** The peer's `SETTINGS_MAX_CONCURRENT_STREAMS` (at least 1). */
+  /**
+   * Streams it may carry at once: the peer's `SETTINGS_MAX_CONCURRENT_STREAMS`
+   * (at least 1), or 0 while its health is in doubt (a PING probe in flight).
+   */
   get capacity(): number {
+    if (this.probe !== undefined) return 0
     const max = this.session.remoteSettings?.maxConcurrentStreams
     return max === undefined ? 100 : Math.max(1, Math.min(max, 0x7fffffff))
   }
@@ -227,6 +254,7 @@ export class H2Connection implements Connection, StreamOwner {
       requests: this.requests,
       streams: this.live.size,
       capacity: this.capacity,
+      probing: this.probe !== undefined,
       alpn: this.alpn,
       tls: this.isTls,
       lastStreamId: this.lastStreamId === Infinity ? undefined : this.lastStreamId,
@@ -303,6 +331,8 @@ export class H2Connection implements Connection, StreamOwner {
   close(): void {
     if (this.closedFlag) return
     this.closedFlag = true
+    this.probe?.cancel()
+    this.probe = undefined
     for (const s of this.live) s.sessionDied(this.sessionFailure() ?? s.closedError(this.closeCause))
     if (!this.session.destroyed) this.session.destroy()
     this.socket.destroy()
@@ -347,7 +377,58 @@ export class H2Connection implements Connection, StreamOwner {
   // --- session events -----------------------------------------------------------
 
   private readonly onSettings = (): void => {
+    this.framesIn++
     this.onChange?.()
+  }
+
+  /**
+   * The peer's PING: it is alive. (The ACK of our first SETTINGS is not counted: it may come just
+   * after a first stream started, and would hide that stream's silent session.)
+   */
+  private readonly onFrame = (): void => {
+    this.framesIn++
+  }
+
+  /**
+   * A stream's receive timeout fired; `mark` is {@link framesIn} as of its
+   * last frame. Nothing received on the whole session since: the session is
+   * in doubt, and PINGed (see the module's **Health**); `millis` bounds the
+   * wait for the answer. A session already probed, closing or draining is
+   * left as it is.
+   */
+  streamTimedOut(mark: number, millis: number): void {
+    if (mark !== this.framesIn || this.probe !== undefined || !this.isAvailable) return
+    let sent = false
+    try {
+      sent = this.session.ping(this.onPingAck)
+    } catch {
+      // The session is gone: its `close` fails what is left.
+    }
+    // No PING could go out (too many unanswered ones): the session is not trusted with new streams again.
+    if (!sent) return this.retire()
+    this.probeMillis = millis
+    this.probe = this.options.wheel.schedule(millis, this.onProbeTimeout)
+    this.onChange?.()
+  }
+
+  private readonly onPingAck = (error: Error | null): void => {
+    // A PING cancelled by the session's end: `close` decides.
+    if (error !== null || this.probe === undefined || this.closedFlag) return
+    this.probe.cancel()
+    this.probe = undefined
+    this.framesIn++
+    this.onChange?.()
+  }
+
+  /** The PING went unanswered: the session is dead; what still runs on it fails with `RecvTimeout`. */
+  private readonly onProbeTimeout = (): void => {
+    this.probe = undefined
+    if (this.closedFlag) return
+    for (const s of this.live) {
+      const ex = s.ex
+      s.sessionDied(new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis: this.probeMillis, phase: ex.head === undefined ? "headers" : "body" }))
+    }
+    this.close()
   }
 
   /** No new stream: drains as after a GOAWAY (closed when its streams end), the pool told. */

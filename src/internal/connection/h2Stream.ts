@@ -43,6 +43,10 @@ export interface StreamOwner {
   resetSent(s: H2Stream): void
   /** Told of each final response head (the connection's, see `Connection.headObserver`). */
   readonly headObserver: ((head: ResponseHead) => void) | undefined
+  /** Frames received on the session, counted: each stream adds its own. */
+  framesIn: number
+  /** A stream's receive timeout fired, the session's frame count `mark` as of its last frame: the session checks its health. */
+  streamTimedOut(mark: number, millis: number): void
 }
 
 const owner = Symbol.for("effect-hackney/H2Stream")
@@ -79,6 +83,8 @@ export class H2Stream implements BodyDriver {
   private readonly deadline: Deadline
   /** Trailers to send when the body ends (`wantTrailers`). */
   private trailers: Record<string, string | Array<string>> | undefined = undefined
+  /** The session's `framesIn` as of this stream's last frame (or its timeout's start). */
+  private mark = 0
 
   constructor(
     readonly session: StreamOwner,
@@ -198,10 +204,13 @@ export class H2Stream implements BodyDriver {
   }
 
   arm(): void {
+    this.mark = this.session.framesIn
     if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)
   }
 
+  /** A frame of this stream arrived: counted on the session, and the recv timeout pushed back. */
   touch(): void {
+    this.mark = ++this.session.framesIn
     if (Number.isFinite(this.recvTimeout)) this.deadline.touch(this.recvTimeout)
   }
 
@@ -209,6 +218,8 @@ export class H2Stream implements BodyDriver {
     const ex = this.ex
     if (ex.settled) return
     if (this.paused) return this.arm()
+    // Silent since this stream's last frame: the whole session may be dead (see H2Connection's **Health**).
+    this.session.streamTimedOut(this.mark, this.recvTimeout)
     this.fail(new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis: this.recvTimeout, phase: ex.head === undefined ? "headers" : "body" }))
   }
 
@@ -287,16 +298,18 @@ export class H2Stream implements BodyDriver {
   }
 
   onTrailers(raw: ReadonlyArray<string>): void {
+    this.session.framesIn++
     if (!this.ex.settled && !this.overLimit(raw, true)) this.ex.rawTrailers = withoutPseudo(raw)
   }
 
   onEnd(): void {
-    const ex = this.ex
-    if (ex.settled) return
     // Node ends the readable side of a reset stream too (and of every stream of a session that
     // died, with CANCEL): only an end without an error code is the response's END_STREAM.
     const code = this.stream!.rstCode
     if (code !== undefined && code !== 0) return
+    this.session.framesIn++
+    const ex = this.ex
+    if (ex.settled) return
     this.deadline.cancel()
     if (ex.head === undefined) {
       return this.fail(new ProtocolError({ method: ex.method, url: ex.url, reason: "session-error", detail: "the stream ended without a response head" }))

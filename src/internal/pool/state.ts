@@ -316,7 +316,8 @@ export class PoolState<C> {
     if (entry.inFlight === 0) {
       while (h.waiters.length > 0 && h.waiters[0].done) h.waiters.shift()
       const w = h.waiters[0]
-      if (w !== undefined && !w.fresh) {
+      // Capacity 0 (an HTTP/2 session whose health is in doubt): it takes no one now.
+      if (w !== undefined && !w.fresh && entry.capacity > 0) {
         // Straight to the oldest waiter: the connection stays in use.
         h.waiters.shift()
         entry.inFlight = 1
@@ -362,12 +363,14 @@ export class PoolState<C> {
    * `entry`'s connection can now carry `capacity` requests at once (HTTP/2
    * SETTINGS_MAX_CONCURRENT_STREAMS changed). Raised: waiters are served
    * from the new room. Lowered below what runs on it: those finish, and no
-   * new request goes to it until it has room again.
+   * new request goes to it until it has room again. 0 (an HTTP/2 session
+   * whose health is in doubt): nothing new goes to it, and an idle one is
+   * closed when next wanted; the host's hint for new dials is kept.
    */
   resize(entry: Entry<C>, capacity: number): void {
     if (entry.state !== "active" && entry.state !== "idle") return
     entry.capacity = capacity
-    entry.host.capacityHint = capacity
+    if (capacity > 0) entry.host.capacityHint = capacity
     if (entry.state === "active") {
       if (entry.inFlight < capacity) {
         if (entry.host.spare.indexOf(entry) < 0) entry.host.spare.push(entry)
@@ -512,8 +515,9 @@ export class PoolState<C> {
       if (e === undefined) return undefined
       this.idleCount--
       this.sink.unparked(e)
-      // Liveness check: a connection the peer closed, or that received bytes while idle, is not handed out.
-      if (!this.usable(e.conn!)) {
+      // Liveness check: a connection the peer closed, that received bytes while idle, or that can carry
+      // nothing now (capacity 0: an HTTP/2 session whose health is in doubt) is not handed out.
+      if (!this.usable(e.conn!) || e.capacity === 0) {
         e.state = "closed"
         this.sink.closeConnection(e)
         continue
