@@ -307,7 +307,7 @@ export class Http1Parser {
           this.#lineLen = 0
           this.#nameScan = 0
         } else {
-          this.#checkLine(le - ls, abs)
+          this.#checkLine(le - ls, abs, buf, le)
         }
         pos = lf + 1
         this.#onLine(lbuf, ls, le, abs, sink)
@@ -364,7 +364,9 @@ export class Http1Parser {
     const n = end - start
     if (this.#lineLen === 0) this.#lineAbs = this.#consumed + start
     const need = this.#lineLen + n
-    this.#checkLine(need, this.#lineAbs)
+    // The last byte counted: the new bytes' last, or the stashed line's when none is new (the LF came next).
+    if (n > 0) this.#checkLine(need, this.#lineAbs, buf, end)
+    else this.#checkLine(need, this.#lineAbs, this.#line, this.#lineLen)
     const from = this.#stashed(buf, start, end)
     this.#earlyCheck(from)
   }
@@ -496,12 +498,16 @@ export class Http1Parser {
     return i + 8 >= n
   }
 
-  /** Checks the length of a (partial) line, CRLF excluded, against the limits. */
-  #checkLine(n: number, abs: number): void {
+  /**
+   * Checks the length of a (partial) line, CRLF excluded, against the limits;
+   * `n` counts the bytes before the LF, `b[end - 1]` is the last of them.
+   */
+  #checkLine(n: number, abs: number, b: Uint8Array, end: number): void {
     const st = this.#state
     if (st === S_HEAD) {
       if (!this.#startSeen) {
-        if (n > this.#maxStart) {
+        // A CR just past the limit may be the CR of the line's CRLF, which the limit excludes.
+        if (n > this.#maxStart && (n > this.#maxStart + 1 || b[end - 1] !== CR)) {
           fail("StartLineTooLong", abs + this.#maxStart, `start line longer than ${this.#maxStart} bytes; raise the maxStartLineLength option if it is legitimate`)
         }
       } else if (this.#headBytes + n > this.#maxHeader) {
