@@ -6,7 +6,7 @@
  */
 import * as Either from "effect/Either"
 import { InvalidRequest } from "../../HackneyError.js"
-import { TCHAR } from "./bytes.js"
+import { isToken } from "./bytes.js"
 
 export { shouldKeepAlive } from "./keepAlive.js"
 
@@ -23,15 +23,6 @@ export interface RequestHeadInput {
   readonly host: string | undefined
   readonly rawHeaders: ReadonlyArray<string>
   readonly framing: BodyFraming
-}
-
-const isToken = (s: string): boolean => {
-  if (s.length === 0) return false
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c > 0x7f || TCHAR[c] === 0) return false
-  }
-  return true
 }
 
 /** -1 when fine, else the index of the first CR, LF, NUL or non-latin1 character. */
