@@ -70,15 +70,6 @@ export const HEX: Uint8Array = (() => {
   return t
 })()
 
-/** `true` when `s` has a CR, LF or NUL. @internal */
-export const hasCrLfNul = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === CR || c === LF || c === 0) return true
-  }
-  return false
-}
-
 /** `true` when `s` is a non-empty RFC 9110 token. @internal */
 export const isToken = (s: string): boolean => {
   if (s.length === 0) return false
@@ -133,7 +124,17 @@ export const latin1 = (buf: Uint8Array, start: number, end: number): string => {
     for (let i = start + 5; i < end; i++) s += fcc(buf[i])
     return s
   }
-  if (nativeLatin1 !== undefined) return nativeLatin1.call(buf, start, end)
+  return nativeLatin1 !== undefined ? nativeLatin1.call(buf, start, end) : latin1Portable(buf, start, end)
+}
+
+/**
+ * Decodes `buf[start, end)` as latin1 without `Buffer`, 1024 bytes per
+ * `String.fromCharCode` call: what {@link latin1} uses for long ranges on a
+ * host without Node's `Buffer`.
+ *
+ * @internal
+ */
+export const latin1Portable = (buf: Uint8Array, start: number, end: number): string => {
   let s = ""
   for (let i = start; i < end; i += 1024) {
     const view = new Uint8Array(buf.buffer, buf.byteOffset + i, Math.min(end, i + 1024) - i)
