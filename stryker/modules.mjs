@@ -89,7 +89,7 @@ export const modules = {
     mutate: [region(parser, "#startLine(b: Uint8Array", "A header or trailer field line")],
     tests: [
       "test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts", "test/Http1.feed.test.ts",
-      "test/Http1.prefix.test.ts"
+      "test/Http1.prefix.test.ts", "test/Http1.startLine.test.ts"
     ]
   },
   // The request encoder (head checks and encoding, chunk lines), with its direct tests and the parser round trip.
