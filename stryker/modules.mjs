@@ -77,7 +77,10 @@ export const modules = {
       region(parser, "\u0000", "Fails as soon as a partial line"),
       region(parser, "Collects sink calls", "\u0000")
     ],
-    tests: ["test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts", "test/Http1.feed.test.ts"]
+    tests: [
+      "test/Http1.test.ts", "test/Http1.lenient.test.ts", "test/Http1.property.test.ts", "test/Http1.feed.test.ts",
+      "test/Http1.prefix.test.ts"
+    ]
   },
   // The checks of a partial line (no LF yet): bare CR, field-name bytes, start-line and chunk-size prefixes.
   "parser-prefix": {

@@ -147,6 +147,7 @@ describe("after an error, an upgrade or the end", () => {
     const q = new Http1.Http1Parser()
     q.execute(enc("HTTP/1.1 101 Switching Protocols\r\n\r\nab"), sink)
     expect(rests).toEqual(["", "ab"])
+    expect(() => q.execute(enc("c"), sink)).toThrow(expect.objectContaining({ reason: "Stopped", offset: 38 }))
   })
 
   it("the end of the input says where the message stopped, at the offset of the end", () => {
@@ -290,5 +291,54 @@ describe("body bytes", () => {
     const input = `HTTP/1.1 204 OK\r\nA: ${value}\r\nB: ${"w".repeat(700)}\r\n\r\n`
     const o = feed([enc(input.slice(0, 30)), enc(input.slice(30, 600)), enc(input.slice(600, 2900)), enc(input.slice(2900))], {}, [], false)
     expect(o.events[0]).toMatchObject({ head: { rawHeaders: ["A", value, "B", "w".repeat(700)] } })
+  })
+})
+
+describe("default limits (no option given)", () => {
+  const reason = (input: string) => {
+    try {
+      new Http1.Http1Parser().push(enc(input))
+      return "accepted"
+    } catch (e) {
+      return (e as Http1.Http1ParseError).reason
+    }
+  }
+  const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+  it("hold in a parser built without options, each at its edge", () => {
+    // A start line of 8192 bytes (CRLF excluded).
+    expect(reason(`HTTP/1.1 200 ${"x".repeat(8192 - 13)}\r\n\r\n`)).toBe("accepted")
+    expect(reason(`HTTP/1.1 200 ${"x".repeat(8193 - 13)}\r\n\r\n`)).toBe("StartLineTooLong")
+    // A head of 16384 bytes: 17 + (5 + n) + 2.
+    expect(reason(`HTTP/1.1 204 OK\r\nA: ${"x".repeat(16384 - 24)}\r\n\r\n`)).toBe("accepted")
+    expect(reason(`HTTP/1.1 204 OK\r\nA: ${"x".repeat(16385 - 24)}\r\n\r\n`)).toBe("HeaderSectionTooLarge")
+    // 256 fields.
+    expect(reason(`HTTP/1.1 204 OK\r\n${"A: b\r\n".repeat(256)}\r\n`)).toBe("accepted")
+    expect(reason(`HTTP/1.1 204 OK\r\n${"A: b\r\n".repeat(257)}\r\n`)).toBe("TooManyHeaders")
+    // Chunk extensions of 16384 bytes (from the first `;`).
+    expect(reason(`${chunked}1;${"a".repeat(16383)}\r\nx\r\n0\r\n\r\n`)).toBe("accepted")
+    expect(reason(`${chunked}1;${"a".repeat(16384)}\r\nx\r\n0\r\n\r\n`)).toBe("ChunkExtensionTooLong")
+    // A trailer section of 16384 bytes, CRLFs included: (5 + n) + 2.
+    expect(reason(`${chunked}0\r\nT: ${"v".repeat(16384 - 7)}\r\n\r\n`)).toBe("accepted")
+    expect(reason(`${chunked}0\r\nT: ${"v".repeat(16385 - 7)}\r\n\r\n`)).toBe("TrailerSectionTooLarge")
+    // 10 empty lines before the start line.
+    expect(reason(`${"\r\n".repeat(10)}HTTP/1.1 204 OK\r\n\r\n`)).toBe("accepted")
+    expect(reason(`${"\r\n".repeat(11)}HTTP/1.1 204 OK\r\n\r\n`)).toBe("TooManyEmptyLines")
+  })
+})
+
+describe("header fields", () => {
+  it("framing field names are matched in any case", () => {
+    const first = (input: string) => (feed([enc(input)], {}, [], false).events[0] as any).head
+    expect(first("HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: CHUNKED\r\n\r\n0\r\n\r\n")).toMatchObject({ body: "chunked" })
+    expect(first("HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 0\r\n\r\n")).toMatchObject({ body: "length", contentLength: 0 })
+    expect(first("HTTP/1.1 200 OK\r\nCONNECTION: CLOSE\r\nContent-Length: 0\r\n\r\n")).toMatchObject({ keepAlive: false })
+    const req = feed([enc("GET / HTTP/1.1\r\nUPGRADE: x\r\nConnection: UPGRADE\r\n\r\n")], { mode: "request" }, [], false)
+    expect((req.events[0] as any).head).toMatchObject({ upgrade: true })
+  })
+
+  it("a value of whitespace only is empty; trailing spaces and tabs are not part of a value", () => {
+    const raw = everySplit("HTTP/1.1 204 OK\r\nA: \t \r\nB:\r\nC: x \t\r\nD:\ty\tz\t\r\n\r\n").events[0] as any
+    expect(raw.head.rawHeaders).toEqual(["A", "", "B", "", "C", "x", "D", "y\tz"])
   })
 })
