@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Http1 from "../src/Http1.js"
 import { enc } from "./support/http1.js"
 
-type Result = { readonly reason: Http1.ParseErrorReason; readonly offset: number } | ReadonlyArray<unknown>
+type Result = { readonly reason: Http1.ParseErrorReason; readonly offset: number; readonly detail?: string } | ReadonlyArray<unknown>
 
 const run = (pieces: ReadonlyArray<Uint8Array>, options: Http1.ParserOptions): Result => {
   const p = new Http1.Http1Parser(options)
@@ -23,7 +23,7 @@ const run = (pieces: ReadonlyArray<Uint8Array>, options: Http1.ParserOptions): R
     }
   } catch (e) {
     if (!(e instanceof Http1.Http1ParseError)) throw e
-    return { reason: e.reason, offset: e.offset }
+    return { reason: e.reason, offset: e.offset, detail: e.detail }
   }
   return events.filter((e: any) => e._tag !== "Data").map((e: any) => e._tag === "Done" ? e : { _tag: e._tag, ...e.head })
 }
@@ -37,20 +37,20 @@ const outcome = (input: string, options: Http1.ParserOptions = {}): Result => {
   return whole
 }
 
-const fails = (input: string, reason: Http1.ParseErrorReason, offset: number, options: Http1.ParserOptions = {}) =>
-  expect(outcome(input, options), JSON.stringify(input)).toEqual({ reason, offset })
+const fails = (input: string, reason: Http1.ParseErrorReason, offset: number, options: Http1.ParserOptions = {}, detail?: string) =>
+  expect(outcome(input, options), JSON.stringify(input)).toMatchObject(detail === undefined ? { reason, offset } : { reason, offset, detail })
 
 describe("status lines", () => {
   it("a status line cut short by a bare LF fails where it stops", () => {
-    fails("HTT\n\n", "InvalidStatusLine", 3)
-    fails("HTTP\n\n", "InvalidStatusLine", 4)
-    fails("HTTP/\n\n", "InvalidVersion", 5)
-    fails("HTTP/1\n\n", "InvalidVersion", 6)
-    fails("HTTP/1.\n\n", "InvalidVersion", 7)
-    fails("HTTP/1.1\n\n", "InvalidVersion", 8)
-    fails("HTTP/1.1 \n\n", "InvalidStatusLine", 9)
-    fails("HTTP/1.1 2\n\n", "InvalidStatusLine", 10)
-    fails("HTTP/1.1 20\n\n", "InvalidStatusLine", 11)
+    fails("HTT\n\n", "InvalidStatusLine", 3, {}, "expected HTTP/")
+    fails("HTTP\n\n", "InvalidStatusLine", 4, {}, "expected HTTP/")
+    fails("HTTP/\n\n", "InvalidVersion", 5, {}, "expected a version digit")
+    fails("HTTP/1\n\n", "InvalidVersion", 6, {}, "expected a dot in the version")
+    fails("HTTP/1.\n\n", "InvalidVersion", 7, {}, "expected a version digit")
+    fails("HTTP/1.1\n\n", "InvalidVersion", 8, {}, "expected SP after the version")
+    fails("HTTP/1.1 \n\n", "InvalidStatusLine", 9, {}, "the status code is not three digits")
+    fails("HTTP/1.1 2\n\n", "InvalidStatusLine", 10, {}, "the status code is not three digits")
+    fails("HTTP/1.1 20\n\n", "InvalidStatusLine", 11, {}, "the status code is not three digits")
     fails("HTTP/1.1 20\r\n\r\n", "InvalidStatusLine", 11)
     fails("HTTP/1.1\r\n\r\n", "InvalidVersion", 8)
   })
@@ -61,7 +61,7 @@ describe("status lines", () => {
     expect(reason("HTTP/1.1 204\r\n\r\n")).toBe("")
     expect(reason("HTTP/1.1 204 \r\n\r\n")).toBe("")
     expect(reason("HTTP/1.1 204\n\n")).toBe("")
-    fails("HTTP/1.1 204 O\x01K\r\n\r\n", "InvalidStatusLine", 14)
+    fails("HTTP/1.1 204 O\x01K\r\n\r\n", "InvalidStatusLine", 14, {}, "invalid byte in the reason phrase")
     fails("HTTP/1.1 204 OK\x7f\n\n", "InvalidStatusLine", 15)
     fails("HTTP/1.1 204 \x00\n\n", "InvalidStatusLine", 13)
   })
@@ -85,11 +85,11 @@ describe("request lines", () => {
   const strict = { mode: "request" } as const
 
   it("a request line cut short by a bare LF fails where it stops", () => {
-    fails("GET\n\n", "InvalidRequestLine", 3, lax)
-    fails("GET \n\n", "InvalidRequestLine", 4, lax)
-    fails("GET /\n\n", "InvalidRequestLine", 5, lax)
-    fails("GET / \n\n", "InvalidRequestLine", 6, lax)
-    fails("GET / HTTP/1.\n\n", "InvalidRequestLine", 6, lax)
+    fails("GET\n\n", "InvalidRequestLine", 3, lax, "invalid method")
+    fails("GET \n\n", "InvalidRequestLine", 4, lax, "invalid request target")
+    fails("GET /\n\n", "InvalidRequestLine", 5, lax, "invalid request target")
+    fails("GET / \n\n", "InvalidRequestLine", 6, lax, "expected HTTP/ after the request target")
+    fails("GET / HTTP/1.\n\n", "InvalidRequestLine", 6, lax, "expected HTTP/ after the request target")
     fails("GET / HTTP/1\n\n", "InvalidRequestLine", 6, lax)
     fails("GET / HTTP/1.1 \n\n", "InvalidRequestLine", 14, lax)
     // With CRLF the same lines fail at the same bytes.
@@ -105,7 +105,7 @@ describe("request lines", () => {
     expect(pri[0]).toMatchObject({ _tag: "RequestHead", method: "PRI", versionMajor: 2, versionMinor: 0, upgrade: true, keepAlive: false })
     expect(pri.slice(1)).toEqual([{ _tag: "Done", keepAlive: false }, { _tag: "Upgrade" }])
     expect(head("GET / HTTP/1.1\r\n\r\n")).toMatchObject({ upgrade: false, keepAlive: true })
-    fails("GET / HTTP/2.0\r\n\r\n", "InvalidVersion", 11, strict)
+    fails("GET / HTTP/2.0\r\n\r\n", "InvalidVersion", 11, strict, "HTTP/2.0 outside the PRI preface")
     fails("GET / HTTP/3.0\r\n\r\n", "InvalidVersion", 11, strict)
     fails("GET / HTTP/1.2\r\n\r\n", "InvalidVersion", 11, strict)
   })

@@ -618,7 +618,11 @@ export class Http1Parser {
     else this.#statusLine(b, s, e, abs)
   }
 
-  /** `HTTP/d.d SP ddd [SP reason]` (RFC 9112 §4). */
+  /**
+   * `HTTP/d.d SP ddd [SP reason]` (RFC 9112 §4). On a failure here `#onLine`
+   * runs the partial-line check over the line, whose error (the earliest) is
+   * reported when it finds one; a CR inside a line is a bare CR it reports.
+   */
   #statusLine(b: Uint8Array, s: number, e: number, abs: number): void {
     const base = abs - s
     // Bounded by `e`: the line buffer may hold an earlier, longer line's bytes past it.
@@ -644,7 +648,7 @@ export class Http1Parser {
     for (let i = s + 13; i < e; i++) {
       const c = b[i]
       if (FIELD_VALUE[c] === 0) {
-        fail(c === CR ? "InvalidLineEnding" : "InvalidStatusLine", base + i, "invalid byte in the reason phrase")
+        fail("InvalidStatusLine", base + i, "invalid byte in the reason phrase")
       }
     }
     this.#reason = latin1(b, s + 13, e)
@@ -670,13 +674,13 @@ export class Http1Parser {
     let i = s
     while (i < e && TCHAR[b[i]] === 1) i++
     if (i === s || i >= e || b[i] !== SP) {
-      fail(i < e && b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid method")
+      fail("InvalidRequestLine", base + i, "invalid method")
     }
     const method = this.#names.get(b, s, i)
     const ts = ++i
     while (i < e && TARGET[b[i]] === 1) i++
     if (i === ts || i >= e || b[i] !== SP) {
-      fail(i < e && b[i] === CR ? "InvalidLineEnding" : "InvalidRequestLine", base + i, "invalid request target")
+      fail("InvalidRequestLine", base + i, "invalid request target")
     }
     const target = latin1(b, ts, i)
     i++
