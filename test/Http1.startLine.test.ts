@@ -126,3 +126,42 @@ describe("auto mode", () => {
     fails("HTTP\n\n", "InvalidRequestLine", 4, { mode: "auto", allowBareLf: true })
   })
 })
+
+describe("start lines read within their own bytes", () => {
+  it("a malformed byte is refused at once, never skipped over to a line that would then parse", () => {
+    for (let k = 0; k < 5; k++) {
+      fails(`${"HTTP/1.1 204 OK".slice(0, k)}X${"HTTP/1.1 204 OK".slice(k + 1)}\r\n\r\n`, "InvalidStatusLine", k)
+      fails(`GET / ${"HTTP/1.1".slice(0, k)}X${"HTTP/1.1".slice(k + 1)}\r\n\r\n`, "InvalidRequestLine", 6 + k, { mode: "request" })
+    }
+    fails("HTTP/1.1x204 OK\r\n\r\n", "InvalidVersion", 8)
+    fails("HTTP/1x1 204 OK\r\n\r\n", "InvalidVersion", 6)
+    fails("HTTP/1./ 204 OK\r\n\r\n", "InvalidVersion", 5)
+    const request = { mode: "request" } as const
+    fails(" / HTTP/1.1\r\n\r\n", "InvalidRequestLine", 0, request)
+    fails("GET(/ HTTP/1.1\r\n\r\n", "InvalidRequestLine", 3, request)
+    fails("GET  HTTP/1.1\r\n\r\n", "InvalidRequestLine", 4, request)
+    fails("GET /a\x01HTTP/1.1\r\n\r\n", "InvalidRequestLine", 6, request)
+    fails("GET / HTTP/1x1\r\n\r\n", "InvalidVersion", 12, request)
+    fails("GET / HTTP/1./\r\n\r\n", "InvalidVersion", 11, request)
+  })
+
+  it("a second message's start line: offsets from the start of the input, and no byte of the longer line before it is read", () => {
+    // Byte by byte, every line goes through the line buffer, which still holds the first start line's bytes.
+    const first = "HTTP/1.1 204 OK\r\n\r\n"
+    fails(`${first}HTTP/1.1 204 O\x01K\r\n\r\n`, "InvalidStatusLine", 33, {}, "invalid byte in the reason phrase")
+    fails(`${first}HTT\n\n`, "InvalidStatusLine", 22, {}, "expected HTTP/")
+    fails(`${first}HTTP/\n\n`, "InvalidVersion", 24, {}, "expected a version digit")
+    fails(`${first}HTTP/1\n\n`, "InvalidVersion", 25, {}, "expected a dot in the version")
+    fails(`${first}HTTP/1.\n\n`, "InvalidVersion", 26, {}, "expected a version digit")
+    fails(`${first}HTTP/1.1\n\n`, "InvalidVersion", 27, {}, "expected SP after the version")
+    fails(`${first}HTTP/1.1 2\n\n`, "InvalidStatusLine", 29, {}, "the status code is not three digits")
+    const lax = { mode: "request", allowBareLf: true } as const
+    const req = "GETX /ab HTTP/1.1\r\n\r\n"
+    fails(`${req}GET\n\n`, "InvalidRequestLine", 24, lax, "invalid method")
+    fails(`${req}GET \n\n`, "InvalidRequestLine", 25, lax, "invalid request target")
+    fails(`${req}GETX /\n\n`, "InvalidRequestLine", 27, lax, "invalid request target")
+    fails(`${req}GETX /ab\n\n`, "InvalidRequestLine", 29, lax, "invalid request target")
+    fails(`${req}GETX /ab \n\n`, "InvalidRequestLine", 30, lax, "expected HTTP/ after the request target")
+    fails(`${req}GETX /ab HTTP/1.\n\n`, "InvalidRequestLine", 30, lax, "expected HTTP/ after the request target")
+  })
+})
