@@ -4,6 +4,8 @@
  * survivor that matches an entry — same file, mutator and replacement, on a
  * line containing `line` — as equivalent, out of the score.
  */
+import { http1 } from "./equivalent.http1.mjs"
+
 const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
@@ -24,6 +26,9 @@ const requestUrl = "src/internal/client/requestUrl.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const equivalent = [
+  // --- internal/http1 (equivalent.http1.mjs) ---
+  ...http1,
+
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },
   { file: state, line: "if (limit > h.maxLimit) h.maxLimit = limit", mutator: "EqualityOperator", replacement: "limit >= h.maxLimit", reason: "on equality it assigns the value already there" },

@@ -10,10 +10,18 @@ import { parseChunkSizeLine, parseContentLength, scanTransferEncoding } from "..
 import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, connectionTokens, keepAliveFrom, shouldKeepAlive } from "../src/internal/http1/keepAlive.js"
 import { enc } from "./support/http1.js"
 
-/** `text` placed after a prefix that is not part of the value: the functions must read only `[start, end)`. */
+/**
+ * `f` over `text` placed between bytes that are not part of it, the same
+ * whatever those bytes are (separators, quotes, `=`, line ends, digits): the
+ * functions read only `[start, end)`.
+ */
 const within = <A>(text: string, f: (b: Uint8Array, start: number, end: number) => A): A => {
-  const b = enc(`9,x${text}7,chunked`)
-  return f(b, 3, 3 + text.length)
+  const results = ["7,chunked", ",", " ", "\t", "=x", "\"", ";", "\r\n", "\n", "close"].map((after) => {
+    const b = enc(`9,x${text}${after}`)
+    return f(b, 3, 3 + text.length)
+  })
+  for (const r of results.slice(1)) expect(r, JSON.stringify(text)).toEqual(results[0])
+  return results[0]
 }
 
 describe("Content-Length values", () => {
@@ -67,13 +75,14 @@ describe("Transfer-Encoding lists", () => {
 
 describe("chunk-size lines", () => {
   /** The size, or the error's reason, offset and detail. `base` 100: offsets are absolute. */
-  const size = (line: string, maxExtension = 64) => {
-    try {
-      return within(line, (b, s, e) => parseChunkSizeLine(b, s, e, 100, maxExtension))
-    } catch (e: any) {
-      return { reason: e.reason, offset: e.offset, detail: e.detail }
-    }
-  }
+  const size = (line: string, maxExtension = 64) =>
+    within(line, (b, s, e) => {
+      try {
+        return parseChunkSizeLine(b, s, e, 100, maxExtension)
+      } catch (err: any) {
+        return { reason: err.reason, offset: err.offset, detail: err.detail }
+      }
+    })
 
   it("hex digits of either case, up to Number.MAX_SAFE_INTEGER", () => {
     expect(size("0")).toBe(0)
@@ -95,6 +104,8 @@ describe("chunk-size lines", () => {
     expect(size("1\r")).toEqual({ reason: "InvalidLineEnding", offset: 101, detail: "invalid byte in chunk size" })
     expect(size("1\n")).toEqual({ reason: "InvalidLineEnding", offset: 101, detail: "invalid byte in chunk size" })
     expect(size("\r")).toEqual({ reason: "InvalidLineEnding", offset: 100, detail: "no hex digits in chunk size" })
+    // An empty line, whatever ends it, has no digits.
+    expect(size("")).toEqual({ reason: "InvalidChunkSize", offset: 100, detail: "no hex digits in chunk size" })
   })
 
   it("extensions: names, token values, quoted values with escapes, several in a row", () => {
@@ -188,6 +199,9 @@ describe("Connection tokens and keep-alive", () => {
     // Look-alike names, and a value that only sits where a name could be.
     expect(shouldKeepAlive(1, 1, ["Connections", "close", "Connectio", "close", "X-Connection", "close"])).toBe(true)
     expect(shouldKeepAlive(1, 1, ["X", "Connection", "Y", "close"])).toBe(true)
+    // Other names of Connection's length, and a CR where a token has a dash.
+    expect(shouldKeepAlive(1, 1, ["X-Conn-Foo", "close", "Connectiom", "close"])).toBe(true)
+    expect(shouldKeepAlive(1, 0, ["Connection", "keep\ralive"])).toBe(false)
     // A name without a value is ignored.
     expect(shouldKeepAlive(1, 1, ["X", "y", "Connection"])).toBe(true)
     expect(shouldKeepAlive(1, 0, ["Connection"])).toBe(false)
