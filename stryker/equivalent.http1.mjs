@@ -5,6 +5,7 @@
 const parser = "src/internal/http1/parser.ts"
 const framing = "src/internal/http1/framing.ts"
 const keepAlive = "src/internal/http1/keepAlive.ts"
+const encoder = "src/internal/http1/encoder.ts"
 
 /**
  * A failing complete start line is checked again by the partial-line check
@@ -32,6 +33,13 @@ export const http1 = [
   { file: keepAlive, line: "if (e > s) bits |= tokenBit(buf, s, e)", mutator: "ConditionalExpression", replacement: "true", reason: "an empty item matches no token (tokenBit compares lengths first)" },
   { file: keepAlive, line: "if (e > s) bits |= tokenBit(buf, s, e)", mutator: "EqualityOperator", replacement: "e >= s", reason: "an empty item matches no token (tokenBit compares lengths first)" },
   { file: keepAlive, line: "for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff", mutator: "EqualityOperator", replacement: "i <= s.length", reason: "a write past a Uint8Array's end is dropped" },
+
+  // --- http1-encoder ---
+  { file: encoder, line: "for (let i = 0; i < s.length; i++) {", mutator: "EqualityOperator", replacement: "i <= s.length", reason: "charCodeAt past the end is NaN, which no comparison of badValueChar or badTargetChar matches" },
+  { file: encoder, line: "s.length === lowerWord.length && s.toLowerCase() === lowerWord", mutator: "ConditionalExpression", replacement: "true", reason: "the fast path of the comparison after it: no string of another length lower-cases to host, content-length or transfer-encoding" },
+  { file: encoder, line: "const size = framing._tag === \"Chunked\" ? undefined : framing._tag === \"None\" ? null : framing.length", mutator: "ConditionalExpression", replacement: "false", reason: "a Chunked framing has no length: the last branch gives undefined too" },
+  { file: encoder, line: "const size = framing._tag === \"Chunked\" ? undefined : framing._tag === \"None\" ? null : framing.length", mutator: "StringLiteral", replacement: "\"\"", reason: "a Chunked framing has no length: the last branch gives undefined too" },
+  { file: encoder, line: "if (rawTrailers === undefined || rawTrailers.length === 0) return Either.right(\"0\\r\\n\\r\\n\")", mutator: "ConditionalExpression", replacement: "false", reason: "the general path encodes no trailer to the same last chunk" },
 
   // --- parser-start (the complete start line) ---
   { file: parser, line: "const isResponse = e - s >= 5 && b[s] === 0x48 && b[s + 1] === 0x54 && b[s + 2] === 0x54 &&", mutator: "ConditionalExpression", replacement: "true", reason: "the five byte comparisons fail on a shorter line (the byte after it is its CR or LF; auto mode decides on the first start line, before any longer line fills the line buffer)" },
