@@ -6,6 +6,7 @@ const parser = "src/internal/http1/parser.ts"
 const framing = "src/internal/http1/framing.ts"
 const keepAlive = "src/internal/http1/keepAlive.ts"
 const encoder = "src/internal/http1/encoder.ts"
+const bytes = "src/internal/http1/bytes.ts"
 
 /**
  * A failing complete start line is checked again by the partial-line check
@@ -14,6 +15,12 @@ const encoder = "src/internal/http1/encoder.ts"
  * reaches the caller with its own reason, offset or detail.
  */
 const recheck = "masked: the partial-line recheck refuses this line first, and its error is the one reported"
+
+/** The two latin1 decoders (native, portable; short ranges in JS) give the same strings: which one runs is speed only. */
+const decoders = "latin1 decoders give the same string whichever runs (native latin1Slice, the portable one, or the short-range JS path): the choice is speed only"
+
+/** StringCache verifies every hit byte by byte: its slots, seeds and hashing decide only whether a decoded string is reused. */
+const cache = "the string cache verifies each hit byte by byte: slots, seeds and the hash only decide whether a decoded string is reused, never what is returned"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const http1 = [
@@ -40,6 +47,71 @@ export const http1 = [
   { file: encoder, line: "const size = framing._tag === \"Chunked\" ? undefined : framing._tag === \"None\" ? null : framing.length", mutator: "ConditionalExpression", replacement: "false", reason: "a Chunked framing has no length: the last branch gives undefined too" },
   { file: encoder, line: "const size = framing._tag === \"Chunked\" ? undefined : framing._tag === \"None\" ? null : framing.length", mutator: "StringLiteral", replacement: "\"\"", reason: "a Chunked framing has no length: the last branch gives undefined too" },
   { file: encoder, line: "if (rawTrailers === undefined || rawTrailers.length === 0) return Either.right(\"0\\r\\n\\r\\n\")", mutator: "ConditionalExpression", replacement: "false", reason: "the general path encodes no trailer to the same last chunk" },
+
+  // --- http1-bytes ---
+  { file: bytes, line: "for (let i = 0; i < s.length; i++) {", mutator: "EqualityOperator", replacement: "i <= s.length", reason: "charCodeAt past the end is NaN: TCHAR[NaN] is undefined, not 0, and NaN > 255 is false" },
+  { file: bytes, line: "if (c > 255 || TCHAR[c] === 0) return false", mutator: "EqualityOperator", replacement: "c >= 255", reason: "TCHAR[255] is 0: 255 is refused either way" },
+  { file: bytes, line: "if (n <= 10) {", mutator: "ConditionalExpression", replacement: "true", reason: decoders },
+  { file: bytes, line: "if (n <= 10) {", mutator: "ConditionalExpression", replacement: "false", reason: decoders },
+  { file: bytes, line: "if (n <= 10) {", mutator: "EqualityOperator", replacement: "n < 10", reason: decoders },
+  { file: bytes, line: "if (n <= 10) {", mutator: "EqualityOperator", replacement: "n > 10", reason: decoders },
+  { file: bytes, line: "if (n <= 10) {", mutator: "BlockStatement", replacement: "{}", reason: decoders },
+  { file: bytes, line: "return nativeLatin1 !== undefined ? nativeLatin1.call(buf, start, end) : latin1Portable(buf, start, end)", mutator: "ConditionalExpression", replacement: "true", reason: decoders },
+  { file: bytes, line: "return nativeLatin1 !== undefined ? nativeLatin1.call(buf, start, end) : latin1Portable(buf, start, end)", mutator: "ConditionalExpression", replacement: "false", reason: decoders },
+  { file: bytes, line: "return nativeLatin1 !== undefined ? nativeLatin1.call(buf, start, end) : latin1Portable(buf, start, end)", mutator: "EqualityOperator", replacement: "nativeLatin1 === undefined", reason: decoders },
+  { file: bytes, line: "for (let i = start; i < end; i += 1024) {", mutator: "EqualityOperator", replacement: "i <= end", reason: "at the end the view is empty and decodes to \"\"" },
+  { file: bytes, line: "return typeof f === \"function\" ? (f as Latin1Slice) : undefined", mutator: "ConditionalExpression", replacement: "true", reason: decoders },
+  { file: bytes, line: "return typeof f === \"function\" ? (f as Latin1Slice) : undefined", mutator: "ConditionalExpression", replacement: "false", reason: decoders },
+  { file: bytes, line: "return typeof f === \"function\" ? (f as Latin1Slice) : undefined", mutator: "EqualityOperator", replacement: "typeof f !== \"function\"", reason: decoders },
+  { file: bytes, line: "return typeof f === \"function\" ? (f as Latin1Slice) : undefined", mutator: "StringLiteral", replacement: "\"\"", reason: decoders },
+  { file: bytes, line: "const f = B?.prototype?.latin1Slice", mutator: "OptionalChaining", replacement: "B?.prototype.latin1Slice", reason: decoders },
+  { file: bytes, line: "const f = B?.prototype?.latin1Slice", mutator: "OptionalChaining", replacement: "B.prototype", reason: decoders },
+  { file: bytes, line: "const nativeLatin1: Latin1Slice | undefined = (() => {", mutator: "BlockStatement", replacement: "{}", reason: decoders },
+  { file: bytes, line: "readonly #slots: Array<string | undefined> = new Array(512).fill(undefined)", mutator: "ArrayDeclaration", replacement: "new Array()", reason: cache },
+  { file: bytes, line: "constructor(seed: ReadonlyArray<string> = []) {", mutator: "ArrayDeclaration", replacement: "[\"Stryker was here\"]", reason: cache },
+  { file: bytes, line: "constructor(seed: ReadonlyArray<string> = []) {", mutator: "BlockStatement", replacement: "{}", reason: cache },
+  { file: bytes, line: "for (const s of seed) {", mutator: "BlockStatement", replacement: "{}", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "ConditionalExpression", replacement: "true", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "LogicalOperator", replacement: "s.length === 0 && s.length > 256", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "EqualityOperator", replacement: "s.length !== 0", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "EqualityOperator", replacement: "s.length >= 256", reason: cache },
+  { file: bytes, line: "if (s.length === 0 || s.length > 256) continue", mutator: "EqualityOperator", replacement: "s.length <= 256", reason: cache },
+  { file: bytes, line: "for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i)", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i)", mutator: "EqualityOperator", replacement: "i <= s.length", reason: cache },
+  { file: bytes, line: "for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i)", mutator: "EqualityOperator", replacement: "i >= s.length", reason: cache },
+  { file: bytes, line: "if (n === 0) return \"\"", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "if (n > 64) return latin1(buf, start, end)", mutator: "ConditionalExpression", replacement: "true", reason: cache },
+  { file: bytes, line: "if (n > 64) return latin1(buf, start, end)", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "if (n > 64) return latin1(buf, start, end)", mutator: "EqualityOperator", replacement: "n >= 64", reason: cache },
+  { file: bytes, line: "if (n > 64) return latin1(buf, start, end)", mutator: "EqualityOperator", replacement: "n <= 64", reason: cache },
+  { file: bytes, line: "if (hit !== undefined && hit.length === n) {", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "if (hit !== undefined && hit.length === n) {", mutator: "BlockStatement", replacement: "{}", reason: cache },
+  { file: bytes, line: "while (i < n && hit.charCodeAt(i) === buf[start + i]) i++", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "while (i < n && hit.charCodeAt(i) === buf[start + i]) i++", mutator: "ConditionalExpression", replacement: "true", reason: cache },
+  { file: bytes, line: "while (i < n && hit.charCodeAt(i) === buf[start + i]) i++", mutator: "EqualityOperator", replacement: "i <= n", reason: cache },
+  { file: bytes, line: "while (i < n && hit.charCodeAt(i) === buf[start + i]) i++", mutator: "EqualityOperator", replacement: "i >= n", reason: cache },
+  { file: bytes, line: "while (i < n && hit.charCodeAt(i) === buf[start + i]) i++", mutator: "UpdateOperator", replacement: "i--", reason: cache },
+  { file: bytes, line: "if (i === n) return hit", mutator: "ConditionalExpression", replacement: "false", reason: cache },
+  { file: bytes, line: "const slot = (buf: Uint8Array, start: number, end: number): number => {", mutator: "BlockStatement", replacement: "{}", reason: cache },
+  { file: bytes, line: "const len = end - start", mutator: "ArithmeticOperator", replacement: "end + start", reason: cache },
+  { file: bytes, line: "return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511", mutator: "ArithmeticOperator", replacement: "len / 31", reason: cache },
+  { file: bytes, line: "return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511", mutator: "ArithmeticOperator", replacement: "buf[start] / 7", reason: cache },
+  { file: bytes, line: "return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511", mutator: "ArithmeticOperator", replacement: "end + 1", reason: cache },
+  { file: bytes, line: "return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511", mutator: "ArithmeticOperator", replacement: "buf[start + (len >> 1)] / 13", reason: cache },
+  { file: bytes, line: "return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511", mutator: "ArithmeticOperator", replacement: "start - (len >> 1)", reason: cache },
+  { file: bytes, line: "export const COMMON_HEADER_NAMES: ReadonlyArray<string> = [", mutator: "ArrayDeclaration", replacement: "[]", reason: cache },
+  { file: bytes, line: "\"Accept-Ranges\", \"Access-Control-Allow-Origin\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"Content-Disposition\", \"Content-Encoding\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"Content-Range\", \"Content-Security-Policy\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"Last-Modified\", \"Link\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"Strict-Transport-Security\", \"Trailer\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"X-Content-Type-Options\", \"X-Frame-Options\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"accept-ranges\", \"cache-control\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"etag\", \"expires\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"vary\", \"Host\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "\"host\", \"user-agent\"", mutator: "StringLiteral", replacement: "\"\"", reason: cache },
+  { file: bytes, line: "if (chunks.length === 0) return noBytes", mutator: "ConditionalExpression", replacement: "false", reason: "no chunk joins into a new empty array: the same bytes" },
 
   // --- parser-start (the complete start line) ---
   { file: parser, line: "const isResponse = e - s >= 5 && b[s] === 0x48 && b[s + 1] === 0x54 && b[s + 2] === 0x54 &&", mutator: "ConditionalExpression", replacement: "true", reason: "the five byte comparisons fail on a shorter line (the byte after it is its CR or LF; auto mode decides on the first start line, before any longer line fills the line buffer)" },

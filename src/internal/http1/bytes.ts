@@ -183,8 +183,8 @@ export class StringCache {
 }
 
 const slot = (buf: Uint8Array, start: number, end: number): number => {
-  const n = end - start
-  return ((n * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (n >> 1)] * 13)) & 511
+  const len = end - start
+  return ((len * 31) ^ (buf[start] * 7) ^ (buf[end - 1] << 2) ^ (buf[start + (len >> 1)] * 13)) & 511
 }
 
 /** Header names seeded into each parser's name cache. @internal */
