@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Http1 from "../src/Http1.js"
 import { enc } from "./support/http1.js"
 
-type Result = { readonly reason: Http1.ParseErrorReason; readonly offset: number; readonly detail?: string } | ReadonlyArray<unknown>
+type Result = { readonly reason: Http1.ParseErrorReason; readonly offset: number; readonly detail?: string | undefined } | ReadonlyArray<unknown>
 
 const run = (pieces: ReadonlyArray<Uint8Array>, options: Http1.ParserOptions): Result => {
   const p = new Http1.Http1Parser(options)
