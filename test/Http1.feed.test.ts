@@ -6,20 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Http1 from "../src/Http1.js"
-import { enc, feed } from "./support/http1.js"
-import type { Outcome } from "./support/http1.js"
-
-/** The outcome of `input` whole, checked to be the same at every split point and byte by byte. */
-const everySplit = (input: string, options?: Http1.ParserOptions, methods: ReadonlyArray<string> = [], finish = false): Outcome => {
-  const bytes = enc(input)
-  const whole = feed([bytes], options, methods, finish)
-  for (let i = 1; i < bytes.length; i++) {
-    expect(feed([bytes.subarray(0, i), bytes.subarray(i)], options, methods, finish), `split at ${i}`).toEqual(whole)
-  }
-  const single = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))
-  expect(feed(single, options, methods, finish), "byte by byte").toEqual(whole)
-  return whole
-}
+import { enc, everySplit, feed } from "./support/http1.js"
 
 describe("the start-line limit", () => {
   it("a start line of exactly maxStartLineLength bytes is accepted with CRLF as with a bare LF; one byte more is refused", () => {

@@ -6,28 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Http1 from "../src/Http1.js"
-import { enc, feed } from "./support/http1.js"
+import { enc, everySplit } from "./support/http1.js"
 import type { Outcome } from "./support/http1.js"
-
-/**
- * The outcome of parsing `input` whole, after checking that every split
- * point (and a byte-by-byte feed) gives the same events and the same error.
- */
-const everySplit = (
-  input: string,
-  options?: Http1.ParserOptions,
-  methods: ReadonlyArray<string> = [],
-  finish = false
-): Outcome => {
-  const bytes = enc(input)
-  const whole = feed([bytes], options, methods, finish)
-  for (let i = 1; i < bytes.length; i++) {
-    expect(feed([bytes.subarray(0, i), bytes.subarray(i)], options, methods, finish), `split at ${i}`).toEqual(whole)
-  }
-  const single = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))
-  expect(feed(single, options, methods, finish), "byte by byte").toEqual(whole)
-  return whole
-}
 
 const heads = (o: Outcome): Array<Http1.ResponseHead> =>
   o.events.filter((e: any) => e._tag === "ResponseHead").map((e: any) => e.head)

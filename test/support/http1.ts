@@ -2,6 +2,7 @@
  * Parser test support: latin1 byte conversions and a run of the parser over
  * input pieces that keeps the events preceding an error.
  */
+import { expect } from "@effect/vitest"
 import * as Http1 from "../../src/Http1.js"
 
 /** latin1 text to bytes. */
@@ -63,4 +64,24 @@ export const feed = (
     return { events, error: e.reason }
   }
   return { events, error: undefined }
+}
+
+/**
+ * The outcome of parsing `input` whole, after checking that every split
+ * point (and a byte-by-byte feed) gives the same events and the same error.
+ */
+export const everySplit = (
+  input: string,
+  options?: Http1.ParserOptions,
+  methods: ReadonlyArray<string> = [],
+  finish = false
+): Outcome => {
+  const bytes = enc(input)
+  const whole = feed([bytes], options, methods, finish)
+  for (let i = 1; i < bytes.length; i++) {
+    expect(feed([bytes.subarray(0, i), bytes.subarray(i)], options, methods, finish), `split at ${i}`).toEqual(whole)
+  }
+  const single = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))
+  expect(feed(single, options, methods, finish), "byte by byte").toEqual(whole)
+  return whole
 }
