@@ -324,6 +324,19 @@ describe("header fields", () => {
     expect((req.events[0] as any).head).toMatchObject({ upgrade: true })
   })
 
+  it("a control byte in a value is refused at its offset, saying so", () => {
+    expect(attempt(new Http1.Http1Parser(), "HTTP/1.1 204 OK\r\nA: b\x00c\r\n\r\n")).toEqual({
+      reason: "InvalidHeaderValue",
+      offset: 21,
+      detail: "an invalid byte in a header value"
+    })
+    expect(attempt(new Http1.Http1Parser(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: \x7f\r\n\r\n")).toEqual({
+      reason: "InvalidHeaderValue",
+      offset: 53,
+      detail: "an invalid byte in a header value"
+    })
+  })
+
   it("a value of whitespace only is empty; trailing spaces and tabs are not part of a value", () => {
     const raw = everySplit("HTTP/1.1 204 OK\r\nA: \t \r\nB:\r\nC: x \t\r\nD:\ty\tz\t\r\n\r\n").events[0] as any
     expect(raw.head.rawHeaders).toEqual(["A", "", "B", "", "C", "x", "D", "y\tz"])

@@ -342,9 +342,7 @@ export class Http1Parser {
         this.#consumed += len
         this.#handOver(buf.subarray(pos), sink)
         return
-      } else {
-        this.#stopped()
-      }
+      } else this.#stopped() // S_ERROR: unreachable, `execute` refuses a failed parser before the loop
     }
     this.#consumed += len
     // The upgrade happened exactly at the end of this input.
