@@ -104,7 +104,8 @@ const fail = (reason: ParseErrorReason, offset: number, detail: string): never =
 const valueEnd = (b: Uint8Array, vs: number, e: number, base: number): number => {
   for (let i = vs; i < e; i++) {
     if (FIELD_VALUE[b[i]] === 0) {
-      fail(b[i] === CR ? "InvalidLineEnding" : "InvalidHeaderValue", base + i, "an invalid byte in a header value")
+      // (A CR here is a bare CR: the partial-line recheck reports it, or an earlier error.)
+      fail("InvalidHeaderValue", base + i, "an invalid byte in a header value")
     }
   }
   let ve = e
