@@ -105,9 +105,13 @@ export const modules = {
     mutate: ["src/internal/http1/framing.ts", "src/internal/http1/keepAlive.ts"],
     tests: ["test/Http1.framing.test.ts", "test/Http1.test.ts"]
   },
-  // The byte tables, latin1 decoding and the string cache; the parse error's message; the default limits.
+  // The byte tables, latin1 decoding and the string cache; the parse error's message; the default limits; the
+  // per-message objects made without an allocation site (young.ts).
   "http1-bytes": {
-    mutate: ["src/internal/http1/bytes.ts", "src/internal/http1/error.ts", "src/internal/http1/types.ts"],
+    mutate: [
+      "src/internal/http1/bytes.ts", "src/internal/http1/error.ts", "src/internal/http1/types.ts",
+      "src/internal/http1/young.ts"
+    ],
     tests: ["test/Http1.bytes.test.ts", "test/Http1.test.ts"]
   },
   // Retrying a request on the user's Schedule, and the engine's one resend after the stale keep-alive race.
