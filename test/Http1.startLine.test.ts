@@ -106,6 +106,7 @@ describe("request lines", () => {
     expect(pri.slice(1)).toEqual([{ _tag: "Done", keepAlive: false }, { _tag: "Upgrade" }])
     expect(head("GET / HTTP/1.1\r\n\r\n")).toMatchObject({ upgrade: false, keepAlive: true })
     fails("GET / HTTP/2.0\r\n\r\n", "InvalidVersion", 11, strict, "HTTP/2.0 outside the PRI preface")
+    fails("PRI * HTTP/2.1\r\n\r\n", "InvalidVersion", 11, strict)
     fails("GET / HTTP/3.0\r\n\r\n", "InvalidVersion", 11, strict)
     fails("GET / HTTP/1.2\r\n\r\n", "InvalidVersion", 11, strict)
   })
@@ -158,6 +159,7 @@ describe("start lines read within their own bytes", () => {
     const lax = { mode: "request", allowBareLf: true } as const
     const req = "GETX /ab HTTP/1.1\r\n\r\n"
     fails(`${req}GET\n\n`, "InvalidRequestLine", 24, lax, "invalid method")
+    fails("GET / HTTP/1.1\r\n\r\nGET\n\n", "InvalidRequestLine", 21, lax, "invalid method")
     fails(`${req}GET \n\n`, "InvalidRequestLine", 25, lax, "invalid request target")
     fails(`${req}GETX /\n\n`, "InvalidRequestLine", 27, lax, "invalid request target")
     fails(`${req}GETX /ab\n\n`, "InvalidRequestLine", 29, lax, "invalid request target")
