@@ -23,6 +23,8 @@ const query = "src/internal/client/query.ts"
 const requestUrl = "src/internal/client/requestUrl.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
+const h1 = "src/internal/connection/h1Connection.ts"
+const exchangeFile = "src/internal/connection/exchange.ts"
 export const equivalent = [
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },
@@ -187,5 +189,37 @@ export const equivalent = [
   { file: prepare, line: "let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()", mutator: "MethodExpression", replacement: "Headers.toRaw(Headers.fromInput(options.headers))", reason: "Headers.fromInput builds a new value for every input: its raw array is the request's own" },
   { file: query, line: "typeof v === \"string\" || typeof v === \"boolean\" || (typeof v === \"number\" && Number.isFinite(v))", mutator: "ConditionalExpression", replacement: "true", reason: "Number.isFinite is false for every non-number (it does not coerce)" },
   { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "ConditionalExpression", replacement: "true", reason: "URL is a global on every Node this package supports" },
-  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" }
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" },
+
+  // --- h1-connection (connection/h1Connection.ts, connection/exchange.ts) ---
+  { file: h1, line: "private readonly parser = new Http1Parser({ mode: \"response\" })", mutator: "ObjectLiteral", replacement: "{}", reason: "the parser's default mode is response" },
+  { file: h1, line: "private readonly parser = new Http1Parser({ mode: \"response\" })", mutator: "StringLiteral", replacement: "\"\"", reason: "a mode that is neither request nor auto is response" },
+  { file: h1, line: "if (wheel !== this.deadline.wheel) {", mutator: "ConditionalExpression", replacement: "true", reason: "a new deadline on the same wheel (the old one cancelled) fires the same" },
+  { file: h1, line: "if (body._tag === \"Bytes\" && body.bytes.length > 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "an empty body written inside the head's cork adds no byte to its one flush" },
+  { file: h1, line: "if (body._tag === \"Bytes\" && body.bytes.length > 0) {", mutator: "EqualityOperator", replacement: "body.bytes.length >= 0", reason: "an empty body written inside the head's cork adds no byte to its one flush" },
+  { file: h1, line: "if (this.socket.destroyed) return Effect.fail(this.closedError(ex))", mutator: "ConditionalExpression", replacement: "false", reason: "a destroyed socket's close event follows (Node, the mock): the write's drain wait then fails with the exchange's ConnectionClosed" },
+  { file: h1, line: "const ok = typeof chunk === \"string\" ? this.socket.write(chunk, \"latin1\") : this.socket.write(chunk)", mutator: "ConditionalExpression", replacement: "true", reason: "a byte write ignores the encoding argument" },
+  { file: h1, line: "socket.write(encodeChunkHeader(chunk.length), \"latin1\")", mutator: "StringLiteral", replacement: "\"\"", reason: "hex digits and CRLF are ASCII: the same bytes in utf8, the default" },
+  { file: h1, line: "const ok = socket.write(\"\\r\\n\", \"latin1\")", mutator: "StringLiteral", replacement: "\"\"", reason: "CRLF is ASCII: the same bytes in utf8, the default" },
+  { file: h1, line: "return awaitDrain(this.socket, ex, () => this.closedError(ex)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the connection's own close listener, registered first, fails the exchange before the drain wait sees the close: ex.error is used" },
+  { file: h1, line: "if (!ex.requestDone && !ex.settled) this.disarm()", mutator: "ConditionalExpression", replacement: "true", reason: "a body write waits before end() (requestDone false there); a settled exchange's deadline is cancelled or ignored (onRecvTimeout returns)" },
+  { file: h1, line: "if (!ex.requestDone && !ex.settled) this.disarm()", mutator: "LogicalOperator", replacement: "!ex.requestDone || !ex.settled", reason: "a body write waits before end() (requestDone false there); a settled exchange's deadline is cancelled or ignored (onRecvTimeout returns)" },
+  { file: h1, line: "if (!ex.settled) this.armRecvTimeout()", mutator: "ConditionalExpression", replacement: "true", reason: "onRecvTimeout ignores a settled exchange, and release disarms" },
+  { file: h1, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "true", reason: "resuming a socket that is not paused is a no-op" },
+  { file: h1, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "false", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "if (this.paused) {", mutator: "BlockStatement", replacement: "{}", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "this.paused = false", mutator: "BooleanLiteral", replacement: "true", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "if (!this.parser.isIdle) {", mutator: "ConditionalExpression", replacement: "false", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "if (!this.parser.isIdle) {", mutator: "BlockStatement", replacement: "{}", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "this.unsolicited(\"after the response (found at release)\")", mutator: "StringLiteral", replacement: "\"\"", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "return false // (unreachable while onSocketData keeps the invariant", mutator: "BooleanLiteral", replacement: "true", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "if (this.state !== \"active\" || ex === undefined || ex.error !== undefined) {", mutator: "ConditionalExpression", replacement: "false", reason: "bytes in `done` reach the parser, whose events (state check) or the after-read check close the connection as unsolicited all the same" },
+  { file: h1, line: "if (ex.complete && ex.keepAlive && !this.parser.isIdle) {", mutator: "LogicalOperator", replacement: "ex.complete || ex.keepAlive", reason: "keepAlive is set only with complete" },
+  { file: h1, line: "if (ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "onInformational: an exchange settles inside a read only as the connection closes, and the state check before returns first" },
+  { file: h1, line: "if (this.state === \"closed\") return", mutator: "ConditionalExpression", replacement: "false", reason: "close is idempotent through its steps too (destroy is, a settled exchange ignores fail, onClosed was cleared); unsolicited, once closed, would only write the same phase again" },
+  { file: h1, line: "if (this.state === \"closed\") return", mutator: "StringLiteral", replacement: "\"\"", reason: "close is idempotent through its steps too (destroy is, a settled exchange ignores fail, onClosed was cleared); unsolicited, once closed, would only write the same phase again" },
+  { file: h1, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h1, line: "if (ex === undefined || ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "(the `ex === undefined` operand) release, which clears the exchange, cancels the deadline first" },
+  { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "ConditionalExpression", replacement: "false", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
+  { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "EqualityOperator", replacement: "this.waiter !== undefined", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
 ]

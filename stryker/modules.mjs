@@ -62,7 +62,7 @@ export const modules = {
   // (Hackney*.test.ts) cost seconds per mutant: they are left out.
   "h1-connection": {
     mutate: ["src/internal/connection/h1Connection.ts", "src/internal/connection/exchange.ts"],
-    tests: ["test/H1Connection.mock.test.ts", "test/Connection.test.ts"],
+    tests: ["test/H1Connection.mock.test.ts", "test/Exchange.test.ts", "test/Connection.test.ts"],
     timeoutMS: 3000
   },
   // The HTTP/2 driver: the session (capacity, GOAWAY, a dead session's errors, the silent-stop watch), its

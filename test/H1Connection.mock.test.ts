@@ -9,8 +9,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, TestClock } from "effect"
 import { ConnectionClosed, RecvTimeout } from "../src/HackneyError.js"
 import type { Request } from "../src/internal/connection/connection.js"
-import { closedError, Exchange } from "../src/internal/connection/exchange.js"
-import type { BodyDriver, BodyMode } from "../src/internal/connection/exchange.js"
+import { Exchange } from "../src/internal/connection/exchange.js"
+import type { BodyMode } from "../src/internal/connection/exchange.js"
 import type { ForwardProxy } from "../src/internal/connection/forwardProxy.js"
 import { H1Connection, highWaterMark } from "../src/internal/connection/h1Connection.js"
 import { requestHeadLimits } from "../src/internal/connection/headLimits.js"
@@ -217,6 +217,107 @@ describe("H1Connection over a mock transport", () => {
       expect([conn.free, conn.status, conn.isAvailable]).toEqual([0, "closed", false])
     }))
 
+  it.effect("toJSON of an idle connection has no exchange", () =>
+    Effect.gen(function*() {
+      const { conn } = yield* connection()
+      expect(conn.toJSON()).toMatchObject({ state: "idle", requests: 0, exchange: undefined })
+    }))
+
+  it.effect("begin: by default a body follows the head exactly when the request's body is a stream", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const streamed = yield* connection()
+      const ex = streamed.conn.begin(request({ body: streamBody, bodySize: undefined }), "collect", wheel)
+      expect(ex.requestDone).toBe(false)
+      const plain = yield* connection()
+      expect(plain.conn.begin(request(), "collect", wheel).requestDone).toBe(true)
+      const sized = yield* connection()
+      const bytesEx = sized.conn.begin(request({ bodySize: 2, body: { _tag: "Bytes", bytes: bytes("hi") } }), "collect", wheel)
+      expect(bytesEx.requestDone).toBe(true)
+    }))
+
+  it.effect("the head and its body are written as latin1: a field value's obs-text byte stays one byte", () =>
+    Effect.gen(function*() {
+      const withObsText = "GET /items HTTP/1.1\r\nx-name: caf\u00e9\r\n\r\n"
+      const bare = yield* connection()
+      bare.start({ h1: withObsText })
+      expect(Buffer.from(bare.peer.written(), "latin1").includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0d]))).toBe(true)
+      expect(bare.peer.written()).toBe(withObsText)
+      const withBody = yield* connection()
+      withBody.start({ h1: withObsText, bodySize: 1, body: { _tag: "Bytes", bytes: bytes("x") } })
+      expect(withBody.peer.written()).toBe(`${withObsText}x`)
+    }))
+
+  it.effect("a socket destroyed elsewhere (close without end or error) closes the connection and fails the exchange", () =>
+    Effect.gen(function*() {
+      const { conn, peer, start } = yield* connection()
+      let closed = 0
+      conn.onClosed = () => closed++
+      const ex = start()
+      peer.destroy()
+      yield* settle
+      expect(conn.state).toBe("closed")
+      expect(closed).toBe(1)
+      expect(ex.error).toBeInstanceOf(ConnectionClosed)
+    }))
+
+  it.effect("the peer closing inside the status line: ConnectionClosed (response started), not an incomplete-message parse error", () =>
+    Effect.gen(function*() {
+      const { peer, start } = yield* connection()
+      const ex = start()
+      peer.send("HTTP/1.1 20")
+      peer.end()
+      yield* settle
+      expect(ex.error).toBeInstanceOf(ConnectionClosed)
+      expect(ex.error).toMatchObject({ responseStarted: true })
+      expect((ex.error as ConnectionClosed).cause).not.toBeInstanceOf(Http1ParseError)
+    }))
+
+  it.effect("collect mode never pauses the socket, whatever it buffers", () =>
+    Effect.gen(function*() {
+      const { peer, start } = yield* connection()
+      const ex = start({ maxBodySize: 1 << 30 })
+      peer.send(`HTTP/1.1 200 OK\r\ncontent-length: ${highWaterMark * 2}\r\n\r\n`)
+      peer.send(new Uint8Array(highWaterMark + 1))
+      expect(peer.paused()).toBe(false)
+      expect(ex.buffered).toBe(highWaterMark + 1)
+    }))
+
+  describe("through a forward proxy", () => {
+    const forward = { proxy: "http://proxy.test:3128", authorization: "Basic dTpw" }
+
+    it.effect("the head names the absolute URL and carries the proxy's credentials (a caller's own replaced)", () =>
+      Effect.gen(function*() {
+        const { conn, peer, start } = yield* connection({ forward })
+        const ex = start({ rawHeaders: ["Proxy-Authorization", "Basic b2xk", "x-a", "1"] })
+        expect(peer.written()).toBe(
+          "GET http://example.test/items HTTP/1.1\r\nHost: example.test\r\nx-a: 1\r\nProxy-Authorization: Basic dTpw\r\n\r\n"
+        )
+        peer.send(ok)
+        yield* ex.waitFor(ex.isComplete)
+        expect(conn.release(ex)).toBe(true)
+      }))
+
+    it.effect("a 407 from the proxy fails the request with ProxyError and closes the connection", () =>
+      Effect.gen(function*() {
+        const { conn, peer, start } = yield* connection({ forward })
+        const ex = start()
+        peer.send("HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm=\"p\"\r\ncontent-length: 0\r\n\r\n")
+        expect(ex.error).toMatchObject({ _tag: "ProxyError", reason: "auth-failed", status: 407, proxy: "http://proxy.test:3128", method: "GET", url })
+        expect(ex.head).toBeUndefined()
+        expect(conn.state).toBe("closed")
+      }))
+
+    it.effect("without a forward proxy a 407 is an ordinary response", () =>
+      Effect.gen(function*() {
+        const { peer, start } = yield* connection()
+        const ex = start()
+        peer.send("HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n")
+        expect(ex.error).toBeUndefined()
+        expect(ex.head?.status).toBe(407)
+      }))
+  })
+
   it.effect("idleSince is the Clock time of the last release", () =>
     Effect.gen(function*() {
       const { conn, peer, start } = yield* connection()
@@ -339,6 +440,8 @@ describe("H1Connection over a mock transport", () => {
       peer.send("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello")
       expect(ex.error).toMatchObject({ _tag: "BodyTooLarge", limit: 4, direction: "response" })
       expect(ex.chunks).toEqual([])
+      // The message's end in the same read does not complete a failed exchange.
+      expect(ex.complete).toBe(false)
       yield* settle
       expect(conn.state).toBe("closed")
 
@@ -392,6 +495,13 @@ describe("H1Connection over a mock transport", () => {
       expect(conn.state).toBe("closed")
     }))
 
+  it.effect("the peer closing an idle connection closes it", () =>
+    Effect.gen(function*() {
+      const { conn, peer } = yield* connection()
+      peer.end()
+      expect(conn.state).toBe("closed")
+    }))
+
   describe("unsolicited bytes close the connection; a completed exchange keeps its response", () => {
     it.effect("while idle", () =>
       Effect.gen(function*() {
@@ -415,6 +525,38 @@ describe("H1Connection over a mock transport", () => {
         expect(conn.state).toBe("closed")
         expect(String(conn.closeCause)).toContain("after the response")
         expect(conn.release(ex)).toBe(false)
+      }))
+
+    it.effect("a whole second message in the same read touches nothing of the completed exchange", () =>
+      Effect.gen(function*() {
+        const { conn, peer, start } = yield* connection()
+        const ex = start()
+        peer.send(`${ok}HTTP/1.1 201 Created\r\ncontent-length: 1\r\n\r\nx`)
+        expect(ex.head?.status).toBe(200)
+        expect(text(ex.chunks)).toBe("ok")
+        expect(ex.received).toBe(2)
+        expect(conn.state).toBe("closed")
+        expect(conn.closeCause).toBe("the server sent bytes after the response: the connection is out of sync and was closed")
+        expect(conn.release(ex)).toBe(false)
+      }))
+
+    it.effect("an informational response after the response in the same read is not recorded", () =>
+      Effect.gen(function*() {
+        const { conn, peer, start } = yield* connection()
+        const ex = start()
+        peer.send(`${ok}HTTP/1.1 100 Continue\r\n\r\n`)
+        expect(ex.informational).toEqual([])
+        expect(conn.state).toBe("closed")
+        expect(conn.closeCause).toBe("the server sent bytes after the response: the connection is out of sync and was closed")
+      }))
+
+    it.effect("trailers of a second message in the same read do not reach the completed exchange", () =>
+      Effect.gen(function*() {
+        const { peer, start } = yield* connection()
+        const ex = start()
+        peer.send(`${ok}HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\nx-evil: 1\r\n\r\n`)
+        expect(ex.rawTrailers).toBeUndefined()
+        expect(ex.complete).toBe(true)
       }))
 
     it.effect("after the response, in a later read", () =>
@@ -503,6 +645,19 @@ describe("H1Connection over a mock transport", () => {
         expect(ex.error?._tag).toBe("RecvTimeout")
       }))
 
+    it.effect("a deadline firing after the reader gave the exchange up changes nothing: the connection waits for its release", () =>
+      Effect.gen(function*() {
+        const { conn, start } = yield* connection()
+        const ex = start({ recvTimeout: 1000 })
+        const gone = new RecvTimeout({ method: "GET", url, timeoutMillis: 1, phase: "headers" })
+        ex.close(gone)
+        yield* TestClock.adjust(1000)
+        yield* settle
+        expect(ex.error).toBe(gone)
+        expect(conn.state).toBe("active")
+        expect(conn.release(ex)).toBe(false)
+      }))
+
     it.effect("an infinite recvTimeout never fires", () =>
       Effect.gen(function*() {
         const { conn, start } = yield* connection()
@@ -570,7 +725,15 @@ describe("H1Connection over a mock transport", () => {
         expect(ex.requestDone).toBe(true)
       }))
 
-    it.effect("unknown size without trailers ends with the bare last chunk", () =>
+    it.effect("trailers are written as latin1: a value's obs-text byte stays one byte", () =>
+    Effect.gen(function*() {
+      const { peer, start } = yield* connection()
+      const ex = start({ body: streamBody, bodySize: undefined })
+      yield* ex.end(["x-t", "caf\u00e9"])
+      expect(peer.flushes().slice(1)).toEqual(["0\r\nx-t: caf\u00e9\r\n\r\n"])
+    }))
+
+  it.effect("unknown size without trailers ends with the bare last chunk", () =>
       Effect.gen(function*() {
         const { peer, start } = yield* connection()
         const ex = start({ body: streamBody, bodySize: undefined })
@@ -715,6 +878,31 @@ describe("H1Connection over a mock transport", () => {
       }))
   })
 
+  it.effect("a body abandoned before the response ended: the recv timeout guards the rest of the response", () =>
+    Effect.gen(function*() {
+      const { peer, start } = yield* connection()
+      const ex = start({ body: streamBody, bodySize: 100, recvTimeout: 1000 })
+      yield* ex.write(bytes("part"))
+      // The server answers before reading the whole body, then stalls in its own body.
+      peer.send("HTTP/1.1 413 Content Too Large\r\ncontent-length: 10\r\n\r\ntoo")
+      ex.abandon()
+      yield* TestClock.adjust(1000)
+      yield* settle
+      expect(ex.error).toMatchObject({ _tag: "RecvTimeout", timeoutMillis: 1000, phase: "body" })
+    }))
+
+  it.effect("a writer ending or abandoning its body after the reader released the exchange changes nothing", () =>
+    Effect.gen(function*() {
+      const { conn, peer, start } = yield* connection()
+      const ex = start({ body: streamBody, bodySize: 2 })
+      yield* ex.write(bytes("hi"))
+      peer.send(ok)
+      expect(conn.release(ex)).toBe(false)
+      yield* ex.end()
+      ex.abandon()
+      expect(conn.state).toBe("closed")
+    }))
+
   describe("retire, abort, close", () => {
     it.effect("retire: an idle connection closes now; a busy one at its release", () =>
       Effect.gen(function*() {
@@ -747,6 +935,13 @@ describe("H1Connection over a mock transport", () => {
         expect(closed).toBe(1)
       }))
 
+    it.effect("abort of an idle connection closes it", () =>
+      Effect.gen(function*() {
+        const { conn } = yield* connection()
+        conn.abort(new RecvTimeout({ method: "GET", url, timeoutMillis: 1, phase: "headers" }))
+        expect(conn.state).toBe("closed")
+      }))
+
     it.effect("abort after the response completed keeps the response", () =>
       Effect.gen(function*() {
         const { conn, peer, start } = yield* connection()
@@ -767,178 +962,5 @@ describe("H1Connection over a mock transport", () => {
         expect(ex.error).toBeInstanceOf(ConnectionClosed)
         expect(ex.error).toMatchObject({ requestSent: true, reused: false, responseStarted: false, cause: "why" })
       }))
-  })
-})
-
-/** A body driver that records what the exchange asks of it. */
-const recordingDriver = () => {
-  const calls: Array<string> = []
-  const driver: BodyDriver = {
-    writeBody: (_ex, chunk) => Effect.sync(() => void calls.push(`write ${chunk.length}`)),
-    endBody: (_ex, trailers) => Effect.sync(() => void calls.push(`end ${JSON.stringify(trailers)}`)),
-    abandonBody: () => void calls.push("abandon"),
-    drained: () => void calls.push("drained")
-  }
-  return { calls, driver }
-}
-
-describe("Exchange", () => {
-  const make = (driver: BodyDriver = recordingDriver().driver) => new Exchange("POST", url, "stream", 10, 3, driver)
-  const error = new RecvTimeout({ method: "POST", url, timeoutMillis: 1, phase: "headers" })
-
-  it("write, end and abandon go to the driver", () =>
-    Effect.gen(function*() {
-      const { calls, driver } = recordingDriver()
-      const ex = make(driver)
-      yield* ex.write(bytes("abc"))
-      yield* ex.end(["x", "1"])
-      yield* ex.end()
-      ex.abandon()
-      expect(calls).toEqual(["write 3", "end [\"x\",\"1\"]", "end undefined", "abandon"])
-    }).pipe(Effect.runPromise))
-
-  it("wake runs every waiter once; offWake removes only its own", () => {
-    const ex = make()
-    const seen: Array<string> = []
-    const a = () => seen.push("a")
-    const b = () => seen.push("b")
-    const c = () => seen.push("c")
-    ex.onWake(a)
-    ex.onWake(b)
-    ex.onWake(c)
-    ex.offWake(b)
-    ex.wake()
-    expect(seen).toEqual(["a", "c"])
-    ex.wake()
-    expect(seen).toEqual(["a", "c"])
-    // The first waiter removed, the others stay.
-    ex.onWake(a)
-    ex.onWake(b)
-    ex.offWake(a)
-    ex.offWake(() => {})
-    ex.wake()
-    expect(seen).toEqual(["a", "c", "b"])
-  })
-
-  it("fail settles once and wakes the waiters; a later failure or completion changes nothing", () =>
-    Effect.gen(function*() {
-      const ex = make()
-      const waiting = yield* Effect.fork(ex.waitFor(ex.isComplete))
-      yield* settle
-      ex.fail(error)
-      expect(yield* Effect.flip(Fiber.join(waiting))).toBe(error)
-      ex.fail(new RecvTimeout({ method: "POST", url, timeoutMillis: 2, phase: "body" }))
-      expect(ex.error).toBe(error)
-      expect(ex.settled).toBe(true)
-      // Already failed: a new wait fails at once.
-      expect(yield* Effect.flip(ex.waitFor(() => true))).toBe(error)
-    }).pipe(Effect.runPromise))
-
-  it("die: the waiters die with the body Stream's defect; the exchange records the error", () =>
-    Effect.gen(function*() {
-      const ex = make()
-      const waiting = yield* Effect.fork(ex.waitFor(ex.isComplete))
-      yield* settle
-      ex.die("boom", error)
-      const exit = yield* Fiber.await(waiting)
-      expect(exit).toEqual(Exit.die("boom"))
-      expect(ex.error).toBe(error)
-      ex.die("again", new RecvTimeout({ method: "POST", url, timeoutMillis: 2, phase: "body" }))
-      expect(yield* Effect.exit(ex.waitFor(ex.isComplete))).toEqual(Exit.die("boom"))
-    }).pipe(Effect.runPromise))
-
-  it("a completed exchange ignores fail and die", () => {
-    const ex = make()
-    ex.complete = true
-    ex.fail(error)
-    ex.die("boom", error)
-    expect(ex.error).toBeUndefined()
-  })
-
-  it("close: every wait fails with its error from now on, even after completion; a recorded defect is dropped", () =>
-    Effect.gen(function*() {
-      const ex = make()
-      ex.die("boom", error)
-      const closing = new RecvTimeout({ method: "POST", url, timeoutMillis: 3, phase: "body" })
-      ex.close(closing)
-      expect(yield* Effect.exit(ex.waitFor(ex.isComplete))).toEqual(Exit.fail(closing))
-
-      const done = make()
-      done.complete = true
-      const waiting = yield* Effect.fork(done.waitFor(() => false))
-      yield* settle
-      done.close(closing)
-      expect(yield* Effect.flip(Fiber.join(waiting))).toBe(closing)
-    }).pipe(Effect.runPromise))
-
-  it("waitFor: resolves at once when ready, else on the wake that makes it ready (other wakes wait again); interruption unregisters", () =>
-    Effect.gen(function*() {
-      const ex = make()
-      yield* ex.waitFor(() => true)
-      const waiting = yield* Effect.fork(ex.waitFor(ex.hasData))
-      yield* settle
-      ex.wake()
-      yield* settle
-      expect(waiting.unsafePoll()).toBeNull()
-      ex.chunks.push(bytes("a"))
-      ex.buffered = 1
-      ex.wake()
-      yield* Fiber.join(waiting)
-
-      const interrupted = yield* Effect.fork(ex.waitFor(() => false))
-      yield* settle
-      yield* Fiber.interrupt(interrupted)
-      const seen: Array<string> = []
-      ex.onWake(() => seen.push("only"))
-      ex.wake()
-      expect(seen).toEqual(["only"])
-    }).pipe(Effect.runPromise))
-
-  it("the readiness predicates: hasHead, isComplete, hasData", () => {
-    const ex = make()
-    expect([ex.hasHead(ex), ex.isComplete(ex), ex.hasData(ex)]).toEqual([false, false, false])
-    ex.head = { status: 200, reason: "OK", rawHeaders: [] }
-    ex.buffered = 1
-    expect([ex.hasHead(ex), ex.isComplete(ex), ex.hasData(ex)]).toEqual([true, false, true])
-    ex.buffered = 0
-    ex.complete = true
-    expect([ex.isComplete(ex), ex.hasData(ex)]).toEqual([true, true])
-  })
-
-  it("takeChunks hands over the buffered chunks, empties the buffer and tells the driver", () => {
-    const { calls, driver } = recordingDriver()
-    const ex = make(driver)
-    ex.chunks.push(bytes("ab"), bytes("c"))
-    ex.buffered = 3
-    expect(text(ex.takeChunks())).toBe("abc")
-    expect(ex.chunks).toEqual([])
-    expect(ex.buffered).toBe(0)
-    expect(calls).toEqual(["drained"])
-  })
-
-  it("toJSON and closedError tell its state", () => {
-    const ex = make()
-    ex.head = { status: 201, reason: "", rawHeaders: [] }
-    ex.informational.push({ status: 100, reason: "", rawHeaders: [] })
-    Object.assign(ex, { buffered: 2, received: 5, bodySent: 3, requestDone: true, keepAlive: true, reused: true })
-    expect(ex.toJSON()).toEqual({
-      method: "POST",
-      status: 201,
-      informational: 1,
-      buffered: 2,
-      received: 5,
-      bodySent: 3,
-      requestDone: true,
-      complete: false,
-      keepAlive: true,
-      reused: true,
-      error: undefined
-    })
-    ex.fail(error)
-    expect((ex.toJSON() as { error: string }).error).toBe("RecvTimeout")
-    Object.assign(ex, { requestSent: true, responseStarted: true })
-    expect(closedError(ex, "why")).toEqual(
-      new ConnectionClosed({ method: "POST", url, requestSent: true, reused: true, responseStarted: true, cause: "why" })
-    )
   })
 })

@@ -27,6 +27,8 @@ export interface MockPeer {
   readonly end: () => void
   /** The connection breaks: `error` (ECONNRESET), then `close`. */
   readonly reset: () => void
+  /** The socket is destroyed by someone else, without an error: only `close`. */
+  readonly destroy: () => void
   /** The client stopped reading (`pause`) and has not resumed. */
   readonly paused: () => boolean
   /** From now on each write is taken but returns false (the send buffer is full) until {@link drain}. */
@@ -154,6 +156,7 @@ export const mockTransport = (
       socket.writable = false
       socket.closeSoon(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))
     },
+    destroy: () => socket.destroy(),
     paused: () => socket.isPaused,
     block: () => {
       socket.blocked = true
