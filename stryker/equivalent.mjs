@@ -25,6 +25,9 @@ const requestUrl = "src/internal/client/requestUrl.ts"
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 const h1 = "src/internal/connection/h1Connection.ts"
 const exchangeFile = "src/internal/connection/exchange.ts"
+const h2c = "src/internal/connection/h2Connection.ts"
+const h2s = "src/internal/connection/h2Stream.ts"
+const streamBody = "src/internal/connection/streamBody.ts"
 export const equivalent = [
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },
@@ -222,4 +225,32 @@ export const equivalent = [
   { file: h1, line: "if (ex === undefined || ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "(the `ex === undefined` operand) release, which clears the exchange, cancels the deadline first" },
   { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "ConditionalExpression", replacement: "false", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
   { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "EqualityOperator", replacement: "this.waiter !== undefined", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
+
+  // --- h2 (connection/h2Connection.ts, h2Stream.ts, h2Request.ts, streamBody.ts) ---
+  { file: h2c, line: "} catch (e) {", mutator: "BlockStatement", replacement: "{}", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "return resume(Effect.fail(new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: e })))", mutator: "ObjectLiteral", replacement: "{}", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "return resume(Effect.fail(new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: e })))", mutator: "BooleanLiteral", replacement: "true", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "session.removeListener(\"remoteSettings\", onSettings)", mutator: "StringLiteral", replacement: "\"\"", reason: "a later SETTINGS would resume the finished open again (ignored) and set the same window" },
+  { file: h2c, line: "session.removeListener(\"close\", onEnd)", mutator: "StringLiteral", replacement: "\"\"", reason: "a later close would resume the finished open again (ignored) and close an already closing connection (idempotent)" },
+  { file: h2c, line: "if (bytes !== undefined && !bodyFollows) stream.end(bytes)", mutator: "ConditionalExpression", replacement: "true", reason: "(the `bytes !== undefined` operand) without bytes or a body to follow the stream was opened with endStream: end() adds nothing" },
+  { file: h2c, line: "if (this.closedFlag) return", mutator: "ConditionalExpression", replacement: "false", reason: "close is idempotent through its steps too: streams already failed, destroy is, onClosed was cleared" },
+  { file: h2c, line: "if (!this.session.destroyed) this.session.destroy()", mutator: "ConditionalExpression", replacement: "true", reason: "destroying a destroyed session is a no-op" },
+  { file: h2c, line: "const code = this.goawayCode !== 0 ? this.goawayCode : (this.closeCause as { errno?: number } | undefined)?.errno", mutator: "ConditionalExpression", replacement: "true", reason: "the code is attached only when goawayCode is not 0, and then it is goawayCode either way" },
+  { file: h2c, line: "...(code !== undefined && this.goawayCode !== 0 ? { code, codeName: h2ErrorName(code) } : {}),", mutator: "ConditionalExpression", replacement: "true", reason: "(the `code !== undefined` operand) with goawayCode not 0, code is goawayCode: defined" },
+  { file: h2c, line: "if (lastStreamId < this.lastStreamId) this.lastStreamId = lastStreamId", mutator: "EqualityOperator", replacement: "lastStreamId <= this.lastStreamId", reason: "an equal id assigns the same value" },
+  { file: h2s, line: "const owner = Symbol.for(\"effect-hackney/H2Stream\")", mutator: "StringLiteral", replacement: "\"\"", reason: "any symbol key holds the stream's driver the same" },
+  { file: h2s, line: "if (!this.ex.settled) this.arm()", mutator: "ConditionalExpression", replacement: "true", reason: "onRecvTimeout ignores a settled exchange" },
+  { file: h2s, line: "if (stream === undefined || this.closed || stream.destroyed) return Effect.fail(this.closedError())", mutator: "ConditionalExpression", replacement: "false", reason: "(the `stream === undefined` operand) begin attaches the stream before the exchange is handed out, or fails it (the error check before returns)" },
+  { file: h2s, line: "const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0", mutator: "ConditionalExpression", replacement: "true", reason: "an empty trailer list sends {} at wantTrailers, as no trailers do" },
+  { file: h2s, line: "const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0", mutator: "EqualityOperator", replacement: "rawTrailers.length >= 0", reason: "an empty trailer list sends {} at wantTrailers, as no trailers do" },
+  { file: h2s, line: "this.stream?.resume()", mutator: "OptionalChaining", replacement: "this.stream.resume", reason: "paused is set only in onData, where the stream is attached" },
+  { file: h2s, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "true", reason: "resuming a stream that is not paused is a no-op" },
+  { file: h2s, line: "this.paused = false", mutator: "BooleanLiteral", replacement: "true", reason: "release: the stream is freed (cancelled or closed) just after; nothing reads the flag again" },
+  { file: h2s, line: "if (!this.closed) this.cancel()", mutator: "ConditionalExpression", replacement: "true", reason: "cancel checks the stream is open itself" },
+  { file: h2s, line: "return awaitDrain(stream, this.ex, () => this.closedError(), () => this.arm(), noop)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the stream's own close listener, attached first, fails an unsettled exchange before the drain wait sees the close: ex.error is used" },
+  { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.touch(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h2s, line: "if (ex.settled) return // its completion or failure stands", mutator: "ConditionalExpression", replacement: "false", reason: "every later step ends in ex.fail, which a settled exchange ignores" },
+  { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `id !== undefined` operand) an undefined id is never above the last stream id" },
+  { file: streamBody, line: "return length !== undefined && ex.bodySent > length", mutator: "ConditionalExpression", replacement: "true", reason: "(the `length !== undefined` operand) nothing is greater than undefined" },
 ]

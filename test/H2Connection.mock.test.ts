@@ -65,8 +65,33 @@ describe("H2Connection over an in-memory session", () => {
       const unknown = start({ method: "POST", bodySize: undefined, body: streamBody })
       expect(unknown.stream.options).toEqual({ endStream: false, waitForTrailers: true })
       expect(unknown.ex.requestDone).toBe(false)
+      expect(unknown.stream.ended).toBe(false)
       const known = start({ method: "POST", bodySize: 3, body: streamBody })
       expect(known.stream.options).toEqual({ endStream: false, waitForTrailers: false })
+    }))
+
+  it.effect("begin: by default a body follows the head exactly when the request's body is a stream", () =>
+    Effect.gen(function*() {
+      const { conn, fake } = yield* session()
+      const wheel = yield* currentWheel
+      const streamed = conn.begin(testRequest(url, { method: "POST", bodySize: undefined, body: streamBody }), "collect", wheel)
+      expect(streamed.requestDone).toBe(false)
+      expect(fake.last.options).toEqual({ endStream: false, waitForTrailers: true })
+      const plain = conn.begin(testRequest(url), "collect", wheel)
+      expect(plain.requestDone).toBe(true)
+      expect(fake.last.options).toEqual({ endStream: true, waitForTrailers: false })
+    }))
+
+  it.effect("a session without pool hooks (no onChange) takes SETTINGS, GOAWAY and retire", () =>
+    Effect.gen(function*() {
+      for (const end of ["retire", "goaway", "settings"] as const) {
+        const { conn, fake } = yield* session()
+        conn.onChange = undefined
+        if (end === "retire") conn.retire()
+        else if (end === "goaway") fake.goaway(0, 0)
+        else fake.settings({ maxConcurrentStreams: 2 })
+        expect(conn.status).toBe(end === "settings" ? "idle" : "closed")
+      }
     }))
 
   it.effect("begin on a session that takes no stream fails at once with ConnectionClosed (nothing sent), its close cause attached", () =>
@@ -361,6 +386,17 @@ describe("H2Connection over an in-memory session", () => {
   })
 
   describe("a dead session's streams", () => {
+    it.effect("a stream closing after its session was destroyed (before the session's close) fails with the session's failure", () =>
+      Effect.gen(function*() {
+        const { fake, start } = yield* session()
+        const a = start()
+        const flood = codeError("Flooding", "ERR_HTTP2_SESSION_ERROR")
+        fake.fail(flood)
+        fake.destroyed = true
+        a.stream.closeWith(0)
+        expect(a.ex.error).toEqual(new ProtocolError({ method: "GET", url, reason: "session-error", detail: "Flooding", cause: flood }))
+      }))
+
     it.effect("a protocol failure nghttp2 reported (ERR_HTTP2_ERROR, …): ProtocolError session-error with its message, no code, naming the request", () =>
       Effect.gen(function*() {
         for (const code of ["ERR_HTTP2_ERROR", "ERR_HTTP2_SESSION_ERROR", "ERR_HTTP2_GOAWAY_SESSION"]) {

@@ -14,7 +14,8 @@ import type { H2Options } from "../src/internal/connection/h2Connection.js"
 import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { currentWheel } from "../src/internal/timer/wheel.js"
 import { eventually } from "./support/hackney.js"
-import { FrameType, h2Peer, settings } from "./support/h2frames.js"
+import { testRequest } from "./support/driver.js"
+import { Flag, frame, FrameType, h2Peer, literal, settings, status200 } from "./support/h2frames.js"
 import type { Frame, PeerConnection } from "./support/h2frames.js"
 
 const bound = 10_000
@@ -66,10 +67,35 @@ describe("H2Connection.open", () => {
       const isSettings = (f: Frame) => f.type === FrameType.SETTINGS && f.flags === 0
       yield* eventually(() => frames.some(isSettings), 3000, "the client's SETTINGS")
       const sent = frames.find(isSettings)!
-      expect(new Map(entries(sent))).toEqual(new Map([[2, 0], [4, streamWindow], [6, 12345]]))
-      yield* eventually(() => conn.session.state.localWindowSize === sessionWindow, 3000, "the session window widened")
+      // No push, a 1 MiB stream window, the header list bound.
+      expect(new Map(entries(sent))).toEqual(new Map([[2, 0], [4, 1024 * 1024], [6, 12345]]))
+      expect(streamWindow).toBe(1024 * 1024)
+      yield* eventually(() => conn.session.state.localWindowSize === 16 * 1024 * 1024, 3000, "the session window widened")
+      expect(sessionWindow).toBe(16 * 1024 * 1024)
+      // The settings timer was cancelled: the session outlives settingsTimeout.
+      yield* TestClock.adjust(5000)
+      expect(conn.isAvailable).toBe(true)
       conn.close()
       expect(socket.destroyed).toBe(true)
+    }), bound)
+
+  it.scoped("a response with as many fields as maxHeaderCount (:status counted) passes nghttp2's own bound on pairs (pseudo-headers included)", () =>
+    Effect.gen(function*() {
+      const fields = Array.from({ length: 9 }, (_, i) => literal(`x-${i}`, "v"))
+      const srv = yield* h2Peer({
+        onFrame: (c, f) => {
+          if (f.type === FrameType.HEADERS) {
+            c.write(frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, f.streamId, Buffer.concat([status200, ...fields])))
+          }
+        }
+      })
+      const { open: opening } = yield* open(srv.port, { headLimits: { ...defaultHeadLimits, maxHeaderCount: 10 } })
+      const conn = yield* opening
+      const ex = conn.begin(testRequest(`http://127.0.0.1:${srv.port}/items`), "collect", yield* currentWheel, false)
+      yield* ex.waitFor(ex.isComplete)
+      expect(ex.head?.status).toBe(200)
+      expect(ex.head?.rawHeaders).toHaveLength(18)
+      conn.close()
     }), bound)
 
   it.scoped("no SETTINGS within settingsTimeout (TestClock): ConnectTimeout with the host, port and time; the socket is destroyed", () =>

@@ -193,6 +193,12 @@ describe("H2Stream over an in-memory session", () => {
       expect(over.ex.head).toBeUndefined()
       expect(over.stream.closedWith).toBe(8)
 
+      // At the size limit exactly but over the count: too many fields, not too large.
+      const both = yield* session({ headLimits: { ...defaultHeadLimits, maxHeaderSize: 78, maxHeaderCount: 1 } })
+      const atSize = both.start()
+      atSize.stream.respond(200, ["x-a", "1"])
+      expect(atSize.ex.error).toMatchObject({ reason: "too-many-headers", detail: "2 fields, over maxHeaderCount (1)" })
+
       const counted = yield* session({ headLimits: { ...defaultHeadLimits, maxHeaderCount: 2 } })
       const two = counted.start()
       two.stream.respond(200, ["x-a", "1"])
@@ -280,11 +286,15 @@ describe("H2Stream over an in-memory session", () => {
       const { start } = yield* session()
       const { ex, stream } = start()
       ex.fail(error)
+      stream.respond(103)
       stream.respond(200)
       stream.data("x")
       stream.trailers(["x-t", "1"])
       stream.finish()
       expect([ex.head, ex.received, ex.rawTrailers, ex.complete, ex.responseStarted]).toEqual([undefined, 0, undefined, false, false])
+      expect(ex.informational).toEqual([])
+      // Nothing reset the stream: the exchange's failure came from elsewhere.
+      expect(stream.closedWith).toBeUndefined()
     }))
 
   describe("recv timeout (TestClock)", () => {
@@ -314,6 +324,17 @@ describe("H2Stream over an in-memory session", () => {
         yield* TestClock.adjust(100)
         yield* settle
         expect(b.ex.error).toMatchObject({ _tag: "RecvTimeout", phase: "body" })
+      }))
+
+    it.effect("a deadline firing after the reader gave the exchange up does not reset the stream", () =>
+      Effect.gen(function*() {
+        const { start } = yield* session()
+        const a = start({ recvTimeout: 1000 })
+        a.ex.close(error)
+        yield* TestClock.adjust(1000)
+        yield* settle
+        expect(a.ex.error).toBe(error)
+        expect(a.stream.closedWith).toBeUndefined()
       }))
 
     it.effect("an informational response pushes the deadline back", () =>
@@ -416,10 +437,10 @@ describe("H2Stream over an in-memory session", () => {
         const { start } = yield* session()
         const { ex, stream } = start({ method: "POST", body: streamBody, bodySize: undefined })
         yield* ex.write(bytes("x"))
-        yield* ex.end(["X-T", "1", "x-t", "2", "x-t", "3", "X-U", "u"])
+        yield* ex.end(["X-T", "10", "x-t", "20", "x-t", "30", "X-U", "u"])
         expect(stream.ended).toBe(true)
         stream.emit("wantTrailers")
-        expect(stream.trailersSent).toEqual({ "x-t": ["1", "2", "3"], "x-u": "u" })
+        expect(stream.trailersSent).toEqual({ "x-t": ["10", "20", "30"], "x-u": "u" })
 
         const bare = start({ method: "POST", body: streamBody, bodySize: undefined })
         yield* bare.ex.end([])
@@ -533,7 +554,9 @@ describe("H2Stream over an in-memory session", () => {
         expect(a.stream.closedWith).toBeUndefined()
         const b = start()
         b.stream.closeWith(0)
-        b.stream.rstCode = undefined
+        // Closed (its close event came) though not yet destroyed.
+        b.stream.destroyed = false
+        b.stream.closedWith = undefined
         b.driver.release()
         expect(b.stream.closedWith).toBeUndefined()
       }))
