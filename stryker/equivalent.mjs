@@ -28,6 +28,7 @@ const exchangeFile = "src/internal/connection/exchange.ts"
 const h2c = "src/internal/connection/h2Connection.ts"
 const h2s = "src/internal/connection/h2Stream.ts"
 const streamBody = "src/internal/connection/streamBody.ts"
+const h2r = "src/internal/connection/h2Request.ts"
 export const equivalent = [
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },
@@ -217,6 +218,8 @@ export const equivalent = [
   { file: h1, line: "this.unsolicited(\"after the response (found at release)\")", mutator: "StringLiteral", replacement: "\"\"", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
   { file: h1, line: "return false // (unreachable while onSocketData keeps the invariant", mutator: "BooleanLiteral", replacement: "true", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
   { file: h1, line: "if (this.state !== \"active\" || ex === undefined || ex.error !== undefined) {", mutator: "ConditionalExpression", replacement: "false", reason: "bytes in `done` reach the parser, whose events (state check) or the after-read check close the connection as unsolicited all the same" },
+  { file: h1, line: "if (this.state !== \"active\") return this.unsolicited(\"after the response\")", mutator: "StringLiteral", replacement: "\"\"", reason: "onData, onTrailers, onMessageComplete: only reached after the message's head closed the connection, where unsolicited returns before using the text (onResponseHead's and onInformational's are tested)" },
+  { file: h1, line: "return this.unsolicited(\"after the response\") // a message nobody asked for ends", mutator: "ConditionalExpression", replacement: "false", reason: "outside `active` the exchange is complete or failed (the settled check next returns), or the connection closed" },
   { file: h1, line: "if (ex.complete && ex.keepAlive && !this.parser.isIdle) {", mutator: "LogicalOperator", replacement: "ex.complete || ex.keepAlive", reason: "keepAlive is set only with complete" },
   { file: h1, line: "if (ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "onInformational: an exchange settles inside a read only as the connection closes, and the state check before returns first" },
   { file: h1, line: "if (this.state === \"closed\") return", mutator: "ConditionalExpression", replacement: "false", reason: "close is idempotent through its steps too (destroy is, a settled exchange ignores fail, onClosed was cleared); unsolicited, once closed, would only write the same phase again" },
@@ -238,6 +241,7 @@ export const equivalent = [
   { file: h2c, line: "const code = this.goawayCode !== 0 ? this.goawayCode : (this.closeCause as { errno?: number } | undefined)?.errno", mutator: "ConditionalExpression", replacement: "true", reason: "the code is attached only when goawayCode is not 0, and then it is goawayCode either way" },
   { file: h2c, line: "...(code !== undefined && this.goawayCode !== 0 ? { code, codeName: h2ErrorName(code) } : {}),", mutator: "ConditionalExpression", replacement: "true", reason: "(the `code !== undefined` operand) with goawayCode not 0, code is goawayCode: defined" },
   { file: h2c, line: "if (lastStreamId < this.lastStreamId) this.lastStreamId = lastStreamId", mutator: "EqualityOperator", replacement: "lastStreamId <= this.lastStreamId", reason: "an equal id assigns the same value" },
+  { file: h2r, line: "if (raw[i].length === 4 && raw[i].toLowerCase() === \"host\") {", mutator: "ConditionalExpression", replacement: "true", reason: "(the length operand) a fast path: only a four-letter name lower-cases to host" },
   { file: h2s, line: "const owner = Symbol.for(\"effect-hackney/H2Stream\")", mutator: "StringLiteral", replacement: "\"\"", reason: "any symbol key holds the stream's driver the same" },
   { file: h2s, line: "if (!this.ex.settled) this.arm()", mutator: "ConditionalExpression", replacement: "true", reason: "onRecvTimeout ignores a settled exchange" },
   { file: h2s, line: "if (stream === undefined || this.closed || stream.destroyed) return Effect.fail(this.closedError())", mutator: "ConditionalExpression", replacement: "false", reason: "(the `stream === undefined` operand) begin attaches the stream before the exchange is handed out, or fails it (the error check before returns)" },
@@ -251,6 +255,7 @@ export const equivalent = [
   { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
   { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.touch(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
   { file: h2s, line: "if (ex.settled) return // its completion or failure stands", mutator: "ConditionalExpression", replacement: "false", reason: "every later step ends in ex.fail, which a settled exchange ignores" },
+  { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "false", reason: "(the `code === refusedStream` operand) a REFUSED_STREAM reset reaches the last branch, which names the same code" },
   { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `id !== undefined` operand) an undefined id is never above the last stream id" },
   { file: streamBody, line: "return length !== undefined && ex.bodySent > length", mutator: "ConditionalExpression", replacement: "true", reason: "(the `length !== undefined` operand) nothing is greater than undefined" },
 ]

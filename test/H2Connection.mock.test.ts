@@ -119,6 +119,8 @@ describe("H2Connection over an in-memory session", () => {
       fake.requestThrows = codeError("Invalid value for header \"x\"", "ERR_HTTP2_INVALID_HEADER_VALUE")
       const ex = conn.begin(testRequest(url), "collect", yield* currentWheel, false)
       expect(ex.error).toBeInstanceOf(InvalidRequest)
+      // Its release (the engine's, after the failure) frees nothing: no stream was opened.
+      expect(conn.release(ex)).toBe(true)
       expect(ex.error).toMatchObject({ reason: "header-value", detail: "Invalid value for header \"x\"" })
       expect(ex.requestSent).toBe(false)
     }))

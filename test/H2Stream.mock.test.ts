@@ -430,6 +430,10 @@ describe("H2Stream over an in-memory session", () => {
 
         const trailed = start({ method: "POST", body: streamBody, bodySize: 0 })
         expect((yield* Effect.flip(trailed.ex.end(["x-t", "1"])))).toMatchObject({ detail: "trailers need a body of unknown size, but a Content-Length was declared" })
+        // An empty trailer list is no trailers.
+        const empty = start({ method: "POST", body: streamBody, bodySize: 0 })
+        yield* empty.ex.end([])
+        expect(empty.stream.ended).toBe(true)
       }))
 
     it.effect("trailers of a body of unknown size go in the last HEADERS frame, names lower-cased, repeated names as arrays", () =>
@@ -557,6 +561,7 @@ describe("H2Stream over an in-memory session", () => {
         // Closed (its close event came) though not yet destroyed.
         b.stream.destroyed = false
         b.stream.closedWith = undefined
+        b.driver.cancel()
         b.driver.release()
         expect(b.stream.closedWith).toBeUndefined()
       }))

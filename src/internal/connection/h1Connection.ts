@@ -482,7 +482,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
   }
 
   onMessageComplete(keepAlive: boolean): void {
-    if (this.state !== "active") return this.unsolicited("after the response")
+    if (this.state !== "active") return this.unsolicited("after the response") // a message nobody asked for ends
     const ex = this.ex!
     if (ex.settled) return
     ex.keepAlive = keepAlive
