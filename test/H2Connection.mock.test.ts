@@ -190,6 +190,7 @@ describe("H2Connection over an in-memory session", () => {
         alpn: "h2",
         tls: true,
         lastStreamId: undefined,
+        probing: false,
         exchanges: [ex.toJSON()]
       })
       fake.goaway(0, 5)

@@ -144,6 +144,14 @@ export class FakeSession extends EventEmitter {
   setLocalWindowSize(n: number): void {
     this.localWindow = n
   }
+  /** PINGs sent; a healthy peer's ACK follows on a later tick unless `pingsUnanswered`. */
+  pings = 0
+  pingsUnanswered = false
+  ping(callback: (error: Error | null) => void): boolean {
+    this.pings++
+    if (!this.pingsUnanswered) queueMicrotask(() => callback(null))
+    return true
+  }
 
   /** The last stream the driver opened. */
   get last(): FakeStream {
