@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run mutation [-- <module> …] [--typecheck] [--report-only] [--survivors]`: runs Stryker on each
+ * `npm run mutation [-- <module> …] [--typecheck] [--incremental] [--report-only] [--survivors]`: runs Stryker on each
  * module of stryker/modules.mjs (all by default), one after the other, with
  * only that module's test files, then prints one table of scores from the
  * JSON reports in reports/mutation/. `--report-only` prints the table from
@@ -17,6 +17,7 @@ import { modules } from "../stryker/modules.mjs"
 const args = process.argv.slice(2)
 const reportOnly = args.includes("--report-only")
 const typecheck = args.includes("--typecheck")
+const incremental = args.includes("--incremental")
 const names = args.filter((a) => !a.startsWith("--"))
 for (const n of names) {
   if (!(n in modules)) {
@@ -31,7 +32,12 @@ if (!reportOnly) {
   for (const name of selected) {
     const run = spawnSync("npx", ["stryker", "run", "stryker/config.mjs"], {
       stdio: "inherit",
-      env: { ...process.env, STRYKER_MODULE: name, ...(typecheck ? { STRYKER_TYPECHECK: "1" } : {}) }
+      env: {
+        ...process.env,
+        STRYKER_MODULE: name,
+        ...(typecheck ? { STRYKER_TYPECHECK: "1" } : {}),
+        ...(incremental ? { STRYKER_INCREMENTAL: "1" } : {})
+      }
     })
     if (run.status !== 0) {
       console.error(`stryker failed on ${name} (exit ${run.status})`)

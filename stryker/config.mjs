@@ -15,6 +15,11 @@ if (module === undefined) {
 // still runs (vitest strips types) and counts like any other.
 const typecheck = process.env.STRYKER_TYPECHECK === "1"
 
+// Incremental (`npm run mutation -- <module> --incremental`): Stryker reuses the results of the module's last
+// incremental run (reports/mutation/<module>.incremental.json) for mutants whose code and covering tests did not
+// change, and runs the rest: a re-run after new tests costs the mutants they cover, not the whole module.
+const incremental = process.env.STRYKER_INCREMENTAL === "1"
+
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
@@ -26,11 +31,15 @@ export default {
   mutate: module.mutate,
   coverageAnalysis: "perTest",
   concurrency: 1,
-  timeoutMS: 10_000,
+  // A mutant that hangs a test is cut off after the test's own time plus this; modules whose tests run in
+  // memory (no server) set a shorter one, as a hang there is found in milliseconds.
+  timeoutMS: module.timeoutMS ?? 10_000,
   reporters: ["clear-text", "json", "progress"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: `.stryker-tmp/${name}`,
+  incremental,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   ignorePatterns: ["dist", "bench/results", "reports", ".stryker-tmp", ".peers", "coverage"],
   cleanTempDir: true
 }

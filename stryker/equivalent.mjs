@@ -25,6 +25,12 @@ const query = "src/internal/client/query.ts"
 const requestUrl = "src/internal/client/requestUrl.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
+const h1 = "src/internal/connection/h1Connection.ts"
+const exchangeFile = "src/internal/connection/exchange.ts"
+const h2c = "src/internal/connection/h2Connection.ts"
+const h2s = "src/internal/connection/h2Stream.ts"
+const streamBody = "src/internal/connection/streamBody.ts"
+const h2r = "src/internal/connection/h2Request.ts"
 export const equivalent = [
   // --- internal/http1 (equivalent.http1.mjs) ---
   ...http1,
@@ -192,5 +198,69 @@ export const equivalent = [
   { file: prepare, line: "let raw = options.headers === undefined ? [] : Headers.toRaw(Headers.fromInput(options.headers)).slice()", mutator: "MethodExpression", replacement: "Headers.toRaw(Headers.fromInput(options.headers))", reason: "Headers.fromInput builds a new value for every input: its raw array is the request's own" },
   { file: query, line: "typeof v === \"string\" || typeof v === \"boolean\" || (typeof v === \"number\" && Number.isFinite(v))", mutator: "ConditionalExpression", replacement: "true", reason: "Number.isFinite is false for every non-number (it does not coerce)" },
   { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "ConditionalExpression", replacement: "true", reason: "URL is a global on every Node this package supports" },
-  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" }
+  { file: requestUrl, line: "const isWhatwgUrl = (u: unknown): u is URL => typeof URL !== \"undefined\" && u instanceof URL", mutator: "StringLiteral", replacement: "\"\"", reason: "URL is a global on every Node this package supports" },
+
+  // --- h1-connection (connection/h1Connection.ts, connection/exchange.ts) ---
+  { file: h1, line: "private readonly parser = new Http1Parser({ mode: \"response\" })", mutator: "ObjectLiteral", replacement: "{}", reason: "the parser's default mode is response" },
+  { file: h1, line: "private readonly parser = new Http1Parser({ mode: \"response\" })", mutator: "StringLiteral", replacement: "\"\"", reason: "a mode that is neither request nor auto is response" },
+  { file: h1, line: "if (wheel !== this.deadline.wheel) {", mutator: "ConditionalExpression", replacement: "true", reason: "a new deadline on the same wheel (the old one cancelled) fires the same" },
+  { file: h1, line: "if (body._tag === \"Bytes\" && body.bytes.length > 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "an empty body written inside the head's cork adds no byte to its one flush" },
+  { file: h1, line: "if (body._tag === \"Bytes\" && body.bytes.length > 0) {", mutator: "EqualityOperator", replacement: "body.bytes.length >= 0", reason: "an empty body written inside the head's cork adds no byte to its one flush" },
+  { file: h1, line: "if (this.socket.destroyed) return Effect.fail(this.closedError(ex))", mutator: "ConditionalExpression", replacement: "false", reason: "a destroyed socket's close event follows (Node, the mock): the write's drain wait then fails with the exchange's ConnectionClosed" },
+  { file: h1, line: "const ok = typeof chunk === \"string\" ? this.socket.write(chunk, \"latin1\") : this.socket.write(chunk)", mutator: "ConditionalExpression", replacement: "true", reason: "a byte write ignores the encoding argument" },
+  { file: h1, line: "socket.write(encodeChunkHeader(chunk.length), \"latin1\")", mutator: "StringLiteral", replacement: "\"\"", reason: "hex digits and CRLF are ASCII: the same bytes in utf8, the default" },
+  { file: h1, line: "const ok = socket.write(\"\\r\\n\", \"latin1\")", mutator: "StringLiteral", replacement: "\"\"", reason: "CRLF is ASCII: the same bytes in utf8, the default" },
+  { file: h1, line: "return awaitDrain(this.socket, ex, () => this.closedError(ex)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the connection's own close listener, registered first, fails the exchange before the drain wait sees the close: ex.error is used" },
+  { file: h1, line: "if (!ex.requestDone && !ex.settled) this.disarm()", mutator: "ConditionalExpression", replacement: "true", reason: "a body write waits before end() (requestDone false there); a settled exchange's deadline is cancelled or ignored (onRecvTimeout returns)" },
+  { file: h1, line: "if (!ex.requestDone && !ex.settled) this.disarm()", mutator: "LogicalOperator", replacement: "!ex.requestDone || !ex.settled", reason: "a body write waits before end() (requestDone false there); a settled exchange's deadline is cancelled or ignored (onRecvTimeout returns)" },
+  { file: h1, line: "if (!ex.settled) this.armRecvTimeout()", mutator: "ConditionalExpression", replacement: "true", reason: "onRecvTimeout ignores a settled exchange, and release disarms" },
+  { file: h1, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "true", reason: "resuming a socket that is not paused is a no-op" },
+  { file: h1, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "false", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "if (this.paused) {", mutator: "BlockStatement", replacement: "{}", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "this.paused = false", mutator: "BooleanLiteral", replacement: "true", reason: "release: nothing is read while paused, so a paused exchange never completed and the connection is closed just below" },
+  { file: h1, line: "if (!this.parser.isIdle) {", mutator: "ConditionalExpression", replacement: "false", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "if (!this.parser.isIdle) {", mutator: "BlockStatement", replacement: "{}", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "this.unsolicited(\"after the response (found at release)\")", mutator: "StringLiteral", replacement: "\"\"", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "return false // (unreachable while onSocketData keeps the invariant", mutator: "BooleanLiteral", replacement: "true", reason: "unreachable: onSocketData closes a connection whose parser is not idle after the response, before any release" },
+  { file: h1, line: "if (this.state !== \"active\" || ex === undefined || ex.error !== undefined) {", mutator: "ConditionalExpression", replacement: "false", reason: "bytes in `done` reach the parser, whose events (state check) or the after-read check close the connection as unsolicited all the same" },
+  { file: h1, line: "if (this.state !== \"active\") return this.unsolicited(\"after the response\")", mutator: "StringLiteral", replacement: "\"\"", reason: "onData, onTrailers, onMessageComplete: only reached after the message's head closed the connection, where unsolicited returns before using the text (onResponseHead's and onInformational's are tested)" },
+  { file: h1, line: "return this.unsolicited(\"after the response\") // a message nobody asked for ends", mutator: "ConditionalExpression", replacement: "false", reason: "outside `active` the exchange is complete or failed (the settled check next returns), or the connection closed" },
+  { file: h1, line: "if (ex.complete && ex.keepAlive && !this.parser.isIdle) {", mutator: "LogicalOperator", replacement: "ex.complete || ex.keepAlive", reason: "keepAlive is set only with complete" },
+  { file: h1, line: "if (ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "onInformational: an exchange settles inside a read only as the connection closes, and the state check before returns first" },
+  { file: h1, line: "if (this.state === \"closed\") return", mutator: "ConditionalExpression", replacement: "false", reason: "close is idempotent through its steps too (destroy is, a settled exchange ignores fail, onClosed was cleared); unsolicited, once closed, would only write the same phase again" },
+  { file: h1, line: "if (this.state === \"closed\") return", mutator: "StringLiteral", replacement: "\"\"", reason: "close is idempotent through its steps too (destroy is, a settled exchange ignores fail, onClosed was cleared); unsolicited, once closed, would only write the same phase again" },
+  { file: h1, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h1, line: "if (ex === undefined || ex.settled) return", mutator: "ConditionalExpression", replacement: "false", reason: "(the `ex === undefined` operand) release, which clears the exchange, cancels the deadline first" },
+  { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "ConditionalExpression", replacement: "false", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
+  { file: exchangeFile, line: "if (this.waiter === undefined) this.waiter = f", mutator: "EqualityOperator", replacement: "this.waiter !== undefined", reason: "the first waiter's own slot is storage only: waiters in the list are woken and removed the same way" },
+
+  // --- h2 (connection/h2Connection.ts, h2Stream.ts, h2Request.ts, streamBody.ts) ---
+  { file: h2c, line: "} catch (e) {", mutator: "BlockStatement", replacement: "{}", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "return resume(Effect.fail(new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: e })))", mutator: "ObjectLiteral", replacement: "{}", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "return resume(Effect.fail(new ConnectionClosed({ method: options.method, url: options.url, requestSent: false, cause: e })))", mutator: "BooleanLiteral", replacement: "true", reason: "http2.connect does not throw for the options given (fixed authority, validated settings): unreachable" },
+  { file: h2c, line: "session.removeListener(\"remoteSettings\", onSettings)", mutator: "StringLiteral", replacement: "\"\"", reason: "a later SETTINGS would resume the finished open again (ignored) and set the same window" },
+  { file: h2c, line: "session.removeListener(\"close\", onEnd)", mutator: "StringLiteral", replacement: "\"\"", reason: "a later close would resume the finished open again (ignored) and close an already closing connection (idempotent)" },
+  { file: h2c, line: "if (bytes !== undefined && !bodyFollows) stream.end(bytes)", mutator: "ConditionalExpression", replacement: "true", reason: "(the `bytes !== undefined` operand) without bytes or a body to follow the stream was opened with endStream: end() adds nothing" },
+  { file: h2c, line: "if (this.closedFlag) return", mutator: "ConditionalExpression", replacement: "false", reason: "close is idempotent through its steps too: streams already failed, destroy is, onClosed was cleared" },
+  { file: h2c, line: "if (!this.session.destroyed) this.session.destroy()", mutator: "ConditionalExpression", replacement: "true", reason: "destroying a destroyed session is a no-op" },
+  { file: h2c, line: "const code = this.goawayCode !== 0 ? this.goawayCode : (this.closeCause as { errno?: number } | undefined)?.errno", mutator: "ConditionalExpression", replacement: "true", reason: "the code is attached only when goawayCode is not 0, and then it is goawayCode either way" },
+  { file: h2c, line: "...(code !== undefined && this.goawayCode !== 0 ? { code, codeName: h2ErrorName(code) } : {}),", mutator: "ConditionalExpression", replacement: "true", reason: "(the `code !== undefined` operand) with goawayCode not 0, code is goawayCode: defined" },
+  { file: h2c, line: "if (lastStreamId < this.lastStreamId) this.lastStreamId = lastStreamId", mutator: "EqualityOperator", replacement: "lastStreamId <= this.lastStreamId", reason: "an equal id assigns the same value" },
+  { file: h2r, line: "if (raw[i].length === 4 && raw[i].toLowerCase() === \"host\") {", mutator: "ConditionalExpression", replacement: "true", reason: "(the length operand) a fast path: only a four-letter name lower-cases to host" },
+  { file: h2s, line: "const owner = Symbol.for(\"effect-hackney/H2Stream\")", mutator: "StringLiteral", replacement: "\"\"", reason: "any symbol key holds the stream's driver the same" },
+  { file: h2s, line: "if (!this.ex.settled) this.arm()", mutator: "ConditionalExpression", replacement: "true", reason: "onRecvTimeout ignores a settled exchange" },
+  { file: h2s, line: "if (stream === undefined || this.closed || stream.destroyed) return Effect.fail(this.closedError())", mutator: "ConditionalExpression", replacement: "false", reason: "(the `stream === undefined` operand) begin attaches the stream before the exchange is handed out, or fails it (the error check before returns)" },
+  { file: h2s, line: "const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0", mutator: "ConditionalExpression", replacement: "true", reason: "an empty trailer list sends {} at wantTrailers, as no trailers do" },
+  { file: h2s, line: "const hasTrailers = rawTrailers !== undefined && rawTrailers.length > 0", mutator: "EqualityOperator", replacement: "rawTrailers.length >= 0", reason: "an empty trailer list sends {} at wantTrailers, as no trailers do" },
+  { file: h2s, line: "this.stream?.resume()", mutator: "OptionalChaining", replacement: "this.stream.resume", reason: "paused is set only in onData, where the stream is attached" },
+  { file: h2s, line: "if (this.paused) {", mutator: "ConditionalExpression", replacement: "true", reason: "resuming a stream that is not paused is a no-op" },
+  { file: h2s, line: "this.paused = false", mutator: "BooleanLiteral", replacement: "true", reason: "release: the stream is freed (cancelled or closed) just after; nothing reads the flag again" },
+  { file: h2s, line: "if (!this.closed) this.cancel()", mutator: "ConditionalExpression", replacement: "true", reason: "cancel checks the stream is open itself" },
+  { file: h2s, line: "return awaitDrain(stream, this.ex, () => this.closedError(), () => this.arm(), noop)", mutator: "ArrowFunction", replacement: "() => undefined", reason: "the stream's own close listener, attached first, fails an unsettled exchange before the drain wait sees the close: ex.error is used" },
+  { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.restart(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h2s, line: "if (Number.isFinite(this.recvTimeout)) this.deadline.touch(this.recvTimeout)", mutator: "ConditionalExpression", replacement: "true", reason: "a deadline at Infinity never fires" },
+  { file: h2s, line: "if (ex.settled) return // its completion or failure stands", mutator: "ConditionalExpression", replacement: "false", reason: "every later step ends in ex.fail, which a settled exchange ignores" },
+  { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "false", reason: "(the `code === refusedStream` operand) a REFUSED_STREAM reset reaches the last branch, which names the same code" },
+  { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `id !== undefined` operand) an undefined id is never above the last stream id" },
+  { file: streamBody, line: "return length !== undefined && ex.bodySent > length", mutator: "ConditionalExpression", replacement: "true", reason: "(the `length !== undefined` operand) nothing is greater than undefined" },
 ]

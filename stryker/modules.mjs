@@ -1,7 +1,9 @@
 /**
  * The modules `npm run mutation` scores: what each mutates and the test
  * files that are its own (only those run against its mutants). Shared by
- * the Stryker config (stryker/config.mjs) and scripts/mutation.mjs.
+ * the Stryker config (stryker/config.mjs) and scripts/mutation.mjs. `timeoutMS`
+ * (default 10 s): how long past its tests' own time a mutant runs before it
+ * counts as timed out (a hang).
  */
 import { readFileSync } from "node:fs"
 
@@ -54,15 +56,35 @@ export const modules = {
     mutate: ["src/internal/pool/pool.ts"],
     tests: ["test/PoolService.test.ts", "test/Pool.test.ts", "test/Observability.test.ts"]
   },
-  // The HTTP/1 connection and its exchange (request write, response read, body modes, reuse).
-  // test/Hackney.desync.test.ts (~10 s, every split point of every API) and Hackney.stream.test.ts are left
-  // out: too slow per mutant.
+  // The HTTP/1 connection and its exchange (request write, response read, body modes, reuse), with the
+  // driver's own tests over the in-memory transport (H1Connection.mock.test.ts: milliseconds per mutant)
+  // and the contract tests over a loopback socket. The server tests through the whole client
+  // (Hackney*.test.ts) cost seconds per mutant: they are left out.
   "h1-connection": {
     mutate: ["src/internal/connection/h1Connection.ts", "src/internal/connection/exchange.ts"],
-    tests: [
-      "test/H1Connection.mock.test.ts", "test/Connection.test.ts", "test/Hackney.test.ts", "test/Hackney.upload.test.ts",
-      "test/Hackney.bodyErrors.test.ts", "test/Hackney.informational.test.ts"
-    ]
+    tests: ["test/H1Connection.mock.test.ts", "test/Exchange.test.ts", "test/Connection.test.ts"],
+    timeoutMS: 3000
+  },
+  // The HTTP/2 driver: the session (capacity, GOAWAY, a dead session's errors, the silent-stop watch), its
+  // streams (events to the exchange, body framing, trailers, flow control, per-stream recv timeout) and the
+  // request head. Its own tests run over an in-memory node:http2 session (H2Connection.mock.test.ts) and, for
+  // the session's opening, a frame-level peer; the server tests (Http2*.test.ts) cost seconds per mutant.
+  h2: {
+    mutate: [
+      "src/internal/connection/h2Connection.ts",
+      "src/internal/connection/h2Stream.ts",
+      "src/internal/connection/h2Request.ts",
+      "src/internal/connection/streamBody.ts"
+    ],
+    tests: ["test/H2Connection.mock.test.ts", "test/H2Stream.mock.test.ts", "test/H2Connection.open.test.ts", "test/H2Request.test.ts"],
+    timeoutMS: 3000
+  },
+  // Multipart bodies: the encoder, the sans-IO decoder, Content-Disposition, and the Stream glue of the decoder,
+  // with the tests that call them without a server (Multipart.hackney.test.ts runs them over servers).
+  multipart: {
+    mutate: ["src/internal/multipart/*.ts", "src/internal/node/multipartDecode.ts"],
+    tests: ["test/Multipart.decode.test.ts", "test/MultipartEncode.test.ts"],
+    timeoutMS: 3000
   },
   // The deadlines of the request path on Effect's Clock.
   "timer-wheel": {

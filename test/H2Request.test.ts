@@ -33,6 +33,8 @@ describe("h2Headers", () => {
       "http"
     )
     expect(h["x-a"]).toEqual(["1", "2"])
+    // A third value joins the list.
+    expect(h2Headers(head({ rawHeaders: ["x-b", "1", "X-B", "2", "x-b", "3"] }), "http")["x-b"]).toEqual(["1", "2", "3"])
     expect(h.accept).toBe("*/*")
     for (const name of ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "Connection"]) {
       expect(h[name]).toBeUndefined()
@@ -43,12 +45,20 @@ describe("h2Headers", () => {
     const h = h2Headers(head({ rawHeaders: ["Host", "other.test"] }), "https")
     expect(h[":authority"]).toBe("other.test")
     expect(h.host).toBeUndefined()
+    // Only Host: another four-letter field is a field.
+    const other = h2Headers(head({ rawHeaders: ["Date", "Mon", "hos", "x", "hostx", "y"] }), "https")
+    expect(other[":authority"]).toBe("example.test:8443")
+    expect([other.date, other.hos, other.hostx]).toEqual(["Mon", "x", "y"])
   })
 
   it("te is sent only as trailers", () => {
     expect(h2Headers(head({ rawHeaders: ["TE", "gzip, trailers"] }), "https").te).toBe("trailers")
     expect(h2Headers(head({ rawHeaders: ["TE", "gzip"] }), "https").te).toBeUndefined()
     expect(h2Headers(head({ rawHeaders: ["TE", "trailersx"] }), "https").te).toBeUndefined()
+    expect(h2Headers(head({ rawHeaders: ["TE", "trailers"] }), "https").te).toBe("trailers")
+    expect(h2Headers(head({ rawHeaders: ["TE", "trailers, gzip"] }), "https").te).toBe("trailers")
+    expect(h2Headers(head({ rawHeaders: ["TE", "gzip,trailers"] }), "https").te).toBe("trailers")
+    expect(h2Headers(head({ rawHeaders: ["TE", "gzip,  trailers;q=1"] }), "https").te).toBe("trailers")
   })
 
   it("content-length from the body's size (a caller's own is replaced); none for an empty GET, 0 for an empty POST, none for unknown", () => {
@@ -56,6 +66,13 @@ describe("h2Headers", () => {
     expect(h2Headers(head({ bodySize: 0 }), "https")["content-length"]).toBeUndefined()
     expect(h2Headers(head({ bodySize: 0, method: "POST" }), "https")["content-length"]).toBe("0")
     expect(h2Headers(head({ bodySize: undefined, method: "POST" }), "https")["content-length"]).toBeUndefined()
+    expect(h2Headers(head({ bodySize: 0, method: "PUT" }), "https")["content-length"]).toBe("0")
+    expect(h2Headers(head({ bodySize: 0, method: "PATCH" }), "https")["content-length"]).toBe("0")
+    expect(h2Headers(head({ bodySize: 0, method: "DELETE" }), "https")["content-length"]).toBeUndefined()
+    expect(h2Headers(head({ bodySize: 5 }), "https")["content-length"]).toBe("5")
+    // Unknown size: a caller's own Content-Length is dropped too (the body's framing is the stream's end).
+    expect(h2Headers(head({ bodySize: undefined, method: "POST", rawHeaders: ["Content-Length", "5"] }), "https")["content-length"])
+      .toBeUndefined()
   })
 
   it("CONNECT has only :method and :authority", () => {
@@ -63,10 +80,22 @@ describe("h2Headers", () => {
   })
 
   it("h2ErrorName names RFC 9113 §7 codes; unknown codes in hex", () => {
-    expect(h2ErrorName(0)).toBe("NO_ERROR")
-    expect(h2ErrorName(7)).toBe("REFUSED_STREAM")
-    expect(h2ErrorName(8)).toBe("CANCEL")
-    expect(h2ErrorName(0xd)).toBe("HTTP_1_1_REQUIRED")
+    expect(Array.from({ length: 14 }, (_, code) => h2ErrorName(code))).toEqual([
+      "NO_ERROR",
+      "PROTOCOL_ERROR",
+      "INTERNAL_ERROR",
+      "FLOW_CONTROL_ERROR",
+      "SETTINGS_TIMEOUT",
+      "STREAM_CLOSED",
+      "FRAME_SIZE_ERROR",
+      "REFUSED_STREAM",
+      "CANCEL",
+      "COMPRESSION_ERROR",
+      "CONNECT_ERROR",
+      "ENHANCE_YOUR_CALM",
+      "INADEQUATE_SECURITY",
+      "HTTP_1_1_REQUIRED"
+    ])
     expect(h2ErrorName(0x42)).toBe("UNKNOWN_0x42")
   })
 })

@@ -27,8 +27,16 @@ export interface MockPeer {
   readonly end: () => void
   /** The connection breaks: `error` (ECONNRESET), then `close`. */
   readonly reset: () => void
+  /** The socket is destroyed by someone else, without an error: only `close`. */
+  readonly destroy: () => void
   /** The client stopped reading (`pause`) and has not resumed. */
   readonly paused: () => boolean
+  /** From now on each write is taken but returns false (the send buffer is full) until {@link drain}. */
+  readonly block: () => void
+  /** The send buffer emptied: writes return true again, and `drain` is emitted. */
+  readonly drain: () => void
+  /** Whether the socket is referenced (keeps the process alive). */
+  readonly refd: () => boolean
 }
 
 const toBuffer = (bytes: string | Uint8Array): Buffer =>
@@ -46,6 +54,8 @@ class MockDuplex extends EventEmitter implements Duplex {
   isPaused = false
   private inbox: Array<Buffer> = []
   refd = true
+  /** Writes return false (a full send buffer), see `MockPeer.block`. */
+  blocked = false
   private closing = false
 
   constructor(private readonly local: AddressInfo, remote: AddressInfo) {
@@ -60,7 +70,7 @@ class MockDuplex extends EventEmitter implements Duplex {
     const b = typeof chunk === "string" ? Buffer.from(chunk, encoding ?? "utf8") : Buffer.from(chunk)
     if (this.corked !== undefined) this.corked.push(b)
     else this.flushed.push(b)
-    return true
+    return !this.blocked
   }
   end(): void {
     this.writable = false
@@ -146,7 +156,16 @@ export const mockTransport = (
       socket.writable = false
       socket.closeSoon(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))
     },
-    paused: () => socket.isPaused
+    destroy: () => socket.destroy(),
+    paused: () => socket.isPaused,
+    block: () => {
+      socket.blocked = true
+    },
+    drain: () => {
+      socket.blocked = false
+      socket.emit("drain")
+    },
+    refd: () => socket.refd
   }
   return { open: { socket, alpn: options.alpn ?? "http/1.1", tls: false }, peer }
 }

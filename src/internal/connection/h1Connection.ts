@@ -18,8 +18,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
-import type { HackneyError } from "../../HackneyError.js"
+import { BodyTooLarge, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import type { ConnectionClosed, HackneyError } from "../../HackneyError.js"
 import { encodeCheckedHead, encodeChunkHeader, encodeLastChunk } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
 import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
@@ -343,7 +343,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
       // The invariant `done` keeps: the parser is between messages, nothing of another one buffered.
       if (!this.parser.isIdle) {
         this.unsolicited("after the response (found at release)")
-        return false
+        return false // (unreachable while onSocketData keeps the invariant: it closes such a connection first)
       }
       this.state = "idle"
       this.idleSince = this.options.wheel.clock.unsafeCurrentTimeMillis()
@@ -407,21 +407,12 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
   private readonly onSocketEnd = (): void => {
     const ex = this.ex
     if (ex !== undefined && !ex.settled && ex.head !== undefined) {
+      // A body read until the close completes here; a message the parser finds unfinished fails the
+      // exchange as a closed connection, the parser's error as its cause.
       try {
         this.parser.finish(this)
       } catch (e) {
-        if (e instanceof Http1ParseError) {
-          ex.fail(
-            new ConnectionClosed({
-              method: ex.method,
-              url: ex.url,
-              requestSent: true,
-              reused: ex.reused,
-              responseStarted: ex.responseStarted,
-              cause: e
-            })
-          )
-        } else ex.fail(this.closedError(ex, e))
+        ex.fail(this.closedError(ex, e))
       }
     }
     this.close()
@@ -491,7 +482,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
   }
 
   onMessageComplete(keepAlive: boolean): void {
-    if (this.state !== "active") return this.unsolicited("after the response")
+    if (this.state !== "active") return this.unsolicited("after the response") // a message nobody asked for ends
     const ex = this.ex!
     if (ex.settled) return
     ex.keepAlive = keepAlive

@@ -333,7 +333,8 @@ export class H2Connection implements Connection, StreamOwner {
     this.closedFlag = true
     this.probe?.cancel()
     this.probe = undefined
-    for (const s of this.live) s.sessionDied(this.sessionFailure() ?? s.closedError(this.closeCause))
+    // Each stream's error names its own request (not the one that dialled the session).
+    for (const s of this.live) s.sessionDied(this.sessionFailure(s) ?? s.closedError(this.closeCause))
     if (!this.session.destroyed) this.session.destroy()
     this.socket.destroy()
     const cb = this.onClosed

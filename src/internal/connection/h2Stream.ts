@@ -325,7 +325,7 @@ export class H2Stream implements BodyDriver {
     const ex = this.ex
     const stream = this.stream!
     this.session.streamClosed(this)
-    if (ex.settled) return
+    if (ex.settled) return // its completion or failure stands
     const code = stream.rstCode
     const id = stream.id
     // Never processed: refused, or above a GOAWAY's last stream id.
