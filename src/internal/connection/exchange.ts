@@ -8,7 +8,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import { ConnectionClosed } from "../../HackneyError.js"
+import { ConnectionClosed, RecvTimeout } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { ResponseHead } from "./connection.js"
 import { emptyArray } from "../http1/young.js"
@@ -236,3 +236,12 @@ export const closedError = (ex: Exchange, cause: unknown): ConnectionClosed =>
     responseStarted: ex.responseStarted,
     cause
   })
+
+/**
+ * The `RecvTimeout` of an exchange that received nothing for `timeoutMillis`:
+ * in the `headers` phase until its response head came, in `body` after.
+ *
+ * @internal
+ */
+export const recvTimeoutError = (ex: Exchange, timeoutMillis: number): RecvTimeout =>
+  new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis, phase: ex.head === undefined ? "headers" : "body" })

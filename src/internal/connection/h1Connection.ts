@@ -18,7 +18,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { BodyTooLarge, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import { BodyTooLarge, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { ConnectionClosed, HackneyError } from "../../HackneyError.js"
 import { encodeCheckedHead, encodeChunkHeader, encodeLastChunk } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
@@ -31,7 +31,7 @@ import type { ForwardProxy } from "./forwardProxy.js"
 import { effectiveHeadLimits } from "./headLimits.js"
 import { fromParseError } from "./protocolError.js"
 import { awaitDrain } from "./drain.js"
-import { closedError, Exchange } from "./exchange.js"
+import { closedError, Exchange, recvTimeoutError } from "./exchange.js"
 import { addInformational } from "./informational.js"
 import { SocketInfo } from "./socketInfo.js"
 import type { BodyDriver, BodyMode } from "./exchange.js"
@@ -535,14 +535,7 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
       this.armRecvTimeout()
       return
     }
-    ex.fail(
-      new RecvTimeout({
-        method: ex.method,
-        url: ex.url,
-        timeoutMillis: this.recvTimeout,
-        phase: ex.head === undefined ? "headers" : "body"
-      })
-    )
+    ex.fail(recvTimeoutError(ex, this.recvTimeout))
     this.close()
   }
 }

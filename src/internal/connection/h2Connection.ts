@@ -41,12 +41,13 @@
 import * as Effect from "effect/Effect"
 import * as http2 from "node:http2"
 import type * as net from "node:net"
-import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import { ConnectionClosed, ConnectTimeout, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { OpenSocket } from "../transport/duplex.js"
 import type { Connection, ConnectionInfo, Request, ResponseHead, Status } from "./connection.js"
+import { recvTimeoutError } from "./exchange.js"
 import type { BodyMode, Exchange } from "./exchange.js"
 import { h2ErrorName, h2Headers } from "./h2Request.js"
 import { effectiveHeadLimits } from "./headLimits.js"
@@ -237,8 +238,6 @@ export class H2Connection implements Connection, StreamOwner {
     return this.live.size === 0 ? "idle" : "active"
   }
 
-
-
   ref(): void {
     this.session.ref()
   }
@@ -425,10 +424,7 @@ export class H2Connection implements Connection, StreamOwner {
   private readonly onProbeTimeout = (): void => {
     this.probe = undefined
     if (this.closedFlag) return
-    for (const s of this.live) {
-      const ex = s.ex
-      s.sessionDied(new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis: this.probeMillis, phase: ex.head === undefined ? "headers" : "body" }))
-    }
+    for (const s of this.live) s.sessionDied(recvTimeoutError(s.ex, this.probeMillis))
     this.close()
   }
 

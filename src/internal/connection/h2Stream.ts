@@ -14,12 +14,12 @@
  */
 import * as Effect from "effect/Effect"
 import type * as http2 from "node:http2"
-import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import { BodyTooLarge, ConnectionClosed, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
 import type { ResponseHead } from "./connection.js"
-import { closedError, Exchange } from "./exchange.js"
+import { closedError, Exchange, recvTimeoutError } from "./exchange.js"
 import type { BodyDriver } from "./exchange.js"
 import { cancelCode, h2ErrorName, refusedStream } from "./h2Request.js"
 import { awaitDrain } from "./drain.js"
@@ -220,7 +220,7 @@ export class H2Stream implements BodyDriver {
     if (this.paused) return this.arm()
     // Silent since this stream's last frame: the whole session may be dead (see H2Connection's **Health**).
     this.session.streamTimedOut(this.mark, this.recvTimeout)
-    this.fail(new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis: this.recvTimeout, phase: ex.head === undefined ? "headers" : "body" }))
+    this.fail(recvTimeoutError(ex, this.recvTimeout))
   }
 
   // --- stream events (called with the stream as `this`, see the shared listeners below)

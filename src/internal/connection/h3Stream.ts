@@ -13,7 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ReadableStreamDefaultReader, WritableStreamDefaultWriter } from "node:stream/web"
-import { BodyTooLarge, ProtocolError, RecvTimeout } from "../../HackneyError.js"
+import { BodyTooLarge, ProtocolError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { HeadLimits } from "../http1/types.js"
 import { h3Error } from "../http3/error.js"
@@ -26,7 +26,7 @@ import { decodeFieldSection, encodeFieldSection } from "../http3/qpack.js"
 import { QuicStreamReset } from "../node/quicSession.js"
 import type { QuicStreamLike } from "../node/quicSession.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
-import { closedError, Exchange } from "./exchange.js"
+import { closedError, Exchange, recvTimeoutError } from "./exchange.js"
 import type { BodyDriver } from "./exchange.js"
 import type { ResponseHead } from "./connection.js"
 import { highWaterMark } from "./h1Connection.js"
@@ -433,6 +433,6 @@ export class H3Stream implements BodyDriver, FrameSink {
     const ex = this.ex
     if (ex.settled) return
     if (this.paused) return this.arm()
-    this.fail(new RecvTimeout({ method: ex.method, url: ex.url, timeoutMillis: this.recvTimeout, phase: ex.head === undefined ? "headers" : "body" }))
+    this.fail(recvTimeoutError(ex, this.recvTimeout))
   }
 }
