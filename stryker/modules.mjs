@@ -181,5 +181,52 @@ export const modules = {
   cookies: {
     mutate: ["src/CookieJar.ts", "src/internal/cookie/jar.ts"],
     tests: ["test/CookieJar.test.ts", "test/Cookie.test.ts"]
+  },
+  // The response-head limits (request over pool), the 1xx bound, the parser's reasons as ProtocolErrors and the
+  // body-backpressure wait: with the in-memory driver tests (HTTP/1.1, HTTP/2 stream, HTTP/3 driver).
+  "connection-head": {
+    mutate: [
+      "src/internal/connection/headLimits.ts", "src/internal/connection/informational.ts",
+      "src/internal/connection/protocolError.ts", "src/internal/connection/drain.ts"
+    ],
+    tests: [
+      "test/ConnectionHead.test.ts", "test/H1Connection.mock.test.ts", "test/H2Stream.mock.test.ts",
+      "test/H2Connection.mock.test.ts", "test/Exchange.test.ts", "test/HackneyError.reasons.test.ts"
+    ],
+    timeoutMS: 3000
+  },
+  // Dialing a connection: the protocol choice (ALPN, h2c prior knowledge), the dial itself, the fallback race,
+  // the forward-proxy request target, the socket info, the driver contract; in-memory tests and the loopback
+  // dial tests.
+  "connection-dial": {
+    mutate: [
+      "src/internal/connection/dial.ts", "src/internal/connection/fallbackRace.ts", "src/internal/connection/protocols.ts",
+      "src/internal/connection/forwardProxy.ts", "src/internal/connection/socketInfo.ts",
+      "src/internal/connection/driver.ts", "src/internal/connection/connection.ts"
+    ],
+    tests: [
+      "test/ConnectionDial.test.ts", "test/FallbackRace.test.ts", "test/Protocols.test.ts", "test/Connection.test.ts",
+      "test/H1Connection.mock.test.ts", "test/Dial.test.ts"
+    ],
+    timeoutMS: 3000
+  },
+  // The Node socket: the transport over a net.Socket, the TCP dial (happy eyeballs), the in-memory duplex, file
+  // bodies and multipart bodies from files.
+  "node-socket": {
+    mutate: [
+      "src/internal/node/socket.ts", "src/internal/node/tcp.ts", "src/internal/transport/duplex.ts",
+      "src/internal/node/file.ts", "src/internal/node/multipartBody.ts"
+    ],
+    tests: ["test/NodeSocket.test.ts", "test/Dial.test.ts", "test/Transport.test.ts", "test/MultipartEncode.test.ts"]
+  },
+  // TLS: the TLS dial (options, session reuse, ALPN), the certificate check, the tunnel handshake's reader.
+  "node-tls": {
+    mutate: ["src/internal/node/tls.ts", "src/internal/node/certVerify.ts", "src/internal/node/handshake.ts"],
+    tests: ["test/NodeTls.test.ts", "test/Dial.test.ts", "test/Transport.test.ts", "test/Quic.dial.test.ts", "test/Proxy.dial.test.ts"]
+  },
+  // Tunnels: SOCKS5 and HTTP CONNECT over in-process proxies.
+  "node-tunnel": {
+    mutate: ["src/internal/node/socks5.ts", "src/internal/node/httpTunnel.ts"],
+    tests: ["test/NodeTunnel.test.ts", "test/Proxy.dial.test.ts"]
   }
 }
