@@ -149,6 +149,7 @@ describe("parser errors as ProtocolErrors", () => {
 })
 
 describe("awaitDrain", () => {
+  const timeout = new RecvTimeout({ method: "POST", url, timeoutMillis: 5, phase: "headers" })
   const setup = () => {
     const target = new EventEmitter()
     const ex = exchange()
@@ -156,22 +157,32 @@ describe("awaitDrain", () => {
     const closed = () => new ConnectionClosed({ method: "POST", url, requestSent: true })
     const wait = awaitDrain(target, ex, closed, () => calls.push("arm"), () => calls.push("disarm"))
     const listeners = () => target.listenerCount("drain") + target.listenerCount("close")
-    return { target, ex, calls, wait, listeners, closed }
+    return { target, ex, calls, wait, listeners }
   }
+  /** The wait's outcome now (no waiting: a wait that never resumes fails the test at once). */
+  const outcome = <E>(fiber: Fiber.RuntimeFiber<void, E>) =>
+    Effect.gen(function*() {
+      yield* Effect.yieldNow()
+      const exit = yield* Fiber.poll(fiber)
+      if (exit._tag === "None") return "waiting" as const
+      return Exit.isSuccess(exit.value) ? "done" as const : exit.value.cause
+    })
+  const failure = (cause: unknown) => (cause as { error?: unknown }).error
 
   it.effect("resumes on drain, arms the timeout once while waiting and disarms it after; every listener removed", () =>
     Effect.gen(function*() {
       const { calls, ex, listeners, target, wait } = setup()
       const fiber = yield* Effect.fork(wait)
-      yield* Effect.yieldNow()
+      expect(yield* outcome(fiber)).toBe("waiting")
       expect(calls).toEqual(["arm"])
       expect(target.listenerCount("drain")).toBe(1)
       expect(target.listenerCount("close")).toBe(1)
       target.emit("drain")
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* outcome(fiber)).toBe("done")
       expect(calls).toEqual(["arm", "disarm"])
       expect(listeners()).toBe(0)
       // The exchange's waiter is gone too: waking it does nothing more.
+      ex.complete = true
       ex.wake()
       expect(calls).toEqual(["arm", "disarm"])
     }))
@@ -180,58 +191,59 @@ describe("awaitDrain", () => {
     Effect.gen(function*() {
       const a = setup()
       const fa = yield* Effect.fork(a.wait)
-      yield* Effect.yieldNow()
+      expect(yield* outcome(fa)).toBe("waiting")
       a.target.emit("close")
-      const ea = yield* Fiber.join(fa).pipe(Effect.flip)
-      expect(ea._tag).toBe("ConnectionClosed")
+      const ca = yield* outcome(fa)
+      expect(failure(ca)).toBeInstanceOf(ConnectionClosed)
       expect(a.calls).toEqual(["arm", "disarm"])
       expect(a.listeners()).toBe(0)
 
       const b = setup()
       const fb = yield* Effect.fork(b.wait)
-      yield* Effect.yieldNow()
-      const timeout = new RecvTimeout({ method: "POST", url, timeoutMillis: 5, phase: "headers" })
+      expect(yield* outcome(fb)).toBe("waiting")
       b.ex.error = timeout
       b.target.emit("close")
-      expect(yield* Fiber.join(fb).pipe(Effect.flip)).toBe(timeout)
+      expect(failure(yield* outcome(fb))).toBe(timeout)
     }))
 
   it.effect("a failed exchange fails the wait; a completed one ends it; another wake-up waits on", () =>
     Effect.gen(function*() {
       const a = setup()
       const fa = yield* Effect.fork(a.wait)
-      yield* Effect.yieldNow()
-      // Woken with neither an error nor completion: keeps waiting, still listening.
+      expect(yield* outcome(fa)).toBe("waiting")
+      // Woken with neither an error nor completion: keeps waiting, still listening, and wakes again.
       a.ex.wake()
-      yield* Effect.yieldNow()
+      expect(yield* outcome(fa)).toBe("waiting")
       expect(a.calls).toEqual(["arm"])
       expect(a.listeners()).toBe(2)
-      const timeout = new RecvTimeout({ method: "POST", url, timeoutMillis: 5, phase: "headers" })
       a.ex.fail(timeout)
-      expect(yield* Fiber.join(fa).pipe(Effect.flip)).toBe(timeout)
+      expect(failure(yield* outcome(fa))).toBe(timeout)
       expect(a.calls).toEqual(["arm", "disarm"])
       expect(a.listeners()).toBe(0)
 
       const b = setup()
       const fb = yield* Effect.fork(b.wait)
-      yield* Effect.yieldNow()
+      expect(yield* outcome(fb)).toBe("waiting")
       b.ex.complete = true
       b.ex.wake()
-      expect(Exit.isSuccess(yield* Fiber.await(fb))).toBe(true)
+      expect(yield* outcome(fb)).toBe("done")
       expect(b.calls).toEqual(["arm", "disarm"])
       expect(b.listeners()).toBe(0)
     }))
 
-  it.effect("interrupted, it removes its listeners and disarms", () =>
+  it.effect("interrupted, it removes its listeners and its exchange waiter, and disarms", () =>
     Effect.gen(function*() {
       const { calls, ex, listeners, wait } = setup()
       const fiber = yield* Effect.fork(wait)
-      yield* Effect.yieldNow()
+      expect(yield* outcome(fiber)).toBe("waiting")
       yield* Fiber.interrupt(fiber)
       expect(calls).toEqual(["arm", "disarm"])
       expect(listeners()).toBe(0)
+      let woken = 0
+      ex.onWake(() => woken++)
       ex.complete = true
       ex.wake()
+      expect(woken).toBe(1)
       expect(calls).toEqual(["arm", "disarm"])
     }))
 })
