@@ -214,12 +214,12 @@ export const modules = {
       "src/internal/node/socket.ts", "src/internal/node/tcp.ts", "src/internal/transport/duplex.ts",
       "src/internal/node/file.ts", "src/internal/node/multipartBody.ts"
     ],
-    tests: ["test/NodeSocket.test.ts", "test/Dial.test.ts", "test/Transport.test.ts", "test/MultipartEncode.test.ts"]
+    tests: ["test/NodeSocket.test.ts", "test/Dial.test.ts", "test/Transport.test.ts", "test/Proxy.dial.test.ts", "test/MultipartEncode.test.ts"]
   },
   // TLS: the TLS dial (options, session reuse, ALPN) and the certificate check.
   "node-tls": {
     mutate: ["src/internal/node/tls.ts", "src/internal/node/certVerify.ts"],
-    tests: ["test/NodeTls.test.ts", "test/Dial.test.ts", "test/Transport.test.ts", "test/Quic.dial.test.ts", "test/Proxy.dial.test.ts"]
+    tests: ["test/NodeTls.test.ts", "test/Dial.test.ts", "test/Transport.test.ts"]
   },
   // The proxy handshakes: SOCKS5, HTTP CONNECT and the handshake runner they share, byte by byte over an in-memory
   // socket (NodeTunnel.test.ts); test/Proxy.dial.test.ts runs them through the dial over in-process proxies (seconds).
