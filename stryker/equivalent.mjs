@@ -5,6 +5,7 @@
  * line containing `line` — as equivalent, out of the score.
  */
 import { http1 } from "./equivalent.http1.mjs"
+import { transport } from "./equivalent.transport.mjs"
 
 const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
@@ -34,6 +35,8 @@ const h2r = "src/internal/connection/h2Request.ts"
 export const equivalent = [
   // --- internal/http1 (equivalent.http1.mjs) ---
   ...http1,
+  // --- the connection's dial side and the Node transport (equivalent.transport.mjs) ---
+  ...transport,
 
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },

@@ -121,6 +121,8 @@ describe("SOCKS5", () => {
       expect(s.paused).toBe(true)
       yield* Effect.promise(() => new Promise((r) => process.nextTick(r)))
       expect(s.paused).toBe(false)
+      // Only the first reader restarts it: the hand-over stops watching then.
+      expect(s.listenerCount("newListener")).toBe(0)
     }))
 
   it.effect("a reply with a name or an IPv6 address is read to its end; nothing past it, nothing put back", () =>
@@ -206,6 +208,19 @@ describe("SOCKS5", () => {
   refused("reply 1", {}, [[5, 0], [5, 1, 0, 1, 0]], "socks5", "the proxy could not connect: general SOCKS server failure (reply 1)")
   refused("reply 8", {}, [[5, 0], [5, 8, 0, 1, 0]], "socks5", "the proxy could not connect: address type not supported (reply 8)")
   refused("an unknown reply code", {}, [[5, 0], [5, 9, 0, 1, 0]], "socks5", "the proxy could not connect: unknown reply (reply 9)")
+
+  it("every RFC 1928 reply code has its meaning", () => {
+    expect(socks5Replies).toEqual({
+      1: "general SOCKS server failure",
+      2: "connection not allowed by ruleset",
+      3: "network unreachable",
+      4: "host unreachable",
+      5: "connection refused",
+      6: "TTL expired",
+      7: "command not supported",
+      8: "address type not supported"
+    })
+  })
   refused("an unknown address type", {}, [[5, 0], [5, 0, 0, 2, 0]], "invalid-response", "the proxy's reply has an unknown address type 2")
 
   it.effect("a close, an end or an error mid-handshake: invalid-response; a socket already closed fails without writing", () =>
@@ -302,6 +317,19 @@ describe("SOCKS5", () => {
       expect(asked).toHaveLength(2)
     }))
 
+  it.effect("socks5Resolve local with a name too long for SOCKS5: InvalidRequest, no lookup", () =>
+    Effect.gen(function*() {
+      let looked = 0
+      const lookup = ((_h: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => {
+        looked++
+        cb(null, "10.0.0.1", 4)
+      }) as unknown as net.LookupFunction
+      const s = new FakeSocket()
+      const e = yield* Effect.flip(socks5Tunnel(asNet(s), target({ host: "h".repeat(256), resolve: "local", lookup }), where))
+      expect(e).toMatchObject({ _tag: "InvalidRequest", detail: "the target host name is longer than SOCKS5 allows (255 bytes)" })
+      expect(looked).toBe(0)
+    }))
+
   it.effect("socks5Resolve local, the lookup fails: ConnectError with its reason (dns for an unknown code), socket destroyed", () =>
     Effect.gen(function*() {
       const failing = (code: string) =>
@@ -331,6 +359,13 @@ describe("HTTP CONNECT", () => {
     expect(basicCredentials("ü", "p:w")).toBe(`Basic ${Buffer.from("ü:p:w", "utf8").toString("base64")}`)
     expect(basicCredentials("u", "")).toBe("Basic dTo=")
   })
+
+  it.effect("the head goes out as latin1 bytes, one byte per character", () =>
+    Effect.gen(function*() {
+      const s = new FakeSocket()
+      yield* start(httpTunnel(asNet(s), { ...tunnel, host: "\u00e9.test" }, where))
+      expect([...s.written[0].subarray(8, 10)]).toEqual([0xe9, 0x2e])
+    }))
 
   it.effect("CR, LF or NUL in the host or the credentials: InvalidRequest(target), nothing sent, socket destroyed", () =>
     Effect.gen(function*() {
@@ -409,6 +444,14 @@ describe("HTTP CONNECT", () => {
       expect(e).toMatchObject({ reason: "invalid-response", detail: "the proxy's answer to CONNECT is not HTTP" })
       expect((e as ProxyError).cause).toBeDefined()
       expect((e as { cause: { _tag: string } }).cause._tag).toBe("Http1ParseError")
+
+      // A request line is not an answer: the parser reads responses only.
+      const q = new FakeSocket()
+      const rq = yield* start(httpTunnel(asNet(q), tunnel, where))
+      answer(q, "GET / HTTP/1.1\r\n\r\n")
+      const eq = failureOf(yield* rq.now)
+      expect(eq).toMatchObject({ reason: "invalid-response", detail: "the proxy's answer to CONNECT is not HTTP" })
+      expect((eq as { cause: { _tag: string } }).cause._tag).toBe("Http1ParseError")
 
       const r = new FakeSocket()
       const rr = yield* start(httpTunnel(asNet(r), tunnel, where))
