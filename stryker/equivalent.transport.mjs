@@ -7,6 +7,11 @@
 const handshake = "src/internal/node/handshake.ts"
 const httpTunnel = "src/internal/node/httpTunnel.ts"
 const socks5 = "src/internal/node/socks5.ts"
+const dial = "src/internal/connection/dial.ts"
+const connection = "src/internal/connection/connection.ts"
+const fallbackRace = "src/internal/connection/fallbackRace.ts"
+const forwardProxy = "src/internal/connection/forwardProxy.ts"
+const protocols = "src/internal/connection/protocols.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const transport = [
@@ -24,5 +29,19 @@ export const transport = [
   { file: socks5, line: "const utf8 = (s: string): Uint8Array => Buffer.from(s, \"utf8\")", mutator: "StringLiteral", replacement: "\"\"", reason: "Buffer.from's default encoding is utf8" },
   { file: socks5, line: "if (a.length === 0) return b", mutator: "ConditionalExpression", replacement: "false", reason: "a fast path: concatenating onto nothing gives the same bytes" },
   { file: socks5, line: "if (len < 0) return { _tag: \"Fail\", error: error(\"invalid-response\", `the proxy's reply has an unknown address type ${atyp}`) }", mutator: "EqualityOperator", replacement: "len <= 0", reason: "len is -1 or at least 7, never 0" },
-  { file: socks5, line: "if (target.user !== undefined && (utf8(target.user).length > 255 || utf8(target.password ?? \"\").length > 255)) {", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "a missing password measured as 17 bytes is still under the 255-byte bound" }
+  { file: socks5, line: "if (target.user !== undefined && (utf8(target.user).length > 255 || utf8(target.password ?? \"\").length > 255)) {", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "a missing password measured as 17 bytes is still under the 255-byte bound" },
+  // --- dialing a connection (connection-dial) ---
+  { file: dial, line: "if (protocols !== undefined && protocols[0] === \"h3\") {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `[0] === \"h3\"` operand) a list not led by h3 is neither forced h3 nor empty over TCP: the block falls through" },
+  { file: dial, line: "Effect.interruptible(connect(method === undefined ? spec : { ...spec, method, url }, holder)).pipe(", mutator: "ConditionalExpression", replacement: "false", reason: "a spec carries no method or url: adding both as undefined is the spec" },
+  { file: dial, line: "forward === undefined && spec.transport !== \"tls\" && priorKnowledgeH2(spec.protocols)", mutator: "ConditionalExpression", replacement: "true", reason: "openConnection takes h2c only on a socket without TLS: it checks again" },
+  { file: dial, line: "forward === undefined && spec.transport !== \"tls\" && priorKnowledgeH2(spec.protocols)", mutator: "StringLiteral", replacement: "\"\"", reason: "openConnection takes h2c only on a socket without TLS: it checks again" },
+  { file: dial, line: "if (traced === undefined && !logged) return dial", mutator: "ConditionalExpression", replacement: "false", reason: "a fast path: observed() with neither a trace nor Debug returns the dial as it is" },
+  { file: dial, line: "captureStackTrace: false,", mutator: "BooleanLiteral", replacement: "true", reason: "Effect records the span's stack only as a lazy property no tracer reads here: no attribute or event tells it" },
+  { file: connection, line: "if (name.length === 6 && name.toLowerCase() === \"expect\" && /^[ \\t]*100-continue/i.test(raw[i + 1])) return true", mutator: "ConditionalExpression", replacement: "true", reason: "(the length operand) a fast path: only a six-letter name lower-cases to expect" },
+  { file: fallbackRace, line: "if (decided) return Effect.void", mutator: "ConditionalExpression", replacement: "false", reason: "(in lose) a decided race's outcome Deferred is already completed: failing it again does nothing" },
+  { file: fallbackRace, line: "decided = true", mutator: "BooleanLiteral", replacement: "false", reason: "(in lose) after a loss both contenders are done: nothing calls win or lose again, and the outcome Deferred completes once" },
+  { file: fallbackRace, line: "const headStart = race.headStartMillis > 0", mutator: "ConditionalExpression", replacement: "true", reason: "a head start of 0 sleeps 0 ms, which ends at once on any Clock" },
+  { file: fallbackRace, line: "const headStart = race.headStartMillis > 0", mutator: "EqualityOperator", replacement: "race.headStartMillis >= 0", reason: "a head start of 0 sleeps 0 ms, which ends at once on any Clock" },
+  { file: forwardProxy, line: "head.status === 407 ? proxyRefusal(head, forward.proxy, forward.authorization !== undefined, { method, url }, false) : undefined", mutator: "BooleanLiteral", replacement: "true", reason: "toConnect only makes a 401 a refusal; here only a 407 reaches proxyRefusal" },
+  { file: protocols, line: "transport === \"tls\" && offered !== undefined && offered[0] === \"h3\" && tcpOffer(offered).length === 0", mutator: "ConditionalExpression", replacement: "true", reason: "(the `[0] === \"h3\"` operand) a valid list with no TCP protocol left is led by h3" }
 ]

@@ -7,7 +7,7 @@
  * Debug logs) against loopback servers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Logger, LogLevel, Option } from "effect"
+import { Clock, Effect, Either, Logger, LogLevel, Option } from "effect"
 import * as http2 from "node:http2"
 import * as net from "node:net"
 import { ProxyError } from "../src/HackneyError.js"
@@ -16,6 +16,7 @@ import { expectsContinue } from "../src/internal/connection/connection.js"
 import type { RequestHead } from "../src/internal/connection/connection.js"
 import { dialConnection } from "../src/internal/connection/dial.js"
 import { openConnection } from "../src/internal/connection/driver.js"
+import { alpnOffer, forcedH3, preferredH3 } from "../src/internal/connection/protocols.js"
 import { forwardHead, forwardRefusal } from "../src/internal/connection/forwardProxy.js"
 import { peercertOf, peernameOf, SocketInfo, socknameOf } from "../src/internal/connection/socketInfo.js"
 import { defaultHeadLimits } from "../src/internal/http1/types.js"
@@ -23,10 +24,11 @@ import type { ResponseHead } from "../src/internal/http1/types.js"
 import { traceConnect } from "../src/internal/observe/log.js"
 import { buildDialSpec } from "../src/internal/pool/dialSpec.js"
 import type { Duplex } from "../src/internal/transport/duplex.js"
-import { currentWheel } from "../src/internal/timer/wheel.js"
+import { currentWheel, wheelFor } from "../src/internal/timer/wheel.js"
 import { testRequest } from "./support/driver.js"
 import { mockTransport } from "./support/mockTransport.js"
-import { onRequestHead, rawServer } from "./support/servers.js"
+import { socks5Server } from "./support/proxies.js"
+import { cert, onRequestHead, rawServer } from "./support/servers.js"
 import { recordingTracer } from "./support/tracer.js"
 
 const head = (over: Partial<RequestHead> = {}): RequestHead => ({
@@ -136,6 +138,22 @@ describe("socket info", () => {
   })
 })
 
+describe("the protocols option", () => {
+  it("a value that is not a non-empty list, or a name that is not a protocol, gets a sentence naming it", () => {
+    const notList = `protocols must be a non-empty array of "http/1.1", "h2" or "h3" (hackney's "http1", "http2", "http3" too)`
+    expect(alpnOffer([])).toBe(notList)
+    expect(alpnOffer("h2" as never)).toBe(notList)
+    expect(alpnOffer(["h2", "spdy/3"])).toBe(`unknown protocol "spdy/3" in protocols: use "http/1.1", "h2" or "h3"`)
+    expect(alpnOffer(["h2", 2] as never)).toBe(`unknown protocol 2 in protocols: use "http/1.1", "h2" or "h3"`)
+    expect(alpnOffer(["HTTP2", "Http1", "h2"])).toEqual(["h2", "http/1.1"])
+  })
+
+  it("no list means neither forced nor preferred HTTP/3", () => {
+    expect(preferredH3("tls", undefined)).toBe(false)
+    expect(forcedH3("tls", undefined)).toBe(false)
+  })
+})
+
 describe("Expect: 100-continue", () => {
   it("is asked by an Expect field (any case, leading blanks) whose value starts with 100-continue", () => {
     const asks = (...raw: Array<string>) => expectsContinue(head({ rawHeaders: raw }))
@@ -153,12 +171,30 @@ describe("Expect: 100-continue", () => {
 
 /** An h2c server (prior knowledge) on 127.0.0.1; how many sessions it saw. */
 const h2cServer = Effect.acquireRelease(
-  Effect.async<{ port: number; sessions: () => number; server: http2.Http2Server }>((resume) => {
+  Effect.async<{ port: number; sessions: () => number; schemes: () => ReadonlyArray<string>; server: http2.Http2Server }>((resume) => {
     let sessions = 0
-    const server = http2.createServer((_req, res) => res.end("h2c"))
+    const schemes: Array<string> = []
+    const server = http2.createServer((req, res) => {
+      schemes.push(req.scheme)
+      res.end("h2c")
+    })
     server.on("session", () => void sessions++)
     server.listen(0, "127.0.0.1", () =>
-      resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, sessions: () => sessions, server })))
+      resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, sessions: () => sessions, schemes: () => schemes, server })))
+  }),
+  ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+)
+
+/** An HTTP/2 server over TLS (the test certificate); the `:scheme` of each request. */
+const h2TlsServer = Effect.acquireRelease(
+  Effect.async<{ port: number; schemes: () => ReadonlyArray<string>; server: http2.Http2SecureServer }>((resume) => {
+    const schemes: Array<string> = []
+    const server = http2.createSecureServer({ cert: cert("server.pem"), key: cert("server-key.pem") }, (req, res) => {
+      schemes.push(req.scheme)
+      res.end("h2")
+    })
+    server.listen(0, "127.0.0.1", () =>
+      resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, schemes: () => schemes, server })))
   }),
   ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
 )
@@ -260,7 +296,7 @@ describe("dialConnection", () => {
       expect(proxy.heads[0]).toContain(`\r\nProxy-Authorization: Basic ${Buffer.from("us er:p@ss").toString("base64")}\r\n`)
     }))
 
-  it.scoped("a forwarding proxy without credentials sends no Proxy-Authorization", () =>
+  it.scoped("a forwarding proxy without credentials sends no Proxy-Authorization; a user alone sends an empty password", () =>
     Effect.gen(function*() {
       const wheel = yield* currentWheel
       const proxy = yield* headServer()
@@ -270,6 +306,12 @@ describe("dialConnection", () => {
       yield* ex.waitFor(ex.isComplete)
       expect(proxy.heads[0]).toMatch(/^GET http:\/\/origin\.test\/items HTTP\/1\.1\r\n/)
       expect(proxy.heads[0].toLowerCase()).not.toContain("proxy-authorization")
+      // A user without a password: an empty one.
+      const userOnly = yield* dialConnection(spec("http://origin.test/items", { proxy: `http://u@127.0.0.1:${proxy.port}` }), "GET", "u", wheel)
+      yield* Effect.addFinalizer(() => Effect.sync(() => userOnly.close()))
+      const ex2 = userOnly.begin(testRequest("http://origin.test/items", { authority: "origin.test" }), "collect", wheel)
+      yield* ex2.waitFor(ex2.isComplete)
+      expect(proxy.heads[1]).toContain(`\r\nProxy-Authorization: Basic ${Buffer.from("u:").toString("base64")}\r\n`)
     }))
 
   it.effect("protocols [h3] over http:// fails with InvalidRequest(option) before any I/O", () =>
@@ -356,4 +398,108 @@ describe("dialConnection", () => {
       expect(spans).toEqual([])
       expect(lines).toEqual([])
     }))
+
+  /** A logger into `lines`, and a recording tracer with a parent span to dial under. */
+  const observe = () => {
+    const lines: Array<string> = []
+    const logger = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, logLevel, message }) =>
+        void lines.push(`${logLevel.label} ${String(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
+      )
+    )
+    const { spans, tracer } = recordingTracer()
+    const parent = tracer.span("attempt", Option.none(), undefined as never, [], 0n, "client")
+    return { lines, logger, spans, tracer, parent }
+  }
+
+  it.scoped("traced without Debug: the span and no log; at Debug without a trace: the log and no span", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const srv = yield* headServer()
+      const a = observe()
+      const traced = yield* dialConnection(spec(`http://127.0.0.1:${srv.port}/`), "GET", "u", wheel).pipe(
+        Effect.locally(traceConnect, a.parent),
+        Effect.withTracer(a.tracer),
+        Effect.provide(a.logger),
+        Logger.withMinimumLogLevel(LogLevel.Info)
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => traced.close()))
+      expect(a.spans.map((s) => s.name)).toEqual(["attempt", "hackney.connect"])
+      expect(a.lines).toEqual([])
+      const b = observe()
+      const logged = yield* dialConnection(spec(`http://127.0.0.1:${srv.port}/`), "GET", "u", wheel).pipe(
+        Effect.withTracer(b.tracer),
+        Effect.provide(b.logger),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => logged.close()))
+      expect(b.spans.map((s) => s.name)).toEqual(["attempt"])
+      expect(b.lines).toHaveLength(1)
+      expect(b.lines[0]).toContain("DEBUG hackney: connected to 127.0.0.1:")
+    }))
+
+  it.scoped("the log gives the dial's time on the wheel's clock", () =>
+    Effect.gen(function*() {
+      const srv = yield* headServer()
+      const o = observe()
+      const conn = yield* dialConnection(spec(`http://127.0.0.1:${srv.port}/`), "GET", "u", wheelFor(Clock.make())).pipe(
+        Effect.provide(o.logger),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => conn.close()))
+      const ms = Number(/ in (\d+) ms /.exec(o.lines[0])?.[1])
+      expect(ms).toBeGreaterThanOrEqual(0)
+      expect(ms).toBeLessThan(60_000)
+    }))
+
+  it.scoped("a traced TLS dial's span carries the handshake time in seconds; errors name the request", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const srv = yield* h2TlsServer
+      const o = observe()
+      const conn = yield* dialConnection(spec(`https://localhost:${srv.port}/`, { tls: { ca: cert("ca.pem") } }), "GET", "u", wheel).pipe(
+        Effect.locally(traceConnect, o.parent),
+        Effect.withTracer(o.tracer)
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => conn.close()))
+      const connect = o.spans.find((s) => s.name === "hackney.connect")!
+      expect(conn.info.tlsHandshakeMillis).toBeGreaterThan(0)
+      expect(connect.attrs.get("hackney.tls.handshake.duration")).toBe(conn.info.tlsHandshakeMillis! / 1000)
+      expect(connect.attrs.get("hackney.transport")).toBe("tls")
+      // A refused dial: the ConnectError carries the request's method and URL.
+      const refused = yield* Effect.flip(dialConnection(spec("http://127.0.0.1:1/"), "PUT", "http://127.0.0.1:1/x", wheel))
+      expect(refused).toMatchObject({ _tag: "ConnectError", method: "PUT", url: "http://127.0.0.1:1/x" })
+    }))
+
+  it.scoped("HTTP/2 requests carry the dial's scheme: http over h2c, https over TLS", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const clear = yield* h2cServer
+      const h2c = yield* dialConnection(spec(`http://127.0.0.1:${clear.port}/`, { protocols: ["h2"] }), "GET", "u", wheel)
+      yield* Effect.addFinalizer(() => Effect.sync(() => h2c.close()))
+      const a = h2c.begin(testRequest(`http://127.0.0.1:${clear.port}/items`), "collect", wheel)
+      yield* a.waitFor(a.isComplete)
+      const secure = yield* h2TlsServer
+      const h2 = yield* dialConnection(spec(`https://localhost:${secure.port}/`, { tls: { ca: cert("ca.pem") } }), "GET", "u", wheel)
+      yield* Effect.addFinalizer(() => Effect.sync(() => h2.close()))
+      expect(h2.protocol).toBe("h2")
+      const b = h2.begin(testRequest(`https://localhost:${secure.port}/items`), "collect", wheel)
+      yield* b.waitFor(b.isComplete)
+      expect([clear.schemes(), secure.schemes()]).toEqual([["http"], ["https"]])
+    }))
+
+  it.scoped("through a SOCKS5 proxy the request goes in origin-form to the origin (no forwarding)", () =>
+    Effect.gen(function*() {
+      const wheel = yield* currentWheel
+      const origin = yield* headServer("direct")
+      const socks = yield* socks5Server()
+      const conn = yield* dialConnection(spec(`http://127.0.0.1:${origin.port}/items`, { proxy: `socks5://127.0.0.1:${socks.port}` }), "GET", "u", wheel)
+      yield* Effect.addFinalizer(() => Effect.sync(() => conn.close()))
+      const ex = conn.begin(testRequest(`http://127.0.0.1:${origin.port}/items`, { authority: `127.0.0.1:${origin.port}` }), "collect", wheel)
+      yield* ex.waitFor(ex.isComplete)
+      expect(socks.received).toHaveLength(1)
+      expect(origin.heads[0]).toMatch(/^GET \/items HTTP\/1\.1\r\n/)
+    }))
 })
+

@@ -173,4 +173,22 @@ describe("raceFallback (QUIC vs TCP with a head start)", () => {
       const exit = yield* Fiber.await(fiber)
       expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true)
     }))
+
+  it.effect("without an onPrimaryFailure callback a failed primary still starts the fallback at once", () =>
+    Effect.gen(function*() {
+      const p = dial("quic", 40, { fail: true })
+      const f = dial("tcp", 20)
+      const race = raceFallback({ primary: p.effect, fallback: f.effect, headStartMillis: 300, discard: () => {} })
+      const fiber = yield* runFor(race, 60)
+      expect(f.started).toBe(40)
+      expect(yield* Fiber.join(fiber)).toBe("tcp")
+    }))
+
+  it.effect("the fallback's defect is the race's defect too", () =>
+    Effect.gen(function*() {
+      const { race } = setup(dial("quic", 1000), { ...dial("tcp", 1), effect: Effect.die(new Error("boom")) }, 0)
+      const fiber = yield* runFor(race, 10)
+      const exit = yield* Fiber.await(fiber)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true)
+    }))
 })
