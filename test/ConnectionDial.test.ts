@@ -263,6 +263,20 @@ describe("driver choice", () => {
 })
 
 describe("dialConnection", () => {
+  /** A logger into `lines`, and a recording tracer with a parent span to dial under. */
+  const observe = () => {
+    const lines: Array<string> = []
+    const logger = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, logLevel, message }) =>
+        void lines.push(`${logLevel.label} ${String(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
+      )
+    )
+    const { spans, tracer } = recordingTracer()
+    const parent = tracer.span("attempt", Option.none(), undefined as never, [], 0n, "client")
+    return { lines, logger, spans, tracer, parent }
+  }
+
   const spec = (url: string, options: Parameters<typeof buildDialSpec>[1] = {}) =>
     buildDialSpec(Either.getOrThrow(Url.parse(url)), options, 2000, 2000)
 
@@ -335,15 +349,7 @@ describe("dialConnection", () => {
     Effect.gen(function*() {
       const wheel = yield* currentWheel
       const srv = yield* headServer()
-      const lines: Array<string> = []
-      const logger = Logger.replace(
-        Logger.defaultLogger,
-        Logger.make(({ annotations, logLevel, message }) =>
-          void lines.push(`${logLevel.label} ${String(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-        )
-      )
-      const { spans, tracer } = recordingTracer()
-      const parent = tracer.span("attempt", Option.none(), undefined as never, [], 0n, "client")
+      const { lines, logger, parent, spans, tracer } = observe()
       const conn = yield* dialConnection(spec(`http://127.0.0.1:${srv.port}/`), "GET", "u", wheel).pipe(
         Effect.locally(traceConnect, parent),
         Effect.withTracer(tracer),
@@ -399,19 +405,6 @@ describe("dialConnection", () => {
       expect(lines).toEqual([])
     }))
 
-  /** A logger into `lines`, and a recording tracer with a parent span to dial under. */
-  const observe = () => {
-    const lines: Array<string> = []
-    const logger = Logger.replace(
-      Logger.defaultLogger,
-      Logger.make(({ annotations, logLevel, message }) =>
-        void lines.push(`${logLevel.label} ${String(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-      )
-    )
-    const { spans, tracer } = recordingTracer()
-    const parent = tracer.span("attempt", Option.none(), undefined as never, [], 0n, "client")
-    return { lines, logger, spans, tracer, parent }
-  }
 
   it.scoped("traced without Debug: the span and no log; at Debug without a trace: the log and no span", () =>
     Effect.gen(function*() {
