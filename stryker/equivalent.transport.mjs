@@ -12,6 +12,8 @@ const connection = "src/internal/connection/connection.ts"
 const fallbackRace = "src/internal/connection/fallbackRace.ts"
 const forwardProxy = "src/internal/connection/forwardProxy.ts"
 const protocols = "src/internal/connection/protocols.ts"
+const tcp = "src/internal/node/tcp.ts"
+const multipartBody = "src/internal/node/multipartBody.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const transport = [
@@ -43,5 +45,10 @@ export const transport = [
   { file: fallbackRace, line: "const headStart = race.headStartMillis > 0", mutator: "ConditionalExpression", replacement: "true", reason: "a head start of 0 sleeps 0 ms, which ends at once on any Clock" },
   { file: fallbackRace, line: "const headStart = race.headStartMillis > 0", mutator: "EqualityOperator", replacement: "race.headStartMillis >= 0", reason: "a head start of 0 sleeps 0 ms, which ends at once on any Clock" },
   { file: forwardProxy, line: "head.status === 407 ? proxyRefusal(head, forward.proxy, forward.authorization !== undefined, { method, url }, false) : undefined", mutator: "BooleanLiteral", replacement: "true", reason: "toConnect only makes a 401 a refusal; here only a 407 reaches proxyRefusal" },
-  { file: protocols, line: "transport === \"tls\" && offered !== undefined && offered[0] === \"h3\" && tcpOffer(offered).length === 0", mutator: "ConditionalExpression", replacement: "true", reason: "(the `[0] === \"h3\"` operand) a valid list with no TCP protocol left is led by h3" }
+  { file: protocols, line: "transport === \"tls\" && offered !== undefined && offered[0] === \"h3\" && tcpOffer(offered).length === 0", mutator: "ConditionalExpression", replacement: "true", reason: "(the `[0] === \"h3\"` operand) a valid list with no TCP protocol left is led by h3" },
+  // --- the Node socket (node-socket) ---
+  { file: tcp, line: "if (typeof error !== \"object\" || error === null) return undefined", mutator: "ConditionalExpression", replacement: "false", reason: "(the typeof operand) a primitive has no code and no errors property: undefined either way" },
+  { file: tcp, line: "code === undefined", mutator: "ConditionalExpression", replacement: "false", reason: "no code set holds undefined: it falls through to other" },
+  { file: multipartBody, line: "segments.length === 1 && segments[0] instanceof Uint8Array", mutator: "ConditionalExpression", replacement: "false", reason: "a fast path: one byte segment through flatMap gives the same single chunk" },
+  { file: multipartBody, line: "const enc = Encode.encode(parts, open === openFile ? env : { ...env, openFile: open }, options)", mutator: "ConditionalExpression", replacement: "false", reason: "a copy of env with openFile set to openFile is env" }
 ]

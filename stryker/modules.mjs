@@ -219,7 +219,8 @@ export const modules = {
   // TLS: the TLS dial (options, session reuse, ALPN) and the certificate check.
   "node-tls": {
     mutate: ["src/internal/node/tls.ts", "src/internal/node/certVerify.ts"],
-    tests: ["test/NodeTls.test.ts", "test/Dial.test.ts", "test/Transport.test.ts"]
+    tests: ["test/NodeTls.test.ts", "test/Dial.test.ts", "test/Transport.test.ts"],
+    timeoutMS: 3000
   },
   // The proxy handshakes: SOCKS5, HTTP CONNECT and the handshake runner they share, byte by byte over an in-memory
   // socket (NodeTunnel.test.ts); test/Proxy.dial.test.ts runs them through the dial over in-process proxies (seconds).

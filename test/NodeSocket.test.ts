@@ -6,7 +6,7 @@
  * multipart bodies read from disk.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Fiber, Stream } from "effect"
+import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import { tmpdir } from "node:os"
@@ -85,7 +85,27 @@ describe("connect errors", () => {
       const e = yield* Effect.flip(dialTcp({ host: "127.0.0.1", port }, { method: "GET", url: "http://x/" }, holder))
       expect(e).toBeInstanceOf(ConnectError)
       expect(e).toMatchObject({ method: "GET", url: "http://x/", reason: "refused", host: "127.0.0.1", port, code: "ECONNREFUSED" })
-      expect((holder.socket as net.Socket).destroyed).toBe(true)
+      const socket = holder.socket as net.Socket
+      expect(socket.destroyed).toBe(true)
+      // Given up: our listeners gone, a later error swallowed.
+      expect(socket.listenerCount("connect")).toBe(0)
+      expect(() => socket.emit("error", new Error("late"))).not.toThrow()
+    }))
+
+  it.effect("interrupted while connecting (DNS that never answers): the socket destroyed; a timeout is ConnectTimeout naming all", () =>
+    Effect.gen(function*() {
+      const lookup = (() => {}) as unknown as net.LookupFunction
+      const holder: { socket?: { destroy(): unknown } } = {}
+      const fiber = yield* Effect.fork(dialTcp({ host: "never.test", port: 80, lookup }, {}, holder))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(fiber)
+      const socket = holder.socket as net.Socket
+      expect(socket.destroyed).toBe(true)
+      expect(socket.listenerCount("connect")).toBe(0)
+      const timed = yield* Effect.fork(connect({ transport: "tcp", host: "never.test", port: 81, connectTimeout: 1500, lookup, method: "GET", url: "http://never.test:81/" }))
+      yield* TestClock.adjust(1500)
+      const e = yield* Effect.flip(Fiber.join(timed))
+      expect(e).toMatchObject({ _tag: "ConnectTimeout", method: "GET", url: "http://never.test:81/", host: "never.test", port: 81, timeoutMillis: 1500 })
     }))
 })
 
@@ -143,7 +163,13 @@ describe("dial plan", () => {
     expect(anonymous.steps[0]).not.toHaveProperty("target.user")
   })
 
-  it("a unix socket ignores a proxy", () => {
+  it.effect("a unix socket ignores a proxy: a missing path is the ConnectError itself", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(connect({ host: "/nonexistent/x.sock", port: 0, connectTimeout: 1000, transport: "unix", proxy: proxyOf("http://127.0.0.1:1") }))
+      expect(e).toMatchObject({ _tag: "ConnectError", host: "/nonexistent/x.sock" })
+    }))
+
+  it("a unix socket's plan ignores a proxy", () => {
     expect(plan({ host: "/run/x.sock", port: 0, connectTimeout: 1, transport: "unix", proxy: proxyOf("http://p.test") }))
       .toEqual({ first: { _tag: "Unix", path: "/run/x.sock" }, steps: [] })
   })
