@@ -11,7 +11,10 @@ import { HttpClient } from "@effect/platform"
 import { Hackney, HackneyHttpClient, Observability, Pool } from "../src/index.js"
 import { labels } from "../src/internal/observe/metrics.js"
 import { traceparentOf } from "../src/internal/observe/span.js"
-import { cert, httpServer, httpsServer } from "./support/servers.js"
+import { cert, httpServer, httpsServer, onRequestHead, rawServer } from "./support/servers.js"
+import { h2Server, respond } from "./support/h2.js"
+import { startH3Server } from "./support/h3Server.js"
+import { certs } from "./support/quicServer.js"
 import { recordingTracer } from "./support/tracer.js"
 import { eventually } from "./support/hackney.js"
 
@@ -354,6 +357,99 @@ describe("tracing", () => {
       expect(spans.filter((s) => s.name.startsWith("HTTP GET")).length).toBe(0)
       expect(spans.length).toBe(1)
     }))
+})
+
+describe("a bare request observed by its exchange's own steps (issue 18's cost)", () => {
+  const active = (port: number) => labels(["http.request.method", "server.address", "server.port"], ["GET", "127.0.0.1", port])
+
+  it.scoped("an interrupted traced and metered GET on an idle pooled connection ends its span with the interruption, once, and is no longer an active request", () =>
+    Effect.gen(function*() {
+      let received = 0
+      const srv = yield* httpServer((req, res) => {
+        received++
+        req.resume()
+        if (req.url !== "/hang") res.end("ok")
+      })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), metrics: true, tracing: true })
+      expect((yield* Hackney.get(`${srv.url}/ok`, { pool }).pipe(Effect.withTracer(tracer))).text()).toBe("ok")
+      // the idle connection is taken in the write's step: the observation starts and ends in that region
+      const fiber = yield* Effect.fork(Hackney.get(`${srv.url}/hang`, { pool }).pipe(Effect.withTracer(tracer)))
+      yield* eventually(() => received === 2)
+      expect(srv.accepted()).toBe(1)
+      const request = spans.filter((s) => s.name === "HTTP GET")[1]
+      const exits: Array<Exit.Exit<unknown, unknown>> = []
+      const recordEnd = request.end
+      request.end = (t, exit) => (exits.push(exit), recordEnd(t, exit))
+      expect([request.ended, m.activeRequests.unsafeValue(active(srv.port)).count]).toEqual([undefined, 1])
+      yield* Fiber.interrupt(fiber)
+      expect(exits.length).toBe(1)
+      expect(Exit.isInterrupted(exits[0])).toBe(true)
+      expect(m.activeRequests.unsafeValue(active(srv.port)).count).toBe(0)
+      expect((yield* Pool.stats(pool)).inUse).toBe(0)
+    }))
+
+  it.scoped("a traced and metered GET resent after the stale keep-alive race: one span, ended once with the response; its traceparent on both sends", () =>
+    Effect.gen(function*() {
+      const heads: Array<string> = []
+      const srv = yield* rawServer((socket) => {
+        const serve = (first: boolean) =>
+          onRequestHead(socket, (head) => {
+            heads.push(head)
+            // the first connection's second request meets a close with no response byte
+            if (!first && srv.accepted() === 1) return socket.destroy()
+            socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            serve(false)
+          })
+        serve(true)
+      })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), metrics: true, tracing: true })
+      yield* Hackney.get(srv.url, { pool }).pipe(Effect.withTracer(tracer))
+      const before = m.requestDuration.unsafeValue(done(srv.port)).count
+      const r = yield* Hackney.get(srv.url, { pool }).pipe(Effect.withTracer(tracer))
+      expect(r.text()).toBe("ok")
+      expect(srv.accepted()).toBe(2)
+      const requests = spans.filter((s) => s.name === "HTTP GET")
+      expect(requests.length).toBe(2)
+      const resent = requests[1]
+      expect(resent.ended !== undefined && Exit.isSuccess(resent.ended)).toBe(true)
+      expect(resent.attrs.get("http.response.status_code")).toBe(200)
+      const tp = `traceparent: 00-${resent.traceId}-${resent.spanId}-01\r\n`
+      expect(heads.map((h) => h.includes(tp))).toEqual([false, true, true])
+      expect(heads.every((h) => h.split("traceparent:").length <= 2)).toBe(true)
+      expect(m.requestDuration.unsafeValue(done(srv.port)).count).toBe(before + 1)
+      expect(m.activeRequests.unsafeValue(active(srv.port)).count).toBe(0)
+    }))
+
+  it.scoped("a traced GET over HTTP/2 sends its span's traceparent as one field of its own, on a new and on a reused connection", () =>
+    Effect.gen(function*() {
+      const srv = yield* h2Server((stream, headers) => respond(stream, String(headers.traceparent ?? "")), { secure: false })
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* Pool.make({ name: poolName(), tracing: true })
+      const texts = yield* Effect.forEach([1, 2], () =>
+        Effect.map(Hackney.get(`${srv.url}/x`, { pool, protocols: ["h2"] }).pipe(Effect.withTracer(tracer)), (r) => [r.protocol, r.text()]))
+      const requests = spans.filter((s) => s.name === "HTTP GET")
+      expect(texts).toEqual(requests.map((s) => ["h2", `00-${s.traceId}-${s.spanId}-01`]))
+      expect(srv.sessions()).toBe(1)
+      // propagate: false sends none
+      const off = yield* Hackney.get(`${srv.url}/x`, { pool, protocols: ["h2"], propagate: false }).pipe(Effect.withTracer(tracer))
+      expect(off.text()).toBe("")
+    }))
+
+  it.scopedLive("a traced GET over HTTP/3 sends its span's traceparent as one field of its own", () =>
+    Effect.gen(function*() {
+      const srv = yield* Effect.acquireRelease(
+        Effect.promise(() => startH3Server((req) => ({ status: 200, body: req.header("traceparent") ?? "" }))),
+        (s) => Effect.promise(() => s.stop())
+      )
+      const { spans, tracer } = recordingTracer()
+      const r = yield* Hackney.get(`https://127.0.0.1:${srv.port}/x`, { pool: false, tls: { ca: certs("ca") }, protocols: ["h3"], tracing: true })
+        .pipe(Effect.withTracer(tracer))
+      const request = spans.find((s) => s.name === "HTTP GET")!
+      expect([r.protocol, r.text()]).toEqual(["h3", `00-${request.traceId}-${request.spanId}-01`])
+      expect(srv.requests[0].fields.filter((f, i) => i % 2 === 0 && f === "traceparent").length).toBe(1)
+    }), 30_000)
 })
 
 describe("traceparentOf", () => {

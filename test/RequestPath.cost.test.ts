@@ -195,8 +195,9 @@ describe("observed request path cost (issue 18)", () => {
   // metered pool took the full checkout; Effect.makeSpan and Effect.locally ran around every traced
   // request); 41 with both, 32 since the bare path's 31 became 22, 29 since the span and metrics end in the handlers of
   // one uninterruptible match instead of an onExit (whose cleanup is an Effect of its own) in a withFiberRuntime,
-  // 28 since the bare path's stale-connection resend is its guard's (no catchIf around the request).
-  // The bare path plus the observation's mask, its match and its result.
+  // 28 since the bare path's stale-connection resend is its guard's (no catchIf around the request), 21 — the
+  // bare path's — since the observation starts in the exchange's own uninterruptible region and ends in its
+  // completion callback or its guard (no mask, match or result of its own).
   const observed = (options: Pool.Options, bound: number) =>
     Effect.gen(function*() {
       const srv = yield* httpServer((req, res) => res.end(String(req.headers.traceparent ?? "")))
@@ -212,11 +213,11 @@ describe("observed request path cost (issue 18)", () => {
     })
 
   it.scoped("a metered GET on an idle pooled connection takes the idle path: one suspension, a bounded number of Effect operations", () =>
-    observed({ metrics: true }, 28))
+    observed({ metrics: true }, 21))
   it.scoped("a traced GET on an idle pooled connection: one suspension, a bounded number of Effect operations, its traceparent sent", () =>
-    observed({ tracing: true }, 28))
+    observed({ tracing: true }, 21))
   it.scoped("a metered and traced GET on an idle pooled connection: one suspension, a bounded number of Effect operations", () =>
-    observed({ metrics: true, tracing: true }, 28))
+    observed({ metrics: true, tracing: true }, 21))
 })
 
 describe("traced request path reuse (issue 18)", () => {
@@ -252,7 +253,6 @@ describe("traced request path reuse (issue 18)", () => {
       expect(p.h1).toBe(head)
       expect(p.rawHeaders).toBe(raw)
       expect(headerValue(p.rawHeaders, "traceparent")).toBeUndefined()
-      expect(p.dialParent).toBeUndefined()
     }))
 })
 
@@ -297,25 +297,6 @@ describe("per-request objects V8 would make old", () => {
     const head = (event as { readonly head: object }).head
     expect(Object.getPrototypeOf(head)).not.toBe(Object.prototype)
     expect(head).toMatchObject({ status: 200, rawHeaders: ["Content-Length", "0"], keepAlive: true })
-  })
-
-  it("a traced request's own copy is not an object literal (a class instance): every field of the prepared request, its traceparent, its span", () => {
-    // a pretenured copy kept its span (the span's ids, attributes) and the exchange's young objects alive until a full collection
-    const p = prepared({})
-    const span = Effect.runSync(Effect.makeSpan("GET"))
-    const q = observe.traced(p, span, undefined)
-    expect(Object.getPrototypeOf(q)).not.toBe(Object.prototype)
-    const tp = headerValue(q.rawHeaders, "traceparent")
-    expect(tp).toBe(`00-${span.traceId}-${span.spanId}-01`)
-    expect(q.h1).toBe(`${p.h1!.slice(0, -2)}traceparent: ${tp}\r\n\r\n`)
-    expect(q.dialParent).toBe(span)
-    const changed = new Set(["rawHeaders", "h1", "dialParent"])
-    for (const k of Object.keys(p) as Array<keyof typeof p>) if (!changed.has(k)) expect(q[k], k).toBe(p[k])
-    expect(new Set(Object.keys(q))).toEqual(new Set([...Object.keys(p), "dialParent"]))
-    // without propagation: the prepared request's head and fields as they are
-    const r = observe.traced(p, span, false)
-    expect(Object.getPrototypeOf(r)).not.toBe(Object.prototype)
-    expect([r.rawHeaders, r.h1, r.dialParent]).toEqual([p.rawHeaders, p.h1, span])
   })
 
   it.scoped("an HttpClient response whose body came whole with its head holds nothing of its exchange", () =>

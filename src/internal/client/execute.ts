@@ -14,6 +14,7 @@ import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { Informational, Redirect, Response, StreamingResponse, Writer } from "../../Hackney.js"
 import { InvalidRequest, ResponseClosed } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
@@ -107,23 +108,86 @@ const collected = (p: Prepared, conn: Connection, ex: Exchange): Response =>
   new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
 
 /**
+ * What observes one request of the bare path (its span and metrics:
+ * `observe.ts`), run by the exchange's own steps rather than a region of its
+ * own: {@link start}ed inside the request's uninterruptible region, ended
+ * exactly once — by the watcher's completion callback with the response, by
+ * the guard around the wait with a failure or interruption, or (off the idle
+ * path) by the handlers of one match around the request ({@link endedBy}).
+ * A second end is ignored.
+ *
+ * @internal
+ */
+export interface Observer {
+  /** Starts the observation of `p` (its span, its metrics): once, inside the request's uninterruptible region. */
+  start(p: Prepared): void
+  /** After {@link start}: the `traceparent` this request sends (undefined: none). */
+  readonly traceparent: string | undefined
+  /** After {@link start}: the span a dial or queue wait of the request is recorded under (undefined: untraced). */
+  readonly dialParent: Tracer.Span | undefined
+  /** Ends the observation with a one-shot response. */
+  responded(r: Response): void
+  /** Ends the observation with a failure or an interruption. */
+  failed(cause: Cause.Cause<HackneyError>): void
+}
+
+/**
+ * The handlers of the match that ends an observation of a one-shot request
+ * off the idle path (a dial, a queue wait, a stale resend): a class
+ * instance, not an options literal (an allocation site V8 may pretenure, see
+ * `http1/young.ts`).
+ */
+class OneShotEnd {
+  constructor(readonly obs: Observer) {}
+  readonly onFailure = (cause: Cause.Cause<HackneyError>): Effect.Effect<never, HackneyError> => {
+    this.obs.failed(cause)
+    return Effect.failCause(cause)
+  }
+  readonly onSuccess = (r: Response): Effect.Effect<Response> => {
+    this.obs.responded(r)
+    return Effect.succeed(r)
+  }
+}
+
+/** `run` (under `restore`), its observation ended by one match: run inside the uninterruptible region that started it. */
+const endedBy = (
+  obs: Observer,
+  restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  run: Effect.Effect<Response, HackneyError>
+): Effect.Effect<Response, HackneyError> => Effect.matchCauseEffect(restore(run), new OneShotEnd(obs))
+
+/**
  * Watches `ex` (a request whose head and bytes body are written) until it
  * completes or fails, then gives the connection back to `source` and
  * resumes with the response or the failure; before the fiber resumes, so
  * exactly once. Installs no canceller: the caller's guard gives the
- * connection back on interruption (see {@link awaitCollected}).
+ * connection back on interruption (see {@link awaitCollected}). Observed
+ * (`obs`), a response ends the observation here, before the fiber resumes (a
+ * failure ends it in the guard, which may resend); an exception of the
+ * observer's (a tracer's `end`) fails the request as a defect, as it would
+ * have in an Effect.
  */
 const watchCollected = (
   p: Prepared,
   source: ConnectionSource,
   conn: Connection,
   ex: Exchange,
-  resume: (effect: Effect.Effect<Response, HackneyError>) => void
+  resume: (effect: Effect.Effect<Response, HackneyError>) => void,
+  obs: Observer | undefined
 ): void => {
   const check = (): void => {
     if (ex.error === undefined && !ex.complete) return ex.onWake(check)
     giveBack(source, conn, ex)
-    resume(ex.error !== undefined ? ex.failure() : Effect.succeed(collected(p, conn, ex)))
+    if (ex.error !== undefined) return resume(ex.failure())
+    const r = collected(p, conn, ex)
+    if (obs !== undefined) {
+      try {
+        obs.responded(r)
+      } catch (defect) {
+        return resume(Effect.die(defect))
+      }
+    }
+    resume(Effect.succeed(r))
   }
   check()
 }
@@ -139,21 +203,28 @@ const giveBack = (source: ConnectionSource, conn: Connection, ex: Exchange): voi
  * Sends `p` and collects its response, on a fresh connection after the stale
  * keep-alive race ({@link withStaleRetry}).
  */
-const oneShotRetried = (p: Prepared, source: ConnectionSource, wheel: TimerWheel): Effect.Effect<Response, HackneyError> =>
-  withStaleRetry(p, oneShotOnce(p, source, false, wheel), () => oneShotOnce(p, source, true, wheel))
+const oneShotRetried = (
+  p: Prepared,
+  source: ConnectionSource,
+  wheel: TimerWheel,
+  obs: Observer | undefined
+): Effect.Effect<Response, HackneyError> =>
+  withStaleRetry(p, oneShotOnce(p, source, false, wheel, obs), () => oneShotOnce(p, source, true, wheel, obs))
 
+/** Sends `p` once and collects its response; `obs` (started) gives its `traceparent` and dial parent, ending it is the caller's. */
 const oneShotOnce = (
   p: Prepared,
   source: ConnectionSource,
   fresh: boolean,
-  wheel: TimerWheel
+  wheel: TimerWheel,
+  obs: Observer | undefined
 ): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) =>
     // The checkout runs uninterruptibly (only its dial and wait are interruptible), so the connection can't be lost.
-    Effect.flatMap(checkout(p, source, fresh, wheel), (conn) => {
+    Effect.flatMap(checkout(p, source, fresh, wheel, obs?.dialParent), (conn) => {
       const body = p.body
-      const ex = begin(p, conn, "collect", wheel)
-      if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore, undefined)
+      const ex = begin(p, conn, "collect", wheel, undefined, obs?.traceparent)
+      if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore, undefined, undefined)
       const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(p, conn, ex))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
@@ -176,6 +247,11 @@ const oneShotOnce = (
  * `wheel` given: the guard also resends a request that met the stale
  * keep-alive race once on a fresh connection (what {@link withStaleRetry}
  * does, without a step of its own around the request).
+ *
+ * `obs` given (started in the same region): the request's observation ends
+ * here, with no step of its own — the watcher ends it with the response, the
+ * guard with a failure or interruption (or, resending, the match around the
+ * resend: {@link endedBy}).
  */
 const awaitCollected = (
   p: Prepared,
@@ -183,13 +259,19 @@ const awaitCollected = (
   conn: Connection,
   ex: Exchange,
   restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
-  wheel: TimerWheel | undefined
+  wheel: TimerWheel | undefined,
+  obs: Observer | undefined
 ): Effect.Effect<Response, HackneyError> =>
   Effect.catchAllCause(
-    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume))),
+    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume, obs))),
     (cause) => {
       giveBack(source, conn, ex)
-      return wheel !== undefined && isStale(cause, p) ? restore(oneShotOnce(p, source, true, wheel)) : Effect.failCause(cause)
+      if (wheel !== undefined && isStale(cause, p)) {
+        const again = oneShotOnce(p, source, true, wheel, obs)
+        return obs === undefined ? restore(again) : endedBy(obs, restore, again)
+      }
+      if (obs !== undefined) obs.failed(cause)
+      return Effect.failCause(cause)
     }
   )
 
@@ -204,18 +286,32 @@ const isStale = (cause: Cause.Cause<HackneyError>, p: Prepared): boolean => {
  * without a separate checkout step, written, and awaited in one
  * `Effect.async` (see {@link awaitCollected}: only the wait is
  * interruptible; its guard resends after the stale keep-alive race). Without
- * an idle connection nothing is reserved and the full path runs.
+ * an idle connection nothing is reserved and the full path runs. `obs`: its
+ * observation, started and ended in the same region (see {@link Observer}).
  */
 const oneShotIdle = (
   p: Prepared,
   source: ConnectionSource,
   wheel: TimerWheel,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  obs: Observer | undefined
 ): Effect.Effect<Response, HackneyError> =>
   Effect.uninterruptibleMask((restore) => {
+    if (obs !== undefined) obs.start(p)
     const conn = source.checkoutIdle!(p.spec, p.maxPerHost, fiber)
-    if (conn === undefined) return restore(oneShotRetried(p, source, wheel))
-    return awaitCollected(p, source, conn, begin(p, conn, "collect", wheel), restore, wheel)
+    if (conn === undefined) {
+      const full = oneShotRetried(p, source, wheel, obs)
+      return obs === undefined ? restore(full) : endedBy(obs, restore, full)
+    }
+    const ex = begin(p, conn, "collect", wheel, undefined, obs === undefined ? undefined : obs.traceparent)
+    return awaitCollected(p, source, conn, ex, restore, wheel, obs)
+  })
+
+/** The full path (a checkout step), observed: started and ended in one region. */
+const oneShotObserved = (p: Prepared, source: ConnectionSource, wheel: TimerWheel, obs: Observer): Effect.Effect<Response, HackneyError> =>
+  Effect.uninterruptibleMask((restore) => {
+    obs.start(p)
+    return endedBy(obs, restore, oneShotRetried(p, source, wheel, obs))
   })
 
 /**
@@ -224,7 +320,9 @@ const oneShotIdle = (
  * on a fresh connection when it is idempotent and its body replayable.
  * Its deadlines run on `wheel`: the Clock of the fiber that made it; `fiber`
  * (that fiber, when the caller has it) lets a bytes or empty request take a
- * pool's idle connection without a separate checkout step.
+ * pool's idle connection without a separate checkout step. `obs`: the
+ * request's observation (metrics, span: `observe.ts`), started and ended by
+ * these steps, exactly once.
  *
  * @internal
  */
@@ -232,9 +330,14 @@ export const oneShot = (
   p: Prepared,
   source: ConnectionSource,
   wheel: TimerWheel,
-  fiber?: Fiber.RuntimeFiber<unknown, unknown>
+  fiber?: Fiber.RuntimeFiber<unknown, unknown>,
+  obs?: Observer
 ): Effect.Effect<Response, HackneyError> =>
-  fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)
+  fiber !== undefined && takesIdle(p, source)
+    ? oneShotIdle(p, source, wheel, fiber, obs)
+    : obs === undefined
+    ? oneShotRetried(p, source, wheel, undefined)
+    : oneShotObserved(p, source, wheel, obs)
 
 /** A started exchange held by a scope: released (pooled or closed) when the scope closes. */
 const acquireExchange = (
@@ -242,10 +345,14 @@ const acquireExchange = (
   source: ConnectionSource,
   bodyFollows: boolean,
   fresh: boolean,
-  wheel: TimerWheel
+  wheel: TimerWheel,
+  obs?: Observer
 ): Effect.Effect<{ conn: Connection; ex: Exchange }, HackneyError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(checkout(p, source, fresh, wheel), (conn) => ({ conn, ex: begin(p, conn, "stream", wheel, bodyFollows) })),
+    Effect.map(checkout(p, source, fresh, wheel, obs?.dialParent), (conn) => ({
+      conn,
+      ex: begin(p, conn, "stream", wheel, bodyFollows, obs?.traceparent)
+    })),
     ({ conn, ex }) =>
       Effect.sync(() => {
         source.checkin(conn, conn.release(ex))
@@ -327,6 +434,7 @@ export class StreamingResponseImpl implements StreamingResponse {
  * `fresh`: dial a new connection rather than reuse an idle one (the resend
  * after a stale keep-alive connection, see {@link staleRetryable}). Its
  * deadlines run on `wheel`: the Clock of the fiber that made the request.
+ * `obs` (started): a traced request's `traceparent` and dial parent.
  *
  * @internal
  */
@@ -334,9 +442,10 @@ export const streaming = (
   p: Prepared,
   source: ConnectionSource,
   wheel: TimerWheel,
-  fresh = false
+  fresh = false,
+  obs?: Observer
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel), ({ conn, ex }) => {
+  Effect.flatMap(acquireExchange(p, source, p.body._tag === "Stream", fresh, wheel, obs), ({ conn, ex }) => {
     const body = p.body
     // The sender's outcome reaches the reader through the exchange (failed, or dying with the body's defect).
     const send = body._tag === "Stream" ? Effect.forkScoped(Effect.exit(sendStream(p, ex, body))) : Effect.void
@@ -350,15 +459,17 @@ export const streaming = (
  * {@link streaming} for one request of the bare path (`Hackney.stream`): sent
  * once more on a fresh connection after the stale keep-alive race, as
  * {@link oneShot} is (the feature path resends per hop in `dispatch.ts`).
+ * `obs` (started): see {@link streaming}.
  *
  * @internal
  */
 export const streamingWithStaleRetry = (
   p: Prepared,
   source: ConnectionSource,
-  wheel: TimerWheel
+  wheel: TimerWheel,
+  obs?: Observer
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  withStaleRetry(p, streaming(p, source, wheel), () => streaming(p, source, wheel, true))
+  withStaleRetry(p, streaming(p, source, wheel, false, obs), () => streaming(p, source, wheel, true, obs))
 
 /**
  * The request writer (hackney's send_body / finish_send_body /

@@ -43,7 +43,6 @@ import type { Outcome, Started } from "../observe/requestMeter.js"
 import { urlLabel } from "../url/label.js"
 import { traceConnect } from "../observe/log.js"
 import { startClientSpan, traceparentOf } from "../observe/span.js"
-import { withField } from "../http1/encoder.js"
 import type { HopContext, Interceptor, Opened } from "./dispatch.js"
 import type { Hop } from "./redirect.js"
 
@@ -240,181 +239,121 @@ export const switchesOf = (options: Options, source: ConnectionSource): Switches
 const bareSpan = (p: Prepared, fiber: Fiber.RuntimeFiber<unknown, unknown>, start: bigint): Tracer.Span | undefined =>
   requestSpan(fiber, spanName(p.method), start, p.method, hrefLabel(p.href), p.url.host, p.url.port)
 
-/**
- * `p` as one traced request sends it: its own object (a prepared request is
- * shared by the requests of one URL and options, see `prepareResolved`),
- * with the `traceparent` of `span` — the memoised head gets the one line
- * rather than a new encoding, the fields the pair; none when the request has
- * its own, or the span's ids are not W3C ones — and its dial (if any) under
- * `span`. Every field copied explicitly, so every traced request has one
- * shape: a spread copy (`{ ...p, … }`) cost 1.7 µs of self time per request
- * and slowed every later read of it (the connection's `begin`, the idle
- * take). A class instance, not an object literal: V8 pretenured the literal
- * (its first objects outlived young collections), so every traced request
- * was old-generation garbage that kept its span, the span's attributes and
- * ids, and the exchange's young objects alive through the scavenges,
- * promoted with it (see `http1/young.ts`). `implements` a type of every
- * field of `Prepared`, optional ones too: the compiler lists a new one.
- */
-class Traced implements TracedFields {
-  readonly method: string
-  readonly url: Prepared["url"]
-  readonly href: string
-  readonly target: string
-  readonly authority: string
-  readonly rawHeaders: Prepared["rawHeaders"]
-  readonly bodySize: Prepared["bodySize"]
-  readonly h1: Prepared["h1"]
-  readonly body: Prepared["body"]
-  readonly spec: Prepared["spec"]
-  readonly maxBodySize: number
-  readonly recvTimeout: number
-  readonly checkoutTimeout: Prepared["checkoutTimeout"]
-  readonly maxPerHost: Prepared["maxPerHost"]
-  readonly headLimits: Prepared["headLimits"]
-  readonly idempotent: boolean
-  readonly dialParent: Tracer.Span
-  constructor(p: Prepared, span: Tracer.Span, tp: string | undefined) {
-    this.method = p.method
-    this.url = p.url
-    this.href = p.href
-    this.target = p.target
-    this.authority = p.authority
-    // `concat`, not a spread literal: no allocation site to pretenure.
-    this.rawHeaders = tp === undefined ? p.rawHeaders : p.rawHeaders.concat("traceparent", tp)
-    this.bodySize = p.bodySize
-    this.h1 = tp === undefined || p.h1 === undefined ? p.h1 : withField(p.h1, "traceparent", tp)
-    this.body = p.body
-    this.spec = p.spec
-    this.maxBodySize = p.maxBodySize
-    this.recvTimeout = p.recvTimeout
-    this.checkoutTimeout = p.checkoutTimeout
-    this.maxPerHost = p.maxPerHost
-    this.headLimits = p.headLimits
-    this.idempotent = p.idempotent
-    this.dialParent = span
-  }
-}
-
-/** Every field of `Prepared`, optional ones too (what {@link Traced} must copy). */
-type TracedFields = { readonly [K in keyof Required<Prepared>]: Prepared[K] }
-
-/** `p` as one traced request sends it ({@link Traced}). @internal */
-export const traced = (p: Prepared, span: Tracer.Span, propagate: boolean | undefined): Prepared =>
-  new Traced(p, span, propagate !== false && !hasHeader(p.rawHeaders, "traceparent") ? traceparentOf(span) : undefined)
-
 /** The request body's bytes of a bare request (`bodySent`: a streamed body's count). */
 const sentBytes = (p: Prepared, bodySent: number): number =>
   p.body._tag === "Bytes" ? p.body.bytes.length : p.body._tag === "None" ? 0 : bodySent
 
-/** Ends a bare request's observation with a failure or interruption. */
-const failed = (
-  started: Started | undefined,
-  span: Tracer.Span | undefined,
-  clock: Clock.Clock,
-  cause: Cause.Cause<HackneyError>
-): Exit.Exit<never, HackneyError> => {
-  const exit = Exit.failCause(cause)
-  const end = clock.unsafeCurrentTimeNanos()
-  if (started !== undefined) requestEnded(started, end, failureOf(exit))
-  if (span !== undefined) spanFailed(span, end, exit)
-  return exit
-}
-
-/** Ends a bare request's observation with its response. */
-const succeeded = (
-  started: Started | undefined,
-  span: Tracer.Span | undefined,
-  clock: Clock.Clock,
-  p: Prepared,
-  r: { readonly status: number; readonly protocol: Protocol },
-  received: number,
-  bodySent: number,
-  reused: boolean | undefined
-): void => {
-  const end = clock.unsafeCurrentTimeNanos()
-  if (started !== undefined) {
-    requestEnded(started, end, { status: r.status, protocol: r.protocol, sent: sentBytes(p, bodySent), received })
-  }
-  if (span !== undefined) spanSucceeded(span, end, r.status, r.protocol, reused)
-}
-
 /**
- * The handlers of the observed request's match: a class instance, not an
- * options literal, for the reason of {@link Traced} (a pretenured literal
- * kept its closures, and through them the span, alive until a full
- * collection).
+ * The observation of one bare-path request (no redirect, retry,
+ * middleware…): its metrics and its one span (no attempt child: there is one
+ * attempt; the span's id goes out in `traceparent`), without the feature
+ * path's machinery, timed on the requesting fiber's Clock (`wheel.clock`).
+ * The exchange's own steps run it (`execute.Observer`): started inside the
+ * request's uninterruptible region, ended exactly once (a second end is
+ * ignored) by the watcher's completion callback or the guard around the
+ * wait — no region or match of its own on the idle path. The `traceparent`
+ * goes to the connection as a field of this request alone
+ * (`Connection.begin`): a prepared request is shared by the requests of one
+ * URL and options (`prepareResolved`), so it is neither changed nor copied.
+ * One object per observed request, a class instance (no allocation site V8
+ * could pretenure, see `http1/young.ts`).
  */
-class Handlers<A, B, E2, C, E3, R> {
+class Observation implements execute.Observer {
+  traceparent: string | undefined
+  dialParent: Tracer.Span | undefined
+  private p: Prepared | undefined
+  private started: Started | undefined
+  private ended: boolean
   constructor(
-    readonly onFailure: (cause: Cause.Cause<HackneyError>) => Effect.Effect<B, E2, R>,
-    readonly onSuccess: (a: A) => Effect.Effect<C, E3, R>
-  ) {}
+    private readonly sw: Switches,
+    private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    private readonly clock: Clock.Clock
+  ) {
+    this.traceparent = undefined
+    this.dialParent = undefined
+    this.p = undefined
+    this.started = undefined
+    this.ended = false
+  }
+
+  start(p: Prepared): void {
+    this.p = p
+    const start = this.clock.unsafeCurrentTimeNanos()
+    const sw = this.sw
+    if (sw.metrics === true) this.started = requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start)
+    if (sw.tracing !== true) return
+    const span = bareSpan(p, this.fiber, start)
+    if (span === undefined) return
+    this.dialParent = span
+    if (sw.propagate !== false && !hasHeader(p.rawHeaders, "traceparent")) this.traceparent = traceparentOf(span)
+  }
+
+  responded(r: Response): void {
+    const p = this.p!
+    this.succeeded(r, r.body.length, p.bodySize ?? 0, undefined)
+  }
+
+  /** Ends it with a streaming response, its body read or abandoned (its scope closed). */
+  streamed(r: StreamingResponseImpl): void {
+    this.succeeded(r, r.ex.received, r.ex.bodySent, r.ex.reused)
+  }
+
+  failed(cause: Cause.Cause<HackneyError>): void {
+    if (this.ended) return
+    this.ended = true
+    const end = this.clock.unsafeCurrentTimeNanos()
+    const exit = Exit.failCause(cause)
+    if (this.started !== undefined) requestEnded(this.started, end, failureOf(exit))
+    if (this.dialParent !== undefined) spanFailed(this.dialParent, end, exit)
+  }
+
+  private succeeded(
+    r: { readonly status: number; readonly protocol: Protocol },
+    received: number,
+    bodySent: number,
+    reused: boolean | undefined
+  ): void {
+    if (this.ended) return
+    this.ended = true
+    const end = this.clock.unsafeCurrentTimeNanos()
+    if (this.started !== undefined) {
+      requestEnded(this.started, end, { status: r.status, protocol: r.protocol, sent: sentBytes(this.p!, bodySent), received })
+    }
+    if (this.dialParent !== undefined) spanSucceeded(this.dialParent, end, r.status, r.protocol, reused)
+  }
 }
 
-/**
- * A bare-path request (no redirect, retry, middleware…) observed: its
- * metrics and its one span (no attempt child: there is one attempt; the
- * span's id goes out in `traceparent`), without the feature path's
- * machinery, timed on the requesting fiber's Clock (`wheel.clock`). They
- * start inside one uninterruptible region (an interruption can't come
- * between the start and the handlers); `run` sends the request
- * interruptibly inside it, and the handlers of its one match end them
- * (`done` with the response) — exactly once, interrupted or not, without an
- * `onExit` (whose cleanup is an Effect of its own, then sequenced with the
- * result). `run` and `done` are module functions: nothing is made per
- * request besides the region's and the match's closures (and a traced
- * request's own copy, {@link traced}).
- */
-const observed = <A, R>(
-  p: Prepared,
-  sw: Switches,
-  source: ConnectionSource,
-  wheel: TimerWheel,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  run: (p: Prepared, source: ConnectionSource, wheel: TimerWheel, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, HackneyError, R>,
-  done: (a: A, p: Prepared, started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock) => Effect.Effect<A, never, R>
-): Effect.Effect<A, HackneyError, R> =>
-  Effect.uninterruptibleMask((restore) => {
-    const clock = wheel.clock
-    const start = clock.unsafeCurrentTimeNanos()
-    const started = sw.metrics === true ? requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start) : undefined
-    const span = sw.tracing === true ? bareSpan(p, fiber, start) : undefined
-    return Effect.matchCauseEffect(
-      restore(run(span === undefined ? p : traced(p, span, sw.propagate), source, wheel, fiber)),
-      new Handlers(
-        (cause: Cause.Cause<HackneyError>) => failed(started, span, clock, cause),
-        (a: A) => done(a, p, started, span, clock)
-      )
-    )
-  })
-
-const oneShotDone = (r: Response, p: Prepared, started: Started | undefined, span: Tracer.Span | undefined, clock: Clock.Clock) => {
-  succeeded(started, span, clock, p, r, r.body.length, p.bodySize ?? 0, undefined)
-  return Effect.succeed(r)
-}
-
-/** A streaming response's observation ends when its scope closes: its body read, or abandoned. */
-const streamingDone = (
-  r: StreamingResponseImpl,
-  p: Prepared,
-  started: Started | undefined,
-  span: Tracer.Span | undefined,
-  clock: Clock.Clock
-) => Effect.as(Effect.addFinalizer(() => Effect.sync(() => succeeded(started, span, clock, p, r, r.ex.received, r.ex.bodySent, r.ex.reused))), r)
-
-const streamingRun = (p: Prepared, source: ConnectionSource, wheel: TimerWheel) => execute.streamingWithStaleRetry(p, source, wheel)
-
-/** The bare one-shot request, observed: ends with its result (`execute.oneShot`). @internal */
+/** The bare one-shot request, observed (`execute.oneShot` runs its {@link Observation}). @internal */
 export const oneShot = (
   p: Prepared,
   sw: Switches,
   source: ConnectionSource,
   wheel: TimerWheel,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
-): Effect.Effect<Response, HackneyError> => observed(p, sw, source, wheel, fiber, execute.oneShot, oneShotDone)
+): Effect.Effect<Response, HackneyError> => execute.oneShot(p, source, wheel, fiber, new Observation(sw, fiber, wheel.clock))
 
-/** The bare streaming request, observed until its scope closes (`execute.streaming`). @internal */
+/**
+ * The handlers of the match that ends a streaming request's observation: a
+ * class instance, not an options literal (see {@link Observation}). A
+ * response ends it when its scope closes: its body read, or abandoned.
+ */
+class StreamingEnd {
+  constructor(readonly obs: Observation) {}
+  readonly onFailure = (cause: Cause.Cause<HackneyError>): Effect.Effect<never, HackneyError> => {
+    this.obs.failed(cause)
+    return Effect.failCause(cause)
+  }
+  readonly onSuccess = (r: StreamingResponseImpl): Effect.Effect<StreamingResponseImpl, never, Scope.Scope> =>
+    Effect.as(Effect.addFinalizer(() => Effect.sync(() => this.obs.streamed(r))), r)
+}
+
+/**
+ * The bare streaming request, observed until its scope closes
+ * (`execute.streaming`): started in one uninterruptible region, ended by the
+ * handlers of its one match (and the response scope's finalizer).
+ *
+ * @internal
+ */
 export const streaming = (
   p: Prepared,
   sw: Switches,
@@ -422,4 +361,8 @@ export const streaming = (
   wheel: TimerWheel,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<StreamingResponseImpl, HackneyError, Scope.Scope> =>
-  observed(p, sw, source, wheel, fiber, streamingRun, streamingDone)
+  Effect.uninterruptibleMask((restore) => {
+    const obs = new Observation(sw, fiber, wheel.clock)
+    obs.start(p)
+    return Effect.matchCauseEffect(restore(execute.streamingWithStaleRetry(p, source, wheel, obs)), new StreamingEnd(obs))
+  })

@@ -8,7 +8,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
 import type { Body, Options } from "../../Hackney.js"
 import { InvalidRequest } from "../../HackneyError.js"
 import * as Headers from "../../Headers.js"
@@ -64,8 +63,6 @@ export interface Outgoing extends Request {
   /** This request's response-head limits (over its connection's); undefined: the connection's. */
   readonly headLimits: RequestLimits | undefined
   readonly idempotent: boolean
-  /** A traced request's span: its dial, if it makes one, gets a `hackney.connect` span under it (undefined: untraced). */
-  readonly dialParent?: Tracer.Span | undefined
 }
 
 /** A prepared request of the Hackney API: an {@link Outgoing} with its parsed URL. @internal */

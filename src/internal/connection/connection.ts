@@ -159,9 +159,11 @@ export interface Connection extends Poolable {
    * bytes body in the same flush) and returns the exchange its response will
    * fill. `bodyFollows`: a body is written through the exchange after this (by
    * default when the body is a stream). Its recv timeout runs on `wheel`, the
-   * requesting fiber's Clock.
+   * requesting fiber's Clock. `traceparent`: a W3C `traceparent` value sent
+   * as one more field of this request only (a traced request: its
+   * `rawHeaders` and memoised head are shared, and are not copied for it).
    */
-  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows?: boolean): Exchange
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows?: boolean, traceparent?: string): Exchange
   /**
    * Told of each final response head it receives, when set by whoever dialled
    * it (the pool records `Alt-Svc` with it when `h3` is offered); undefined:

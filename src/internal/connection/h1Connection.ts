@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { BodyTooLarge, InvalidRequest, ProtocolError } from "../../HackneyError.js"
 import type { ConnectionClosed, HackneyError } from "../../HackneyError.js"
-import { encodeCheckedHead, encodeChunkHeader, encodeLastChunk } from "../http1/encoder.js"
+import { encodeCheckedHead, encodeChunkHeader, encodeLastChunk, withField } from "../http1/encoder.js"
 import { Http1ParseError, Http1Parser } from "../http1/parser.js"
 import type { HeadLimits, ParserSink, ResponseHead } from "../http1/parser.js"
 import type { Deadline, TimerWheel } from "../timer/wheel.js"
@@ -176,9 +176,10 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
    * writes it (with a bytes body, in the same flush); returns the exchange
    * the response will fill. The caller must have checked `isAvailable`. The
    * recv timeout runs on `wheel`: the Clock of the fiber that makes the
-   * request, whoever dialled the connection.
+   * request, whoever dialled the connection. `traceparent`: one more line
+   * in this request's head (the memoised head is left as it is).
    */
-  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream", traceparent?: string): Exchange {
     if (wheel !== this.deadline.wheel) {
       this.deadline.cancel()
       this.deadline = wheel.deadline(this.onRecvTimeout)
@@ -194,7 +195,8 @@ export class H1Connection implements Connection, BodyDriver, ParserSink {
     this.parser.expectResponseTo(method)
     const socket = this.socket
     const forward = this.options.forward
-    const encoded = forward === undefined ? request.h1 ?? encodeHead(request) : forwardHead(request, forward)
+    const head = forward === undefined ? request.h1 ?? encodeHead(request) : forwardHead(request, forward)
+    const encoded = traceparent === undefined ? head : withField(head, "traceparent", traceparent)
     ex.requestSent = true
     const body = request.body
     if (body._tag === "Bytes" && body.bytes.length > 0) {

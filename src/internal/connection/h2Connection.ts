@@ -264,9 +264,10 @@ export class H2Connection implements Connection, StreamOwner {
   /**
    * Opens a stream for `request`: its HTTP/2 head (`h2Request.ts`), a bytes
    * body in DATA frames after it; a streamed body follows through the
-   * exchange. The stream's recv timeout runs on `wheel`.
+   * exchange. The stream's recv timeout runs on `wheel`. `traceparent`: one
+   * more field of this stream's head.
    */
-  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream", traceparent?: string): Exchange {
     const s = new H2Stream(
       this,
       request.method,
@@ -289,7 +290,7 @@ export class H2Connection implements Connection, StreamOwner {
     const bytes = body._tag === "Bytes" && body.bytes.length > 0 ? body.bytes : undefined
     let stream: http2.ClientHttp2Stream
     try {
-      stream = this.session.request(h2Headers(request, this.options.scheme), {
+      stream = this.session.request(h2Headers(request, this.options.scheme, traceparent), {
         endStream: !bodyFollows && bytes === undefined,
         // Trailers can only follow a body of unknown size (as over HTTP/1.1): wait for them.
         waitForTrailers: bodyFollows && request.bodySize === undefined

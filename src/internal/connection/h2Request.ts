@@ -33,11 +33,12 @@ const sendsEmptyLength = (method: string): boolean => method === "POST" || metho
 
 /**
  * The HTTP/2 head of `head` for a request over `scheme` (`"https"` over TLS,
- * `"http"` for h2c).
+ * `"http"` for h2c), with this request's `traceparent` when given (a traced
+ * request's: not among the shared `rawHeaders`).
  *
  * @internal
  */
-export const h2Headers = (head: RequestHead, scheme: "http" | "https"): H2Headers => {
+export const h2Headers = (head: RequestHead, scheme: "http" | "https", traceparent?: string): H2Headers => {
   const out: H2Headers = Object.create(null)
   const raw = head.rawHeaders
   let authority = head.authority
@@ -68,6 +69,7 @@ export const h2Headers = (head: RequestHead, scheme: "http" | "https"): H2Header
     else if (typeof prev === "string") out[name] = [prev, value]
     else prev.push(value)
   }
+  if (traceparent !== undefined) out.traceparent = traceparent
   const size = head.bodySize
   if (size !== undefined && (size > 0 || sendsEmptyLength(head.method))) out["content-length"] = String(size)
   return out

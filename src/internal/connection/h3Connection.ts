@@ -156,8 +156,11 @@ export class H3Connection implements Connection, H3Owner, PeerStreams {
     }
   }
 
-  /** Starts `request` on a new stream, or queues it until the peer gives stream credit. */
-  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream"): Exchange {
+  /**
+   * Starts `request` on a new stream, or queues it until the peer gives
+   * stream credit. `traceparent`: one more field of this stream's head.
+   */
+  begin(request: Request, mode: BodyMode, wheel: TimerWheel, bodyFollows: boolean = request.body._tag === "Stream", traceparent?: string): Exchange {
     const limits = effectiveHeadLimits(request.headLimits, this.options.headLimits)
     const s = new H3Stream(this, request.method, request.href, mode, request.maxBodySize, request.bodySize, request.recvTimeout, wheel, limits)
     const ex = s.ex
@@ -168,6 +171,7 @@ export class H3Connection implements Connection, H3Owner, PeerStreams {
       return ex
     }
     const fields = requestFields(request.method, "https", request.authority, request.target, request.rawHeaders)
+    if (traceparent !== undefined) fields.push("traceparent", traceparent)
     const size = request.bodySize
     if (size !== undefined && (size > 0 || request.method === "POST" || request.method === "PUT" || request.method === "PATCH")) {
       fields.push("content-length", String(size))

@@ -11,6 +11,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import { BodyError } from "../../HackneyError.js"
 import type { HackneyError } from "../../HackneyError.js"
 import type { Outgoing, StreamBody } from "../client/prepare.js"
@@ -87,7 +88,9 @@ export const staleRetryable = (e: HackneyError, p: Outgoing): boolean =>
 /**
  * Checks a connection out for `o`. Callers run it uninterruptibly, never
  * under `restore` (see `oneShotOnce`). `wheel`: the requesting fiber's Clock,
- * which times the wait for a pooled connection.
+ * which times the wait for a pooled connection. `dialParent`: a traced
+ * request's span, under which its dial (`hackney.connect`) or queue wait, if
+ * any, is recorded.
  *
  * @internal
  */
@@ -95,7 +98,8 @@ export const checkout = (
   o: Outgoing,
   source: ConnectionSource,
   fresh: boolean,
-  wheel: TimerWheel
+  wheel: TimerWheel,
+  dialParent?: Tracer.Span
 ): Effect.Effect<Connection, HackneyError> => {
   const c = source.checkout(o.spec, {
     checkoutTimeout: o.checkoutTimeout,
@@ -106,14 +110,15 @@ export const checkout = (
     wheel
   })
   // Traced: the dial or the queue wait, if any, is recorded under the request's span (read only on this path).
-  return o.dialParent === undefined ? c : Effect.locally(c, traceConnect, o.dialParent)
+  return dialParent === undefined ? c : Effect.locally(c, traceConnect, dialParent)
 }
 
 /**
  * Starts the exchange of `o` on `conn`: the driver writes the head (and a
  * bytes body); `bodyFollows` when a body will be written after (by default: a
  * streamed body). The recv timeout runs on `wheel`, the requesting fiber's
- * Clock.
+ * Clock. `traceparent`: a traced request's, one more field of its head
+ * (`Connection.begin`).
  *
  * @internal
  */
@@ -122,8 +127,9 @@ export const begin = (
   conn: Connection,
   mode: BodyMode,
   wheel: TimerWheel,
-  bodyFollows: boolean = o.body._tag === "Stream"
-): Exchange => conn.begin(o, mode, wheel, bodyFollows)
+  bodyFollows: boolean = o.body._tag === "Stream",
+  traceparent?: string
+): Exchange => conn.begin(o, mode, wheel, bodyFollows, traceparent)
 
 /**
  * Whether `o` may take a pool's idle connection in the same step as its write
