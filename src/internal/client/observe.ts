@@ -38,8 +38,9 @@ import type { StreamingResponseImpl } from "./execute.js"
 import type { TimerWheel } from "../timer/wheel.js"
 import { hasHeader } from "./prepare.js"
 import type { Prepared } from "./prepare.js"
-import { protocolVersion, requestEnded, requestStarted } from "../observe/requestMeter.js"
-import type { Outcome, Started } from "../observe/requestMeter.js"
+import { countActive, originOf, protocolVersion, requestEnded, requestFailed, requestStarted, requestSucceeded } from "../observe/requestMeter.js"
+import type { Origin, Outcome, Started } from "../observe/requestMeter.js"
+import type { Series } from "../observe/metrics.js"
 import { urlLabel } from "../url/label.js"
 import { traceConnect } from "../observe/log.js"
 import { startClientSpan, traceparentOf } from "../observe/span.js"
@@ -59,8 +60,10 @@ const targetOf = (hop: Hop): Target => {
   return { url: urlLabel(Url.format(u)), host: u.host, port: u.port }
 }
 
-const failureOf = (exit: Exit.Exit<unknown, HackneyError>): Outcome =>
-  ({ error: Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error._tag : "_OTHER" })
+/** `error.type` of a failure: its error's tag (`_OTHER` for an interruption or a defect). */
+const errorType = (cause: Cause.Cause<HackneyError>): string => cause._tag === "Fail" ? cause.error._tag : "_OTHER"
+
+const failureOf = (exit: Exit.Exit<unknown, HackneyError>): Outcome => ({ error: Exit.isFailure(exit) ? errorType(exit.cause) : "_OTHER" })
 
 /** `error.type` of a response status (4xx, 5xx): its digits, made once per status. */
 const statusTypes: Array<string | undefined> = []
@@ -256,13 +259,19 @@ const sentBytes = (p: Prepared, bodySent: number): number =>
  * (`Connection.begin`): a prepared request is shared by the requests of one
  * URL and options (`prepareResolved`), so it is neither changed nor copied.
  * One object per observed request, a class instance (no allocation site V8
- * could pretenure, see `http1/young.ts`).
+ * could pretenure, see `http1/young.ts`); metered, it is its own `Started`
+ * (no object of the meter's), and its outcome goes to the meter as
+ * arguments (none either).
  */
 class Observation implements execute.Observer {
   traceparent: string | undefined
   dialParent: Tracer.Span | undefined
+  // `Started`'s fields, set when metered (`active` then defined: the object is then a `Started`).
+  origin: Origin | undefined
+  method: string
+  since: bigint
+  active: Series | undefined
   private p: Prepared | undefined
-  private started: Started | undefined
   private ended: boolean
   constructor(
     private readonly sw: Switches,
@@ -271,8 +280,11 @@ class Observation implements execute.Observer {
   ) {
     this.traceparent = undefined
     this.dialParent = undefined
+    this.origin = undefined
+    this.method = ""
+    this.since = 0n
+    this.active = undefined
     this.p = undefined
-    this.started = undefined
     this.ended = false
   }
 
@@ -280,7 +292,13 @@ class Observation implements execute.Observer {
     this.p = p
     const start = this.clock.unsafeCurrentTimeNanos()
     const sw = this.sw
-    if (sw.metrics === true) this.started = requestStarted(p.method, p.spec.key, p.url.host, p.url.port, start)
+    if (sw.metrics === true) {
+      const origin = originOf(p.spec.key, p.url.host, p.url.port)
+      this.origin = origin
+      this.method = p.method
+      this.since = start
+      this.active = countActive(origin, p.method)
+    }
     if (sw.tracing !== true) return
     const span = bareSpan(p, this.fiber, start)
     if (span === undefined) return
@@ -303,7 +321,7 @@ class Observation implements execute.Observer {
     this.ended = true
     const end = this.clock.unsafeCurrentTimeNanos()
     const exit = Exit.failCause(cause)
-    if (this.started !== undefined) requestEnded(this.started, end, failureOf(exit))
+    if (this.active !== undefined) requestFailed(this as Started, end, errorType(cause))
     if (this.dialParent !== undefined) spanFailed(this.dialParent, end, exit)
   }
 
@@ -316,9 +334,7 @@ class Observation implements execute.Observer {
     if (this.ended) return
     this.ended = true
     const end = this.clock.unsafeCurrentTimeNanos()
-    if (this.started !== undefined) {
-      requestEnded(this.started, end, { status: r.status, protocol: r.protocol, sent: sentBytes(this.p!, bodySent), received })
-    }
+    if (this.active !== undefined) requestSucceeded(this as Started, end, r.status, r.protocol, sentBytes(this.p!, bodySent), received)
     if (this.dialParent !== undefined) spanSucceeded(this.dialParent, end, r.status, r.protocol, reused)
   }
 }

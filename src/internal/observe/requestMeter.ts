@@ -29,8 +29,8 @@ interface Done {
   readonly received: M.Series
 }
 
-/** The series of one origin (by its pool key), resolved once per label set: no string or lookup of Effect's per request. */
-interface Origin {
+/** The series of one origin (by its pool key), resolved once per label set: no string or lookup of Effect's per request. @internal */
+export interface Origin {
   readonly host: string
   readonly port: number
   readonly active: Map<string, M.Series>
@@ -40,7 +40,8 @@ interface Origin {
 
 const origins = new Map<string, Origin>()
 
-const originOf = (key: string, host: string, port: number): Origin => {
+/** The series of an origin (`key`: its pool key, or `host:port`). @internal */
+export const originOf = (key: string, host: string, port: number): Origin => {
   let o = origins.get(key)
   if (o === undefined) {
     o = { host, port, active: new Map(), done: new Map(), failed: new Map() }
@@ -59,11 +60,11 @@ const child = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
   return v
 }
 
-/** A request in flight: its origin's labels, method and start (nanoseconds of its fiber's Clock). @internal */
+/** A request in flight: its origin's labels, method and start (`since`: nanoseconds of its fiber's Clock). @internal */
 export interface Started {
   readonly origin: Origin
   readonly method: string
-  readonly start: bigint
+  readonly since: bigint
   readonly active: M.Series
 }
 
@@ -80,31 +81,49 @@ export type Outcome =
  */
 export const requestStarted = (method: string, key: string, host: string, port: number, start: bigint): Started => {
   const origin = originOf(key, host, port)
-  const active = child(origin.active, method, () => M.activeRequestsSeries.series(M.labels(activeNames, [method, host, port])))
+  return { origin, method, since: start, active: countActive(origin, method) }
+}
+
+/**
+ * Counts a request of `method` to `origin` in `http.client.active_requests`;
+ * gives the series to count it out of ({@link Started}'s `active`).
+ *
+ * @internal
+ */
+export const countActive = (origin: Origin, method: string): M.Series => {
+  const active = child(origin.active, method, () => M.activeRequestsSeries.series(M.labels(activeNames, [method, origin.host, origin.port])))
   active.update(1)
-  return { origin, method, start, active }
+  return active
 }
 
 /** Records a request's end: duration and sizes, labelled with its status or error. @internal */
 export const requestEnded = (s: Started, end: bigint, outcome: Outcome): void => {
+  if ("error" in outcome) requestFailed(s, end, outcome.error)
+  else requestSucceeded(s, end, outcome.status, outcome.protocol, outcome.sent, outcome.received)
+}
+
+/** Records a request's failure (`tag`: its error's), with no outcome object. @internal */
+export const requestFailed = (s: Started, end: bigint, tag: string): void => {
   s.active.update(-1)
-  const seconds = Number(end - s.start) / 1e9
   const { host, port } = s.origin
   const method = s.method
-  if ("error" in outcome) {
-    const tag = outcome.error
-    const failed = child(child(s.origin.failed, method, () => new Map<string, M.Series>()), tag, () =>
-      M.requestDurationSeries.series(M.labels(failedNames, [method, host, port, tag])))
-    failed.update(seconds)
-    return
-  }
-  const version = protocolVersion(outcome.protocol)
+  const failed = child(child(s.origin.failed, method, () => new Map<string, M.Series>()), tag, () =>
+    M.requestDurationSeries.series(M.labels(failedNames, [method, host, port, tag])))
+  failed.update(Number(end - s.since) / 1e9)
+}
+
+/** Records a request's response: duration and body sizes both ways, with no outcome object. @internal */
+export const requestSucceeded = (s: Started, end: bigint, status: number, protocol: Protocol, sent: number, received: number): void => {
+  s.active.update(-1)
+  const { host, port } = s.origin
+  const method = s.method
+  const version = protocolVersion(protocol)
   const byStatus = child(s.origin.done, method, () => new Map<number, Map<string, Done>>())
-  const done = child(child(byStatus, outcome.status, () => new Map<string, Done>()), version, () => {
-    const l = M.labels(doneNames, [method, host, port, outcome.status, version])
+  const done = child(child(byStatus, status, () => new Map<string, Done>()), version, () => {
+    const l = M.labels(doneNames, [method, host, port, status, version])
     return { duration: M.requestDurationSeries.series(l), sent: M.requestBodySizeSeries.series(l), received: M.responseBodySizeSeries.series(l) }
   })
-  done.duration.update(seconds)
-  done.sent.update(outcome.sent)
-  done.received.update(outcome.received)
+  done.duration.update(Number(end - s.since) / 1e9)
+  done.sent.update(sent)
+  done.received.update(received)
 }
