@@ -104,8 +104,9 @@ export class ResponseImpl implements Response {
 const bodyError = (p: Outgoing, detail: string) =>
   new InvalidRequest({ reason: "body", detail, method: p.method, url: p.href, requestSent: true })
 
-const collected = (p: Prepared, conn: Connection, ex: Exchange): Response =>
-  new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), p.href, conn.protocol, ex.rawTrailers, ex.informational)
+/** The one-shot response of a complete exchange (`ex.url`: its request's `href`). */
+const collected = (conn: Connection, ex: Exchange): Response =>
+  new ResponseImpl(ex.head!, concat(ex.chunks, ex.buffered), ex.url, conn.protocol, ex.rawTrailers, ex.informational)
 
 /**
  * What observes one request of the bare path (its span and metrics:
@@ -168,7 +169,6 @@ const endedBy = (
  * have in an Effect.
  */
 const watchCollected = (
-  p: Prepared,
   source: ConnectionSource,
   conn: Connection,
   ex: Exchange,
@@ -179,7 +179,7 @@ const watchCollected = (
     if (ex.error === undefined && !ex.complete) return ex.onWake(check)
     giveBack(source, conn, ex)
     if (ex.error !== undefined) return resume(ex.failure())
-    const r = collected(p, conn, ex)
+    const r = collected(conn, ex)
     if (obs !== undefined) {
       try {
         obs.responded(r)
@@ -225,7 +225,7 @@ const oneShotOnce = (
       const body = p.body
       const ex = begin(p, conn, "collect", wheel, undefined, obs?.traceparent)
       if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore, undefined, undefined)
-      const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(p, conn, ex))
+      const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(conn, ex))
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
   )
@@ -263,7 +263,7 @@ const awaitCollected = (
   obs: Observer | undefined
 ): Effect.Effect<Response, HackneyError> =>
   Effect.catchAllCause(
-    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(p, source, conn, ex, resume, obs))),
+    restore(Effect.async<Response, HackneyError>((resume) => watchCollected(source, conn, ex, resume, obs))),
     (cause) => {
       giveBack(source, conn, ex)
       if (wheel !== undefined && isStale(cause, p)) {
