@@ -11,6 +11,9 @@
  * - {@link observeAttempt}, innermost: a child span per attempt (each
  *   redirect hop, retry and middleware resend) whose id goes out in the W3C
  *   `traceparent` header unless `propagate: false` or the request has one.
+ * - {@link oneShot}, {@link streaming}: a bare request (no feature path) and
+ *   its one span and metrics (`Observation`), started and ended by the
+ *   exchange's own steps (`execute.Observer`).
  *
  * URLs in attributes have no userinfo, query or fragment; metric labels
  * have no URL at all (host and port).
