@@ -6,9 +6,19 @@
  * `open` and `connect` refuse, the progress options.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Schema, TestClock } from "effect"
 import { InvalidRequest } from "../src/HackneyError.js"
+import * as Headers from "../src/Headers.js"
+import { Hackney } from "../src/index.js"
 import { connectUrl } from "../src/internal/client/connectTarget.js"
+import { withDeadline } from "../src/internal/client/deadline.js"
+import { jsonContentType, serialise, withJsonContentType } from "../src/internal/client/jsonBody.js"
+import { header, headerAll } from "../src/internal/client/responseHeaders.js"
+import { hasShorthands } from "../src/internal/client/shorthands.js"
 import * as Url from "../src/Url.js"
+import { settle } from "./support/driver.js"
+import { memoryServer, reply } from "./support/memoryPool.js"
+import type { MemoryServer } from "./support/memoryPool.js"
 
 const detailOf = (r: string | InvalidRequest): string => (r instanceof InvalidRequest ? `${r.reason}: ${r.detail}` : `ok ${r}`)
 
@@ -51,4 +61,190 @@ describe("connect targets", () => {
       )
     }
   })
+})
+
+const req = (s: MemoryServer, path: string, options: Hackney.Options = {}) =>
+  Hackney.request("GET", `${s.url}${path}`, { pool: s.pool, ...options })
+
+describe("JSON bodies", () => {
+  it("serialise: JSON text, or a typed body error saying why and what to give", () => {
+    expect(serialise({ a: [1, "x", null] })).toBe("{\"a\":[1,\"x\",null]}")
+    const big = serialise({ n: 1n })
+    expect(big).toBeInstanceOf(InvalidRequest)
+    expect(detailOf(big)).toMatch(/^body: the json value cannot be serialised \(.*BigInt.*\); give plain data: objects, arrays, strings, finite numbers, booleans and null$/)
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    expect((serialise(cycle) as InvalidRequest).cause).toBeInstanceOf(TypeError)
+    expect(detailOf(serialise(() => 1))).toMatch(/^body: the json value is .*function.*, which JSON cannot represent; give an object/)
+    expect(detailOf(serialise(undefined))).toBe(
+      "body: the json value is undefined, which JSON cannot represent; give an object, an array, a string, a number, a boolean or null"
+    )
+    const throwing = { toJSON: () => { throw "no" } }
+    expect(detailOf(serialise(throwing))).toBe(
+      "body: the json value cannot be serialised (no); give plain data: objects, arrays, strings, finite numbers, booleans and null"
+    )
+  })
+
+  it("withJsonContentType adds application/json unless a Content-Type is given, in any case", () => {
+    expect(Headers.getAll(Headers.fromInput(withJsonContentType(undefined)), "content-type")).toEqual([jsonContentType])
+    expect(Headers.getAll(Headers.fromInput(withJsonContentType({ a: "1" })), "content-type")).toEqual(["application/json"])
+    expect(Headers.getAll(Headers.fromInput(withJsonContentType({ "CONTENT-TYPE": "text/x" })), "content-type")).toEqual(["text/x"])
+  })
+
+  it.scoped("a response body as JSON: parsed, empty is null, invalid fails with DecodeError naming the URL", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => r.target === "/ok" ? reply(200, "{\"a\":1}") : r.target === "/empty" ? reply(200) : reply(200, "{nope"))
+      expect(yield* Hackney.json(yield* req(s, "/ok"))).toEqual({ a: 1 })
+      expect(yield* Hackney.json(yield* req(s, "/empty"))).toBeNull()
+      const e = yield* Effect.flip(Hackney.json(yield* req(s, "/bad")))
+      expect(e).toMatchObject({ _tag: "DecodeError", reason: "json", url: `${s.url}/bad` })
+      expect(e._tag === "DecodeError" && e.detail).toMatch(/JSON/)
+      expect(e._tag === "DecodeError" && e.cause).toBeInstanceOf(SyntaxError)
+      // A streaming response's body, read to its end.
+      const streamed = yield* Hackney.stream("GET", `${s.url}/ok`, { pool: s.pool })
+      expect(yield* Hackney.json(streamed)).toEqual({ a: 1 })
+      const streamedBad = yield* Hackney.stream("GET", `${s.url}/bad`, { pool: s.pool })
+      expect(yield* Effect.flip(Hackney.json(streamedBad))).toMatchObject({ _tag: "DecodeError", reason: "json" })
+    }))
+
+  it.scoped("schemaJson: a mismatch fails with DecodeError naming the first issue, where, and how many more", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, r.target === "/one" ? "{\"a\":{\"b\":\"x\"},\"c\":1}" : r.target === "/three" ? "{\"a\":{\"b\":\"x\"},\"c\":\"y\",\"d\":2}" : "{\"a\":{\"b\":\"x\"},\"c\":\"y\"}"))
+      const S = Schema.Struct({ a: Schema.Struct({ b: Schema.Number }), c: Schema.Number, d: Schema.optional(Schema.String) })
+      const one = yield* Effect.flip(Hackney.schemaJson(S)(yield* req(s, "/one")))
+      expect(one).toMatchObject({ _tag: "DecodeError", reason: "schema", url: `${s.url}/one` })
+      expect(one._tag === "DecodeError" && one.detail).toMatch(/^at a\.b: Expected number, actual "x"$/)
+      const two = yield* Effect.flip(Hackney.schemaJson(S)(yield* req(s, "/two")))
+      expect(two._tag === "DecodeError" && two.detail).toMatch(/^at a\.b: Expected number, actual "x" \(and 1 more issue\)$/)
+      const three = yield* Effect.flip(Hackney.schemaJson(S)(yield* req(s, "/three")))
+      expect(three._tag === "DecodeError" && three.detail).toMatch(/ \(and [2-9] more issues\)$/)
+      const top = yield* Effect.flip(Hackney.schemaJson(Schema.Number)(yield* req(s, "/one")))
+      expect(top._tag === "DecodeError" && top.detail).toMatch(/^Expected number, actual/)
+      const ok = yield* Hackney.schemaJson(Schema.Struct({ c: Schema.Number }))(yield* req(s, "/one"))
+      expect(ok).toEqual({ c: 1 })
+      // Options pass to the decoder: excess properties refused on request.
+      const strict = yield* Effect.flip(Hackney.schemaJson(Schema.Struct({ c: Schema.Number }), { onExcessProperty: "error" })(yield* req(s, "/one")))
+      expect(strict._tag === "DecodeError" && strict.detail).toMatch(/^at a: is unexpected/)
+    }))
+})
+
+describe("response header reads", () => {
+  it("a repeated field's values joined with \", \", one value as is, absent undefined; headerAll never joins", () => {
+    const h = Headers.fromRaw(["a", "1", "B", "2", "a", "3"])
+    expect(header(h, "A")).toBe("1, 3")
+    expect(header(h, "b")).toBe("2")
+    expect(header(h, "c")).toBeUndefined()
+    expect(headerAll(h, "a")).toEqual(["1", "3"])
+    expect(headerAll(h, "c")).toEqual([])
+  })
+})
+
+describe("the timeout deadline", () => {
+  it.effect("fails with RequestTimeout after exactly its millis, naming the request and the option's total", () =>
+    Effect.gen(function*() {
+      const f = yield* Effect.fork(withDeadline(Effect.never, 1000, "head", "GET", "http://x.test/", 1500, "attemptTimeout"))
+      yield* TestClock.adjust(999)
+      expect(f.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      const e = yield* Effect.flip(Fiber.join(f))
+      expect(e).toMatchObject({ _tag: "RequestTimeout", timeoutMillis: 1500, until: "head", method: "GET", url: "http://x.test/", option: "attemptTimeout" })
+      const g = yield* Effect.fork(withDeadline(Effect.never, 10, "response", undefined, undefined))
+      yield* TestClock.adjust(10)
+      expect(yield* Effect.flip(Fiber.join(g))).toMatchObject({ timeoutMillis: 10, until: "response", option: "timeout" })
+      expect(yield* withDeadline(Effect.succeed(7), 10, "response", undefined, undefined)).toBe(7)
+    }))
+})
+
+describe("shorthands", () => {
+  it("hasShorthands: query, json or timeout", () => {
+    expect(hasShorthands({})).toBe(false)
+    expect(hasShorthands({ query: { a: "1" } })).toBe(true)
+    expect(hasShorthands({ json: null })).toBe(true)
+    expect(hasShorthands({ timeout: 5 })).toBe(true)
+  })
+
+  it.scoped("query is appended to the URL, json becomes the body with its Content-Type", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, `${r.method} ${r.target} ${r.body}`))
+      const res = yield* Hackney.request("post", `${s.url}/q?x=1`, { pool: s.pool, query: { y: "2 3" }, json: { a: 1 } })
+      expect(res.text()).toBe("POST /q?x=1&y=2+3 {\"a\":1}")
+      expect(s.requests[0].headers).toContainEqual(["content-type", "application/json"])
+      expect(res.url).toBe(`${s.url}/q?x=1&y=2+3`)
+      const own = yield* Hackney.post(`${s.url}/j`, { pool: s.pool, json: [1], headers: { "content-type": "application/x+json" } })
+      expect(own.text()).toBe("POST /j [1]")
+      expect(s.requests[1].headers.filter(([k]) => k === "content-type")).toEqual([["content-type", "application/x+json"]])
+    }))
+
+  it.scoped("json with body, or json JSON cannot write, fails typed naming the request", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200))
+      const both = yield* Effect.flip(Hackney.post(`${s.url}/b`, { pool: s.pool, json: 1, body: "x" }))
+      expect(both).toMatchObject({ _tag: "InvalidRequest", reason: "body", detail: "both json and body were given; give one of them", method: "POST", url: `${s.url}/b` })
+      const big = yield* Effect.flip(Hackney.post(`${s.url}/b`, { pool: s.pool, json: 2n }))
+      expect(big).toMatchObject({ _tag: "InvalidRequest", reason: "body", method: "POST" })
+      expect(s.requests).toEqual([])
+    }))
+
+  it.effect("timeout bounds the whole response (its body too) and names the method upper-cased and the URL with its query", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((_r, peer) => {
+        peer.send("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc")
+        return undefined
+      })
+      const f = yield* Effect.fork(Hackney.request("get", `${s.url}/t`, { pool: s.pool, timeout: 2000, recvTimeout: Infinity, query: { q: "1" } }))
+      yield* settle
+      yield* TestClock.adjust(1999)
+      expect(f.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      const e = yield* Effect.flip(Fiber.join(f))
+      expect(e).toMatchObject({ _tag: "RequestTimeout", timeoutMillis: 2000, until: "response", method: "GET", url: `${s.url}/t?q=1`, option: "timeout" })
+    }).pipe(Effect.scoped))
+
+  it.effect("timeout of a stream covers its head only", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((_r, peer) => {
+        peer.send("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc")
+        return undefined
+      })
+      const res = yield* Hackney.stream("GET", `${s.url}/t`, { pool: s.pool, timeout: 2000, recvTimeout: Infinity })
+      yield* TestClock.adjust(5000)
+      expect(res.status).toBe(200)
+      const more = yield* Effect.fork(res.text)
+      yield* settle
+      s.peers[0].send("defghij")
+      expect(yield* Fiber.join(more)).toBe("abcdefghij")
+    }).pipe(Effect.scoped))
+
+  it.effect("timeout of open is one deadline from the call: the response gets what is left of it", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const w = yield* Hackney.open("POST", `${s.url}/o`, { pool: s.pool, timeout: 3000, recvTimeout: Infinity })
+      yield* TestClock.adjust(1000)
+      yield* w.send("abc")
+      const res = yield* Effect.fork(w.response)
+      yield* settle
+      yield* TestClock.adjust(1999)
+      expect(res.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      const e = yield* Effect.flip(Fiber.join(res))
+      expect(e).toMatchObject({ _tag: "RequestTimeout", timeoutMillis: 3000, until: "head", method: "POST", url: `${s.url}/o` })
+      // A writer past its deadline still gets 1 ms, not none or a negative one.
+      const late = yield* Hackney.open("POST", `${s.url}/o`, { pool: s.pool, timeout: 100, recvTimeout: Infinity })
+      yield* TestClock.adjust(500)
+      const r2 = yield* Effect.fork(late.response)
+      yield* settle
+      expect(r2.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      expect(yield* Effect.flip(Fiber.join(r2))).toMatchObject({ _tag: "RequestTimeout", timeoutMillis: 100 })
+    }).pipe(Effect.scoped))
+
+  it.effect("an open writer within its timeout sends and gets its response; send and finish are the writer's", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, `got ${r.body}`))
+      const w = yield* Hackney.open("POST", `${s.url}/o`, { pool: s.pool, timeout: 3000, headers: { "content-length": "2" } })
+      yield* w.send("hi")
+      yield* w.finish
+      const res = yield* w.response
+      expect(yield* res.text).toBe("got hi")
+    }).pipe(Effect.scoped))
 })
