@@ -231,7 +231,8 @@ describe("feature path: middleware", () => {
 
   it.scoped("next called twice drains the first response (one connection); a Stream body cannot be sent twice", () =>
     Effect.gen(function*() {
-      const s = yield* memoryServer((r) => reply(200, `${r.target} #${s.requests.length}`))
+      let n = 0
+      const s = yield* memoryServer((r): string => reply(200, `${r.target} #${++n}`))
       const twice: Middleware.Middleware = (req, next) => Effect.zipRight(next(req), next(req))
       const res = yield* Hackney.post(`${s.url}/t`, { pool: s.pool, middleware: [twice], body: "b" })
       expect(res.text()).toBe("/t #2")
