@@ -6,15 +6,18 @@
  * `open` and `connect` refuse, the progress options.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Schema, TestClock } from "effect"
+import { Context, Effect, Fiber, Schedule, Schema, TestClock } from "effect"
 import { InvalidRequest } from "../src/HackneyError.js"
 import * as Headers from "../src/Headers.js"
-import { Hackney } from "../src/index.js"
+import { CookieJar, Hackney, HackneyClient, Pool } from "../src/index.js"
 import { connectUrl } from "../src/internal/client/connectTarget.js"
 import { withDeadline } from "../src/internal/client/deadline.js"
 import { jsonContentType, serialise, withJsonContentType } from "../src/internal/client/jsonBody.js"
 import { header, headerAll } from "../src/internal/client/responseHeaders.js"
+import { jarOf, sourceOf } from "../src/internal/client/context.js"
 import { hasShorthands } from "../src/internal/client/shorthands.js"
+import { unsupported, withoutFeatures } from "../src/internal/client/singleExchange.js"
+import { defaultSource, direct } from "../src/internal/engine/source.js"
 import * as Url from "../src/Url.js"
 import { settle } from "./support/driver.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
@@ -246,5 +249,124 @@ describe("shorthands", () => {
       yield* w.finish
       const res = yield* w.response
       expect(yield* res.text).toBe("got hi")
+    }).pipe(Effect.scoped))
+})
+
+describe("a client with defaults", () => {
+  it.scoped("each verb sends its method to the URL resolved against baseUrl, with the defaults", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, `${r.method} ${r.target}`))
+      const client = HackneyClient.make({ baseUrl: `${s.url}/v1/`, pool: s.pool })
+      const verbs = [
+        client.get, client.head, client.post, client.put, client.patch, client.delete, client.options, client.trace, client.query
+      ]
+      for (const verb of verbs) yield* verb("items")
+      yield* client.request("PROPFIND", "x")
+      expect(s.requests.map((r) => `${r.method} ${r.target}`)).toEqual([
+        "GET /v1/items", "HEAD /v1/items", "POST /v1/items", "PUT /v1/items", "PATCH /v1/items", "DELETE /v1/items",
+        "OPTIONS /v1/items", "TRACE /v1/items", "QUERY /v1/items", "PROPFIND /v1/x"
+      ])
+      expect(client.defaults).toEqual({ pool: s.pool, baseUrl: `${s.url}/v1/` })
+      expect(HackneyClient.make({ pool: s.pool }).defaults).toEqual({ pool: s.pool })
+      const streamed = yield* client.stream("GET", "s")
+      expect(yield* streamed.text).toBe("GET /v1/s")
+    }))
+
+  it.scoped("headers merge per name and query per key only when both give them; a request's undefined removes a default", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, r.target))
+      const client = HackneyClient.make({ baseUrl: s.url, pool: s.pool, headers: { "x-d": "1", "x-both": "d" }, query: { a: "1", b: "2" } })
+      yield* client.get("/p", { headers: { "x-both": "r", "x-r": "2" }, query: { b: "3" } })
+      const r0 = s.requests[0]
+      expect([r0.target, r0.headers.filter(([k]) => k.startsWith("x-"))]).toEqual([
+        "/p?a=1&b=3", [["x-both", "r"], ["x-r", "2"], ["x-d", "1"]]
+      ])
+      yield* client.get("/q")
+      expect(s.requests[1].target).toBe("/q?a=1&b=2")
+      expect(s.requests[1].headers.filter(([k]) => k.startsWith("x-"))).toEqual([["x-d", "1"], ["x-both", "d"]])
+      yield* client.get("/u", { headers: undefined, query: undefined })
+      expect(s.requests[2].target).toBe("/u")
+      expect(s.requests[2].headers.filter(([k]) => k.startsWith("x-"))).toEqual([])
+      // Only the request gives them.
+      const bare = HackneyClient.make({ baseUrl: s.url, pool: s.pool })
+      yield* bare.get("/v", { headers: { "x-only": "1" }, query: { z: "9" } })
+      expect(s.requests[3].target).toBe("/v?z=9")
+      expect(s.requests[3].headers.filter(([k]) => k.startsWith("x-"))).toEqual([["x-only", "1"]])
+    }))
+
+  it.scoped("open leaves out the defaults' features and attemptTimeout, keeping the rest", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, r.body))
+      const client = HackneyClient.make({
+        baseUrl: s.url, pool: s.pool, followRedirect: true, attemptTimeout: 1000, headers: { "x-d": "1" }
+      })
+      const w = yield* client.open("POST", "/o")
+      yield* w.send("body")
+      expect(yield* (yield* w.response).text).toBe("body")
+      expect(s.requests[0].headers).toContainEqual(["x-d", "1"])
+      const plain = HackneyClient.make({ baseUrl: s.url, pool: s.pool, attemptTimeout: 1000 })
+      const w2 = yield* plain.open("POST", "/o")
+      yield* w2.send("two")
+      expect(yield* (yield* w2.response).text).toBe("two")
+    }))
+
+  it.scoped("a reference that does not resolve fails typed naming it and the base without userinfo; a relative extend resolves", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => reply(200, r.target))
+      const client = HackneyClient.make({ baseUrl: "http://user:pw@memory.test/a/", pool: s.pool })
+      const e = yield* Effect.flip(client.get("http://[bad"))
+      expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "url" })
+      expect(e._tag === "InvalidRequest" && e.detail).toMatch(/^"http:\/\/\[bad" against baseUrl http:\/\/memory\.test\/a\/: /)
+      const again = yield* Effect.flip(client.get("http://[bad"))
+      expect(again).toBe(e)
+      const sub = client.extend({ baseUrl: "b/" })
+      expect(sub.defaults).toMatchObject({ baseUrl: "http://user:pw@memory.test/a/b/" })
+      yield* sub.get("c")
+      expect(s.requests[0].target).toBe("/a/b/c")
+      const badParent = HackneyClient.make({ baseUrl: "ftp://x.test/" }).extend({ baseUrl: "b/" })
+      expect(yield* Effect.flip(badParent.get("c"))).toMatchObject({ _tag: "InvalidRequest", reason: "url" })
+      const badRel = client.extend({ baseUrl: "http://[x" })
+      const e2 = yield* Effect.flip(badRel.get("c"))
+      expect(e2._tag === "InvalidRequest" && e2.detail.startsWith("baseUrl: ")).toBe(true)
+      const badType = yield* Effect.flip(HackneyClient.make({ baseUrl: 7 as never }).get("c"))
+      expect(badType._tag === "InvalidRequest" && badType.detail).toMatch(/^baseUrl: it is .*7.*; give an absolute http\(s\) URL \(a string, a URL or a Url\)$/)
+      const notObject = yield* Effect.flip(HackneyClient.make("x" as never).get("http://memory.test/"))
+      expect(notObject._tag === "InvalidRequest" && notObject.detail).toMatch(/^the client defaults are .*; give an object$/)
+      // Options that are not an object reach the engine, which fails them typed.
+      expect(yield* Effect.flip(client.get("c", 5 as never))).toMatchObject({ _tag: "InvalidRequest" })
+    }))
+})
+
+describe("what open and connect do not run", () => {
+  it("unsupported names the first option set (false is unset), and withoutFeatures drops only the features", () => {
+    expect(unsupported("open", {})).toBeUndefined()
+    expect(unsupported("open", { followRedirect: false, uploadProgress: () => Effect.void })).toBeUndefined()
+    expect(unsupported("open", { retry: Schedule.recurs(1) })?.detail).toBe(
+      "Hackney.open does not run the retry option (one exchange whose body you write); use Hackney.request or Hackney.stream for it, or remove it"
+    )
+    expect(unsupported("connect", { downloadProgress: () => Effect.void })?.detail).toBe(
+      "Hackney.connect does not run the downloadProgress option (requests on one connection); use Hackney.request or Hackney.stream for it, or remove it"
+    )
+    expect(unsupported("connect", { tracing: true })?.reason).toBe("option")
+    const plain = { recvTimeout: 5 }
+    expect(withoutFeatures(plain)).toBe(plain)
+    expect(withoutFeatures({ recvTimeout: 5, followRedirect: true, metrics: false })).toEqual({ recvTimeout: 5 })
+  })
+})
+
+describe("a request's context", () => {
+  it.effect("the pool option, else the Pool in context; the cookieJar option (false: none), else the CookieJar in context", () =>
+    Effect.gen(function*() {
+      const jar = CookieJar.make()
+      const other = CookieJar.make()
+      const pool = yield* Pool.make({ name: "ctx-test" })
+      const ctx = Context.make(Pool.Pool, pool).pipe(Context.add(CookieJar.CookieJar, other)) as Context.Context<never>
+      expect(sourceOf({}, ctx)).toBe(pool)
+      expect(sourceOf({ pool: false }, ctx)).toBe(direct)
+      expect(sourceOf({}, Context.empty() as Context.Context<never>)).toBe(defaultSource())
+      expect(jarOf({ cookieJar: jar }, ctx)).toBe(jar)
+      expect(jarOf({ cookieJar: false }, ctx)).toBeUndefined()
+      expect(jarOf({}, ctx)).toBe(other)
+      expect(jarOf({}, Context.empty() as Context.Context<never>)).toBeUndefined()
     }).pipe(Effect.scoped))
 })
