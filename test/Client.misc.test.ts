@@ -6,7 +6,8 @@
  * `open` and `connect` refuse, the progress options.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Schedule, Schema, TestClock } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Schedule, Schema, TestClock } from "effect"
+import type { LookupFunction } from "node:net"
 import { InvalidRequest } from "../src/HackneyError.js"
 import * as Headers from "../src/Headers.js"
 import { CookieJar, Hackney, HackneyClient, Pool } from "../src/index.js"
@@ -20,6 +21,7 @@ import { unsupported, withoutFeatures } from "../src/internal/client/singleExcha
 import { defaultSource, direct } from "../src/internal/engine/source.js"
 import * as Url from "../src/Url.js"
 import { settle } from "./support/driver.js"
+import { echo, echoServer, rawValues } from "./support/hackney.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
 import type { MemoryServer } from "./support/memoryPool.js"
 
@@ -369,4 +371,57 @@ describe("a request's context", () => {
       expect(jarOf({}, ctx)).toBe(other)
       expect(jarOf({}, Context.empty() as Context.Context<never>)).toBeUndefined()
     }).pipe(Effect.scoped))
+})
+
+describe("Hackney.connect's requests", () => {
+  it.scoped("a path without its leading slash gets one; query, json and timeout apply per request", () =>
+    Effect.gen(function*() {
+      const srv = yield* echoServer
+      const conn = yield* Hackney.connect(srv.url, { headers: { "x-c": "1" } })
+      const a = echo(yield* conn.request({ method: "post", path: "items", query: { q: "1" }, json: { k: 2 } }))
+      expect([a.method, a.url, a.body]).toEqual(["POST", "/items?q=1", "{\"k\":2}"])
+      expect(rawValues(a.rawHeaders, "content-type")).toEqual(["application/json"])
+      expect(rawValues(a.rawHeaders, "x-c")).toEqual(["1"])
+      const b = echo(yield* conn.request({ method: "GET", headers: { "x-r": "2" }, timeout: "5 seconds" }))
+      expect(b.url).toBe("/")
+      expect(rawValues(b.rawHeaders, "x-r")).toEqual(["2"])
+      expect(rawValues(b.rawHeaders, "x-c")).toEqual([])
+      const streamed = yield* conn.stream({ method: "GET", path: "/s", query: { z: "3" } })
+      expect((JSON.parse(yield* streamed.text) as { url: string }).url).toBe("/s?z=3")
+    }))
+
+  it.scoped("a request that is not a ConnectionRequest, a bad method or path, or bad options fail typed, nothing sent", () =>
+    Effect.gen(function*() {
+      const srv = yield* echoServer
+      const conn = yield* Hackney.connect(srv.url)
+      const notObject = yield* Effect.flip(conn.request(7 as never))
+      expect(notObject).toMatchObject({ _tag: "InvalidRequest", reason: "option", url: srv.url })
+      expect(notObject._tag === "InvalidRequest" && notObject.detail).toMatch(/^the request is .*7.*; give \{ method, path\?, headers\?, body\? \}$/)
+      expect(yield* Effect.flip(conn.request(null as never))).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+      expect(yield* Effect.flip(conn.request({ method: "G T" }))).toMatchObject({ _tag: "InvalidRequest" })
+      const badPath = yield* Effect.flip(conn.request({ method: "GET", path: 5 as never }))
+      expect(badPath).toMatchObject({ _tag: "InvalidRequest", reason: "target", method: "GET", url: srv.url })
+      expect(badPath._tag === "InvalidRequest" && badPath.detail).toMatch(/^the path is .*5.*; give a string such as "\/items\?page=2"$/)
+      const both = yield* Effect.flip(conn.request({ method: "POST", path: "/j", json: 1, body: "x" }))
+      expect(both).toMatchObject({ _tag: "InvalidRequest", reason: "body", method: "POST" })
+      const badTimeout = yield* Effect.flip(conn.request({ method: "GET", timeout: -1 as never }))
+      expect(badTimeout).toMatchObject({ _tag: "InvalidRequest", reason: "option", method: "GET", url: `${srv.url}/` })
+      expect(srv.accepted()).toBe(1)
+      const ok = echo(yield* conn.request({ method: "GET", path: "/after" }))
+      expect(ok.url).toBe("/after")
+    }))
+
+  it.effect("connect's timeout bounds the dial: RequestTimeout naming CONNECT", () =>
+    Effect.gen(function*() {
+      const dialling = yield* Deferred.make<void>()
+      const lookup: LookupFunction = () => Deferred.unsafeDone(dialling, Exit.void)
+      const f = yield* Effect.fork(Effect.scoped(Hackney.connect("http://never.test:81/", { lookup, timeout: 700, connectTimeout: 60_000 })))
+      yield* Deferred.await(dialling)
+      yield* TestClock.adjust(699)
+      expect(f.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      expect(yield* Effect.flip(Fiber.join(f))).toMatchObject({
+        _tag: "RequestTimeout", timeoutMillis: 700, until: "head", method: "CONNECT", url: "http://never.test:81/"
+      })
+    }))
 })
