@@ -259,3 +259,58 @@ describe("feature path: when it runs", () => {
     expect(needsPipeline({}, undefined, { ...direct, features: { metrics: true } })).toBe(false)
   })
 })
+
+describe("feature path: hops", () => {
+  it.scoped("redirects are recorded on one-shot and streaming responses; basicAuth and the body go with each hop", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) =>
+        r.target === "/r" ? reply(307, "", [["location", "/final"]]) : reply(200, `${r.target} ${headerOf(r, "authorization").join()} ${r.body}`)
+      )
+      const res = yield* Hackney.post(`${s.url}/r`, { pool: s.pool, followRedirect: true, basicAuth: ["u", "p"], body: "b" })
+      expect(res.text()).toBe(`/final Basic ${Buffer.from("u:p").toString("base64")} b`)
+      expect(res.redirects).toEqual([{ status: 307, url: `${s.url}/r`, location: `${s.url}/final` }])
+      expect(res.url).toBe(`${s.url}/final`)
+      const streamed = yield* Hackney.stream("GET", `${s.url}/r`, { pool: s.pool, followRedirect: true })
+      expect(streamed.redirects.map((r) => r.status)).toEqual([307])
+      expect(streamed.url).toBe(`${s.url}/final`)
+      expect(yield* streamed.text).toBe("/final  ")
+      // The intermediate hop's connection was given back: one connection for all.
+      expect(s.peers).toHaveLength(1)
+    }))
+
+  it.scoped("the stale keep-alive race is resent on a fresh connection on this path too", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const s = yield* memoryServer((r, peer) => {
+        if (++n === 2) {
+          peer.end()
+          return undefined
+        }
+        return reply(200, `${r.target} on ${r.connection}`)
+      })
+      yield* Hackney.get(`${s.url}/a`, { pool: s.pool, followRedirect: true })
+      const res = yield* Hackney.get(`${s.url}/b`, { pool: s.pool, followRedirect: true })
+      expect(res.text()).toBe("/b on 2")
+    }))
+
+  it.scoped("retry drains the response it discards: one connection", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const s = yield* memoryServer(() => (++n === 1 ? reply(503, "busy busy") : reply(200, "ok")))
+      expect((yield* Hackney.get(`${s.url}/a`, { pool: s.pool, retry: Schedule.recurs(1) })).text()).toBe("ok")
+      expect(s.peers).toHaveLength(1)
+    }))
+
+  it.scoped("with autoDecompress, maxBodySize bounds the decoded body, not the encoded one", () =>
+    Effect.gen(function*() {
+      const text = "hello hello hello"
+      const gz = gzipSync(Buffer.from(text)).toString("latin1")
+      expect(gz.length).toBeGreaterThan(20)
+      const s = yield* memoryServer(() => reply(200, gz, [["content-encoding", "gzip"]]))
+      const res = yield* Hackney.get(`${s.url}/z`, { pool: s.pool, autoDecompress: true, maxBodySize: 20 })
+      expect(res.text()).toBe(text)
+      // Without decoding, the raw body counts.
+      const e = yield* Effect.flip(Hackney.get(`${s.url}/z`, { pool: s.pool, followRedirect: true, maxBodySize: 20 }))
+      expect(e._tag).toBe("BodyTooLarge")
+    }))
+})
