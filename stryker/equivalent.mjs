@@ -266,4 +266,9 @@ export const equivalent = [
   { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "false", reason: "(the `code === refusedStream` operand) a REFUSED_STREAM reset reaches the last branch, which names the same code" },
   { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `id !== undefined` operand) an undefined id is never above the last stream id" },
   { file: streamBody, line: "return length !== undefined && ex.bodySent > length", mutator: "ConditionalExpression", replacement: "true", reason: "(the `length !== undefined` operand) nothing is greater than undefined" },
+  // --- engine (internal/engine/exchange.ts, source.ts) ---
+  { file: exchange, line: "ex.die(defect, new BodyError({ method: p.method, url: p.href, requestSent: ex.requestSent, bodyBytesSent: ex.bodySent, cause: defect }))", mutator: "ObjectLiteral", replacement: "{}", reason: "after die every wait of the exchange dies with the defect; the error only marks it failed (not reusable), and a scope's close replaces it" },
+  { file: exchange, line: "return o.dialParent === undefined ? c : Effect.locally(c, traceConnect, o.dialParent)", mutator: "ConditionalExpression", replacement: "false", reason: "traceConnect is undefined outside a traced request's own locally, so setting it to undefined changes nothing" },
+  { file: "src/internal/engine/source.ts", line: "spec.envProxy !== undefined", mutator: "ConditionalExpression", replacement: "true", reason: "withProxyEnv returns a spec without envProxy as it is" },
+  { file: "src/internal/engine/source.ts", line: "ctx.wheel === undefined", mutator: "ConditionalExpression", replacement: "true", reason: "a checkout's wheel, when given, is the requesting fiber's currentWheel, which the direct source runs in" },
 ]

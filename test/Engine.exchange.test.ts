@@ -6,14 +6,14 @@
  * over a loopback socket.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Stream } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Stream, TestClock } from "effect"
 import { Hackney } from "../src/index.js"
 import type { Outgoing } from "../src/internal/client/prepare.js"
 import { takesIdle } from "../src/internal/engine/exchange.js"
 import { defaultSource, direct, unknownPool } from "../src/internal/engine/source.js"
 import type { Connection } from "../src/internal/connection/connection.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
-import { rawServer } from "./support/servers.js"
+import { onRequestHead, rawServer } from "./support/servers.js"
 import { recordingTracer } from "./support/tracer.js"
 import { settle } from "./support/driver.js"
 
@@ -104,6 +104,36 @@ describe("engine: a streamed body", () => {
     }))
 })
 
+describe("engine: a streamed body and the response's wait", () => {
+  it.effect("the recv timeout starts once the body is sent: a body slower than recvTimeout is not timed out", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req) => reply(200, `got ${req.body}`))
+      const body = Stream.concat(Stream.make(bytes("a")), Stream.fromEffect(Effect.as(Effect.sleep(3000), bytes("b"))))
+      const f = yield* Effect.fork(Hackney.request("POST", `${s.url}/slow`, { pool: s.pool, body, recvTimeout: 1000 }))
+      yield* settle
+      yield* TestClock.adjust(2500)
+      yield* settle
+      expect(f.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(500)
+      expect((yield* Fiber.join(f)).text()).toBe("got ab")
+    }).pipe(Effect.scoped))
+
+  it.effect("a stream whose body fails: the reader waiting for the head gets the BodyError", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const e = yield* Effect.flip(Hackney.stream("POST", `${s.url}/s`, { pool: s.pool, body: Stream.fail("gone"), recvTimeout: Infinity }))
+      expect(e).toMatchObject({ _tag: "BodyError", cause: "gone" })
+    }).pipe(Effect.scoped))
+
+  it.effect("a stream whose body dies: the reader waiting for the head dies with the defect", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const exit = yield* Effect.exit(Hackney.stream("POST", `${s.url}/s`, { pool: s.pool, body: Stream.die("bug"), recvTimeout: Infinity }))
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      if (Exit.isFailure(exit)) expect(Cause.squash(exit.cause)).toBe("bug")
+    }).pipe(Effect.scoped))
+})
+
 describe("engine: checkout", () => {
   it.scoped("a traced request's queue wait is recorded on its span", () =>
     Effect.gen(function*() {
@@ -123,6 +153,23 @@ describe("engine: checkout", () => {
       expect(requests[1].events).toContain("hackney.pool.queued")
       expect(requests[1].events).toContain("hackney.pool.dequeued")
     }))
+})
+
+describe("engine: a checkout's context", () => {
+  it.effect("the request's checkoutTimeout and maxPerHost reach the pool; the timeout names the request", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined, { maxPerHost: 5 })
+      const first = yield* Effect.fork(Hackney.get(`${s.url}/1`, { pool: s.pool, maxPerHost: 1, recvTimeout: Infinity }))
+      yield* settle
+      const second = yield* Effect.fork(Hackney.get(`${s.url}/2`, { pool: s.pool, maxPerHost: 1, checkoutTimeout: 300 }))
+      yield* settle
+      expect(s.peers).toHaveLength(1)
+      yield* TestClock.adjust(299)
+      expect(second.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      expect(yield* Effect.flip(Fiber.join(second))).toMatchObject({ _tag: "CheckoutTimeout", method: "GET", url: `${s.url}/2` })
+      yield* Fiber.interrupt(first)
+    }).pipe(Effect.scoped))
 })
 
 describe("engine: an idle connection taken with the write", () => {
@@ -164,6 +211,20 @@ describe("engine: connection sources", () => {
       direct.checkin(b, false)
       expect(b.status).toBe("closed")
       yield* Effect.repeat(Effect.sync(() => accepted), { until: (n) => n === 2 })
+    }))
+
+  it.scopedLive("direct: the environment's proxy (read from the fiber's ConfigProvider) is used when the request names none", () =>
+    Effect.gen(function*() {
+      const heads: Array<string> = []
+      const proxy = yield* rawServer((socket) =>
+        onRequestHead(socket, (head) => {
+          heads.push(head.split("\r\n")[0])
+          socket.end("HTTP/1.1 200 OK\r\ncontent-length: 7\r\nconnection: close\r\n\r\nproxied")
+        }))
+      const env = ConfigProvider.fromMap(new Map([["HTTP_PROXY", proxy.url]]))
+      const res = yield* Hackney.get("http://target.test/x", { pool: false }).pipe(Effect.withConfigProvider(env))
+      expect(res.text()).toBe("proxied")
+      expect(heads).toEqual(["GET http://target.test/x HTTP/1.1"])
     }))
 
   it("an unknown pool name fails every checkout, naming the option; its checkin closes what it is given", () =>
