@@ -13,7 +13,7 @@ import { needsPipeline } from "../src/internal/client/pipeline.js"
 import { direct } from "../src/internal/engine/source.js"
 import { settle } from "./support/driver.js"
 import type { MemoryRequest } from "./support/memoryPool.js"
-import { memoryServer, reply } from "./support/memoryPool.js"
+import { memoryServer, reply, staleSecond } from "./support/memoryPool.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 const headerOf = (r: MemoryRequest, name: string) => r.headers.filter(([k]) => k === name).map(([, v]) => v)
@@ -280,14 +280,7 @@ describe("feature path: hops", () => {
 
   it.scoped("the stale keep-alive race is resent on a fresh connection on this path too", () =>
     Effect.gen(function*() {
-      let n = 0
-      const s = yield* memoryServer((r, peer) => {
-        if (++n === 2) {
-          peer.end()
-          return undefined
-        }
-        return reply(200, `${r.target} on ${r.connection}`)
-      })
+      const s = yield* memoryServer(staleSecond())
       yield* Hackney.get(`${s.url}/a`, { pool: s.pool, followRedirect: true })
       const res = yield* Hackney.get(`${s.url}/b`, { pool: s.pool, followRedirect: true })
       expect(res.text()).toBe("/b on 2")

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope, Stream, TestClock } from "effect"
 import { Hackney, Headers, Pool } from "../src/index.js"
 import { settle } from "./support/driver.js"
-import { memoryServer, reply } from "./support/memoryPool.js"
+import { memoryServer, reply, staleSecond } from "./support/memoryPool.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -110,15 +110,7 @@ describe("one-shot responses", () => {
 describe("the stale keep-alive race", () => {
   it.scoped("a reused connection closed before any response byte: an idempotent request is sent once more on a fresh one", () =>
     Effect.gen(function*() {
-      let n = 0
-      const s = yield* memoryServer((r, peer) => {
-        n++
-        if (n === 2) {
-          peer.end()
-          return undefined
-        }
-        return reply(200, `${r.target} on ${r.connection}`)
-      })
+      const s = yield* memoryServer(staleSecond())
       yield* Hackney.get(`${s.url}/a`, { pool: s.pool })
       const res = yield* Hackney.get(`${s.url}/b`, { pool: s.pool })
       expect(res.text()).toBe("/b on 2")
@@ -127,15 +119,7 @@ describe("the stale keep-alive race", () => {
 
   it.scoped("as a stream too", () =>
     Effect.gen(function*() {
-      let n = 0
-      const s = yield* memoryServer((r, peer) => {
-        n++
-        if (n === 2) {
-          peer.end()
-          return undefined
-        }
-        return reply(200, `${r.target} on ${r.connection}`)
-      })
+      const s = yield* memoryServer(staleSecond())
       yield* Hackney.get(`${s.url}/a`, { pool: s.pool })
       const res = yield* Hackney.stream("GET", `${s.url}/b`, { pool: s.pool })
       expect(yield* res.text).toBe("/b on 2")

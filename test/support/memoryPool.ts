@@ -49,6 +49,22 @@ export interface MemoryServer {
 export const reply = (status: number, body = "", headers: ReadonlyArray<readonly [string, string]> = []): string =>
   `HTTP/1.1 ${status} X\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join("")}content-length: ${Buffer.byteLength(body, "latin1")}\r\n\r\n${body}`
 
+/**
+ * A server that meets the stale keep-alive race once: it closes the
+ * connection on the second request without answering, and answers every
+ * other with `<target> on <connection number>`.
+ */
+export const staleSecond = (): Respond => {
+  let n = 0
+  return (req, peer) => {
+    if (++n === 2) {
+      peer.end()
+      return undefined
+    }
+    return reply(200, `${req.target} on ${req.connection}`)
+  }
+}
+
 const headerOf = (req: { readonly headers: ReadonlyArray<readonly [string, string]> }, name: string) =>
   req.headers.find(([k]) => k === name)?.[1]
 
