@@ -34,6 +34,11 @@ describe("one-shot responses", () => {
       expect(res.informational).toEqual([])
       expect(toJSON(res)).toEqual({ status: 203, reason: "Fine Here", url: `${s.url}/r`, headers: res.headers.toJSON(), bodyLength: 7 })
       expect(toJSON(res)).not.toHaveProperty("redirects")
+      expect(res.redirects).toEqual([])
+      const streamed = yield* Hackney.stream("GET", `${s.url}/r`, { pool: s.pool })
+      expect(yield* streamed.text).toBe("{\"k\":1}")
+      expect(yield* streamed.trailers).toBeUndefined()
+      expect(streamed.redirects).toEqual([])
       // The feature path records its chain, even when empty.
       const featured = yield* Hackney.get(`${s.url}/r`, { pool: s.pool, followRedirect: true })
       expect(toJSON(featured)).toMatchObject({ status: 203, bodyLength: 7, redirects: [] })
@@ -298,6 +303,35 @@ describe("the request writer (open)", () => {
       expect(s.peers[0].written()).not.toContain("second")
       expect(s.peers[0].written()).not.toContain("0\r\n\r\n")
       expect(yield* res.text).toBe("too big")
+    }).pipe(Effect.scoped))
+
+  it.effect("Expect: 100-continue rejected and finished without a send: no body framing is sent, the connection is not reused", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const w = yield* Hackney.open("POST", `${s.url}/e`, { pool: s.pool, headers: { expect: "100-continue" } })
+      yield* settle
+      s.peers[0].send(reply(417, "no"))
+      yield* settle
+      yield* w.finish
+      const res = yield* w.response
+      expect(res.status).toBe(417)
+      expect(yield* res.text).toBe("no")
+      expect(s.peers[0].written().endsWith("\r\n\r\n")).toBe(true)
+      expect(s.peers[0].written()).not.toContain("0\r\n\r\n")
+    }).pipe(Effect.scoped))
+
+  it.effect("an early 300 is a final status too: the rest of the body is not sent", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const w = yield* Hackney.open("POST", `${s.url}/x`, { pool: s.pool })
+      yield* w.send("first")
+      yield* settle
+      s.peers[0].send(reply(300, "choices"))
+      yield* settle
+      yield* w.send("second")
+      yield* w.finish
+      expect((yield* w.response).status).toBe(300)
+      expect(s.peers[0].written()).not.toContain("second")
     }).pipe(Effect.scoped))
 
   it.effect("a 2xx answer before the body does not stop it", () =>
