@@ -271,4 +271,7 @@ export const equivalent = [
   { file: exchange, line: "return o.dialParent === undefined ? c : Effect.locally(c, traceConnect, o.dialParent)", mutator: "ConditionalExpression", replacement: "false", reason: "traceConnect is undefined outside a traced request's own locally, so setting it to undefined changes nothing" },
   { file: "src/internal/engine/source.ts", line: "spec.envProxy !== undefined", mutator: "ConditionalExpression", replacement: "true", reason: "withProxyEnv returns a spec without envProxy as it is" },
   { file: "src/internal/engine/source.ts", line: "ctx.wheel === undefined", mutator: "ConditionalExpression", replacement: "true", reason: "a checkout's wheel, when given, is the requesting fiber's currentWheel, which the direct source runs in" },
+  // --- client-execute (internal/client/execute.ts) ---
+  { file: "src/internal/client/execute.ts", line: "fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)", mutator: "ConditionalExpression", replacement: "false", reason: "the idle path is an allocation shortcut: the full path takes the same idle connection and gives the same result" },
+  { file: "src/internal/client/execute.ts", line: "fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)", mutator: "EqualityOperator", replacement: "fiber === undefined", reason: "with a fiber the full path runs (same result); without one (connect) takesIdle is false, as connect's source has no checkoutIdle" },
 ]

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope, Stream, TestClock } from "effect"
 import { Hackney, Headers, Pool } from "../src/index.js"
 import { settle } from "./support/driver.js"
+import { httpServer } from "./support/servers.js"
 import { memoryServer, reply, staleSecond } from "./support/memoryPool.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
@@ -110,6 +111,16 @@ describe("one-shot responses", () => {
       yield* Fiber.interrupt(streamed)
       expect(yield* Pool.stats(s.pool)).toMatchObject({ inUse: 0 })
     }).pipe(Effect.scoped))
+})
+
+describe("without a pool", () => {
+  it.scopedLive("pool: false dials a connection of its own for the request and closes it after", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpServer((req, res) => res.end(`direct ${req.url}`))
+      expect((yield* Hackney.get(`${srv.url}/d`, { pool: false })).text()).toBe("direct /d")
+      expect((yield* Hackney.post(`${srv.url}/e`, { pool: false, body: "x" })).text()).toBe("direct /e")
+      expect(srv.accepted()).toBe(2)
+    }))
 })
 
 describe("the stale keep-alive race", () => {
