@@ -228,5 +228,60 @@ export const modules = {
     mutate: ["src/internal/node/socks5.ts", "src/internal/node/httpTunnel.ts", "src/internal/node/handshake.ts"],
     tests: ["test/NodeTunnel.test.ts"],
     timeoutMS: 3000
+  },
+  // The engine's interceptor composition, connection sources (direct, unknown pool, the pool choice) and the
+  // exchange steps the `retry` module does not score (sendStream, checkout, begin, takesIdle), with the
+  // in-memory tests of the engine and of the whole client over a mock transport (no server).
+  engine: {
+    mutate: [
+      "src/internal/engine/dispatch.ts",
+      "src/internal/engine/source.ts",
+      region(exchange, "\u0000", "A request the server did not process"),
+      region(exchange, "Checks a connection out for", "Runs `first` (on a pooled connection)")
+    ],
+    tests: ["test/Engine.test.ts", "test/Dispatch.test.ts", "test/Engine.exchange.test.ts"],
+    timeoutMS: 3000
+  },
+  // The client's smaller request-path modules: the shorthands (query, json, timeout) and their deadline, a client
+  // with defaults, Hackney.connect's connection and target, JSON bodies both ways, response header reads, the
+  // context's pool and jar, the options open/connect refuse, the progress options.
+  "client-misc": {
+    mutate: [
+      "src/internal/client/shorthands.ts",
+      "src/internal/client/defaults.ts",
+      "src/internal/client/connection.ts",
+      "src/internal/client/connectTarget.ts",
+      "src/internal/client/deadline.ts",
+      "src/internal/client/json.ts",
+      "src/internal/client/jsonBody.ts",
+      "src/internal/client/responseHeaders.ts",
+      "src/internal/client/context.ts",
+      "src/internal/client/singleExchange.ts",
+      "src/internal/client/progress.ts"
+    ],
+    tests: ["test/Client.misc.test.ts", "test/Client.dispatch.test.ts", "test/Hackney.connect.test.ts"],
+    timeoutMS: 5000
+  },
+  // The feature path: the interceptors (cookies, attempt deadline, retry policy, decompression, their order and
+  // memoisation), the pipeline around them, and user middleware.
+  "client-dispatch": {
+    mutate: ["src/internal/client/dispatch.ts", "src/internal/client/pipeline.ts", "src/internal/client/middleware.ts"],
+    tests: ["test/Client.dispatch.test.ts", "test/Dispatch.test.ts", "test/Middleware.test.ts"],
+    timeoutMS: 5000
+  },
+  // The bare path: one-shot, streaming and the request writer, their response classes, the stale-connection resend.
+  "client-execute": {
+    mutate: ["src/internal/client/execute.ts"],
+    tests: [
+      "test/Client.execute.test.ts", "test/Hackney.open.test.ts", "test/Hackney.bodyErrors.test.ts",
+      "test/Hackney.informational.test.ts"
+    ],
+    timeoutMS: 5000
+  },
+  // Metrics and spans of the bare and feature paths.
+  "client-observe": {
+    mutate: ["src/internal/client/observe.ts"],
+    tests: ["test/Observability.test.ts"],
+    timeoutMS: 5000
   }
 }
