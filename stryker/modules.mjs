@@ -181,5 +181,19 @@ export const modules = {
   cookies: {
     mutate: ["src/CookieJar.ts", "src/internal/cookie/jar.ts"],
     tests: ["test/CookieJar.test.ts", "test/Cookie.test.ts"]
+  },
+  // The pool's other modules: the Alt-Svc cache and the dial that races QUIC to an alternative, the dial spec and
+  // pool keys, the pool options' resolution, the pool put together and the registry of named pools. Their own
+  // tests (in memory or a mock dial) and the pool's and options' tests, which are quick.
+  "pool-misc": {
+    mutate: [
+      "src/internal/pool/altSvcCache.ts", "src/internal/pool/altSvcDial.ts", "src/internal/pool/config.ts",
+      "src/internal/pool/dialSpec.ts", "src/internal/pool/make.ts", "src/internal/pool/registry.ts"
+    ],
+    tests: [
+      "test/AltSvc.test.ts", "test/AltSvc.record.test.ts", "test/AltSvc.dial.test.ts", "test/PoolService.test.ts",
+      "test/Protocols.test.ts", "test/Options.test.ts", "test/Pool.test.ts", "test/Prepare.test.ts", "test/DialSpec.test.ts"
+    ],
+    timeoutMS: 3000
   }
 }
