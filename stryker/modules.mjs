@@ -195,5 +195,23 @@ export const modules = {
       "test/Protocols.test.ts", "test/Options.test.ts", "test/Pool.test.ts", "test/Prepare.test.ts", "test/DialSpec.test.ts"
     ],
     timeoutMS: 3000
+  },
+  // The HTTP/3 driver: the connection (critical streams, stream credit and its queue, GOAWAY, close), its request
+  // streams (request write, response read with the sans-IO core, flow control, recv timeout), the peer's
+  // unidirectional streams and the errors. Its own tests over an in-memory QUIC double (test/support/quicDouble.ts).
+  "h3-driver": {
+    mutate: [
+      "src/internal/connection/h3Connection.ts", "src/internal/connection/h3Stream.ts",
+      "src/internal/connection/h3PeerStreams.ts", "src/internal/connection/h3Errors.ts"
+    ],
+    tests: ["test/Http3.driver.test.ts", "test/Http3.connection.test.ts"],
+    timeoutMS: 3000
+  },
+  // QUIC under the HTTP/3 driver: the dial (@matrixai/quic, verification, errors), the session adapter and the
+  // HTTP/3 dial (timeout, proxy refusal), with the dial's tests and the GOAWAY test over an in-process QUIC server.
+  quic: {
+    mutate: ["src/internal/node/quic.ts", "src/internal/node/quicSession.ts", "src/internal/connection/dialH3.ts"],
+    tests: ["test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
+    timeoutMS: 5000
   }
 }
