@@ -185,7 +185,7 @@ export const modules = {
   // The pool's other modules: the Alt-Svc cache and the dial that races QUIC to an alternative, the dial spec and
   // pool keys, the pool options' resolution, the pool put together and the registry of named pools. Their own
   // tests, in memory or over a mock dial (Pool.test.ts, Options.test.ts and Prepare.test.ts reach the dial spec
-  // through every request: minutes per mutant here, as every one of their tests covers it).
+  // through every request: seconds per mutant here, as every one of their tests covers it).
   "pool-misc": {
     mutate: [
       "src/internal/pool/altSvcCache.ts", "src/internal/pool/altSvcDial.ts", "src/internal/pool/config.ts",
@@ -214,5 +214,13 @@ export const modules = {
     mutate: ["src/internal/node/quic.ts", "src/internal/node/quicSession.ts", "src/internal/connection/dialH3.ts"],
     tests: ["test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
     timeoutMS: 5000
+  },
+  // Observability: the metric series and their label table, the pool's meter, the request meter, the client span
+  // and its traceparent, the Debug switch, progress and the request features, with their direct tests
+  // (Observability.test.ts and Progress.test.ts check the same through requests over servers: seconds per mutant).
+  observe: {
+    mutate: ["src/internal/observe/*.ts"],
+    tests: ["test/Observe.unit.test.ts"],
+    timeoutMS: 3000
   }
 }
