@@ -222,5 +222,12 @@ export const modules = {
     mutate: ["src/internal/observe/*.ts"],
     tests: ["test/Observe.unit.test.ts"],
     timeoutMS: 3000
+  },
+  // The sans-IO HTTP/3 core: varints, frames and their reader, QPACK (static table only) with Huffman, the QPACK
+  // streams, the message checks and the Alt-Svc parser, with their direct tests (property tests included).
+  "http3-codec": {
+    mutate: ["src/internal/http3/*.ts"],
+    tests: ["test/Http3.frames.test.ts", "test/Http3.qpack.test.ts", "test/Http3.message.test.ts", "test/AltSvc.test.ts"],
+    timeoutMS: 3000
   }
 }
