@@ -212,7 +212,7 @@ export const modules = {
   // HTTP/3 dial (timeout, proxy refusal), with the dial's tests and the GOAWAY test over an in-process QUIC server.
   quic: {
     mutate: ["src/internal/node/quic.ts", "src/internal/node/quicSession.ts", "src/internal/connection/dialH3.ts"],
-    tests: ["test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
+    tests: ["test/Quic.session.test.ts", "test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
     timeoutMS: 5000
   },
   // Observability: the metric series and their label table, the pool's meter, the request meter, the client span
