@@ -16,7 +16,8 @@ import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { readVarint } from "../src/internal/http3/varint.js"
 import { wheelFor } from "../src/internal/timer/wheel.js"
 import type { TimerWheel } from "../src/internal/timer/wheel.js"
-import { dataFrame, goawayFrame, headersFrame, MemSession, MemStream, settle } from "./support/quicDouble.js"
+import type { MemStream} from "./support/quicDouble.js";
+import { dataFrame, goawayFrame, headersFrame, MemSession, settle } from "./support/quicDouble.js"
 
 const request = (over: Partial<Request> = {}): Request => ({
   method: "GET",

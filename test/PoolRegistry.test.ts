@@ -65,7 +65,7 @@ describe("the pool registry", () => {
     first.close()
     const again = defaultPool()
     expect(again).not.toBe(first)
-    expect(again.closed).toBe(false)
+    expect((again as unknown as { closed: boolean }).closed).toBe(false)
     expect(defaultPool()).toBe(again)
   })
 
