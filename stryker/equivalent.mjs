@@ -263,4 +263,8 @@ export const equivalent = [
   { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "false", reason: "(the `code === refusedStream` operand) a REFUSED_STREAM reset reaches the last branch, which names the same code" },
   { file: h2s, line: "if (code === refusedStream || (id !== undefined && id > this.session.lastStreamId)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `id !== undefined` operand) an undefined id is never above the last stream id" },
   { file: streamBody, line: "return length !== undefined && ex.bodySent > length", mutator: "ConditionalExpression", replacement: "true", reason: "(the `length !== undefined` operand) nothing is greater than undefined" },
+
+  // --- pool-misc (Alt-Svc cache and dial) ---
+  { file: "src/internal/pool/altSvcCache.ts", line: "fresh++", mutator: "UpdateOperator", replacement: "fresh--", reason: "the count is only compared with 0, and one step either way from 0 is not 0" },
+  { file: "src/internal/pool/altSvcDial.ts", line: "const self = announced === undefined && preferredH3(spec.transport, spec.protocols) ? selfAlternative(spec) : undefined", mutator: "ConditionalExpression", replacement: "true", reason: "(the `announced === undefined` operand) `alt` takes the announced alternative first, so `self` is read only when none was announced" },
 ]

@@ -28,7 +28,7 @@ const url = (s: string) => Url.unsafeParse(s)
 describe("buildDialSpec", () => {
   it("an http origin: tcp, its host and port, the timeouts given, nothing else set", () => {
     const spec = buildDialSpec(url("http://Example.test:8080/a?b"), {}, 1234, 5678)
-    expect(spec).toEqual({
+    expect(spec).toStrictEqual({
       key: "http://example.test:8080",
       envProxy: { scheme: "http" },
       transport: "tcp",
@@ -66,8 +66,9 @@ describe("buildDialSpec", () => {
       { protocols: ["h2"] }
     ].map((o) => buildDialSpec(u, o as DialOptions, 1, 2).key)
     expect(new Set(keys).size).toBe(keys.length)
-    expect(buildDialSpec(u, { insecure: false }, 1, 2).tls).toEqual({ insecure: false })
-    expect(buildDialSpec(u, { tls: { ca: "x" } }, 1, 2).tls).toEqual({ ca: "x" })
+    expect(buildDialSpec(u, { insecure: false }, 1, 2).tls).toStrictEqual({ insecure: false })
+    // No insecure option: no insecure field (not one set to undefined).
+    expect(buildDialSpec(u, { tls: { ca: "x" } }, 1, 2).tls).toStrictEqual({ ca: "x" })
     expect(buildDialSpec(u, { insecure: true }, 1, 2).key).toBe(`https://example.test:443|${JSON.stringify([null, true, null])}`)
     expect(buildDialSpec(u, { protocols: ["h2"] }, 1, 2).key).toBe(`https://example.test:443|${JSON.stringify([null, false, ["h2"]])}`)
   })
@@ -133,7 +134,7 @@ describe("buildDialSpec", () => {
       socks5Resolve: "local",
       proxyTls: { servername: "p.test" }
     }, 1, 2)
-    expect(spec.envProxy).toEqual({
+    expect(spec.envProxy).toStrictEqual({
       scheme: "https",
       proxyAuth: auth,
       noProxy: ["x.test"],
@@ -150,6 +151,19 @@ describe("buildDialSpec", () => {
     expect(spec.proxy).toBeUndefined()
     expect(spec.envProxy).toBeUndefined()
     expect(spec.tls).toBeUndefined()
+  })
+
+  it("each proxy option the environment needs is kept alone: no field for the ones not set", () => {
+    const u = url("http://example.test/")
+    expect(buildDialSpec(u, { noProxy: ["a.test"] }, 1, 2).envProxy).toStrictEqual({ scheme: "http", noProxy: ["a.test"] })
+    expect(buildDialSpec(u, { proxyAuth: ["u", "p"] }, 1, 2).envProxy).toStrictEqual({ scheme: "http", proxyAuth: ["u", "p"] })
+    expect(buildDialSpec(u, { socks5Resolve: "remote" }, 1, 2).envProxy).toStrictEqual({ scheme: "http", socks5Resolve: "remote" })
+    expect(buildDialSpec(u, { proxyTls: { ca: "c" } }, 1, 2).envProxy).toStrictEqual({ scheme: "http", proxyTls: { ca: "c" } })
+  })
+
+  it("protocols that were not validated (not an offer) fall back to the default offer, [h2, http/1.1]", () => {
+    expect(buildDialSpec(url("https://example.test/"), { protocols: [] }, 1, 2).protocols).toEqual(["h2", "http/1.1"])
+    expect(buildDialSpec(url("https://example.test/"), { protocols: ["spdy"] }, 1, 2).protocols).toEqual(["h2", "http/1.1"])
   })
 
   it("lookup, family and localAddress are carried when set", () => {
@@ -212,7 +226,11 @@ describe("connection options", () => {
     expect(bad({ ca: 1 })?.detail).toContain("tls.ca")
     expect(bad({ ca: ["a", 1] })?.detail).toContain("PEM text or bytes, or an array of them")
     expect(bad({ cert: {} })?.detail).toContain("tls.cert")
+    expect(bad({ cert: {} })?.detail).toContain("PEM text or bytes, or an array of them")
     expect(bad({ key: [{}] })?.detail).toContain("tls.key")
+    expect(bad({ key: [{}] })?.detail).toContain("PEM text or bytes, or an array of them")
+    expect(bad({ passphrase: 1 })?.detail).toContain("a string")
+    expect(bad({ servername: 1 })?.detail).toContain("a string")
     expect(bad({ pfx: ["a"] })?.detail).toContain("a PKCS#12 bundle as text or bytes")
     expect(bad({ passphrase: 1 })?.detail).toContain("tls.passphrase")
     expect(bad({ servername: 1 })?.detail).toContain("tls.servername")
@@ -316,6 +334,7 @@ describe("poolConfig (Pool.Options resolved)", () => {
   it("a bad option is an InvalidRequest found in the pool's options, naming it", () => {
     const notObject = poolConfig("x")
     expect(notObject).toBeInstanceOf(InvalidRequest)
+    expect((notObject as InvalidRequest).detail).toContain("the pool options are")
     expect((notObject as InvalidRequest).found).toBe("pool")
     for (const [options, name] of [
       [{ name: "" }, "name"],
@@ -334,5 +353,13 @@ describe("poolConfig (Pool.Options resolved)", () => {
       expect((e as InvalidRequest).reason).toBe("option")
       expect((e as InvalidRequest).detail).toContain(name)
     }
+  })
+
+  it("the ranges say what 0 and Infinity mean", () => {
+    const detail = (o: object) => (poolConfig(o) as InvalidRequest).detail
+    expect(detail({ maxPerHost: 0 })).toContain("an integer from 1, or Infinity for no limit")
+    expect(detail({ maxConnections: -1 })).toContain("an integer from 0 (0 keeps no idle connection), or Infinity for no limit")
+    expect(detail({ keepaliveTimeout: -1 })).toContain("0 keeps no idle connection, Infinity for no limit")
+    expect(detail({ checkoutTimeout: -1 })).toContain("0 fails at once when no connection is free, Infinity for no limit")
   })
 })

@@ -60,6 +60,10 @@ describe("the pool registry", () => {
       expect(defaultPool()).toBe(process)
     }))
 
+  it("the process-wide pool never logs its lifecycle (it is made outside any fiber's log level)", () => {
+    expect((defaultPool() as unknown as { logs: boolean }).logs).toBe(false)
+  })
+
   it("the process-wide pool, once closed, is made again on next use", () => {
     const first = defaultPool()
     first.close()
