@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
-import type { HackneyError } from "../src/HackneyError.js"
 import type { Request } from "../src/internal/connection/connection.js"
-import type { Exchange } from "../src/internal/connection/exchange.js"
 import { H3Connection } from "../src/internal/connection/h3Connection.js"
 import { h3CodeName, h3ProtocolError, isStreamError } from "../src/internal/connection/h3Errors.js"
 import { h3Error } from "../src/internal/http3/error.js"
@@ -16,8 +14,8 @@ import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { readVarint } from "../src/internal/http3/varint.js"
 import { wheelFor } from "../src/internal/timer/wheel.js"
 import type { TimerWheel } from "../src/internal/timer/wheel.js"
-import type { MemStream} from "./support/quicDouble.js";
-import { dataFrame, goawayFrame, headersFrame, MemSession, settle } from "./support/quicDouble.js"
+import type { MemStream } from "./support/quicDouble.js"
+import { complete, dataFrame, failure, goawayFrame, headersFrame, MemSession, openDriver, tick } from "./support/quicDouble.js"
 
 const request = (over: Partial<Request> = {}): Request => ({
   method: "GET",
@@ -34,21 +32,7 @@ const request = (over: Partial<Request> = {}): Request => ({
   ...over
 })
 
-const setup = (credit = 100, headLimits = defaultHeadLimits) =>
-  Effect.clockWith((clock) => {
-    const wheel = wheelFor(clock)
-    const session = new MemSession(credit)
-    const conn = new H3Connection(session, { headLimits, wheel, method: "GET", url: "https://example.test/" })
-    return Effect.succeed({ session, conn, wheel })
-  })
-
-const tick = Effect.promise(() => settle())
-
-const complete = (ex: Exchange) => Effect.either(ex.waitFor(ex.isComplete))
-
-const failure = (ex: Exchange): Effect.Effect<HackneyError> =>
-  Effect.flatMap(Effect.either(ex.waitFor(ex.isComplete)), (r) =>
-    Either.isLeft(r) ? Effect.succeed(r.left) : Effect.dieMessage("the exchange completed"))
+const setup = (credit = 100, headLimits = defaultHeadLimits) => openDriver(credit, headLimits, "GET", "https://example.test/")
 
 const begin = (conn: H3Connection, wheel: TimerWheel, over: Partial<Request> = {}, mode: "collect" | "stream" = "collect") =>
   conn.begin(request(over), mode, wheel)
