@@ -274,4 +274,8 @@ export const equivalent = [
   // --- client-execute (internal/client/execute.ts) ---
   { file: "src/internal/client/execute.ts", line: "fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)", mutator: "ConditionalExpression", replacement: "false", reason: "the idle path is an allocation shortcut: the full path takes the same idle connection and gives the same result" },
   { file: "src/internal/client/execute.ts", line: "fiber !== undefined && takesIdle(p, source) ? oneShotIdle(p, source, wheel, fiber) : oneShotRetried(p, source, wheel)", mutator: "EqualityOperator", replacement: "fiber === undefined", reason: "with a fiber the full path runs (same result); without one (connect) takesIdle is false, as connect's source has no checkoutIdle" },
+
+  // --- pool-misc (Alt-Svc cache and dial) ---
+  { file: "src/internal/pool/altSvcCache.ts", line: "fresh++", mutator: "UpdateOperator", replacement: "fresh--", reason: "the count is only compared with 0, and one step either way from 0 is not 0" },
+  { file: "src/internal/pool/altSvcDial.ts", line: "const self = announced === undefined && preferredH3(spec.transport, spec.protocols) ? selfAlternative(spec) : undefined", mutator: "ConditionalExpression", replacement: "true", reason: "(the `announced === undefined` operand) `alt` takes the announced alternative first, so `self` is read only when none was announced" },
 ]

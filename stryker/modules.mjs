@@ -283,5 +283,53 @@ export const modules = {
     mutate: ["src/internal/client/observe.ts"],
     tests: ["test/Observability.test.ts"],
     timeoutMS: 5000
+  },
+  // The pool's other modules: the Alt-Svc cache and the dial that races QUIC to an alternative, the dial spec and
+  // pool keys, the pool options' resolution, the pool put together and the registry of named pools. Their own
+  // tests, in memory or over a mock dial (Pool.test.ts, Options.test.ts and Prepare.test.ts reach the dial spec
+  // through every request: seconds per mutant here, as every one of their tests covers it).
+  "pool-misc": {
+    mutate: [
+      "src/internal/pool/altSvcCache.ts", "src/internal/pool/altSvcDial.ts", "src/internal/pool/config.ts",
+      "src/internal/pool/dialSpec.ts", "src/internal/pool/make.ts", "src/internal/pool/registry.ts"
+    ],
+    tests: [
+      "test/AltSvc.test.ts", "test/AltSvc.record.test.ts", "test/AltSvc.dial.test.ts", "test/PoolService.test.ts",
+      "test/DialSpec.test.ts", "test/PoolRegistry.test.ts"
+    ],
+    timeoutMS: 3000
+  },
+  // The HTTP/3 driver: the connection (critical streams, stream credit and its queue, GOAWAY, close), its request
+  // streams (request write, response read with the sans-IO core, flow control, recv timeout), the peer's
+  // unidirectional streams and the errors. Its own tests over an in-memory QUIC double (test/support/quicDouble.ts).
+  "h3-driver": {
+    mutate: [
+      "src/internal/connection/h3Connection.ts", "src/internal/connection/h3Stream.ts",
+      "src/internal/connection/h3PeerStreams.ts", "src/internal/connection/h3Errors.ts"
+    ],
+    tests: ["test/Http3.driver.test.ts", "test/Http3.connection.test.ts"],
+    timeoutMS: 3000
+  },
+  // QUIC under the HTTP/3 driver: the dial (@matrixai/quic, verification, errors), the session adapter and the
+  // HTTP/3 dial (timeout, proxy refusal), with the dial's tests and the GOAWAY test over an in-process QUIC server.
+  quic: {
+    mutate: ["src/internal/node/quic.ts", "src/internal/node/quicSession.ts", "src/internal/connection/dialH3.ts"],
+    tests: ["test/Quic.session.test.ts", "test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
+    timeoutMS: 5000
+  },
+  // Observability: the metric series and their label table, the pool's meter, the request meter, the client span
+  // and its traceparent, the Debug switch, progress and the request features, with their direct tests
+  // (Observability.test.ts and Progress.test.ts check the same through requests over servers: seconds per mutant).
+  observe: {
+    mutate: ["src/internal/observe/*.ts"],
+    tests: ["test/Observe.unit.test.ts"],
+    timeoutMS: 3000
+  },
+  // The sans-IO HTTP/3 core: varints, frames and their reader, QPACK (static table only) with Huffman, the QPACK
+  // streams, the message checks and the Alt-Svc parser, with their direct tests (property tests included).
+  "http3-codec": {
+    mutate: ["src/internal/http3/*.ts"],
+    tests: ["test/Http3.frames.test.ts", "test/Http3.qpack.test.ts", "test/Http3.message.test.ts", "test/AltSvc.test.ts"],
+    timeoutMS: 3000
   }
 }

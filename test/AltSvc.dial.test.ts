@@ -50,14 +50,15 @@ const conn = (protocol: "h2" | "h3"): FakeConn => {
 const altSvcHead = (value: string): ResponseHead => ({ status: 200, reason: "", rawHeaders: ["alt-svc", value] })
 
 /** A fake dial: after `ms` on the Clock, a connection of `protocol`, or a ConnectError; records its specs and results. */
-const fakeDial = (protocol: "h2" | "h3", ms: number, fail = false) => {
+const fakeDial = (protocol: "h2" | "h3", ms: number, fail = false, stubborn = false) => {
   const d = {
     specs: [] as Array<DialSpec>,
     made: [] as Array<FakeConn>,
     dial: ((s) =>
       Effect.uninterruptible(Effect.gen(function*() {
         d.specs.push(s)
-        yield* Effect.interruptible(Effect.sleep(ms))
+        // A stubborn dial cannot be stopped: it completes even after losing the race.
+        yield* (stubborn ? Effect.sleep(ms) : Effect.interruptible(Effect.sleep(ms)))
         if (fail) return yield* Effect.fail<HackneyError>(new ConnectError({ reason: "refused", host: s.host, port: s.port }))
         const c = conn(protocol)
         d.made.push(c)
@@ -92,6 +93,8 @@ describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
     const alt = { protocol: "h3", host: "alt.test", port: 443, expires: 1 }
     expect(alternativeSpec(spec(), alt)).toMatchObject({ host: "alt.test", port: 443, tls: { ca: "CA", servername: "example.test" } })
     expect(alternativeSpec({ ...spec(), tls: { servername: "name.test" } }, alt).tls).toEqual({ servername: "name.test" })
+    const { tls: _none, ...noTls } = spec()
+    expect(alternativeSpec(noTls, alt).tls).toEqual({ servername: "example.test" })
   })
 
   it.effect("without a cached alternative: TCP only, and the connection records Alt-Svc", () =>
@@ -131,6 +134,30 @@ describe("withAltSvc (the pool's dial with HTTP/3 discovery)", () => {
       expect(c.retire).toBeUndefined()
       c.headObserver!(altSvcHead("clear"))
       expect(cache.lookup(origin)).toBeUndefined()
+    }))
+
+  it.effect("an HTTP/3 connection (no retire) seeing an h3 Alt-Svc records it and is left as it is", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      cache.record(origin, "example.test", `h3=":9443"`)
+      const c = yield* run(withAltSvc(cache, fakeDial("h2", 10).dial, fakeDial("h3", 5).dial), spec(), 10)
+      expect(c.protocol).toBe("h3")
+      c.headObserver!(altSvcHead(`h3=":9444"`))
+      expect(cache.lookup(origin)?.port).toBe(9444)
+      expect(c.closed).toBe(false)
+    }))
+
+  it.effect("a dial that completes after the other won (it could not be stopped) is closed", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      cache.record(origin, "example.test", `h3=":9443"`)
+      const tcp = fakeDial("h2", 10, false, true)
+      const quic = fakeDial("h3", 320, false, true)
+      const c = yield* run(withAltSvc(cache, tcp.dial, quic.dial), spec(), 320)
+      const made = [...tcp.made, ...quic.made]
+      expect(made.length).toBe(2)
+      expect(made.filter((m) => m.closed)).toEqual(made.filter((m) => m !== c))
+      expect(c.closed).toBe(false)
     }))
 
   it.effect("a spec that does not discover gets the plain dial: no observer", () =>

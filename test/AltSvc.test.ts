@@ -3,7 +3,7 @@ import { Effect, TestClock } from "effect"
 import * as fc from "effect/FastCheck"
 import { altSvcField, defaultMaxAge, parseAltSvc } from "../src/internal/http3/altSvc.js"
 import type { AltService } from "../src/internal/http3/altSvc.js"
-import { AltSvcCache, baseBackoffMillis, maxBackoffMillis, originKey } from "../src/internal/pool/altSvcCache.js"
+import { AltSvcCache, altSvcRecorder, baseBackoffMillis, maxBackoffMillis, originKey } from "../src/internal/pool/altSvcCache.js"
 
 const alts = (value: string): ReadonlyArray<AltService> | "clear" | undefined => {
   const p = parseAltSvc(value)
@@ -200,6 +200,55 @@ describe("AltSvcCache", () => {
       expect(cache.lookup("b:443")).toBeUndefined()
       expect(cache.lookup("a:443")).toBeDefined()
       expect(cache.lookup("c:443")).toBeDefined()
+    }))
+
+  it.effect("a field that leaves no usable h3 alternative (ma=0, h2 only) keeps no entry for the origin", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      cache.record(origin, "example.com", `h3=":4"; ma=0`)
+      expect(cache.size).toBe(0)
+      cache.record(origin, "example.com", `h3=":4"`)
+      expect(cache.size).toBe(1)
+      cache.record(origin, "example.com", `h2=":443"`)
+      expect(cache.size).toBe(0)
+      expect(cache.toJSON()).toEqual({ origins: [], broken: [] })
+    }))
+
+  it.effect("backingOff: from a failure until its backoff ends (exclusive), not after a success; toJSON lists origins and broken ones", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      const a = { protocol: "h3", host: "example.com", port: 443, expires: Infinity }
+      expect(cache.backingOff(origin, a)).toBe(false)
+      cache.failed(origin, a)
+      expect(cache.backingOff(origin, a)).toBe(true)
+      yield* TestClock.adjust(baseBackoffMillis - 1)
+      expect(cache.backingOff(origin, a)).toBe(true)
+      cache.record(origin, "example.com", `h3=":443"`)
+      expect(cache.toJSON()).toEqual({ origins: [origin], broken: [`${origin} h3 example.com:443`] })
+      yield* TestClock.adjust(1)
+      expect(cache.backingOff(origin, a)).toBe(false)
+      cache.failed(origin, a)
+      cache.succeeded(origin, a)
+      expect(cache.backingOff(origin, a)).toBe(false)
+    }))
+
+  it.effect("altSvcRecorder: records each head's Alt-Svc; calls usable only when the origin then has an alternative to use", () =>
+    Effect.gen(function*() {
+      const cache = new AltSvcCache(yield* Effect.clock)
+      let usable = 0
+      const observe = altSvcRecorder(cache, "Example.COM", 443, () => usable++)
+      const head = (raw: Array<string>) => ({ status: 200, reason: "", rawHeaders: raw })
+      observe(head(["content-type", "text/plain"]))
+      observe(head(["alt-svc", `h2=":443"`]))
+      expect(usable).toBe(0)
+      observe(head(["Alt-Svc", `h3=":8443"`]))
+      expect(usable).toBe(1)
+      expect(cache.lookup(origin)).toMatchObject({ host: "example.com", port: 8443 })
+      observe(head(["alt-svc", "clear"]))
+      expect(usable).toBe(1)
+      // Without usable (an HTTP/3 connection): records only.
+      altSvcRecorder(cache, "example.com", 443)(head(["alt-svc", `h3=":9443"`]))
+      expect(cache.lookup(origin)?.port).toBe(9443)
     }))
 
   it("keys an origin by lower-case host and port only", () => {

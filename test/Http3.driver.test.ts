@@ -6,17 +6,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
 import { isRetryable } from "../src/HackneyError.js"
-import type { HackneyError } from "../src/HackneyError.js"
 import type { Request } from "../src/internal/connection/connection.js"
 import type { Exchange } from "../src/internal/connection/exchange.js"
-import { H3Connection } from "../src/internal/connection/h3Connection.js"
+import type { H3Connection } from "../src/internal/connection/h3Connection.js"
 import { requestHeadLimits } from "../src/internal/connection/headLimits.js"
 import { staleRetryable } from "../src/internal/engine/exchange.js"
-import { defaultHeadLimits } from "../src/internal/http1/types.js"
 import { readVarint } from "../src/internal/http3/varint.js"
-import { wheelFor } from "../src/internal/timer/wheel.js"
 import type { TimerWheel } from "../src/internal/timer/wheel.js"
-import { dataFrame, goawayFrame, headersFrame, MemSession, settle } from "./support/quicDouble.js"
+import { complete, dataFrame, failure, goawayFrame, headersFrame, openDriver, settle, tick } from "./support/quicDouble.js"
 
 const request = (over: Partial<Request> = {}): Request => ({
   method: "GET",
@@ -33,21 +30,7 @@ const request = (over: Partial<Request> = {}): Request => ({
   ...over
 })
 
-const setup = (credit = 100) =>
-  Effect.clockWith((clock) => {
-    const wheel = wheelFor(clock)
-    const session = new MemSession(credit)
-    const conn = new H3Connection(session, { headLimits: defaultHeadLimits, wheel })
-    return Effect.succeed({ session, conn, wheel })
-  })
-
-const tick = Effect.promise(() => settle())
-
-const complete = (ex: Exchange) => Effect.either(ex.waitFor(ex.isComplete))
-
-const failure = (ex: Exchange): Effect.Effect<HackneyError> =>
-  Effect.flatMap(Effect.either(ex.waitFor(ex.isComplete)), (r) =>
-    Either.isLeft(r) ? Effect.succeed(r.left) : Effect.dieMessage("the exchange completed"))
+const setup = (credit = 100) => openDriver(credit)
 
 const body = (ex: Exchange): string => Buffer.concat(ex.chunks).toString("latin1")
 

@@ -5,6 +5,7 @@
  * opens its unidirectional streams, grants stream credit, closes the
  * connection. Deterministic: no UDP, no timers.
  */
+import { Effect, Either } from "effect"
 import { ReadableStream, WritableStream } from "node:stream/web"
 import type { ReadableStreamDefaultController } from "node:stream/web"
 import { encodeFrame, FrameType } from "../../src/internal/http3/frame.js"
@@ -13,6 +14,12 @@ import { decodeFieldSection, encodeFieldSection } from "../../src/internal/http3
 import { encodeVarint } from "../../src/internal/http3/varint.js"
 import { QuicStreamReset } from "../../src/internal/node/quicSession.js"
 import type { QuicCloseInfo, QuicSession, QuicStreamLike } from "../../src/internal/node/quicSession.js"
+import type { HackneyError } from "../../src/HackneyError.js"
+import type { Exchange } from "../../src/internal/connection/exchange.js"
+import { H3Connection } from "../../src/internal/connection/h3Connection.js"
+import { defaultHeadLimits } from "../../src/internal/http1/types.js"
+import type { HeadLimits } from "../../src/internal/http1/types.js"
+import { wheelFor } from "../../src/internal/timer/wheel.js"
 
 const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => Uint8Array.from(Buffer.concat(parts))
 
@@ -249,3 +256,22 @@ export const settle = (turns = 5): Promise<void> =>
     const next = () => (--n <= 0 ? resolve() : setImmediate(next))
     setImmediate(next)
   })
+
+/** The driver over a fresh double with `credit` streams, on the test's Clock (its wheel too). */
+export const openDriver = (credit = 100, headLimits: HeadLimits = defaultHeadLimits, method?: string, url?: string) =>
+  Effect.clockWith((clock) => {
+    const wheel = wheelFor(clock)
+    const session = new MemSession(credit)
+    const conn = new H3Connection(session, { headLimits, wheel, method, url })
+    return Effect.succeed({ session, conn, wheel })
+  })
+
+/** Lets the driver's promise chains run, as an Effect. */
+export const tick = Effect.promise(() => settle())
+
+/** Waits until the exchange completes or fails. */
+export const complete = (ex: Exchange) => Effect.either(ex.waitFor(ex.isComplete))
+
+/** The error the exchange fails with (a defect if it completes). */
+export const failure = (ex: Exchange): Effect.Effect<HackneyError> =>
+  Effect.flatMap(complete(ex), (r) => (Either.isLeft(r) ? Effect.succeed(r.left) : Effect.dieMessage("the exchange completed")))

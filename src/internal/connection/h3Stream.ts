@@ -307,6 +307,8 @@ export class H3Stream implements BodyDriver, FrameSink {
     this.touch()
     ex.responseStarted = true
     if (this.trailersSeen) return h3Error("H3_FRAME_UNEXPECTED", "a HEADERS frame after the trailers")
+    // After the final head, a HEADERS frame is the trailer section: its errors say so (trailer-section-too-large).
+    if (ex.head !== undefined) this.trailersSeen = true
     const fields = decodeFieldSection(block, this.limits.maxHeaderSize)
     if (!Array.isArray(fields)) return fields
     if (fields.length / 2 > this.limits.maxHeaderCount) {
@@ -318,8 +320,7 @@ export class H3Stream implements BodyDriver, FrameSink {
       }))
       return undefined
     }
-    if (ex.head !== undefined) {
-      this.trailersSeen = true
+    if (this.trailersSeen) {
       const t = trailerFields(fields)
       if (!Array.isArray(t)) return t as Http3Error
       ex.rawTrailers = t
