@@ -7,6 +7,8 @@
  *   npm run soak -- --protocol h2     # one protocol only (http/1.1 or h2)
  *   npm run soak -- --seed 123 --requests 5000 --concurrency 32 --proxy-rate 0.15
  *   npm run soak -- --seed 123 --protocol h2 --only 4795,9392   # replays those requests of the seed's plan
+ *   npm run soak -- --heap-snapshots /tmp/snaps   # heap snapshots at the baseline and the end (node scripts/heap-diff.mjs a b)
+ *   npm run soak -- --trace-timers    # a timer left after the pool closed is reported with its creation stack (on in --long)
  *
  * A share of the requests (`--proxy-rate`, default 0.15) goes through the
  * in-process HTTP CONNECT and SOCKS5 proxies. Prints the seed first and the
@@ -27,6 +29,8 @@ const seed = flag("seed") !== undefined ? Number(flag("seed")) : newSeed()
 const requests = (protocol: Protocol) => Number(flag("requests") ?? (long ? (protocol === "h2" ? 10_000 : 20_000) : 2000))
 const concurrency = Number(flag("concurrency") ?? 32)
 const proxyRate = Number(flag("proxy-rate") ?? 0.15)
+// Each timer's creation stack, so a timer left after the pool closed names its owner (on in --long).
+const traceTimers = long || args.includes("--trace-timers")
 const only = flag("only")?.split(",").map(Number)
 const protocols: ReadonlyArray<Protocol> = flag("protocol") === undefined ? ["http/1.1", "h2"] : [flag("protocol") as Protocol]
 
@@ -47,6 +51,8 @@ for (const protocol of protocols) {
       recvTimeoutMs: 1500,
       proxyRate,
       only,
+      traceTimers,
+      heapSnapshots: flag("heap-snapshots"),
       log: (line) => console.log(line)
     })
   )

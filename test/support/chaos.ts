@@ -26,8 +26,6 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Supervisor from "effect/Supervisor"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../../src/index.js"
 import { chaosH2Server } from "./chaosH2Server.js"
 import type { ChaosH2Server, H2Arrival } from "./chaosH2Server.js"
@@ -36,7 +34,9 @@ import type { Arrival, ChaosServer, Framing } from "./chaosServer.js"
 import { dice, faultHeader, h2KindsByPhase, planFault } from "./faults.js"
 import type { Dice, Fault, Phase } from "./faults.js"
 import { httpProxy, socks5Server } from "./proxies.js"
+import { heapAfterGc, heapGrowth, heapSnapshot } from "./heapAfterGc.js"
 import { cert } from "./servers.js"
+import { traceTimers } from "./timerTrace.js"
 
 export type Protocol = "http/1.1" | "h2"
 
@@ -61,6 +61,13 @@ export interface SoakConfig {
   readonly warmup?: boolean | undefined
   /** Check the heap against its baseline at the end; default true. */
   readonly heapCheck?: boolean | undefined
+  /**
+   * Trace every `Timeout` made during the run with its creation stack (`timerTrace.ts`), so a timer left
+   * when the pool's scope has closed is reported with its owner; default false.
+   */
+  readonly traceTimers?: boolean | undefined
+  /** Write a heap snapshot at the baseline and at the end into this directory (`heapAfterGc.ts`); default none. */
+  readonly heapSnapshots?: string | undefined
   /** Progress lines (long mode); none by default. */
   readonly log?: ((line: string) => void) | undefined
 }
@@ -292,14 +299,6 @@ const hung = Symbol("hung")
 
 const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10
 
-/** `global.gc`, made available at run time. */
-const gc = (): (() => void) => {
-  const g = (globalThis as { gc?: () => void }).gc
-  if (g !== undefined) return g
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
-}
-
 const handles = (): Record<string, number> => {
   const out: Record<string, number> = {}
   for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
@@ -340,18 +339,10 @@ const settle = (cond: () => boolean, ms: number): Effect.Effect<boolean> =>
 export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
   Effect.gen(function*() {
     const log = config.log ?? (() => {})
-    const collectOnce = gc()
-    // Several full collections, a turn apart (weak references and finalizers clear in between).
-    const collect = Effect.promise(async () => {
-      for (let i = 0; i < 3; i++) {
-        collectOnce()
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    })
     if (config.warmup !== false && config.only === undefined) {
       // The baseline is taken after a short warm-up run (its own server and pool): compiled code and
       // one-time caches (TLS contexts, modules) are not growth.
-      yield* runSoak({ ...config, requests: Math.min(300, config.requests), warmup: false, log: undefined, heapCheck: false })
+      yield* runSoak({ ...config, requests: Math.min(300, config.requests), warmup: false, log: undefined, heapCheck: false, traceTimers: false, heapSnapshots: undefined })
     }
     const violations: Array<string> = []
     let checked = 0
@@ -368,9 +359,11 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
     process.on("unhandledRejection", onRejection)
     process.on("uncaughtException", onRejection)
 
-    yield* collect
+    const before = yield* Effect.promise(heapAfterGc)
+    const heapBaseline = before.used
+    heapSnapshot(config.heapSnapshots, `${config.seed}-${config.protocol.replace("/", "")}-baseline`)
+    const timers = config.traceTimers === true ? traceTimers() : undefined
     const handlesBefore = handles()
-    const heapBaseline = process.memoryUsage().heapUsed
     let peakRss = process.memoryUsage().rss
     let peakHeap = heapBaseline
     const sample = () => {
@@ -570,7 +563,13 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       return (now.TCPSocketWrap ?? 0) - serverSockets() <= (handlesBefore.TCPSocketWrap ?? 0) &&
         (now.Timeout ?? 0) <= (handlesBefore.Timeout ?? 0)
     }, 5000)
-    check(handlesOk, () => `client sockets or timers left: ${JSON.stringify(handles())} (server-side ${serverSockets()}; before: ${JSON.stringify(handlesBefore)})`)
+    check(
+      handlesOk,
+      () =>
+        `client sockets or timers left: ${JSON.stringify(handles())} (server-side ${serverSockets()}; before: ${JSON.stringify(handlesBefore)})` +
+        (timers === undefined ? " (--trace-timers names their owners)" : `; timers made during the run still active: ${timers.live().join("; ")}`)
+    )
+    timers?.stop()
     // Each connection to a misbehaving proxy met its fault.
     for (const name of [...badHttpProxies, ...badSocksProxies]) {
       const n = proxyServers[name].accepted()
@@ -588,10 +587,17 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       serverGone,
       () => `handles left: ${JSON.stringify(handles())} (before: ${JSON.stringify(handlesBefore)})`
     )
-    yield* collect
-    const heapEnd = process.memoryUsage().heapUsed
+    const after = yield* Effect.promise(heapAfterGc)
+    const heapEnd = after.used
+    const snapshot = heapSnapshot(config.heapSnapshots, `${config.seed}-${config.protocol.replace("/", "")}-end`)
     if (config.heapCheck !== false) {
-      check(heapEnd - heapBaseline < 32 * 1048576, () => `heap after GC ${mb(heapEnd)} MB, baseline ${mb(heapBaseline)} MB`)
+      check(
+        heapEnd - heapBaseline < 32 * 1048576,
+        () =>
+          `heap after GC ${mb(heapEnd)} MB (rounds ${after.rounds.join(", ")}), baseline ${mb(heapBaseline)} MB ` +
+          `(rounds ${before.rounds.join(", ")}); grew: ${heapGrowth(before, after)}` +
+          (snapshot === undefined ? " (--heap-snapshots <dir> writes snapshots to diff)" : `; snapshot ${snapshot}`)
+      )
     }
     process.removeListener("unhandledRejection", onRejection)
     process.removeListener("uncaughtException", onRejection)
