@@ -59,7 +59,10 @@ export interface SoakConfig {
   readonly only?: ReadonlyArray<number> | undefined
   /** Run a short warm-up (300 requests) before the heap baseline; default true. */
   readonly warmup?: boolean | undefined
-  /** Check the heap against its baseline at the end; default true. */
+  /**
+   * Check the heap against its baseline at the end; default true. Run it with source maps off
+   * (scripts/soak.ts): Node keeps each module's parsed map from the first stack formatted through it.
+   */
   readonly heapCheck?: boolean | undefined
   /**
    * Trace every `Timeout` made during the run with its creation stack (`timerTrace.ts`), so a timer left
