@@ -32,12 +32,12 @@ export interface HeapMeasure {
 
 const mb = (n: number) => Math.round(n / 104857.6) / 10
 
-/** Collects until the heap stops changing (at most 10 rounds) and measures it. */
-export const heapAfterGc = async (): Promise<HeapMeasure> => {
+/** Collects until the heap stops changing (at most `maxRounds` rounds) and measures it. */
+export const heapAfterGc = async (maxRounds = 10): Promise<HeapMeasure> => {
   const collect = gc()
   const rounds: Array<number> = []
   let used = Infinity
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < maxRounds; i++) {
     collect()
     await new Promise((r) => setImmediate(r))
     await new Promise((r) => setTimeout(r, 30))
