@@ -26,8 +26,6 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Supervisor from "effect/Supervisor"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { Hackney, HackneyError, HackneyHttpClient, Pool } from "../../src/index.js"
 import { chaosH2Server } from "./chaosH2Server.js"
 import type { ChaosH2Server, H2Arrival } from "./chaosH2Server.js"
@@ -36,7 +34,10 @@ import type { Arrival, ChaosServer, Framing } from "./chaosServer.js"
 import { dice, faultHeader, h2KindsByPhase, planFault } from "./faults.js"
 import type { Dice, Fault, Phase } from "./faults.js"
 import { httpProxy, socks5Server } from "./proxies.js"
+import { heapAfterGc, heapGrowth, heapSnapshot } from "./heapAfterGc.js"
 import { cert } from "./servers.js"
+import { StallMeter } from "./stalls.js"
+import { traceTimers } from "./timerTrace.js"
 
 export type Protocol = "http/1.1" | "h2"
 
@@ -59,8 +60,18 @@ export interface SoakConfig {
   readonly only?: ReadonlyArray<number> | undefined
   /** Run a short warm-up (300 requests) before the heap baseline; default true. */
   readonly warmup?: boolean | undefined
-  /** Check the heap against its baseline at the end; default true. */
+  /**
+   * Check the heap against its baseline at the end; default true. Run it with source maps off
+   * (scripts/soak.ts): Node keeps each module's parsed map from the first stack formatted through it.
+   */
   readonly heapCheck?: boolean | undefined
+  /**
+   * Trace every `Timeout` made during the run with its creation stack (`timerTrace.ts`), so a timer left
+   * when the pool's scope has closed is reported with its owner; default false.
+   */
+  readonly traceTimers?: boolean | undefined
+  /** Write a heap snapshot at the baseline and at the end into this directory (`heapAfterGc.ts`); default none. */
+  readonly heapSnapshots?: string | undefined
   /** Progress lines (long mode); none by default. */
   readonly log?: ((line: string) => void) | undefined
 }
@@ -82,6 +93,9 @@ export interface SoakReport {
   readonly heapBaselineMb: number
   readonly heapEndMb: number
   readonly serverConnections: number
+  /** Event-loop stalls of a second or more during the requests (`stalls.ts`), and the longest, ms. */
+  readonly stalls: number
+  readonly longestStallMs: number
 }
 
 const kinds = [
@@ -105,6 +119,12 @@ export type RequestKind = Kind
 /** Kinds whose request has a body (a request-body phase); non-idempotent ones are never replayed. */
 const withBody: ReadonlySet<Kind> = new Set(["post", "open-upload", "httpclient-post", "retry-post"])
 const retried: ReadonlySet<Kind> = new Set(["retry-get", "retry-post"])
+/**
+ * How long a request may run before it counts as hung: 20 s per exchange it may make (each bounded by the
+ * client's own timeouts — an 8 s connect, then 1.5 s of silence per read): 1 + retries for the retried
+ * kinds, 2 for a redirect. (A retry-get whose 3 dials each took the 8 s connect timeout ran 24 s.)
+ */
+const hangMillis = (kind: Kind): number => 20_000 * (retried.has(kind) ? 1 + retries : kind === "redirect" ? 2 : 1)
 const retries = 2
 
 /** What one request asks for and expects. */
@@ -292,14 +312,6 @@ const hung = Symbol("hung")
 
 const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10
 
-/** `global.gc`, made available at run time. */
-const gc = (): (() => void) => {
-  const g = (globalThis as { gc?: () => void }).gc
-  if (g !== undefined) return g
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
-}
-
 const handles = (): Record<string, number> => {
   const out: Record<string, number> = {}
   for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1
@@ -322,10 +334,10 @@ const settle = (cond: () => boolean, ms: number): Effect.Effect<boolean> =>
  * after every request — a success carries exactly its own request's body
  * (id, method, bytes sent, size; a partial read a prefix of it) and echoed
  * id; a failure is a typed `HackneyError` (directly, or as the cause of the
- * HttpClient adapter's error), never a defect; none hangs (20 s); an idempotent request with no
+ * HttpClient adapter's error), never a defect; none hangs (20 s per exchange); an idempotent request with no
  * fault of its own and no interruption succeeds (another request's fault on
- * a shared connection is the client's to absorb; a receive timeout is
- * counted apart, as the machine's load); at the end, per request id
+ * a shared connection is the client's to absorb; a receive or connect
+ * timeout is counted apart, as the machine's load); at the end, per request id
  * and path — a non-idempotent request arrived at most once; without a retry
  * policy, every arrival but the last was cut by a fault, or its connection
  * reset before the client could read the response (replays only after a
@@ -340,24 +352,20 @@ const settle = (cond: () => boolean, ms: number): Effect.Effect<boolean> =>
 export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
   Effect.gen(function*() {
     const log = config.log ?? (() => {})
-    const collectOnce = gc()
-    // Several full collections, a turn apart (weak references and finalizers clear in between).
-    const collect = Effect.promise(async () => {
-      for (let i = 0; i < 3; i++) {
-        collectOnce()
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    })
     if (config.warmup !== false && config.only === undefined) {
       // The baseline is taken after a short warm-up run (its own server and pool): compiled code and
       // one-time caches (TLS contexts, modules) are not growth.
-      yield* runSoak({ ...config, requests: Math.min(300, config.requests), warmup: false, log: undefined, heapCheck: false })
+      yield* runSoak({ ...config, requests: Math.min(300, config.requests), warmup: false, log: undefined, heapCheck: false, traceTimers: false, heapSnapshots: undefined })
     }
     const violations: Array<string> = []
     let checked = 0
     const check = (ok: boolean, what: () => string) => {
       checked++
-      if (!ok && violations.length < 200) violations.push(what())
+      if (ok || violations.length >= 200) return
+      const v = what()
+      violations.push(v)
+      // As it happens (long mode): a run's first violation is read while the run goes on.
+      log(`  VIOLATION ${v}`)
     }
     const outcomes: Record<string, number> = {}
     const byKind: Record<string, number> = {}
@@ -368,9 +376,13 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
     process.on("unhandledRejection", onRejection)
     process.on("uncaughtException", onRejection)
 
-    yield* collect
+    // Without the heap check (the short mode) one round: the report's figures, not a bound.
+    const heapRounds = config.heapCheck === false ? 1 : 10
+    const before = yield* Effect.promise(() => heapAfterGc(heapRounds))
+    const heapBaseline = before.used
+    heapSnapshot(config.heapSnapshots, `${config.seed}-${config.protocol.replace("/", "")}-baseline`)
+    const timers = config.traceTimers === true ? traceTimers() : undefined
     const handlesBefore = handles()
-    const heapBaseline = process.memoryUsage().heapUsed
     let peakRss = process.memoryUsage().rss
     let peakHeap = heapBaseline
     const sample = () => {
@@ -407,6 +419,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
     )
     const supervisor = yield* Supervisor.track
     const started = Date.now()
+    const stalls = new StallMeter()
     let done = 0
 
     const inflight = new Map<string, Plan>()
@@ -418,6 +431,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       Effect.suspend(() => {
         const p = plan(config, index)
         inflight.set(p.id, p)
+        const began = Date.now()
         bump(byKind, p.kind)
         // Bounded: a request still running after 20 s is a hang (a violation), left behind (disconnected).
         let attemptTimeouts = 0
@@ -426,7 +440,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
         }
         const run = requestOf(p, srv, pool, client, config.recvTimeoutMs, proxyUrls, attemptFailed).pipe(
           Effect.disconnect,
-          Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => hung })
+          Effect.timeoutFail({ duration: hangMillis(p.kind), onTimeout: () => hung })
         )
         const timed = p.interruptAfter === undefined
           ? Effect.map(run, Option.some)
@@ -456,7 +470,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
           const failure = Cause.failureOption(cause)
           if (Option.isSome(failure) && failure.value === hung) {
             bump(outcomes, "hung")
-            return check(false, () => `${p.id} (${p.kind}, fault ${p.fault ? faultHeader(p.fault) : "none"}) hung for 20 s`)
+            return check(false, () => `${p.id} (${p.kind}, fault ${p.fault ? faultHeader(p.fault) : "none"}) hung for ${hangMillis(p.kind) / 1000} s`)
           }
           const typed = Option.isSome(failure) ? typedFailure(failure.value) : undefined
           check(
@@ -467,8 +481,15 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
           bump(failuresByTag, typed === undefined ? "untyped" : `${typed._tag}${"reason" in typed ? `(${String(typed.reason)})` : ""}`)
           const idempotent = !withBody.has(p.kind)
           // A receive timeout with no fault is the machine's load (the server shares the process), not the client's.
+          // So is a connect or checkout timeout (8 s) when the process's event loop stalled a second or more while
+          // the request ran: after a stall libuv fires due timers before it reads the sockets that got data
+          // meanwhile (seeds 10011–10013, four soaks at once on the loaded machine: TLS dials and h2c sessions
+          // "timed out" whose server had answered, 41 % of the requests ending in a RecvTimeout).
           const ownFault = p.fault !== undefined || isBadProxy(p.proxy)
-          if (typed?._tag === "RecvTimeout" && !ownFault) bump(outcomes, "timeout-without-fault")
+          const stalled = (typed?._tag === "ConnectTimeout" || typed?._tag === "CheckoutTimeout") &&
+            stalls.stalledBetween(began, Date.now())
+          const loadTimeout = typed?._tag === "RecvTimeout" || stalled
+          if (loadTimeout && !ownFault) bump(outcomes, stalled ? "timeout-in-a-stall" : "timeout-without-fault")
           // HTTP/2: a session-level fault of another request (the session destroyed, reset, closed, a bad frame)
           // fails the streams it carried — those the server got on a faulted session, or never processed (a
           // resend after REFUSED_STREAM whose session then died).
@@ -485,7 +506,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
             got.every((a) => !a.processed)
           if (refusedTwice) bump(outcomes, "refused-after-its-resend")
           check(
-            !(idempotent && !ownFault && p.interruptAfter === undefined && typed?._tag !== "RecvTimeout" && !collateral &&
+            !(idempotent && !ownFault && p.interruptAfter === undefined && !loadTimeout && !collateral &&
               !refusedTwice),
             () =>
               `${p.id} (${p.kind}) had no fault of its own, yet failed: ${typed?.message ?? Cause.pretty(cause).slice(0, 300)}` +
@@ -500,6 +521,7 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       discard: true
     }).pipe(Effect.supervised(supervisor))
     clearInterval(watchdog)
+    stalls.stop()
     const elapsedMs = Date.now() - started
     sample()
 
@@ -570,7 +592,13 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       return (now.TCPSocketWrap ?? 0) - serverSockets() <= (handlesBefore.TCPSocketWrap ?? 0) &&
         (now.Timeout ?? 0) <= (handlesBefore.Timeout ?? 0)
     }, 5000)
-    check(handlesOk, () => `client sockets or timers left: ${JSON.stringify(handles())} (server-side ${serverSockets()}; before: ${JSON.stringify(handlesBefore)})`)
+    check(
+      handlesOk,
+      () =>
+        `client sockets or timers left: ${JSON.stringify(handles())} (server-side ${serverSockets()}; before: ${JSON.stringify(handlesBefore)})` +
+        (timers === undefined ? " (--trace-timers names their owners)" : `; timers made during the run still active: ${timers.live().join("; ")}`)
+    )
+    timers?.stop()
     // Each connection to a misbehaving proxy met its fault.
     for (const name of [...badHttpProxies, ...badSocksProxies]) {
       const n = proxyServers[name].accepted()
@@ -588,10 +616,17 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       serverGone,
       () => `handles left: ${JSON.stringify(handles())} (before: ${JSON.stringify(handlesBefore)})`
     )
-    yield* collect
-    const heapEnd = process.memoryUsage().heapUsed
+    const after = yield* Effect.promise(() => heapAfterGc(heapRounds))
+    const heapEnd = after.used
+    const snapshot = heapSnapshot(config.heapSnapshots, `${config.seed}-${config.protocol.replace("/", "")}-end`)
     if (config.heapCheck !== false) {
-      check(heapEnd - heapBaseline < 32 * 1048576, () => `heap after GC ${mb(heapEnd)} MB, baseline ${mb(heapBaseline)} MB`)
+      check(
+        heapEnd - heapBaseline < 32 * 1048576,
+        () =>
+          `heap after GC ${mb(heapEnd)} MB (rounds ${after.rounds.join(", ")}), baseline ${mb(heapBaseline)} MB ` +
+          `(rounds ${before.rounds.join(", ")}); grew: ${heapGrowth(before, after)}` +
+          (snapshot === undefined ? " (--heap-snapshots <dir> writes snapshots to diff)" : `; snapshot ${snapshot}`)
+      )
     }
     process.removeListener("unhandledRejection", onRejection)
     process.removeListener("uncaughtException", onRejection)
@@ -608,6 +643,8 @@ export const runSoak = (config: SoakConfig): Effect.Effect<SoakReport> =>
       invariantsChecked: checked,
       violations,
       elapsedMs,
+      stalls: stalls.stalls.length,
+      longestStallMs: stalls.longest,
       peakRssMb: mb(peakRss),
       peakHeapMb: mb(peakHeap),
       heapBaselineMb: mb(heapBaseline),
@@ -625,7 +662,8 @@ export const formatReport = (r: SoakReport): string =>
     `  kinds: ${JSON.stringify(r.byKind)}`,
     `  failures: ${JSON.stringify(r.failuresByTag)}`,
     `  faults injected (${r.faultsTotal}): ${JSON.stringify(r.faults)}`,
-    `  invariants checked: ${r.invariantsChecked}; violations: ${r.violations.length}`,
+    `  invariants checked: ${r.invariantsChecked}; violations: ${r.violations.length}; ` +
+    `event-loop stalls of 1 s or more: ${r.stalls} (longest ${(r.longestStallMs / 1000).toFixed(1)} s)`,
     `  memory: peak RSS ${r.peakRssMb} MB, peak heap ${r.peakHeapMb} MB, heap after GC ${r.heapEndMb} MB (baseline ${r.heapBaselineMb} MB)`,
     ...r.violations.slice(0, 20).map((v) => `  VIOLATION ${v}`)
   ].join("\n")

@@ -95,7 +95,7 @@ const corruptFrame = (arg: number): Buffer => {
  * read meanwhile is bounded by HTTP/2 flow control: the client sends no more
  * DATA than the server's windows allow.
  */
-class Tap extends Duplex {
+export class Tap extends Duplex {
   private held = false
   private splitLeft = 0
   private delayUntil = 0
@@ -140,7 +140,14 @@ class Tap extends Duplex {
     cb(e)
   }
 
+  /**
+   * Runs `f` after `ms` unless the socket closed meanwhile. Once it has closed nothing is armed: a
+   * stream's `close` comes after its socket's when the session is destroyed, and a timer armed then
+   * (an idle fault's delay is up to 64 s) was left running after every socket had closed — the ref'd
+   * `Timeout` seeds 8002, 9102 and 10042 reported after the pool's scope closed.
+   */
   later(ms: number, f: () => void): void {
+    if (this.inner.destroyed) return
     const t = setTimeout(() => {
       this.timers.delete(t)
       if (!this.inner.destroyed) f()

@@ -172,8 +172,12 @@ export class FaultWire {
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1)
   }
 
-  /** Runs `f` after `ms` unless the socket closed meanwhile; the timer, for {@link cancel}. */
-  later(ms: number, f: () => void): NodeJS.Timeout {
+  /**
+   * Runs `f` after `ms` unless the socket closed meanwhile; the timer, for {@link cancel}. Once the
+   * socket has closed nothing is armed (a timer armed then would outlive it; see the HTTP/2 tap's).
+   */
+  later(ms: number, f: () => void): NodeJS.Timeout | undefined {
+    if (this.socket.destroyed) return undefined
     const t = setTimeout(() => {
       this.timers.delete(t)
       if (!this.socket.destroyed) f()
@@ -182,7 +186,8 @@ export class FaultWire {
     return t
   }
 
-  cancel(t: NodeJS.Timeout): void {
+  cancel(t: NodeJS.Timeout | undefined): void {
+    if (t === undefined) return
     clearTimeout(t)
     this.timers.delete(t)
   }
