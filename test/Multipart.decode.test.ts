@@ -200,3 +200,78 @@ describe("Multipart round trip (property)", () => {
 })
 
 void Either
+
+describe("Multipart decoder: limits at their edge", () => {
+  const lim: Limits = { maxHeaderSize: 40, maxHeaders: 2, maxParts: 2, maxTotalSize: Infinity }
+  /** The error reason and detail of decoding `text` under `limits`, whole and one byte at a time (they must agree). */
+  const outcome = (text: string, limits: Partial<Limits> = {}) => {
+    const bytes = enc.encode(text)
+    const results = [[bytes], Array.from(bytes, (b) => new Uint8Array([b]))].map((chunks) => {
+      const d = new Decoder("B", { ...lim, ...limits })
+      const ev: Array<Event> = []
+      for (const c of chunks) d.push(c, ev)
+      d.end(ev)
+      const e = ev.find((x): x is Extract<Event, { _tag: "Error" }> => x._tag === "Error")
+      return e === undefined ? "ok" : `${e.error.reason}: ${e.error.detail}`
+    })
+    expect(results[1]).toBe(results[0])
+    return results[0]
+  }
+
+  it("maxTotalSize: a body of exactly the limit decodes; one byte more is too-large", () => {
+    const text = "--B\r\n\r\nxy\r\n--B--"
+    expect(outcome(text, { maxTotalSize: text.length })).toBe("ok")
+    expect(outcome(text, { maxTotalSize: text.length - 1 })).toBe(
+      `too-large: the multipart body is over ${text.length - 1} bytes (the maxTotalSize limit)`
+    )
+  })
+
+  it("maxHeaderSize: a header section of exactly the limit decodes; one byte more is header-too-large", () => {
+    const at = "A: " + "x".repeat(40 - 3)
+    expect(at.length).toBe(40)
+    expect(outcome(`--B\r\n${at}\r\n\r\nbody\r\n--B--`)).toBe("ok")
+    expect(outcome(`--B\r\n${at}x\r\n\r\nbody\r\n--B--`)).toBe(
+      "header-too-large: a part's header section is over 40 bytes (the maxHeaderSize limit)"
+    )
+    // Two lines: the CRLF between them counts.
+    const two = "A: 1\r\nB: " + "y".repeat(40 - 9)
+    expect(two.length).toBe(40)
+    expect(outcome(`--B\r\n${two}\r\n\r\n\r\n--B--`)).toBe("ok")
+    expect(outcome(`--B\r\n${two}y\r\n\r\n\r\n--B--`)).toMatch(/^header-too-large: /)
+    // A header section that never ends fails as soon as it is over the limit, not at the end of the input.
+    expect(outcome(`--B\r\n${at}${"x".repeat(10)}`)).toBe("header-too-large: a part's header section is over 40 bytes (the maxHeaderSize limit)")
+  })
+
+  it("maxHeaderSize bounds the transport padding of a delimiter line too", () => {
+    expect(outcome(`--B${" ".repeat(38)}\r\n\r\nx\r\n--B--`)).toBe("ok")
+    expect(outcome(`--B${" ".repeat(39)}\r\n\r\nx\r\n--B--`)).toBe(
+      "header-too-large: a delimiter line is over 40 bytes (the maxHeaderSize limit)"
+    )
+  })
+
+  it("maxHeaders: exactly the limit decodes; one more is too-many-headers", () => {
+    expect(outcome("--B\r\nA: 1\r\nB: 2\r\n\r\n\r\n--B--")).toBe("ok")
+    expect(outcome("--B\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n\r\n--B--")).toBe(
+      "too-many-headers: a part has more than 2 headers (the maxHeaders limit)"
+    )
+  })
+
+  it("maxParts: exactly the limit decodes; one more is too-many-parts", () => {
+    expect(outcome("--B\r\n\r\n1\r\n--B\r\n\r\n2\r\n--B--")).toBe("ok")
+    expect(outcome("--B\r\n\r\n1\r\n--B\r\n\r\n2\r\n--B\r\n\r\n3\r\n--B--")).toBe(
+      "too-many-parts: the body has more than 2 parts (the maxParts limit)"
+    )
+  })
+
+  it("malformed header lines and missing closing lines say what is wrong", () => {
+    expect(outcome("--B\r\nno colon\r\n\r\n\r\n--B--")).toBe(`invalid-header: the header line "no colon" has no colon`)
+    expect(outcome("--B\r\nbad name: 1\r\n\r\n\r\n--B--")).toBe(`invalid-header: the header name "bad name" is not a token`)
+    expect(outcome("--B\r\n: empty name\r\n\r\n\r\n--B--")).toBe(`invalid-header: the header name "" is not a token`)
+    // A folded line needs a line to continue.
+    expect(outcome("--B\r\n folded: 1\r\n\r\n\r\n--B--")).toBe(`invalid-header: the header name " folded" is not a token`)
+    expect(outcome("--B\r\n\tA: 1\r\n\r\n\r\n--B--")).toMatch(/^invalid-header: /)
+    expect(outcome("nothing")).toBe("missing-closing-boundary: the input ended before any boundary line: it is not a multipart body with this boundary")
+    expect(outcome("--B\r\n\r\nx\r\n--B\r\n\r\ny")).toBe("missing-closing-boundary: the input ended inside part 2 without the closing boundary line")
+    expect(outcome("--B\r\nA: 1")).toBe("missing-closing-boundary: the input ended inside part 0 without the closing boundary line")
+  })
+})
