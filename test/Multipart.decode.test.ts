@@ -8,8 +8,10 @@ import { Chunk, Effect, Either, Stream } from "effect"
 import * as fc from "fast-check"
 import { MultipartError } from "../src/HackneyError.js"
 import * as Multipart from "../src/Multipart.js"
-import { Decoder, type Event, type Limits } from "../src/internal/multipart/decoder.js"
-import { decodeExtValue, namesOf } from "../src/internal/multipart/disposition.js"
+import { Decoder, defaultLimits, type Event, type Limits } from "../src/internal/multipart/decoder.js"
+import { decodeExtValue, namesOf, parse as parseDisposition } from "../src/internal/multipart/disposition.js"
+import { collectLimits, resolveLimits } from "../src/internal/node/multipartDecode.js"
+import * as Headers from "../src/Headers.js"
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -273,5 +275,182 @@ describe("Multipart decoder: limits at their edge", () => {
     expect(outcome("nothing")).toBe("missing-closing-boundary: the input ended before any boundary line: it is not a multipart body with this boundary")
     expect(outcome("--B\r\n\r\nx\r\n--B\r\n\r\ny")).toBe("missing-closing-boundary: the input ended inside part 2 without the closing boundary line")
     expect(outcome("--B\r\nA: 1")).toBe("missing-closing-boundary: the input ended inside part 0 without the closing boundary line")
+  })
+})
+
+describe("Content-Disposition of a decoded part", () => {
+  it("the type is trimmed and lower case; parameter names lower case, the first of a name wins; separators and spaces skipped", () => {
+    expect(parseDisposition(" Form-Data ;NAME=a; name=b;;  filename = \"f.txt\" ;flag; =x; last=")).toEqual({
+      type: "form-data",
+      params: { name: "a", filename: "f.txt", flag: "", last: "" }
+    })
+    expect(parseDisposition("inline")).toEqual({ type: "inline", params: {} })
+    expect(parseDisposition("attachment;\tname=\t\"q\"")).toEqual({ type: "attachment", params: { name: "q" } })
+  })
+
+  it("quoted values keep ; and spaces; a bare value ends at ; and is trimmed; an unterminated quote runs to the end", () => {
+    expect(parseDisposition("form-data; name=\" a; b \"; x=1")).toEqual({ type: "form-data", params: { name: " a; b ", x: "1" } })
+    expect(parseDisposition("form-data; name=  bare value  ; x=1")).toEqual({ type: "form-data", params: { name: "bare value", x: "1" } })
+    expect(parseDisposition("form-data; name=\"open; x=1")).toEqual({ type: "form-data", params: { name: "open; x=1" } })
+    // `\"` before the end of the value is an escaped quote; before `;` or the end it is a backslash and the closing quote.
+    expect(parseDisposition("form-data; name=\"a\\\"b\\\" ; x=\"c\\\"  \"; y=\"d\\\"  ")).toEqual({
+      type: "form-data",
+      params: { name: "a\"b\\", x: "c\"  ", y: "d\\" }
+    })
+    expect(parseDisposition("form-data; name=\"a\\\"\"")).toEqual({ type: "form-data", params: { name: "a\"" } })
+  })
+
+  it("filename* (RFC 5987): charset case-insensitive, language ignored, percent-decoded; malformed falls back to filename", () => {
+    expect(decodeExtValue("utf-8'en-GB'a%20b%C3%A9")).toBe("a bé")
+    expect(decodeExtValue("ISO-8859-1''%e9t%E9")).toBe("été")
+    expect(decodeExtValue("UTF-8''plain~!")).toBe("plain~!")
+    expect(decodeExtValue("UTF-8'%41")).toBeUndefined() // no second quote
+    expect(decodeExtValue("'en'x")).toBeUndefined() // no charset
+    expect(decodeExtValue("UTF 8''x")).toBeUndefined() // a charset is a token
+    expect(decodeExtValue("UTF-8''%4")).toBeUndefined()
+    expect(decodeExtValue("UTF-8''%G1")).toBeUndefined()
+    expect(decodeExtValue("UTF-8''\u007f")).toBeUndefined()
+    expect(decodeExtValue("UTF-8''\u007e")).toBe("~")
+    expect(decodeExtValue("UTF-8''é")).toBeUndefined() // raw non-ASCII is not an ext-value
+    expect(decodeExtValue("UTF-8''%FF")).toBeUndefined() // not UTF-8
+    expect(decodeExtValue("koi8-r''%C1")).toBeUndefined() // a charset neither UTF-8 nor ISO-8859-1
+    expect(namesOf("form-data; name=n; filename=\"f.txt\"; filename*=UTF-8''%FF")).toEqual({ name: "n", filename: "f.txt" })
+    expect(namesOf("form-data; filename*=UTF-8''%E2%82%AC; filename=\"e.txt\"")).toEqual({ name: undefined, filename: "€" })
+    expect(namesOf(undefined)).toEqual({ name: undefined, filename: undefined })
+  })
+})
+
+describe("Multipart.decode (Stream): the input's edges", () => {
+  const ct = "multipart/form-data; boundary=B"
+  const bodies = (input: Stream.Stream<Uint8Array, unknown>, limits?: Multipart.Limits) =>
+    Effect.map(collect(Multipart.decode(ct, limits)(input)), (c) => Chunk.toArray(c).map((p) => p.body))
+
+  it.effect("the epilogue after the closing line is read to its end and ignored", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      const input = Stream.map(Stream.fromIterable(["--B\r\n\r\nx\r\n--B--", "\r\nepilogue 1", "epilogue 2"]), (s) => {
+        pulled++
+        return enc.encode(s)
+      })
+      expect(yield* bodies(input)).toEqual(["x"])
+      expect(pulled).toBe(3)
+    }))
+
+  it.effect("an input that ends before the closing line fails with missing-closing-boundary, in a body or between parts", () =>
+    Effect.gen(function*() {
+      for (const text of ["--B\r\n\r\nunfinished", "--B\r\n\r\nx\r\n--B\r\n", "no delimiter", ""]) {
+        const e = yield* Effect.flip(bodies(Stream.succeed(enc.encode(text))))
+        expect(e, text).toMatchObject({ _tag: "MultipartError", reason: "missing-closing-boundary" })
+      }
+    }))
+
+  it.effect("an error inside a part's body fails the body's stream, and pulling the next part after it fails the same way", () =>
+    Effect.gen(function*() {
+      const input = Stream.succeed(enc.encode("--B\r\n\r\n" + "x".repeat(50) + "\r\n--B--"))
+      const e = yield* Effect.flip(bodies(input, { maxTotalSize: 30 }))
+      expect(e).toMatchObject({ _tag: "MultipartError", reason: "too-large" })
+      // The parts stream, the first body not read: skipping it meets the error.
+      const chunks = Stream.fromIterable([enc.encode("--B\r\n\r\nab"), enc.encode("c".repeat(50))])
+      const skipped = yield* Effect.flip(Stream.runCollect(Multipart.decode(ct, { maxTotalSize: 30 })(chunks)))
+      expect(skipped).toMatchObject({ _tag: "MultipartError", reason: "too-large" })
+    }))
+
+  it.effect("a part's body read to its end cannot be read again; an unread body of the current part can still be read", () =>
+    Effect.gen(function*() {
+      const parts = Multipart.decode(ct)(Stream.succeed(enc.encode("--B\r\n\r\nfirst\r\n--B\r\n\r\nsecond\r\n--B--")))
+      const out = yield* Stream.runCollect(Stream.mapEffect(parts, (p) =>
+        Effect.gen(function*() {
+          const once = dec.decode(Buffer.concat(Chunk.toArray(yield* Stream.runCollect(p.body))))
+          const again = yield* Effect.flip(Stream.runCollect(p.body))
+          return [once, (again as MultipartError).reason, (again as MultipartError).detail]
+        })))
+      expect(Chunk.toArray(out)).toEqual([
+        ["first", "body-unavailable", "the body of part 1 was read to its end, or skipped by pulling the next part"],
+        ["second", "body-unavailable", "the body of part 2 was read to its end, or skipped by pulling the next part"]
+      ])
+    }))
+
+  it.effect("a part's headers: the Content-Type and Content-Disposition of the part, case-insensitively", () =>
+    Effect.gen(function*() {
+      const text = "--B\r\ncontent-type: text/csv\r\nCONTENT-DISPOSITION: form-data; name=\"t\"; filename=\"t.csv\"\r\nX-A: 1\r\n\r\na,b\r\n--B--"
+      const parts = Chunk.toArray(yield* Stream.runCollect(Multipart.decode(ct)(Stream.succeed(enc.encode(text)))))
+      expect(parts.map((p) => [p.name, p.filename, p.contentType, Headers.getOrUndefined(p.headers, "x-a")])).toEqual([["t", "t.csv", "text/csv", "1"]])
+    }))
+
+  it.effect("bad Content-Type values and limits say what is wrong", () =>
+    Effect.gen(function*() {
+      const detail = (contentType: string, limits?: Multipart.Limits) =>
+        Effect.map(Effect.flip(Stream.runDrain(Multipart.decode(contentType, limits)(Stream.empty))), (e) => `${e._tag} ${(e as MultipartError).reason}: ${(e as MultipartError).detail}`)
+      expect(yield* detail("text/plain; boundary=B")).toBe(`MultipartError invalid-content-type: "text/plain; boundary=B" is not a multipart media type`)
+      expect(yield* detail("not a media type")).toBe(`MultipartError invalid-content-type: "not a media type" is not a multipart media type`)
+      expect(yield* detail(5 as unknown as string)).toBe("MultipartError invalid-content-type: 5 is not a multipart media type")
+      expect(yield* detail("multipart/mixed")).toBe(`MultipartError missing-boundary: "multipart/mixed" has no boundary parameter`)
+      expect(yield* detail("multipart/mixed; boundary=\"a \"")).toBe(`MultipartError invalid-boundary: the boundary "a " is not 1 to 70 RFC 2046 boundary characters`)
+      for (const k of ["maxHeaderSize", "maxHeaders", "maxParts", "maxTotalSize"] as const) {
+        for (const v of [0, -1, NaN, "5"]) {
+          expect(yield* detail(ct, { [k]: v as number })).toBe(`InvalidRequest option: the multipart ${k} limit is ${String(v)}; give a positive number`)
+          const all = yield* Effect.flip(Multipart.decodeAll(ct, { [k]: v as number })(Stream.empty))
+          expect(all).toMatchObject({ _tag: "InvalidRequest", reason: "option" })
+        }
+      }
+    }))
+
+  it.effect("limits given replace their defaults one by one; decodeAll's default total is 64 MiB, decode's unbounded", () =>
+    Effect.gen(function*() {
+      expect(resolveLimits(undefined)).toEqual(defaultLimits)
+      expect(resolveLimits({ maxParts: 3 })).toEqual({ ...defaultLimits, maxParts: 3 })
+      expect(resolveLimits({ maxHeaders: 1, maxHeaderSize: 2, maxTotalSize: 4 })).toEqual({ maxHeaders: 1, maxHeaderSize: 2, maxParts: 1000, maxTotalSize: 4 })
+      expect(resolveLimits({ maxParts: undefined } as unknown as Partial<Limits>)).toEqual(defaultLimits)
+      expect(collectLimits).toEqual({ maxHeaderSize: 16 * 1024, maxHeaders: 64, maxParts: 1000, maxTotalSize: 64 * 1024 * 1024 })
+      expect(defaultLimits.maxTotalSize).toBe(Infinity)
+      // A given limit applies to decodeAll as well.
+      const three = "--B\r\n\r\n1\r\n--B\r\n\r\n2\r\n--B\r\n\r\n3\r\n--B--"
+      const e = yield* Effect.flip(Multipart.decodeAll(ct, { maxParts: 2 })(Stream.succeed(enc.encode(three))))
+      expect(e).toMatchObject({ reason: "too-many-parts" })
+      expect((yield* Multipart.decodeAll(ct, { maxParts: 3 })(Stream.succeed(enc.encode(three)))).map((p) => dec.decode(p.bytes))).toEqual(["1", "2", "3"])
+    }))
+
+  it.effect("decodeAll keeps each part's headers, names, type and bytes", () =>
+    Effect.gen(function*() {
+      const text = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\nContent-Type: application/x-a\r\n\r\n\x00\x01\r\n--B--"
+      const [p] = yield* Multipart.decodeAll(ct)(Stream.fromIterable([enc.encode(text.slice(0, 70)), enc.encode(text.slice(70))]))
+      expect([p.name, p.filename, p.contentType, Headers.getOrUndefined(p.headers, "content-type"), [...p.bytes]]).toEqual([
+        "f", "a.bin", "application/x-a", "application/x-a", [0, 1]
+      ])
+    }))
+})
+
+describe("Multipart decoder (sans-IO): delimiter lines and the end", () => {
+  it("a delimiter line may end with a bare LF, right after the boundary or after padding", () => {
+    for (const text of ["--B\nA: 1\r\n\r\nx\r\n--B--", "--B \nA: 1\r\n\r\nx\r\n--B--", "--B  \nA: 1\r\n\r\nx\r\n--B--"]) {
+      const whole = run("B", [enc.encode(text)])
+      expect(whole, JSON.stringify(text)).toEqual({ parts: [[["A", "1"], "x"]] })
+      for (const s of splits(enc.encode(text))) expect(run("B", s)).toEqual(whole)
+    }
+  })
+
+  it("after the closing line or an error, further input and the end add no event; done says whether the body closed", () => {
+    const d = new Decoder("B")
+    expect(d.done).toBe(false)
+    const first = d.push(enc.encode("--B\r\n\r\nx\r\n--B--"))
+    expect(first.map((e) => e._tag)).toEqual(["Headers", "Body", "PartEnd", "End"])
+    expect(d.done).toBe(true)
+    expect(d.push(enc.encode("\r\n--B\r\n\r\ny\r\n--B--"))).toEqual([])
+    expect(d.end()).toEqual([])
+    const bad = new Decoder("B")
+    expect(bad.push(enc.encode("--B\r\nno colon\r\n\r\n")).map((e) => e._tag)).toEqual(["Error"])
+    expect(bad.done).toBe(false)
+    expect(bad.push(enc.encode("x\r\n--B--"))).toEqual([])
+    expect(bad.end()).toEqual([])
+  })
+
+  it("the events come in the caller's array, after what it holds", () => {
+    const d = new Decoder("B")
+    const out: Array<Event> = [{ _tag: "PartEnd" }]
+    const got = d.push(enc.encode("--B\r\n\r\n"), out)
+    expect(got).toBe(out)
+    expect(out.map((e) => e._tag)).toEqual(["PartEnd", "Headers"])
+    expect(d.end(out)).toBe(out)
+    expect(out.map((e) => e._tag)).toEqual(["PartEnd", "Headers", "Error"])
   })
 })
