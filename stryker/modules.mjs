@@ -172,10 +172,11 @@ export const modules = {
     mutate: ["src/internal/client/prepare.ts", "src/internal/client/requestUrl.ts", "src/internal/client/query.ts"],
     tests: ["test/Prepare.test.ts"]
   },
-  // The request options' validation: the rules and the request options' table.
+  // The request options' validation: the rules and the request options' table, with their direct tests
+  // (Options.rules.test.ts, in memory) and the entry points' checks over a server (Options.test.ts).
   options: {
     mutate: ["src/internal/options/rules.ts", "src/internal/client/options.ts"],
-    tests: ["test/Options.test.ts"]
+    tests: ["test/Options.rules.test.ts", "test/Options.test.ts"]
   },
   decompress: {
     mutate: ["src/internal/node/decompress.ts"],
