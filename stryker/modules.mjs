@@ -182,9 +182,10 @@ export const modules = {
     mutate: ["src/internal/node/decompress.ts"],
     tests: ["test/Decompress.test.ts", "test/Decompress.zstd.test.ts"]
   },
+  // The cookie jar: its pure core (storage, matching, eviction) and the public module's wiring.
   cookies: {
     mutate: ["src/CookieJar.ts", "src/internal/cookie/jar.ts"],
-    tests: ["test/CookieJar.test.ts", "test/Cookie.test.ts"]
+    tests: ["test/CookieJar.rules.test.ts", "test/CookieJar.test.ts", "test/Cookie.test.ts"]
   },
   // The response-head limits (request over pool), the 1xx bound, the parser's reasons as ProtocolErrors and the
   // body-backpressure wait, called directly (ConnectionHead.test.ts; milliseconds per mutant). The drivers' tests
