@@ -4,7 +4,7 @@
  * bodies, limits and malformed input as `MultipartError`, body order.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
 import * as fc from "fast-check"
 import { MultipartError } from "../src/HackneyError.js"
 import * as Multipart from "../src/Multipart.js"
@@ -453,4 +453,114 @@ describe("Multipart decoder (sans-IO): delimiter lines and the end", () => {
     expect(d.end(out)).toBe(out)
     expect(out.map((e) => e._tag)).toEqual(["PartEnd", "Headers", "Error"])
   })
+})
+
+describe("Multipart decoder: what the first run's survivors showed", () => {
+  /** Every event of the sans-IO decoder over `chunks`, bodies as text. */
+  const events = (chunks: ReadonlyArray<string>, limits?: Partial<Limits>) => {
+    const d = new Decoder("B", { ...defaultLimits, ...limits })
+    const out: Array<Event> = []
+    for (const c of chunks) d.push(enc.encode(c), out)
+    d.end(out)
+    return out.map((e) => e._tag === "Body" ? `Body(${dec.decode(e.bytes)})` : e._tag === "Error" ? `Error(${e.error.reason})` : e._tag)
+  }
+
+  it("the preamble gives no Body event, even when it ends in what looks like a delimiter; an empty body gives none either", () => {
+    expect(events(["pre\r\n--B\r\n\r\nx\r\n--B--"])).toEqual(["Headers", "Body(x)", "PartEnd", "End"])
+    expect(events(["pre\r\n-", "-x\r\n--B\r\n\r\nx\r\n--B--"])).toEqual(["Headers", "Body(x)", "PartEnd", "End"])
+    expect(events(["pre\r\n--", "B\r\n\r\n\r\n--B--"])).toEqual(["Headers", "PartEnd", "End"])
+    expect(events(["--B\r\n\r\n\r\n--B--"])).toEqual(["Headers", "PartEnd", "End"])
+  })
+
+  it("only \"--\" right after the boundary closes the body; other bytes there are transport padding", () => {
+    expect(events(["--B\r\n\r\n1\r\n--B-x\r\n\r\n2\r\n--B--"])).toEqual(["Headers", "Body(1)", "PartEnd", "Headers", "Body(2)", "PartEnd", "End"])
+    expect(events(["--B\r\n\r\n1\r\n--Bx-\r\n\r\n2\r\n--B--"])).toEqual(["Headers", "Body(1)", "PartEnd", "Headers", "Body(2)", "PartEnd", "End"])
+  })
+
+  it("a header section ends only at CRLF CRLF: a bare CR or LF inside a header line does not end it", () => {
+    expect(run("B", [enc.encode("--B\r\nA: 1\rx\r\n\r\nbody\r\n--B--")])).toEqual({ parts: [[["A", "1\rx"], "body"]] })
+    expect(run("B", [enc.encode("--B\r\nA: 1\r\nB\n\r\n\r\nbody\r\n--B--")]).error).toBe("invalid-header")
+    expect(run("B", [enc.encode("--B\r\nA: 1\r\r\n\r\nbody\r\n--B--")])).toEqual({ parts: [[["A", "1"], "body"]] })
+  })
+
+  it("long malformed header lines and names are cut to 80 characters in the error", () => {
+    const long = "x".repeat(100)
+    expect(events([`--B\r\n${long}\r\n\r\n\r\n--B--`])).toEqual(["Error(invalid-header)"])
+    const d = new Decoder("B")
+    const [e1] = d.push(enc.encode(`--B\r\n${long}\r\n\r\n`))
+    expect(e1).toMatchObject({ error: { detail: `the header line "${"x".repeat(80)}" has no colon` } })
+    const [e2] = new Decoder("B").push(enc.encode(`--B\r\n${"y".repeat(90)} z: 1\r\n\r\n`))
+    expect(e2).toMatchObject({ error: { detail: `the header name "${"y".repeat(80)}" is not a token` } })
+  })
+
+  it("after the closing line or an error, more input does not count against maxTotalSize", () => {
+    const text = "--B\r\n\r\nx\r\n--B--"
+    const d = new Decoder("B", { ...defaultLimits, maxTotalSize: text.length })
+    expect(d.push(enc.encode(text)).map((e) => e._tag)).toEqual(["Headers", "Body", "PartEnd", "End"])
+    expect(d.push(enc.encode("epilogue past the limit"))).toEqual([])
+    const f = new Decoder("B", { ...defaultLimits, maxTotalSize: 20 })
+    expect(f.push(enc.encode("--B\r\nbad\r\n\r\n")).map((e) => e._tag)).toEqual(["Error"])
+    expect(f.push(enc.encode("x".repeat(30)))).toEqual([])
+  })
+})
+
+describe("Content-Disposition and filename*: what the first run's survivors showed", () => {
+  it("a value opening with ; has an empty type; a quote inside a quoted value ends it unless escaped", () => {
+    expect(parseDisposition(";name=a")).toEqual({ type: "", params: { name: "a" } })
+    expect(parseDisposition("form-data; filename=\"a\"b.txt\"; name=x")).toEqual({ type: "form-data", params: { filename: "a", "b.txt\"": "", name: "x" } })
+  })
+
+  it("an ext-value is the whole string: nothing before the charset, no line break in the value", () => {
+    expect(decodeExtValue(" UTF-8''abc")).toBeUndefined()
+    expect(decodeExtValue("x UTF-8''abc")).toBeUndefined()
+    expect(decodeExtValue("UTF-8''a\nb")).toBeUndefined()
+  })
+})
+
+describe("Multipart.decode (Stream): what the first run's survivors showed", () => {
+  const ct = "multipart/form-data; boundary=B"
+  const oneByOne = (text: string) => Stream.rechunk(Stream.fromIterable(Array.from(enc.encode(text), (b) => new Uint8Array([b]))), 1)
+
+  it.effect("a body cut short by the input's end fails itself, not only the next part", () =>
+    Effect.gen(function*() {
+      for (const input of [Stream.succeed(enc.encode("--B\r\n\r\nunfinished")), oneByOne("--B\r\n\r\nunfinished")]) {
+        const first = yield* Stream.runHead(Multipart.decode(ct)(input))
+        const e = yield* Effect.flip(Stream.runCollect(Option.getOrThrow(first).body))
+        expect(e).toMatchObject({ _tag: "MultipartError", reason: "missing-closing-boundary" })
+      }
+    }))
+
+  it.effect("after a body failed, pulling the next part fails with the same error", () =>
+    Effect.gen(function*() {
+      const input = Stream.rechunk(Stream.make(enc.encode("--B\r\n\r\nxx"), enc.encode("x".repeat(50) + "\r\n--B\r\n\r\ny\r\n--B--")), 1)
+      const seen: Array<string> = []
+      const e = yield* Effect.flip(Stream.runDrain(Stream.mapEffect(Multipart.decode(ct, { maxTotalSize: 30 })(input), (p) =>
+        Effect.map(Effect.either(Stream.runCollect(p.body)), (r) => seen.push(r._tag)))))
+      expect(seen).toEqual(["Left"])
+      expect(e).toMatchObject({ _tag: "MultipartError", reason: "too-large" })
+    }))
+
+  it.effect("bodies arriving one byte a chunk come whole; the epilogue is pulled chunk by chunk to the input's end", () =>
+    Effect.gen(function*() {
+      const text = "--B\r\n\r\nfirst body\r\n--B\r\nA: 1\r\n\r\nsecond\r\n--B--\r\nepilogue"
+      const parts = yield* collect(Multipart.decode(ct)(oneByOne(text)))
+      expect(Chunk.toArray(parts).map((p) => p.body)).toEqual(["first body", "second"])
+      let pulled = 0
+      const counted = Stream.tap(oneByOne(text), () => Effect.sync(() => pulled++))
+      yield* Stream.runDrain(Multipart.decode(ct)(counted))
+      expect(pulled).toBe(text.length)
+    }))
+
+  it.effect("an unread empty body is skipped without losing the next part", () =>
+    Effect.gen(function*() {
+      const parts = yield* Stream.runCollect(Multipart.decode(ct)(Stream.succeed(enc.encode("--B\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nx\r\n--B--"))))
+      expect(Chunk.toArray(parts).map((p) => p.name)).toEqual([undefined, "n"])
+    }))
+
+  it.effect("an invalid boundary is cut to 100 characters in the error", () =>
+    Effect.gen(function*() {
+      const b = "a".repeat(150)
+      const e = yield* Effect.flip(Stream.runDrain(Multipart.decode(`multipart/form-data; boundary=${b}`)(Stream.empty)))
+      expect((e as MultipartError).detail).toBe(`the boundary "${"a".repeat(100)}" is not 1 to 70 RFC 2046 boundary characters`)
+    }))
 })
