@@ -470,6 +470,7 @@ describe("Multipart decoder: what the first run's survivors showed", () => {
     expect(events(["pre\r\n-", "-x\r\n--B\r\n\r\nx\r\n--B--"])).toEqual(["Headers", "Body(x)", "PartEnd", "End"])
     expect(events(["pre\r\n--", "B\r\n\r\n\r\n--B--"])).toEqual(["Headers", "PartEnd", "End"])
     expect(events(["--B\r\n\r\n\r\n--B--"])).toEqual(["Headers", "PartEnd", "End"])
+    expect(events(["preamble without a line end", "\r\n--B\r\n\r\nx\r\n--B--"])).toEqual(["Headers", "Body(x)", "PartEnd", "End"])
   })
 
   it("only \"--\" right after the boundary closes the body; other bytes there are transport padding", () => {
@@ -481,6 +482,7 @@ describe("Multipart decoder: what the first run's survivors showed", () => {
     expect(run("B", [enc.encode("--B\r\nA: 1\rx\r\n\r\nbody\r\n--B--")])).toEqual({ parts: [[["A", "1\rx"], "body"]] })
     expect(run("B", [enc.encode("--B\r\nA: 1\r\nB\n\r\n\r\nbody\r\n--B--")]).error).toBe("invalid-header")
     expect(run("B", [enc.encode("--B\r\nA: 1\r\r\n\r\nbody\r\n--B--")])).toEqual({ parts: [[["A", "1"], "body"]] })
+    expect(run("B", [enc.encode("--B\r\nA: 1\r\n\rB: 2\r\n\r\nbody\r\n--B--")]).error).toBe("invalid-header")
   })
 
   it("long malformed header lines and names are cut to 80 characters in the error", () => {
@@ -555,6 +557,12 @@ describe("Multipart.decode (Stream): what the first run's survivors showed", () 
     Effect.gen(function*() {
       const parts = yield* Stream.runCollect(Multipart.decode(ct)(Stream.succeed(enc.encode("--B\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nx\r\n--B--"))))
       expect(Chunk.toArray(parts).map((p) => p.name)).toEqual([undefined, "n"])
+    }))
+
+  it.effect("an input error in the epilogue, after the closing line, still fails the parts stream", () =>
+    Effect.gen(function*() {
+      const input = Stream.concat(Stream.succeed(enc.encode("--B\r\n\r\nx\r\n--B--")), Stream.fail("epilogue lost" as const))
+      expect(yield* Effect.flip(Stream.runDrain(Multipart.decode(ct)(input)))).toBe("epilogue lost")
     }))
 
   it.effect("an invalid boundary is cut to 100 characters in the error", () =>
