@@ -25,6 +25,10 @@ const prepare = "src/internal/client/prepare.ts"
 const query = "src/internal/client/query.ts"
 const requestUrl = "src/internal/client/requestUrl.ts"
 
+const mpDecoder = "src/internal/multipart/decoder.ts"
+const mpDecode = "src/internal/node/multipartDecode.ts"
+const mpDisposition = "src/internal/multipart/disposition.ts"
+
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 const h1 = "src/internal/connection/h1Connection.ts"
 const exchangeFile = "src/internal/connection/exchange.ts"
@@ -278,4 +282,51 @@ export const equivalent = [
   // --- pool-misc (Alt-Svc cache and dial) ---
   { file: "src/internal/pool/altSvcCache.ts", line: "fresh++", mutator: "UpdateOperator", replacement: "fresh--", reason: "the count is only compared with 0, and one step either way from 0 is not 0" },
   { file: "src/internal/pool/altSvcDial.ts", line: "const self = announced === undefined && preferredH3(spec.transport, spec.protocols) ? selfAlternative(spec) : undefined", mutator: "ConditionalExpression", replacement: "true", reason: "(the `announced === undefined` operand) `alt` takes the announced alternative first, so `self` is read only when none was announced" },
+  { file: mpDecoder, line: "case State.Epilogue:", mutator: "ConditionalExpression", replacement: "case State.Epilogue:", reason: "unreachable: push returns before its loop in Epilogue, and the step that enters it returns" },
+  { file: mpDecoder, line: "case State.Failed:", mutator: "ConditionalExpression", replacement: "case State.Failed:", reason: "unreachable: push returns before its loop in Failed, and every step that fails returns" },
+  { file: mpDecoder, line: "const name = colon < 0 ? \"\" : line.slice(0, colon)", mutator: "ConditionalExpression", replacement: "false", reason: "with no colon the line is refused whatever the name, and the detail shows the line" },
+  { file: mpDecoder, line: "const name = colon < 0 ? \"\" : line.slice(0, colon)", mutator: "EqualityOperator", replacement: "colon <= 0", reason: "at colon 0 both give the empty name" },
+  { file: mpDecoder, line: "const name = colon < 0 ? \"\" : line.slice(0, colon)", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "with no colon the line is refused whatever the name, and the detail shows the line" },
+  { file: mpDecoder, line: "if (colon <= 0 || !isToken(name)) {", mutator: "ConditionalExpression", replacement: "false", reason: "an empty name (colon 0 or none) is not a token either" },
+  { file: mpDecoder, line: "if (colon <= 0 || !isToken(name)) {", mutator: "EqualityOperator", replacement: "colon < 0", reason: "an empty name (colon 0) is not a token either" },
+  { file: mpDecoder, line: "const take = Math.min(need, chunk.length - pos)", mutator: "ArithmeticOperator", replacement: "chunk.length + pos", reason: "subarray clamps to the chunk, and pos past its end ends the loop the same way" },
+  { file: mpDecoder, line: "if (take > 0) this.carry = concat(this.carry, chunk.subarray(pos, pos + take))", mutator: "ConditionalExpression", replacement: "true", reason: "concatenating nothing leaves the carry as it was" },
+  { file: mpDecoder, line: "if (take > 0) this.carry = concat(this.carry, chunk.subarray(pos, pos + take))", mutator: "EqualityOperator", replacement: "take >= 0", reason: "concatenating nothing leaves the carry as it was" },
+  { file: mpDecoder, line: "if (rest.length > 0) this.carry = concat(this.carry, rest)", mutator: "ConditionalExpression", replacement: "true", reason: "concatenating nothing leaves the carry as it was" },
+  { file: mpDecoder, line: "if (rest.length > 0) this.carry = concat(this.carry, rest)", mutator: "EqualityOperator", replacement: "rest.length >= 0", reason: "concatenating nothing leaves the carry as it was" },
+  { file: mpDecoder, line: "if ((this.state as State) === State.Failed) return out", mutator: "ConditionalExpression", replacement: "false", reason: "a failing headers() returns the chunk's end, which ends the loop" },
+  { file: mpDecoder, line: "const take = Math.min(chunk.length - pos, Math.max(room, 0))", mutator: "ArithmeticOperator", replacement: "chunk.length + pos", reason: "subarray clamps to the chunk; a position past its end ends the loop as the chunk's end does" },
+  { file: mpDecoder, line: "i !== -1 && i + 3 < buf.length", mutator: "ConditionalExpression", replacement: "true", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDecoder, line: "i !== -1 && i + 3 < buf.length", mutator: "EqualityOperator", replacement: "i + 3 <= buf.length", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDecoder, line: "i !== -1 && i + 3 < buf.length", mutator: "ArithmeticOperator", replacement: "i - 3", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDecoder, line: "const raw = parseHeaderBlock(found <= 2 ? \"\" : textDecoder.decode(buf.subarray(2, found)), this.limits.maxHeaders)", mutator: "ConditionalExpression", replacement: "false", reason: "found is 0 or at least 3 (the carry opens with CRLF): at 0 the decoded slice is empty too" },
+  { file: mpDecoder, line: "const raw = parseHeaderBlock(found <= 2 ? \"\" : textDecoder.decode(buf.subarray(2, found)), this.limits.maxHeaders)", mutator: "EqualityOperator", replacement: "found < 2", reason: "found is never 1 or 2 (the carry opens with CRLF)" },
+  { file: mpDecoder, line: "const n = Math.min(d.length - k, chunk.length - pos)", mutator: "ArithmeticOperator", replacement: "chunk.length + pos", reason: "a carry is left only at a chunk's end, so the next scan with a carry starts at 0" },
+  { file: mpDecoder, line: "while (j < n && chunk[i + j] === d[j]) j++", mutator: "EqualityOperator", replacement: "j <= n", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDecoder, line: "bytes: from === 0 ? chunk : chunk.subarray(from)", mutator: "ConditionalExpression", replacement: "false", reason: "subarray(0) is a view of the same bytes" },
+  { file: mpDecode, line: "const mt = typeof contentType === \"string\" ? Headers.parseContentType(contentType) : Option.none()", mutator: "ConditionalExpression", replacement: "true", reason: "parseContentType gives none for a value that is not a string" },
+  { file: mpDecode, line: "let queue: Array<Event> = []", mutator: "ArrayDeclaration", replacement: "[\"Stryker was here\"]", reason: "the first pull is nextPart's, which skips an event of no known tag" },
+  { file: mpDecode, line: "if (queue.length === 0) last = { _tag: \"End\" }", mutator: "ObjectLiteral", replacement: "{}", reason: "unreachable: the End event is remembered (sticky) before the input can end after it" },
+  { file: mpDecode, line: "if (queue.length === 0) last = { _tag: \"End\" }", mutator: "StringLiteral", replacement: "\"\"", reason: "unreachable: the End event is remembered (sticky) before the input can end after it" },
+  { file: mpDecode, line: "if (decoder.done) break", mutator: "ConditionalExpression", replacement: "false", reason: "a done decoder ignores further input" },
+  { file: mpDecode, line: "if (ev._tag === \"Error\") return Effect.fail(ev.error)", mutator: "ConditionalExpression", replacement: "false", reason: "the Error is remembered (sticky): the next pull of nextPart fails with it" },
+  { file: mpDecode, line: "if (ev._tag === \"Error\") return Effect.fail(ev.error)", mutator: "StringLiteral", replacement: "\"\"", reason: "the Error is remembered (sticky): the next pull of nextPart fails with it" },
+  { file: mpDecode, line: "if (ev._tag === \"Body\") return skipBody", mutator: "ConditionalExpression", replacement: "false", reason: "nextPart skips the Body and PartEnd events left" },
+  { file: mpDecode, line: "if (ev._tag === \"Body\") return skipBody", mutator: "StringLiteral", replacement: "\"\"", reason: "nextPart skips the Body and PartEnd events left" },
+  { file: mpDecode, line: "bodyDone = true", mutator: "BooleanLiteral", replacement: "false", reason: "(in skipBody) nextPart skips what is left, the next Headers sets it, and a body of an earlier part is refused by its number" },
+  { file: mpDisposition, line: "while (i < value.length && (value.charCodeAt(i) === 59 || isSpace(value.charCodeAt(i)))) i++", mutator: "ConditionalExpression", replacement: "true", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDisposition, line: "while (i < value.length && (value.charCodeAt(i) === 59 || isSpace(value.charCodeAt(i)))) i++", mutator: "EqualityOperator", replacement: "i <= value.length", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDisposition, line: "while (j < value.length && value[j] !== \"=\" && value[j] !== \";\") j++", mutator: "EqualityOperator", replacement: "j <= value.length", reason: "one step past the end: slice clamps, and the index past the end ends the loop as the end does" },
+  { file: mpDisposition, line: "while (i < value.length && isSpace(value.charCodeAt(i))) i++", mutator: "ConditionalExpression", replacement: "true", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDisposition, line: "while (i < value.length && isSpace(value.charCodeAt(i))) i++", mutator: "EqualityOperator", replacement: "i <= value.length", reason: "reading past the end gives undefined (NaN for charCodeAt), which matches nothing: the loop stops at the same index" },
+  { file: mpDisposition, line: "while (j < value.length && value[j] !== \";\") j++", mutator: "EqualityOperator", replacement: "j <= value.length", reason: "one step past the end: slice clamps, and the index past the end ends the loop as the end does" },
+  { file: mpDisposition, line: "if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined", mutator: "Regex", replacement: "/[0-9A-Fa-f]{2}$/", reason: "h has at most 2 characters: two hex digits are the whole of it either way" },
+  { file: mpDisposition, line: "if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined", mutator: "Regex", replacement: "/^[0-9A-Fa-f]{2}/", reason: "h has at most 2 characters: two hex digits are the whole of it either way" },
+  { file: mpDisposition, line: "} catch {", mutator: "BlockStatement", replacement: "{}", reason: "an empty catch block returns undefined as the original does" },
+  { file: mpDisposition, line: "if (value === undefined) return { name: undefined, filename: undefined }", mutator: "ObjectLiteral", replacement: "{}", reason: "both fields are undefined either way" },
+  { file: mpDisposition, line: "const extended = ext === undefined ? undefined : decodeExtValue(ext)", mutator: "ConditionalExpression", replacement: "false", reason: "decodeExtValue(undefined) is undefined (\"undefined\" is not an ext-value)" },
+  { file: mpDecode, line: "default:", mutator: "ConditionalExpression", replacement: "default:", reason: "(nextPart's) unreachable: skipBody and bodyOf consume every Body and PartEnd event before nextPart reads the next one" },
+  { file: mpDecode, line: "if (queue.length === 0) last = { _tag: \"End\" }", mutator: "ConditionalExpression", replacement: "true", reason: "the input ends with the decoder's Error queued (read before `last`, and remembered in its place), or after the End was remembered: `last` is never read from here" },
+  { file: mpDecode, line: "if (queue.length === 0) last = { _tag: \"End\" }", mutator: "ConditionalExpression", replacement: "false", reason: "the input ends with the decoder's Error queued (read before `last`, and remembered in its place), or after the End was remembered: `last` is never read from here" },
+  { file: mpDecode, line: "if (queue.length === 0) last = { _tag: \"End\" }", mutator: "EqualityOperator", replacement: "queue.length !== 0", reason: "the input ends with the decoder's Error queued (read before `last`, and remembered in its place), or after the End was remembered: `last` is never read from here" },
 ]

@@ -153,7 +153,8 @@ export class Decoder {
             return out
           }
           this.state = State.DelimiterLine
-          this.lineBytes = 0
+          // The limit counts every byte after the boundary, these two and the line's end included.
+          this.lineBytes = 2
           // The two bytes read may already end the line.
           if (this.carry[1] === LF || (this.carry[0] === LF)) {
             const rest = this.carry[0] === LF ? this.carry.subarray(1) : new Uint8Array(0)
@@ -210,7 +211,8 @@ export class Decoder {
   /** Reads header bytes from `pos`; returns where the body starts (or the chunk's end). */
   private headers(chunk: Uint8Array, pos: number, out: Array<Event>): number {
     const before = this.carry.length
-    const room = this.limits.maxHeaderSize + 4 - before
+    // The carry holds the CRLF put before the section, at most maxHeaderSize bytes of it, and its closing CRLFCRLF.
+    const room = this.limits.maxHeaderSize + 6 - before
     const take = Math.min(chunk.length - pos, Math.max(room, 0))
     this.carry = concat(this.carry, chunk.subarray(pos, pos + take))
     const buf = this.carry
@@ -222,15 +224,12 @@ export class Decoder {
       }
     }
     if (found < 0) {
-      if (buf.length - 2 > this.limits.maxHeaderSize) {
+      // No blank line yet: the section has at least the bytes before the last 3 (which may open its CRLFCRLF).
+      if (buf.length - 5 > this.limits.maxHeaderSize) {
         this.fail(out, "header-too-large", `a part's header section is over ${this.limits.maxHeaderSize} bytes (the maxHeaderSize limit)`)
         return chunk.length
       }
       return pos + take
-    }
-    if (found - 2 > this.limits.maxHeaderSize) {
-      this.fail(out, "header-too-large", `a part's header section is over ${this.limits.maxHeaderSize} bytes (the maxHeaderSize limit)`)
-      return chunk.length
     }
     const raw = parseHeaderBlock(found <= 2 ? "" : textDecoder.decode(buf.subarray(2, found)), this.limits.maxHeaders)
     if (raw instanceof MultipartError) {

@@ -214,7 +214,8 @@ const dispositionOf = <S>(p: Part<S>, filename: string | undefined, nested: bool
   if (filename !== undefined) params.set("filename", filename)
   for (const [k, v] of Object.entries(p.disposition?.params ?? {})) {
     if (!isToken(k)) return bad("header-name", `the Content-Disposition parameter name ${JSON.stringify(k)} is not a token`)
-    const e = checkValue(`Content-Disposition parameter ${k}`, v.replace(/[\r\n]/g, ""))
+    // CR and LF are escaped (escapeName); any other control character is refused.
+    const e = checkValue(`Content-Disposition parameter ${k}`, typeof v === "string" ? v.replace(/[\r\n]/g, "") : v)
     if (e !== undefined) return e
     params.set(k.toLowerCase(), v)
   }
