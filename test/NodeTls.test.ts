@@ -13,8 +13,9 @@ import { X509Certificate } from "node:crypto"
 import * as tls from "node:tls"
 import { parseCertificates, verifyPeerChain } from "../src/internal/node/certVerify.js"
 import { connect } from "../src/internal/node/socket.js"
-import { sessionKey, tlsReason } from "../src/internal/node/tls.js"
-import { cert, httpsServer } from "./support/servers.js"
+import { dialTcp } from "../src/internal/node/tcp.js"
+import { sessionKey, startTls, tlsReason } from "../src/internal/node/tls.js"
+import { cert, httpsServer, rawServer } from "./support/servers.js"
 
 const certificateCodes = [
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -101,6 +102,82 @@ describe("TLS handshakes", () => {
       const withCert = yield* connect({ ...base, tls: { ca, cert: cert("client.pem"), key: cert("client-key.pem"), sessionReuse: false } })
       expect((withCert.socket as tls.TLSSocket).getCertificate()).toMatchObject({ subject: { CN: "effect-hackney test client" } })
       withCert.socket.destroy()
+    }))
+})
+
+describe("TLS handshakes: what they report", () => {
+  const ca = cert("ca.pem")
+  /** Runs `dial` and the wall time it took, in milliseconds. */
+  const timed = <A, E>(dial: Effect.Effect<A, E>) =>
+    Effect.gen(function*() {
+      const before = performance.now()
+      const value = yield* dial
+      return [value, performance.now() - before] as const
+    })
+
+  it.scoped("handshakeMillis is the handshake's own time: within the dial's wall time, for one tls.connect and for startTls", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      const [direct, directWall] = yield* timed(
+        connect({ transport: "tls", host: "localhost", port: srv.port, connectTimeout: 8000, tls: { ca, sessionReuse: false } })
+      )
+      expect(direct.handshakeMillis!).toBeGreaterThanOrEqual(0)
+      expect(direct.handshakeMillis!).toBeLessThanOrEqual(directWall)
+      direct.socket.destroy()
+      const tcp = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      const [over, overWall] = yield* timed(
+        startTls(tcp, { host: "localhost", port: srv.port, tls: { ca, sessionReuse: false }, protocols: ["http/1.1"] }, {})
+      )
+      expect(over.handshakeMillis).toBeGreaterThanOrEqual(0)
+      expect(over.handshakeMillis).toBeLessThanOrEqual(overWall)
+      over.socket.destroy()
+    }))
+
+  it.scoped("startTls to an IP literal origin verifies that address: one the certificate does not name is reason hostname", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      // The server's certificate names localhost, 127.0.0.1 and ::1, not 127.0.0.2.
+      const named = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      const open = yield* startTls(named, { host: "127.0.0.1", port: srv.port, tls: { ca, sessionReuse: false }, protocols: ["http/1.1"] }, {})
+      expect(open.peercert?.subject.CN).toBe("localhost")
+      open.socket.destroy()
+      const other = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      const error = yield* Effect.flip(
+        startTls(other, { host: "127.0.0.2", port: srv.port, tls: { ca, sessionReuse: false }, protocols: ["http/1.1"] }, {})
+      )
+      expect([error.reason, error.code, error.host]).toEqual(["hostname", "ERR_TLS_CERT_ALTNAME_INVALID", "127.0.0.2"])
+      expect(other.destroyed).toBe(true)
+    }))
+
+  it.effect("a refused TLS dial's ConnectError names the host, port and code", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(connect({ transport: "tls", host: "127.0.0.1", port: 1, connectTimeout: 8000, tls: { ca } }))
+      expect(error._tag).toBe("ConnectError")
+      expect(error).toMatchObject({ reason: "refused", host: "127.0.0.1", port: 1, code: "ECONNREFUSED" })
+    }))
+
+  it.scoped("a handshake refused by the certificate: TlsError with the origin's host and port and OpenSSL's code", () =>
+    Effect.gen(function*() {
+      const srv = yield* httpsServer((_req, res) => res.end())
+      // Node's own roots do not trust the test CA.
+      const error = yield* Effect.flip(connect({ transport: "tls", host: "localhost", port: srv.port, connectTimeout: 8000, tls: {} }))
+      expect(error).toMatchObject({
+        _tag: "TlsError",
+        reason: "certificate",
+        host: "localhost",
+        port: srv.port,
+        code: "SELF_SIGNED_CERT_IN_CHAIN"
+      })
+    }))
+
+  it.scoped("startTls over a stream already closed: code ECONNRESET and a sentence saying TLS never started", () =>
+    Effect.gen(function*() {
+      const srv = yield* rawServer(() => {})
+      const tcp = yield* dialTcp({ host: "127.0.0.1", port: srv.port }, {})
+      tcp.destroy()
+      const error = yield* Effect.flip(startTls(tcp, { host: "localhost", port: srv.port, tls: { ca }, protocols: ["http/1.1"] }, {}))
+      expect(error).toMatchObject({ reason: "handshake", code: "ECONNRESET", host: "localhost", port: srv.port })
+      expect((error.cause as Error).message).toBe("the connection closed before the TLS handshake started")
     }))
 })
 
