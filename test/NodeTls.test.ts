@@ -238,6 +238,24 @@ describe("certificate verification outside Node's TLS", () => {
     })
   })
 
+  it("a certificate whose issuer name matches the CA but whose signature does not verify has no issuer", () => {
+    // The server's certificate with one bit of its signature flipped: still parsed, still naming the CA as issuer.
+    const forged = der("server").slice()
+    forged[forged.length - 1] ^= 1
+    expect(new X509Certificate(Buffer.from(forged)).checkIssued(new X509Certificate(ca))).toBe(true)
+    expect(verifyPeerChain([forged], "localhost", ca, from)).toEqual({
+      reason: "certificate",
+      detail: "unable to get local issuer certificate"
+    })
+  })
+
+  it("a CA certificate sent alone that no anchor issued is its own issuer only: no local issuer, not a chain loop", () => {
+    expect(verifyPeerChain([der("ca")], "localhost", undefined, from)).toEqual({
+      reason: "certificate",
+      detail: "unable to get local issuer certificate"
+    })
+  })
+
   it("no certificate, or one that cannot be parsed, is refused with a sentence saying so", () => {
     expect(verifyPeerChain([], "localhost", ca)).toEqual({ reason: "certificate", detail: "the server sent no certificate" })
     const garbage = verifyPeerChain([Uint8Array.of(1, 2, 3)], "localhost", ca)
