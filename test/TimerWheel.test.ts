@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock, TestContext } from "effect"
 import * as fc from "effect/FastCheck"
-import { currentWheel, wheelFor } from "../src/internal/timer/wheel.js"
+import { currentWheel, TimerWheel, wheelFor } from "../src/internal/timer/wheel.js"
 
 describe("TimerWheel", () => {
   it.effect("fires each deadline exactly when the TestClock passes it", () =>
@@ -208,7 +208,10 @@ describe("TimerWheel: the live Clock", () => {
 
   it.live("live deadlines fire on a 10 ms granularity: a 1 ms deadline not before 10 ms", () =>
     Effect.gen(function*() {
-      const wheel = yield* currentWheel
+      // A wheel of its own on the live Clock: the shared one may hold an earlier test's (cancelled) deadline whose
+      // wake-up, due within these 5 ms on a busy machine, would fire the new one early.
+      const wheel = new TimerWheel(yield* Effect.clock)
+      expect(wheel.size).toBe(0)
       let fired = false
       wheel.schedule(1, () => (fired = true))
       // A 5 ms native timer fires before a 10 ms one, and after a 1 ms one.
