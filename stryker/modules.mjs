@@ -281,7 +281,7 @@ export const modules = {
   // Metrics and spans of the bare and feature paths.
   "client-observe": {
     mutate: ["src/internal/client/observe.ts"],
-    tests: ["test/Observability.test.ts"],
+    tests: ["test/Observe.client.test.ts", "test/Observability.test.ts"],
     timeoutMS: 5000
   }
 }

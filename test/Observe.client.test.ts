@@ -178,3 +178,25 @@ describe("a bare request's switches: its own options over its pool's", () => {
       expect(spans.length).toBe(3)
     }))
 })
+
+describe("an invalid URL on the feature path", () => {
+  it.scoped("its request span has the URL's label (no query), no host and port 0, and ends with InvalidRequest; its metrics too", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const { spans, tracer } = recordingTracer()
+      const e = yield* Effect.flip(
+        Hackney.get("nope://u:pw@what ever?token=1", { pool: s.pool, tracing: true, metrics: true, followRedirect: true })
+          .pipe(Effect.withTracer(tracer))
+      )
+      expect(e._tag).toBe("InvalidRequest")
+      const request = spans.find((x) => x.name === "HTTP GET")!
+      expect(request.attrs.get("url.full")).toBe("nope://what ever")
+      expect(request.attrs.get("server.address")).toBe("")
+      expect(request.attrs.get("server.port")).toBe(0)
+      expect(request.attrs.get("error.type")).toBe("InvalidRequest")
+      expect(request.ended !== undefined && Exit.isFailure(request.ended)).toBe(true)
+      const failed = labels(["http.request.method", "server.address", "server.port", "error.type"], ["GET", "", 0, "InvalidRequest"])
+      expect(m.requestDuration.unsafeValue(failed).count).toBe(1)
+      expect(s.requests).toEqual([])
+    }))
+})
