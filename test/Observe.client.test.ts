@@ -5,7 +5,7 @@
  * request gets from its own options and its pool's.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Option, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Option, Stream } from "effect"
 import { Hackney, Observability } from "../src/index.js"
 import { labels } from "../src/internal/observe/metrics.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
@@ -198,5 +198,37 @@ describe("an invalid URL on the feature path", () => {
       const failed = labels(["http.request.method", "server.address", "server.port", "error.type"], ["GET", "", 0, "InvalidRequest"])
       expect(m.requestDuration.unsafeValue(failed).count).toBe(1)
       expect(s.requests).toEqual([])
+    }))
+})
+
+describe("an interrupted metered request", () => {
+  it.scoped("is recorded with error.type _OTHER and is no longer active (bare and feature path)", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      for (const [host, extra] of [["int-bare.test", {}], ["int-feature.test", { followRedirect: true }]] as const) {
+        const fiber = yield* Effect.fork(Hackney.get(`http://${host}/`, { pool: s.pool, metrics: true, ...extra }))
+        const before = s.requests.length
+        while (s.requests.length === before) yield* Effect.yieldNow()
+        expect(m.activeRequests.unsafeValue(active(host)).count).toBe(1)
+        yield* Fiber.interrupt(fiber)
+        expect(m.requestDuration.unsafeValue(failedWith(host, "_OTHER")).count).toBe(1)
+        expect(m.activeRequests.unsafeValue(active(host)).count).toBe(0)
+      }
+    }))
+})
+
+describe("a bare one-shot request with a streamed body of declared length", () => {
+  it.scoped("records the declared length as the request body's bytes", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const host = "declared.test"
+      yield* Hackney.request("PUT", `http://${host}/`, {
+        pool: s.pool,
+        metrics: true,
+        headers: { "content-length": "5" },
+        body: streamBody("12345")
+      })
+      expect(s.requests[0].body).toBe("12345")
+      expect(m.requestBodySize.unsafeValue(done(host, 200, "PUT")).sum).toBe(5)
     }))
 })
