@@ -232,3 +232,27 @@ describe("a bare one-shot request with a streamed body of declared length", () =
       expect(m.requestBodySize.unsafeValue(done(host, 200, "PUT")).sum).toBe(5)
     }))
 })
+
+describe("the feature path's traceparent", () => {
+  const traceparentOf = (headers: ReadonlyArray<readonly [string, string]>) => headers.filter(([k]) => k === "traceparent").map(([, v]) => v)
+
+  it.scoped("goes out with the attempt's span; not with propagate: false; a request's own is sent alone; none when the fiber's tracing is off", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const { spans, tracer } = recordingTracer()
+      const opts = { pool: s.pool, tracing: true, followRedirect: true } as const
+      yield* Hackney.get(`${s.url}/a`, opts).pipe(Effect.withTracer(tracer))
+      const attempt = spans.find((x) => x.name === "HTTP GET attempt")!
+      expect(traceparentOf(s.requests[0].headers)).toEqual([`00-${attempt.traceId}-${attempt.spanId}-01`])
+      yield* Hackney.get(`${s.url}/b`, { ...opts, propagate: false }).pipe(Effect.withTracer(tracer))
+      expect(traceparentOf(s.requests[1].headers)).toEqual([])
+      const own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+      yield* Hackney.get(`${s.url}/c`, { ...opts, headers: { traceparent: own } }).pipe(Effect.withTracer(tracer))
+      expect(traceparentOf(s.requests[2].headers)).toEqual([own])
+      const before = spans.length
+      const off = yield* Hackney.get(`${s.url}/d`, opts).pipe(Effect.withTracerEnabled(false), Effect.withTracer(tracer))
+      expect(off.status).toBe(200)
+      expect(traceparentOf(s.requests[3].headers)).toEqual([])
+      expect(spans.length).toBe(before)
+    }))
+})
