@@ -256,3 +256,21 @@ describe("the feature path's traceparent", () => {
       expect(spans.length).toBe(before)
     }))
 })
+
+describe("one switch alone", () => {
+  it.scoped("metrics alone on the feature path make no span; tracing alone records no metrics; a failed bare stream is recorded", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((r) => r.target === "/bad" ? "NOT HTTP AT ALL\r\n\r\n" : reply(200, "ok"))
+      const { spans, tracer } = recordingTracer()
+      const host = "alone.test"
+      yield* Hackney.get(`http://${host}/a`, { pool: s.pool, metrics: true, followRedirect: true }).pipe(Effect.withTracer(tracer))
+      expect(spans).toEqual([])
+      expect(m.requestDuration.unsafeValue(done(host)).count).toBe(1)
+      yield* Hackney.get(`http://${host}/b`, { pool: s.pool, tracing: true, followRedirect: true }).pipe(Effect.withTracer(tracer))
+      expect(spans.map((x) => x.name).sort()).toEqual(["HTTP GET", "HTTP GET attempt"])
+      expect(m.requestDuration.unsafeValue(done(host)).count).toBe(1)
+      const e = yield* Effect.flip(Effect.scoped(Hackney.stream("GET", `http://${host}/bad`, { pool: s.pool, metrics: true })))
+      expect(m.requestDuration.unsafeValue(failedWith(host, e._tag)).count).toBe(1)
+      expect(m.activeRequests.unsafeValue(active(host)).count).toBe(0)
+    }))
+})
