@@ -286,7 +286,7 @@ export const modules = {
   // Metrics and spans of the bare and feature paths.
   "client-observe": {
     mutate: ["src/internal/client/observe.ts"],
-    tests: ["test/Observability.test.ts"],
+    tests: ["test/Observe.client.test.ts", "test/Observability.test.ts"],
     timeoutMS: 5000
   },
   // The pool's other modules: the Alt-Svc cache and the dial that races QUIC to an alternative, the dial spec and
