@@ -231,6 +231,16 @@ describe("a bare one-shot request with a streamed body of declared length", () =
       expect(s.requests[0].body).toBe("12345")
       expect(m.requestBodySize.unsafeValue(done(host, 200, "PUT")).sum).toBe(5)
     }))
+
+  it.scoped("records the bytes sent when no length is declared (chunked), not 0", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const host = "undeclared.test"
+      yield* Hackney.request("PUT", `http://${host}/`, { pool: s.pool, metrics: true, body: streamBody("1234567") })
+      expect(s.requests[0].body).toBe("1234567")
+      expect(m.requestBodySize.unsafeValue(done(host, 200, "PUT")).sum).toBe(7)
+      expect(m.requestBodySize.unsafeValue(done(host, 200, "PUT")).count).toBe(1)
+    }))
 })
 
 describe("the feature path's traceparent", () => {

@@ -126,6 +126,8 @@ export interface Observer {
   readonly traceparent: string | undefined
   /** After {@link start}: the span a dial or queue wait of the request is recorded under (undefined: untraced). */
   readonly dialParent: Tracer.Span | undefined
+  /** A streamed request body's bytes, counted as it was sent whole (before {@link responded}). */
+  streamSent(n: number): void
   /** Ends the observation with a one-shot response. */
   responded(r: Response): void
   /** Ends the observation with a failure or an interruption. */
@@ -225,7 +227,10 @@ const oneShotOnce = (
       const body = p.body
       const ex = begin(p, conn, "collect", wheel, undefined, obs?.traceparent)
       if (body._tag !== "Stream") return awaitCollected(p, source, conn, ex, restore, undefined, undefined)
-      const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => collected(conn, ex))
+      const run = Effect.map(Effect.zipRight(sendStream(p, ex, body), ex.waitFor(ex.isComplete)), () => {
+        if (obs !== undefined) obs.streamSent(ex.bodySent)
+        return collected(conn, ex)
+      })
       return Effect.onExit(restore(run), () => Effect.sync(() => source.checkin(conn, conn.release(ex))))
     })
   )

@@ -276,6 +276,8 @@ class Observation implements execute.Observer {
   active: Series | undefined
   private p: Prepared | undefined
   private ended: boolean
+  // A streamed request body's bytes as sent (`streamSent`); 0 until then (bytes and no bodies are counted from `p`).
+  private sent: number
   constructor(
     private readonly sw: Switches,
     private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
@@ -289,6 +291,7 @@ class Observation implements execute.Observer {
     this.active = undefined
     this.p = undefined
     this.ended = false
+    this.sent = 0
   }
 
   start(p: Prepared): void {
@@ -309,9 +312,12 @@ class Observation implements execute.Observer {
     if (sw.propagate !== false && !hasHeader(p.rawHeaders, "traceparent")) this.traceparent = traceparentOf(span)
   }
 
+  streamSent(n: number): void {
+    this.sent = n
+  }
+
   responded(r: Response): void {
-    const p = this.p!
-    this.succeeded(r, r.body.length, p.bodySize ?? 0, undefined)
+    this.succeeded(r, r.body.length, this.sent, undefined)
   }
 
   /** Ends it with a streaming response, its body read or abandoned (its scope closed). */
