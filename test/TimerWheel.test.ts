@@ -206,6 +206,23 @@ describe("TimerWheel: the live Clock", () => {
       d.cancel()
     }))
 
+  it.effect("cancelled deadlines do not pile up until their expiry (each holds its onExpire and what it holds): 10,000 one-hour waits served at once leave a heap bounded by the live ones, which still fire in order", () =>
+    Effect.gen(function*() {
+      const wheel = new TimerWheel(yield* Effect.clock)
+      const fired: Array<number> = []
+      const live = [wheel.schedule(3_600_000, () => fired.push(1)), wheel.schedule(60_000, () => fired.push(0))]
+      for (let i = 0; i < 10_000; i++) wheel.schedule(3_600_000 + i, () => fired.push(-1)).cancel()
+      expect(wheel.size).toBeLessThanOrEqual(2 * live.length + 65)
+      // A deadline cancelled then restarted in place stays live through a compaction.
+      const again = wheel.schedule(120_000, () => fired.push(2))
+      again.cancel()
+      again.restart(120_000)
+      for (let i = 0; i < 200; i++) wheel.schedule(1000, () => fired.push(-1)).cancel()
+      yield* TestClock.adjust("2 hours")
+      expect(fired).toEqual([0, 2, 1])
+      expect(wheel.size).toBe(0)
+    }))
+
   it.live("live deadlines fire on a 10 ms granularity: a 1 ms deadline not before 10 ms", () =>
     Effect.gen(function*() {
       // A wheel of its own on the live Clock: the shared one may hold an earlier test's (cancelled) deadline whose

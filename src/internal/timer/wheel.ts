@@ -12,8 +12,9 @@
  * A Deadline object is reusable: a connection keeps one and `restart`s it for
  * each request; `touch` pushes it back (on every socket read) without heap
  * work — the entry is re-filed only when the sleeper reaches it; `cancel`
- * only marks it. So the heap holds at most one entry per connection or
- * waiter, whatever the request rate.
+ * only marks it, and the cancelled entries are dropped once they may be half
+ * the heap (`cancelledFiled`). So the heap holds at most one entry per
+ * connection or live waiter, whatever the request rate.
  *
  * @internal
  */
@@ -58,6 +59,7 @@ export class Deadline {
   }
 
   cancel(): void {
+    if (this.active && this.filed) this.wheel.cancelledFiled()
     this.active = false
   }
 }
@@ -93,6 +95,56 @@ export class TimerWheel {
   /** Entries in the heap (active or awaiting removal). */
   get size(): number {
     return this.heap.length
+  }
+
+  /**
+   * Cancellations of filed deadlines since the heap was last compacted (an
+   * upper bound of the cancelled entries in it: a cancelled deadline may be
+   * restarted in place).
+   */
+  private cancelled = 0
+
+  /**
+   * A filed deadline was cancelled. A cancelled entry stays in the heap until
+   * the sleeper reaches it, and holds its `onExpire` (and all that closure
+   * holds: a waiter, its fiber, its request) until its original expiry; a
+   * deadline per checkout wait or dial would hold thousands for a long
+   * timeout. So once at least half the heap may be cancelled entries, they
+   * are dropped: the heap stays within twice its active entries (plus a
+   * constant), at an amortised O(1) per cancellation.
+   *
+   * @internal
+   */
+  cancelledFiled(): void {
+    if (++this.cancelled > 64 && this.cancelled * 2 > this.heap.length) this.compact()
+  }
+
+  /** Drops the cancelled entries from the heap and restores its order. */
+  private compact(): void {
+    const h = this.heap
+    let n = 0
+    for (let i = 0; i < h.length; i++) {
+      const d = h[i]
+      if (d.active) h[n++] = d
+      else d.filed = false
+    }
+    h.length = n
+    // Bottom-up heapify of what is left (by filedAt).
+    for (let i = (n >> 1) - 1; i >= 0; i--) {
+      const d = h[i]
+      let j = i
+      for (;;) {
+        const l = 2 * j + 1
+        if (l >= n) break
+        const r = l + 1
+        const c = r < n && h[r].filedAt < h[l].filedAt ? r : l
+        if (h[c].filedAt >= d.filedAt) break
+        h[j] = h[c]
+        j = c
+      }
+      h[j] = d
+    }
+    this.cancelled = 0
   }
 
   /** @internal */
