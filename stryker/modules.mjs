@@ -327,7 +327,7 @@ export const modules = {
   // (Observability.test.ts and Progress.test.ts check the same through requests over servers: seconds per mutant).
   observe: {
     mutate: ["src/internal/observe/*.ts"],
-    tests: ["test/Observe.unit.test.ts"],
+    tests: ["test/Observe.unit.test.ts", "test/Observe.metrics.test.ts"],
     timeoutMS: 3000
   },
   // The sans-IO HTTP/3 core: varints, frames and their reader, QPACK (static table only) with Huffman, the QPACK
