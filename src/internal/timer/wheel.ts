@@ -132,17 +132,7 @@ export class TimerWheel {
     // Bottom-up heapify of what is left (by filedAt).
     for (let i = (n >> 1) - 1; i >= 0; i--) {
       const d = h[i]
-      let j = i
-      for (;;) {
-        const l = 2 * j + 1
-        if (l >= n) break
-        const r = l + 1
-        const c = r < n && h[r].filedAt < h[l].filedAt ? r : l
-        if (h[c].filedAt >= d.filedAt) break
-        h[j] = h[c]
-        j = c
-      }
-      h[j] = d
+      h[this.siftDown(i, d)] = d
     }
     this.cancelled = 0
   }
@@ -247,18 +237,26 @@ export class TimerWheel {
     const last = h.pop()!
     if (index === h.length) return
     // Sift `last` into the hole at `index`, down then up.
-    let i = index
+    this.siftUp(this.siftDown(index, last), last)
+  }
+
+  /**
+   * Moves the hole at `i` down while a child is due before `d` (each such
+   * child up into the hole); returns where the hole ends, for `d` (not
+   * written there).
+   */
+  private siftDown(i: number, d: Deadline): number {
+    const h = this.heap
     const n = h.length
     for (;;) {
       const l = 2 * i + 1
-      if (l >= n) break
+      if (l >= n) return i
       const r = l + 1
       const c = r < n && h[r].filedAt < h[l].filedAt ? r : l
-      if (h[c].filedAt >= last.filedAt) break
+      if (h[c].filedAt >= d.filedAt) return i
       h[i] = h[c]
       i = c
     }
-    this.siftUp(i, last)
   }
 }
 
