@@ -24,6 +24,7 @@ const region = (file, from, to) => {
 const parser = "src/internal/http1/parser.ts"
 const clientRedirect = "src/internal/client/redirect.ts"
 const exchange = "src/internal/engine/exchange.ts"
+const hackney = "src/Hackney.ts"
 
 export const modules = {
   // The parser's line, header-field and framing logic (where the issue's survivors were); the byte
@@ -341,6 +342,31 @@ export const modules = {
   "multipart-encode": {
     mutate: ["src/internal/multipart/encode.ts"],
     tests: ["test/MultipartEncode.test.ts", "test/Multipart.decode.test.ts"],
+    timeoutMS: 3000
+  },
+  // The public L3 modules' own logic (option and argument checks, wiring; their types and JSDoc have no mutant):
+  // Pool (make, layerConfig, stats, prewarm's arguments), Middleware (logging, bearerToken, redact), Progress,
+  // Observability, HackneyClient, Multipart, with their own tests and the in-memory client tests.
+  "public-l3": {
+    mutate: ["src/Pool.ts", "src/Middleware.ts", "src/Progress.ts", "src/Observability.ts", "src/HackneyClient.ts", "src/Multipart.ts"],
+    tests: [
+      "test/Public.l3.test.ts", "test/PoolRegistry.test.ts", "test/Pool.test.ts", "test/Middleware.test.ts", "test/Progress.test.ts",
+      "test/HackneyClient.test.ts", "test/Client.misc.test.ts"
+    ],
+    timeoutMS: 3000
+  },
+  // Hackney.ts's logic (1,000 lines, mostly JSDoc and types): request, the verbs, stream, open, connect and the layers,
+  // with the in-memory client tests (test/support/memoryPool.ts) and the few server tests of open and connect.
+  "public-hackney": {
+    mutate: [
+      region(hackney, "export const request = (", "export type BodyReadError"),
+      region(hackney, "export const open = (", "export interface ConnectTarget"),
+      region(hackney, "export const layer:", "\u0000")
+    ],
+    tests: [
+      "test/Public.hackney.test.ts", "test/Client.misc.test.ts", "test/Client.dispatch.test.ts", "test/Client.execute.test.ts",
+      "test/Hackney.open.test.ts", "test/Hackney.connect.test.ts"
+    ],
     timeoutMS: 3000
   }
 }
