@@ -45,7 +45,7 @@ import * as Either from "effect/Either"
 import { InvalidRequest } from "./HackneyError.js"
 import type * as Middleware from "./Middleware.js"
 import type * as Observability from "./Observability.js"
-import { check, describeValue } from "./internal/options/rules.js"
+import { check, describeValue, isObject, notAnObject } from "./internal/options/rules.js"
 import { poolConfig } from "./internal/pool/config.js"
 import { buildDialSpec, checkTls, dialDefaults, dialRules, millis } from "./internal/pool/dialSpec.js"
 import type { DialOptions } from "./internal/pool/dialSpec.js"
@@ -435,7 +435,8 @@ const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: 
   if (count !== undefined && (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)) {
     return bad("count", count, "an integer from 0")
   }
-  const scheme = typeof options === "object" && options !== null ? (options as { scheme?: unknown }).scheme : undefined
+  if (!isObject(options)) return new InvalidRequest({ reason: "option", detail: notAnObject("prewarm options", options).detail, found: "pool" })
+  const scheme = options.scheme
   if (scheme !== undefined && scheme !== "http" && scheme !== "https") return bad("option scheme", scheme, `"http" or "https"`)
   return undefined
 }

@@ -195,6 +195,22 @@ describe("Pool.prewarm", () => {
     }))
 })
 
+describe("Pool.prewarm's options", () => {
+  it.scoped("prewarm options that are not an object fail with InvalidRequest, not a defect; nothing is dialled", () =>
+    Effect.gen(function*() {
+      const { pool, specs } = yield* recordingPool()
+      for (const options of [null, "https", 5]) {
+        const exit = yield* Effect.exit(Pool.prewarm(pool, "h.test", 80, 1, options as never))
+        expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Fail")
+        const e = yield* Effect.flip(Pool.prewarm(pool, "h.test", 80, 1, options as never))
+        expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", found: "pool" })
+        expect((e as InvalidRequest).detail).toMatch(/^the prewarm options are .+; give an object \(or nothing\)$/)
+      }
+      expect(yield* Pool.prewarm(pool, "h.test", 80, 0, undefined)).toBe(0)
+      expect(specs).toEqual([])
+    }))
+})
+
 /** Runs `effect` with a logger that records each line's level, message and annotations. */
 const logged = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {
@@ -226,6 +242,8 @@ describe("Middleware.logging", () => {
   it.scoped("level sets the line's level; a failure logs its tag and time, with error.type", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(() => reply(200))
+      // The Clock does not start at 0: the time logged is the difference.
+      yield* TestClock.adjust(10_000)
       const failing: Middleware.Middleware = () =>
         Effect.zipRight(TestClock.adjust(7), Effect.fail(new InvalidRequest({ reason: "middleware", detail: "no" })))
       const { exit, lines } = yield* logged(
