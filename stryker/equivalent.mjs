@@ -6,6 +6,7 @@
  */
 import { http1 } from "./equivalent.http1.mjs"
 import { transport } from "./equivalent.transport.mjs"
+import { publicModules } from "./equivalent.public.mjs"
 
 const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
@@ -41,6 +42,7 @@ export const equivalent = [
   ...http1,
   // --- the connection's dial side and the Node transport (equivalent.transport.mjs) ---
   ...transport,
+  ...publicModules,
 
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },

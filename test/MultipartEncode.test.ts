@@ -341,3 +341,43 @@ describe("Multipart encoder (pure): segments, lengths, checks", () => {
 })
 
 const enc = (s: string) => new TextEncoder().encode(s)
+
+describe("Multipart encoder (pure): what the first mutation run's survivors showed", () => {
+  const env: Encode.Env<string> = {
+    openFile: (path) => ({ stream: `<${path}>`, size: 1 }),
+    typeOf: () => undefined,
+    random: (b) => b.fill(0)
+  }
+  const err = (parts: ReadonlyArray<unknown>) => {
+    const e = Encode.encode(parts as ReadonlyArray<Encode.Part<string>>, env, { boundary: "B" })
+    return e instanceof Error ? `${(e as { reason: string }).reason}: ${(e as { detail: string }).detail}` : "encoded"
+  }
+
+  it("a file, stream or nested part's bad Content-Disposition type or bad header fails like a field's", () => {
+    const badType = { disposition: { type: "in line" } }
+    const badHeader = { headers: { "x(a)": "1" } }
+    for (const shape of [{ file: "/d/f.txt" }, { stream: "S", size: 1 }, { parts: [] }]) {
+      expect(err([{ name: "p", ...shape, ...badType }])).toBe(`header-value: the Content-Disposition type "in line" of part "p" is not a token`)
+      expect(err([{ name: "p", ...shape, ...badHeader }])).toBe(`header-name: the header name "x(a)" of part "p" is not a token`)
+    }
+    expect(err([{ name: "p", parts: [{ name: "q", value: "1", ...badHeader }] }])).toBe(`header-name: the header name "x(a)" of part "q" is not a token`)
+  })
+
+  it("a byte field is searched for the delimiter byte by byte: dashes alone, or bytes without a dash, are not a collision", () => {
+    const ok = (value: Uint8Array) => {
+      const e = Encode.encode([{ name: "v", value }], env, { boundary: "Bq" })
+      if (e instanceof Error) throw e
+      return e.boundary
+    }
+    expect(ok(enc("a-B-Bq--B-x-Bq-"))).toBe("Bq")
+    expect(ok(enc("-B--Bx--"))).toBe("Bq")
+    expect(ok(enc("no dash in these bytes"))).toBe("Bq")
+    expect(Encode.encode([{ name: "v", value: enc("ab--Bq") }], env, { boundary: "Bq" })).toMatchObject({ reason: "body" })
+    expect(Encode.encode([{ name: "v", value: enc("--B--Bq") }], env, { boundary: "Bq" })).toMatchObject({ reason: "body" })
+  })
+
+  it("basename of a path whose only separator is its first character", () => {
+    expect(Encode.basename("/file")).toBe("file")
+    expect(Encode.basename("\\file")).toBe("file")
+  })
+})

@@ -185,8 +185,8 @@ interface Frame<S> {
   readonly fixed: string | undefined
 }
 
+// Never called with empty text: every part adds its delimiter and head first, and the body its close delimiter.
 const flush = <S>(f: Frame<S>): void => {
-  if (f.text === "") return
   const bytes = textEncoder.encode(f.text)
   f.segments.push(bytes)
   if (f.length !== undefined) f.length += bytes.length
