@@ -6,7 +6,7 @@
  * shorthands and progress, and the layers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Layer, Schedule, TestClock } from "effect"
+import { Config, ConfigProvider, Effect, Fiber, Layer, RuntimeFlags, RuntimeFlagsPatch, Schedule, Supervisor, TestClock } from "effect"
 import { Hackney, Pool } from "../src/index.js"
 import type { HackneyError } from "../src/HackneyError.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
@@ -101,6 +101,16 @@ describe("bad options and URLs fail typed, naming the method and URL, before any
 })
 
 describe("what open refuses and what it runs", () => {
+  it.scoped("a bad option is reported before open's own refusals (json, attemptTimeout)", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(echo())
+      for (const more of [{ json: 1 }, { attemptTimeout: 5 }]) {
+        const e = yield* Effect.flip(Hackney.open("POST", `${s.url}/o`, { pool: s.pool, recvTimeout: -1, ...more } as never))
+        expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", method: "POST" })
+        expect((e as { detail: string }).detail).toMatch(/recvTimeout/)
+      }
+    }))
+
   it.scoped("json, attemptTimeout and the feature options fail typed, naming the method and URL; nothing is sent", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(echo())
@@ -150,7 +160,49 @@ describe("what open refuses and what it runs", () => {
     }).pipe(Effect.scoped))
 })
 
+describe("the timeout shorthand", () => {
+  it.effect("bounds a request's whole response, a stream's head: the RequestTimeout says which", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const request = yield* Effect.fork(Hackney.get(`${s.url}/r`, { pool: s.pool, timeout: 100 }))
+      const stream = yield* Effect.fork(Effect.scoped(Hackney.stream("GET", `${s.url}/s`, { pool: s.pool, timeout: 100 })))
+      yield* TestClock.adjust(100)
+      expect(yield* Effect.flip(Fiber.join(request))).toMatchObject({ _tag: "RequestTimeout", until: "response", timeoutMillis: 100, method: "GET" })
+      expect(yield* Effect.flip(Fiber.join(stream))).toMatchObject({ _tag: "RequestTimeout", until: "head", timeoutMillis: 100, method: "GET" })
+    }).pipe(Effect.scoped))
+})
+
+/** Counts the Effect operations fibers run (one `onEffect` per run-loop step). */
+class OpCounter extends Supervisor.AbstractSupervisor<void> {
+  ops = 0
+  get value() {
+    return Effect.void
+  }
+  override onEffect(): void {
+    this.ops++
+  }
+}
+
 describe("the observed path", () => {
+  it.scoped("a stream without feature options takes the bare path: fewer Effect operations than the feature path's same exchange", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "hello"))
+      const opsOf = (options: object) =>
+        Effect.gen(function*() {
+          const counter = new OpCounter()
+          const text = yield* Effect.scoped(Effect.flatMap(Hackney.stream("GET", `${s.url}/c`, { pool: s.pool, ...options }), (r) => r.text)).pipe(
+            Effect.supervised(counter),
+            Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+          )
+          expect(text).toBe("hello")
+          return counter.ops
+        })
+      yield* opsOf({})
+      const bare = yield* opsOf({})
+      const feature = yield* opsOf({ middleware: [] })
+      expect(bare).toBeLessThan(feature)
+    }))
+
   it.scoped("tracing: a request span per request and stream, on the bare path as with features", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(echo())
