@@ -318,9 +318,17 @@ export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Pool, C
     })
   )
 
+/** An argument of a Pool function that is not what it takes: the error says what it got and what it takes. */
+const badArgument = (what: string, value: unknown, accepts: string): InvalidRequest =>
+  new InvalidRequest({ reason: "option", detail: `the ${what} is ${describeValue(value)}; it takes ${accepts}`, found: "pool" })
+
 const resolve = (pool: string | Pool): Effect.Effect<Pool, InvalidRequest> =>
   Effect.suspend(() => {
-    if (typeof pool !== "string") return Effect.succeed(pool)
+    if (typeof pool !== "string") {
+      return typeof pool === "object" && pool !== null && (pool as Partial<Pool>)[TypeId] === TypeId
+        ? Effect.succeed(pool)
+        : Effect.fail(badArgument("pool", pool, "a pool name or a Pool"))
+    }
     const found = lookup(pool)
     return found === undefined
       ? Effect.fail(
@@ -335,7 +343,8 @@ const resolve = (pool: string | Pool): Effect.Effect<Pool, InvalidRequest> =>
 
 /**
  * The counts of a pool (hackney's `get_stats`). Fails with `InvalidRequest`
- * when no pool of that name runs (`"default"` always does).
+ * when no pool of that name runs (`"default"` always does), or `pool` is
+ * neither a name nor a {@link Pool}.
  *
  * @example
  * ```ts
@@ -351,7 +360,8 @@ export const stats = (pool: string | Pool): Effect.Effect<Stats, InvalidRequest>
 
 /**
  * The counts of one host in a pool (hackney's `host_stats`), summed over
- * its TLS variants.
+ * its TLS variants. Fails with `InvalidRequest` as {@link stats} does, or
+ * when `host` is not a non-empty string or `port` not an integer from 0 to 65535.
  *
  * @example
  * ```ts
@@ -362,7 +372,10 @@ export const stats = (pool: string | Pool): Effect.Effect<Stats, InvalidRequest>
  * @category getters
  */
 export const hostStats = (pool: string | Pool, host: string, port: number): Effect.Effect<HostStats, InvalidRequest> =>
-  Effect.map(resolve(pool), (p) => p.hostStats(host, port))
+  Effect.flatMap(resolve(pool), (p) => {
+    const bad = hostPortArgument(host, port)
+    return bad === undefined ? Effect.succeed(p.hostStats(host, port)) : Effect.fail(bad)
+  })
 
 /**
  * How {@link prewarm} connects: the connection options of a request
@@ -425,18 +438,22 @@ const prewarmSpec = (url: string, options: PrewarmOptions): Either.Either<Return
     ))
 }
 
-const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: unknown): InvalidRequest | undefined => {
-  const bad = (what: string, value: unknown, accepts: string) =>
-    new InvalidRequest({ reason: "option", detail: `the ${what} is ${describeValue(value)}; it takes ${accepts}`, found: "pool" })
-  if (typeof host !== "string" || host === "") return bad("host", host, "a host name or an IP address")
+const hostPortArgument = (host: unknown, port: unknown): InvalidRequest | undefined => {
+  if (typeof host !== "string" || host === "") return badArgument("host", host, "a host name or an IP address")
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-    return bad("port", port, "an integer from 0 to 65535")
+    return badArgument("port", port, "an integer from 0 to 65535")
   }
+  return undefined
+}
+
+const prewarmArgument = (host: unknown, port: unknown, count: unknown, options: unknown): InvalidRequest | undefined => {
+  const hostPort = hostPortArgument(host, port)
+  if (hostPort !== undefined) return hostPort
   if (count !== undefined && (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)) {
-    return bad("count", count, "an integer from 0")
+    return badArgument("count", count, "an integer from 0")
   }
   if (!isObject(options)) return new InvalidRequest({ reason: "option", detail: notAnObject("prewarm options", options).detail, found: "pool" })
   const scheme = options.scheme
-  if (scheme !== undefined && scheme !== "http" && scheme !== "https") return bad("option scheme", scheme, `"http" or "https"`)
+  if (scheme !== undefined && scheme !== "http" && scheme !== "https") return badArgument("option scheme", scheme, `"http" or "https"`)
   return undefined
 }

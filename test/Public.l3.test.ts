@@ -120,6 +120,39 @@ describe("Pool.stats and Pool.hostStats", () => {
     }))
 })
 
+describe("Pool functions given what is not a pool, host or port", () => {
+  it.scoped("stats, hostStats and prewarm of a value that is neither a pool name nor a Pool fail with InvalidRequest, not a defect", () =>
+    Effect.gen(function*() {
+      const fakes: Array<unknown> = [42, null, undefined, {}, { config: { name: "x" } }, [], () => 1]
+      for (const fake of fakes) {
+        const calls: Array<Effect.Effect<unknown, InvalidRequest>> = [Pool.stats(fake as never), Pool.hostStats(fake as never, "h.test", 80), Pool.prewarm(fake as never, "h.test", 80, 0)]
+        for (const call of calls) {
+          const exit = yield* Effect.exit(call)
+          expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Fail")
+          const e = yield* Effect.flip(call)
+          expect(e).toMatchObject({ _tag: "InvalidRequest", reason: "option", found: "pool" })
+          expect((e as InvalidRequest).detail).toMatch(/^the pool is .+; it takes a pool name or a Pool$/)
+        }
+      }
+    }))
+
+  it.scoped("hostStats of a host that is not a non-empty string or a port out of 0–65535 fails with InvalidRequest, not a defect", () =>
+    Effect.gen(function*() {
+      const { pool } = yield* recordingPool()
+      const detail = (e: InvalidRequest) => `${e.reason} ${e.found} ${e.detail}`
+      for (const host of [5, "", null]) {
+        const e = yield* Effect.flip(Pool.hostStats(pool, host as never, 80))
+        expect(detail(e)).toMatch(/^option pool the host is .*; it takes a host name or an IP address$/)
+      }
+      for (const port of [-1, 65536, 1.5, "80"]) {
+        const e = yield* Effect.flip(Pool.hostStats(pool, "h.test", port as never))
+        expect(detail(e)).toMatch(/^option pool the port is .*; it takes an integer from 0 to 65535$/)
+      }
+      expect(yield* Pool.hostStats(pool, "h.test", 0)).toEqual({ active: 0, inUse: 0, free: 0, streams: 0 })
+      expect(yield* Pool.hostStats(pool, "h.test", 65535)).toEqual({ active: 0, inUse: 0, free: 0, streams: 0 })
+    }))
+})
+
 describe("Pool.prewarm", () => {
   it.scoped("opens count idle connections to http://host:port; without count, the pool's prewarmCount", () =>
     Effect.gen(function*() {
