@@ -12,7 +12,6 @@ import { Config, ConfigError, ConfigProvider, Effect, Exit, Layer, Logger, LogLe
 import { Hackney, HackneyClient, Middleware, Multipart, Observability, Pool, Progress } from "../src/index.js"
 import type { HackneyError } from "../src/HackneyError.js"
 import { InvalidRequest } from "../src/HackneyError.js"
-import * as Headers from "../src/Headers.js"
 import { H1Connection } from "../src/internal/connection/h1Connection.js"
 import * as M from "../src/internal/observe/metrics.js"
 import { makePoolWith } from "../src/internal/pool/make.js"
@@ -393,22 +392,11 @@ describe("Progress.track", () => {
 
 describe("Observability.metrics", () => {
   it("each public metric is the one the client records", () => {
-    expect(Observability.metrics).toEqual({
-      requestDuration: M.requestDuration,
-      activeRequests: M.activeRequests,
-      openConnections: M.openConnections,
-      connectionDuration: M.connectionDuration,
-      requestBodySize: M.requestBodySize,
-      responseBodySize: M.responseBodySize,
-      checkoutDuration: M.checkoutDuration,
-      queued: M.queued,
-      connectionsCreated: M.connectionsCreated,
-      connectionsReused: M.connectionsReused,
-      staleRetries: M.staleRetries,
-      connectTimeouts: M.connectTimeouts,
-      connectErrors: M.connectErrors,
-      tlsHandshakeDuration: M.tlsHandshakeDuration
-    })
+    expect(Object.keys(Observability.metrics).sort()).toEqual([
+      "activeRequests", "checkoutDuration", "connectErrors", "connectTimeouts", "connectionDuration", "connectionsCreated",
+      "connectionsReused", "openConnections", "queued", "requestBodySize", "requestDuration", "responseBodySize", "staleRetries",
+      "tlsHandshakeDuration"
+    ])
     for (const [k, v] of Object.entries(Observability.metrics)) expect(v, k).toBe(M[k as keyof typeof M])
   })
 })
@@ -433,5 +421,3 @@ describe("Multipart.boundary", () => {
   })
 })
 
-// Headers is imported for the type of a middleware's request headers (kept used).
-void Headers
