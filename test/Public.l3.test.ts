@@ -8,7 +8,7 @@
  * the in-memory pool of test/support/memoryPool.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigError, ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Scope, Stream, TestClock } from "effect"
+import { Config, ConfigError, ConfigProvider, Context, Effect, Exit, Layer, Logger, LogLevel, Scope, Stream, TestClock } from "effect"
 import { Hackney, HackneyClient, Middleware, Multipart, Observability, Pool, Progress } from "../src/index.js"
 import type { HackneyError } from "../src/HackneyError.js"
 import { InvalidRequest } from "../src/HackneyError.js"
@@ -421,3 +421,16 @@ describe("Multipart.boundary", () => {
   })
 })
 
+describe("the service tags", () => {
+  it.effect("are keyed by name, so a second copy of the library (another bundle) finds the same Pool and HackneyClient", () =>
+    Effect.gen(function*() {
+      expect(Pool.Pool.key).toBe("effect-hackney/Pool")
+      expect(HackneyClient.HackneyClient.key).toBe("effect-hackney/HackneyClient")
+      const { pool } = yield* recordingPool()
+      const copyOfPool = Context.GenericTag<Pool.Pool>("effect-hackney/Pool")
+      expect(yield* Effect.provideService(Pool.Pool, copyOfPool, pool)).toBe(pool)
+      const client = HackneyClient.make({})
+      const copyOfClient = Context.GenericTag<HackneyClient.HackneyClient>("effect-hackney/HackneyClient")
+      expect(yield* Effect.provideService(HackneyClient.HackneyClient, copyOfClient, client)).toBe(client)
+    }).pipe(Effect.scoped))
+})
