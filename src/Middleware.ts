@@ -20,8 +20,10 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Stream from "effect/Stream"
+import { InvalidRequest } from "./HackneyError.js"
 import type { HackneyError } from "./HackneyError.js"
 import * as Headers from "./Headers.js"
+import { describeValue, isObject } from "./internal/options/rules.js"
 import { urlLabel } from "./internal/url/label.js"
 
 /**
@@ -152,6 +154,30 @@ export interface LoggingOptions {
   readonly redactHeaders?: ReadonlyArray<string> | undefined
 }
 
+/**
+ * What a built-in's constructor was given that it does not take (a JS
+ * caller's wrong type): the middleware it returns fails every request with
+ * `InvalidRequest` (reason `"middleware"`), before anything is sent; nothing
+ * is thrown where the middleware is made.
+ */
+const refusing = (detail: string): Middleware => (request) =>
+  Effect.fail(new InvalidRequest({ reason: "middleware", detail, method: request.method, url: urlLabel(request.url) }))
+
+const isLogLevel = (v: unknown): v is LogLevel.LogLevel =>
+  isObject(v) && typeof v._tag === "string" && typeof v.label === "string" && typeof v.ordinal === "number"
+
+/** Why `options` are not {@link LoggingOptions}, or undefined when they are. */
+const loggingProblem = (options: unknown): string | undefined => {
+  if (!isObject(options)) return `Middleware.logging's options are ${describeValue(options)}; it takes an object`
+  const { headers, level, redactHeaders } = options
+  if (level !== undefined && !isLogLevel(level)) return `Middleware.logging's level is ${describeValue(level)}; it takes a LogLevel`
+  if (headers !== undefined && typeof headers !== "boolean") return `Middleware.logging's headers is ${describeValue(headers)}; it takes true or false`
+  if (redactHeaders !== undefined && !(Array.isArray(redactHeaders) && redactHeaders.every((h) => typeof h === "string"))) {
+    return `Middleware.logging's redactHeaders is ${describeValue(redactHeaders)}; it takes an array of header names`
+  }
+  return undefined
+}
+
 const headerRecord = (headers: Headers.Headers, hidden: ReadonlySet<string>): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [name, value] of headers) {
@@ -166,7 +192,10 @@ const headerRecord = (headers: Headers.Headers, hidden: ReadonlySet<string>): Re
  * it failed: `"GET http://a.test/x -> 200 (12 ms)"` with the annotations
  * `http.request.method`, `url.full` (no userinfo, no query), `http.response.status_code`
  * or `error.type`, and, with `headers: true`, the request and response headers
- * with credentials redacted.
+ * with credentials redacted. Options it does not take (a level that is not a
+ * `LogLevel`, `redactHeaders` that is not an array of names…) make every
+ * request through it fail with `InvalidRequest` (reason `"middleware"`), sent
+ * nowhere.
  *
  * @example
  * ```ts
@@ -180,6 +209,8 @@ const headerRecord = (headers: Headers.Headers, hidden: ReadonlySet<string>): Re
  * @category logging
  */
 export const logging = (options: LoggingOptions = {}): Middleware => {
+  const problem = loggingProblem(options)
+  if (problem !== undefined) return refusing(problem)
   const hidden = new Set([...sensitive, ...(options.redactHeaders ?? []).map((h) => h.toLowerCase())])
   const log = (message: string, annotations: Record<string, unknown>) =>
     options.level === undefined
@@ -211,7 +242,9 @@ export const logging = (options: LoggingOptions = {}): Middleware => {
  * `token` (run at the first request, then kept); on a 401 answer the token
  * is fetched again and the request sent once more with it (the 401's body is
  * drained). A request whose body is a Stream cannot be sent again: its 401
- * fails with `InvalidRequest` (`reason: "body"`).
+ * fails with `InvalidRequest` (`reason: "body"`). A `token` that is not an
+ * Effect makes every request through it fail with `InvalidRequest` (reason
+ * `"middleware"`), sent nowhere.
  *
  * @example
  * ```ts
@@ -224,6 +257,7 @@ export const logging = (options: LoggingOptions = {}): Middleware => {
  * @category authentication
  */
 export const bearerToken = (token: Effect.Effect<string, HackneyError>): Middleware => {
+  if (!Effect.isEffect(token)) return refusing(`Middleware.bearerToken's token is ${describeValue(token)}; it takes an Effect of the token`)
   let current: string | undefined
   const fresh = Effect.tap(token, (t) => {
     current = t

@@ -373,6 +373,39 @@ describe("Middleware.bearerToken", () => {
     }))
 })
 
+describe("the built-ins given what they do not take (a JS caller's wrong types)", () => {
+  it.scoped("logging and bearerToken are made without a throw; each request through them fails with InvalidRequest (middleware) saying what was wrong, nothing sent", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const bad: ReadonlyArray<readonly [() => Middleware.Middleware, string]> = [
+        [() => Middleware.logging(null as never), "options are null; it takes an object"],
+        [() => Middleware.logging("info" as never), "options are"],
+        [() => Middleware.logging({ level: "Debug" as never }), "level is"],
+        [() => Middleware.logging({ headers: "yes" as never }), "headers is"],
+        [() => Middleware.logging({ redactHeaders: "x-secret" as never }), "redactHeaders is"],
+        [() => Middleware.logging({ redactHeaders: ["x-ok", 7] as never }), "redactHeaders is"],
+        [() => Middleware.bearerToken("token" as never), "token is"],
+        [() => Middleware.bearerToken(undefined as never), "token is undefined"]
+      ]
+      for (const [make, says] of bad) {
+        const mw = make()
+        const e = yield* Effect.flip(Hackney.get(`${s.url}/x?secret=1`, { pool: s.pool, middleware: [mw] }))
+        expect(e).toBeInstanceOf(InvalidRequest)
+        expect((e as InvalidRequest).reason).toBe("middleware")
+        expect((e as InvalidRequest).detail).toContain(says)
+        expect((e as InvalidRequest).url).toBe(`${s.url}/x`)
+      }
+      expect(s.requests.length).toBe(0)
+      // the options it takes still pass
+      const ok = yield* Hackney.get(`${s.url}/y`, {
+        pool: s.pool,
+        middleware: [Middleware.logging({ level: LogLevel.Debug, headers: false, redactHeaders: ["x-a"] }), Middleware.bearerToken(Effect.succeed("t"))]
+      })
+      expect(ok.status).toBe(200)
+      expect(s.requests.length).toBe(1)
+    }))
+})
+
 describe("Progress.track", () => {
   it.effect("reports each chunk's running total and the given total, and passes the bytes through", () =>
     Effect.gen(function*() {
