@@ -317,10 +317,11 @@ export const modules = {
     timeoutMS: 3000
   },
   // QUIC under the HTTP/3 driver: the dial (@matrixai/quic, verification, errors), the session adapter and the
-  // HTTP/3 dial (timeout, proxy refusal), with the dial's tests and the GOAWAY test over an in-process QUIC server.
+  // HTTP/3 dial (timeout, proxy refusal), with the dial's tests (over a stand-in of the library's client, then an
+  // in-process QUIC server) and the GOAWAY test.
   quic: {
     mutate: ["src/internal/node/quic.ts", "src/internal/node/quicSession.ts", "src/internal/connection/dialH3.ts"],
-    tests: ["test/Quic.session.test.ts", "test/Quic.dial.test.ts", "test/Http3.goaway.test.ts"],
+    tests: ["test/Quic.session.test.ts", "test/Quic.library.test.ts", "test/Quic.dial.test.ts", "test/Http3.dial.test.ts", "test/Http3.goaway.test.ts"],
     timeoutMS: 5000
   },
   // Observability: the metric series and their label table, the pool's meter, the request meter, the client span

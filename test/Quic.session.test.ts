@@ -196,6 +196,14 @@ describe("quicSession (the library's connection as a QuicSession)", () => {
     expect(udp.refs).toBe(1)
   })
 
+  it("ref and unref do nothing when the client has no UDP socket, or a socket without ref/unref", () => {
+    for (const client of [{}, { socket: {} }, { socket: { socket: {} } }]) {
+      const { open } = fakeOpen()
+      const s = quicSession({ ...open, client } as unknown as QuicOpen)
+      expect(() => (s.ref(), s.unref())).not.toThrow()
+    }
+  })
+
   it("reset codes both ways: ours from a QuicStreamReset (else the fallback); the peer's as a QuicStreamReset by the peer", () => {
     expect(codeOfReason(new QuicStreamReset(0x10c, false), 7)).toBe(0x10c)
     expect(codeOfReason(new Error("x"), 7)).toBe(7)
@@ -229,6 +237,7 @@ describe("quic dial errors", () => {
     expect(other).toMatchObject({ reason: "other", code: "Error" })
     expect(quicError(target, where, null, undefined)).toMatchObject({ reason: "other", code: undefined })
     expect(quicError(target, where, { code: 5 }, undefined)).toMatchObject({ code: undefined })
+    expect(quicError(target, where, { name: 42 }, undefined)).toMatchObject({ reason: "other", code: undefined })
   })
 
   it("TLS options QUIC cannot honour: pfx, passphrase, a TLS version below 1.3", () => {
