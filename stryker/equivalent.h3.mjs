@@ -12,6 +12,7 @@ const varint = "src/internal/http3/varint.ts"
 const huffman = "src/internal/http3/huffman.ts"
 const message = "src/internal/http3/message.ts"
 const altSvc = "src/internal/http3/altSvc.ts"
+const qpackStatic = "src/internal/http3/qpackStatic.ts"
 
 /** @type {ReadonlyArray<{ file: string; line: string; mutator: string; replacement: string; reason: string }>} */
 export const h3 = [
@@ -56,6 +57,13 @@ export const h3 = [
   { file: altSvc, line: "while (last > first && isOws(s.charCodeAt(last - 1))) last--", mutator: "ConditionalExpression", replacement: "true", reason: "the loop passes first only when all from first is OWS: the slice is empty either way" },
   { file: altSvc, line: "while (last > first && isOws(s.charCodeAt(last - 1))) last--", mutator: "EqualityOperator", replacement: "last >= first", reason: "the loop passes first only when all from first is OWS: the slice is empty either way" },
   { file: altSvc, line: "while (i < s.length) {", mutator: "EqualityOperator", replacement: "i <= s.length", reason: "at s.length the next line breaks" },
+  { file: qpack, line: "if (this.n + k <= this.buf.length) return", mutator: "EqualityOperator", replacement: "this.n + k < this.buf.length", reason: "growing at an exact fit only makes a larger buffer: same bytes out" },
+  { file: qpack, line: "let size = this.buf.length * 2", mutator: "ArithmeticOperator", replacement: "this.buf.length / 2", reason: "the loop below doubles size until the write fits" },
+  { file: qpack, line: "while (size < this.n + k) size *= 2", mutator: "EqualityOperator", replacement: "size <= this.n + k", reason: "one doubling more at an exact fit: a larger buffer, same bytes out" },
+  { file: qpackStatic, line: "if (!e.values.has(value)) e.values.set(value, i)", mutator: "ConditionalExpression", replacement: "true", reason: "the table has no repeated name-value pair: has() is always false here" },
+  { file: altSvc, line: "if (name.length === 7 && name.toLowerCase() === \"alt-svc\") {", mutator: "ConditionalExpression", replacement: "true", reason: "(the length operand) a fast path: the comparison alone decides" },
+  { file: message, line: "if (c > 0xff || TCHAR[c] !== 1) return malformed(`field name", mutator: "ConditionalExpression", replacement: "false", reason: "(the c > 0xff operand) TCHAR has 256 entries: past it, undefined !== 1 refuses the same" },
+  { file: message, line: "if (c > 0xff || FIELD_VALUE[c] !== 1) return malformed(`field", mutator: "ConditionalExpression", replacement: "false", reason: "(the c > 0xff operand) FIELD_VALUE has 256 entries: past it, undefined !== 1 refuses the same" },
   { file: altSvc, line: "if (i >= s.length) break", mutator: "ConditionalExpression", replacement: "false", reason: "at s.length readAltValue fails at once with next = s.length, ending the loop" },
   { file: altSvc, line: "if (i >= s.length) break", mutator: "EqualityOperator", replacement: "i > s.length", reason: "at s.length readAltValue fails at once with next = s.length, ending the loop" }
 ]

@@ -336,7 +336,7 @@ export const modules = {
   // streams, the message checks and the Alt-Svc parser, with their direct tests (property tests included).
   "http3-codec": {
     mutate: ["src/internal/http3/*.ts"],
-    tests: ["test/Http3.frames.test.ts", "test/Http3.qpack.test.ts", "test/Http3.message.test.ts", "test/AltSvc.test.ts", "test/Http3.codec.test.ts"],
+    tests: ["test/Http3.frames.test.ts", "test/Http3.qpack.test.ts", "test/Http3.message.test.ts", "test/AltSvc.test.ts", "test/Http3.codec.test.ts", "test/Http3.staticTable.test.ts"],
     timeoutMS: 3000
   },
   // Multipart bodies, encoding: parts, boundaries, exact lengths, FormData (the rest of `multipart`).
