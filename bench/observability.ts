@@ -3,7 +3,8 @@
  * 8 concurrent) with both off (the default), `metrics: true`, `tracing: true`
  * and both on the pool (Effect's default tracer: spans are made, not
  * exported), and `tracing` with a minimal custom tracer (`minimalTracer.ts`: counter ids, no
- * attributes kept), which tells the default tracer's own cost from ours. The server runs in a child process, so this process's CPU time
+ * attributes kept), which tells the default tracer's own cost from ours; and both tracers with the
+ * requests under one parent span (a server handler's: the trace id is inherited, not made). The server runs in a child process, so this process's CPU time
  * (`process.cpuUsage`, user + system) is the client's alone. Rounds run the
  * modes in alternating order; the median per mode is reported. Indicative on a shared machine.
  *
@@ -42,44 +43,54 @@ const startServer = () =>
     child.stdout.once("data", (d: Buffer) => resolve({ port: Number(d.toString().trim()), stop: () => child.kill() }))
   })
 
+/** How a mode runs its requests: with its own tracer (else Effect's default), under one parent span. */
+interface Mode {
+  readonly tracer?: Tracer.Tracer
+  readonly parent?: boolean
+}
+
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const main = async () => {
   const server = await startServer()
   const url = `http://127.0.0.1:${server.port}/1k`
-  const run = (pool: Pool.Pool, n: number, tracer: Tracer.Tracer | undefined) => {
+  const run = (pool: Pool.Pool, n: number, mode: Mode) => {
     const requests = Effect.forEach(Array.from({ length: n }), () => Hackney.get(url, { pool }), { concurrency: 8, discard: true })
-    return tracer === undefined ? requests : Effect.withTracer(requests, tracer)
+    // Under a parent span: the request spans inherit its trace id (what a server's handler does).
+    const parented = mode.parent === true ? Effect.withSpan(requests, "incoming request") : requests
+    return mode.tracer === undefined ? parented : Effect.withTracer(parented, mode.tracer)
   }
-  const measure = (pool: Pool.Pool, tracer: Tracer.Tracer | undefined) =>
+  const measure = (pool: Pool.Pool, mode: Mode) =>
     Effect.gen(function*() {
       const before = process.cpuUsage()
       const t0 = process.hrtime.bigint()
-      yield* run(pool, perRound, tracer)
+      yield* run(pool, perRound, mode)
       const cpu = process.cpuUsage(before)
       const wall = Number(process.hrtime.bigint() - t0) / 1e9
       return { cpuUs: (cpu.user + cpu.system) / perRound, rps: perRound / wall }
     })
-  const allModes: ReadonlyArray<readonly [string, Pool.Options, Tracer.Tracer?]> = [
+  const allModes: ReadonlyArray<readonly [string, Pool.Options, Mode?]> = [
     ["off", {}],
     ["metrics", { metrics: true }],
     ["tracing", { tracing: true }],
     ["tracing no traceparent", { tracing: true, propagate: false }],
     ["metrics+tracing", { metrics: true, tracing: true }],
-    ["tracing minimal tracer", { tracing: true }, minimalTracer]
+    ["tracing minimal tracer", { tracing: true }, { tracer: minimalTracer }],
+    ["tracing under a parent span", { tracing: true }, { parent: true }],
+    ["tracing minimal tracer under a parent span", { tracing: true }, { tracer: minimalTracer, parent: true }]
   ]
   const modes = only === undefined ? allModes : allModes.filter(([name]) => only.includes(name))
   const program = Effect.gen(function*() {
     const pools: Array<Pool.Pool> = []
     for (const [name, options] of modes) pools.push(yield* Pool.make({ name: `bench-${name}`, maxPerHost: 8, ...options }))
-    for (let i = 0; i < pools.length; i++) yield* run(pools[i], 2000, modes[i][2]) // warm-up (JIT, connections)
+    for (let i = 0; i < pools.length; i++) yield* run(pools[i], 2000, modes[i][2] ?? {}) // warm-up (JIT, connections)
     const cpu = modes.map(() => [] as Array<number>)
     const rps = modes.map(() => [] as Array<number>)
     for (let r = 0; r < rounds; r++) {
       // Alternate the order, so drift in the machine's load spreads over all modes.
       const order = r % 2 === 0 ? modes.map((_, i) => i) : modes.map((_, i) => modes.length - 1 - i)
       for (const i of order) {
-        const m = yield* measure(pools[i], modes[i][2])
+        const m = yield* measure(pools[i], modes[i][2] ?? {})
         cpu[i].push(m.cpuUs)
         rps[i].push(m.rps)
       }
@@ -92,7 +103,7 @@ const main = async () => {
       const c = median(cpu[i])
       const lo = Math.min(...cpu[i])
       console.log(
-        `${modes[i][0].padEnd(24)} CPU per small GET: median ${c.toFixed(1)} µs` + (i === 0 ? "" : ` (${pct(c, off)})`) +
+        `${modes[i][0].padEnd(44)} CPU per small GET: median ${c.toFixed(1)} µs` + (i === 0 ? "" : ` (${pct(c, off)})`) +
           `, min ${lo.toFixed(1)} µs` + (i === 0 ? "" : ` (${pct(lo, offMin)})`) + `; ${median(rps[i]).toFixed(0)} req/s`
       )
     }

@@ -11,6 +11,8 @@
  *   `Hackney.get(url, options)` with one shared options object, `Pool.layer({ maxPerHost: c })`), unbundled;
  * - `hackney-loop+metrics`, `hackney-loop+tracing`, `hackney-loop+metrics+tracing`: `hackney-loop`
  *   with the pool's `metrics` and/or `tracing` on (issue 18's cost; Effect's default tracer);
+ *   `+parent`: each fiber's loop under a span of its own (the trace id inherited, as in a server's
+ *   handler); `+minimal`: `bench/minimalTracer.ts` as the tracer (the default tracer's own cost apart);
  * - `undici-user`: undici `Pool(origin, { connections: c }).request()` + `body.arrayBuffer()` in `c`
  *   async loops.
  *
@@ -115,10 +117,35 @@ const hackneyUser = () =>
       })
   )
 
-/** The harness's native style (bench/contender.ts `hackney`), unbundled: `Effect.whileLoop`, one shared options object. */
-const hackneyLoop = (observed = {}) => {
+/**
+ * The harness's native style (bench/contender.ts `hackney`), unbundled: `Effect.whileLoop`, one shared
+ * options object. `observed`: the pool's `metrics`/`tracing`; `parent`: each fiber's loop runs under a
+ * span of its own (a server handler's: the request spans inherit its trace id); `tracer`: the fibers'
+ * tracer (Effect's default otherwise).
+ */
+const hackneyLoop = ({ parent = false, tracer = undefined, ...observed } = {}) => {
   const noOptions = {}
-  return effectContender(Pool.layer({ maxPerHost: perHost, ...idleCap, ...observed }), whileLoop((url) => Hackney.get(url, noOptions)))
+  const loop = whileLoop((url) => Hackney.get(url, noOptions))
+  const parented = parent ? (...args) => Effect.withSpan(loop(...args), "incoming request") : loop
+  const traced = tracer === undefined ? parented : (...args) => Effect.withTracer(parented(...args), tracer)
+  return effectContender(Pool.layer({ maxPerHost: perHost, ...idleCap, ...observed }), traced)
+}
+
+/**
+ * `bench/minimalTracer.ts` (counter ids, no attributes kept: what tells the default tracer's own cost
+ * from ours), loaded through tsx's loader, only by the contenders that name it.
+ */
+const minimalTracer = async () => {
+  const { register } = await import("tsx/esm/api")
+  register()
+  return (await import("./minimalTracer.ts")).minimalTracer
+}
+
+/** `hackney-loop+a+b`: `hackneyLoop` with `a` and `b` on (`minimal`: the minimal tracer). */
+const observedLoop = async (name) => {
+  const on = Object.fromEntries(name.split("+").slice(1).map((k) => [k, true]))
+  const { minimal = false, ...rest } = on
+  return hackneyLoop(minimal ? { ...rest, tracer: await minimalTracer() } : rest)
 }
 
 /**
@@ -205,7 +232,7 @@ const main = async () => {
     : name === "hackney-loop"
     ? hackneyLoop()
     : name.startsWith("hackney-loop+")
-    ? hackneyLoop(Object.fromEntries(name.split("+").slice(1).map((k) => [k, true])))
+    ? await observedLoop(name)
     : name === "undici-user"
     ? await undiciUser()
     : name.startsWith("httpclient-")

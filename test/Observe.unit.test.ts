@@ -329,6 +329,24 @@ describe("the client span", () => {
     expect(traceparentOf(span(t, s + "0"))).toBeUndefined()
     expect(traceparentOf(span("noop", "noop"))).toBeUndefined()
   })
+
+  it("traceparentOf: the spans of a trace already found valid have their span id checked as strictly (its trace id not again)", () => {
+    const span = (traceId: string, spanId: string, sampled = true) => ({ traceId, spanId, sampled }) as Tracer.Span
+    const t = "0af7651916cd43dd8448eb211c80319c"
+    const s = "b7ad6b7169203331"
+    expect(traceparentOf(span(t, s))).toBe(`00-${t}-${s}-01`)
+    // the same trace: each span id still checked in full
+    expect(traceparentOf(span(t, "b7ad6b716920333f", false))).toBe(`00-${t}-b7ad6b716920333f-00`)
+    for (const bad of ["0".repeat(16), s.toUpperCase(), s.slice(1), s + "0", "b7ad6b716920333g", "b7ad6b71 9203331", "b7ad6b7169203331\r\n"]) {
+      expect(traceparentOf(span(t, bad))).toBeUndefined()
+    }
+    // a trace id that differs from the valid one by a character is checked whole
+    const other = "0af7651916cd43dd8448eb211c80319C"
+    expect(traceparentOf(span(other, s))).toBeUndefined()
+    expect(traceparentOf(span(t + "\n", s))).toBeUndefined()
+    // and the valid one is still known
+    expect(traceparentOf(span(t, s))).toBe(`00-${t}-${s}-01`)
+  })
 })
 
 describe("the Debug switch", () => {

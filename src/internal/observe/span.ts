@@ -64,18 +64,32 @@ export const startClientSpan = (
 
 /** A W3C `traceparent` of version 00: trace id and parent id in lowercase hex, neither all zeros. */
 const traceparentPattern = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-0[01]$/
+/** A W3C parent id: 16 lowercase hex digits, not all zeros. */
+const parentIdPattern = /^(?!0{16})[0-9a-f]{16}$/
+
+/**
+ * The trace id most recently found valid: the spans of one trace (the
+ * requests of one server handler, under its span) share theirs, so it is
+ * checked once, and a request's check is its span id's alone.
+ */
+let validTraceId = ""
 
 /**
  * The W3C `traceparent` of `span` (version 00), or undefined when its ids are
  * not valid W3C ids (32 and 16 lowercase hex digits, not all zero) — a
  * tracer's own id scheme, or a disabled tracer's placeholder span: nothing is
  * sent then, as the recommendation asks, and nothing a tracer returns can
- * reach the request head unchecked. The value is built first and checked
- * whole, with one match.
+ * reach the request head unchecked. A new trace id is checked with the whole
+ * value, in one match; the trace id of the last valid value (the same trace)
+ * is not checked again, only the span id.
  *
  * @internal
  */
 export const traceparentOf = (span: Tracer.Span): string | undefined => {
-  const value = "00-" + span.traceId + "-" + span.spanId + (span.sampled ? "-01" : "-00")
-  return traceparentPattern.test(value) ? value : undefined
+  const traceId = span.traceId
+  const value = "00-" + traceId + "-" + span.spanId + (span.sampled ? "-01" : "-00")
+  if (traceId === validTraceId) return parentIdPattern.test(span.spanId) ? value : undefined
+  if (!traceparentPattern.test(value)) return undefined
+  validTraceId = traceId
+  return value
 }
