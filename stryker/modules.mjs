@@ -370,5 +370,32 @@ export const modules = {
       "test/Hackney.open.test.ts", "test/Hackney.connect.test.ts"
     ],
     timeoutMS: 3000
+  },
+  // The @effect/platform HttpClient adapter, request side: building the outgoing request from the platform's
+  // request and URL (origin/URL caches, headers, userinfo, bodies), the options it takes and refuses, the errors.
+  "httpclient-request": {
+    mutate: ["src/internal/httpclient/request.ts", "src/internal/httpclient/options.ts", "src/internal/httpclient/error.ts"],
+    tests: ["test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"],
+    timeoutMS: 3000
+  },
+  // The adapter's response side: the exchange (lease, idle fast path, stale resend, metered send) and the response
+  // (headers, in-memory or streamed bodies, limits, decoding).
+  "httpclient-response": {
+    mutate: ["src/internal/httpclient/response.ts", "src/internal/httpclient/exchange.ts"],
+    tests: ["test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"],
+    timeoutMS: 3000
+  },
+  // The adapter's client and combinators: the client and layers, the cookie jar combinator, a pool's middleware,
+  // hackney's redirect policy, and the public module's dual wiring.
+  "httpclient-client": {
+    mutate: [
+      "src/internal/httpclient/client.ts", "src/internal/httpclient/cookies.ts", "src/internal/httpclient/middleware.ts",
+      "src/internal/httpclient/redirect.ts", "src/HackneyHttpClient.ts"
+    ],
+    tests: [
+      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts",
+      "test/HackneyHttpClient.middleware.test.ts"
+    ],
+    timeoutMS: 3000
   }
 }
