@@ -109,7 +109,9 @@ const parseRequests = (text: string, at: number, connection: number, out: Array<
  */
 export const memoryServer = (
   respond: Respond,
-  config: Partial<PoolConfig> = {}
+  config: Partial<PoolConfig> = {},
+  /** The peer's address as the connections report it (default 127.0.0.1). */
+  transport: { readonly remoteAddress?: string } = {}
 ): Effect.Effect<MemoryServer, never, Scope.Scope> =>
   Effect.gen(function*() {
     const requests: Array<MemoryRequest> = []
@@ -127,7 +129,7 @@ export const memoryServer = (
       ...config
     }, (wheel) => (spec) =>
       Effect.sync(() => {
-        const { open, peer } = mockTransport()
+        const { open, peer } = mockTransport(transport)
         peers.push(peer)
         const n = peers.length
         const socket = open.socket as unknown as { write: (...a: Array<unknown>) => boolean; uncork: () => void }

@@ -133,13 +133,16 @@ class MockDuplex extends EventEmitter implements Duplex {
 
 /**
  * A connected in-memory transport, as a dial would return it (`OpenSocket`,
- * cleartext; `alpn` as if negotiated, default "http/1.1"), and the test's end
- * of it.
+ * cleartext; `alpn` as if negotiated, default "http/1.1"; `remoteAddress` the
+ * peer's, default 127.0.0.1), and the test's end of it.
  */
 export const mockTransport = (
-  options: { readonly alpn?: string } = {}
+  options: { readonly alpn?: string; readonly remoteAddress?: string } = {}
 ): { readonly open: OpenSocket; readonly peer: MockPeer } => {
-  const socket = new MockDuplex({ address: "127.0.0.1", family: "IPv4", port: 50000 }, { address: "127.0.0.1", family: "IPv4", port: 80 })
+  const socket = new MockDuplex(
+    { address: "127.0.0.1", family: "IPv4", port: 50000 },
+    { address: options.remoteAddress ?? "127.0.0.1", family: "IPv4", port: 80 }
+  )
   const peer: MockPeer = {
     written: () => Buffer.concat(socket.flushed).toString("latin1"),
     flushes: () => socket.flushed.map((b) => b.toString("latin1")),

@@ -21,7 +21,7 @@ import * as Headers from "../../Headers.js"
 import * as Url from "../../Url.js"
 import { CookieJar } from "../cookie/service.js"
 import type { JarOps } from "../cookie/service.js"
-import { HackneyClientResponse } from "./response.js"
+import { engineResponse } from "./response.js"
 
 const urlOf = (request: ClientRequest.HttpClientRequest): Url.Url | undefined => {
   const u = UrlParams.makeUrl(request.url, request.urlParams, Option.none())
@@ -43,9 +43,12 @@ const mergeCookies = (own: string | undefined, fromJar: string): string => {
   return kept.length === 0 ? fromJar : `${kept.join("; ")}; ${fromJar}`
 }
 
-/** The Set-Cookie lines of a response: as sent by ours, re-serialised from the parsed cookies of another client's. */
+/**
+ * The Set-Cookie lines of a response: as sent by ours (wrapped by the platform or not), re-serialised from the
+ * parsed cookies of another client's (which keep one cookie per name).
+ */
 const setCookieLines = (response: ClientResponse.HttpClientResponse): ReadonlyArray<string> =>
-  response instanceof HackneyClientResponse ? response.setCookieLines : Cookies.toSetCookieHeaders(response.cookies)
+  engineResponse(response)?.setCookieLines ?? Cookies.toSetCookieHeaders(response.cookies)
 
 /** @internal */
 export const withCookieJar = <E, R>(

@@ -34,7 +34,7 @@ import {
 } from "../engine/redirect.js"
 import { guardMark } from "../engine/redirectGuard.js"
 import { requestOptionsKey } from "./client.js"
-import { HackneyClientResponse, repeatedLocationFields } from "./response.js"
+import { engineResponse, repeatedLocationFields } from "./response.js"
 import { requestError } from "./error.js"
 
 /** @internal */
@@ -53,7 +53,7 @@ const checkedBy = (
   req: ClientRequest.HttpClientRequest,
   res: ClientResponse.HttpClientResponse
 ): Effect.Effect<ClientResponse.HttpClientResponse, Error.RequestError> =>
-  res instanceof HackneyClientResponse ? Effect.succeed(res) : Effect.zipRight(
+  engineResponse(res) !== undefined ? Effect.succeed(res) : Effect.zipRight(
     drain(res),
     Effect.fail(requestError(
       req,

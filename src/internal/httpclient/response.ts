@@ -377,3 +377,17 @@ export class HackneyClientResponse extends Inspectable.Class implements ClientRe
     })
   }
 }
+
+/**
+ * The engine's response behind `response`: itself, or the one the platform
+ * wraps (`HttpClient.make` hands out every response not scoped by
+ * `HttpClient.withScope` in an interruptible wrapper that holds it as
+ * `original`); undefined for another client's response.
+ *
+ * @internal
+ */
+export const engineResponse = (response: ClientResponse.HttpClientResponse): HackneyClientResponse | undefined => {
+  if (response instanceof HackneyClientResponse) return response
+  const original = (response as { readonly original?: unknown }).original
+  return original instanceof HackneyClientResponse ? original : undefined
+}

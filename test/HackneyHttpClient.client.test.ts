@@ -1,0 +1,425 @@
+/**
+ * The `HttpClient` adapter's client and combinators over in-memory
+ * connections (test/support/memoryPool.ts): the cookie jar combinator, the
+ * redirect policy (with `blockPrivateRedirects`), the client's pool and
+ * options from context, and the public module's dual forms. Another
+ * `HttpClient` is played by `HttpClient.make` over web `Response`s.
+ */
+import { Cookies, HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import type { HttpClientError } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Option, Stream } from "effect"
+import { InvalidRequest, ProtocolError, TooManyRedirects } from "../src/HackneyError.js"
+import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
+import { CookieJar, Pool } from "../src/index.js"
+import { memoryServer, reply } from "./support/memoryPool.js"
+import type { MemoryRequest, MemoryServer, Respond } from "./support/memoryPool.js"
+
+const clientOf = (s: MemoryServer, options: HackneyHttpClient.Options = {}): HttpClient.HttpClient =>
+  HttpClient.withTracerPropagation(HackneyHttpClient.make({ pool: s.pool, ...options }), false)
+
+const headerOf = (req: MemoryRequest, name: string): string | undefined => req.headers.find(([k]) => k === name)?.[1]
+
+/** Another `HttpClient`: `answer` makes a web Response for each request; `seen` records them. */
+const otherClient = (answer: (req: HttpClientRequest.HttpClientRequest, url: URL) => Response) => {
+  const seen: Array<HttpClientRequest.HttpClientRequest> = []
+  const client = HttpClient.make((req, url) =>
+    Effect.sync(() => {
+      seen.push(req)
+      return HttpClientResponse.fromWeb(req, answer(req, url))
+    })
+  )
+  return { client, seen }
+}
+
+const textOf = <E>(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, E>) =>
+  Effect.flatMap(effect, (r) => r.text)
+
+describe("withCookieJar", () => {
+  it.scoped("sends the jar's cookies for the URL, merged into the request's own Cookie header", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const jar = CookieJar.make()
+      CookieJar.setCookieAt(jar, "a=jar; Path=/app", `${s.url}/app/`, 0)
+      const client = clientOf(s).pipe(HackneyHttpClient.withCookieJar(jar))
+      yield* textOf(client.get(`${s.url}/app/x`))
+      expect(headerOf(s.requests[0], "cookie")).toBe("a=jar")
+      // Outside the cookie's path: nothing.
+      yield* textOf(client.get(`${s.url}/other`))
+      expect(headerOf(s.requests[1], "cookie")).toBeUndefined()
+      // The request's own cookies are kept, first; a same-named one takes the jar's value.
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(
+        HttpClientRequest.setHeader("cookie", " mine=1 ; a=own;; other=2")
+      )))
+      expect(headerOf(s.requests[2], "cookie")).toBe("mine=1; other=2; a=jar")
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "a=own"))))
+      expect(headerOf(s.requests[3], "cookie")).toBe("a=jar")
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "  "))))
+      expect(headerOf(s.requests[4], "cookie")).toBe("a=jar")
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/other`).pipe(HttpClientRequest.setHeader("cookie", "mine=1"))))
+      expect(headerOf(s.requests[5], "cookie")).toBe("mine=1")
+      // A cookie pair without "=": its name is "" (kept unless the jar has a nameless cookie).
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "flag"))))
+      expect(headerOf(s.requests[6], "cookie")).toBe("flag; a=jar")
+    }))
+
+  it.scoped("stores every Set-Cookie line against the URL that sent it, same-named cookies of other paths apart", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req) =>
+        req.target === "/login?x=1"
+          ? "HTTP/1.1 200 OK\r\nset-cookie: id=x; Path=/x\r\nset-cookie: id=y; Path=/y\r\n" +
+            "set-cookie: when=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\ncontent-length: 0\r\n\r\n"
+          : reply(200, "ok")
+      )
+      const jar = CookieJar.make()
+      const client = clientOf(s).pipe(HackneyHttpClient.withCookieJar(jar))
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/login`).pipe(HttpClientRequest.setUrlParam("x", "1"))))
+      expect(CookieJar.cookieHeaderAt(jar, `${s.url}/x`, 0)).toEqual(Option.some("id=x; when=1"))
+      expect(CookieJar.cookieHeaderAt(jar, `${s.url}/y`, 0)).toEqual(Option.some("id=y; when=1"))
+      yield* textOf(client.get(`${s.url}/y/z`))
+      expect(headerOf(s.requests[1], "cookie")).toBe("id=y; when=1")
+      // A response without Set-Cookie stores nothing.
+      yield* textOf(client.get(`${s.url}/none`))
+      expect(CookieJar.cookiesAt(jar, 0)).toHaveLength(3)
+    }))
+
+  it.scoped("over a scoped request (the platform's own response, unwrapped) the lines are stored the same", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => "HTTP/1.1 200 OK\r\nset-cookie: id=x; Path=/x\r\nset-cookie: id=y; Path=/y\r\ncontent-length: 0\r\n\r\n")
+      const jar = CookieJar.make()
+      const client = HttpClient.withScope(clientOf(s)).pipe(HackneyHttpClient.withCookieJar(jar))
+      yield* Effect.scoped(textOf(client.get(`${s.url}/login`)))
+      expect(CookieJar.cookieHeaderAt(jar, `${s.url}/x`, 0)).toEqual(Option.some("id=x"))
+      expect(CookieJar.cookieHeaderAt(jar, `${s.url}/y`, 0)).toEqual(Option.some("id=y"))
+    }))
+
+  it.scoped("without a jar: the CookieJar service of the request's context, or nothing at all", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => "HTTP/1.1 200 OK\r\nset-cookie: s=1\r\ncontent-length: 0\r\n\r\n")
+      const client = clientOf(s).pipe(HackneyHttpClient.withCookieJar())
+      yield* textOf(client.get(`${s.url}/a`))
+      yield* textOf(client.get(`${s.url}/b`))
+      expect(headerOf(s.requests[1], "cookie")).toBeUndefined()
+      const jar = CookieJar.make()
+      yield* Effect.provideService(
+        Effect.zipRight(textOf(client.get(`${s.url}/c`)), textOf(client.get(`${s.url}/d`))),
+        CookieJar.CookieJar,
+        jar
+      )
+      expect(headerOf(s.requests[2], "cookie")).toBeUndefined()
+      expect(headerOf(s.requests[3], "cookie")).toBe("s=1")
+      expect(CookieJar.cookieHeaderAt(jar, `${s.url}/`, 0)).toEqual(Option.some("s=1"))
+    }))
+
+  it.effect("over another client: its cookies, re-serialised, are stored; the jar's are sent", () =>
+    Effect.gen(function*() {
+      const { client, seen } = otherClient((req) =>
+        new Response("", { headers: req.url.endsWith("/set") ? [["set-cookie", "o=1; Path=/"], ["set-cookie", "p=2"]] : [] })
+      )
+      const jar = CookieJar.make()
+      const withJar = HackneyHttpClient.withCookieJar(client, jar)
+      yield* withJar.get("http://other.test/set")
+      yield* withJar.get("http://other.test/next")
+      expect(seen[1].headers["cookie"]).toBe("o=1; p=2")
+    }))
+})
+
+/** A memory server that redirects `/r/<status>?to=<location>` and echoes anything else. */
+const redirector: Respond = (req) => {
+  const m = /^\/r\/(\d+)(?:\?to=(.*))?$/.exec(req.target)
+  if (m !== null) {
+    const to = m[2] === undefined ? undefined : decodeURIComponent(m[2])
+    return reply(Number(m[1]), "redirect body", to === undefined ? [] : [["location", to]])
+  }
+  if (req.target === "/many") return "HTTP/1.1 302 Found\r\nlocation: /a\r\nlocation: /b\r\ncontent-length: 0\r\n\r\n"
+  if (req.target === "/same") return "HTTP/1.1 302 Found\r\nlocation: /a\r\nlocation: /a\r\ncontent-length: 0\r\n\r\n"
+  if (req.target.startsWith("/loop")) return reply(302, "", [["location", `/loop${req.target.length}`]])
+  return reply(200, `${req.method} ${req.target} on ${req.connection} ${req.body}`)
+}
+const go = (status: number, to: string) => `/r/${status}?to=${encodeURIComponent(to)}`
+
+describe("followRedirects", () => {
+  it.scoped("301/302/303 re-issue as GET without the body and its headers; HEAD stays HEAD; 307/308 keep both", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      const post = (status: number) =>
+        HttpClientRequest.post(`${s.url}${go(status, "/end")}`).pipe(HttpClientRequest.bodyText("data", "text/x"))
+      for (const status of [301, 302, 303]) {
+        expect(yield* textOf(client.execute(post(status)))).toBe("GET /end on 1 ")
+        const last = s.requests[s.requests.length - 1]
+        expect(headerOf(last, "content-type")).toBeUndefined()
+        expect(headerOf(last, "content-length")).toBeUndefined()
+      }
+      for (const status of [307, 308]) {
+        expect(yield* textOf(client.execute(post(status)))).toBe("POST /end on 1 data")
+        expect(headerOf(s.requests[s.requests.length - 1], "content-type")).toBe("text/x")
+      }
+      const head = yield* client.execute(HttpClientRequest.head(`${s.url}${go(302, "/end")}`))
+      expect(head.status).toBe(200)
+      expect(s.requests[s.requests.length - 1].method).toBe("HEAD")
+    }))
+
+  it.scoped("a 307 of a Stream body fails Encode: the body cannot be sent again", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      const e = yield* Effect.flip(client.execute(
+        HttpClientRequest.post(`${s.url}${go(307, "/end")}`).pipe(HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1]))))
+      ))
+      expect(e.reason).toBe("Encode")
+      const cause = e.cause as InvalidRequest
+      expect(cause.reason).toBe("body")
+      expect(cause.detail).toBe("a 307 redirect must resend the body, and a Stream body cannot be replayed")
+      // A 303 drops the body: followed.
+      expect(yield* textOf(client.execute(
+        HttpClientRequest.post(`${s.url}${go(303, "/end")}`).pipe(HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1]))))
+      ))).toMatch(/^GET \/end/)
+    }))
+
+  it.scoped("a change of origin drops Authorization, Cookie, Proxy-Authorization and userinfo unless trusted", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const creds = (url: string) =>
+        HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({
+          authorization: "Bearer t",
+          cookie: "c=1",
+          "proxy-authorization": "Basic p",
+          "x-keep": "k"
+        }))
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      yield* textOf(client.execute(creds(`${s.url}${go(302, "http://other.test/end")}`)))
+      const cross = s.requests[s.requests.length - 1]
+      expect(headerOf(cross, "host")).toBe("other.test")
+      expect(headerOf(cross, "authorization")).toBeUndefined()
+      expect(headerOf(cross, "cookie")).toBeUndefined()
+      expect(headerOf(cross, "proxy-authorization")).toBeUndefined()
+      expect(headerOf(cross, "x-keep")).toBe("k")
+      yield* textOf(client.execute(creds(`${s.url}${go(302, "/end")}`)))
+      const same = s.requests[s.requests.length - 1]
+      expect(headerOf(same, "authorization")).toBe("Bearer t")
+      expect(headerOf(same, "cookie")).toBe("c=1")
+      const trusted = clientOf(s).pipe(HackneyHttpClient.followRedirects({ trusted: true }))
+      yield* textOf(trusted.execute(creds(`${s.url}${go(302, "http://other.test/end")}`)))
+      const kept = s.requests[s.requests.length - 1]
+      expect(headerOf(kept, "authorization")).toBe("Bearer t")
+      expect(headerOf(kept, "cookie")).toBe("c=1")
+      // Userinfo in the Location: dropped with the origin change, kept when trusted.
+      yield* textOf(client.get(`${s.url}${go(302, "http://u:p@other.test/ui")}`))
+      expect(headerOf(s.requests[s.requests.length - 1], "authorization")).toBeUndefined()
+      yield* textOf(trusted.get(`${s.url}${go(302, "http://u:p@other.test/ui")}`))
+      expect(headerOf(s.requests[s.requests.length - 1], "authorization")).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`)
+    }))
+
+  it.scoped("a relative Location resolves against the request's URL with its parameters; surrounding spaces are ignored", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req) =>
+        req.target.startsWith("/dir/start") ? reply(302, "", [["location", "  next?b=2  "]]) : reply(200, req.target)
+      )
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      const res = yield* client.execute(HttpClientRequest.get(`${s.url}/dir/start`).pipe(HttpClientRequest.setUrlParam("a", "1")))
+      expect(yield* res.text).toBe("/dir/next?b=2")
+      expect(s.requests[0].target).toBe("/dir/start?a=1")
+    }))
+
+  it.scoped("an intermediate body is drained: every hop on one connection", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      expect(yield* textOf(client.get(`${s.url}${go(302, go(301, "/end"))}`))).toBe("GET /end on 1 ")
+      expect(s.peers).toHaveLength(1)
+    }))
+
+  it.scoped("a 3xx without a Location, or with an empty one, is the response", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      const none = yield* client.get(`${s.url}/r/302`)
+      expect(none.status).toBe(302)
+      expect(yield* none.text).toBe("redirect body")
+      const empty = yield* client.get(`${s.url}${go(301, "")}`)
+      expect(empty.status).toBe(301)
+      // Not a redirect status: not followed.
+      const other = yield* client.get(`${s.url}${go(300, "/end")}`)
+      expect(other.status).toBe(300)
+      expect(s.requests).toHaveLength(3)
+    }))
+
+  it.scoped("past maxRedirects: RequestError with TooManyRedirects and the chain; maxRedirects 0 follows none", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const e = yield* Effect.flip(clientOf(s).pipe(HackneyHttpClient.followRedirects({ maxRedirects: 2 })).get(`${s.url}/loop`))
+      expect(e._tag).toBe("RequestError")
+      expect(e.reason).toBe("Transport")
+      const cause = e.cause as TooManyRedirects
+      expect(cause).toBeInstanceOf(TooManyRedirects)
+      expect(cause.max).toBe(2)
+      expect(cause.chain).toEqual([`${s.url}/loop`, `${s.url}/loop5`, `${s.url}/loop6`])
+      expect(cause.method).toBe("GET")
+      expect(cause.url).toBe(`${s.url}/loop`)
+      expect(s.requests).toHaveLength(3)
+      // The default is 5.
+      const d = yield* Effect.flip(clientOf(s).pipe(HackneyHttpClient.followRedirects()).get(`${s.url}/loop`))
+      expect((d.cause as TooManyRedirects).max).toBe(5)
+      expect((d.cause as TooManyRedirects).chain).toHaveLength(6)
+      const zero = yield* Effect.flip(clientOf(s).pipe(HackneyHttpClient.followRedirects({ maxRedirects: 0 })).get(`${s.url}/loop`))
+      expect((zero.cause as TooManyRedirects).chain).toEqual([`${s.url}/loop`])
+    }))
+
+  it.scoped("an invalid Location fails InvalidUrl; several different ones fail with multiple-locations; repeats count once", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      const bad = yield* Effect.flip(client.get(`${s.url}${go(302, "http://[bad")}`))
+      expect(bad.reason).toBe("InvalidUrl")
+      const cause = bad.cause as InvalidRequest
+      expect(cause.reason).toBe("url")
+      expect(cause.detail).toBe("the redirect Location \"http://[bad\" is not a valid URL")
+      const many = yield* Effect.flip(client.get(`${s.url}/many`))
+      expect(many.reason).toBe("Transport")
+      expect((many.cause as ProtocolError).reason).toBe("multiple-locations")
+      expect((many.cause as ProtocolError).url).toBe(`${s.url}/many`)
+      expect(yield* textOf(client.get(`${s.url}/same`))).toMatch(/^GET \/a on/)
+    }))
+
+  it.effect("over another client: the same rules", () =>
+    Effect.gen(function*() {
+      const { client, seen } = otherClient((req, url) =>
+        url.pathname === "/start"
+          ? new Response(null, { status: 302, headers: { location: "http://two.test/end" } })
+          : new Response(`${req.method} ${url.pathname}`)
+      )
+      const res = yield* HackneyHttpClient.followRedirects(client, { maxRedirects: 1 }).execute(
+        HttpClientRequest.post("http://one.test/start").pipe(
+          HttpClientRequest.bodyText("x"),
+          HttpClientRequest.setHeader("authorization", "Bearer t")
+        )
+      )
+      expect(yield* res.text).toBe("GET /end")
+      expect(seen[1].headers["authorization"]).toBeUndefined()
+      expect(seen[1].body).toBe(HttpBody.empty)
+    }))
+})
+
+describe("followRedirects({ blockPrivateRedirects })", () => {
+  it.scoped("over this client: a hop whose connection is to a private address is refused, nothing sent", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      const e = yield* Effect.flip(client.get(`${s.url}${go(302, "http://other.test/secret")}`))
+      expect(e._tag).toBe("RequestError")
+      const cause = e.cause as InvalidRequest
+      expect(cause).toBeInstanceOf(InvalidRequest)
+      expect(cause.reason).toBe("private-address")
+      expect(s.requests.map((r) => r.target)).toEqual([go(302, "http://other.test/secret")])
+      // The same without the option: followed.
+      expect(yield* textOf(clientOf(s).pipe(HackneyHttpClient.followRedirects()).get(`${s.url}${go(302, "http://other.test/secret")}`)))
+        .toMatch(/^GET \/secret/)
+    }))
+
+  it.scoped("over this client: a hop to a public address is followed", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector, {}, { remoteAddress: "93.184.215.14" })
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      expect(yield* textOf(client.get(`${s.url}${go(302, "http://other.test/public")}`))).toMatch(/^GET \/public on/)
+      // The request options of the context are kept on the guarded hop.
+      const withOptions = yield* textOf(client.get(`${s.url}${go(302, "http://other.test/public2")}`)).pipe(
+        Effect.provideService(HackneyHttpClient.RequestOptions, { headers: { "x-opt": "1" } })
+      )
+      expect(withOptions).toMatch(/^GET \/public2 on/)
+      expect(headerOf(s.requests[s.requests.length - 1], "x-opt")).toBe("1")
+    }))
+
+  it.effect("over another client it fails instead of being ignored", () =>
+    Effect.gen(function*() {
+      const { client, seen } = otherClient((_req, url) =>
+        url.pathname === "/start"
+          ? new Response("drained", { status: 302, headers: { location: "http://two.test/end" } })
+          : new Response("end")
+      )
+      const e = yield* Effect.flip(HackneyHttpClient.followRedirects(client, { blockPrivateRedirects: true }).get("http://one.test/start"))
+      const cause = e.cause as InvalidRequest
+      expect(cause.reason).toBe("option")
+      expect(cause.detail).toMatch(/^blockPrivateRedirects checks the address of each hop's connection/)
+      expect(cause.url).toBe("http://two.test/end")
+      expect(seen).toHaveLength(2)
+    }))
+})
+
+describe("the client", () => {
+  it.scoped("without a pool option: the Pool service of the request's context", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req) => reply(200, `from memory ${req.target}`))
+      const client = HttpClient.withTracerPropagation(HackneyHttpClient.make(), false)
+      const text = yield* textOf(client.get(`${s.url}/ctx`)).pipe(Effect.provideService(Pool.Pool, s.pool))
+      expect(text).toBe("from memory /ctx")
+    }))
+
+  it.scoped("layerWithoutHackney: the layer's pool; what else the layer was given reaches each request", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "layer"))
+      const plain = yield* Effect.provide(HttpClient.HttpClient, HackneyHttpClient.layerWithoutHackney.pipe(
+        Layer.provide(Layer.succeed(Pool.Pool, s.pool))
+      ))
+      expect(yield* textOf(plain.get(`${s.url}/p`))).toBe("layer")
+      const withOptions = yield* Effect.provide(HttpClient.HttpClient, HackneyHttpClient.layerWithoutHackney.pipe(
+        Layer.provide(Layer.succeed(Pool.Pool, s.pool)),
+        Layer.provide(Layer.succeed(HackneyHttpClient.RequestOptions, { headers: { "x-layer": "1" } }))
+      ))
+      yield* textOf(withOptions.get(`${s.url}/o`))
+      expect(headerOf(s.requests[1], "x-layer")).toBe("1")
+      // A request's own RequestOptions win over the layer's.
+      yield* textOf(withOptions.get(`${s.url}/o`)).pipe(
+        Effect.provideService(HackneyHttpClient.RequestOptions, { headers: { "x-layer": "2" } })
+      )
+      expect(headerOf(s.requests[2], "x-layer")).toBe("2")
+    }))
+
+  it.scoped("a pool's middleware runs around the adapter's requests; its failure is the RequestError's cause", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const s = yield* memoryServer((req) => reply(200, `${req.method} ${headerOf(req, "x-mw") ?? "-"}`), {
+        features: {
+          middleware: [(req, next) => {
+            seen.push(`${req.method} ${req.url}`)
+            if (req.url.endsWith("/fail")) return Effect.fail(new InvalidRequest({ reason: "middleware", detail: "refused" }))
+            return next({ ...req, method: "put" })
+          }]
+        }
+      })
+      const client = clientOf(s)
+      expect(yield* textOf(client.get(`${s.url}/m`))).toBe("PUT -")
+      expect(seen).toEqual([`GET ${s.url}/m`])
+      const e = yield* Effect.flip(client.get(`${s.url}/fail`))
+      expect(e._tag).toBe("RequestError")
+      expect((e.cause as InvalidRequest).detail).toBe("refused")
+    }))
+})
+
+describe("the public module's dual forms", () => {
+  it.scoped("followRedirects and withCookieJar take the client first or last, options or not", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(redirector)
+      const base = clientOf(s)
+      const forms: ReadonlyArray<HttpClient.HttpClient.With<HttpClientError.HttpClientError>> = [
+        HackneyHttpClient.followRedirects(base),
+        HackneyHttpClient.followRedirects(base, { maxRedirects: 1 }),
+        HackneyHttpClient.followRedirects()(base),
+        HackneyHttpClient.followRedirects({ maxRedirects: 1 })(base)
+      ]
+      for (const c of forms) expect(yield* textOf(c.get(`${s.url}${go(302, "/end")}`))).toMatch(/^GET \/end/)
+      const one = yield* Effect.flip(HackneyHttpClient.followRedirects(base, { maxRedirects: 0 }).get(`${s.url}${go(302, "/end")}`))
+      expect(one.cause).toBeInstanceOf(TooManyRedirects)
+      const jar = CookieJar.make()
+      CookieJar.setCookieAt(jar, "j=1", `${s.url}/`, 0)
+      for (const c of [HackneyHttpClient.withCookieJar(base, jar), HackneyHttpClient.withCookieJar(jar)(base)]) {
+        yield* textOf(c.get(`${s.url}/c`))
+        expect(headerOf(s.requests[s.requests.length - 1], "cookie")).toBe("j=1")
+      }
+      const fromContext = HackneyHttpClient.withCookieJar(base)
+      yield* textOf(fromContext.get(`${s.url}/c`)).pipe(Effect.provideService(CookieJar.CookieJar, jar))
+      expect(headerOf(s.requests[s.requests.length - 1], "cookie")).toBe("j=1")
+    }))
+})
+
+export type _Cookies = Cookies.Cookies
