@@ -5,11 +5,12 @@
  * options from context, and the public module's dual forms. Another
  * `HttpClient` is played by `HttpClient.make` over web `Response`s.
  */
-import { Cookies, HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Stream } from "effect"
-import { InvalidRequest, ProtocolError, TooManyRedirects } from "../src/HackneyError.js"
+import { InvalidRequest, TooManyRedirects } from "../src/HackneyError.js"
+import type { ProtocolError } from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
 import { CookieJar, Pool } from "../src/index.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
@@ -32,7 +33,7 @@ const otherClient = (answer: (req: HttpClientRequest.HttpClientRequest, url: URL
   return { client, seen }
 }
 
-const textOf = <E>(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, E>) =>
+const textOf = <E, R>(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>) =>
   Effect.flatMap(effect, (r) => r.text)
 
 describe("withCookieJar", () => {
@@ -421,5 +422,3 @@ describe("the public module's dual forms", () => {
       expect(headerOf(s.requests[s.requests.length - 1], "cookie")).toBe("j=1")
     }))
 })
-
-export type _Cookies = Cookies.Cookies

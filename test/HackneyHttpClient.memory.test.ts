@@ -434,11 +434,11 @@ describe("errors as the platform's", () => {
     const reasonOf = (e: Parameters<typeof requestError>[1]) => requestError(request, e).reason
     expect(reasonOf(new InvalidRequest({ reason: "url", detail: "d" }))).toBe("InvalidUrl")
     expect(reasonOf(new InvalidRequest({ reason: "scheme", detail: "d" }))).toBe("InvalidUrl")
-    expect(reasonOf(new InvalidRequest({ reason: "header", detail: "d" }))).toBe("Encode")
+    expect(reasonOf(new InvalidRequest({ reason: "header-name", detail: "d" }))).toBe("Encode")
     expect(reasonOf(new InvalidRequest({ reason: "body", detail: "d" }))).toBe("Encode")
-    expect(reasonOf(new BodyError({ method: "GET", url: "http://memory.test/e", cause: "x" }))).toBe("Encode")
-    expect(reasonOf(new ConnectionClosed({ method: "GET", url: "http://memory.test/e" }))).toBe("Transport")
-    const e = requestError(request, new InvalidRequest({ reason: "header", detail: "the header is bad", method: "GET", url: "http://memory.test/e" }))
+    expect(reasonOf(new BodyError({ method: "GET", url: "http://memory.test/e", cause: "x", requestSent: false, bodyBytesSent: 0 }))).toBe("Encode")
+    expect(reasonOf(new ConnectionClosed({ method: "GET", url: "http://memory.test/e", requestSent: true }))).toBe("Transport")
+    const e = requestError(request, new InvalidRequest({ reason: "header-value", detail: "the header is bad", method: "GET", url: "http://memory.test/e" }))
     expect(e.request).toBe(request)
     expect(e.cause).toBeInstanceOf(InvalidRequest)
     // The request appears once, in the platform's part of the message.

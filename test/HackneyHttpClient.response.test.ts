@@ -7,7 +7,7 @@
  * resend, the request metrics).
  */
 import { Cookies, Headers, HttpClient, HttpClientRequest, HttpIncomingMessage, UrlParams } from "@effect/platform"
-import type { HttpClientError, HttpClientResponse } from "@effect/platform"
+import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as zlib from "node:zlib"
@@ -427,5 +427,3 @@ describe("exchanges", () => {
       expect(m.activeRequests.unsafeValue(labels(["http.request.method", "server.address", "server.port"], ["GET", "hc-metrics-fail.test", 80])).count).toBe(0)
     }))
 })
-
-export type _Unused = HttpClientResponse.HttpClientResponse
