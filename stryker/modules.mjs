@@ -382,7 +382,10 @@ export const modules = {
   // (headers, in-memory or streamed bodies, limits, decoding).
   "httpclient-response": {
     mutate: ["src/internal/httpclient/response.ts", "src/internal/httpclient/exchange.ts"],
-    tests: ["test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"],
+    tests: [
+      "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts",
+      "test/HackneyHttpClient.options.test.ts"
+    ],
     timeoutMS: 3000
   },
   // The adapter's client and combinators: the client and layers, the cookie jar combinator, a pool's middleware,
@@ -393,8 +396,8 @@ export const modules = {
       "src/internal/httpclient/redirect.ts", "src/HackneyHttpClient.ts"
     ],
     tests: [
-      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts",
-      "test/HackneyHttpClient.middleware.test.ts"
+      "test/HackneyHttpClient.client.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts",
+      "test/HackneyHttpClient.options.test.ts", "test/HackneyHttpClient.middleware.test.ts"
     ],
     timeoutMS: 3000
   }

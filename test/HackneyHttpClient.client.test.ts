@@ -9,10 +9,11 @@ import { HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@ef
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Stream } from "effect"
-import { InvalidRequest, TooManyRedirects } from "../src/HackneyError.js"
+import { InvalidRequest, isHackneyError, TooManyRedirects } from "../src/HackneyError.js"
 import type { ProtocolError } from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
-import { CookieJar, Pool } from "../src/index.js"
+import { CookieJar, Headers, Pool } from "../src/index.js"
+import type { Middleware } from "../src/index.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
 import type { MemoryRequest, MemoryServer, Respond } from "./support/memoryPool.js"
 
@@ -394,6 +395,141 @@ describe("the client", () => {
       const e = yield* Effect.flip(client.get(`${s.url}/fail`))
       expect(e._tag).toBe("RequestError")
       expect((e.cause as InvalidRequest).detail).toBe("refused")
+    }))
+})
+
+describe("a pool's middleware on the adapter's requests", () => {
+  const withMiddleware = (respond: Respond, ...middleware: ReadonlyArray<Middleware.Middleware>) =>
+    Effect.map(memoryServer(respond, { features: { middleware } }), (s) => ({ s, client: clientOf(s) }))
+  const echoHead: Respond = (req) =>
+    reply(200, `${req.method} ${req.target} ${req.headers.filter(([k]) => k.startsWith("x-")).map(([k, v]) => `${k}=${v}`).join(",")}`)
+
+  it.scoped("sees the method, the URL and the headers; an unchanged request is sent as it was", () =>
+    Effect.gen(function*() {
+      const seen: Array<Middleware.Request> = []
+      const { client, s } = yield* withMiddleware(echoHead, (req, next) => {
+        seen.push(req)
+        return next(req)
+      })
+      const res = yield* client.execute(HttpClientRequest.post(`${s.url}/a?q=1`).pipe(
+        HttpClientRequest.setHeader("x-a", "1"),
+        HttpClientRequest.bodyText("body")
+      ))
+      expect(yield* res.text).toBe("POST /a?q=1 x-a=1")
+      expect(seen[0].method).toBe("POST")
+      expect(seen[0].url).toBe(`${s.url}/a?q=1`)
+      expect(Headers.get(seen[0].headers, "x-a")).toEqual(Option.some("1"))
+      expect(s.requests[0].body).toBe("body")
+    }))
+
+  it.scoped("a rewritten method is upper-cased; rewritten headers are sent, repeated ones joined; the URL is followed", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(echoHead, (req, next) =>
+        next({
+          method: req.url.endsWith("/m") ? "patch" : req.method,
+          url: req.url.endsWith("/u") ? req.url.replace("/u", "/moved") : req.url,
+          headers: req.url.endsWith("/h") ? Headers.fromRaw(["X-B", "1", "x-b", "2", "X-C", "3"]) : req.headers
+        }))
+      expect(yield* textOf(client.get(`${s.url}/m`, { headers: { "x-a": "1" } }))).toBe("PATCH /m x-a=1")
+      expect(yield* textOf(client.get(`${s.url}/h`, { headers: { "x-a": "1" } }))).toBe("GET /h x-b=1, 2,x-c=3")
+      expect(yield* textOf(client.get(`${s.url}/u`))).toBe("GET /moved ")
+    }))
+
+  it.scoped("an invalid URL from a middleware fails the request with InvalidRequest url, sending nothing", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(echoHead, (req, next) => next({ ...req, url: "not a url" }))
+      const e = yield* Effect.flip(client.get(`${s.url}/x`))
+      const cause = e.cause as InvalidRequest
+      expect(cause.reason).toBe("url")
+      expect(cause.detail).toBe("a middleware passed an invalid URL \"not a url\"")
+      expect(cause.url).toBe(`${s.url}/x`)
+      expect(s.requests).toHaveLength(0)
+    }))
+
+  it.scoped("a rewritten response: the middleware's headers, reason and body with the server's status; none for 204", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        (req) => (req.target === "/empty" ? "HTTP/1.1 204 No Content\r\n\r\n" : reply(201, "abc")),
+        (req, next) =>
+          Effect.map(next(req), (res) => ({
+            ...res,
+            reason: "Rewritten",
+            headers: Headers.fromRaw(["x-mw", "1", "x-mw", "2"]),
+            body: Stream.map(res.body, (c) => new TextEncoder().encode(new TextDecoder().decode(c).toUpperCase()))
+          }))
+      )
+      const res = yield* client.get(`${s.url}/r`)
+      expect(res.status).toBe(201)
+      expect(res.headers["x-mw"]).toBe("1, 2")
+      expect(res.headers["content-length"]).toBeUndefined()
+      expect(yield* res.text).toBe("ABC")
+      const empty = yield* client.get(`${s.url}/empty`)
+      expect(empty.status).toBe(204)
+      expect(yield* empty.text).toBe("")
+    }))
+
+  it.scoped("a rewritten response that cannot be an HttpClientResponse fails with InvalidRequest middleware", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        () => reply(200, "x"),
+        (req, next) => Effect.map(next(req), (res) => ({ ...res, headers: Headers.fromRaw(["bad name", "v"]) }))
+      )
+      const e = yield* Effect.flip(client.get(`${s.url}/r`))
+      const cause = e.cause as InvalidRequest
+      expect(cause.reason).toBe("middleware")
+      expect(cause.detail).toMatch(/^the response a middleware returned cannot be an HttpClientResponse \(.+\); return the response of next, or one with valid headers$/)
+    }))
+
+  it.scoped("the engine's body failing, read through the middleware's view, fails with its HackneyError", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        (_req, peer) => {
+          peer.send("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n12")
+          peer.reset()
+          return undefined
+        },
+        (req, next) => Effect.flatMap(next(req), (res) => Effect.as(Stream.runDrain(res.body), res))
+      )
+      const e = yield* Effect.flip(client.get(`${s.url}/r`))
+      expect(e._tag).toBe("RequestError")
+      expect(isHackneyError(e.cause)).toBe(true)
+      expect((e.cause as { _tag: string })._tag).not.toBe("ProtocolError")
+    }))
+
+  it.scoped("next called twice drains the first response (one connection); a Stream body cannot be sent twice", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        (req) => reply(200, `${req.body} on ${req.connection}`),
+        (req, next) => Effect.zipRight(next(req), next(req))
+      )
+      expect(yield* textOf(client.execute(HttpClientRequest.post(`${s.url}/t`).pipe(HttpClientRequest.bodyText("b"))))).toBe("b on 1")
+      expect(s.requests).toHaveLength(2)
+      expect(s.peers).toHaveLength(1)
+      const e = yield* Effect.flip(client.execute(
+        HttpClientRequest.post(`${s.url}/t`).pipe(HttpClientRequest.bodyStream(Stream.make(new Uint8Array([65]))))
+      ))
+      expect((e.cause as InvalidRequest).reason).toBe("body")
+      expect(s.requests).toHaveLength(3)
+    }))
+
+  it.scoped("a middleware failing after next gives the connection up (destroyed: its body was not read)", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        (req, peer) => {
+          if (req.target === "/held") {
+            peer.send("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n12")
+            return undefined
+          }
+          return reply(200, `on ${req.connection}`)
+        },
+        (req, next) =>
+          req.url.endsWith("/held")
+            ? Effect.zipRight(next(req), Effect.fail(new InvalidRequest({ reason: "middleware", detail: "after" })))
+            : next(req)
+      )
+      const e = yield* Effect.flip(client.get(`${s.url}/held`))
+      expect((e.cause as InvalidRequest).detail).toBe("after")
+      expect(yield* textOf(client.get(`${s.url}/next`))).toBe("on 2")
     }))
 })
 
