@@ -375,7 +375,10 @@ export const modules = {
   // request and URL (origin/URL caches, headers, userinfo, bodies), the options it takes and refuses, the errors.
   "httpclient-request": {
     mutate: ["src/internal/httpclient/request.ts", "src/internal/httpclient/options.ts", "src/internal/httpclient/error.ts"],
-    tests: ["test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"],
+    tests: [
+      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.client.test.ts",
+      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"
+    ],
     timeoutMS: 3000
   },
   // The adapter's response side: the exchange (lease, idle fast path, stale resend, metered send) and the response
@@ -383,8 +386,8 @@ export const modules = {
   "httpclient-response": {
     mutate: ["src/internal/httpclient/response.ts", "src/internal/httpclient/exchange.ts"],
     tests: [
-      "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts",
-      "test/HackneyHttpClient.options.test.ts"
+      "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.client.test.ts",
+      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"
     ],
     timeoutMS: 3000
   },
@@ -396,8 +399,8 @@ export const modules = {
       "src/internal/httpclient/redirect.ts", "src/HackneyHttpClient.ts"
     ],
     tests: [
-      "test/HackneyHttpClient.client.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.test.ts",
-      "test/HackneyHttpClient.options.test.ts", "test/HackneyHttpClient.middleware.test.ts"
+      "test/HackneyHttpClient.client.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts",
+      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts", "test/HackneyHttpClient.middleware.test.ts"
     ],
     timeoutMS: 3000
   }

@@ -10,7 +10,7 @@ import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { HttpClient } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect, Fiber, Stream, TestClock } from "effect"
 import { BodyError, BodyTooLarge, ConnectionClosed, InvalidRequest } from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
 import { decodeError, requestError } from "../src/internal/httpclient/error.js"
@@ -350,6 +350,52 @@ describe("requests that cannot be sent", () => {
       const name = yield* failure(s, HttpClientRequest.get(`${s.url}/h`).pipe(HttpClientRequest.setHeader("x bad", "v")))
       expect(causeOf(name).reason).toBe("header-name")
       expect(s.requests).toHaveLength(0)
+    }))
+})
+
+describe("the engine options of a request", () => {
+  it.scoped("recvTimeout bounds the wait for the head, on Effect's Clock: a RecvTimeout cause, Transport", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const fiber = yield* Effect.fork(Effect.flip(clientOf(s, { recvTimeout: 1000 }).get(`${s.url}/silent`)))
+      yield* TestClock.adjust(999)
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      const e = yield* Fiber.join(fiber)
+      expect(e.reason).toBe("Transport")
+      expect((e.cause as { _tag: string })._tag).toBe("RecvTimeout")
+    }))
+
+  it.scoped("maxPerHost and checkoutTimeout: a second request waits for the connection, then fails CheckoutTimeout", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => undefined)
+      const client = clientOf(s, { maxPerHost: 1, checkoutTimeout: 500, recvTimeout: 60_000 })
+      yield* Effect.fork(client.get(`${s.url}/first`))
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(Effect.flip(client.get(`${s.url}/second`)))
+      yield* TestClock.adjust(499)
+      expect(second.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      const e = yield* Fiber.join(second)
+      expect((e.cause as { _tag: string })._tag).toBe("CheckoutTimeout")
+      expect(s.peers).toHaveLength(1)
+    }))
+
+  it.scoped("maxHeaderSize bounds the response head: a larger one fails with a ProtocolError cause", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "x", [["x-big", "y".repeat(300)]]))
+      const e = yield* Effect.flip(clientOf(s, { maxHeaderSize: 200 }).get(`${s.url}/big`))
+      expect((e.cause as { _tag: string; reason: string })._tag).toBe("ProtocolError")
+      expect((e.cause as { reason: string }).reason).toBe("header-section-too-large")
+      expect(yield* Effect.flatMap(clientOf(s, { maxHeaderSize: 1000 }).get(`${s.url}/big`), (r) => r.text)).toBe("x")
+    }))
+
+  it.scoped("maxBodySize bounds the body as sent: a larger one fails with a BodyTooLarge cause", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "0123456789"))
+      const e = yield* Effect.flip(Effect.flatMap(clientOf(s, { maxBodySize: 9 }).get(`${s.url}/b`), (r) => r.text))
+      expect((e.cause as { _tag: string })._tag).toBe("BodyTooLarge")
+      expect(yield* Effect.flatMap(clientOf(s, { maxBodySize: 10 }).get(`${s.url}/b`), (r) => r.text)).toBe("0123456789")
     }))
 })
 
