@@ -371,13 +371,15 @@ export const modules = {
     ],
     timeoutMS: 3000
   },
-  // The @effect/platform HttpClient adapter, request side: building the outgoing request from the platform's
-  // request and URL (origin/URL caches, headers, userinfo, bodies), the options it takes and refuses, the errors.
+  // The @effect/platform HttpClient adapter, in three modules that share its in-memory tests (the whole client over
+  // test/support/memoryPool.ts: milliseconds per mutant); the adapter's server tests (HackneyHttpClient.test.ts,
+  // .options, .middleware: TLS, lookup, family, localAddress, platform suites) cost seconds per mutant and are left out.
+  // The request side: the outgoing request from the platform's request and URL (origin/URL caches, headers,
+  // userinfo, bodies), the options it takes and refuses, the errors.
   "httpclient-request": {
     mutate: ["src/internal/httpclient/request.ts", "src/internal/httpclient/options.ts", "src/internal/httpclient/error.ts"],
     tests: [
-      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.client.test.ts",
-      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"
+      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.client.test.ts"
     ],
     timeoutMS: 3000
   },
@@ -386,8 +388,7 @@ export const modules = {
   "httpclient-response": {
     mutate: ["src/internal/httpclient/response.ts", "src/internal/httpclient/exchange.ts"],
     tests: [
-      "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.client.test.ts",
-      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts"
+      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.client.test.ts"
     ],
     timeoutMS: 3000
   },
@@ -399,8 +400,7 @@ export const modules = {
       "src/internal/httpclient/redirect.ts", "src/HackneyHttpClient.ts"
     ],
     tests: [
-      "test/HackneyHttpClient.client.test.ts", "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts",
-      "test/HackneyHttpClient.test.ts", "test/HackneyHttpClient.options.test.ts", "test/HackneyHttpClient.middleware.test.ts"
+      "test/HackneyHttpClient.memory.test.ts", "test/HackneyHttpClient.response.test.ts", "test/HackneyHttpClient.client.test.ts"
     ],
     timeoutMS: 3000
   }
