@@ -8,6 +8,7 @@ import { http1 } from "./equivalent.http1.mjs"
 import { transport } from "./equivalent.transport.mjs"
 import { publicModules } from "./equivalent.public.mjs"
 import { h3 } from "./equivalent.h3.mjs"
+import { httpclient } from "./equivalent.httpclient.mjs"
 
 const state = "src/internal/pool/state.ts"
 const engineRedirect = "src/internal/engine/redirect.ts"
@@ -46,6 +47,8 @@ export const equivalent = [
   ...publicModules,
   // --- QUIC and the HTTP/3 codec (equivalent.h3.mjs) ---
   ...h3,
+  // --- the @effect/platform HttpClient adapter (equivalent.httpclient.mjs) ---
+  ...httpclient,
 
   // --- pool policy (state.ts) ---
   { file: state, line: "static debug = false", mutator: "BooleanLiteral", replacement: "true", reason: "the suite's setup file turns debug on before any test runs: the default is not observable from a test" },

@@ -6,7 +6,7 @@
  * so the adapter's mutation runs (`npm run mutation -- httpclient-request`)
  * cost milliseconds per mutant.
  */
-import { HttpBody, HttpClientRequest } from "@effect/platform"
+import { Headers, HttpBody, HttpClientRequest } from "@effect/platform"
 import { HttpClient } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -29,11 +29,16 @@ const headerOf = (req: MemoryRequest, name: string): string | undefined => req.h
 const headersNamed = (req: MemoryRequest, name: string): Array<string> =>
   req.headers.filter(([k]) => k === name).map(([, v]) => v)
 
-/** Sends `request` through a client over `s`; the request the server read. */
-const sent = (s: MemoryServer, request: HttpClientRequest.HttpClientRequest, options: HackneyHttpClient.Options = {}) =>
+/** Sends `request` through a client over `s` (or `client`); the request the server read. */
+const sent = (
+  s: MemoryServer,
+  request: HttpClientRequest.HttpClientRequest,
+  options: HackneyHttpClient.Options = {},
+  client: HttpClient.HttpClient = clientOf(s, options)
+) =>
   Effect.gen(function*() {
     const before = s.requests.length
-    const res = yield* clientOf(s, options).execute(request)
+    const res = yield* client.execute(request)
     yield* res.text
     expect(s.requests.length).toBe(before + 1)
     return s.requests[before]
@@ -44,6 +49,10 @@ const failure = (s: MemoryServer, request: HttpClientRequest.HttpClientRequest, 
   Effect.flip(Effect.flatMap(clientOf(s, options).execute(request), (res) => res.text)) as Effect.Effect<
     HttpClientError.HttpClientError
   >
+
+/** The request without the header `name` (the platform's setters cannot drop one). */
+const withoutHeader = (r: HttpClientRequest.HttpClientRequest, name: string): HttpClientRequest.HttpClientRequest =>
+  Object.assign(Object.create(Object.getPrototypeOf(r)), r, { headers: Headers.remove(r.headers, name) })
 
 const causeOf = (e: HttpClientError.HttpClientError): InvalidRequest => e.cause as InvalidRequest
 
@@ -146,20 +155,28 @@ describe("the request head", () => {
       expect(headerOf(c, "x-o")).toBe("1")
       const d = yield* sent(s, r, { headers: { "x-o": "2" } })
       expect(headerOf(d, "x-o")).toBe("2")
-      // The same headers object and options, another method.
-      const opts: HackneyHttpClient.Options = {}
-      const e = yield* sent(s, r, opts)
+      // One client (the same options object) and the same headers object: another method.
+      const one = clientOf(s)
+      const e = yield* sent(s, r, {}, one)
       expect(e.method).toBe("GET")
-      const f = yield* sent(s, HttpClientRequest.setMethod(r, "DELETE"), opts)
+      const f = yield* sent(s, HttpClientRequest.setMethod(r, "DELETE"), {}, one)
       expect(f.method).toBe("DELETE")
       // The same request twice: sent twice, alike.
-      const g = yield* sent(s, r, opts)
-      const h = yield* sent(s, r, opts)
+      const g = yield* sent(s, r, {}, one)
+      const h = yield* sent(s, r, {}, one)
       expect([g.method, g.target, g.headers]).toEqual([h.method, h.target, h.headers])
+      // A Raw body keeps the request's headers object: the body is sent, and not kept for the next bodiless request.
+      const withBody = HttpClientRequest.setBody(r, HttpBody.raw("x"))
+      expect(withBody.headers).toBe(r.headers)
+      const k = yield* sent(s, withBody, {}, one)
+      expect(k.body).toBe("x")
+      const l = yield* sent(s, r, {}, one)
+      expect(l.body).toBe("")
+      expect(headerOf(l, "content-length")).toBeUndefined()
       // A body is never taken from the last request.
-      const i = yield* sent(s, HttpClientRequest.bodyText(HttpClientRequest.post(url), "one"), opts)
+      const i = yield* sent(s, HttpClientRequest.bodyText(HttpClientRequest.post(url), "one"), {}, one)
       expect(i.body).toBe("one")
-      const j = yield* sent(s, HttpClientRequest.bodyText(HttpClientRequest.post(url), "two"), opts)
+      const j = yield* sent(s, HttpClientRequest.bodyText(HttpClientRequest.post(url), "two"), {}, one)
       expect(j.body).toBe("two")
     }))
 })
@@ -242,6 +259,30 @@ describe("request bodies", () => {
       expect(headerOf(iter, "transfer-encoding")).toBe("chunked")
     }))
 
+  it.scoped("a Raw ReadableStream or async iterable that fails fails the request Encode, with its error as the cause", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(ok)
+      const boom = new Error("boom")
+      const web = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode("a"))
+          c.error(boom)
+        }
+      })
+      async function* gen() {
+        yield "a"
+        throw boom
+      }
+      for (const body of [web, gen()]) {
+        const e = yield* failure(s, HttpClientRequest.setBody(post(s), HttpBody.raw(body)))
+        expect(e.reason).toBe("Encode")
+        const cause = e.cause as { _tag: string; cause: unknown }
+        expect(cause._tag).toBe("BodyError")
+        expect(cause.cause).toBeInstanceOf(Error)
+        expect((cause.cause as Error).message).toBe("boom")
+      }
+    }))
+
   it.scoped("an unsupported Raw body fails Encode, naming what it is and what to give, and sends nothing", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(ok)
@@ -275,6 +316,20 @@ describe("request bodies", () => {
       )
       expect(headerOf(declared, "transfer-encoding")).toBeUndefined()
       expect(declared.body).toBe("stream")
+      const ten = Stream.make(new TextEncoder().encode("0123456789"))
+      const twoDigits = yield* sent(
+        s,
+        HttpClientRequest.bodyStream(post(s), ten).pipe(HttpClientRequest.setHeader("content-length", "10"))
+      )
+      expect(headerOf(twoDigits, "content-length")).toBe("10")
+      expect(twoDigits.body).toBe("0123456789")
+      // The body's own length counts without the header.
+      const bodyLength = yield* sent(
+        s,
+        withoutHeader(HttpClientRequest.bodyStream(post(s), chunks, { contentLength: 6 }), "content-length")
+      )
+      expect(headerOf(bodyLength, "content-length")).toBe("6")
+      expect(headerOf(bodyLength, "transfer-encoding")).toBeUndefined()
     }))
 
   it.scoped("a Stream body with a Content-Length header that is not a number fails Encode, saying so", () =>
@@ -316,7 +371,12 @@ describe("requests that cannot be sent", () => {
   it.scoped("a URL that is not http or https fails InvalidUrl, naming the scheme", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(ok)
-      for (const [url, scheme] of [["ws://memory.test/x", "ws"], ["ftp://memory.test/x", "ftp"], ["wss://memory.test/", "wss"]]) {
+      for (
+        const [url, scheme] of [
+          ["ws://memory.test/x", "ws"], ["ftp://memory.test/x", "ftp"], ["wss://memory.test/", "wss"],
+          ["http+unix://%2Ftmp%2Fs.sock/x", "http+unix"], ["file:///tmp/x", "file"]
+        ]
+      ) {
         const e = yield* failure(s, HttpClientRequest.get(url))
         expect(e._tag).toBe("RequestError")
         expect(e.reason).toBe("InvalidUrl")
@@ -470,6 +530,7 @@ describe("the options the layer takes", () => {
       const e = unsupportedOption(bad as never)!
       expect(e).toBeInstanceOf(InvalidRequest)
       expect(e.reason).toBe("option")
+      expect(e.detail).toMatch(/^the request options are /)
     }
   })
 

@@ -354,6 +354,18 @@ describe("exchanges", () => {
       expect(s.peers).toHaveLength(1)
     }))
 
+  it.scoped("a request with a Stream body that met a stale connection is not sent again (the body cannot be replayed)", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(staleSecond())
+      const client = clientOf(s)
+      yield* Effect.flatMap(client.get(`${s.url}/a`), (r) => r.text)
+      const e = yield* Effect.flip(client.execute(
+        HttpClientRequest.bodyStream(HttpClientRequest.put(`${s.url}/b`), Stream.make(new TextEncoder().encode("x")))
+      ))
+      expect(e.reason).toBe("Transport")
+      expect(s.peers).toHaveLength(1)
+    }))
+
   it.scoped("a streamed request body is sent by a fiber of its own; its connection is pooled after", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer((req) => reply(200, `${req.body} on ${req.connection}`))

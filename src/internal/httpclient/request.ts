@@ -93,9 +93,9 @@ const originOf = (url: URL): OriginInfo | InvalidRequest => {
   const key = url.origin
   let info = origins.get(key)
   if (info !== undefined) return info
-  // Only http and https: a ws:/wss: URL has an origin too, but is not HTTP; http+unix has no WHATWG origin.
+  // Only http and https: a ws:/wss: URL has an origin too, but is not HTTP; http+unix has no WHATWG origin ("null").
   const scheme = url.protocol.slice(0, -1)
-  if (key === "null" || !requestSchemes.has(scheme) || scheme === "http+unix") {
+  if (key === "null" || !requestSchemes.has(scheme)) {
     return new InvalidRequest({ reason: "scheme", detail: `the scheme "${scheme}" cannot be requested; use an http or https URL` })
   }
   const parsed = Url.parse(key)

@@ -1,0 +1,59 @@
+/**
+ * Equivalent mutants of the `@effect/platform` HttpClient adapter
+ * (src/internal/httpclient/*, src/HackneyHttpClient.ts): no test can tell
+ * them from the original; each has its reason. Spread into
+ * stryker/equivalent.mjs.
+ */
+const request = "src/internal/httpclient/request.ts"
+const options = "src/internal/httpclient/options.ts"
+
+const supportedKeys = [
+  "headers", "connectTimeout", "recvTimeout", "checkoutTimeout", "maxPerHost", "pool", "maxBodySize", "basicAuth", "tls",
+  "insecure", "protocols", "lookup", "family", "localAddress", "autoDecompress", "maxHeaderSize", "maxHeaderCount",
+  "maxStartLineLength", "proxy", "proxyAuth", "noProxy", "socks5Resolve", "proxyTls"
+]
+
+const cacheBound = (line, size, max) => [
+  { file: request, line, mutator: "ConditionalExpression", replacement: "true", reason: "clearing the cache on every miss only costs recomputation: same values" },
+  { file: request, line, mutator: "ConditionalExpression", replacement: "false", reason: "an unbounded cache holds the same values (the bound is a memory limit, not behaviour)" },
+  { file: request, line, mutator: "EqualityOperator", replacement: `${size} > ${max}`, reason: "one entry more before clearing: same values" },
+  { file: request, line, mutator: "EqualityOperator", replacement: `${size} < ${max}`, reason: "clearing on every miss only costs recomputation: same values" }
+]
+
+const readableStreamGuard = "typeof ReadableStream !== \"undefined\" && u instanceof ReadableStream"
+const viaAsyncIterable = "a web ReadableStream is an async iterable in Node 18+: the next branch makes the same stream"
+
+export const httpclient = [
+  { file: request, line: "if (info !== undefined) return info", mutator: "ConditionalExpression", replacement: "false", reason: "the origin cache: parsing the origin again gives the same info" },
+  { file: request, line: "if (Either.isLeft(parsed)) return parsed.left", mutator: "ConditionalExpression", replacement: "false", reason: "the origin of an http(s) WHATWG URL always parses as a Url (checked on odd hosts: a_b, a*b, -a, 0x7f.1, %41): an unreachable guard" },
+  ...cacheBound("if (origins.size >= ORIGIN_CACHE_MAX) origins.clear()", "origins.size", "ORIGIN_CACHE_MAX"),
+  ...cacheBound("if (urls.size >= URL_CACHE_MAX) urls.clear()", "urls.size", "URL_CACHE_MAX"),
+  { file: request, line: "if (hit !== undefined) return hit", mutator: "ConditionalExpression", replacement: "false", reason: "the URL cache: a fresh entry has the same fields (only its last-request memo is lost: a rebuild)" },
+  { file: request, line: "target: url.search === \"\" ? url.pathname : url.pathname + url.search,", mutator: "ConditionalExpression", replacement: "false", reason: "pathname + an empty search is the pathname" },
+  { file: request, line: "target: url.search === \"\" ? url.pathname : url.pathname + url.search,", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "pathname + an empty search is the pathname" },
+  { file: request, line: "href: url.hash === \"\" ? key : key.slice(0, key.length - url.hash.length),", mutator: "ConditionalExpression", replacement: "false", reason: "slicing off an empty hash leaves the href" },
+  { file: request, line: "href: url.hash === \"\" ? key : key.slice(0, key.length - url.hash.length),", mutator: "StringLiteral", replacement: "\"Stryker was here!\"", reason: "slicing off an empty hash leaves the href" },
+  { file: request, line: "const isReadableStream = (u: unknown): u is ReadableStream<Uint8Array> =>", mutator: "ArrowFunction", replacement: "() => undefined", reason: viaAsyncIterable },
+  { file: request, line: readableStreamGuard, mutator: "ConditionalExpression", replacement: "false", reason: viaAsyncIterable },
+  { file: request, line: readableStreamGuard, mutator: "ConditionalExpression", replacement: "true", reason: "(the typeof operand) ReadableStream is a global of every Node this supports" },
+  { file: request, line: readableStreamGuard, mutator: "EqualityOperator", replacement: "typeof ReadableStream === \"undefined\"", reason: viaAsyncIterable },
+  { file: request, line: readableStreamGuard, mutator: "StringLiteral", replacement: "\"\"", reason: "(the typeof operand) ReadableStream is a global of every Node this supports" },
+  { file: request, line: "if (isReadableStream(raw)) return streamBody(", mutator: "ConditionalExpression", replacement: "false", reason: viaAsyncIterable },
+  { file: request, line: "typeof u === \"object\" && u !== null && Symbol.asyncIterator in u", mutator: "ConditionalExpression", replacement: "true", reason: "(the `u !== null` operand) rawBody returns for null before it asks" },
+  { file: request, line: "if (raw instanceof Uint8Array) return { _tag: \"Bytes\", bytes: raw }", mutator: "ConditionalExpression", replacement: "false", reason: "the ArrayBuffer.isView branch gives the same bytes (toBytes returns a Uint8Array as it is)" },
+  { file: request, line: "if (typeof Blob !== \"undefined\" && raw instanceof Blob)", mutator: "ConditionalExpression", replacement: "true", reason: "(the typeof operand) Blob is a global of every Node this supports" },
+  { file: request, line: "if (typeof Blob !== \"undefined\" && raw instanceof Blob)", mutator: "StringLiteral", replacement: "\"\"", reason: "(the typeof operand) Blob is a global of every Node this supports" },
+  { file: request, line: "last !== undefined && b._tag === \"Empty\" && last.method === method && info.lastHeaders === request.headers &&", mutator: "ConditionalExpression", replacement: "false", reason: "never reusing the last request builds an equal one" },
+  { file: request, line: "case \"Uint8Array\":", mutator: "ConditionalExpression", replacement: "case \"Uint8Array\":", reason: "falling through to the Raw case makes the same Bytes body of the same array" },
+  { file: request, line: "if (b._tag === \"Empty\") {", mutator: "ConditionalExpression", replacement: "false", reason: "never remembering the last request only costs a rebuild" },
+  { file: request, line: "if (b._tag === \"Empty\") {", mutator: "BlockStatement", replacement: "{}", reason: "never remembering the last request only costs a rebuild" },
+  { file: request, line: "if (b._tag === \"Empty\") {", mutator: "StringLiteral", replacement: "\"\"", reason: "never remembering the last request only costs a rebuild" },
+  ...[["ConditionalExpression", "false"], ["ObjectLiteral", "{}"]].map(([mutator, replacement]) => ({
+    file: request, line: "if (form instanceof InvalidRequest) return { cause: new InvalidRequest({ reason: form.reason, detail: form.detail, method, url: href }) }", mutator, replacement,
+    reason: "unreachable from a FormData: names and filenames are escaped, the Blob constructor empties a type with control characters, and the boundary is drawn until it clashes with no part"
+  })),
+  ...supportedKeys.map((key) => ({
+    file: options, line: `  ${key}: true`, mutator: "BooleanLiteral", replacement: "false",
+    reason: "the table of kept options is read by key (hasOwnProperty), never by value"
+  }))
+]
