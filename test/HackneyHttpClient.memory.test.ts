@@ -482,35 +482,35 @@ describe("the options the layer takes", () => {
   })
 
   it("each refused option names what to use instead", () => {
-    const advice: Record<string, string> = {
-      body: "give the body with the request (`HttpClientRequest.bodyText`, `bodyJson`, `bodyStream`…)",
-      followRedirect: "compose `HackneyHttpClient.followRedirects()` (or `HttpClient.followRedirects`) over the client",
-      maxRedirect: "use `HackneyHttpClient.followRedirects({ maxRedirects })`",
-      locationTrusted: "use `HackneyHttpClient.followRedirects({ trusted: true })`",
-      blockPrivateRedirects: "use `HackneyHttpClient.followRedirects({ blockPrivateRedirects: true })`",
-      cookie: "set the `Cookie` header on the request (`HttpClientRequest.setHeader`)",
-      cookieJar: "compose `HackneyHttpClient.withCookieJar(jar)` (or `HttpClient.withCookiesRef`) over the client",
-      retry: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
-      retryNonIdempotent: "compose `HttpClient.retry` or `HttpClient.retryTransient` over the client",
-      retryStatuses: "compose `HttpClient.retryTransient` (or `HttpClient.filterStatusOk` with `HttpClient.retry`) over the client",
-      continueTimeout: "the layer sends the body at once; use `Hackney.open` to wait for `100 Continue`",
-      query: "add the parameters to the request (`HttpClientRequest.setUrlParams`, `appendUrlParams`)",
-      json: "give the body with the request (`HttpClientRequest.bodyJson`)",
-      timeout: "bound the request with `Effect.timeout` (or `HttpClient.transformResponse(Effect.timeout(…))`)",
-      attemptTimeout: "bound each attempt with `Effect.timeout` inside `HttpClient.retry`",
-      middleware:
-        "compose the middleware over the client (`HttpClient.mapRequest`, `HttpClient.transformResponse`), or give it to the pool (`Pool.layer({ middleware })`)",
-      metrics: "give `metrics: true` to the pool (`Pool.layer({ metrics: true })`)",
-      tracing: "the client's requests are traced by `@effect/platform` (its span and `traceparent`); set nothing",
-      propagate: "use `HttpClient.withTracerPropagation(false)`",
-      uploadProgress: "wrap the request's body Stream with `Progress.track`",
-      downloadProgress: "wrap the response's `stream` with `Progress.track`"
+    // What each advice names (the whole text is the table's in options.ts).
+    const names: Record<string, string> = {
+      body: "bodyStream",
+      followRedirect: "followRedirects()",
+      maxRedirect: "followRedirects({ maxRedirects })",
+      locationTrusted: "followRedirects({ trusted: true })",
+      blockPrivateRedirects: "followRedirects({ blockPrivateRedirects: true })",
+      cookie: "`Cookie` header",
+      cookieJar: "withCookieJar(jar)",
+      retry: "HttpClient.retry` or",
+      retryNonIdempotent: "HttpClient.retryTransient` over",
+      retryStatuses: "HttpClient.filterStatusOk",
+      continueTimeout: "100 Continue",
+      query: "setUrlParams",
+      json: "bodyJson",
+      timeout: "transformResponse(Effect.timeout",
+      attemptTimeout: "inside `HttpClient.retry`",
+      middleware: "Pool.layer({ middleware })",
+      metrics: "Pool.layer({ metrics: true })",
+      tracing: "set nothing",
+      propagate: "withTracerPropagation(false)",
+      uploadProgress: "request's body Stream",
+      downloadProgress: "response's `stream`"
     }
-    for (const [key, text] of Object.entries(advice)) {
+    for (const [key, name] of Object.entries(names)) {
       expect(isHackneyOption(key)).toBe(true)
-      expect(unsupportedOption({ [key]: 1 })?.detail).toBe(
-        `\`${key}\` is not an option of the HttpClient layer (it would be ignored): ${text}`
-      )
+      const detail = unsupportedOption({ [key]: 1 })?.detail ?? ""
+      expect(detail.startsWith(`\`${key}\` is not an option of the HttpClient layer (it would be ignored): `)).toBe(true)
+      expect(detail).toContain(name)
     }
     // Every option the layer takes passes.
     for (
