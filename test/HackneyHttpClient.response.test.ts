@@ -82,6 +82,13 @@ describe("response heads", () => {
       expect(json["request"]).toMatchObject({ method: "GET", url: `${s.url}/h` })
     }))
 
+  it.scoped("remoteAddress: None when the connection does not know its peer's address", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "x"), {}, { remoteAddress: undefined })
+      const res = yield* get(s, "/a")
+      expect(res.remoteAddress).toEqual(Option.none())
+    }))
+
   it.scoped("no Set-Cookie: empty cookies; several different Location lines are kept for the redirect rules", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(() => "HTTP/1.1 302 Found\r\nLocation: /a\r\nlocation: /b\r\nLOCATION: /c\r\ncontent-length: 0\r\n\r\n")

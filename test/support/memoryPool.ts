@@ -110,8 +110,8 @@ const parseRequests = (text: string, at: number, connection: number, out: Array<
 export const memoryServer = (
   respond: Respond,
   config: Partial<PoolConfig> = {},
-  /** The peer's address as the connections report it (default 127.0.0.1). */
-  transport: { readonly remoteAddress?: string } = {}
+  /** The peer's address as the connections report it (default 127.0.0.1; undefined: unknown). */
+  transport: { readonly remoteAddress?: string | undefined } = {}
 ): Effect.Effect<MemoryServer, never, Scope.Scope> =>
   Effect.gen(function*() {
     const requests: Array<MemoryRequest> = []

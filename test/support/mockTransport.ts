@@ -134,14 +134,14 @@ class MockDuplex extends EventEmitter implements Duplex {
 /**
  * A connected in-memory transport, as a dial would return it (`OpenSocket`,
  * cleartext; `alpn` as if negotiated, default "http/1.1"; `remoteAddress` the
- * peer's, default 127.0.0.1), and the test's end of it.
+ * peer's, default 127.0.0.1, undefined: unknown), and the test's end of it.
  */
 export const mockTransport = (
-  options: { readonly alpn?: string; readonly remoteAddress?: string } = {}
+  options: { readonly alpn?: string; readonly remoteAddress?: string | undefined } = {}
 ): { readonly open: OpenSocket; readonly peer: MockPeer } => {
   const socket = new MockDuplex(
     { address: "127.0.0.1", family: "IPv4", port: 50000 },
-    { address: options.remoteAddress ?? "127.0.0.1", family: "IPv4", port: 80 }
+    { address: "remoteAddress" in options ? options.remoteAddress! : "127.0.0.1", family: "IPv4", port: 80 }
   )
   const peer: MockPeer = {
     written: () => Buffer.concat(socket.flushed).toString("latin1"),
