@@ -213,6 +213,8 @@ describe("bodies read from the connection", () => {
       peers[0].send("45")
       const e = yield* Fiber.join(text)
       expect((decodeCause(e) as BodyTooLarge).limit).toBe(4)
+      expect((decodeCause(e) as BodyTooLarge).direction).toBe("response")
+      expect(peers[0].closed()).toBe(true)
       expect(yield* nextConnection(s)).toBe("next on 2")
       // Exactly the limit is fine.
       const ok = yield* get(s, "/held")
@@ -243,8 +245,16 @@ describe("bodies read from the connection", () => {
       const res = yield* get(s, "/held")
       const first = yield* Stream.runCollect(Stream.take(res.stream, 1))
       expect(Chunk.toArray(first).map(latin1)).toEqual(["123"])
+      expect(peers[0].closed()).toBe(true)
       expect(yield* nextConnection(s)).toBe("next on 2")
       expect(peers).toHaveLength(1)
+      // Scoped (no platform wrapper to abort it): the stream's end gives the connection up itself.
+      const scoped = yield* Effect.scoped(Effect.gen(function*() {
+        const r = yield* HttpClient.withScope(clientOf(s)).get(`${s.url}/held`)
+        yield* Stream.runCollect(Stream.take(r.stream, 1))
+        return peers[1].closed()
+      }))
+      expect(scoped).toBe(true)
     }))
 
   it.scoped("a request interrupted after its head destroys the connection (the platform aborts it)", () =>
@@ -252,6 +262,7 @@ describe("bodies read from the connection", () => {
       const { respond } = heldServer("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n123")
       const s = yield* memoryServer(respond)
       yield* Effect.scoped(HttpClient.withScope(clientOf(s)).get(`${s.url}/held`))
+      expect(s.peers[0].closed()).toBe(true)
       expect(yield* nextConnection(s)).toBe("next on 2")
     }))
 
@@ -263,6 +274,7 @@ describe("bodies read from the connection", () => {
       yield* Effect.yieldNow()
       expect(s.requests).toHaveLength(1)
       expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+      expect(s.peers[0].closed()).toBe(true)
       expect(yield* nextConnection(s)).toBe("next on 2")
       // Again with the connection taken idle (the fast path).
       const again = yield* Effect.fork(get(s, "/silent"))
@@ -271,7 +283,62 @@ describe("bodies read from the connection", () => {
       expect(s.requests).toHaveLength(3)
       expect(s.requests[2].connection).toBe(2)
       yield* Fiber.interrupt(again)
+      expect(s.peers[1].closed()).toBe(true)
       expect(yield* nextConnection(s)).toBe("next on 3")
+    }))
+})
+
+describe("the connection of a response read later", () => {
+  it.scoped("an interrupted read gives it up; so does a response discarded by a failing middleware", () =>
+    Effect.gen(function*() {
+      const { peers, respond } = heldServer("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n123")
+      const s = yield* memoryServer(respond)
+      const res = yield* Effect.scoped(Effect.gen(function*() {
+        const r = yield* HttpClient.withScope(clientOf(s)).get(`${s.url}/held`)
+        const reading = yield* Effect.fork(r.text)
+        yield* Effect.yieldNow()
+        yield* Fiber.interrupt(reading)
+        return peers[0].closed()
+      }))
+      expect(res).toBe(true)
+    }))
+
+  it.scoped("a body delivered as a view at offset 0 of a larger buffer: arrayBuffer has exactly its bytes", () =>
+    Effect.gen(function*() {
+      const { peers, respond } = heldServer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1400\r\n")
+      const s = yield* memoryServer(respond)
+      const res = yield* get(s, "/held")
+      const buf = yield* Effect.fork(res.arrayBuffer)
+      // One packet over the pool's size (its own ArrayBuffer): the chunk's 5,120 bytes, then the end of the body.
+      peers[0].send(Buffer.concat([Buffer.alloc(5120, 97), Buffer.from("\r\n0\r\n\r\n")]))
+      const ab = yield* Fiber.join(buf)
+      expect(ab.byteLength).toBe(5120)
+      expect(new Uint8Array(ab).every((b) => b === 97)).toBe(true)
+    }))
+
+  it.scoped("a body that reaches MaxBodySize before its end is read to its end: the connection is pooled", () =>
+    Effect.gen(function*() {
+      const { peers, respond } = heldServer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\nabcd\r\n")
+      const s = yield* memoryServer(respond)
+      const res = yield* get(s, "/held")
+      const text = yield* Effect.fork(HttpIncomingMessage.withMaxBodySize(res.text, Option.some(4)))
+      yield* Effect.yieldNow()
+      peers[0].send("0\r\n\r\n")
+      expect(yield* Fiber.join(text)).toBe("abcd")
+      expect(peers[0].closed()).toBe(false)
+      expect(yield* nextConnection(s)).toBe("next on 1")
+    }))
+
+  it.scoped("a streamed request body after a pooled request reuses its idle connection", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req) => reply(200, `${req.body} on ${req.connection}`))
+      const client = clientOf(s)
+      expect(yield* Effect.flatMap(client.get(`${s.url}/g`), (r) => r.text)).toBe(" on 1")
+      const res = yield* client.execute(
+        HttpClientRequest.bodyStream(HttpClientRequest.put(`${s.url}/s`), Stream.make(new TextEncoder().encode("ab")))
+      )
+      expect(yield* res.text).toBe("ab on 1")
+      expect(s.peers).toHaveLength(1)
     }))
 })
 
@@ -300,6 +367,40 @@ describe("decoding (autoDecompress)", () => {
       const identity = yield* get(s, "/identity", { autoDecompress: true })
       expect(identity.headers["content-encoding"]).toBe("identity")
       expect(yield* identity.text).toBe("as is")
+    }))
+
+  it.scoped("a coding this Node cannot undo: the body and its headers as sent", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "opaque", [["content-encoding", "x-unknown"]]))
+      const res = yield* get(s, "/u", { autoDecompress: true })
+      expect(res.headers["content-encoding"]).toBe("x-unknown")
+      expect(res.headers["content-length"]).toBe("6")
+      expect(yield* res.text).toBe("opaque")
+    }))
+
+  it.scoped("a decoded body read later: text, then stream, both decoded; MaxBodySize at exactly its size passes", () =>
+    Effect.gen(function*() {
+      const { peers, respond } = heldServer(`HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gz.length}\r\n\r\n${gz.slice(0, 10)}`)
+      const s = yield* memoryServer(respond)
+      const res = yield* get(s, "/held", { autoDecompress: true })
+      const text = yield* Effect.fork(HttpIncomingMessage.withMaxBodySize(res.text, Option.some(plain.length)))
+      yield* Effect.yieldNow()
+      peers[0].send(Buffer.from(gz.slice(10), "latin1"))
+      expect(yield* Fiber.join(text)).toBe(plain)
+      expect(utf8(Buffer.concat(Chunk.toArray(yield* Stream.runCollect(res.stream))))).toBe(plain)
+      expect(yield* HttpIncomingMessage.withMaxBodySize(res.text, Option.some(plain.length))).toBe(plain)
+    }))
+
+  it.scoped("a decoded body whose connection breaks fails Decode with the connection's error as the cause", () =>
+    Effect.gen(function*() {
+      const { peers, respond } = heldServer(`HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gz.length}\r\n\r\n${gz.slice(0, 10)}`)
+      const s = yield* memoryServer(respond)
+      const res = yield* get(s, "/held", { autoDecompress: true })
+      const text = yield* Effect.fork(Effect.flip(res.text))
+      yield* Effect.yieldNow()
+      peers[0].reset()
+      const e = yield* Fiber.join(text)
+      expect(isHackneyError(decodeCause(e))).toBe(true)
     }))
 
   it.scoped("an empty decoded body streams nothing", () =>

@@ -37,6 +37,8 @@ export interface MockPeer {
   readonly drain: () => void
   /** Whether the socket is referenced (keeps the process alive). */
   readonly refd: () => boolean
+  /** Our side destroyed the socket (closed the connection). */
+  readonly closed: () => boolean
 }
 
 const toBuffer = (bytes: string | Uint8Array): Buffer =>
@@ -168,7 +170,8 @@ export const mockTransport = (
       socket.blocked = false
       socket.emit("drain")
     },
-    refd: () => socket.refd
+    refd: () => socket.refd,
+    closed: () => socket.destroyed
   }
   return { open: { socket, alpn: options.alpn ?? "http/1.1", tls: false }, peer }
 }
