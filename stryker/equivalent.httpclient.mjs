@@ -6,6 +6,8 @@
  */
 const request = "src/internal/httpclient/request.ts"
 const options = "src/internal/httpclient/options.ts"
+const response = "src/internal/httpclient/response.ts"
+const exchange = "src/internal/httpclient/exchange.ts"
 
 const supportedKeys = [
   "headers", "connectTimeout", "recvTimeout", "checkoutTimeout", "maxPerHost", "pool", "maxBodySize", "basicAuth", "tls",
@@ -13,11 +15,11 @@ const supportedKeys = [
   "maxStartLineLength", "proxy", "proxyAuth", "noProxy", "socks5Resolve", "proxyTls"
 ]
 
-const cacheBound = (line, size, max) => [
-  { file: request, line, mutator: "ConditionalExpression", replacement: "true", reason: "clearing the cache on every miss only costs recomputation: same values" },
-  { file: request, line, mutator: "ConditionalExpression", replacement: "false", reason: "an unbounded cache holds the same values (the bound is a memory limit, not behaviour)" },
-  { file: request, line, mutator: "EqualityOperator", replacement: `${size} > ${max}`, reason: "one entry more before clearing: same values" },
-  { file: request, line, mutator: "EqualityOperator", replacement: `${size} < ${max}`, reason: "clearing on every miss only costs recomputation: same values" }
+const cacheBound = (line, size, max, file = request) => [
+  { file, line, mutator: "ConditionalExpression", replacement: "true", reason: "clearing the cache on every miss only costs recomputation: same values" },
+  { file, line, mutator: "ConditionalExpression", replacement: "false", reason: "an unbounded cache holds the same values (the bound is a memory limit, not behaviour)" },
+  { file, line, mutator: "EqualityOperator", replacement: `${size} > ${max}`, reason: "one entry more before clearing: same values" },
+  { file, line, mutator: "EqualityOperator", replacement: `${size} < ${max}`, reason: "clearing on every miss only costs recomputation: same values" }
 ]
 
 const readableStreamGuard = "typeof ReadableStream !== \"undefined\" && u instanceof ReadableStream"
@@ -52,6 +54,23 @@ export const httpclient = [
     file: request, line: "if (form instanceof InvalidRequest) return { cause: new InvalidRequest({ reason: form.reason, detail: form.detail, method, url: href }) }", mutator, replacement,
     reason: "unreachable from a FormData: names and filenames are escaped, the Blob constructor empties a type with control characters, and the boundary is drawn until it clashes with no part"
   })),
+  // response.ts
+  { file: response, line: "if (lower === undefined) {", mutator: "ConditionalExpression", replacement: "true", reason: "lower-casing the name again gives the same string" },
+  ...cacheBound("if (lowerNames.size >= 1024) lowerNames.clear()", "lowerNames.size", "1024", response),
+  { file: response, line: "if (locations !== undefined) repeatedLocations.set(headers, locations)", mutator: "ConditionalExpression", replacement: "true", reason: "storing undefined: the lookup gives undefined either way" },
+  { file: response, line: "if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer", mutator: "ConditionalExpression", replacement: "false", reason: "always copying gives the same bytes in a buffer of their own" },
+  { file: response, line: "if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer", mutator: "ConditionalExpression", replacement: "true", reason: "(the byteOffset operand) a view as long as its buffer starts at 0 (the other `true`, of the length operand, is killed)" },
+  { file: response, line: "if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer", mutator: "EqualityOperator", replacement: "b.byteOffset !== 0", reason: "a view at an offset is never as long as its buffer: always a copy, the same bytes" },
+  { file: response, line: "      } else {", mutator: "BlockStatement", replacement: "{}", reason: "(the else of the decoding plan: 6 spaces, the only such line) the headers getter makes the same headers from the raw lines when asked" },
+  { file: response, line: "return this.cachedCookies = values.length === 0 ? Cookies.empty : Cookies.fromSetCookie(values)", mutator: "ConditionalExpression", replacement: "false", reason: "fromSetCookie of no line is an empty Cookies: the shortcut only saves the parse" },
+  { file: response, line: "if (raw[i].length === 10 && raw[i].toLowerCase() === \"set-cookie\") values.push(raw[i + 1])", mutator: "ConditionalExpression", replacement: "true", reason: "(the length operand) a shortcut before the name comparison, which decides alone" },
+  { file: response, line: "if (ex.buffered > 0) {", mutator: "ConditionalExpression", replacement: "true", reason: "taking an empty buffer adds no chunk and no byte" },
+  { file: response, line: "if (ex.buffered > 0) {", mutator: "EqualityOperator", replacement: "ex.buffered >= 0", reason: "taking an empty buffer adds no chunk and no byte" },
+  { file: response, line: "catch: (cause) => this.decodeError(cause, \"URL-encoded parameters\")", mutator: "ArrowFunction", replacement: "() => undefined", reason: "unreachable: new URLSearchParams of a string and UrlParams.fromInput of it never throw" },
+  { file: response, line: "catch: (cause) => this.decodeError(cause, \"URL-encoded parameters\")", mutator: "StringLiteral", replacement: "\"\"", reason: "unreachable: new URLSearchParams of a string and UrlParams.fromInput of it never throw" },
+  // exchange.ts
+  { file: exchange, line: "fiber !== undefined && takesIdle(o, source)", mutator: "ConditionalExpression", replacement: "false", reason: "the general path checks an idle connection out too: the idle path saves a step, same exchange" },
+  { file: exchange, line: "fiber !== undefined && takesIdle(o, source)", mutator: "EqualityOperator", replacement: "fiber === undefined", reason: "the adapter always passes its fiber: never the idle path, which the general path does the same as" },
   ...supportedKeys.map((key) => ({
     file: options, line: `  ${key}: true`, mutator: "BooleanLiteral", replacement: "false",
     reason: "the table of kept options is read by key (hasOwnProperty), never by value"

@@ -332,6 +332,23 @@ describe("followRedirects({ blockPrivateRedirects })", () => {
       expect(headerOf(s.requests[s.requests.length - 1], "x-opt")).toBe("1")
     }))
 
+  it.scoped("over this client: a guarded hop that meets a stale kept-alive connection is sent again on a new one", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const s = yield* memoryServer((req, peer) => {
+        n++
+        if (n === 1) return reply(302, "", [["location", "/end"]])
+        if (n === 2) {
+          peer.end()
+          return undefined
+        }
+        return reply(200, `${req.target} on ${req.connection}`)
+      }, {}, { remoteAddress: "93.184.215.14" })
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects({ blockPrivateRedirects: true }))
+      expect(yield* textOf(client.get(`${s.url}/start`))).toBe("/end on 2")
+      expect(s.requests.map((r) => `${r.target} ${r.connection}`)).toEqual(["/start 1", "/end 1", "/end 2"])
+    }))
+
   it.effect("over another client it fails instead of being ignored", () =>
     Effect.gen(function*() {
       const { client, seen } = otherClient((_req, url) =>
