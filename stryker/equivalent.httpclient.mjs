@@ -71,6 +71,23 @@ export const httpclient = [
   // exchange.ts
   { file: exchange, line: "fiber !== undefined && takesIdle(o, source)", mutator: "ConditionalExpression", replacement: "false", reason: "the general path checks an idle connection out too: the idle path saves a step, same exchange" },
   { file: exchange, line: "fiber !== undefined && takesIdle(o, source)", mutator: "EqualityOperator", replacement: "fiber === undefined", reason: "the adapter always passes its fiber: never the idle path, which the general path does the same as" },
+  { file: exchange, line: "if (this.signal !== undefined) {", mutator: "ConditionalExpression", replacement: "false", reason: "a listener left on the signal calls release again, which returns at once (released)" },
+  { file: exchange, line: "if (this.signal !== undefined) {", mutator: "BlockStatement", replacement: "{}", reason: "a listener left on the signal calls release again, which returns at once (released)" },
+  { file: exchange, line: "this.signal.removeEventListener(\"abort\", this)", mutator: "StringLiteral", replacement: "\"\"", reason: "a listener left on the signal calls release again, which returns at once (released)" },
+  { file: exchange, line: "if (this.released) return", mutator: "ConditionalExpression", replacement: "false", reason: "watching after the release: the abort calls release again, which returns at once" },
+  ...[
+    ["if (this.sending) {", "ConditionalExpression", "false"],
+    ["if (this.sending) {", "BlockStatement", "{}"],
+    ["this.sending = false", "BooleanLiteral", "true"],
+    ["this.sender?.unsafeInterruptAsFork(FiberId.none)", "OptionalChaining", "this.sender.unsafeInterruptAsFork"],
+    ["lease.sending = true", "BooleanLiteral", "false"],
+    ["(fiber) => {", "BlockStatement", "{}"],
+    ["Effect.sync(() => {", "BlockStatement", "{}"],
+    ["lease.sending = false", "BooleanLiteral", "true"]
+  ].map(([line, mutator, replacement]) => ({
+    file: exchange, line, mutator, replacement,
+    reason: "releasing an exchange whose request is half written closes its connection (conn.release does not keep it), which ends the sender too: checked by hand, the body's finalizer runs and the socket closes without the `sending` branch"
+  })),
   ...supportedKeys.map((key) => ({
     file: options, line: `  ${key}: true`, mutator: "BooleanLiteral", replacement: "false",
     reason: "the table of kept options is read by key (hasOwnProperty), never by value"

@@ -546,6 +546,7 @@ describe("a pool's middleware on the adapter's requests", () => {
       )
       const e = yield* Effect.flip(client.get(`${s.url}/held`))
       expect((e.cause as InvalidRequest).detail).toBe("after")
+      expect(s.peers[0].closed()).toBe(true)
       expect(yield* textOf(client.get(`${s.url}/next`))).toBe("on 2")
     }))
 })

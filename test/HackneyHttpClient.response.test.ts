@@ -488,7 +488,12 @@ describe("exchanges", () => {
     Effect.gen(function*() {
       const s = yield* memoryServer((req) => reply(200, `on ${req.connection}`))
       const client = clientOf(s)
-      const body = Stream.concat(Stream.make(new TextEncoder().encode("ab")), Stream.never)
+      let stopped = false
+      const body = Stream.concat(Stream.make(new TextEncoder().encode("ab")), Stream.never).pipe(
+        Stream.ensuring(Effect.sync(() => {
+          stopped = true
+        }))
+      )
       const fiber = yield* Effect.fork(Effect.flatMap(
         client.execute(HttpClientRequest.bodyStream(HttpClientRequest.put(`${s.url}/s`), body)),
         (r) => r.text
@@ -498,6 +503,10 @@ describe("exchanges", () => {
       expect(s.peers).toHaveLength(1)
       s.peers[0].send(reply(413, "too much"))
       expect(yield* Fiber.join(fiber)).toBe("too much")
+      // The body's sender is stopped and the half-written connection closed.
+      yield* Effect.yieldNow()
+      expect(stopped).toBe(true)
+      expect(s.peers[0].closed()).toBe(true)
       expect(yield* Effect.flatMap(client.get(`${s.url}/g`), (r) => r.text)).toBe("on 2")
     }))
 
