@@ -12,10 +12,12 @@ import { Effect, Layer, Option, Stream } from "effect"
 import { InvalidRequest, isHackneyError, TooManyRedirects } from "../src/HackneyError.js"
 import type { ProtocolError } from "../src/HackneyError.js"
 import * as HackneyHttpClient from "../src/HackneyHttpClient.js"
-import { CookieJar, Headers, Pool } from "../src/index.js"
+import { CookieJar, Headers, Observability, Pool } from "../src/index.js"
+import { labels } from "../src/internal/observe/metrics.js"
 import type { Middleware } from "../src/index.js"
 import { memoryServer, reply } from "./support/memoryPool.js"
 import type { MemoryRequest, MemoryServer, Respond } from "./support/memoryPool.js"
+import type { MockPeer } from "./support/mockTransport.js"
 
 const clientOf = (s: MemoryServer, options: HackneyHttpClient.Options = {}): HttpClient.HttpClient =>
   HttpClient.withTracerPropagation(HackneyHttpClient.make({ pool: s.pool, ...options }), false)
@@ -32,6 +34,13 @@ const otherClient = (answer: (req: HttpClientRequest.HttpClientRequest, url: URL
     })
   )
   return { client, seen }
+}
+
+/** Answers with `head` and `first` now and each of `rest` on a later turn of the event loop (a body read after the head). */
+const held = (peer: MockPeer, head: string, first: string, ...rest: ReadonlyArray<string>): undefined => {
+  peer.send(head + first)
+  rest.forEach((part, i) => setTimeout(() => peer.send(part), 1 + 5 * i))
+  return undefined
 }
 
 const textOf = <E, R>(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>) =>
@@ -63,6 +72,13 @@ describe("withCookieJar", () => {
       // A cookie pair without "=": its name is "" (kept unless the jar has a nameless cookie).
       yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "flag"))))
       expect(headerOf(s.requests[6], "cookie")).toBe("flag; a=jar")
+      // Names are compared without the spaces around them.
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "a =own; b=1"))))
+      expect(headerOf(s.requests[7], "cookie")).toBe("b=1; a=jar")
+      // "fla" is not the name of the pair "flag".
+      CookieJar.setCookieAt(jar, "fla=1; Path=/app", `${s.url}/app/`, 0)
+      yield* textOf(client.execute(HttpClientRequest.get(`${s.url}/app/x`).pipe(HttpClientRequest.setHeader("cookie", "flag"))))
+      expect(headerOf(s.requests[8], "cookie")).toMatch(/^flag; /)
     }))
 
   it.scoped("stores every Set-Cookie line against the URL that sent it, same-named cookies of other paths apart", () =>
@@ -111,6 +127,16 @@ describe("withCookieJar", () => {
       expect(headerOf(s.requests[2], "cookie")).toBeUndefined()
       expect(headerOf(s.requests[3], "cookie")).toBe("s=1")
       expect(CookieJar.cookieHeaderAt(jar, `${s.url}/`, 0)).toEqual(Option.some("s=1"))
+    }))
+
+  it.scoped("a request whose URL cannot be built passes through untouched: the client's InvalidUrl", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "ok"))
+      const jar = CookieJar.make()
+      const e = yield* Effect.flip(clientOf(s).pipe(HackneyHttpClient.withCookieJar(jar)).get("not a url"))
+      expect(e._tag).toBe("RequestError")
+      expect(e.reason).toBe("InvalidUrl")
+      expect(s.requests).toHaveLength(0)
     }))
 
   it.effect("over another client: its cookies, re-serialised, are stored; the jar's are sent", () =>
@@ -173,6 +199,7 @@ describe("followRedirects", () => {
       const cause = e.cause as InvalidRequest
       expect(cause.reason).toBe("body")
       expect(cause.detail).toBe("a 307 redirect must resend the body, and a Stream body cannot be replayed")
+      expect(cause.found).toBe("redirect")
       // A 303 drops the body: followed.
       expect(yield* textOf(client.execute(
         HttpClientRequest.post(`${s.url}${go(303, "/end")}`).pipe(HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1]))))
@@ -232,6 +259,21 @@ describe("followRedirects", () => {
       expect(s.peers).toHaveLength(1)
     }))
 
+  it.scopedLive("an intermediate body read after its head is drained up to 64 KiB: a short one keeps its connection, a long one not", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer((req, peer) =>
+        req.target === "/short"
+          ? held(peer, "HTTP/1.1 302 Found\r\nlocation: /end\r\ncontent-length: 10\r\n\r\n", "12345", "67890")
+          : req.target === "/long"
+          ? held(peer, "HTTP/1.1 302 Found\r\nlocation: /end\r\ncontent-length: 70000\r\n\r\n", "x".repeat(1000), "y".repeat(65000), "z".repeat(4000))
+          : reply(200, `${req.target} on ${req.connection}`)
+      )
+      const client = clientOf(s).pipe(HackneyHttpClient.followRedirects())
+      expect(yield* textOf(client.get(`${s.url}/short`))).toBe("/end on 1")
+      expect(yield* textOf(client.get(`${s.url}/long`))).toBe("/end on 2")
+      expect(s.peers[0].closed()).toBe(true)
+    }))
+
   it.scoped("a 3xx without a Location, or with an empty one, is the response", () =>
     Effect.gen(function*() {
       const s = yield* memoryServer(redirector)
@@ -277,6 +319,7 @@ describe("followRedirects", () => {
       const cause = bad.cause as InvalidRequest
       expect(cause.reason).toBe("url")
       expect(cause.detail).toBe("the redirect Location \"http://[bad\" is not a valid URL")
+      expect(cause.found).toBe("redirect")
       const many = yield* Effect.flip(client.get(`${s.url}/many`))
       expect(many.reason).toBe("Transport")
       expect((many.cause as ProtocolError).reason).toBe("multiple-locations")
@@ -359,7 +402,10 @@ describe("followRedirects({ blockPrivateRedirects })", () => {
       const e = yield* Effect.flip(HackneyHttpClient.followRedirects(client, { blockPrivateRedirects: true }).get("http://one.test/start"))
       const cause = e.cause as InvalidRequest
       expect(cause.reason).toBe("option")
-      expect(cause.detail).toMatch(/^blockPrivateRedirects checks the address of each hop's connection/)
+      expect(cause.detail).toBe(
+        "blockPrivateRedirects checks the address of each hop's connection, which only HackneyHttpClient's client knows; " +
+          "compose followRedirects over it, or leave the option unset"
+      )
       expect(cause.url).toBe("http://two.test/end")
       expect(seen).toHaveLength(2)
     }))
@@ -372,6 +418,17 @@ describe("the client", () => {
       const client = HttpClient.withTracerPropagation(HackneyHttpClient.make(), false)
       const text = yield* textOf(client.get(`${s.url}/ctx`)).pipe(Effect.provideService(Pool.Pool, s.pool))
       expect(text).toBe("from memory /ctx")
+    }))
+
+  it.scoped("a pool without metrics records none of its requests", () =>
+    Effect.gen(function*() {
+      const s = yield* memoryServer(() => reply(200, "x"))
+      yield* textOf(clientOf(s).get("http://hc-no-metrics.test/"))
+      const done = labels(
+        ["http.request.method", "server.address", "server.port", "http.response.status_code", "network.protocol.version"],
+        ["GET", "hc-no-metrics.test", 80, 200, "1.1"]
+      )
+      expect(Observability.metrics.requestDuration.unsafeValue(done).count).toBe(0)
     }))
 
   it.scoped("layerWithoutHackney: the layer's pool; what else the layer was given reaches each request", () =>
@@ -433,6 +490,7 @@ describe("a pool's middleware on the adapter's requests", () => {
         HttpClientRequest.bodyText("body")
       ))
       expect(yield* res.text).toBe("POST /a?q=1 x-a=1")
+      expect(res.remoteAddress).toEqual(Option.some("127.0.0.1"))
       expect(seen[0].method).toBe("POST")
       expect(seen[0].url).toBe(`${s.url}/a?q=1`)
       expect(Headers.get(seen[0].headers, "x-a")).toEqual(Option.some("1"))
@@ -449,6 +507,7 @@ describe("a pool's middleware on the adapter's requests", () => {
         }))
       expect(yield* textOf(client.get(`${s.url}/m`, { headers: { "x-a": "1" } }))).toBe("PATCH /m x-a=1")
       expect(yield* textOf(client.get(`${s.url}/h`, { headers: { "x-a": "1" } }))).toBe("GET /h x-b=1, 2,x-c=3")
+      expect(s.peers[0].written()).toContain("\r\nx-b: 1, 2\r\n")
       expect(yield* textOf(client.get(`${s.url}/u`))).toBe("GET /moved ")
     }))
 
@@ -466,7 +525,14 @@ describe("a pool's middleware on the adapter's requests", () => {
   it.scoped("a rewritten response: the middleware's headers, reason and body with the server's status; none for 204", () =>
     Effect.gen(function*() {
       const { client, s } = yield* withMiddleware(
-        (req) => (req.target === "/empty" ? "HTTP/1.1 204 No Content\r\n\r\n" : reply(201, "abc")),
+        (req) =>
+          req.target === "/empty"
+            ? "HTTP/1.1 204 No Content\r\n\r\n"
+            : req.target === "/304"
+            ? "HTTP/1.1 304 Not Modified\r\n\r\n"
+            : req.target === "/205"
+            ? "HTTP/1.1 205 Reset Content\r\ncontent-length: 0\r\n\r\n"
+            : reply(201, "abc"),
         (req, next) =>
           Effect.map(next(req), (res) => ({
             ...res,
@@ -480,9 +546,13 @@ describe("a pool's middleware on the adapter's requests", () => {
       expect(res.headers["x-mw"]).toBe("1, 2")
       expect(res.headers["content-length"]).toBeUndefined()
       expect(yield* res.text).toBe("ABC")
-      const empty = yield* client.get(`${s.url}/empty`)
-      expect(empty.status).toBe(204)
-      expect(yield* empty.text).toBe("")
+      expect(res.headers["undefined"]).toBeUndefined()
+      expect(Object.keys(res.headers)).toEqual(["x-mw"])
+      for (const [path, status] of [["/empty", 204], ["/304", 304], ["/205", 205]] as const) {
+        const empty = yield* client.get(`${s.url}${path}`)
+        expect(empty.status).toBe(status)
+        expect(yield* empty.text).toBe("")
+      }
     }))
 
   it.scoped("a rewritten response that cannot be an HttpClientResponse fails with InvalidRequest middleware", () =>
@@ -527,6 +597,22 @@ describe("a pool's middleware on the adapter's requests", () => {
       ))
       expect((e.cause as InvalidRequest).reason).toBe("body")
       expect(s.requests).toHaveLength(3)
+    }))
+
+  it.scopedLive("next called again drains a first body read after its head up to 64 KiB: short, one connection; long, two", () =>
+    Effect.gen(function*() {
+      const { client, s } = yield* withMiddleware(
+        (req, peer) =>
+          req.connection === 1 && req.target === "/short" && s.requests.filter((r) => r.target === "/short").length === 1
+            ? held(peer, "HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n", "12345", "67890")
+            : req.target === "/long" && s.requests.filter((r) => r.target === "/long").length === 1
+            ? held(peer, "HTTP/1.1 200 OK\r\ncontent-length: 70000\r\n\r\n", "x".repeat(1000), "y".repeat(65000), "z".repeat(4000))
+            : reply(200, `${req.target} on ${req.connection}`),
+        (req, next) => Effect.zipRight(next(req), next(req))
+      )
+      expect(yield* textOf(client.get(`${s.url}/short`))).toBe("/short on 1")
+      expect(yield* textOf(client.get(`${s.url}/long`))).toBe("/long on 2")
+      expect(s.peers[0].closed()).toBe(true)
     }))
 
   it.scoped("a middleware failing after next gives the connection up (destroyed: its body was not read)", () =>
