@@ -8,6 +8,11 @@ const request = "src/internal/httpclient/request.ts"
 const options = "src/internal/httpclient/options.ts"
 const response = "src/internal/httpclient/response.ts"
 const exchange = "src/internal/httpclient/exchange.ts"
+const client = "src/internal/httpclient/client.ts"
+const cookies = "src/internal/httpclient/cookies.ts"
+const redirect = "src/internal/httpclient/redirect.ts"
+const middleware = "src/internal/httpclient/middleware.ts"
+const alwaysMerged = "merging the layer's context into every request is always right (a request's own services win); skipping it for inert services only saves the per-request merge"
 
 const supportedKeys = [
   "headers", "connectTimeout", "recvTimeout", "checkoutTimeout", "maxPerHost", "pool", "maxBodySize", "basicAuth", "tls",
@@ -87,6 +92,35 @@ export const httpclient = [
   ].map(([line, mutator, replacement]) => ({
     file: exchange, line, mutator, replacement,
     reason: "releasing an exchange whose request is half written closes its connection (conn.release does not keep it), which ends the sender too: checked by hand, the body's finalizer runs and the socket closes without the `sending` branch"
+  })),
+  // client.ts
+  { file: client, line: "if (!inert.has(key)) {", mutator: "ConditionalExpression", replacement: "true", reason: alwaysMerged },
+  { file: client, line: "if (!inert.has(key)) {", mutator: "BooleanLiteral", replacement: "inert.has(key)", reason: alwaysMerged },
+  { file: client, line: "const inert: ReadonlySet<string> = new Set([", mutator: "ArrayDeclaration", replacement: "[]", reason: alwaysMerged },
+  ...["\"effect/Annotations\",", "\"effect/TestLive\",", "\"effect/TestSized\",", "\"effect/TestClock\",", "\"effect/TestConfig\""].map((line) => ({
+    file: client, line, mutator: "StringLiteral", replacement: "\"\"", reason: alwaysMerged
+  })),
+  { file: client, line: "export const requestOptionsKey = \"effect-hackney/HackneyHttpClient/RequestOptions\"", mutator: "StringLiteral", replacement: "\"\"", reason: "the tag and every reader of the request options take the key from this one constant" },
+  { file: client, line: "sourceFor(pool, pool === undefined ? context.get(poolKey) as Pool.Pool | undefined : undefined)", mutator: "ConditionalExpression", replacement: "true", reason: "sourceFor reads the context's pool only when no pool option is given" },
+  // cookies.ts
+  { file: cookies, line: "return i < 0 ? \"\" : pair.slice(0, i).trim()", mutator: "EqualityOperator", replacement: "i <= 0", reason: "a pair starting with \"=\" has the name \"\" either way" },
+  ...[["ConditionalExpression", "false"], ["MethodExpression", "own"], ["StringLiteral", "\"Stryker was here!\""]].map(([mutator, replacement]) => ({
+    file: cookies, line: "if (own === undefined || own.trim() === \"\") return fromJar", mutator, replacement,
+    reason: "a blank own header keeps no pair, and a merge without kept pairs is fromJar"
+  })),
+  { file: cookies, line: "const url = lines.length === 0 ? undefined : urlOf(response.request)", mutator: "ConditionalExpression", replacement: "false", reason: "storing no line stores nothing: the shortcut only saves building the URL" },
+  // redirect.ts
+  { file: redirect, line: "to = new URL(location.trim(), from)", mutator: "MethodExpression", replacement: "location", reason: "the URL parser strips leading and trailing spaces and C0 controls itself" },
+  { file: redirect, line: "Effect.provideService(execute, requestOptionsTag, { ...Option.getOrElse(over, () => ({})), [guardMark]: true }))", mutator: "ArrowFunction", replacement: "() => undefined", reason: "spreading undefined adds no field, like spreading {}" },
+  { file: redirect, line: "if (dropsCredentials(trusted, from !== undefined && from.origin === to.origin)) {", mutator: "ConditionalExpression", replacement: "true", reason: "(the `from !== undefined` operand) a request that got a response had a URL the platform could build" },
+  { file: redirect, line: "const hrefOf = (request: ClientRequest.HttpClientRequest): string => urlOf(request)?.href ?? request.url", mutator: "LogicalOperator", replacement: "urlOf(request)?.href && request.url", reason: "(with the OptionalChaining one) hrefOf is asked of requests whose URL the platform built: urlOf never fails there" },
+  { file: redirect, line: "const hrefOf = (request: ClientRequest.HttpClientRequest): string => urlOf(request)?.href ?? request.url", mutator: "OptionalChaining", replacement: "urlOf(request).href", reason: "hrefOf is asked of requests whose URL the platform built: urlOf never fails there" },
+  // middleware.ts
+  { file: middleware, line: "req === view ? original : Object.assign(Object.create(Object.getPrototypeOf(original)), original, {", mutator: "ConditionalExpression", replacement: "false", reason: "a copy of an unchanged request has the original's fields" },
+  { file: middleware, line: "target = req.url === href ? url : new URL(req.url)", mutator: "ConditionalExpression", replacement: "false", reason: "new URL of the URL's own href is an equal URL" },
+  ...[["ObjectLiteral", "{}"], ["StringLiteral", "\"\""]].map(([mutator, replacement]) => ({
+    file: middleware, line: ": new ProtocolError({ reason: \"internal\", detail: \"the response body failed without a HackneyError\"", mutator, replacement,
+    reason: "unreachable: every failure of the engine's response body stream is a ResponseError whose cause is a HackneyError"
   })),
   ...supportedKeys.map((key) => ({
     file: options, line: `  ${key}: true`, mutator: "BooleanLiteral", replacement: "false",
