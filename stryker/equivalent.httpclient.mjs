@@ -51,6 +51,7 @@ export const httpclient = [
   { file: request, line: "if (typeof Blob !== \"undefined\" && raw instanceof Blob)", mutator: "ConditionalExpression", replacement: "true", reason: "(the typeof operand) Blob is a global of every Node this supports" },
   { file: request, line: "if (typeof Blob !== \"undefined\" && raw instanceof Blob)", mutator: "StringLiteral", replacement: "\"\"", reason: "(the typeof operand) Blob is a global of every Node this supports" },
   { file: request, line: "last !== undefined && b._tag === \"Empty\" && last.method === method && info.lastHeaders === request.headers &&", mutator: "ConditionalExpression", replacement: "false", reason: "never reusing the last request builds an equal one" },
+  { file: request, line: "last !== undefined && b._tag === \"Empty\" && last.method === method && info.lastHeaders === request.headers &&", mutator: "StringLiteral", replacement: "\"\"", reason: "no body's tag is \"\": never reusing the last request builds an equal one" },
   { file: request, line: "case \"Uint8Array\":", mutator: "ConditionalExpression", replacement: "case \"Uint8Array\":", reason: "falling through to the Raw case makes the same Bytes body of the same array" },
   { file: request, line: "if (b._tag === \"Empty\") {", mutator: "ConditionalExpression", replacement: "false", reason: "never remembering the last request only costs a rebuild" },
   { file: request, line: "if (b._tag === \"Empty\") {", mutator: "BlockStatement", replacement: "{}", reason: "never remembering the last request only costs a rebuild" },
