@@ -102,6 +102,7 @@ export const httpclient = [
     file: client, line, mutator: "StringLiteral", replacement: "\"\"", reason: alwaysMerged
   })),
   { file: client, line: "export const requestOptionsKey = \"effect-hackney/HackneyHttpClient/RequestOptions\"", mutator: "StringLiteral", replacement: "\"\"", reason: "the tag and every reader of the request options take the key from this one constant" },
+  { file: client, line: "const opts: RequestOptions = over === undefined ? options : { ...options, ...over }", mutator: "ConditionalExpression", replacement: "false", reason: "spreading no request options over the client's gives the same fields (a new object: the request memo only rebuilds)" },
   { file: client, line: "sourceFor(pool, pool === undefined ? context.get(poolKey) as Pool.Pool | undefined : undefined)", mutator: "ConditionalExpression", replacement: "true", reason: "sourceFor reads the context's pool only when no pool option is given" },
   // cookies.ts
   { file: cookies, line: "return i < 0 ? \"\" : pair.slice(0, i).trim()", mutator: "EqualityOperator", replacement: "i <= 0", reason: "a pair starting with \"=\" has the name \"\" either way" },
