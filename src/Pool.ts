@@ -325,7 +325,7 @@ const badArgument = (what: string, value: unknown, accepts: string): InvalidRequ
 const resolve = (pool: string | Pool): Effect.Effect<Pool, InvalidRequest> =>
   Effect.suspend(() => {
     if (typeof pool !== "string") {
-      return typeof pool === "object" && pool !== null && (pool as Partial<Pool>)[TypeId] === TypeId
+      return isObject(pool) && TypeId in pool
         ? Effect.succeed(pool)
         : Effect.fail(badArgument("pool", pool, "a pool name or a Pool"))
     }

@@ -308,7 +308,7 @@ const oneShotIdle = (
       const full = oneShotRetried(p, source, wheel, obs)
       return obs === undefined ? restore(full) : endedBy(obs, restore, full)
     }
-    const ex = begin(p, conn, "collect", wheel, undefined, obs === undefined ? undefined : obs.traceparent)
+    const ex = begin(p, conn, "collect", wheel, undefined, obs?.traceparent)
     return awaitCollected(p, source, conn, ex, restore, wheel, obs)
   })
 

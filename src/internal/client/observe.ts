@@ -329,9 +329,8 @@ class Observation implements execute.Observer {
     if (this.ended) return
     this.ended = true
     const end = this.clock.unsafeCurrentTimeNanos()
-    const exit = Exit.failCause(cause)
     if (this.active !== undefined) requestFailed(this as Started, end, errorType(cause))
-    if (this.dialParent !== undefined) spanFailed(this.dialParent, end, exit)
+    if (this.dialParent !== undefined) spanFailed(this.dialParent, end, Exit.failCause(cause))
   }
 
   private succeeded(
